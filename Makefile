@@ -1,0 +1,34 @@
+# Two commands do all the set-up on a fresh machine:
+#   make run    install, build the warehouse if absent, start the dashboard
+#   make test   install with test tools, run every test (browser tests need chromium)
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: run test install install-test warehouse bench lint
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+install: $(PY)
+	$(PY) -m pip install -q -c constraints.txt -e .
+
+install-test: $(PY)
+	$(PY) -m pip install -q -c constraints.txt -e '.[test]'
+
+warehouse: install
+	$(PY) -m metrics ensure
+
+run: warehouse
+	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+test: install-test
+	$(PY) -m pytest
+
+bench: install
+	$(PY) scripts/bench_pages.py
+
+lint: install-test
+	$(PY) -m ruff check .

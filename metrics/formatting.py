@@ -1,0 +1,71 @@
+"""How numbers read on screen and in files: exact plain text, 万/亿, percentages, ranks."""
+
+import math
+
+QUALIFIER_PREFIX = {
+    "exact": "",
+    "at_least": "≥ ",
+    "all_at_least": "均 ≥ ",
+    "more_than": "> ",
+    "at_most": "≤ ",
+    "approx": "约 ",
+}
+
+QUALIFIER_LABEL = {
+    "exact": "精确值",
+    "at_least": "不少于(以上)",
+    "all_at_least": "各单位均不低于",
+    "more_than": "超过",
+    "at_most": "不超过(以内)",
+    "approx": "约数",
+}
+
+
+def plain_number(value: float) -> str:
+    """The shortest text that reads back as the same number: 1960, 97.47, 34270000."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    number = float(value)
+    if number.is_integer():
+        return str(int(number))
+    return repr(number)
+
+
+def _trim(number: float, digits: int) -> str:
+    text = f"{number:,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def compact(value: float, digits: int = 2) -> str:
+    """万/亿 for large magnitudes: 34270000 → 3427万, 123456789 → 1.23亿, 1960 → 1,960."""
+    magnitude = abs(value)
+    if magnitude >= 1e8:
+        return _trim(value / 1e8, digits) + "亿"
+    if magnitude >= 1e4:
+        return _trim(value / 1e4, digits) + "万"
+    return _trim(value, digits)
+
+
+def value_text(value: float | None, unit: str, qualifier: str = "exact") -> str:
+    """A figure as a reader should see it: '≥ 3427万条', '97.47%', '第4名', '2分'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "无数据"
+    prefix = QUALIFIER_PREFIX.get(qualifier, "")
+    if unit == "%":
+        return f"{prefix}{_trim(value, 2)}%"
+    if unit == "名":
+        return f"{prefix}第{int(value)}名"
+    return f"{prefix}{compact(value)}{unit}"
+
+
+def delta_text(current: float, previous: float, unit: str) -> str:
+    """The change from the previous period, in points for rates: '+2.5个百分点', '-3名'."""
+    change = current - previous
+    sign = "+" if change > 0 else ""
+    if unit == "%":
+        return f"{sign}{_trim(change, 2)}个百分点"
+    return f"{sign}{compact(change)}{unit}"
+
+
+def rank_text(rank: int) -> str:
+    return f"第{rank}名"

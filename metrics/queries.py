@@ -1,0 +1,43 @@
+"""Named SQL files run with bound parameters; the file name is the only thing chosen by code."""
+
+import functools
+import re
+
+import duckdb
+import pandas as pd
+
+from metrics.paths import SQL_DIR
+
+QUERY_DIR = SQL_DIR / "queries"
+_PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+
+@functools.cache
+def query_text(name: str) -> str:
+    path = QUERY_DIR / f"{name}.sql"
+    if path.parent != QUERY_DIR or not path.is_file():
+        raise KeyError(f"no named query {name!r}")
+    return path.read_text(encoding="utf-8")
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
+    """Run sql/queries/<name>.sql on a fresh cursor and return the result."""
+    cursor = con.cursor()
+    try:
+        return cursor.execute(query_text(name), params).df()
+    finally:
+        cursor.close()
+
+
+def run_script(con: duckdb.DuckDBPyConnection, text: str, params: dict | None = None) -> None:
+    """Run a file of statements, binding to each statement the parameters it names."""
+    params = params or {}
+    for statement in split_statements(text):
+        used = {name: params[name] for name in _PARAMETER.findall(statement)}
+        con.execute(statement, used)
+
+
+def split_statements(text: str) -> list[str]:
+    """Statements separated by a semicolon at the end of a line (our SQL files keep to that)."""
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("--")]
+    return [part.strip() for part in "\n".join(lines).split(";\n") if part.strip().rstrip(";")]

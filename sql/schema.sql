@@ -1,0 +1,148 @@
+-- Warehouse tables. Seed CSVs in data/seed/ fill them; loads add observations.
+
+create table regions (
+    region_id   varchar primary key,
+    name        varchar not null unique,
+    level       varchar not null,
+    parent_id   varchar,
+    sort_order  integer not null
+);
+
+create table periods (
+    period_id   varchar primary key,
+    grain       varchar not null check (grain in ('quarter', 'month', 'year', 'as_of', 'since')),
+    start_date  date,
+    end_date    date not null,
+    label       varchar not null
+);
+
+create table indicators (
+    indicator_id varchar primary key,
+    name         varchar not null unique,
+    unit         varchar not null,
+    kind         varchar not null check (kind in ('rate', 'count', 'rank', 'score', 'duration')),
+    temporal     varchar not null check (temporal in ('stock', 'flow', 'level')),
+    better       varchar not null check (better in ('higher', 'lower', 'none')),
+    category     varchar not null,
+    definition   varchar not null,
+    formula      varchar,
+    owner        varchar not null,
+    notice_item  varchar,
+    headline_order integer            -- position on the 总览 page; null: not a headline
+);
+
+-- Operands of derived indicators: ratios (numerator / denominator × 100) and sums (terms).
+create table derivations (
+    indicator_id varchar not null references indicators (indicator_id),
+    role         varchar not null check (role in ('numerator', 'denominator', 'term')),
+    operand_id   varchar not null references indicators (indicator_id),
+    primary key (indicator_id, role, operand_id)
+);
+
+create table loads (
+    load_id      integer primary key,
+    kind         varchar not null,
+    file_name    varchar not null,
+    sha256       varchar not null,
+    rows_total   integer not null,
+    rows_inserted integer not null,
+    rows_updated integer not null,
+    user_name    varchar not null,
+    loaded_at    timestamp not null,
+    status       varchar not null,
+    note         varchar
+);
+
+create table observations (
+    indicator_id varchar not null references indicators (indicator_id),
+    region_id    varchar not null references regions (region_id),
+    period_id    varchar not null references periods (period_id),
+    value        double not null,
+    qualifier    varchar not null
+        check (qualifier in ('exact', 'at_least', 'more_than', 'at_most', 'approx', 'all_at_least')),
+    source       varchar not null,
+    evidence     varchar,
+    load_id      integer not null references loads (load_id),
+    primary key (indicator_id, region_id, period_id)
+);
+
+-- Before-images of the rows a load changed, so that the load can be undone exactly.
+create table load_changes (
+    load_id      integer not null references loads (load_id),
+    indicator_id varchar not null,
+    region_id    varchar not null,
+    period_id    varchar not null,
+    old_value    double,
+    old_qualifier varchar,
+    old_source   varchar,
+    old_evidence varchar,
+    old_load_id  integer,
+    primary key (load_id, indicator_id, region_id, period_id)
+);
+
+create table targets (
+    indicator_id varchar not null references indicators (indicator_id),
+    region_id    varchar references regions (region_id),   -- null: every region
+    period_id    varchar references periods (period_id),   -- null: every period
+    value        double not null,
+    comparator   varchar not null check (comparator in ('>', '>=', '<', '<=', '=')),
+    basis        varchar not null check (basis in ('provincial_rule', 'notice', 'bureau')),
+    source       varchar not null,
+    note         varchar
+);
+
+create table assessment_schemes (
+    scheme_id varchar primary key,
+    name      varchar not null,
+    year      integer not null,
+    issuer    varchar not null,
+    source    varchar not null
+);
+
+create table assessment_rules (
+    rule_id      varchar primary key,
+    kind         varchar not null
+        check (kind in ('threshold_steps', 'linear', 'deduction', 'rank')),
+    comparator   varchar not null check (comparator in ('>', '>=', '<', '<=')),
+    floor_points double,
+    cap_points   double,
+    is_partial   boolean not null,
+    partial_note varchar,
+    source       varchar not null,
+    description  varchar not null
+);
+
+create table assessment_rule_steps (
+    rule_id   varchar not null references assessment_rules (rule_id),
+    step_no   integer not null,
+    threshold double not null,
+    points    double not null,
+    primary key (rule_id, step_no)
+);
+
+create table assessment_items (
+    scheme_id          varchar not null references assessment_schemes (scheme_id),
+    item_id            varchar not null,
+    name               varchar not null,
+    value_indicator_id varchar references indicators (indicator_id),
+    points_indicator_id varchar references indicators (indicator_id),
+    rank_indicator_id  varchar references indicators (indicator_id),
+    max_points         double,
+    rule_id            varchar references assessment_rules (rule_id),
+    primary key (scheme_id, item_id)
+);
+
+create table problems (
+    problem_no       integer primary key,
+    title            varchar not null,
+    category         varchar not null,
+    status           varchar not null,
+    measures_summary varchar not null,
+    source           varchar not null
+);
+
+create table problem_indicators (
+    problem_no   integer not null references problems (problem_no),
+    indicator_id varchar not null references indicators (indicator_id),
+    primary key (problem_no, indicator_id)
+);

@@ -1,0 +1,242 @@
+-- Derived observations are computed here, never typed: a ratio needs its numerator and
+-- denominator, a sum all its terms, each exact and for the same region and period.
+create view derived_observations as
+with operands as (
+    select
+        d.indicator_id,
+        d.role,
+        o.region_id,
+        o.period_id,
+        o.value,
+        o.source
+    from derivations as d
+    join observations as o on o.indicator_id = d.operand_id and o.qualifier = 'exact'
+),
+
+expected as (
+    select indicator_id, count(*) as count_operands
+    from derivations
+    group by indicator_id
+),
+
+grouped as (
+    select
+        operands.indicator_id,
+        operands.region_id,
+        operands.period_id,
+        count(*) as count_operands,
+        sum(value) filter (where role = 'numerator') as numerator,
+        sum(value) filter (where role = 'denominator') as denominator,
+        sum(value) filter (where role = 'term') as terms,
+        string_agg(distinct source, '；' order by source) as source
+    from operands
+    group by operands.indicator_id, operands.region_id, operands.period_id
+),
+
+final as (
+    select
+        grouped.indicator_id,
+        grouped.region_id,
+        grouped.period_id,
+        case
+            when grouped.terms is not null then grouped.terms
+            else round(grouped.numerator / grouped.denominator * 100, 2)
+        end as value,
+        'exact' as qualifier,
+        '计算：' || grouped.source as source,
+        indicators.formula as evidence,
+        null::integer as load_id,
+        true as is_derived
+    from grouped
+    join expected using (indicator_id)
+    join indicators using (indicator_id)
+    where grouped.count_operands = expected.count_operands
+      and (grouped.terms is not null or grouped.denominator <> 0)
+)
+
+select * from final;
+
+create view all_observations as
+select
+    indicator_id, region_id, period_id, value, qualifier, source, evidence, load_id,
+    false as is_derived
+from observations
+union all
+select * from derived_observations;
+
+-- The most specific target wins: a region's own over the all-region one, a period's own over
+-- the all-period one.
+create view observation_facts as
+with ranked_targets as (
+    select
+        o.indicator_id,
+        o.region_id,
+        o.period_id,
+        t.value as target_value,
+        t.comparator as target_comparator,
+        t.basis as target_basis,
+        t.source as target_source,
+        t.note as target_note,
+        row_number() over (
+            partition by o.indicator_id, o.region_id, o.period_id
+            order by (t.region_id is null), (t.period_id is null)
+        ) as target_rank
+    from all_observations as o
+    join targets as t
+        on t.indicator_id = o.indicator_id
+        and (t.region_id is null or t.region_id = o.region_id)
+        and (t.period_id is null or t.period_id = o.period_id)
+),
+
+joined as (
+    select
+        o.*,
+        i.name as indicator_name,
+        i.unit,
+        i.kind,
+        i.temporal,
+        i.better,
+        i.category,
+        r.name as region_name,
+        r.level as region_level,
+        r.sort_order as region_order,
+        p.grain,
+        p.start_date,
+        p.end_date,
+        p.label as period_label,
+        t.target_value,
+        t.target_comparator,
+        t.target_basis,
+        t.target_source,
+        t.target_note
+    from all_observations as o
+    join indicators as i using (indicator_id)
+    join regions as r using (region_id)
+    join periods as p using (period_id)
+    left join ranked_targets as t
+        on t.indicator_id = o.indicator_id
+        and t.region_id = o.region_id
+        and t.period_id = o.period_id
+        and t.target_rank = 1
+),
+
+-- A bound proves a target met only when the bound itself meets it; it never proves a miss.
+final as (
+    select
+        *,
+        case
+            when target_value is null then '无目标'
+            when qualifier in ('exact', 'approx') then
+                case
+                    when (target_comparator = '>' and value > target_value)
+                      or (target_comparator = '>=' and value >= target_value)
+                      or (target_comparator = '<' and value < target_value)
+                      or (target_comparator = '<=' and value <= target_value)
+                      or (target_comparator = '=' and value = target_value)
+                    then '达标' else '未达标'
+                end
+            when qualifier in ('at_least', 'all_at_least') then
+                case
+                    when (target_comparator = '>' and value > target_value)
+                      or (target_comparator = '>=' and value >= target_value)
+                    then '达标' else '无法判定'
+                end
+            when qualifier = 'more_than' then
+                case
+                    when target_comparator in ('>', '>=') and value >= target_value then '达标'
+                    else '无法判定'
+                end
+            when qualifier = 'at_most' then
+                case
+                    when (target_comparator = '<' and value < target_value)
+                      or (target_comparator = '<=' and value <= target_value)
+                    then '达标' else '无法判定'
+                end
+            else '无法判定'
+        end as status
+    from joined
+)
+
+select * from final;
+
+-- Latest value per indicator and region, with the previous value of the same grain.
+create view latest_facts as
+with ordered as (
+    select
+        *,
+        row_number() over (
+            partition by indicator_id, region_id
+            order by end_date desc, start_date desc nulls last
+        ) as recency,
+        lag(value) over (
+            partition by indicator_id, region_id, grain order by end_date
+        ) as previous_value,
+        lag(period_id) over (
+            partition by indicator_id, region_id, grain order by end_date
+        ) as previous_period_id,
+        lag(qualifier) over (
+            partition by indicator_id, region_id, grain order by end_date
+        ) as previous_qualifier
+    from observation_facts
+)
+
+select * exclude (recency) from ordered where recency = 1;
+
+-- Data tests: every row here is a broken rule. A build or load that leaves any is not published.
+create view integrity_violations as
+with facts as (
+    select o.*, i.kind, i.name as indicator_name
+    from all_observations as o
+    join indicators as i using (indicator_id)
+),
+
+rates_out_of_bounds as (
+    select indicator_id, region_id, period_id, value, '比率超出0–100%' as problem
+    from facts
+    where kind = 'rate' and (value < 0 or value > 100)
+),
+
+negative_counts as (
+    select indicator_id, region_id, period_id, value, '数量为负数' as problem
+    from facts
+    where kind in ('count', 'duration') and value < 0
+),
+
+ranks_below_one as (
+    select indicator_id, region_id, period_id, value, '名次小于1或不是整数' as problem
+    from facts
+    where kind = 'rank' and (value < 1 or value <> floor(value))
+),
+
+parts_above_wholes as (
+    select
+        part.indicator_id, part.region_id, part.period_id, part.value,
+        '部分大于整体(' || whole.indicator_id || ')' as problem
+    from derivations as numerator
+    join derivations as denominator
+        on denominator.indicator_id = numerator.indicator_id and denominator.role = 'denominator'
+    join observations as part on part.indicator_id = numerator.operand_id
+    join observations as whole
+        on whole.indicator_id = denominator.operand_id
+        and whole.region_id = part.region_id
+        and whole.period_id = part.period_id
+    where numerator.role = 'numerator' and part.value > whole.value
+),
+
+points_above_max as (
+    select
+        o.indicator_id, o.region_id, o.period_id, o.value, '得分超过满分' as problem
+    from observations as o
+    join assessment_items as item on item.points_indicator_id = o.indicator_id
+    where o.value < 0 or o.value > item.max_points
+),
+
+final as (
+    select * from rates_out_of_bounds
+    union all select * from negative_counts
+    union all select * from ranks_below_one
+    union all select * from parts_above_wholes
+    union all select * from points_above_max
+)
+
+select * from final;
