@@ -1,0 +1,58 @@
+"""政务服务指标看板 — entry point: page config, navigation, shared filters, data status."""
+
+import streamlit as st
+
+from metrics import facts
+from metrics.warehouse import WarehouseError
+from pages import common
+
+st.set_page_config(
+    page_title="政务服务指标看板 · 鄂州市数据局",
+    page_icon=":material/analytics:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+PAGES = {
+    "指标看板": [
+        st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
+        st.Page("pages/districts.py", title="区域对比", icon=":material/bar_chart:"),
+        st.Page("pages/trends.py", title="趋势", icon=":material/show_chart:"),
+        st.Page("pages/assessment.py", title="省级考核", icon=":material/military_tech:"),
+    ],
+    "整改与口径": [
+        st.Page("pages/ledger.py", title="整改台账", icon=":material/checklist:"),
+        st.Page("pages/catalog.py", title="指标口径", icon=":material/menu_book:"),
+    ],
+}
+
+navigation = st.navigation(PAGES)
+
+try:
+    common.current_version()
+except WarehouseError as error:
+    st.error(f"数据仓库不可用：{error}", icon=":material/error:")
+    st.stop()
+
+with st.sidebar:
+    st.markdown("### 鄂州市数据局\n**政务服务指标看板**")
+    categories = [common.ALL, *common.data(facts.categories)]
+    st.selectbox("指标类别", categories, key="filter_category")
+    regions = common.data(facts.regions)
+    region_names = dict(zip(regions["region_id"], regions["name"]))
+    st.selectbox(
+        "地区",
+        [common.ALL, *regions["region_id"]],
+        format_func=lambda region_id: region_names.get(region_id, region_id),
+        key="filter_region",
+    )
+
+navigation.run()
+
+status = common.data(facts.data_status)
+st.divider()
+st.caption(
+    f"数据截至 {status['data_as_of']:%Y年%m月%d日} · 共 {status['count_observations']} 条观测值 · "
+    f"最近一次变更：第 {status['load_id']} 次载入（{status['file_name']}，{status['user_name']}，"
+    f"{status['loaded_at']:%Y-%m-%d %H:%M}）· 数字来源：鄂州市数据局巡察整改进展通报（2024-07-26）"
+)

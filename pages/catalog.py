@@ -1,0 +1,46 @@
+"""指标口径 — the searchable catalog of indicators and how each is defined."""
+
+import streamlit as st
+
+from metrics import catalog
+from pages import common
+
+KIND_NAMES = {"rate": "比率", "count": "数量", "rank": "名次", "score": "得分", "duration": "时长"}
+TEMPORAL_NAMES = {"stock": "时点存量", "flow": "期间流量", "level": "水平值"}
+BETTER_NAMES = {"higher": "越高越好", "lower": "越低越好", "none": "无方向"}
+
+st.title("指标口径")
+st.caption("每个指标的名称、定义、单位、计算公式、方向、责任单位与通报条目。")
+
+search = st.text_input("搜索指标", placeholder="输入名称、编码、定义中的词或通报条目，如“监管”“二、7”",
+                       key="catalog_search")
+chosen = common.filters()
+found = common.data(catalog.search, search, chosen.category)
+st.markdown(f"共找到 **{len(found)}** 个指标。")
+if found.empty:
+    common.empty_state("没有符合条件的指标。请换一个词，或在左侧把“指标类别”改为“全部”。")
+    st.stop()
+
+table = found.assign(
+    kind=found["kind"].map(KIND_NAMES),
+    temporal=found["temporal"].map(TEMPORAL_NAMES),
+    better=found["better"].map(BETTER_NAMES),
+    formula=found["formula"].fillna("（通报原值，非计算）"),
+).rename(
+    columns={
+        "indicator_id": "编码",
+        "name": "名称",
+        "category": "类别",
+        "unit": "单位",
+        "kind": "类型",
+        "temporal": "时间属性",
+        "better": "方向",
+        "definition": "定义(口径)",
+        "formula": "计算公式",
+        "owner": "责任单位",
+        "notice_item": "通报条目",
+        "count_observations": "观测值数",
+    }
+)
+st.dataframe(table, hide_index=True, width="stretch")
+common.csv_download(table, "指标口径.csv")

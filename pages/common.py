@@ -1,0 +1,73 @@
+"""The Streamlit side of the data: one connection per warehouse version, cached results,
+the shared sidebar filters, and the small widgets every page repeats."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from metrics import warehouse
+from metrics.paths import resolve_db
+
+ALL = "全部"
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _connection(db: str, version: str) -> duckdb.DuckDBPyConnection:
+    """Read-only connection to one published version; a new version gets a new connection."""
+    return warehouse.open_reader(Path(db))
+
+
+def current_version() -> str:
+    return warehouse.version_id(resolve_db())
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _call(_function, function_key: str, version: str, args: tuple, kwargs: tuple):
+    con = _connection(str(resolve_db()), version)
+    return _function(con, *args, **dict(kwargs))
+
+
+def data(function, *args, **kwargs):
+    """function(con, *args, **kwargs) on the current version, cached per version and arguments."""
+    key = f"{function.__module__}.{function.__qualname__}"
+    return _call(function, key, current_version(), args, tuple(sorted(kwargs.items())))
+
+
+def clear_caches() -> None:
+    """After a load: forget cached results so every session reads the new version."""
+    _call.clear()
+
+
+@dataclass(frozen=True)
+class Filters:
+    category: str | None
+    region_id: str | None
+
+
+def filters() -> Filters:
+    """The sidebar filters chosen in app.py (they keep their values across pages)."""
+    category = st.session_state.get("filter_category", ALL)
+    region = st.session_state.get("filter_region", ALL)
+    return Filters(
+        category=None if category == ALL else category,
+        region_id=None if region == ALL else region,
+    )
+
+
+def csv_download(frame: pd.DataFrame, file_name: str, label: str = "下载 CSV") -> None:
+    """A download button for a table: UTF-8 with BOM so that Excel opens the Chinese right."""
+    st.download_button(
+        label,
+        data=frame.to_csv(index=False).encode("utf-8-sig"),
+        file_name=file_name,
+        mime="text/csv",
+        icon=":material/download:",
+        key=f"download-{file_name}",
+    )
+
+
+def empty_state(message: str) -> None:
+    st.info(message, icon=":material/filter_alt_off:")

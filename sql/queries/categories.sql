@@ -1,0 +1,1 @@
+select distinct category from indicators order by category;
