@@ -39,7 +39,7 @@ with st.sidebar:
     categories = [common.ALL, *common.data(facts.categories)]
     st.selectbox("指标类别", categories, key="filter_category")
     regions = common.data(facts.regions)
-    region_names = dict(zip(regions["region_id"], regions["name"]))
+    region_names = dict(zip(regions["region_id"], regions["name"], strict=True))
     st.selectbox(
         "地区",
         [common.ALL, *regions["region_id"]],
@@ -47,12 +47,13 @@ with st.sidebar:
         key="filter_region",
     )
 
-navigation.run()
+    status = common.data(facts.data_status)
+    st.divider()
+    st.caption(
+        f"数据截至 {status['data_as_of']:%Y年%m月%d日} · 共 {status['count_observations']} 条观测值  \n"
+        f"最近变更：第 {status['load_id']} 次载入（{status['file_name']}，{status['user_name']}，"
+        f"{status['loaded_at']:%Y-%m-%d %H:%M}）  \n"
+        "数字来源：鄂州市数据局巡察整改进展通报（2024-07-26），各数字均注明通报条目"
+    )
 
-status = common.data(facts.data_status)
-st.divider()
-st.caption(
-    f"数据截至 {status['data_as_of']:%Y年%m月%d日} · 共 {status['count_observations']} 条观测值 · "
-    f"最近一次变更：第 {status['load_id']} 次载入（{status['file_name']}，{status['user_name']}，"
-    f"{status['loaded_at']:%Y-%m-%d %H:%M}）· 数字来源：鄂州市数据局巡察整改进展通报（2024-07-26）"
-)
+navigation.run()

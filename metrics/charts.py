@@ -65,7 +65,8 @@ def region_bars(districts: pd.DataFrame, references: pd.DataFrame) -> go.Figure:
             y=ordered["region_name"],
             orientation="h",
             marker_color=colors,
-            text=[value_text(v, unit, q) for v, q in zip(ordered["value"], ordered["qualifier"])],
+            text=[value_text(v, unit, q)
+                  for v, q in zip(ordered["value"], ordered["qualifier"], strict=True)],
             textposition="outside",
             customdata=_hover_data(ordered, "region_name"),
             hovertemplate=HOVER,
@@ -132,7 +133,7 @@ def trend_lines(series: pd.DataFrame, grain: str) -> go.Figure:
                 connectgaps=False,
                 name=region_name,
                 text=[value_text(v, unit, q) if pd.notna(v) else "" for v, q in
-                      zip(rows["value"], rows["qualifier"])],
+                      zip(rows["value"], rows["qualifier"], strict=True)],
                 textposition="top center",
                 marker={"size": 10},
                 customdata=_hover_data(rows, "region_name"),
@@ -173,9 +174,9 @@ def assessment_points(points: pd.DataFrame) -> go.Figure:
             y=points["points"],
             name="得分",
             marker_color=MET_COLOR,
-            text=[f"{p:g}/{m:g}分" for p, m in zip(points["points"], points["max_points"])],
+            text=[f"{p:g}/{m:g}分" for p, m in zip(points["points"], points["max_points"], strict=True)],
             textposition="outside",
-            customdata=[[s, e] for s, e in zip(points["source"], points["evidence"])],
+            customdata=[[s, e] for s, e in zip(points["source"], points["evidence"], strict=True)],
             hovertemplate="%{x}<br>得分：%{y}分<br>来源：通报%{customdata[0]}<extra></extra>",
         )
     )
@@ -197,7 +198,7 @@ def rank_chart(ranks: pd.DataFrame) -> go.Figure:
             text=[f"第{int(r)}名" for r in ranks["rank"]],
             textposition="middle right",
             marker={"size": 14, "color": BAR_COLOR},
-            customdata=[[s, e] for s, e in zip(ranks["source"], ranks["evidence"])],
+            customdata=[[s, e] for s, e in zip(ranks["source"], ranks["evidence"], strict=True)],
             hovertemplate="%{x}<br>全省第%{y}名<br>来源：通报%{customdata[0]}<extra></extra>",
         )
     )

@@ -35,8 +35,10 @@ def split_comparison(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return frame[is_district].reset_index(drop=True), frame[~is_district].reset_index(drop=True)
 
 
-def trend_indicators(con: duckdb.DuckDBPyConnection, category: str | None = None) -> pd.DataFrame:
-    return queries.run(con, "trend_indicators", category=category)
+def trend_indicators(con: duckdb.DuckDBPyConnection, category: str | None = None,
+                     region_id: str | None = None) -> pd.DataFrame:
+    """Indicators observed in the category and region, the most periods first."""
+    return queries.run(con, "trend_indicators", category=category, region_id=region_id)
 
 
 def series(con: duckdb.DuckDBPyConnection, indicator_id: str) -> pd.DataFrame:

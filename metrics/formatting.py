@@ -73,14 +73,6 @@ def rank_text(rank: int) -> str:
     return f"第{rank}名"
 
 
-STATUS_ICON = {"达标": "✅", "未达标": "❌", "无目标": "➖", "无法判定": "❔", "无数据": "⬜"}
-
-
-def status_text(status: str) -> str:
-    """Status by icon and word, so it never rests on colour alone."""
-    return f"{STATUS_ICON.get(status, '')} {status}".strip()
-
-
 def target_text(value: float | None, comparator: str | None, unit: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "无目标"
@@ -95,13 +87,13 @@ def readable_facts(frame: pd.DataFrame) -> pd.DataFrame:
             "地区": frame["region_name"],
             "期间": frame["period_label"],
             "数值": [value_text(v, u, q) for v, u, q in
-                   zip(frame["value"], frame["unit"], frame["qualifier"])],
+                   zip(frame["value"], frame["unit"], frame["qualifier"], strict=True)],
             "原始数值": frame["value"],
             "单位": frame["unit"],
             "限定": frame["qualifier"].map(lambda q: QUALIFIER_LABEL.get(q, q)),
             "目标": [target_text(v, c, u) for v, c, u in
-                   zip(frame["target_value"], frame["target_comparator"], frame["unit"])],
-            "状态": frame["status"].map(status_text),
+                   zip(frame["target_value"], frame["target_comparator"], frame["unit"], strict=True)],
+            "状态": frame["status"],
             "来源": "通报" + frame["source"],
             "原文摘录": frame["evidence"].fillna(""),
         }

@@ -69,5 +69,19 @@ def csv_download(frame: pd.DataFrame, file_name: str, label: str = "下载 CSV")
     )
 
 
+STATUS_BADGE = {
+    "达标": ":green[:material/check_circle: 达标]",
+    "未达标": ":red[:material/cancel: 未达标]",
+    "无目标": ":gray[:material/remove: 无目标]",
+    "无法判定": ":orange[:material/help: 无法判定]",
+    "无数据": ":gray[:material/block: 无数据]",
+}
+
+
+def status_badge(status: str) -> str:
+    """Markdown for a status: icon and word as well as colour."""
+    return STATUS_BADGE.get(status, status)
+
+
 def empty_state(message: str) -> None:
     st.info(message, icon=":material/filter_alt_off:")

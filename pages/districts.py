@@ -16,7 +16,7 @@ if choices.empty:
     common.empty_state("暂无任何分区数据，无法对比。")
     st.stop()
 
-names = dict(zip(choices["indicator_id"], choices["name"]))
+names = dict(zip(choices["indicator_id"], choices["name"], strict=True))
 ids = choices["indicator_id"].tolist()
 indicator_id = st.selectbox(
     "指标",

@@ -12,9 +12,9 @@ st.title("趋势")
 st.caption("同一指标在不同期间的变化。一张图只画一种期间口径，时点存量与期间流量不混画。")
 
 chosen = common.filters()
-choices = common.data(facts.trend_indicators, category=chosen.category)
+choices = common.data(facts.trend_indicators, category=chosen.category, region_id=chosen.region_id)
 if choices.empty:
-    common.empty_state("当前类别下没有指标数据。请在左侧把“指标类别”改为“全部”。")
+    common.empty_state("当前类别和地区下没有指标数据。请在左侧把“指标类别”或“地区”改为“全部”。")
     st.stop()
 
 labels = {row.indicator_id: f"{row.name}（{row.count_periods}个期间）" for row in choices.itertuples()}
@@ -23,10 +23,6 @@ indicator_id = st.selectbox("指标", list(labels), format_func=labels.get, key=
 series = common.data(facts.series, indicator_id)
 if chosen.region_id:
     series = series[series["region_id"] == chosen.region_id]
-if series.empty:
-    common.empty_state("所选地区没有该指标的数据。请在左侧把“地区”改为“全部”。")
-    st.stop()
-
 grains = series["grain"].value_counts().index.tolist()
 grain = grains[0]
 if len(grains) > 1:

@@ -1,0 +1,54 @@
+"""Readable numbers: exact plain text for files, 万/亿 and % for screens."""
+
+import pytest
+
+from metrics.formatting import compact, delta_text, plain_number, rank_text, target_text, value_text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(1960.0, "1960"), (97.47, "97.47"), (81.9, "81.9"), (34270000.0, "34270000"), (0.1, "0.1"),
+     (None, ""), (float("nan"), "")],
+)
+def test_plain_number_reads_back_exactly(value, text):
+    assert plain_number(value) == text
+    if text:
+        assert float(text) == value
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(1960, "1,960"), (9999, "9,999"), (10000, "1万"), (34270000, "3,427万"), (123456789, "1.23亿"),
+     (100000000, "1亿"), (-25000, "-2.5万"), (0.5, "0.5")],
+)
+def test_compact_uses_wan_and_yi(value, text):
+    assert compact(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "qualifier", "text"),
+    [
+        (34270000, "条", "at_least", "≥ 3,427万条"),
+        (97.47, "%", "exact", "97.47%"),
+        (50, "%", "all_at_least", "均 ≥ 50%"),
+        (4, "名", "exact", "第4名"),
+        (2, "分", "exact", "2分"),
+        (7, "天", "at_most", "≤ 7天"),
+        (None, "项", "exact", "无数据"),
+        (float("nan"), "%", "exact", "无数据"),
+    ],
+)
+def test_value_text_says_what_the_figure_is(value, unit, qualifier, text):
+    assert value_text(value, unit, qualifier) == text
+
+
+def test_delta_text_uses_points_for_rates():
+    assert delta_text(97.5, 95, "%") == "+2.5个百分点"
+    assert delta_text(3, 4, "名") == "-1名"
+    assert delta_text(1101, 900, "项") == "+201项"
+
+
+def test_target_and_rank_text():
+    assert target_text(50, ">", "%") == "> 50%"
+    assert target_text(None, None, "%") == "无目标"
+    assert rank_text(4) == "第4名"
