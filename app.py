@@ -1,10 +1,10 @@
-"""政务服务指标看板 — entry point: page config, navigation, shared filters, data status."""
+"""政务服务指标看板 — entry point: page config, navigation per role, shared filters, data status."""
 
 import streamlit as st
 
-from metrics import facts
+from metrics import accounts, facts
 from metrics.warehouse import WarehouseError
-from pages import common
+from pages import auth, common
 
 st.set_page_config(
     page_title="政务服务指标看板 · 鄂州市数据局",
@@ -13,20 +13,48 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-PAGES = {
-    "指标看板": [
-        st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
-        st.Page("pages/districts.py", title="区域对比", icon=":material/bar_chart:"),
-        st.Page("pages/trends.py", title="趋势", icon=":material/show_chart:"),
-        st.Page("pages/assessment.py", title="省级考核", icon=":material/military_tech:"),
-    ],
-    "整改与口径": [
-        st.Page("pages/ledger.py", title="整改台账", icon=":material/checklist:"),
-        st.Page("pages/catalog.py", title="指标口径", icon=":material/menu_book:"),
-    ],
-}
+VIEW_PAGES = [
+    st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
+    st.Page("pages/districts.py", title="区域对比", icon=":material/bar_chart:"),
+    st.Page("pages/trends.py", title="趋势", icon=":material/show_chart:"),
+    st.Page("pages/assessment.py", title="省级考核", icon=":material/military_tech:"),
+]
+LEDGER_PAGES = [
+    st.Page("pages/ledger.py", title="整改台账", icon=":material/checklist:"),
+    st.Page("pages/catalog.py", title="指标口径", icon=":material/menu_book:"),
+]
+LOGIN_PAGE = st.Page("pages/login.py", title="登录", icon=":material/login:")
+ACCOUNT_PAGE = st.Page("pages/account.py", title="我的账户", icon=":material/person:")
+EDITOR_PAGES = [st.Page("pages/data_admin.py", title="数据管理", icon=":material/upload_file:")]
+ADMIN_PAGES = [
+    st.Page("pages/users.py", title="账户管理", icon=":material/manage_accounts:"),
+    st.Page("pages/audit.py", title="审计日志", icon=":material/history:"),
+]
 
-navigation = st.navigation(PAGES)
+
+def pages_for(account: accounts.Account | None) -> dict:
+    """The navigation this session may reach; a page left out cannot be opened by URL."""
+    if account is None:
+        if auth.view_requires_login():
+            return {"": [st.Page("pages/login.py", title="登录", icon=":material/login:", default=True)]}
+        return {"指标看板": VIEW_PAGES, "整改与口径": LEDGER_PAGES, "账户": [LOGIN_PAGE]}
+    if account.must_change_password:
+        return {"": [st.Page("pages/account.py", title="我的账户", icon=":material/person:", default=True)]}
+    manage = []
+    if account.can("editor"):
+        manage += EDITOR_PAGES
+    if account.can("admin"):
+        manage += ADMIN_PAGES
+    sections = {"指标看板": VIEW_PAGES, "整改与口径": LEDGER_PAGES}
+    if manage:
+        sections["数据与账户管理"] = manage
+    sections["账户"] = [ACCOUNT_PAGE]
+    return sections
+
+
+account = auth.current_account()
+navigation = st.navigation(pages_for(account))
+auth.show_flash()
 
 try:
     common.current_version()
@@ -36,24 +64,26 @@ except WarehouseError as error:
 
 with st.sidebar:
     st.markdown("### 鄂州市数据局\n**政务服务指标看板**")
-    categories = [common.ALL, *common.data(facts.categories)]
-    st.selectbox("指标类别", categories, key="filter_category")
-    regions = common.data(facts.regions)
-    region_names = dict(zip(regions["region_id"], regions["name"], strict=True))
-    st.selectbox(
-        "地区",
-        [common.ALL, *regions["region_id"]],
-        format_func=lambda region_id: region_names.get(region_id, region_id),
-        key="filter_region",
-    )
-
-    status = common.data(facts.data_status)
-    st.divider()
-    st.caption(
-        f"数据截至 {status['data_as_of']:%Y年%m月%d日} · 共 {status['count_observations']} 条观测值  \n"
-        f"最近变更：第 {status['load_id']} 次载入（{status['file_name']}，{status['user_name']}，"
-        f"{status['loaded_at']:%Y-%m-%d %H:%M}）  \n"
-        "数字来源：鄂州市数据局巡察整改进展通报（2024-07-26），各数字均注明通报条目"
-    )
+    if account:
+        st.caption(f"当前用户：{account.username}（{accounts.ROLE_NAMES[account.role]}）")
+    if account or not auth.view_requires_login():
+        categories = [common.ALL, *common.data(facts.categories)]
+        st.selectbox("指标类别", categories, key="filter_category")
+        regions = common.data(facts.regions)
+        region_names = dict(zip(regions["region_id"], regions["name"], strict=True))
+        st.selectbox(
+            "地区",
+            [common.ALL, *regions["region_id"]],
+            format_func=lambda region_id: region_names.get(region_id, region_id),
+            key="filter_region",
+        )
+        status = common.data(facts.data_status)
+        st.divider()
+        st.caption(
+            f"数据截至 {status['data_as_of']:%Y年%m月%d日} · 共 {status['count_observations']} 条观测值  \n"
+            f"最近变更：第 {status['load_id']} 次载入（{status['file_name']}，{status['user_name']}，"
+            f"{status['loaded_at']:%Y-%m-%d %H:%M}）  \n"
+            "数字来源：鄂州市数据局巡察整改进展通报（2024-07-26），各数字均注明通报条目"
+        )
 
 navigation.run()

@@ -29,6 +29,11 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
         cursor.close()
 
 
+def run_in_transaction(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
+    """Like run, but on the connection itself, so that the statement joins its open transaction."""
+    return con.execute(query_text(name), params).df()
+
+
 def run_script(con: duckdb.DuckDBPyConnection, text: str, params: dict | None = None) -> None:
     """Run a file of statements, binding to each statement the parameters it names."""
     params = params or {}

@@ -44,9 +44,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def dashboard(seed_db):
+def dashboard(seed_db, tmp_path_factory):
     port = _free_port()
-    env = {**os.environ, "METRICS_DB": str(seed_db)}
+    env = {
+        **os.environ,
+        "METRICS_DB": str(seed_db),
+        "METRICS_ACCOUNTS": str(tmp_path_factory.mktemp("accounts") / "accounts.duckdb"),
+        "METRICS_VIEW_LOGIN": "open",
+    }
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.headless", "true"],

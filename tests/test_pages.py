@@ -13,16 +13,19 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 @pytest.fixture
-def app(seed_db, monkeypatch):
+def app(seed_db, monkeypatch, tmp_path):
     monkeypatch.setenv("METRICS_DB", str(seed_db))
+    monkeypatch.setenv("METRICS_ACCOUNTS", str(tmp_path / "accounts.duckdb"))
+    monkeypatch.setenv("METRICS_VIEW_LOGIN", "open")
     st.cache_data.clear()
     st.cache_resource.clear()
 
     def open_page(page: str | None = None, **state) -> AppTest:
         """A fresh session on a page, with widget values set before the first run.
 
-        AppTest in Streamlit 1.67 drops the entry script's sidebar from the tree on a rerun
-        under st.navigation, so each state gets a fresh session instead of a widget rerun.
+        AppTest (Streamlit 1.67) runs a page file on its own on a rerun when a pages/ folder
+        exists, skipping app.py and its sidebar; so each state gets a fresh session whose first
+        run goes through app.py, instead of a widget change and a rerun.
         """
         test = AppTest.from_file(APP, default_timeout=30)
         for key, value in state.items():
