@@ -30,8 +30,33 @@ def observations_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return frame[EXPORT_COLUMNS]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", ""))
+    except ValueError:
+        return False
+    return True
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula get a leading apostrophe.
+
+    Numbers, and text that reads as a number such as "-3.5", stay as they are.
+    """
+    def safe(cell):
+        if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) and not _is_number(cell):
+            return "'" + cell
+        return cell
+
+    text_columns = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c])]
+    return frame.assign(**{c: frame[c].map(safe) for c in text_columns})
+
+
 def to_csv_text(frame: pd.DataFrame) -> str:
-    """UTF-8 CSV text with a header; numbers already written exactly."""
+    """UTF-8 CSV text with a header; numbers written exactly, formulas neutralised."""
     buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, lineterminator="\n")
+    neutralise_formulas(frame).to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue()

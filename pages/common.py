@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics import warehouse
+from metrics.exporting import neutralise_formulas
 from metrics.paths import resolve_db
 
 ALL = "全部"
@@ -61,7 +62,7 @@ def csv_download(frame: pd.DataFrame, file_name: str, label: str = "下载 CSV")
     """A download button for a table: UTF-8 with BOM so that Excel opens the Chinese right."""
     st.download_button(
         label,
-        data=frame.to_csv(index=False).encode("utf-8-sig"),
+        data=neutralise_formulas(frame).to_csv(index=False).encode("utf-8-sig"),
         file_name=file_name,
         mime="text/csv",
         icon=":material/download:",
