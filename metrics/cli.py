@@ -1,11 +1,12 @@
 """python -m metrics: build, export and inspect the warehouse from the shell."""
 
 import argparse
+import getpass
 import sys
 from pathlib import Path
 
+from metrics import accounts, exporting, ingest, queries, scoring
 from metrics import build as building
-from metrics import exporting, queries
 from metrics.paths import resolve_db
 from metrics.warehouse import WarehouseError, open_reader
 
@@ -33,6 +34,51 @@ def cmd_ensure(args) -> None:
         print(f"数据仓库已存在：{db}", file=sys.stderr)
     else:
         cmd_build(args)
+    one_time = accounts.bootstrap_admin(accounts.accounts_path(db))
+    if one_time:
+        print(
+            f"首次启动：已创建管理员账户 admin，一次性密码 {one_time}\n"
+            "请登录后立即修改密码；此密码不会再次显示。",
+            file=sys.stderr,
+        )
+
+
+def _password(args) -> str:
+    """The password from standard input (--password-stdin) or typed twice at a prompt."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("密码：")
+    if first != getpass.getpass("再次输入密码："):
+        raise accounts.AccountError("两次输入的密码不一致")
+    return first
+
+
+def _split(text: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (text or "").replace("，", ",").split(",") if part.strip())
+
+
+def cmd_user(args) -> None:
+    store = accounts.accounts_path(resolve_db(args.db))
+    actor = f"cli:{getpass.getuser()}"
+    if args.action == "list":
+        users = accounts.list_users(store)
+        users["scope_regions"] = users["scope_regions"].map("、".join)
+        users["scope_categories"] = users["scope_categories"].map("、".join)
+        sys.stdout.write(exporting.to_csv_text(users))
+        return
+    if not args.username:
+        raise accounts.AccountError("请给出用户名")
+    if args.action == "add":
+        accounts.add_user(store, args.username, _password(args), args.role, actor=actor,
+                          scope_regions=_split(args.regions), scope_categories=_split(args.categories),
+                          must_change_password=True)
+        print(f"已新增账户 {args.username}（首次登录须修改密码）", file=sys.stderr)
+    elif args.action == "passwd":
+        accounts.set_password(store, args.username, _password(args), actor=actor)
+        print(f"已修改 {args.username} 的密码", file=sys.stderr)
+    elif args.action in ("disable", "enable"):
+        accounts.set_disabled(store, args.username, args.action == "disable", actor=actor)
+        print(f"已{'停用' if args.action == 'disable' else '启用'}账户 {args.username}", file=sys.stderr)
 
 
 def cmd_export(args) -> None:
@@ -51,6 +97,73 @@ def cmd_indicators(args) -> None:
         con.close()
 
 
+def cmd_score(args) -> None:
+    con = open_reader(resolve_db(args.db))
+    try:
+        _write(exporting.to_csv_text(scoring.score_export(con, args.scheme, args.period)), args.out)
+    finally:
+        con.close()
+
+
+def cmd_load(args) -> int:
+    """Exit 1 when the file has problems or would change stored rows without --replace."""
+    db = resolve_db(args.db)
+    validation = ingest.check_file(db, Path(args.file), kind=args.kind)
+    for line in ingest.problem_lines(validation.errors):
+        print(line, file=sys.stderr)
+    if not validation.ok:
+        print(f"错误：{len(validation.errors)} 处问题，未载入", file=sys.stderr)
+        return 1
+    for conflict in validation.conflicts.itertuples(index=False):
+        print(
+            f"第{conflict.行}行 {conflict.指标}/{conflict.地区}/{conflict.期间}："
+            f"已有 {conflict.原数值:g}({conflict.原限定}，{conflict.原来源}) → "
+            f"{conflict.新数值:g}({conflict.新限定}，{conflict.新来源})",
+            file=sys.stderr,
+        )
+    if args.dry_run:
+        inserted = len(validation.rows) - len(validation.conflicts) - validation.unchanged
+        print(
+            f"校验通过(试运行，未写入)：新增 {inserted} 行，与已有不同 {len(validation.conflicts)} 行，"
+            f"不变 {validation.unchanged} 行",
+            file=sys.stderr,
+        )
+        return 0
+    try:
+        result = ingest.apply(db, validation, user=args.user, replace=args.replace)
+    except ingest.ConflictError as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 1
+    print(f"已载入 #{result.load_id}：{result.note}", file=sys.stderr)
+    return 0
+
+
+def cmd_history(args) -> None:
+    con = open_reader(resolve_db(args.db))
+    try:
+        _write(exporting.to_csv_text(ingest.history(con)), args.out)
+    finally:
+        con.close()
+
+
+def cmd_rollback(args) -> None:
+    result = ingest.rollback(resolve_db(args.db), args.load_id, user=args.user)
+    print(f"已撤销(记录为载入 #{result.load_id})：{result.note}", file=sys.stderr)
+
+
+def cmd_template(args) -> None:
+    con = open_reader(resolve_db(args.db))
+    try:
+        data = ingest.template_bytes(con)
+    finally:
+        con.close()
+    try:
+        Path(args.out).write_bytes(data)
+    except OSError as error:
+        raise WarehouseError(f"无法写入 {args.out}：{error.strerror}") from error
+    print(f"已生成模板 {args.out}", file=sys.stderr)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m metrics", description="政务服务指标看板 数据仓库命令")
     commands = top.add_subparsers(dest="command", required=True)
@@ -63,16 +176,44 @@ def parser() -> argparse.ArgumentParser:
 
     command("build", cmd_build, "从 sql/ 与 data/seed/ 构建数据仓库")
     command("ensure", cmd_ensure, "数据仓库不存在时构建，存在时检查能否打开")
-    command("export", cmd_export, "导出全部观测值(长表 CSV)").add_argument("--out", help="输出文件，默认标准输出")
-    command("indicators", cmd_indicators, "导出指标目录 CSV").add_argument("--out", help="输出文件，默认标准输出")
+    for name, handler, help_text in (
+        ("export", cmd_export, "导出全部观测值(长表 CSV)"),
+        ("indicators", cmd_indicators, "导出指标目录 CSV"),
+    ):
+        command(name, handler, help_text).add_argument("--out", help="输出文件，默认标准输出")
+    score = command("score", cmd_score, "考核计分：按规则计算的得分与上报得分、距下一档差距(CSV)")
+    score.add_argument("--scheme", help="只输出该考核方案(scheme_id)")
+    score.add_argument("--period", help="只输出该期间(period_id)")
+    score.add_argument("--out", help="输出文件，默认标准输出")
+    load = command("load", cmd_load, "校验并载入一个 CSV 或 .xlsx 文件(观测值、地区或指标)")
+    load.add_argument("file", help="要载入的文件")
+    load.add_argument("--dry-run", action="store_true", help="只校验，不写入")
+    load.add_argument("--replace", action="store_true", help="覆盖与已有数据不同的行")
+    load.add_argument(
+        "--kind", choices=["observations", "regions", "indicators"], help="文件类型(默认按列名识别)"
+    )
+    load.add_argument("--user", default=getpass.getuser(), help="操作人(默认当前系统用户)")
+    command("history", cmd_history, "列出全部载入记录(CSV)").add_argument("--out", help="输出文件")
+    undo = command("rollback", cmd_rollback, "撤销一次载入，恢复到载入前的状态")
+    undo.add_argument("load_id", type=int, help="载入编号(见 history)")
+    undo.add_argument("--user", default=getpass.getuser(), help="操作人(默认当前系统用户)")
+    template = command("template", cmd_template, "生成数据载入 Excel 模板")
+    template.add_argument("--out", required=True, help="输出 .xlsx 文件")
+    user = command("user", cmd_user, "账户管理：add | passwd | disable | enable | list")
+    user.add_argument("action", choices=["add", "passwd", "disable", "enable", "list"])
+    user.add_argument("username", nargs="?")
+    user.add_argument("--role", default="viewer", choices=list(accounts.ROLE_NAMES),
+                      help="viewer 查看 / editor 填报 / admin 管理")
+    user.add_argument("--regions", help="填报账户可填报的地区，逗号分隔，如 华容区,鄂城区")
+    user.add_argument("--categories", help="填报账户可填报的指标类别，逗号分隔")
+    user.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        args.handler(args)
-    except WarehouseError as error:
+        return args.handler(args) or 0
+    except (WarehouseError, accounts.AccountError) as error:
         print(f"错误：{error}", file=sys.stderr)
         return 2
-    return 0

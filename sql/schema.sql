@@ -80,15 +80,20 @@ create table load_changes (
     primary key (load_id, indicator_id, region_id, period_id)
 );
 
+-- A target holds for one period, for one year (annual: a flow's quarters are checked against
+-- milestones of k/4 of it, a level's against it), or, with neither, for every period.
 create table targets (
     indicator_id varchar not null references indicators (indicator_id),
     region_id    varchar references regions (region_id),   -- null: every region
-    period_id    varchar references periods (period_id),   -- null: every period
+    period_id    varchar references periods (period_id),   -- null: every period (of year, if set)
+    year         integer,                                  -- null: not bound to a year
     value        double not null,
     comparator   varchar not null check (comparator in ('>', '>=', '<', '<=', '=')),
     basis        varchar not null check (basis in ('provincial_rule', 'notice', 'bureau')),
     source       varchar not null,
-    note         varchar
+    note         varchar,
+    load_id      integer references loads (load_id),       -- null: from the seed
+    check (period_id is null or year is null)
 );
 
 create table assessment_schemes (
@@ -99,17 +104,30 @@ create table assessment_schemes (
     source    varchar not null
 );
 
+-- How points follow from a value (metrics/scoring.py evaluates every kind):
+--   threshold_steps  the best step whose threshold the value passes (comparator: '>' 超过,
+--                    '>=' 达到, '<' / '<=' for lower-is-better values)
+--   rank             the same on a rank (comparator '<=': rank 1–3 → step with threshold 3)
+--   linear           proportional between two steps (threshold, points), clamped to them
+--   deduction        cap_points less per_unit_points for each occurrence (the value)
+-- then cap_points and floor_points bound the result. below_points is what a value passing no
+-- step scores; null means the rubric does not say, and 0 is then assumed (labelled 假设).
 create table assessment_rules (
     rule_id      varchar primary key,
     kind         varchar not null
         check (kind in ('threshold_steps', 'linear', 'deduction', 'rank')),
-    comparator   varchar not null check (comparator in ('>', '>=', '<', '<=')),
+    comparator   varchar check (comparator in ('>', '>=', '<', '<=')),
+    below_points double,
     floor_points double,
     cap_points   double,
+    per_unit_points double,
     is_partial   boolean not null,
     partial_note varchar,
     source       varchar not null,
-    description  varchar not null
+    description  varchar not null,
+    check (kind not in ('threshold_steps', 'rank') or comparator is not null),
+    check (kind <> 'deduction' or (cap_points is not null and per_unit_points > 0)),
+    check (is_partial = (partial_note is not null))
 );
 
 create table assessment_rule_steps (
@@ -120,6 +138,7 @@ create table assessment_rule_steps (
     primary key (rule_id, step_no)
 );
 
+-- region_levels: the region levels the item scores, separated by ';' (null: every level).
 create table assessment_items (
     scheme_id          varchar not null references assessment_schemes (scheme_id),
     item_id            varchar not null,
@@ -129,6 +148,8 @@ create table assessment_items (
     rank_indicator_id  varchar references indicators (indicator_id),
     max_points         double,
     rule_id            varchar references assessment_rules (rule_id),
+    region_levels      varchar,
+    note               varchar,
     primary key (scheme_id, item_id)
 );
 
@@ -145,4 +166,13 @@ create table problem_indicators (
     problem_no   integer not null references problems (problem_no),
     indicator_id varchar not null references indicators (indicator_id),
     primary key (problem_no, indicator_id)
+);
+
+-- Reference rows a load added (regions, indicators, calendar periods), so that its rollback can
+-- remove them again; rows it inserted into observations carry its load_id.
+create table load_additions (
+    load_id    integer not null references loads (load_id),
+    table_name varchar not null check (table_name in ('regions', 'indicators', 'periods')),
+    key_id     varchar not null,
+    primary key (load_id, table_name, key_id)
 );

@@ -1,0 +1,210 @@
+"""Write a validated file as one recorded, reversible load in a new warehouse version."""
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from metrics import build, queries
+from metrics.validation import Progress, Validation
+from metrics.warehouse import WarehouseError, new_version, version_id
+
+KIND_LABELS = {
+    "seed": "种子数据",
+    "observations": "观测值",
+    "regions": "地区",
+    "indicators": "指标",
+    "rollback": "撤销",
+    "target": "目标",
+}
+# Loads this module writes, and so can undo; other modules record loads of their own kinds.
+ROLLBACK_KINDS = ("observations", "regions", "indicators")
+STATUS_LABELS = {"applied": "已生效", "rolled_back": "已撤销"}
+HISTORY_COLUMNS = {
+    "load_id": "编号",
+    "kind": "类型",
+    "file_name": "文件",
+    "sha256": "SHA-256",
+    "rows_total": "总行数",
+    "rows_inserted": "新增",
+    "rows_updated": "修改",
+    "user_name": "操作人",
+    "loaded_at": "时间",
+    "status": "状态",
+    "note": "说明",
+}
+
+
+class LoadError(WarehouseError):
+    """A load or rollback refused or failed; nothing was written. The message is Chinese."""
+
+
+class ConflictError(LoadError):
+    """The file would change stored rows and replacing them was not asked for."""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    load_id: int
+    kind: str
+    rows_total: int
+    inserted: int
+    updated: int
+    version: str  # the warehouse version file the load published
+    note: str
+
+
+def _no_progress(fraction: float, text: str) -> None:
+    """Callers that show no progress pass nothing."""
+
+
+def apply(
+    db: Path,
+    validation: Validation,
+    user: str,
+    replace: bool = False,
+    file_name: str | None = None,
+    sha256: str | None = None,
+    progress: Progress | None = None,
+) -> LoadResult:
+    """Load a validated file as one transaction in a new version; replace=True overwrites changed rows.
+
+    A file identical to what is stored is still recorded, as a load with nothing inserted or updated.
+    """
+    progress = progress or _no_progress
+    if not validation.ok:
+        raise LoadError(f"文件有 {len(validation.errors)} 处问题，未载入")
+    kind = "+".join(validation.kinds) or "observations"
+    progress(0.05, "正在复制数据仓库")
+    with new_version(db, from_current=True) as con:
+        con.execute("begin transaction")
+        _stage(con, validation)
+        # Counted again inside the writer's lock: another load may have landed since validation.
+        counts = queries.query_text("load_counts")
+        inserted, updated = con.execute(counts).fetchone()
+        if updated and not replace:
+            raise ConflictError(f"有 {updated} 行与已有数据不同，未载入；确认覆盖请选择替换(--replace)")
+        load_id = con.execute(queries.query_text("load_next_id")).fetchone()[0]
+        note = _note(validation, inserted, updated)
+        progress(0.3, "正在写入")
+        try:
+            queries.run_script(
+                con,
+                queries.query_text("load_apply"),
+                {
+                    "load_id": load_id,
+                    "kind": kind,
+                    "file_name": file_name or validation.file_name,
+                    "sha256": sha256 or validation.sha256,
+                    "rows_total": validation.rows_total,
+                    "rows_inserted": inserted + len(validation.regions) + len(validation.indicators),
+                    "rows_updated": updated,
+                    "user_name": user,
+                    "loaded_at": dt.datetime.now().replace(microsecond=0),
+                    "note": note,
+                },
+            )
+        except duckdb.ConstraintException as error:
+            raise LoadError(f"数据仓库在校验后已被修改，请重新校验后再载入({error})") from error
+        progress(0.8, "正在检查数据")
+        _check_integrity(con, "载入")
+        con.execute("commit")
+        progress(0.9, "正在发布新版本")
+    progress(1.0, "载入完成")
+    return LoadResult(
+        load_id,
+        kind,
+        validation.rows_total,
+        inserted + len(validation.regions) + len(validation.indicators),
+        updated,
+        version_id(db),
+        note,
+    )
+
+
+def _stage(con: duckdb.DuckDBPyConnection, validation: Validation) -> None:
+    con.register("staged_observations", validation.rows.rename(columns={"行": "row_number"}))
+    con.register("staged_periods", validation.periods.astype({"start_date": "str", "end_date": "str"}))
+    con.register("staged_regions", validation.regions.astype({"sort_order": "int64"}))
+    con.register("staged_indicators", validation.indicators.astype("str").replace({"None": None}))
+
+
+def _note(validation: Validation, inserted: int, updated: int) -> str:
+    parts = [f"新增 {inserted} 行，修改 {updated} 行，不变 {validation.unchanged} 行"]
+    if len(validation.regions):
+        parts.append(f"新增地区 {len(validation.regions)} 个")
+    if len(validation.indicators):
+        parts.append(f"新增指标 {len(validation.indicators)} 个")
+    if len(validation.periods):
+        parts.append(f"新建期间 {len(validation.periods)} 个")
+    return "；".join(parts)
+
+
+def _check_integrity(con: duckdb.DuckDBPyConnection, action: str) -> None:
+    violations = build.integrity_violations(con)
+    if len(violations):
+        first = violations.iloc[0]
+        raise LoadError(
+            f"{action}后数据未通过校验({len(violations)} 处)，未发布，如 "
+            f"{first.indicator_id}/{first.region_id}/{first.period_id}：{first.problem}"
+        )
+
+
+def rollback(db: Path, load_id: int, user: str) -> LoadResult:
+    """Undo one load exactly, recorded as a load of kind 'rollback'."""
+    with new_version(db, from_current=True) as con:
+        con.execute("begin transaction")
+        target = con.execute(queries.query_text("load_rollback_target"), {"load_id": load_id}).df()
+        if target.empty:
+            raise LoadError(f"没有编号为 {load_id} 的载入")
+        load = target.iloc[0]
+        if load.kind == "seed":
+            raise LoadError("种子数据是数据仓库的初始构建，不能撤销；如需重建请运行 python -m metrics build")
+        if load.kind == "rollback":
+            raise LoadError(f"载入 #{load_id} 本身是一次撤销，不能再撤销；如需恢复，请重新载入原文件")
+        if not set(load.kind.split("+")) <= set(ROLLBACK_KINDS):
+            raise LoadError(f"载入 #{load_id} 的类型“{_kind_label(load.kind)}”不能在此撤销")
+        if load.status == "rolled_back":
+            raise LoadError(f"载入 #{load_id} 已撤销过")
+        if load.blocking_loads:
+            raise LoadError(
+                f"载入 #{load_id} 之后的载入 {load.blocking_loads} "
+                "修改了它写入的数据或使用了它新增的地区、指标，"
+                f"请先撤销 {load.blocking_loads}"
+            )
+        deleted, restored = int(load.count_to_delete), int(load.count_to_restore)
+        rollback_id = con.execute(queries.query_text("load_next_id")).fetchone()[0]
+        note = f"撤销载入 #{load_id}：删除新增 {deleted} 行，恢复被修改 {restored} 行"
+        params = {
+            "load_id": load_id,
+            "rollback_id": rollback_id,
+            "file_name": load.file_name,
+            "sha256": load.sha256,
+            "rows_total": deleted + restored,
+            "rows_updated": restored,
+            "user_name": user,
+            "loaded_at": dt.datetime.now().replace(microsecond=0),
+            "note": note,
+        }
+        queries.run_script(con, queries.query_text("load_rollback_apply"), params)
+        con.execute("commit")
+        # Two transactions, still all or nothing: this version file is private until published.
+        con.execute("begin transaction")
+        queries.run_script(con, queries.query_text("load_rollback_remove_additions"), params)
+        _check_integrity(con, "撤销")
+        con.execute("commit")
+    return LoadResult(rollback_id, "rollback", deleted + restored, 0, restored, version_id(db), note)
+
+
+def _kind_label(kind: str) -> str:
+    return "+".join(KIND_LABELS.get(part, part) for part in kind.split("+"))
+
+
+def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every load, oldest first, with Chinese headings and labels."""
+    frame = queries.run(con, "load_history")
+    frame["kind"] = frame["kind"].map(_kind_label)
+    frame["status"] = frame["status"].map(lambda status: STATUS_LABELS.get(status, status))
+    return frame.rename(columns=HISTORY_COLUMNS)

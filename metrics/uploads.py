@@ -1,0 +1,416 @@
+"""An uploaded file read into tables of text cells: format by content, encoding, header row, columns."""
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import os
+import zipfile
+from dataclasses import dataclass, field
+
+import openpyxl
+import pandas as pd
+
+from metrics.normalise import match_key
+
+ERROR_COLUMNS = ["行", "列", "值", "问题"]
+ROW = "行"
+DEFAULT_MAX_UPLOAD_MB = 50
+MAX_UPLOAD_ENV_VAR = "METRICS_MAX_UPLOAD_MB"
+HEADER_SEARCH_ROWS = 20
+INSTRUCTIONS_SHEET = "说明"
+
+KIND_LABELS = {"regions": "地区", "indicators": "指标", "observations": "观测值"}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str  # the header the template writes and messages name when the column is missing
+    aliases: tuple[str, ...] = ()
+
+
+COLUMNS = {
+    "observations": (
+        Column("indicator_id", "指标编码", ("indicator_id", "指标代码", "指标id")),
+        Column("indicator_name", "指标名称", ("indicator_name", "指标")),
+        Column("region", "地区", ("region", "地区名称", "region_name", "区域")),
+        Column("region_id", "地区编码", ("region_id",)),
+        Column("period", "期间", ("period", "period_id", "时期", "统计期间", "所属期间")),
+        Column("value", "数值", ("value", "值", "指标值")),
+        Column("unit", "单位", ("unit",)),
+        Column("qualifier", "限定", ("qualifier", "限定词")),
+        Column("source", "来源", ("source", "数据来源")),
+        Column("evidence", "依据", ("evidence", "原文", "依据/原文")),
+    ),
+    "regions": (
+        Column("region_id", "地区编码", ("region_id", "编码")),
+        Column("name", "地区名称", ("name", "名称", "地区")),
+        Column("level", "级别", ("level", "层级")),
+        Column("parent", "上级地区", ("parent", "parent_id", "上级")),
+        Column("sort_order", "排序", ("sort_order", "序号")),
+    ),
+    "indicators": (
+        Column("indicator_id", "指标编码", ("indicator_id", "编码")),
+        Column("name", "指标名称", ("name", "名称", "指标")),
+        Column("unit", "单位", ("unit",)),
+        Column("kind", "类型", ("kind", "指标类型")),
+        Column("temporal", "时态", ("temporal",)),
+        Column("better", "方向", ("better", "优劣方向")),
+        Column("category", "类别", ("category", "分类")),
+        Column("definition", "口径", ("definition", "定义")),
+        Column("owner", "责任单位", ("owner",)),
+        Column("notice_item", "通报条目", ("notice_item",)),
+    ),
+}
+
+# Each entry is one requirement; a tuple is met by any one of its columns.
+REQUIRED = {
+    "observations": (
+        ("indicator_id", "indicator_name"),
+        ("region", "region_id"),
+        "period",
+        "value",
+        "source",
+    ),
+    "regions": ("region_id", "name", "level", "parent"),
+    "indicators": (
+        "indicator_id",
+        "name",
+        "unit",
+        "kind",
+        "temporal",
+        "better",
+        "category",
+        "definition",
+        "owner",
+    ),
+}
+
+# Columns only a reference-data table has; an observations table has a value column.
+_KIND_MARKERS = {"regions": {"level", "parent"}, "indicators": {"kind", "temporal", "better", "definition"}}
+
+_BINARY_SIGNATURES = (
+    (b"\x89PNG", "PNG图片"),
+    (b"\xff\xd8\xff", "JPEG图片"),
+    (b"GIF8", "GIF图片"),
+    (b"%PDF", "PDF文档"),
+    (b"\xd0\xcf\x11\xe0", "旧版Office文件(.xls/.doc)"),
+    (b"PK\x03\x04", "压缩包"),
+    (b"Rar!", "压缩包"),
+    (b"\x1f\x8b", "压缩包"),
+    (b"7z\xbc\xaf", "压缩包"),
+)
+
+
+def _alias_map(kind: str) -> dict[str, str]:
+    return {
+        match_key(name).lower(): column.key
+        for column in COLUMNS[kind]
+        for name in (column.key, column.label, *column.aliases)
+    }
+
+
+ALIASES = {kind: _alias_map(kind) for kind in COLUMNS}
+
+
+@dataclass(frozen=True)
+class Table:
+    """One sheet (or the CSV) of one kind: text cells under canonical column keys, plus 行."""
+
+    kind: str
+    sheet: str | None
+    header_row: int
+    headers: dict[str, str]  # column key → header text as written in the file
+    cells: pd.DataFrame
+    name_sheet: bool = False  # several tables in the file: messages name the sheet too
+
+    def column_label(self, key: str) -> str:
+        header = self.headers.get(key) or next(c.label for c in COLUMNS[self.kind] if c.key == key)
+        return f"{self.sheet}!{header}" if self.name_sheet and self.sheet else header
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    file_name: str
+    sha256: str
+    size_bytes: int
+    tables: tuple[Table, ...] = ()
+    problems: pd.DataFrame = field(default_factory=lambda: problems_frame([]))
+
+
+def problems_frame(records: list[tuple]) -> pd.DataFrame:
+    """The 行/列/值/问题 frame users see; 行 is empty for a problem of the whole file."""
+    frame = pd.DataFrame(records, columns=ERROR_COLUMNS)
+    frame[ROW] = frame[ROW].astype("Int64")
+    return frame.astype({"列": "str", "值": "str", "问题": "str"})
+
+
+def file_problem(message: str) -> pd.DataFrame:
+    return problems_frame([(None, "", "", message)])
+
+
+def max_upload_mb(max_mb: float | None = None) -> float:
+    """The configured limit in MiB: the argument, else $METRICS_MAX_UPLOAD_MB, else 50."""
+    if max_mb is None:
+        return float(os.environ.get(MAX_UPLOAD_ENV_VAR) or DEFAULT_MAX_UPLOAD_MB)
+    return max_mb
+
+
+def read_upload(
+    file_name: str, data: bytes, kind: str | None = None, max_mb: float | None = None
+) -> ParsedFile:
+    """Read an uploaded CSV or .xlsx; never raises for bad content, it lists the problems instead."""
+    parsed = ParsedFile(file_name, hashlib.sha256(data).hexdigest(), len(data))
+    limit_mb = max_upload_mb(max_mb)
+    if len(data) > limit_mb * 2**20:
+        return _with_problem(parsed, f"文件大小 {len(data) / 2**20:.3g} MiB，超过上限 {limit_mb:g} MiB")
+    if not data.strip().removeprefix(b"\xef\xbb\xbf").strip():
+        return _with_problem(parsed, "文件为空")
+    if _is_xlsx(data):
+        try:
+            grids = _xlsx_grids(data)
+        except Exception:  # openpyxl raises many kinds on a damaged workbook; all mean the same to users
+            return _with_problem(parsed, "无法读取 Excel 文件：文件已损坏或不是有效的 .xlsx")
+        return _tables_from_grids(parsed, grids, kind)
+    binary = next((what for magic, what in _BINARY_SIGNATURES if data.startswith(magic)), None)
+    if binary is None and b"\x00" in data[:65536]:
+        binary = "二进制数据"
+    if binary:
+        return _with_problem(parsed, f"文件内容是{binary}，不是 CSV 文本或 .xlsx 表格")
+    text = _decode(data)
+    if text is None:
+        return _with_problem(parsed, "文件编码无法识别：请另存为 UTF-8 或 GB18030(GBK) 编码的 CSV")
+    return _csv_table(parsed, text, kind)
+
+
+def _with_problem(parsed: ParsedFile, message: str) -> ParsedFile:
+    return ParsedFile(parsed.file_name, parsed.sha256, parsed.size_bytes, (), file_problem(message))
+
+
+def _is_xlsx(data: bytes) -> bool:
+    if not data.startswith(b"PK\x03\x04"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def _decode(data: bytes) -> str | None:
+    # UTF-8 first: UTF-8 bytes read as GB18030 silently become mojibake, never an error.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _cell_text(cell) -> str:
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        # A cell formatted as a percentage stores 0.9747 and shows 97.47%.
+        if "%" in (cell.number_format or ""):
+            return f"{round(value * 100, 10):g}%"
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    if isinstance(value, dt.datetime | dt.date):
+        # Excel turns a typed 2024-03 into the date 2024-03-01: give the month back.
+        return f"{value:%Y-%m}" if value.day == 1 else f"{value:%Y-%m-%d}"
+    return str(value)
+
+
+def _xlsx_grids(data: bytes) -> list[tuple[str, list[list[str]]]]:
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        return [
+            (sheet.title, [[_cell_text(cell) for cell in row] for row in sheet.iter_rows()])
+            for sheet in workbook.worksheets
+            if sheet.sheet_state == "visible" and sheet.title != INSTRUCTIONS_SHEET
+        ]
+    finally:
+        workbook.close()
+
+
+def _marker_aliases(kind: str, keys: set[str]) -> set[str]:
+    return {alias for alias, key in ALIASES[kind].items() if key in keys}
+
+
+# Reference-data tables are told apart by columns only they have; observations have a value.
+_VALUE_ALIASES = _marker_aliases("observations", {"value"})
+_KIND_MARKERS = {
+    "regions": _marker_aliases("regions", {"level", "parent"}),
+    "indicators": _marker_aliases("indicators", {"kind", "temporal", "better", "definition"}),
+}
+
+
+def _header_kind(cells: list[str], kind: str | None) -> tuple[str, dict[int, str]] | None:
+    """The kind of table a row heads and its recognised columns by position, if it is a header."""
+    keys = [match_key(cell).lower() for cell in cells]
+    if kind is None:
+        present = set(keys)
+        markers = [k for k, aliases in _KIND_MARKERS.items() if present & aliases]
+        kind = markers[0] if markers and not present & _VALUE_ALIASES else "observations"
+    recognised = {index: ALIASES[kind][key] for index, key in enumerate(keys) if key in ALIASES[kind]}
+    return (kind, recognised) if len(recognised) >= 2 else None
+
+
+def _find_header(rows, kind: str | None):
+    for number, cells in enumerate(rows, start=1):
+        if number > HEADER_SEARCH_ROWS:
+            return None
+        found = _header_kind(cells, kind)
+        if found:
+            return number, cells, *found
+    return None
+
+
+NO_HEADER = f"找不到表头：前{HEADER_SEARCH_ROWS}行中没有可识别的列名(如 指标名称、地区、期间、数值、来源)"
+HEADER_ONLY = "文件只有表头，没有数据行"
+
+
+def _column_positions(header_cells: list[str], recognised: dict[int, str], prefix: str) -> tuple[dict, list]:
+    """Column positions by key; a key named twice is a problem (which column would count?)."""
+    positions: dict[str, int] = {}
+    problems = []
+    for index, key in recognised.items():
+        if key in positions:
+            first, again = header_cells[positions[key]].strip(), header_cells[index].strip()
+            problems.append((None, prefix + again, "", f"列“{again}”与列“{first}”重复"))
+        else:
+            positions[key] = index
+    return positions, problems
+
+
+def _missing_columns(kind: str, positions: dict[str, int], prefix: str) -> list[tuple]:
+    labels = {column.key: column.label for column in COLUMNS[kind]}
+    problems = []
+    for requirement in REQUIRED[kind]:
+        options = requirement if isinstance(requirement, tuple) else (requirement,)
+        if not any(key in positions for key in options):
+            names = "”或“".join(labels[key] for key in options)
+            problems.append((None, prefix + labels[options[0]], "", f"缺少必填列“{names}”"))
+    return problems
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A header found in a sheet, and the text cells below it."""
+
+    sheet: str | None
+    header_row: int
+    header_cells: list[str]
+    kind: str
+    recognised: dict[int, str]
+    cells: pd.DataFrame
+
+    def table(self, name_sheet: bool) -> tuple[Table, list[tuple]]:
+        prefix = f"{self.sheet}!" if name_sheet else ""
+        positions, problems = _column_positions(self.header_cells, self.recognised, prefix)
+        problems += _missing_columns(self.kind, positions, prefix)
+        cells = self.cells.loc[_filled(self.cells), list(positions.values()) + [ROW]].reset_index(drop=True)
+        cells.columns = [*positions, ROW]
+        headers = {key: self.header_cells[index].strip() for key, index in positions.items()}
+        return Table(self.kind, self.sheet, self.header_row, headers, cells, name_sheet), problems
+
+
+def _filled(cells: pd.DataFrame) -> pd.Series:
+    """Rows with something in a recognised column; blank and trailing rows are no data."""
+    return cells.drop(columns=ROW).apply(lambda column: column.str.strip() != "").any(axis=1)
+
+
+def _finish(parsed: ParsedFile, found: list[_Found]) -> ParsedFile:
+    if not found:
+        return _with_problem(parsed, NO_HEADER)
+    with_rows = [each for each in found if _filled(each.cells).any()]
+    tables, problems = [], []
+    kinds = [each.kind for each in with_rows]
+    for kind in sorted(set(kinds), key=kinds.index):
+        if kinds.count(kind) > 1:
+            sheets = "、".join(f"“{each.sheet}”" for each in with_rows if each.kind == kind)
+            problems.append((None, "", "", f"工作表{sheets}都是{KIND_LABELS[kind]}表，请合并为一个工作表"))
+    for each in sorted(with_rows or found, key=lambda f: list(KIND_LABELS).index(f.kind)):
+        table, table_problems = each.table(name_sheet=len(with_rows) > 1)
+        tables.append(table)
+        problems += table_problems
+    if not with_rows:
+        return ParsedFile(
+            parsed.file_name,
+            parsed.sha256,
+            parsed.size_bytes,
+            (),
+            problems_frame([*problems, (None, "", "", HEADER_ONLY)]),
+        )
+    return ParsedFile(
+        parsed.file_name, parsed.sha256, parsed.size_bytes, tuple(tables), problems_frame(problems)
+    )
+
+
+def _tables_from_grids(parsed: ParsedFile, grids, kind: str | None) -> ParsedFile:
+    found = []
+    for sheet, rows in grids:
+        header = _find_header(rows, kind)
+        if header:
+            header_row, header_cells, table_kind, recognised = header
+            data_rows = rows[header_row:]
+            cells = pd.DataFrame(
+                {i: [row[i] if i < len(row) else "" for row in data_rows] for i in recognised}, dtype="str"
+            )
+            cells[ROW] = range(header_row + 1, header_row + 1 + len(data_rows))
+            found.append(_Found(sheet, header_row, header_cells, table_kind, recognised, cells))
+    return _finish(parsed, found)
+
+
+class _LineReader:
+    """Lines of a text for csv.reader, remembering where the last line handed out ends."""
+
+    def __init__(self, text: str):
+        self.buffer = io.StringIO(text)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self.buffer.readline()
+        if not line:
+            raise StopIteration
+        return line
+
+
+BAD_CSV = "CSV 格式有误(可能有未成对的引号)，无法读取"
+
+
+def _csv_table(parsed: ParsedFile, text: str, kind: str | None) -> ParsedFile:
+    lines = _LineReader(text)
+    try:
+        header = _find_header(csv.reader(lines), kind)
+        if not header:
+            return _finish(parsed, [])
+        header_row, header_cells, table_kind, recognised = header
+        cells = _csv_body(text[lines.buffer.tell() :], len(header_cells), sorted(recognised), header_row)
+    except (csv.Error, pd.errors.ParserError):
+        return _with_problem(parsed, BAD_CSV)
+    return _finish(parsed, [_Found(None, header_row, header_cells, table_kind, recognised, cells)])
+
+
+def _csv_body(body: str, width: int, used: list[int], header_row: int) -> pd.DataFrame:
+    """The records under the header, by column position; cells past the header's width are ignored."""
+    # Bytes, not a StringIO: pandas reads a StringIO through a slow per-chunk re-encoding.
+    cells = pd.read_csv(
+        io.BytesIO(body.encode("utf-8")),
+        encoding="utf-8",
+        header=None,
+        names=range(width),
+        usecols=used,
+        dtype="str",
+        na_filter=False,
+        skip_blank_lines=False,
+        index_col=False,
+    )
+    cells[ROW] = range(header_row + 1, header_row + 1 + len(cells))
+    return cells

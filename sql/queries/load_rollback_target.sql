@@ -1,0 +1,45 @@
+-- The load to undo, what undoing it touches, and the later applied loads that stand in the way:
+-- they changed rows it wrote, or use regions and indicators it added.
+with later_changes as (
+    select c.load_id
+    from load_changes as c
+    join loads as l using (load_id)
+    where c.old_load_id = $load_id and l.status = 'applied' and c.load_id <> $load_id
+),
+
+later_users as (
+    select o.load_id
+    from load_additions as a
+    join observations as o
+        on (a.table_name = 'regions' and o.region_id = a.key_id)
+        or (a.table_name = 'indicators' and o.indicator_id = a.key_id)
+    where a.load_id = $load_id and o.load_id <> $load_id
+    union all
+    select additions_of_child.load_id
+    from load_additions as a
+    join regions as child on a.table_name = 'regions' and child.parent_id = a.key_id
+    join load_additions as additions_of_child
+        on additions_of_child.table_name = 'regions'
+        and additions_of_child.key_id = child.region_id
+        and additions_of_child.load_id <> $load_id
+    where a.load_id = $load_id
+),
+
+final as (
+    select
+        l.load_id,
+        l.kind,
+        l.file_name,
+        l.sha256,
+        l.status,
+        (select count(*) from observations where load_id = $load_id)
+            - (select count(*) from load_changes where load_id = $load_id) as count_to_delete,
+        (select count(*) from load_changes where load_id = $load_id) as count_to_restore,
+        (select string_agg(distinct '#' || b.load_id, '、' order by '#' || b.load_id)
+         from (select load_id from later_changes union select load_id from later_users) as b)
+            as blocking_loads
+    from loads as l
+    where l.load_id = $load_id
+)
+
+select * from final;

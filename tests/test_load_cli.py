@@ -1,0 +1,106 @@
+"""python -m metrics load, history, rollback, template: exit codes, printed problems, no change on error."""
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+
+from metrics.cli import main
+from metrics.paths import ROOT
+
+BAD_FILES = Path(__file__).resolve().parent / "fixtures" / "bad_files"
+QUARTER = "指标名称,地区,期间,数值,来源\n一窗通办事项数,华容区,2024年第一季度,120,季报\n"
+
+
+def export(db: Path, tmp_path: Path) -> bytes:
+    out = tmp_path / "export.csv"
+    assert main(["export", "--db", str(db), "--out", str(out)]) == 0
+    return out.read_bytes()
+
+
+def test_bad_file_exits_1_prints_every_problem_and_changes_nothing(fresh_db, tmp_path, capsys):
+    before = export(fresh_db, tmp_path)
+    code = main(["load", str(BAD_FILES / "many_problems_gb18030.csv"), "--db", str(fresh_db)])
+    assert code == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "第3行 地区“华荣区”：未知地区“华荣区”，是否为“华容区”？",
+        "第3行 期间“2024Q5”：期间“2024Q5”不存在：季度应为1–4",
+        "第3行 数值“abc”：数值“abc”不是数字",
+        "第5行 数值“120%”：比率应在0到100之间",
+        "第5行 来源：必填项为空",
+        "第5行 “综合窗口可办事项占比(一窗通办)/华容区/2024Q1”：与第4行重复(同一指标、地区、期间)",
+        "错误：6 处问题，未载入",
+    ]
+    assert export(fresh_db, tmp_path) == before
+
+
+def test_whole_file_problem_is_printed_as_such(fresh_db, capsys):
+    assert main(["load", str(BAD_FILES / "picture_renamed.csv"), "--db", str(fresh_db)]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == "文件：文件内容是PNG图片，不是 CSV 文本或 .xlsx 表格"
+
+
+def test_dry_run_writes_nothing(fresh_db, tmp_path, capsys):
+    before = export(fresh_db, tmp_path)
+    (tmp_path / "q.csv").write_text(QUARTER, encoding="utf-8")
+    assert main(["load", str(tmp_path / "q.csv"), "--db", str(fresh_db), "--dry-run"]) == 0
+    assert "校验通过(试运行，未写入)：新增 1 行，与已有不同 0 行，不变 0 行" in capsys.readouterr().err
+    assert export(fresh_db, tmp_path) == before
+
+
+def test_load_conflict_replace_history_rollback(fresh_db, tmp_path, capsys):
+    before = export(fresh_db, tmp_path)
+    first = tmp_path / "q.csv"
+    first.write_text(QUARTER, encoding="gb18030")
+    assert main(["load", str(first), "--db", str(fresh_db), "--user", "张三"]) == 0
+    assert "已载入 #2：新增 1 行，修改 0 行，不变 0 行；新建期间 1 个" in capsys.readouterr().err
+
+    changed = tmp_path / "q2.csv"
+    changed.write_text(QUARTER.replace(",120,", ",130,"), encoding="utf-8")
+    assert main(["load", str(changed), "--db", str(fresh_db)]) == 1
+    err = capsys.readouterr().err
+    assert "第2行 一窗通办事项数/华容区/2024Q1：已有 120(exact，季报) → 130(exact，季报)" in err
+    assert "错误：有 1 行与已有数据不同，未载入；确认覆盖请选择替换(--replace)" in err
+    assert main(["load", str(changed), "--db", str(fresh_db), "--replace"]) == 0
+
+    assert main(["history", "--db", str(fresh_db)]) == 0
+    history = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(h["编号"], h["类型"], h["操作人"], h["新增"], h["修改"], h["状态"]) for h in history[1:]] == [
+        ("2", "观测值", "张三", "1", "0", "已生效"),
+        ("3", "观测值", history[2]["操作人"], "0", "1", "已生效"),
+    ]
+
+    assert main(["rollback", "2", "--db", str(fresh_db)]) == 2
+    assert "错误：载入 #2 之后的载入 #3 修改了它写入的数据" in capsys.readouterr().err
+    assert main(["rollback", "3", "--db", str(fresh_db)]) == 0
+    assert main(["rollback", "2", "--db", str(fresh_db)]) == 0
+    assert main(["rollback", "2", "--db", str(fresh_db)]) == 2
+    assert "错误：载入 #2 已撤销过" in capsys.readouterr().err
+    assert export(fresh_db, tmp_path) == before
+
+
+def test_template_command_writes_the_workbook(fresh_db, tmp_path):
+    out = tmp_path / "模板.xlsx"
+    assert main(["template", "--db", str(fresh_db), "--out", str(out)]) == 0
+    assert openpyxl.load_workbook(out).sheetnames[:4] == ["说明", "观测值", "地区", "指标"]
+
+
+def test_missing_warehouse_exits_2(tmp_path, capsys):
+    (tmp_path / "q.csv").write_text(QUARTER, encoding="utf-8")
+    assert main(["load", str(tmp_path / "q.csv"), "--db", str(tmp_path / "none.duckdb")]) == 2
+    assert "找不到数据仓库" in capsys.readouterr().err
+
+
+def test_exit_codes_through_the_real_command(fresh_db):
+    command = [sys.executable, "-m", "metrics", "load", "--db", str(fresh_db)]
+    bad = subprocess.run(
+        [*command, str(BAD_FILES / "unknown_region_utf8.csv")], cwd=ROOT, capture_output=True, text=True
+    )
+    assert bad.returncode == 1
+    assert bad.stderr.splitlines()[0] == "第3行 地区“华荣区”：未知地区“华荣区”，是否为“华容区”？"
+    good = subprocess.run(
+        [*command, str(BAD_FILES / "csv_content_named.xlsx")], cwd=ROOT, capture_output=True, text=True
+    )
+    assert good.returncode == 0, good.stderr
