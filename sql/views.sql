@@ -64,28 +64,122 @@ from observations
 union all
 select * from derived_observations;
 
+-- Status of a value against a target. A bound proves a target met only when the bound itself
+-- meets it; it never proves a miss. No value at all is 无数据.
+create macro target_status(observed, qualifier, target, comparator) as
+    case
+        when target is null then '无目标'
+        when observed is null then '无数据'
+        when qualifier in ('exact', 'approx') then
+            case
+                when (comparator = '>' and observed > target)
+                  or (comparator = '>=' and observed >= target)
+                  or (comparator = '<' and observed < target)
+                  or (comparator = '<=' and observed <= target)
+                  or (comparator = '=' and observed = target)
+                then '达标' else '未达标'
+            end
+        when qualifier in ('at_least', 'all_at_least') then
+            case
+                when (comparator = '>' and observed > target)
+                  or (comparator = '>=' and observed >= target)
+                then '达标' else '无法判定'
+            end
+        when qualifier = 'more_than' then
+            case
+                when comparator in ('>', '>=') and observed >= target then '达标'
+                else '无法判定'
+            end
+        when qualifier = 'at_most' then
+            case
+                when (comparator = '<' and observed < target)
+                  or (comparator = '<=' and observed <= target)
+                then '达标' else '无法判定'
+            end
+        else '无法判定'
+    end;
+
 -- The most specific target wins: a region's own over the all-region one, a period's own over
--- the all-period one.
+-- the all-period one, a year's own over a standing one. An annual target of a flow is checked
+-- at each quarter against its milestone (时间过半、任务过半: k/4 of the year by quarter k) on
+-- the sum of the year's quarters so far; of a level or stock it applies to every period of the year.
 create view observation_facts as
-with ranked_targets as (
+with dated as (
+    select
+        o.*,
+        i.temporal,
+        p.grain,
+        year(p.end_date) as period_year,
+        case when p.grain = 'quarter' then quarter(p.end_date) end as quarter_no
+    from all_observations as o
+    join indicators as i using (indicator_id)
+    join periods as p using (period_id)
+),
+
+-- A year-to-date sum is complete only when every earlier quarter of the year is there.
+year_to_date as (
+    select
+        indicator_id,
+        region_id,
+        period_id,
+        quarter_no,
+        sum(value) over quarters_so_far as ytd_value,
+        count(*) over quarters_so_far as ytd_quarters,
+        bool_and(qualifier = 'exact') over quarters_so_far as ytd_all_exact,
+        bool_and(qualifier in ('exact', 'at_least', 'more_than')) over quarters_so_far
+            as ytd_all_lower_bounds
+    from dated
+    where temporal = 'flow' and grain = 'quarter'
+    window quarters_so_far as (
+        partition by indicator_id, region_id, period_year order by quarter_no
+    )
+),
+
+ranked_targets as (
     select
         o.indicator_id,
         o.region_id,
         o.period_id,
-        t.value as target_value,
+        t.year as target_year,
+        t.value as target_annual_value,
         t.comparator as target_comparator,
         t.basis as target_basis,
         t.source as target_source,
         t.note as target_note,
+        (t.year is not null and o.temporal = 'flow' and o.grain = 'quarter') as is_milestone,
         row_number() over (
             partition by o.indicator_id, o.region_id, o.period_id
-            order by (t.region_id is null), (t.period_id is null)
+            order by (t.region_id is null), (t.period_id is null), (t.year is null)
         ) as target_rank
-    from all_observations as o
+    from dated as o
     join targets as t
         on t.indicator_id = o.indicator_id
         and (t.region_id is null or t.region_id = o.region_id)
         and (t.period_id is null or t.period_id = o.period_id)
+        and (
+            t.year is null
+            or (t.year = o.period_year and (o.temporal <> 'flow' or o.grain in ('quarter', 'year')))
+        )
+),
+
+checked_targets as (
+    select
+        t.*,
+        case
+            when t.is_milestone then t.target_annual_value * ytd.quarter_no / 4
+            else t.target_annual_value
+        end as target_value,
+        case when t.is_milestone then ytd.ytd_value end as ytd_value,
+        case
+            when not t.is_milestone then null
+            when ytd.ytd_quarters < ytd.quarter_no then 'incomplete'
+            when ytd.ytd_all_exact then 'exact'
+            when ytd.ytd_all_lower_bounds then 'at_least'
+            else 'mixed'
+        end as ytd_qualifier
+    from ranked_targets as t
+    left join year_to_date as ytd using (indicator_id, region_id, period_id)
+    where t.target_rank = 1
 ),
 
 joined as (
@@ -108,51 +202,29 @@ joined as (
         t.target_comparator,
         t.target_basis,
         t.target_source,
-        t.target_note
+        t.target_note,
+        t.target_year,
+        t.target_annual_value,
+        t.is_milestone as is_target_milestone,
+        t.ytd_value,
+        t.ytd_qualifier
     from all_observations as o
     join indicators as i using (indicator_id)
     join regions as r using (region_id)
     join periods as p using (period_id)
-    left join ranked_targets as t
+    left join checked_targets as t
         on t.indicator_id = o.indicator_id
         and t.region_id = o.region_id
         and t.period_id = o.period_id
-        and t.target_rank = 1
 ),
 
--- A bound proves a target met only when the bound itself meets it; it never proves a miss.
+-- A flow's quarter is judged on its year-to-date sum, everything else on its own value.
 final as (
     select
         *,
         case
-            when target_value is null then '无目标'
-            when qualifier in ('exact', 'approx') then
-                case
-                    when (target_comparator = '>' and value > target_value)
-                      or (target_comparator = '>=' and value >= target_value)
-                      or (target_comparator = '<' and value < target_value)
-                      or (target_comparator = '<=' and value <= target_value)
-                      or (target_comparator = '=' and value = target_value)
-                    then '达标' else '未达标'
-                end
-            when qualifier in ('at_least', 'all_at_least') then
-                case
-                    when (target_comparator = '>' and value > target_value)
-                      or (target_comparator = '>=' and value >= target_value)
-                    then '达标' else '无法判定'
-                end
-            when qualifier = 'more_than' then
-                case
-                    when target_comparator in ('>', '>=') and value >= target_value then '达标'
-                    else '无法判定'
-                end
-            when qualifier = 'at_most' then
-                case
-                    when (target_comparator = '<' and value < target_value)
-                      or (target_comparator = '<=' and value <= target_value)
-                    then '达标' else '无法判定'
-                end
-            else '无法判定'
+            when is_target_milestone then target_status(ytd_value, ytd_qualifier, target_value, target_comparator)
+            else target_status(value, qualifier, target_value, target_comparator)
         end as status
     from joined
 )
@@ -174,6 +246,9 @@ with ordered as (
         lag(period_id) over (
             partition by indicator_id, region_id, grain order by end_date
         ) as previous_period_id,
+        lag(period_label) over (
+            partition by indicator_id, region_id, grain order by end_date
+        ) as previous_period_label,
         lag(qualifier) over (
             partition by indicator_id, region_id, grain order by end_date
         ) as previous_qualifier
@@ -211,7 +286,7 @@ ranks_below_one as (
 parts_above_wholes as (
     select
         part.indicator_id, part.region_id, part.period_id, part.value,
-        '部分大于整体(' || whole.indicator_id || ')' as problem
+        '部分大于整体：' || whole_indicator.name as problem
     from derivations as numerator
     join derivations as denominator
         on denominator.indicator_id = numerator.indicator_id and denominator.role = 'denominator'
@@ -220,6 +295,7 @@ parts_above_wholes as (
         on whole.indicator_id = denominator.operand_id
         and whole.region_id = part.region_id
         and whole.period_id = part.period_id
+    join indicators as whole_indicator on whole_indicator.indicator_id = whole.indicator_id
     where numerator.role = 'numerator' and part.value > whole.value
 ),
 

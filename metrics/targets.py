@@ -1,0 +1,116 @@
+"""Targets: status per indicator, region and period, year-end projections, the bureau's own targets.
+
+Whether a value meets its target is decided in SQL only (the target_status macro and the
+observation_facts view in sql/views.sql); this module asks and writes, it does not judge.
+"""
+
+import datetime as dt
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from metrics import queries
+from metrics.formatting import plain_number
+from metrics.warehouse import WarehouseError, new_version
+
+TARGET_COMPARATORS = (">", ">=", "<", "<=", "=")
+PROJECTION_LABEL = "预测"
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A projected year-end value (always labelled 预测) and whether it would meet the target:
+    will_meet is None when there is no target, no value, or a bound cannot tell."""
+
+    indicator_id: str
+    region_id: str
+    year: int
+    value: float | None
+    qualifier: str | None
+    count_quarters: int
+    method: str
+    target_value: float | None
+    target_comparator: str | None
+    target_basis: str | None
+    status: str
+    will_meet: bool | None
+    label: str = PROJECTION_LABEL
+
+
+def target_status_table(con: duckdb.DuckDBPyConnection, year: int | None = None) -> pd.DataFrame:
+    """Status of every value of the year (every year when None) against its target — 达标 / 未达标 /
+    无目标 / 无法判定 — and a 无数据 row for each quarterly milestone of an annual target that no
+    value answers. A flow's quarter is compared on its year-to-date sum (compared_value) with k/4
+    of the annual target (target_value; target_annual_value is the whole year's)."""
+    return queries.run(con, "target_status", year=year)
+
+
+def projection(con: duckdb.DuckDBPyConnection, indicator_id: str, region_id: str, year: int) -> Projection:
+    """Year-end value projected from the year so far: a flow at the mean of its observed quarters
+    times four (linear run-rate), a level or stock at its latest value; then judged on the year's
+    target as any value is."""
+    found = queries.run(con, "target_projection", indicator_id=indicator_id, region_id=region_id, year=year)
+    if found.empty:
+        raise WarehouseError(f"没有指标 {indicator_id}")
+    row = found.iloc[0]
+
+    def optional(value):
+        return None if pd.isna(value) else value
+
+    def number(value):
+        return None if pd.isna(value) else float(value)
+
+    return Projection(
+        indicator_id=indicator_id,
+        region_id=region_id,
+        year=year,
+        value=number(row["projected_value"]),
+        qualifier=optional(row["projected_qualifier"]),
+        count_quarters=int(row["count_quarters"]),
+        method=row["method"] if pd.notna(row["projected_value"]) else "预测：年内无数据",
+        target_value=number(row["target_value"]),
+        target_comparator=optional(row["target_comparator"]),
+        target_basis=optional(row["target_basis"]),
+        status=row["projected_status"],
+        will_meet={"达标": True, "未达标": False}.get(row["projected_status"]),
+    )
+
+
+def set_bureau_target(db: Path, indicator_id: str, region_id: str | None, year: int, value: float,
+                      comparator: str, user: str) -> int:
+    """Set (or replace) the bureau's own annual target for an indicator and a region (None: every
+    region) in a new warehouse version, recorded as a load of kind 'target'; returns its load id."""
+    if comparator not in TARGET_COMPARATORS:
+        raise WarehouseError(f"比较符应为 {' '.join(TARGET_COMPARATORS)} 之一，收到 {comparator!r}")
+    if not isinstance(value, int | float) or not math.isfinite(value):
+        raise WarehouseError(f"目标值应为有限数字，收到 {value!r}")
+    if not user or not user.strip():
+        raise WarehouseError("设置目标须注明操作人")
+    region_text = region_id or "全部地区"
+    description = f"{year}年 {indicator_id} {region_text} {comparator} {plain_number(value)}"
+    canonical = json.dumps([indicator_id, region_id, year, value, comparator], ensure_ascii=False)
+    params = {
+        "indicator_id": indicator_id,
+        "region_id": region_id,
+        "year": int(year),
+        "value": float(value),
+        "comparator": comparator,
+        "user_name": user.strip(),
+        "loaded_at": dt.datetime.now().replace(microsecond=0),
+        "file_name": f"target:{indicator_id}/{region_text}/{year}",
+        "sha256": hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+        "source": f"本局设置(操作人：{user.strip()})",
+        "note": f"本局目标：{description}",
+    }
+    with new_version(db, from_current=True) as con:
+        params["load_id"] = int(queries.run(con, "load_next_id").iloc[0]["load_id"])
+        try:
+            queries.run_script(con, queries.query_text("target_set_bureau"), params)
+        except duckdb.ConstraintException as error:
+            raise WarehouseError(f"无法设置目标：指标 {indicator_id} 或地区 {region_text} 不存在") from error
+    return params["load_id"]
