@@ -38,4 +38,5 @@ if submitted:
         st.rerun()
 
 if not accounts.list_users(auth.store_path()).shape[0]:
-    st.info("尚未创建任何账户。请在服务器上运行 `python -m metrics ensure`，它会生成管理员 admin 的一次性密码。")
+    st.info("尚未创建任何账户。请在服务器上运行 `python -m metrics ensure`，"
+            "它会生成管理员 admin 的一次性密码。")

@@ -58,12 +58,13 @@ with right:
                                     format_func=accounts.ROLE_NAMES.get)
             new_regions = st.multiselect("可填报地区", region_names,
                                          default=[r for r in current["scope_regions"] if r in region_names])
-            new_categories = st.multiselect("可填报指标类别", categories,
-                                            default=[c for c in current["scope_categories"] if c in categories])
+            known_categories = [c for c in current["scope_categories"] if c in categories]
+            new_categories = st.multiselect("可填报指标类别", categories, default=known_categories)
             if st.form_submit_button("保存角色与范围"):
                 try:
                     accounts.set_role(store, target, new_role, actor=admin.username,
-                                      scope_regions=tuple(new_regions), scope_categories=tuple(new_categories))
+                                      scope_regions=tuple(new_regions),
+                                      scope_categories=tuple(new_categories))
                 except accounts.AccountError as error:
                     st.error(str(error))
                 else:
