@@ -5,7 +5,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from metrics import accounts, exporting, ingest, queries, scoring
+from metrics import accounts, changes, exporting, ingest, queries, scoring
 from metrics import build as building
 from metrics.paths import resolve_db
 from metrics.warehouse import WarehouseError, open_reader
@@ -130,7 +130,7 @@ def cmd_load(args) -> int:
         )
         return 0
     try:
-        result = ingest.apply(db, validation, user=args.user, replace=args.replace)
+        result = changes.load(db, validation, actor=args.user, replace=args.replace)
     except ingest.ConflictError as error:
         print(f"错误：{error}", file=sys.stderr)
         return 1
@@ -147,7 +147,7 @@ def cmd_history(args) -> None:
 
 
 def cmd_rollback(args) -> None:
-    result = ingest.rollback(resolve_db(args.db), args.load_id, user=args.user)
+    result = changes.rollback(resolve_db(args.db), args.load_id, actor=args.user)
     print(f"已撤销(记录为载入 #{result.load_id})：{result.note}", file=sys.stderr)
 
 

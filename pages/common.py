@@ -21,14 +21,18 @@ def _connection(db: str, version: str) -> duckdb.DuckDBPyConnection:
     return warehouse.open_reader(Path(db))
 
 
+def connection() -> duckdb.DuckDBPyConnection:
+    """The read-only connection to the version published now (use a cursor per query)."""
+    return _connection(str(resolve_db()), current_version())
+
+
 def current_version() -> str:
     return warehouse.version_id(resolve_db())
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _call(_function, function_key: str, version: str, args: tuple, kwargs: tuple):
-    con = _connection(str(resolve_db()), version)
-    return _function(con, *args, **dict(kwargs))
+    return _function(_connection(str(resolve_db()), version), *args, **dict(kwargs))
 
 
 def data(function, *args, **kwargs):

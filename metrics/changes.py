@@ -1,0 +1,93 @@
+"""Every change to the data, checked against the actor's role and written to the audit trail.
+
+The dashboard and the CLI both change data through here, so that each load, rollback and
+target change is recorded exactly once, with the observation counts before and after. A page
+passes the signed-in account, whose role is read again from the store before writing; the CLI
+runs on the server by its operator and passes only a name.
+"""
+
+import dataclasses
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from metrics import accounts, ingest, queries, targets
+from metrics.validation import Validation
+from metrics.warehouse import open_reader
+
+
+def _count(db: Path) -> int:
+    con = open_reader(db)
+    try:
+        return int(queries.run(con, "count_observations")["count_observations"].iloc[0])
+    finally:
+        con.close()
+
+
+def within_scope(con: duckdb.DuckDBPyConnection, validation: Validation,
+                 account: accounts.Account) -> Validation:
+    """The validation with one error per row the account may not load, and per reference row."""
+    problems = []
+    if not account.can("admin"):
+        for frame, label in ((validation.regions, "地区"), (validation.indicators, "指标")):
+            for row in frame.itertuples():
+                problems.append((row.行, label, row.name, f"只有管理员可以新增{label}"))
+    if not validation.rows.empty:
+        cursor = con.cursor()
+        try:
+            staged = validation.rows.rename(columns={"行": "row_number"})[
+                ["row_number", "region_id", "indicator_id"]
+            ]
+            cursor.register("staged_scope", staged)
+            facts = cursor.execute(queries.query_text("scope_facts")).df()
+        finally:
+            cursor.close()
+        for row in facts.itertuples():
+            if not account.may_load(row.region_name, row.category):
+                problems.append((row.row_number, "地区", row.region_name,
+                                 f"超出您的填报范围（{account.scope_text()}）"))
+    if not problems:
+        return validation
+    extra = pd.DataFrame(problems, columns=["行", "列", "值", "问题"])
+    errors = pd.concat([validation.errors, extra], ignore_index=True).sort_values("行", kind="stable")
+    return dataclasses.replace(validation, errors=errors.reset_index(drop=True))
+
+
+def _actor(db: Path, actor: str | accounts.Account, role: str) -> str:
+    """The name to record; an account must still hold the role in the store."""
+    if isinstance(actor, accounts.Account):
+        accounts.authorise(accounts.accounts_path(db), actor.username, role)
+        return actor.username
+    return actor
+
+
+def load(db: Path, validation: Validation, actor: str | accounts.Account, replace: bool = False,
+         progress: ingest.Progress | None = None) -> ingest.LoadResult:
+    """Apply a validated file (editors and admins) and record it."""
+    name = _actor(db, actor, "editor")
+    before = _count(db)
+    result = ingest.apply(db, validation, user=name, replace=replace, progress=progress)
+    accounts.record(accounts.accounts_path(db), name, "载入数据",
+                    f"载入 #{result.load_id} {validation.file_name}", result.note, before, _count(db))
+    return result
+
+
+def rollback(db: Path, load_id: int, actor: str | accounts.Account) -> ingest.LoadResult:
+    """Undo a load (admins only) and record it."""
+    name = _actor(db, actor, "admin")
+    before = _count(db)
+    result = ingest.rollback(db, load_id, user=name)
+    accounts.record(accounts.accounts_path(db), name, "撤销载入", f"载入 #{load_id}", result.note, before,
+                    _count(db))
+    return result
+
+
+def set_target(db: Path, actor: str | accounts.Account, indicator_id: str, region_id: str | None,
+               year: int, value: float, comparator: str) -> int:
+    """Set one of the bureau's own annual targets (admins only) and record it."""
+    name = _actor(db, actor, "admin")
+    load_id = targets.set_bureau_target(db, indicator_id, region_id, year, value, comparator, name)
+    accounts.record(accounts.accounts_path(db), name, "设置目标", f"载入 #{load_id} {indicator_id}",
+                    f"{year}年 {region_id or '全部地区'} {comparator} {value:g}")
+    return load_id

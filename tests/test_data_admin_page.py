@@ -1,0 +1,118 @@
+"""The 数据管理 page: upload, every problem listed, scope per editor, confirm, audit, rollback."""
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from metrics import accounts, exporting
+from metrics.warehouse import open_reader
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PASSWORD = "correct-horse-9"
+HEADER = "指标名称,地区,期间,数值,限定,来源\n"
+
+
+def export_text(db: Path) -> str:
+    con = open_reader(db)
+    try:
+        return exporting.to_csv_text(exporting.observations_frame(con))
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def store(fresh_db, monkeypatch) -> Path:
+    path = fresh_db.with_name("accounts.duckdb")
+    monkeypatch.setenv("METRICS_DB", str(fresh_db))
+    monkeypatch.setenv("METRICS_ACCOUNTS", str(path))
+    accounts.add_user(path, "hr_editor", PASSWORD, "editor", actor="test", scope_regions=("华容区",))
+    accounts.add_user(path, "boss", PASSWORD, "admin", actor="test")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    return path
+
+
+def page_as(username: str, role: str, scope: tuple[str, ...] = ()) -> AppTest:
+    test = AppTest.from_file(APP, default_timeout=60)
+    test.session_state["account"] = accounts.Account(username, role, scope)
+    test.run()
+    test.switch_page("pages/data_admin.py").run()
+    assert not test.exception, [e.value for e in test.exception]
+    return test
+
+
+def upload(test: AppTest, name: str, data: bytes) -> AppTest:
+    test.file_uploader(key="upload_file").upload(name, data, "text/csv").run()
+    assert not test.exception, [e.value for e in test.exception]
+    return test
+
+
+def click(test: AppTest, label: str) -> AppTest:
+    next(b for b in test.button if b.label == label).click().run()
+    assert not test.exception, [e.value for e in test.exception]
+    return test
+
+
+def test_editor_row_outside_scope_is_rejected_and_nothing_written(store, fresh_db):
+    before = export_text(fresh_db)
+    body = ("综合窗口可办事项占比(一窗通办),华容区,2024Q1,98%,,区报表\n"
+            "综合窗口可办事项占比(一窗通办),鄂城区,2024Q1,91%,,区报表\n")
+    test = upload(page_as("hr_editor", "editor", ("华容区",)), "q1.csv", (HEADER + body).encode("gb18030"))
+    errors = test.dataframe[0].value
+    assert errors.to_dict("records") == [
+        {"行": 3, "列": "地区", "值": "鄂城区", "问题": "超出您的填报范围（地区：华容区）"}
+    ]
+    assert test.error[0].value == "文件有 1 处问题，未载入。请按下表逐行修改后重新上传。"
+    assert not [b for b in test.button if b.label == "确认载入"]
+    assert export_text(fresh_db) == before
+
+
+def test_every_problem_is_listed_by_row_and_column(store, fresh_db):
+    body = ("综合窗口可办事项占比(一窗通办),华荣区,2024Q1,97.5%,,区报表\n"
+            "综合窗口可办事项占比(一窗通办),鄂城区,2024Q5,120%,,区报表\n")
+    test = upload(page_as("boss", "admin"), "bad.csv", (HEADER + body).encode("utf-8-sig"))
+    problems = test.dataframe[0].value[["行", "列", "问题"]].to_dict("records")
+    assert {"行": 2, "列": "地区", "问题": "未知地区“华荣区”，是否为“华容区”？"} in problems
+    assert {"行": 3, "列": "期间", "问题": "期间“2024Q5”不存在：季度应为1–4"} in problems
+    assert {"行": 3, "列": "数值", "问题": "比率应在0到100之间"} in problems
+
+
+def test_admin_loads_gb18030_file_with_percent_and_wan_then_rolls_back(store, fresh_db):
+    before = export_text(fresh_db)
+    body = ("综合窗口可办事项占比(一窗通办),华容区,2024年第一季度,98.1%,,华容区报表\n"
+            "监管行为推送数据量,鄂州市,2024Q1,3500万,以上,市监管平台\n")
+    test = upload(page_as("boss", "admin"), "一季度.csv", (HEADER + body).encode("gb18030"))
+    assert test.success[0].value == "校验通过。请核对预览后确认载入。"
+    click(test, "确认载入")
+    assert test.success[-1].value.startswith("已载入（第 2 次载入）")
+    exported = export_text(fresh_db)
+    assert "one_window_share,综合窗口可办事项占比(一窗通办),华容区,2024Q1,98.1,%,exact,华容区报表" in exported
+    assert "supervision_push_volume,监管行为推送数据量,鄂州市,2024Q1,35000000,条,at_least,市监管平台" in exported
+    trail = accounts.audit_trail(store)
+    loads = trail[trail["action"] == "载入数据"]
+    assert loads[["actor", "target", "count_before", "count_after"]].values.tolist() == [
+        ["boss", "载入 #2 一季度.csv", 58, 60]
+    ]
+
+    history = page_as("boss", "admin")
+    history.selectbox(key="rollback_load").set_value(2)
+    click(history, "撤销所选载入")
+    assert history.success[-1].value.startswith("已撤销载入 #2（记录为第 3 次载入）")
+    assert export_text(fresh_db) == before
+    actions = accounts.audit_trail(store)["action"].tolist()
+    assert actions.count("撤销载入") == 1 and actions.count("载入数据") == 1
+
+
+def test_conflicting_rows_need_explicit_confirmation(store, fresh_db):
+    body = "综合窗口可办事项占比(一窗通办),华容区,asof-notice,99%,,更正\n"
+    test = upload(page_as("boss", "admin"), "fix.csv", (HEADER + body).encode())
+    assert test.warning[0].value == "有 1 行会覆盖已有数值，请逐行核对。"
+    conflict = test.dataframe[1].value.iloc[0]
+    assert (conflict["原数值"], conflict["新数值"]) == (97.47, 99.0)
+    confirm = next(b for b in test.button if b.label == "确认载入")
+    assert confirm.disabled
+    test.checkbox(key="upload_replace").check().run()
+    click(test, "确认载入")
+    assert "one_window_share,综合窗口可办事项占比(一窗通办),华容区,asof-notice,99,%,exact,更正" in export_text(fresh_db)
