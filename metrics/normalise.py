@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
+from metrics.exporting import FORMULA_STARTS
 from metrics.formatting import QUALIFIER_LABEL, QUALIFIER_PREFIX
 
 QUALIFIERS = tuple(QUALIFIER_LABEL)
@@ -61,10 +62,17 @@ class UnreadableValue(ValueError):
 
 
 def clean(text: object) -> str:
-    """A cell as text with compatibility forms folded (full-width → ASCII) and outer spaces gone."""
+    """A cell as text with compatibility forms folded (full-width → ASCII) and outer spaces gone.
+
+    The apostrophe our exports put before formula-like text is taken off again, so that an
+    exported file loads back unchanged.
+    """
     if text is None:
         return ""
-    return unicodedata.normalize("NFKC", str(text)).strip()
+    folded = unicodedata.normalize("NFKC", str(text)).strip()
+    if folded.startswith("'") and folded[1:].startswith(FORMULA_STARTS):
+        return folded[1:]
+    return folded
 
 
 def match_key(text: object) -> str:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from metrics import queries
+from metrics.exporting import FORMULA_STARTS
 from metrics.formatting import plain_number
 from metrics.normalise import (
     UnreadableValue,
@@ -160,6 +161,9 @@ class _Problems:
         return frame.sort_values(["行", "_at"], kind="stable")[ERROR_COLUMNS].reset_index(drop=True)
 
 
+_EXPORT_ESCAPE = re.compile("^'(?=[" + re.escape("".join(FORMULA_STARTS)) + "])")
+
+
 def _mapped(series: pd.Series, function) -> pd.Series:
     """function applied once per distinct value (files repeat names, periods, units); NA stays None."""
     codes, distinct = pd.factorize(series)
@@ -170,8 +174,9 @@ def _mapped(series: pd.Series, function) -> pd.Series:
 
 
 def _text(table: Table, key: str) -> pd.Series:
+    """Free text as typed, less outer spaces and the apostrophe our exports put before formulas."""
     if key in table.cells:
-        return table.cells[key].str.strip()
+        return table.cells[key].str.strip().str.replace(_EXPORT_ESCAPE, "", regex=True)
     return pd.Series("", index=table.cells.index, dtype="str")
 
 

@@ -43,15 +43,10 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def dashboard(seed_db, tmp_path_factory):
+def _serve(env_overrides: dict):
+    """Start `streamlit run app.py` on a free port; yield its URL; stop it."""
     port = _free_port()
-    env = {
-        **os.environ,
-        "METRICS_DB": str(seed_db),
-        "METRICS_ACCOUNTS": str(tmp_path_factory.mktemp("accounts") / "accounts.duckdb"),
-        "METRICS_VIEW_LOGIN": "open",
-    }
+    env = {**os.environ, **env_overrides}
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.headless", "true"],
@@ -72,6 +67,15 @@ def dashboard(seed_db, tmp_path_factory):
     yield url
     server.terminate()
     server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def dashboard(seed_db, tmp_path_factory):
+    yield from _serve({
+        "METRICS_DB": str(seed_db),
+        "METRICS_ACCOUNTS": str(tmp_path_factory.mktemp("accounts") / "accounts.duckdb"),
+        "METRICS_VIEW_LOGIN": "open",
+    })
 
 
 @pytest.fixture(scope="module")
@@ -104,5 +108,104 @@ def test_page_renders_figures_without_error(dashboard, browser, path, expected, 
         assert page.get_by_role("button", name="Deploy").count() == 0
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{path or 'overview'}.png"), full_page=True)
+    finally:
+        page.close()
+
+
+PASSWORD = "correct-horse-9"
+
+
+@pytest.fixture(scope="module")
+def secured(tmp_path_factory):
+    """A dashboard that requires login, on a warehouse of its own that tests may load into."""
+    from metrics import accounts
+    from metrics.build import build
+
+    folder = tmp_path_factory.mktemp("secured")
+    db = folder / "warehouse.duckdb"
+    build(db)
+    store = folder / "accounts.duckdb"
+    accounts.add_user(store, "viewer1", PASSWORD, "viewer", actor="test")
+    accounts.add_user(store, "hr_editor", PASSWORD, "editor", actor="test", scope_regions=("华容区",))
+    accounts.add_user(store, "boss", PASSWORD, "admin", actor="test")
+    for url in _serve({"METRICS_DB": str(db), "METRICS_ACCOUNTS": str(store), "METRICS_VIEW_LOGIN": "required",
+                       "METRICS_LOGIN_DELAY_SECONDS": "0"}):
+        yield url, db
+
+
+def _sign_in(browser, url: str, username: str):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+    page.goto(url)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_text("当前用户：" + username)).to_be_visible(timeout=30_000)
+    return page
+
+
+def _nav_titles(page) -> set[str]:
+    links = page.locator("[data-testid=stSidebarNav] a")
+    # Each link's text is its icon's ligature name, then its title on the last line.
+    return {links.nth(i).inner_text().strip().splitlines()[-1] for i in range(links.count())}
+
+
+VIEW_TITLES = {"总览", "区域对比", "趋势", "省级考核", "整改台账", "指标口径", "我的账户"}
+
+
+def test_without_login_only_login_is_reachable_even_by_url(secured, browser):
+    from playwright.sync_api import expect
+
+    url, _ = secured
+    page = browser.new_page(locale="zh-CN")
+    try:
+        for path in ("", "data_admin", "users", "overview"):
+            page.goto(f"{url}/{path}")
+            expect(page.get_by_role("button", name="登录")).to_be_visible(timeout=30_000)
+            assert page.get_by_text("数据管理").count() == 0
+            assert page.get_by_text("华容区").count() == 0
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize(
+    ("username", "extra"),
+    [("viewer1", set()), ("hr_editor", {"数据管理"}), ("boss", {"数据管理", "账户管理", "审计日志"})],
+)
+def test_each_role_sees_exactly_its_pages_in_the_browser(secured, browser, username, extra):
+    url, _ = secured
+    page = _sign_in(browser, url, username)
+    try:
+        assert _nav_titles(page) == VIEW_TITLES | extra
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"signed_in_{username}.png"))
+    finally:
+        page.close()
+
+
+def test_cli_load_while_a_session_is_open_shows_new_figures_without_error(secured, browser):
+    from playwright.sync_api import expect
+
+    url, db = secured
+    page = _sign_in(browser, url, "viewer1")
+    try:
+        page.get_by_role("link", name="区域对比").click()
+        expect(page.get_by_text("97.47%").first).to_be_visible(timeout=30_000)
+        upload = db.parent / "live.csv"
+        upload.write_text("指标名称,地区,期间,数值,来源\n综合窗口可办事项占比(一窗通办),华容区,asof-notice,99.5%,测试更正\n",
+                          encoding="utf-8")
+        loaded = subprocess.run(
+            [sys.executable, "-m", "metrics", "load", str(upload), "--replace", "--db", str(db),
+             "--user", "ops"],
+            cwd=ROOT, capture_output=True, text=True, timeout=120,
+        )
+        assert loaded.returncode == 0, loaded.stderr
+        page.get_by_role("link", name="总览").click()
+        page.get_by_role("link", name="区域对比").click()
+        expect(page.get_by_text("99.5%").first).to_be_visible(timeout=30_000)
+        assert page.locator("[data-testid=stException]").count() == 0
+        assert page.get_by_text("Could not set lock").count() == 0
+        assert page.get_by_text("connection is busy").count() == 0
     finally:
         page.close()

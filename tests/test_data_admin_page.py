@@ -116,3 +116,31 @@ def test_conflicting_rows_need_explicit_confirmation(store, fresh_db):
     test.checkbox(key="upload_replace").check().run()
     click(test, "确认载入")
     assert "one_window_share,综合窗口可办事项占比(一窗通办),华容区,asof-notice,99,%,exact,更正" in export_text(fresh_db)
+
+
+def test_injection_strings_load_as_inert_text_and_export_neutralised(store, fresh_db):
+    body = ("综合窗口可办事项占比(一窗通办),华容区,2024Q1,98%,,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"\n"
+            "综合窗口可办事项占比(一窗通办),梁子湖区,2024Q1,96%,,<script>alert(1)</script>\n"
+            "综合窗口可办事项占比(一窗通办),鄂城区,2024Q1,91%,,'; drop table observations; --\n")
+    test = upload(page_as("boss", "admin"), "inj.csv", (HEADER + body).encode())
+    click(test, "确认载入")
+    exported = export_text(fresh_db)
+    assert ",华容区,2024Q1,98,%,exact,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"" in exported
+    assert ",梁子湖区,2024Q1,96,%,exact,<script>alert(1)</script>" in exported
+    assert ",鄂城区,2024Q1,91,%,exact,'; drop table observations; --" in exported
+    con = open_reader(fresh_db)
+    stored = dict(con.execute("select region_id, source from observations where period_id = '2024Q1'").fetchall())
+    con.close()
+    assert stored == {"huarong": '=HYPERLINK("http://x","y")', "liangzihu": "<script>alert(1)</script>",
+                      "echeng": "'; drop table observations; --"}
+
+
+def test_export_with_formula_text_loads_back_unchanged(store, fresh_db, tmp_path):
+    from metrics import changes, ingest
+
+    body = "综合窗口可办事项占比(一窗通办),华容区,2024Q1,98%,,=1+1\n"
+    validation = ingest.validate(open_reader(fresh_db), ingest.read_upload("f.csv", (HEADER + body).encode()))
+    changes.load(fresh_db, validation, "test")
+    first = export_text(fresh_db)
+    again = ingest.validate(open_reader(fresh_db), ingest.read_upload("export.csv", first.encode()))
+    assert again.ok and again.conflicts.empty and again.unchanged == len(again.rows)
