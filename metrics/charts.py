@@ -211,3 +211,59 @@ def rank_chart(ranks: pd.DataFrame) -> go.Figure:
     )
     figure.update_xaxes(title="期间")
     return _layout(figure, f"{ranks['scheme_name'].iloc[0]} 排名", height=340)
+
+
+PARTIAL_COLOR = "#b26a00"
+UNDECIDED_COLOR = "#9ca3af"
+
+
+def _points_color(points: float, max_points: float) -> str:
+    if pd.isna(points):
+        return UNDECIDED_COLOR
+    if points >= max_points:
+        return MET_COLOR
+    return PARTIAL_COLOR if points > 0 else MISSED_COLOR
+
+
+def _points_label(points: float) -> str:
+    return "得分无法判定" if pd.isna(points) else f"{points:g}分"
+
+
+def unit_step_bars(units: pd.DataFrame, steps, comparator: str, title: str) -> go.Figure:
+    """Each unit's value as a bar labelled with the points it earns, the rule's steps as lines: how
+    far every unit stands from the line that decides its points. units: region, value, qualifier,
+    unit, points, max_points, top-down in the order given; steps: scoring.Step (threshold, points)."""
+    ordered = units.iloc[::-1]
+    unit = ordered["unit"].iloc[0]
+    figure = go.Figure(
+        go.Bar(
+            x=ordered["value"],
+            y=ordered["region"],
+            orientation="h",
+            marker_color=[_points_color(p, m) for p, m in
+                          zip(ordered["points"], ordered["max_points"], strict=True)],
+            text=[f"{value_text(v, unit, q)} · {_points_label(p)}" for v, q, p in
+                  zip(ordered["value"], ordered["qualifier"], ordered["points"], strict=True)],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="<b>%{y}</b><br>%{text}<extra></extra>",
+        )
+    )
+    for step in steps:
+        figure.add_vline(
+            x=step.threshold,
+            line={"color": TARGET_COLOR, "dash": "dash", "width": 2},
+            annotation_text=f"{COMPARATOR_TEXT.get(comparator, comparator)}"
+                            f"{value_text(step.threshold, unit)}得{step.points:g}分",
+            annotation_position="top",
+            annotation_font_color=TARGET_COLOR,
+        )
+    upper = max([ordered["value"].max(), *(step.threshold for step in steps)])
+    figure.update_xaxes(title=f"数值（{unit}）", gridcolor="#e5e7eb")
+    if unit == "%":
+        # Room right of 100% for the labels, without a tick that suggests a share above 100%.
+        figure.update_xaxes(range=[0, 128], tickvals=list(range(0, 101, 20)))
+    else:
+        figure.update_xaxes(range=[0, upper * 1.3])
+    figure.update_yaxes(title=None)
+    return _layout(figure, title, height=max(260, 70 + 44 * len(ordered)))

@@ -65,3 +65,39 @@ def test_rank_axis_puts_first_place_on_top(seed_con):
     figure = charts.rank_chart(assessment.reported_ranks(seed_con))
     assert figure.layout.yaxis.range == (6.5, 0.5)
     assert list(figure.data[0].text) == ["第4名"]
+
+
+def _units(values, qualifiers, points, unit="%"):
+    return pd.DataFrame({
+        "region": ["市本级", "临空经济区", "全市乡镇(街道)"][: len(values)], "value": values,
+        "qualifier": qualifiers, "unit": unit, "points": points, "max_points": 2.0,
+    })
+
+
+def test_unit_step_bars_label_points_and_draw_the_step(seed_con):
+    from metrics import scoring
+
+    rule, steps = scoring.rules(seed_con)["gxbc2023-one-window"]
+    figure = charts.unit_step_bars(
+        _units([100.0, 40.0, 50.0], ["exact", "exact", "all_at_least"], [2.0, 0.0, None]),
+        steps, rule.comparator, "各单位")
+    bar = figure.data[0]
+    assert list(bar.y) == ["全市乡镇(街道)", "临空经济区", "市本级"]  # first unit on top
+    assert list(bar.text) == ["均 ≥ 50% · 得分无法判定", "40% · 0分", "100% · 2分"]
+    assert list(bar.marker.color) == [charts.UNDECIDED_COLOR, charts.MISSED_COLOR, charts.MET_COLOR]
+    assert [shape.x0 for shape in figure.layout.shapes] == [50.0]
+    assert [a.text for a in figure.layout.annotations] == ["超过50%得2分"]
+    assert figure.layout.xaxis.range == (0, 128)
+    assert figure.layout.xaxis.tickvals == (0, 20, 40, 60, 80, 100)
+    assert figure.layout.title.text == "各单位"
+
+
+def test_unit_step_bars_mark_partial_points_and_scale_counts():
+    from metrics.scoring import Step
+
+    figure = charts.unit_step_bars(_units([3.0, 12.0], ["exact", "exact"], [1.0, 0.5], unit="名"),
+                                   [Step(3, 2), Step(6, 1), Step(10, 0.5)], "<=", "名次")
+    assert list(figure.data[0].marker.color) == [charts.PARTIAL_COLOR, charts.PARTIAL_COLOR]
+    assert [a.text for a in figure.layout.annotations] == ["不高于第3名得2分", "不高于第6名得1分",
+                                                       "不高于第10名得0.5分"]
+    assert figure.layout.xaxis.range == (0, 12 * 1.3)

@@ -1,0 +1,259 @@
+"""AppTest of the scoring engine on the pages: computed beside reported points, points at stake,
+the what-if on 省级考核, and targets with projections (预测) on 总览."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from metrics.build import build
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+SEED = Path(__file__).resolve().parent.parent / "data" / "seed"
+PAGE = "pages/assessment.py"
+NOTICE_TIME = "通报时点(未注明日期，按2024-07-26计)"
+CITY_ASSUMPTION = "假设：全市得分按各单位最低分计(省里如何由各单位比例得出全市得分，通报未说明)"
+
+
+def variant(tmp_path_factory, name: str, observations: str = "", target_rows: str = "",
+            replace: tuple[str, str] | None = None) -> Path:
+    """A warehouse built from a copy of the seed with rows appended (or one line replaced)."""
+    seed = tmp_path_factory.mktemp(name) / "seed"
+    shutil.copytree(SEED, seed)
+    observations_file = seed / "observations.csv"
+    text = observations_file.read_text(encoding="utf-8")
+    if replace:
+        assert replace[0] in text
+        text = text.replace(*replace)
+    observations_file.write_text(text + observations, encoding="utf-8")
+    with (seed / "targets.csv").open("a", encoding="utf-8") as targets_file:
+        targets_file.write(target_rows)
+    db = seed.parent / "warehouse.duckdb"
+    build(db, seed)
+    return db
+
+
+@pytest.fixture(scope="module")
+def mismatch_db(tmp_path_factory):
+    """临空经济区 at 40%: the units' lowest points (0) no longer match the 2 points reported."""
+    return variant(tmp_path_factory, "mismatch", replace=(
+        "one_window_share,linkong,asof-notice,81.9,", "one_window_share,linkong,asof-notice,40,"))
+
+
+@pytest.fixture(scope="module")
+def quarters_db(tmp_path_factory):
+    """Q1 and Q2 push volumes beside the seed's Q3, and the bureau's 2023 target for the volume."""
+    return variant(
+        tmp_path_factory, "quarters",
+        observations="supervision_push_volume,ezhou,2023Q1,30000000,exact,测试,测试值\n"
+                     "supervision_push_volume,ezhou,2023Q2,25000000,exact,测试,测试值\n",
+        target_rows="supervision_push_volume,,,2023,120000000,>=,bureau,测试,测试目标\n")
+
+
+@pytest.fixture(scope="module")
+def claims_db(tmp_path_factory):
+    """Item claim rates for two districts: a second scored item (the 2020 district rubric)."""
+    return variant(tmp_path_factory, "claims", observations=(
+        "item_claim_rate,linkong,asof-notice,81.9,exact,测试,测试值\n"
+        "item_claim_rate,echeng,asof-notice,99.5,exact,测试,测试值\n"))
+
+
+@pytest.fixture
+def app(seed_db, monkeypatch, tmp_path):
+    monkeypatch.setenv("METRICS_ACCOUNTS", str(tmp_path / "accounts.duckdb"))
+    monkeypatch.setenv("METRICS_VIEW_LOGIN", "open")
+
+    def open_page(page: str | None = None, db: Path = seed_db, expect_error: bool = False,
+                  **state) -> AppTest:
+        """A fresh session on a page of db's warehouse, widget values set before the first run
+        (see tests/test_pages.py: a rerun in AppTest skips app.py when pages/ exists)."""
+        monkeypatch.setenv("METRICS_DB", str(db))
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        test = AppTest.from_file(APP, default_timeout=30)
+        for key, value in state.items():
+            test.session_state[key] = value
+        test.run()
+        if page:
+            test.switch_page(page)
+            test.run()
+        assert not test.exception, [e.value for e in test.exception]
+        assert bool(test.error) == expect_error, [e.value for e in test.error]
+        return test
+
+    return open_page
+
+
+def table(test: AppTest, column: str):
+    """The one dataframe on the page that has this column."""
+    found = [frame.value for frame in test.dataframe if column in frame.value.columns]
+    assert len(found) == 1, column
+    return found[0]
+
+
+def texts(test: AppTest) -> str:
+    return "\n".join([m.value for m in test.markdown] + [c.value for c in test.caption])
+
+
+def city_total(test: AppTest):
+    return next(metric for metric in test.metric if metric.label == "全市得分（模拟）")
+
+
+def test_computed_points_beside_reported_with_the_notice_time_caveat(app):
+    test = app(PAGE)
+    check = table(test, "核对结果")
+    assert check[["期间", "上报得分", "计算得分", "核对结果"]].values.tolist() == [
+        ["2023年第一季度", "2分", "2分", "√ 一致(参照其他时点)"],
+        ["2023年第二季度", "2分", "2分", "√ 一致(参照其他时点)"],
+        ["2023年第三季度", "2分", "2分", "√ 一致(参照其他时点)"],
+    ]
+    assert check["计算所用数值"].tolist() == [NOTICE_TIME] * 3
+    assert test.success[0].value == "**一致：** 3个期间的上报得分与按规则计算的得分相同。"
+    caveat = next(w.value for w in test.warning if w.value.startswith("**注意"))
+    assert caveat == (
+        "**注意：计算得分不是用这几个季度的数值算出的。** 2023年第一季度、2023年第二季度、2023年第三季度"
+        f"没有各单位的当季数值，下表的“计算得分”是按{NOTICE_TIME}的各单位数值算的：它说明按这些数值能得到"
+        "上报的分数，但不能证明省里当时就是这样计分的。全市乡镇(街道)只有下限，得分无法判定，未计入。")
+
+
+def test_the_existing_reported_points_and_rank_stay(app):
+    test = app(PAGE)
+    assert "**得分：** 2023年第一季度 2/2分、2023年第二季度 2/2分、2023年第三季度 2/2分" in texts(test)
+    assert test.metric[0].value == "第4名"
+    assert "未说明50%及以下如何计分" in test.warning[0].value
+
+
+def test_a_mismatch_is_flagged_with_a_mark_and_a_word(app, mismatch_db):
+    test = app(PAGE, db=mismatch_db, expect_error=True)
+    check = table(test, "核对结果")
+    assert check[["上报得分", "计算得分", "核对结果"]].values.tolist() == [
+        ["2分", "0分", "× 不一致(参照其他时点)"]] * 3
+    assert not test.success
+    assert [error.value for error in test.error] == [
+        "**不一致：3个期间的上报得分与计算得分不同** — 2023年第一季度（上报2分，计算0分）、"
+        "2023年第二季度（上报2分，计算0分）、2023年第三季度（上报2分，计算0分）。请核实数值或计分规则。"]
+
+
+def test_points_at_stake_lists_the_townships_first(app):
+    test = app(PAGE)
+    stake = table(test, "可多得")
+    assert stake["单位"].tolist() == [
+        "全市乡镇(街道)", "市本级", "鄂城区", "华容区", "梁子湖区", "葛店经开区", "临空经济区"]
+    assert stake.iloc[0][["现值", "得分", "可多得", "下一步"]].tolist() == [
+        "均 ≥ 50%", "无法判定", "2分", "全市乡镇(街道)需超过50%(差0个百分点，现值均 ≥ 50%只是下限)，可多得2分"]
+    assert stake["下一步"].tolist()[1:] == ["已满分"] * 6
+    assert (f"**1. 全市乡镇(街道)** ｜ 政务服务“一窗通办”（{NOTICE_TIME}）  \n"
+            ":material/trending_up: 全市乡镇(街道)需超过50%(差0个百分点，现值均 ≥ 50%只是下限)，可多得2分"
+            ) in texts(test)
+
+
+def test_what_if_starts_from_the_warehouse_values_and_says_it_writes_nothing(app):
+    test = app(PAGE)
+    assert {n.key: n.value for n in test.number_input} == {
+        "whatif_city_level": 100.0, "whatif_echeng": 90.0, "whatif_huarong": 97.47,
+        "whatif_liangzihu": 95.0, "whatif_gedian": 95.0, "whatif_linkong": 81.9, "whatif_townships": 50.0}
+    assert "**模拟，不写入数据库。**" in test.info[0].value
+    total = city_total(test)
+    assert (total.value, total.proto.delta) == ("2/2分", "持平")
+    assert CITY_ASSUMPTION in texts(test)
+    assert test.button[0].disabled
+
+
+def test_what_if_linkong_at_40_drops_the_city_total_and_ranks_it_last(app, seed_db):
+    before = sorted(path.name for path in seed_db.parent.rglob("*"))
+    test = app(PAGE, whatif_linkong=40.0)
+    total = city_total(test)
+    assert (total.value, total.proto.delta) == ("0/2分", "-2分")
+    ranking = table(test, "名次变化")
+    assert ranking.values.tolist() == [
+        ["第1名", "鄂城区", "2分", "2分", "第1名", "不变"],
+        ["第1名", "华容区", "2分", "2分", "第1名", "不变"],
+        ["第1名", "梁子湖区", "2分", "2分", "第1名", "不变"],
+        ["第1名", "葛店经开区", "2分", "2分", "第1名", "不变"],
+        ["第5名", "临空经济区", "0分", "2分", "第1名", "下降4名"],
+    ]
+    units = table(test, "计分依据").set_index("单位")
+    assert units.loc["临空经济区"].tolist() == [
+        "40%", "0分", "2分", "-2分", "按规则计算(含假设)", "假设：未达到任何一档按0分计(细则未说明)"]
+    for note in (CITY_ASSUMPTION, "假设：未达到任何一档按0分计(细则未说明)", "全市乡镇(街道)得分无法判定，未计入"):
+        assert f":material/info: {note}" in texts(test)
+    assert not test.button[0].disabled
+    assert sorted(path.name for path in seed_db.parent.rglob("*")) == before
+
+
+def test_what_if_reset_restores_the_warehouse_values(app):
+    test = app(PAGE, whatif_linkong=40.0)
+    test.button[0].click()
+    test.run()
+    assert not test.exception
+    assert test.number_input(key="whatif_linkong").value == 81.9
+    assert (city_total(test).value, city_total(test).proto.delta) == ("2/2分", "持平")
+
+
+def test_what_if_chart_shows_the_simulated_points_and_the_step(app):
+    test = app(PAGE, whatif_linkong=40.0)
+    charts = [json.loads(chart.proto.spec) for chart in test.get("plotly_chart")]
+    simulated = next(chart for chart in charts if chart["layout"]["title"]["text"] == "模拟后各单位数值与得分")
+    bars = simulated["data"][0]
+    assert bars["y"][::-1][:6] == ["市本级", "鄂城区", "华容区", "梁子湖区", "葛店经开区", "临空经济区"]
+    assert bars["text"][1] == "40% · 0分"
+    assert [a["text"] for a in simulated["layout"]["annotations"]] == ["超过50%得2分"]
+
+
+def test_what_if_offers_each_scored_item_with_its_own_units(app, claims_db):
+    test = app(PAGE, db=claims_db, whatif_item=("ywtb-2020", "claim_district"), whatif_linkong=96.0)
+    assert test.selectbox(key="whatif_item").options == [
+        "2023年湖北省“高效办成一件事”考核｜政务服务“一窗通办”",
+        "鄂州市2020年区级一网通办考核细则｜区级政务服务事项认领率",
+    ]
+    assert [n.key for n in test.number_input] == ["whatif_echeng", "whatif_linkong"]
+    ranking = table(test, "名次变化")
+    assert ranking.values.tolist() == [
+        ["第1名", "鄂城区", "1.5分", "1.5分", "第1名", "不变"],
+        ["第2名", "临空经济区", "1分", "0分", "第2名", "不变"],
+    ]
+    # The 2020 rubric scores districts only; no city total follows from it.
+    assert not [metric for metric in test.metric if metric.label == "全市得分（模拟）"]
+    assert any(info.value.startswith("本项目算不出全市得分") for info in test.info)
+
+
+def test_overview_lists_targets_and_explains_why_there_is_no_projection(app):
+    test = app()
+    statuses = table(test, "达标情况")
+    assert statuses[["地区", "数值", "目标", "达标情况"]].values.tolist() == [
+        ["市本级", "100%", "> 50%", "√ 达标"], ["鄂城区", "90%", "> 50%", "√ 达标"],
+        ["华容区", "97.47%", "> 50%", "√ 达标"], ["梁子湖区", "95%", "> 50%", "√ 达标"],
+        ["葛店经开区", "95%", "> 50%", "√ 达标"], ["临空经济区", "81.9%", "> 50%", "√ 达标"],
+        ["全市乡镇(街道)", "均 ≥ 50%", "> 50%", "？无法判定"],
+    ]
+    assert ("**综合窗口可办事项占比(一窗通办)** &nbsp; :gray[目标：> 50%，依据：省考核规则（二、4 整改情况 三是）]  \n"
+            ":green[:material/check_circle: 达标] 6 &nbsp; :orange[:material/help: 无法判定] 1") in texts(test)
+    assert test.info[-1].value == (
+        "暂无年末预测：设有目标的指标（综合窗口可办事项占比(一窗通办)）在各年份都没有季度数据，"
+        "无法按季度推算全年，因此不作预测。")
+    assert not [metric for metric in test.metric if "预测" in metric.label]
+
+
+def test_overview_projection_is_labelled_as_one_with_its_method(app, quarters_db):
+    test = app(db=quarters_db)
+    projection = next(metric for metric in test.metric if "预测" in metric.label)
+    assert projection.label == "预测：鄂州市 2023年全年"
+    assert projection.value == "预测 ≥ 1.19亿条"
+    assert projection.proto.help == "预测：已有3个季度，按季度平均值×4线性外推"
+    assert (":violet-badge[:material/query_stats: 预测] 预测：已有3个季度，按季度平均值×4线性外推  \n"
+            "目标：>= 1.2亿条  \n预测是否达标：:orange[:material/help: 无法判定]") in texts(test)
+    push = [frame.value for frame in test.dataframe if "年内累计(各季数值相加)" in frame.value.columns][0]
+    assert push[["期间", "年内累计(各季数值相加)", "目标", "达标情况"]].values.tolist() == [
+        ["2023年第一季度", "3,000万条", ">= 3,000万条", "√ 达标"],
+        ["2023年第二季度", "5,500万条", ">= 6,000万条", "× 未达标"],
+        ["2023年第三季度", "8,927万条", ">= 9,000万条", "？无法判定"],
+        ["2023年第四季度", "无数据", ">= 1.2亿条", "○ 无数据"],
+    ]
+
+
+def test_overview_targets_follow_the_region_filter(app):
+    statuses = table(app(filter_region="linkong"), "达标情况")
+    assert statuses[["地区", "达标情况"]].values.tolist() == [["临空经济区", "√ 达标"]]
