@@ -52,6 +52,7 @@ def pages_for(account: accounts.Account | None) -> dict:
     return sections
 
 
+auth.mark_routed()
 account = auth.current_account()
 navigation = st.navigation(pages_for(account))
 auth.show_flash()

@@ -5,6 +5,8 @@ import streamlit as st
 from metrics import accounts
 from pages import auth
 
+auth.ensure_routed()
+
 account = auth.require("viewer")
 st.title("我的账户")
 st.markdown(

@@ -6,7 +6,9 @@ import streamlit as st
 
 from metrics import assessment, charts, scoring
 from metrics.formatting import delta_text, value_text
-from pages import common
+from pages import auth, common
+
+auth.ensure_routed()
 
 WHATIF_PREFIX = "whatif_"
 INPUTS_PER_ROW = 4

@@ -5,6 +5,8 @@ import streamlit as st
 from metrics import accounts
 from pages import auth, common
 
+auth.ensure_routed()
+
 auth.require("admin")
 st.title("审计日志")
 st.caption("谁、何时、做了什么、变更前后的数量。日志只追加，页面上不能修改或删除。")

@@ -16,6 +16,25 @@ OIDC_ROLE_CLAIM_ENV = "METRICS_OIDC_ROLE_CLAIM"
 LOGIN_DELAY_ENV = "METRICS_LOGIN_DELAY_SECONDS"
 
 
+ROUTED_KEY = "routed_through_app"
+
+
+def mark_routed() -> None:
+    """app.py says that this session has been through it (and so through its navigation)."""
+    st.session_state[ROUTED_KEY] = True
+
+
+def ensure_routed() -> None:
+    """Send a page that runs without app.py back through it.
+
+    Until app.py has called st.navigation once in a process, Streamlit serves a URL such as
+    /assessment by running pages/assessment.py on its own, which would skip the login and the
+    per-role navigation. A new session that comes that way has not been through app.py yet.
+    """
+    if not st.session_state.get(ROUTED_KEY):
+        st.switch_page("app.py")
+
+
 def store_path():
     return accounts.accounts_path(resolve_db())
 

@@ -3,7 +3,9 @@
 import streamlit as st
 
 from metrics import catalog
-from pages import common
+from pages import auth, common
+
+auth.ensure_routed()
 
 KIND_NAMES = {"rate": "比率", "count": "数量", "rank": "名次", "score": "得分", "duration": "时长"}
 TEMPORAL_NAMES = {"stock": "时点存量", "flow": "期间流量", "level": "水平值"}

@@ -12,6 +12,8 @@ from metrics.uploads import max_upload_mb
 from metrics.warehouse import WarehouseError
 from pages import auth, common
 
+auth.ensure_routed()
+
 account = auth.require("editor")
 db = resolve_db()
 

@@ -4,7 +4,9 @@ import streamlit as st
 
 from metrics import charts, facts
 from metrics.formatting import readable_facts, value_text
-from pages import common
+from pages import auth, common
+
+auth.ensure_routed()
 
 DEFAULT_INDICATOR = "one_window_share"
 

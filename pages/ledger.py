@@ -4,7 +4,9 @@ import streamlit as st
 
 from metrics import ledger
 from metrics.formatting import readable_facts
-from pages import common
+from pages import auth, common
+
+auth.ensure_routed()
 
 st.title("整改台账")
 st.caption("巡察反馈的问题、整改举措（概括）与状态。点选一行查看该问题关联的指标。")

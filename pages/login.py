@@ -7,6 +7,8 @@ import streamlit as st
 from metrics import accounts
 from pages import auth
 
+auth.ensure_routed()
+
 st.title("登录")
 st.caption("鄂州市数据局 · 政务服务指标看板")
 

@@ -6,7 +6,9 @@ import streamlit as st
 
 from metrics import catalog, facts, targets
 from metrics.formatting import delta_text, readable_facts, target_text, value_text
-from pages import common
+from pages import auth, common
+
+auth.ensure_routed()
 
 DELTA_COLOR = {"higher": "normal", "lower": "inverse", "none": "off"}
 CARDS_PER_ROW = 3

@@ -4,7 +4,9 @@ import streamlit as st
 
 from metrics import charts, facts
 from metrics.formatting import readable_facts
-from pages import common
+from pages import auth, common
+
+auth.ensure_routed()
 
 GRAIN_NAMES = {"quarter": "季度", "month": "月度", "year": "年度", "as_of": "时点", "since": "累计区间"}
 

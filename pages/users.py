@@ -5,6 +5,8 @@ import streamlit as st
 from metrics import accounts, facts
 from pages import auth, common
 
+auth.ensure_routed()
+
 admin = auth.require("admin")
 store = auth.store_path()
 st.title("账户管理")

@@ -155,12 +155,14 @@ VIEW_TITLES = {"总览", "区域对比", "趋势", "省级考核", "整改台账
 
 
 def test_without_login_only_login_is_reachable_even_by_url(secured, browser):
+    """The first request to a fresh server is a page's own URL: Streamlit would run that page file
+    without app.py; the page must send it back through the login."""
     from playwright.sync_api import expect
 
     url, _ = secured
     page = browser.new_page(locale="zh-CN")
     try:
-        for path in ("", "data_admin", "users", "overview"):
+        for path in ("assessment", "districts", "", "data_admin", "users", "overview"):
             page.goto(f"{url}/{path}")
             expect(page.get_by_role("button", name="登录")).to_be_visible(timeout=30_000)
             assert page.get_by_text("数据管理").count() == 0
