@@ -4,6 +4,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+from support import APP
 
 from metrics.build import build
 from metrics.warehouse import open_reader
@@ -38,3 +41,33 @@ def seed_copy(tmp_path) -> Path:
     target = tmp_path / "seed"
     shutil.copytree(Path(__file__).resolve().parent.parent / "data" / "seed", target)
     return target
+
+
+@pytest.fixture
+def app(seed_db, monkeypatch, tmp_path):
+    monkeypatch.setenv("METRICS_ACCOUNTS", str(tmp_path / "accounts.duckdb"))
+    monkeypatch.setenv("METRICS_VIEW_LOGIN", "open")
+
+    def open_page(page: str | None = None, db: Path = seed_db, expect_error: bool = False,
+                  **state) -> AppTest:
+        """A fresh session on a page of db's warehouse, widget values set before the first run.
+
+        AppTest (Streamlit 1.67) runs a page file on its own on a rerun when a pages/ folder
+        exists, skipping app.py and its sidebar; so each state gets a fresh session whose first
+        run goes through app.py, instead of a widget change and a rerun.
+        """
+        monkeypatch.setenv("METRICS_DB", str(db))
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        test = AppTest.from_file(APP, default_timeout=30)
+        for key, value in state.items():
+            test.session_state[key] = value
+        test.run()
+        if page:
+            test.switch_page(page)
+            test.run()
+        assert not test.exception, [e.value for e in test.exception]
+        assert bool(test.error) == expect_error, [e.value for e in test.error]
+        return test
+
+    return open_page

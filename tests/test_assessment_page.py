@@ -6,12 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from metrics.build import build
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 SEED = Path(__file__).resolve().parent.parent / "data" / "seed"
 PAGE = "pages/assessment.py"
 NOTICE_TIME = "通报时点(未注明日期，按2024-07-26计)"
@@ -59,32 +57,6 @@ def claims_db(tmp_path_factory):
     return variant(tmp_path_factory, "claims", observations=(
         "item_claim_rate,linkong,asof-notice,81.9,exact,测试,测试值\n"
         "item_claim_rate,echeng,asof-notice,99.5,exact,测试,测试值\n"))
-
-
-@pytest.fixture
-def app(seed_db, monkeypatch, tmp_path):
-    monkeypatch.setenv("METRICS_ACCOUNTS", str(tmp_path / "accounts.duckdb"))
-    monkeypatch.setenv("METRICS_VIEW_LOGIN", "open")
-
-    def open_page(page: str | None = None, db: Path = seed_db, expect_error: bool = False,
-                  **state) -> AppTest:
-        """A fresh session on a page of db's warehouse, widget values set before the first run
-        (see tests/test_pages.py: a rerun in AppTest skips app.py when pages/ exists)."""
-        monkeypatch.setenv("METRICS_DB", str(db))
-        st.cache_data.clear()
-        st.cache_resource.clear()
-        test = AppTest.from_file(APP, default_timeout=30)
-        for key, value in state.items():
-            test.session_state[key] = value
-        test.run()
-        if page:
-            test.switch_page(page)
-            test.run()
-        assert not test.exception, [e.value for e in test.exception]
-        assert bool(test.error) == expect_error, [e.value for e in test.error]
-        return test
-
-    return open_page
 
 
 def table(test: AppTest, column: str):

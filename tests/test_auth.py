@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from support import APP
 
 from metrics import accounts
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 VIEW = ["pages/overview.py", "pages/districts.py", "pages/trends.py", "pages/assessment.py",
         "pages/ledger.py", "pages/catalog.py"]
 PASSWORD = "correct-horse-9"

@@ -6,22 +6,14 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
+from support import export_text
 
-from metrics import exporting, queries
+from metrics import queries
 from metrics.build import build
 from metrics.paths import ROOT, SEED_DIR
-from metrics.warehouse import WarehouseError, open_reader
-
-
-def export_text(db: Path) -> str:
-    con = open_reader(db)
-    try:
-        return exporting.to_csv_text(exporting.observations_frame(con))
-    finally:
-        con.close()
+from metrics.warehouse import WarehouseError
 
 
 def seed_rows(name: str) -> list[dict]:

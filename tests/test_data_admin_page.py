@@ -5,21 +5,13 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from support import APP, export_text
 
-from metrics import accounts, exporting
+from metrics import accounts
 from metrics.warehouse import open_reader
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PASSWORD = "correct-horse-9"
 HEADER = "指标名称,地区,期间,数值,限定,来源\n"
-
-
-def export_text(db: Path) -> str:
-    con = open_reader(db)
-    try:
-        return exporting.to_csv_text(exporting.observations_frame(con))
-    finally:
-        con.close()
 
 
 @pytest.fixture

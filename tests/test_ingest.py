@@ -7,8 +7,9 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from support import export_text
 
-from metrics import exporting, ingest
+from metrics import ingest
 from metrics.uploads import MAX_UPLOAD_ENV_VAR
 from metrics.warehouse import open_reader, version_id
 
@@ -93,14 +94,6 @@ def check_db(db: Path, name: str, data: bytes) -> ingest.Validation:
     con = open_reader(db)
     try:
         return check(con, name, data)
-    finally:
-        con.close()
-
-
-def export_text(db: Path) -> str:
-    con = open_reader(db)
-    try:
-        return exporting.to_csv_text(exporting.observations_frame(con))
     finally:
         con.close()
 

@@ -2,43 +2,9 @@
 
 import base64
 import json
-from pathlib import Path
 
 import numpy as np
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-
-
-@pytest.fixture
-def app(seed_db, monkeypatch, tmp_path):
-    monkeypatch.setenv("METRICS_DB", str(seed_db))
-    monkeypatch.setenv("METRICS_ACCOUNTS", str(tmp_path / "accounts.duckdb"))
-    monkeypatch.setenv("METRICS_VIEW_LOGIN", "open")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-    def open_page(page: str | None = None, **state) -> AppTest:
-        """A fresh session on a page, with widget values set before the first run.
-
-        AppTest (Streamlit 1.67) runs a page file on its own on a rerun when a pages/ folder
-        exists, skipping app.py and its sidebar; so each state gets a fresh session whose first
-        run goes through app.py, instead of a widget change and a rerun.
-        """
-        test = AppTest.from_file(APP, default_timeout=30)
-        for key, value in state.items():
-            test.session_state[key] = value
-        test.run()
-        if page:
-            test.switch_page(page)
-            test.run()
-        assert not test.exception, [e.value for e in test.exception]
-        assert not test.error, [e.value for e in test.error]
-        return test
-
-    return open_page
 
 
 def figure(test: AppTest, index: int = 0) -> dict:
