@@ -87,4 +87,5 @@ with st.sidebar:
             "数字来源：鄂州市数据局巡察整改进展通报（2024-07-26），各数字均注明通报条目"
         )
 
+common.freeze_startup_objects()
 navigation.run()

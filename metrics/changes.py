@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from metrics import accounts, ingest, queries, targets
+from metrics.formatting import plain_number
 from metrics.validation import Validation
 from metrics.warehouse import open_reader
 
@@ -89,5 +90,5 @@ def set_target(db: Path, actor: str | accounts.Account, indicator_id: str, regio
     name = _actor(db, actor, "admin")
     load_id = targets.set_bureau_target(db, indicator_id, region_id, year, value, comparator, name)
     accounts.record(accounts.accounts_path(db), name, "设置目标", f"载入 #{load_id} {indicator_id}",
-                    f"{year}年 {region_id or '全部地区'} {comparator} {value:g}")
+                    f"{year}年 {region_id or '全部地区'} {comparator} {plain_number(value)}")
     return load_id

@@ -59,7 +59,7 @@ for (scheme_name, item_name), item in points.groupby(["scheme_name", "item_name"
     st.markdown(f"**得分：** {summary}")
     left, right = st.columns([3, 2])
     with left:
-        st.plotly_chart(charts.assessment_points(item), width="stretch")
+        st.plotly_chart(common.figure(charts.assessment_points, item), width="stretch")
     with right:
         first = item.iloc[0]
         st.markdown(f"**计分规则：** {first['rule_description']}（来源：通报{first['rule_source']}）")
@@ -81,7 +81,7 @@ for scheme_name, scheme_ranks in ranks.groupby("scheme_name", sort=False):
         help=f"来源：通报{latest['source']}  \n原文：{latest['evidence']}",
         border=True,
     )
-    st.plotly_chart(charts.rank_chart(scheme_ranks), width="stretch")
+    st.plotly_chart(common.figure(charts.rank_chart, scheme_ranks), width="stretch")
     if len(scheme_ranks) == 1:
         st.caption("通报只给出这一个季度的排名，其余季度无数据。")
 
@@ -145,7 +145,7 @@ else:
                 assumptions(row.assumption)
     for (scheme_id, item_id), units in inputs.groupby(["scheme", "item"], sort=False):
         rule, steps = rules[units["rule_id"].iloc[0]]
-        st.plotly_chart(charts.unit_step_bars(
+        st.plotly_chart(common.figure(charts.unit_step_bars,
             units.rename(columns={"computed_points": "points"}), steps, rule.comparator,
             f"{units['item_name'].iloc[0]}：各单位数值与得分线（{units['period_label'].iloc[0]}）"),
             width="stretch", key=f"stake_chart_{scheme_id}_{item_id}")
@@ -262,7 +262,7 @@ scored = result.item_points
 simulated = scored[(scored["scheme"] == scheme_id) & (scored["item"] == item_id) & (scored["period"] == period)
                    & scored["value"].notna()]
 rule, steps = rules[first["rule_id"]]
-st.plotly_chart(charts.unit_step_bars(simulated, steps, rule.comparator, "模拟后各单位数值与得分"),
+st.plotly_chart(common.figure(charts.unit_step_bars, simulated, steps, rule.comparator, "模拟后各单位数值与得分"),
                 width="stretch", key="whatif_chart")
 st.dataframe(pd.DataFrame({
     "单位": simulated["region"],

@@ -129,15 +129,16 @@ if target_tab:
         catalog = common.data(facts.trend_indicators)
         regions = common.data(facts.regions)
         with st.form("set_target"):
-            indicator_id = st.selectbox("指标", catalog["indicator_id"].tolist(),
+            indicator_id = st.selectbox("指标", catalog["indicator_id"].tolist(), key="target_indicator",
                                         format_func=dict(zip(catalog["indicator_id"], catalog["name"],
                                                              strict=True)).get)
-            region_id = st.selectbox("地区", [None, *regions["region_id"]],
+            region_id = st.selectbox("地区", [None, *regions["region_id"]], key="target_region",
                                      format_func=lambda r: "全部地区" if r is None else
                                      dict(zip(regions["region_id"], regions["name"], strict=True))[r])
-            year = st.number_input("年度", min_value=2020, max_value=2100, value=pd.Timestamp.now().year)
-            comparator = st.selectbox("比较", [">=", ">", "<=", "<"])
-            value = st.number_input("目标值", value=0.0, format="%.2f")
+            year = st.number_input("年度", min_value=2020, max_value=2100, value=pd.Timestamp.now().year,
+                                   key="target_year")
+            comparator = st.selectbox("比较", [">=", ">", "<=", "<"], key="target_comparator")
+            value = st.number_input("目标值", value=0.0, format="%.2f", key="target_value")
             if st.form_submit_button("保存目标", type="primary"):
                 try:
                     load_id = changes.set_target(db, account, indicator_id, region_id, int(year), float(value),

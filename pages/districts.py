@@ -31,7 +31,7 @@ indicator_id = st.selectbox(
 comparison = common.data(facts.region_comparison, indicator_id)
 districts, references = facts.split_comparison(comparison)
 
-st.plotly_chart(charts.region_bars(districts, references), width="stretch")
+st.plotly_chart(common.figure(charts.region_bars, districts, references), width="stretch")
 
 for row in references.itertuples():
     if row.qualifier == "all_at_least":

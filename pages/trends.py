@@ -38,7 +38,7 @@ if shown.empty:
     common.empty_state("请至少选择一个地区。")
     st.stop()
 
-st.plotly_chart(charts.trend_lines(shown, grain), width="stretch")
+st.plotly_chart(common.figure(charts.trend_lines, shown, grain), width="stretch")
 if shown.groupby("region_name")["period_id"].nunique().max() == 1:
     st.warning("该指标目前每个地区只有1个期间的数据，只画出一个点，尚不能看出趋势。", icon=":material/info:")
 

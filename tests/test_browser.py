@@ -10,6 +10,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from support import export_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "tests" / "output" / "screenshots"
@@ -211,3 +212,42 @@ def test_cli_load_while_a_session_is_open_shows_new_figures_without_error(secure
         assert page.get_by_text("connection is busy").count() == 0
     finally:
         page.close()
+
+
+def test_viewer_cannot_open_data_management_by_url(secured, browser):
+    """A typed URL opens a new session: it is not signed in, so it meets the login page."""
+    from playwright.sync_api import expect
+
+    url, _ = secured
+    page = _sign_in(browser, url, "viewer1")
+    try:
+        assert page.get_by_role("link", name="数据管理").count() == 0
+        page.goto(f"{url}/data_admin")
+        expect(page.get_by_role("button", name="登录")).to_be_visible(timeout=30_000)
+        assert page.locator("[data-testid=stFileUploader]").count() == 0
+        assert page.get_by_role("heading", name="数据管理").count() == 0
+    finally:
+        page.close()
+
+
+def test_scoped_editor_upload_rejects_the_row_outside_scope(secured, browser, tmp_path):
+    from playwright.sync_api import expect
+
+    url, db = secured
+    before = export_text(db)
+    upload = tmp_path / "区报表.csv"
+    upload.write_bytes(("指标名称,地区,期间,数值,来源\n"
+                        "综合窗口可办事项占比(一窗通办),华容区,2025Q1,98%,区报表\n"
+                        "综合窗口可办事项占比(一窗通办),鄂城区,2025Q1,91%,区报表\n").encode("gb18030"))
+    page = _sign_in(browser, url, "hr_editor")
+    try:
+        page.get_by_role("link", name="数据管理").click()
+        page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(upload))
+        expect(page.get_by_text("文件有 1 处问题，未载入")).to_be_visible(timeout=30_000)
+        # The table is drawn on a canvas; its cells are in the DOM for screen readers.
+        expect(page.get_by_text("超出您的填报范围（地区：华容区）")).to_be_attached(timeout=30_000)
+        assert page.get_by_role("button", name="确认载入").count() == 0
+        page.screenshot(path=str(SCREENSHOTS / "editor_rejected_row.png"), full_page=True)
+    finally:
+        page.close()
+    assert export_text(db) == before

@@ -136,3 +136,28 @@ def test_export_with_formula_text_loads_back_unchanged(store, fresh_db, tmp_path
     first = export_text(fresh_db)
     again = ingest.validate(open_reader(fresh_db), ingest.read_upload("export.csv", first.encode()))
     assert again.ok and again.conflicts.empty and again.unchanged == len(again.rows)
+
+
+def test_admin_sets_a_bureau_target_recorded_like_a_load(store, fresh_db):
+    test = page_as("boss", "admin")
+    test.selectbox(key="target_indicator").set_value("supervision_push_volume")
+    test.number_input(key="target_year").set_value(2023)
+    test.selectbox(key="target_comparator").set_value(">=")
+    test.number_input(key="target_value").set_value(120000000.0)
+    click(test, "保存目标")
+    assert test.success[-1].value == "已保存（第 2 次载入）"
+    con = open_reader(fresh_db)
+    stored = con.execute("select indicator_id, region_id, year, value, comparator, basis from targets "
+                         "where basis = 'bureau'").fetchall()
+    kind = con.execute("select kind, user_name from loads where load_id = 2").fetchone()
+    con.close()
+    assert stored == [("supervision_push_volume", None, 2023, 120000000.0, ">=", "bureau")]
+    assert kind == ("target", "boss")
+    events = accounts.audit_trail(store)
+    assert events[events["action"] == "设置目标"]["detail"].tolist() == ["2023年 全部地区 >= 120000000"]
+
+
+def test_editor_has_no_target_or_rollback_controls(store):
+    test = page_as("hr_editor", "editor", ("华容区",))
+    assert [tab.label for tab in test.tabs] == ["载入数据", "载入记录", "下载模板"]
+    assert "撤销载入需要管理员权限。" in [c.value for c in test.caption]
