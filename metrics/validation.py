@@ -176,7 +176,10 @@ def _mapped(series: pd.Series, function) -> pd.Series:
 def _text(table: Table, key: str) -> pd.Series:
     """Free text as typed, less outer spaces and the apostrophe our exports put before formulas."""
     if key in table.cells:
-        return table.cells[key].str.strip().str.replace(_EXPORT_ESCAPE, "", regex=True)
+        text = table.cells[key].str.strip()
+        if text.str.startswith("'").any():
+            text = text.str.replace(_EXPORT_ESCAPE, "", regex=True)
+        return text
     return pd.Series("", index=table.cells.index, dtype="str")
 
 
