@@ -50,16 +50,6 @@ class Account:
         """Whether this account holds at least the given role."""
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
-    def may_load(self, region_name: str, category: str) -> bool:
-        """Whether this account may load a figure of that region and indicator category."""
-        if self.role == "admin":
-            return True
-        if self.role != "editor":
-            return False
-        return (not self.scope_regions or region_name in self.scope_regions) and (
-            not self.scope_categories or category in self.scope_categories
-        )
-
     def scope_text(self) -> str:
         if self.role != "editor":
             return "全部" if self.role == "admin" else "无"

@@ -28,26 +28,30 @@ def _count(db: Path) -> int:
 
 def within_scope(con: duckdb.DuckDBPyConnection, validation: Validation,
                  account: accounts.Account) -> Validation:
-    """The validation with one error per row the account may not load, and per reference row."""
-    problems = []
-    if not account.can("admin"):
-        for frame, label in ((validation.regions, "地区"), (validation.indicators, "指标")):
-            for row in frame.itertuples():
-                problems.append((row.行, label, row.name, f"只有管理员可以新增{label}"))
+    """The validation with one error per row outside an editor's regions or indicator categories,
+    and per region or indicator an editor would add (only admins add reference data)."""
+    if account.can("admin"):
+        return validation
+    problems = [
+        (row.行, label, row.name, f"只有管理员可以新增{label}")
+        for frame, label in ((validation.regions, "地区"), (validation.indicators, "指标"))
+        for row in frame.itertuples()
+    ]
     if not validation.rows.empty:
         cursor = con.cursor()
         try:
-            staged = validation.rows.rename(columns={"行": "row_number"})[
-                ["row_number", "region_id", "indicator_id"]
-            ]
+            staged = validation.rows.rename(columns={"行": "row_number"})[["row_number", "region_id", "indicator_id"]]
             cursor.register("staged_scope", staged)
             facts = cursor.execute(queries.query_text("scope_facts")).df()
         finally:
             cursor.close()
-        for row in facts.itertuples():
-            if not account.may_load(row.region_name, row.category):
-                problems.append((row.row_number, "地区", row.region_name,
-                                 f"超出您的填报范围（{account.scope_text()}）"))
+        allowed = pd.Series(account.role == "editor", index=facts.index)
+        if account.scope_regions:
+            allowed &= facts["region_name"].isin(account.scope_regions)
+        if account.scope_categories:
+            allowed &= facts["category"].isin(account.scope_categories)
+        message = f"超出您的填报范围（{account.scope_text()}）"
+        problems += [(row.row_number, "地区", row.region_name, message) for row in facts[~allowed].itertuples()]
     if not problems:
         return validation
     extra = pd.DataFrame(problems, columns=["行", "列", "值", "问题"])

@@ -161,3 +161,28 @@ def test_editor_has_no_target_or_rollback_controls(store):
     test = page_as("hr_editor", "editor", ("华容区",))
     assert [tab.label for tab in test.tabs] == ["载入数据", "载入记录", "下载模板"]
     assert "撤销载入需要管理员权限。" in [c.value for c in test.caption]
+
+
+def test_scope_by_indicator_category_and_no_reference_data_for_editors(fresh_db):
+    from metrics import changes, ingest
+
+    body = ("综合窗口可办事项占比(一窗通办),鄂城区,2024Q1,91%,,区报表\n"
+            "监管行为推送数据量,鄂州市,2024Q1,3500万,以上,市监管平台\n")
+    con = open_reader(fresh_db)
+    try:
+        validation = ingest.validate(con, ingest.read_upload("f.csv", (HEADER + body).encode()))
+        editor = accounts.Account("zs", "editor", scope_categories=("一窗通办",))
+        checked = changes.within_scope(con, validation, editor)
+        regions = ingest.validate(con, ingest.read_upload(
+            "r.csv", "region_id,name,level,parent_id,sort_order\nfenghuang,凤凰街道,乡镇街道,echeng,20\n".encode()))
+        checked_regions = changes.within_scope(con, regions, editor)
+        admin_view = changes.within_scope(con, validation, accounts.Account("boss", "admin"))
+    finally:
+        con.close()
+    assert checked.errors.to_dict("records") == [
+        {"行": 3, "列": "地区", "值": "鄂州市", "问题": "超出您的填报范围（指标类别：一窗通办）"}
+    ]
+    assert checked_regions.errors[["行", "列", "值", "问题"]].values.tolist() == [
+        [2, "地区", "凤凰街道", "只有管理员可以新增地区"]
+    ]
+    assert admin_view.ok
