@@ -251,3 +251,39 @@ def test_scoped_editor_upload_rejects_the_row_outside_scope(secured, browser, tm
     finally:
         page.close()
     assert export_text(db) == before
+
+
+def test_first_start_one_time_password_then_new_password(tmp_path, browser):
+    """As a new user would: `ensure` prints the admin's one-time password once; signing in with it
+    leads only to 我的账户 until a new password is set, then to every page."""
+    import re
+
+    from playwright.sync_api import expect
+
+    db = tmp_path / "warehouse.duckdb"
+    env = {**os.environ, "METRICS_ACCOUNTS": str(tmp_path / "accounts.duckdb")}
+    first = subprocess.run([sys.executable, "-m", "metrics", "ensure", "--db", str(db)], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    one_time = re.search(r"一次性密码 (\S+)", first.stderr).group(1)
+    again = subprocess.run([sys.executable, "-m", "metrics", "ensure", "--db", str(db)], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert "一次性密码" not in again.stderr
+    for url in _serve({"METRICS_DB": str(db), "METRICS_ACCOUNTS": env["METRICS_ACCOUNTS"],
+                       "METRICS_LOGIN_DELAY_SECONDS": "0"}):
+        page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+        try:
+            page.goto(url)
+            page.get_by_label("用户名").fill("admin")
+            page.get_by_label("密码").fill(one_time)
+            page.get_by_role("button", name="登录").click()
+            expect(page.get_by_text("您正在使用一次性密码，请先设置新密码。")).to_be_visible(timeout=30_000)
+            assert _nav_titles(page) <= {"我的账户"}
+            page.get_by_label("当前密码").fill(one_time)
+            page.get_by_label("新密码（至少10个字符）").fill("a-new-secret-2025")
+            page.get_by_label("再次输入新密码").fill("a-new-secret-2025")
+            page.get_by_role("button", name="修改密码").click()
+            expect(page.get_by_role("link", name="账户管理")).to_be_visible(timeout=30_000)
+            assert _nav_titles(page) == VIEW_TITLES | {"数据管理", "账户管理", "审计日志"}
+        finally:
+            page.close()
