@@ -98,3 +98,34 @@ def readable_facts(frame: pd.DataFrame) -> pd.DataFrame:
             "原文摘录": frame["evidence"].fillna(""),
         }
     )
+
+
+TARGET_BASIS = {"provincial_rule": "省考核规则", "notice": "通报", "bureau": "本局设定"}
+# A table cell cannot hold coloured badges, so a mark beside the word carries the status.
+STATUS_MARK = {"达标": "√ 达标", "未达标": "× 未达标", "无目标": "— 无目标", "无数据": "○ 无数据",
+               "无法判定": "？无法判定"}
+
+
+def goals_text(rows: pd.DataFrame, unit: str) -> str:
+    """The distinct targets of one indicator's rows: '≥ 1.2亿条（2023年），依据：本局设定（…）'."""
+    goals = rows.dropna(subset=["target_value"]).drop_duplicates(
+        ["target_annual_value", "target_comparator", "target_basis", "target_year"])
+    return "；".join(
+        f"{target_text(goal.target_annual_value, goal.target_comparator, unit)}"
+        f"{f'（{int(goal.target_year)}年）' if pd.notna(goal.target_year) else ''}"
+        f"，依据：{TARGET_BASIS.get(goal.target_basis, goal.target_basis)}（{goal.target_source}）"
+        for goal in goals.itertuples())
+
+
+def target_status_rows(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """One indicator's status rows as a table; the year-to-date column only for milestones."""
+    table = pd.DataFrame({
+        "地区": rows["region_name"],
+        "期间": rows["period_label"],
+        "数值": [value_text(v, unit, q) for v, q in zip(rows["value"], rows["qualifier"], strict=True)],
+        "年内累计(各季数值相加)": [value_text(v, unit) for v in rows["compared_value"]],
+        "目标": [target_text(v, c, unit) for v, c in zip(rows["target_value"], rows["target_comparator"],
+                                                          strict=True)],
+        "达标情况": rows["status"].map(lambda name: STATUS_MARK.get(name, name)),
+    })
+    return table if rows["is_milestone"].any() else table.drop(columns=["年内累计(各季数值相加)"])

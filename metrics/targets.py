@@ -114,3 +114,23 @@ def set_bureau_target(db: Path, indicator_id: str, region_id: str | None, year: 
         except duckdb.ConstraintException as error:
             raise WarehouseError(f"无法设置目标：指标 {indicator_id} 或地区 {region_text} 不存在") from error
     return params["load_id"]
+
+
+def targeted_status(con: duckdb.DuckDBPyConnection, category: str | None = None,
+                    region_id: str | None = None) -> pd.DataFrame:
+    """target_status_table for the indicators that have a target, in a category and region."""
+    status = target_status_table(con)
+    rows = status[status["indicator_id"].isin(status.loc[status["target_value"].notna(), "indicator_id"])]
+    if category:
+        rows = rows[rows["indicator_id"].isin(queries.run(con, "indicator_catalog_search", search=None,
+                                                           category=category)["indicator_id"])]
+    if region_id:
+        rows = rows[rows["region_id"] == region_id]
+    return rows.reset_index(drop=True)
+
+
+def projectable(rows: pd.DataFrame) -> list[tuple[str, int]]:
+    """(region_id, year) pairs of one indicator's rows that have quarterly values to project from."""
+    quarters = rows[(rows["grain"] == "quarter") & rows["value"].notna()]
+    pairs = zip(quarters["region_id"], quarters["end_date"].dt.year.astype(int), strict=True)
+    return list(dict.fromkeys(pairs))

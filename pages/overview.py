@@ -4,18 +4,21 @@ indicators that have targets: status per region and period, and year-end project
 import pandas as pd
 import streamlit as st
 
-from metrics import catalog, facts, targets
-from metrics.formatting import delta_text, readable_facts, target_text, value_text
+from metrics import facts, targets
+from metrics.formatting import (
+    delta_text,
+    goals_text,
+    readable_facts,
+    target_status_rows,
+    target_text,
+    value_text,
+)
 from pages import auth, common
 
 auth.ensure_routed()
 
 DELTA_COLOR = {"higher": "normal", "lower": "inverse", "none": "off"}
 CARDS_PER_ROW = 3
-TARGET_BASIS = {"provincial_rule": "省考核规则", "notice": "通报", "bureau": "本局设定"}
-# A table cell cannot hold the coloured badges, so a mark beside the word carries the status.
-STATUS_MARK = {"达标": "√ 达标", "未达标": "× 未达标", "无目标": "— 无目标", "无数据": "○ 无数据",
-               "无法判定": "？无法判定"}
 
 st.title("总览")
 st.caption("鄂州市政务服务核心指标的最新值、目标与达标情况。悬停卡片右上角的问号可查看来源。")
@@ -73,13 +76,7 @@ else:
 
 st.subheader("目标与预测")
 st.caption("设有目标的指标在各地区、各期间是否达标；有季度数据的年份另给年末预测。预测是按已有数据推算的，不是实际值。")
-status = common.data(targets.target_status_table)
-targeted = status[status["indicator_id"].isin(status.loc[status["target_value"].notna(), "indicator_id"])]
-if chosen.category:
-    targeted = targeted[targeted["indicator_id"].isin(
-        common.data(catalog.search, category=chosen.category)["indicator_id"])]
-if chosen.region_id:
-    targeted = targeted[targeted["region_id"] == chosen.region_id]
+targeted = common.data(targets.targeted_status, chosen.category, chosen.region_id)
 
 if targeted.empty:
     common.empty_state("当前筛选条件下没有设定目标的指标。")
@@ -89,33 +86,15 @@ else:
         first = rows.iloc[0]
         unit = first["unit"]
         with st.container(border=True):
-            goals = rows.dropna(subset=["target_value"]).drop_duplicates(
-                ["target_annual_value", "target_comparator", "target_basis", "target_year"])
-            goal_text = "；".join(
-                f"{target_text(goal.target_annual_value, goal.target_comparator, unit)}"
-                f"{f'（{int(goal.target_year)}年）' if pd.notna(goal.target_year) else ''}"
-                f"，依据：{TARGET_BASIS.get(goal.target_basis, goal.target_basis)}（{goal.target_source}）"
-                for goal in goals.itertuples())
             counts = rows["status"].value_counts()
-            st.markdown(f"**{first['indicator_name']}** &nbsp; :gray[目标：{goal_text}]  \n"
+            st.markdown(f"**{first['indicator_name']}** &nbsp; :gray[目标：{goals_text(rows, unit)}]  \n"
                         + " &nbsp; ".join(f"{common.status_badge(name)} {count}"
                                           for name, count in counts.items()))
-            st.dataframe(pd.DataFrame({
-                "地区": rows["region_name"],
-                "期间": rows["period_label"],
-                "数值": [value_text(v, unit, q) for v, q in zip(rows["value"], rows["qualifier"], strict=True)],
-                "年内累计(各季数值相加)": [value_text(v, unit) for v in rows["compared_value"]],
-                "目标": [target_text(v, c, unit) for v, c in
-                       zip(rows["target_value"], rows["target_comparator"], strict=True)],
-                "达标情况": rows["status"].map(lambda name: STATUS_MARK.get(name, name)),
-            }).drop(columns=[] if rows["is_milestone"].any() else ["年内累计(各季数值相加)"]),
-                hide_index=True, width="stretch")
+            st.dataframe(target_status_rows(rows, unit), hide_index=True, width="stretch")
             if rows["is_milestone"].any():
                 st.caption("年度目标按季度分解：第k季度以年内累计与年度目标的k/4比较。累计中含“以上”等界限值"
                            "或缺少季度时，累计只是下限或不完整，状态为“无法判定”。")
-            quarters = rows[(rows["grain"] == "quarter") & rows["value"].notna()]
-            for region_id, year in dict.fromkeys(zip(quarters["region_id"], quarters["end_date"].dt.year,
-                                                     strict=True)):
+            for region_id, year in targets.projectable(rows):
                 projection = common.data(targets.projection, indicator_id, region_id, int(year))
                 region_name = rows.loc[rows["region_id"] == region_id, "region_name"].iloc[0]
                 projected.append(projection)

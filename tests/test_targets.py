@@ -164,3 +164,26 @@ def test_a_bad_target_changes_nothing(fresh_db, arguments, message):
 def test_projection_of_an_unknown_indicator_is_refused(seed_con):
     with pytest.raises(WarehouseError, match="没有指标 nothing"):
         targets.projection(seed_con, "nothing", "ezhou", 2023)
+
+
+def test_targeted_status_keeps_only_indicators_with_a_target_and_filters(seed_con):
+    from metrics import targets as target_module
+
+    rows = target_module.targeted_status(seed_con)
+    assert rows["indicator_id"].unique().tolist() == ["one_window_share"]
+    assert target_module.targeted_status(seed_con, category="党建").empty
+    linkong = target_module.targeted_status(seed_con, region_id="linkong")
+    assert linkong[["region_name", "value", "status"]].values.tolist() == [["临空经济区", 81.9, "达标"]]
+    assert target_module.projectable(rows) == []
+
+
+def test_goal_text_and_status_table_read_as_a_person_would(seed_con):
+    from metrics import targets as target_module
+    from metrics.formatting import goals_text, target_status_rows
+
+    rows = target_module.targeted_status(seed_con, region_id="huarong")
+    assert goals_text(rows, "%") == "> 50%，依据：省考核规则（二、4 整改情况 三是）"
+    assert target_status_rows(rows, "%").to_dict("records") == [
+        {"地区": "华容区", "期间": "通报时点(未注明日期，按2024-07-26计)", "数值": "97.47%", "目标": "> 50%",
+         "达标情况": "√ 达标"}
+    ]
