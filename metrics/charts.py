@@ -54,6 +54,21 @@ def target_label(value: float, comparator: str, unit: str) -> str:
     return f"目标：{COMPARATOR_TEXT.get(comparator, comparator)}{value_text(value, unit)}"
 
 
+def _add_target_line(figure: go.Figure, frame: pd.DataFrame, unit: str, add_line, **annotation) -> None:
+    """The first target among the rows as a dashed line (add_vline or add_hline), labelled."""
+    with_target = frame.dropna(subset=["target_value"])
+    if with_target.empty:
+        return
+    first = with_target.iloc[0]
+    add_line(
+        first["target_value"],
+        line={"color": TARGET_COLOR, "dash": "dash", "width": 2},
+        annotation_text=target_label(first["target_value"], first["target_comparator"], unit),
+        annotation_font_color=TARGET_COLOR,
+        **annotation,
+    )
+
+
 def region_bars(districts: pd.DataFrame, references: pd.DataFrame) -> go.Figure:
     """Districts ranked top-down with value labels, the target line and the city for reference."""
     ordered = districts.sort_values("district_rank", ascending=False)
@@ -73,16 +88,7 @@ def region_bars(districts: pd.DataFrame, references: pd.DataFrame) -> go.Figure:
             name=ordered["indicator_name"].iloc[0],
         )
     )
-    exact_targets = ordered.dropna(subset=["target_value"])
-    if len(exact_targets):
-        first = exact_targets.iloc[0]
-        figure.add_vline(
-            x=first["target_value"],
-            line={"color": TARGET_COLOR, "dash": "dash", "width": 2},
-            annotation_text=target_label(first["target_value"], first["target_comparator"], unit),
-            annotation_position="top",
-            annotation_font_color=TARGET_COLOR,
-        )
+    _add_target_line(figure, ordered, unit, figure.add_vline, annotation_position="top")
     city = references[(references["region_level"] == "市本级") & (references["qualifier"] == "exact")]
     if len(city):
         row = city.iloc[0]
@@ -140,15 +146,7 @@ def trend_lines(series: pd.DataFrame, grain: str) -> go.Figure:
                 hovertemplate=HOVER,
             )
         )
-    targets = series.dropna(subset=["target_value"])
-    if len(targets):
-        first = targets.iloc[0]
-        figure.add_hline(
-            y=first["target_value"],
-            line={"color": TARGET_COLOR, "dash": "dash", "width": 2},
-            annotation_text=target_label(first["target_value"], first["target_comparator"], unit),
-            annotation_font_color=TARGET_COLOR,
-        )
+    _add_target_line(figure, series, unit, figure.add_hline)
     figure.update_yaxes(title=f"{name}（{unit}）", rangemode="tozero", gridcolor="#e5e7eb")
     figure.update_xaxes(title="期间", gridcolor="#f1f2f4")
     _layout(figure, f"{name}趋势")
