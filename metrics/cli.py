@@ -21,6 +21,20 @@ def _write(text: str, out: str | None) -> None:
         sys.stdout.write(text)
 
 
+def _read(args, function):
+    """function(con) on a read-only connection to the warehouse the arguments name."""
+    con = open_reader(resolve_db(args.db))
+    try:
+        return function(con)
+    finally:
+        con.close()
+
+
+def _write_csv(args, frame_of) -> None:
+    """The frame frame_of(con) gives, as CSV to --out or standard output."""
+    _write(exporting.to_csv_text(_read(args, frame_of)), args.out)
+
+
 def cmd_build(args) -> None:
     db = resolve_db(args.db)
     rows = building.build(db)
@@ -82,27 +96,15 @@ def cmd_user(args) -> None:
 
 
 def cmd_export(args) -> None:
-    con = open_reader(resolve_db(args.db))
-    try:
-        _write(exporting.to_csv_text(exporting.observations_frame(con)), args.out)
-    finally:
-        con.close()
+    _write_csv(args, exporting.observations_frame)
 
 
 def cmd_indicators(args) -> None:
-    con = open_reader(resolve_db(args.db))
-    try:
-        _write(exporting.to_csv_text(queries.run(con, "indicator_catalog")), args.out)
-    finally:
-        con.close()
+    _write_csv(args, lambda con: queries.run(con, "indicator_catalog"))
 
 
 def cmd_score(args) -> None:
-    con = open_reader(resolve_db(args.db))
-    try:
-        _write(exporting.to_csv_text(scoring.score_export(con, args.scheme, args.period)), args.out)
-    finally:
-        con.close()
+    _write_csv(args, lambda con: scoring.score_export(con, args.scheme, args.period))
 
 
 def cmd_load(args) -> int:
@@ -139,11 +141,7 @@ def cmd_load(args) -> int:
 
 
 def cmd_history(args) -> None:
-    con = open_reader(resolve_db(args.db))
-    try:
-        _write(exporting.to_csv_text(ingest.history(con)), args.out)
-    finally:
-        con.close()
+    _write_csv(args, ingest.history)
 
 
 def cmd_rollback(args) -> None:
@@ -152,11 +150,7 @@ def cmd_rollback(args) -> None:
 
 
 def cmd_template(args) -> None:
-    con = open_reader(resolve_db(args.db))
-    try:
-        data = ingest.template_bytes(con)
-    finally:
-        con.close()
+    data = _read(args, ingest.template_bytes)
     try:
         Path(args.out).write_bytes(data)
     except OSError as error:
