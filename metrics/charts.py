@@ -3,7 +3,7 @@
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics.formatting import QUALIFIER_LABEL, value_text
+from metrics.formatting import QUALIFIER_LABEL, points_fraction, value_text
 
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 BAR_COLOR = "#1f5fa8"
@@ -172,7 +172,7 @@ def assessment_points(points: pd.DataFrame) -> go.Figure:
             y=points["points"],
             name="得分",
             marker_color=MET_COLOR,
-            text=[f"{p:g}/{m:g}分" for p, m in zip(points["points"], points["max_points"], strict=True)],
+            text=[f"{points_fraction(p, m)}分" for p, m in zip(points["points"], points["max_points"], strict=True)],
             textposition="outside",
             customdata=[[s, e] for s, e in zip(points["source"], points["evidence"], strict=True)],
             hovertemplate="%{x}<br>得分：%{y}分<br>来源：通报%{customdata[0]}<extra></extra>",

@@ -69,6 +69,11 @@ def delta_text(current: float, previous: float, unit: str) -> str:
     return f"{sign}{compact(change)}{unit}"
 
 
+def points_fraction(points: float, max_points: float) -> str:
+    """'2/2', '1.5/2': points over the maximum, whole numbers without decimals."""
+    return f"{points:g}/{max_points:g}"
+
+
 def rank_text(rank: int) -> str:
     return f"第{rank}名"
 

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics import assessment, charts, scoring
-from metrics.formatting import delta_text, value_text
+from metrics.formatting import delta_text, points_fraction, value_text
 from pages import auth, common
 
 auth.ensure_routed()
@@ -53,7 +53,7 @@ st.header("上报得分与全省排名", divider="gray")
 for (scheme_name, item_name), item in points.groupby(["scheme_name", "item_name"], sort=False):
     st.subheader(f"{scheme_name}｜{item_name}")
     summary = "、".join(
-        f"{row.period_label} {assessment.points_fraction(row.points, row.max_points)}分"
+        f"{row.period_label} {points_fraction(row.points, row.max_points)}分"
         for row in item.itertuples()
     )
     st.markdown(f"**得分：** {summary}")
@@ -233,7 +233,7 @@ with left:
         unchanged = city["change"] == 0
         st.metric(
             "全市得分（模拟）",
-            f"{assessment.points_fraction(city['points'], city['max_points'])}分",
+            f"{points_fraction(city['points'], city['max_points'])}分",
             delta="持平" if unchanged else delta_text(city["points"], city["baseline_points"], "分"),
             delta_arrow="off" if unchanged else "auto",
             delta_description=f"原为{points_text(city['baseline_points'])}",
