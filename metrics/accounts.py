@@ -92,9 +92,11 @@ def _store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_name(path.name + ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        is_new = not path.exists()  # checked under the lock: only the creator lays out the tables
         con = duckdb.connect(str(path))
         try:
-            queries.run_script(con, (SQL_DIR / "accounts_schema.sql").read_text(encoding="utf-8"))
+            if is_new:
+                queries.run_script(con, (SQL_DIR / "accounts_schema.sql").read_text(encoding="utf-8"))
             con.execute("begin transaction")
             yield con
             con.execute("commit")
