@@ -14,6 +14,7 @@ from support import export_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "tests" / "output" / "screenshots"
+LOGS = ROOT / "tests" / "output" / "logs"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -45,14 +46,21 @@ def _free_port() -> int:
 
 
 def _serve(env_overrides: dict):
-    """Start `streamlit run app.py` on a free port; yield its URL; stop it."""
+    """Start `streamlit run app.py` on a free port; yield its URL; stop it.
+
+    The server writes to a log file under tests/output: an undrained pipe would block the server
+    once its output filled the pipe's buffer.
+    """
     port = _free_port()
     env = {**os.environ, **env_overrides}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log_path = LOGS / f"streamlit-{port}.log"
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.headless", "true"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -63,11 +71,15 @@ def _serve(env_overrides: dict):
         except OSError:
             if time.monotonic() > deadline or server.poll() is not None:
                 server.kill()
-                raise RuntimeError(server.stdout.read().decode(errors="replace")) from None
+                raise RuntimeError(log_path.read_text(errors="replace")) from None
             time.sleep(0.3)
     yield url
     server.terminate()
-    server.wait(timeout=20)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        raise RuntimeError(f"streamlit did not stop; its log: {log_path}") from None
 
 
 @pytest.fixture(scope="module")
