@@ -4,7 +4,7 @@ import streamlit as st
 
 from metrics import accounts, facts
 from metrics.warehouse import WarehouseError
-from pages import auth, common
+from ui import auth, common
 
 st.set_page_config(
     page_title="政务服务指标看板 · 鄂州市数据局",

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from metrics import accounts
-from pages import auth
+from ui import auth
 
 auth.ensure_routed()
 

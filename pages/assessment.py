@@ -6,7 +6,7 @@ import streamlit as st
 
 from metrics import assessment, charts, scoring
 from metrics.formatting import delta_text, points_fraction, value_text
-from pages import auth, common
+from ui import auth, common
 
 auth.ensure_routed()
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from metrics import catalog
-from pages import auth, common
+from ui import auth, common
 
 auth.ensure_routed()
 

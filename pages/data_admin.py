@@ -10,7 +10,7 @@ from metrics import changes, facts, ingest
 from metrics.paths import resolve_db
 from metrics.uploads import max_upload_mb
 from metrics.warehouse import WarehouseError
-from pages import auth, common
+from ui import auth, common
 
 auth.ensure_routed()
 

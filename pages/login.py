@@ -5,7 +5,7 @@ import time
 import streamlit as st
 
 from metrics import accounts
-from pages import auth
+from ui import auth
 
 auth.ensure_routed()
 

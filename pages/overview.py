@@ -13,7 +13,7 @@ from metrics.formatting import (
     target_text,
     value_text,
 )
-from pages import auth, common
+from ui import auth, common
 
 auth.ensure_routed()
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from metrics import charts, facts
 from metrics.formatting import readable_facts
-from pages import auth, common
+from ui import auth, common
 
 auth.ensure_routed()
 

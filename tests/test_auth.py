@@ -195,7 +195,7 @@ def test_injection_strings_are_stored_as_text(store):
 
 
 def test_role_from_identity_claims():
-    from pages.auth import role_from_claims
+    from ui.auth import role_from_claims
 
     assert role_from_claims({"role": "admin"}, "role") == "admin"
     assert role_from_claims({"groups": ["x", "editor"]}, "groups") == "editor"
