@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from metrics import accounts, facts
+from metrics import accounts, facts, periods
 from metrics.warehouse import WarehouseError
 from ui import auth, common
 
@@ -66,23 +66,25 @@ except WarehouseError as error:
 with st.sidebar:
     st.markdown("### 鄂州市数据局\n**政务服务指标看板**")
     if account:
-        st.caption(f"当前用户：{account.username}（{accounts.ROLE_NAMES[account.role]}）")
+        st.caption(f"当前用户：{common.plain(account.username)}（{accounts.ROLE_NAMES[account.role]}）")
     if account or not auth.view_requires_login():
+        quarters = common.data(periods.reporting_quarters)
+        labels = dict(zip(quarters["quarter_id"], quarters["quarter_label"], strict=True))
+        if labels:
+            common.url_widget(st.selectbox, "报告期", list(labels), key="filter_period", param="period",
+                              format_func=labels.get, help=periods.TIME_RULE)
         categories = [common.ALL, *common.data(facts.categories)]
-        st.selectbox("指标类别", categories, key="filter_category")
+        common.url_widget(st.selectbox, "指标类别", categories, key="filter_category", param="category")
         regions = common.data(facts.regions)
         region_names = dict(zip(regions["region_id"], regions["name"], strict=True))
-        st.selectbox(
-            "地区",
-            [common.ALL, *regions["region_id"]],
-            format_func=lambda region_id: region_names.get(region_id, region_id),
-            key="filter_region",
-        )
+        common.url_widget(st.selectbox, "地区", [common.ALL, *regions["region_id"]], key="filter_region",
+                          param="region", format_func=lambda region_id: region_names.get(region_id, region_id))
         status = common.data(facts.data_status)
         st.divider()
+        st.caption(periods.completeness(quarters).text())
         st.caption(
-            f"数据截至 {status['data_as_of']:%Y年%m月%d日} · 共 {status['count_observations']} 条观测值  \n"
-            f"最近变更：第 {status['load_id']} 次载入（{status['file_name']}，{status['user_name']}，"
+            f"共 {status['count_observations']} 条观测值 · 最近变更：第 {status['load_id']} 次载入"
+            f"（{common.plain(status['file_name'])}，{common.plain(status['user_name'])}，"
             f"{status['loaded_at']:%Y-%m-%d %H:%M}）  \n"
             "数字来源：鄂州市数据局巡察整改进展通报（2024-07-26），各数字均注明通报条目"
         )

@@ -3,7 +3,8 @@
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics.formatting import QUALIFIER_LABEL, points_fraction, value_text
+from metrics.formatting import QUALIFIER_LABEL, points_fraction, unreported_text, value_text
+from metrics.periods import quarter_label, short_label
 
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 BAR_COLOR = "#1f5fa8"
@@ -12,6 +13,7 @@ MISSED_COLOR = "#c62828"
 TARGET_COLOR = "#b3261e"
 REFERENCE_COLOR = "#6b7280"
 STATUS_COLOR = {"达标": MET_COLOR, "未达标": MISSED_COLOR}
+PALETTE = ["#1f5fa8", "#b26a00", "#2e7d32", "#7b1fa2", "#00838f", "#6d4c41", "#c2185b", "#455a64"]
 COMPARATOR_TEXT = {">": "超过", ">=": "达到", "<": "低于", "<=": "不高于", "=": "等于"}
 
 HOVER = (
@@ -40,7 +42,7 @@ def _hover_data(frame: pd.DataFrame, name_column: str) -> list[list[str]]:
     return [
         [
             row[name_column],
-            value_text(row["value"], row["unit"], row["qualifier"]),
+            value_text(row["value"], row["unit"], row["qualifier"], row.get("kind")),
             QUALIFIER_LABEL.get(row["qualifier"], row["qualifier"]),
             row["period_label"],
             row["source"],
@@ -69,89 +71,170 @@ def _add_target_line(figure: go.Figure, frame: pd.DataFrame, unit: str, add_line
     )
 
 
-def region_bars(districts: pd.DataFrame, references: pd.DataFrame) -> go.Figure:
-    """Districts ranked top-down with value labels, the target line and the city for reference."""
-    ordered = districts.sort_values("district_rank", ascending=False)
-    unit = ordered["unit"].iloc[0]
-    colors = [STATUS_COLOR.get(status, BAR_COLOR) for status in ordered["status"]]
+def region_bars(districts: pd.DataFrame, missing: pd.DataFrame, references: pd.DataFrame,
+                quarter_label: str, highlight: str | None = None) -> go.Figure:
+    """The districts that reported in the quarter, ranked top-down with value labels, the target
+    line and 市本级 of the same quarter for reference. A district that did not report stays on the
+    axis, labelled 未报送, with no bar; its latest earlier value, if any, is a grey marker labelled
+    with its own quarter. highlight: a region_id to outline."""
+    shown = pd.concat([districts.sort_values("district_rank"), missing.sort_values("region_order")])
+    ordered = shown.iloc[::-1]
+    first = ordered.iloc[0]
+    unit, kind, name = first["unit"], first["kind"], first["indicator_name"]
+    reported = ordered[ordered["value"].notna()]
     figure = go.Figure(
         go.Bar(
-            x=ordered["value"],
-            y=ordered["region_name"],
+            x=reported["value"],
+            y=reported["region_name"],
             orientation="h",
-            marker_color=colors,
-            text=[value_text(v, unit, q)
-                  for v, q in zip(ordered["value"], ordered["qualifier"], strict=True)],
+            marker_color=[STATUS_COLOR.get(status, BAR_COLOR) for status in reported["status"]],
+            marker_line_color=[TARGET_COLOR if r == highlight else "rgba(0,0,0,0)" for r in reported["region_id"]],
+            marker_line_width=3,
+            text=[value_text(v, unit, q, kind) for v, q in zip(reported["value"], reported["qualifier"], strict=True)],
             textposition="outside",
-            customdata=_hover_data(ordered, "region_name"),
+            cliponaxis=False,
+            customdata=_hover_data(reported, "region_name"),
             hovertemplate=HOVER,
-            name=ordered["indicator_name"].iloc[0],
+            name=quarter_label,
         )
     )
-    _add_target_line(figure, ordered, unit, figure.add_vline, annotation_position="top")
+    absent = ordered[ordered["value"].isna()]
+    if len(absent):
+        earlier = absent["earlier_value"]
+        figure.add_trace(go.Scatter(
+            x=earlier.fillna(0),
+            y=absent["region_name"],
+            mode="markers+text",
+            marker={"color": REFERENCE_COLOR, "symbol": "diamond-open", "size": 12,
+                    "opacity": [1 if pd.notna(v) else 0 for v in earlier]},
+            text=[unreported_text(v, unit, q, kind, label) for v, q, label in
+                  zip(earlier, absent["earlier_qualifier"], absent["earlier_quarter_label"], strict=True)],
+            textposition="middle right",
+            textfont={"color": REFERENCE_COLOR},
+            cliponaxis=False,
+            hoverinfo="skip",
+            name="未报送",
+        ))
+    figure.update_yaxes(categoryorder="array", categoryarray=ordered["region_name"].tolist(), title=None)
+    _add_target_line(figure, reported, unit, figure.add_vline, annotation_position="top")
     city = references[(references["region_level"] == "市本级") & (references["qualifier"] == "exact")]
     if len(city):
         row = city.iloc[0]
         figure.add_vline(
             x=row["value"],
             line={"color": REFERENCE_COLOR, "dash": "dot", "width": 2},
-            annotation_text=f"{row['region_name']} {value_text(row['value'], unit)}",
+            annotation_text=f"{row['region_name']} {value_text(row['value'], unit, kind=kind)}",
             annotation_position="bottom left",
             annotation_font_color=REFERENCE_COLOR,
         )
-    upper = max([ordered["value"].max(), *city["value"].tolist()])
-    axis_title = f"{ordered['indicator_name'].iloc[0]}（{unit}）"
+    values = [*reported["value"].tolist(), *absent["earlier_value"].dropna().tolist(), *city["value"].tolist()]
+    upper = max(values, default=1) or 1
     figure.update_xaxes(
-        title=axis_title,
-        range=[0, 105] if unit == "%" else [0, upper * 1.2],
+        title=f"{name}（{unit}）",
+        range=[0, 128] if unit == "%" else [0, upper * 1.35],
+        tickvals=list(range(0, 101, 20)) if unit == "%" else None,
         gridcolor="#e5e7eb",
     )
-    figure.update_yaxes(title=None)
-    return _layout(figure, f"各区（功能区）{ordered['indicator_name'].iloc[0]}排名", height=380)
+    return _layout(figure, f"各区（功能区）{name}排名 · {quarter_label}", height=max(300, 90 + 52 * len(ordered)))
 
 
-def _complete_periods(frame: pd.DataFrame, grain: str) -> pd.DataFrame:
-    """Put an empty row in each missing quarter, month or year, so that gaps stay gaps."""
-    step = {"quarter": "QE", "month": "ME", "year": "YE"}.get(grain)
-    if step is None or len(frame) < 2:
-        return frame
-    ends = pd.date_range(frame["end_date"].min(), frame["end_date"].max(), freq=step)
-    missing = sorted(set(ends) - set(frame["end_date"]))
-    if not missing:
-        return frame
-    gaps = pd.DataFrame({"end_date": missing})
-    return pd.concat([frame, gaps], ignore_index=True).sort_values("end_date")
+def quarter_ticks(first_index: int, last_index: int) -> dict:
+    """Chinese quarter labels at the middle of each quarter, long where they fit."""
+    indexes = range(first_index, last_index + 1)
+    label = quarter_label if len(indexes) <= 6 else short_label
+    return {
+        "tickvals": [quarter_middle(index) for index in indexes],
+        "ticktext": [label(index) for index in indexes],
+        "range": [quarter_start(first_index) - pd.Timedelta(days=10),
+                  quarter_start(last_index + 1) + pd.Timedelta(days=10)],
+    }
 
 
-def trend_lines(series: pd.DataFrame, grain: str) -> go.Figure:
-    """One line per region over periods of one grain; a target line where there is one."""
-    unit = series["unit"].iloc[0]
-    name = series["indicator_name"].iloc[0]
+def quarter_start(index: int) -> pd.Timestamp:
+    return pd.Timestamp(year=index // 4, month=index % 4 * 3 + 1, day=1)
+
+
+def quarter_middle(index: int) -> pd.Timestamp:
+    """The day a quarter's value is drawn at, as sql/queries/indicator_series.sql places it."""
+    start = quarter_start(index)
+    last = quarter_start(index + 1) - pd.Timedelta(days=1)
+    return start + pd.Timedelta(days=(last - start).days // 2)
+
+
+def _with_gaps(rows: pd.DataFrame) -> pd.DataFrame:
+    """An empty row between two values more than one quarter apart, so that the line breaks."""
+    jumps = rows["quarter_index"].diff().fillna(1) > 1
+    if not jumps.any():
+        return rows
+    gaps = rows.loc[jumps, ["plotted_at", "quarter_index"]].copy()
+    gaps["plotted_at"] = gaps["plotted_at"] - pd.Timedelta(days=1)
+    return pd.concat([rows, gaps], ignore_index=True).sort_values("plotted_at", kind="stable")
+
+
+def trend_lines(series: pd.DataFrame) -> go.Figure:
+    """One series per region on one dated axis with Chinese quarter ticks: a quarter's value at
+    the middle of its quarter, a point-in-time value at its date. A stock or level is one line; a
+    flow joins only its quarterly values, and its other spans (a year, "since …") stand apart as
+    open markers. Lines break where a quarter is missing. The target is drawn where there is one."""
+    first = series.iloc[0]
+    unit, kind, name = first["unit"], first["kind"], first["indicator_name"]
+    is_flow = first["temporal"] == "flow"
     figure = go.Figure()
-    for region_name, rows in series.groupby("region_name", sort=False):
-        rows = _complete_periods(rows.sort_values("end_date"), grain)
-        observed = rows.dropna(subset=["value"])
-        figure.add_trace(
-            go.Scatter(
-                x=rows["end_date"],
-                y=rows["value"],
-                mode="lines+markers+text" if len(observed) > 1 else "markers+text",
+    for number, (region_name, rows) in enumerate(series.groupby("region_name", sort=False)):
+        rows = rows.sort_values("plotted_at", kind="stable")
+        color = PALETTE[number % len(PALETTE)]
+        joined = rows[rows["grain"] == "quarter"] if is_flow else rows
+        apart = rows[rows["grain"] != "quarter"] if is_flow else rows.iloc[0:0]
+        for part, joins in ((joined, True), (apart, False)):
+            if part.empty:
+                continue
+            part = _with_gaps(part) if joins else part
+            figure.add_trace(go.Scatter(
+                x=part["plotted_at"],
+                y=part["value"],
+                mode="lines+markers+text" if joins and part["value"].notna().sum() > 1 else "markers+text",
                 connectgaps=False,
-                name=region_name,
-                text=[value_text(v, unit, q) if pd.notna(v) else "" for v, q in
-                      zip(rows["value"], rows["qualifier"], strict=True)],
+                name=region_name if joins else f"{region_name}（累计或年度）",
+                legendgroup=region_name,
+                line={"color": color},
+                marker={"size": 10, "color": color if joins else "#ffffff", "line": {"color": color, "width": 2}},
+                text=[value_text(v, unit, q, kind) if pd.notna(v) else "" for v, q in
+                      zip(part["value"], part["qualifier"], strict=True)],
                 textposition="top center",
-                marker={"size": 10},
-                customdata=_hover_data(rows, "region_name"),
+                customdata=_hover_data(part, "region_name"),
                 hovertemplate=HOVER,
-            )
-        )
-    _add_target_line(figure, series, unit, figure.add_hline)
-    figure.update_yaxes(title=f"{name}（{unit}）", rangemode="tozero", gridcolor="#e5e7eb")
-    figure.update_xaxes(title="期间", gridcolor="#f1f2f4")
+            ))
+    _add_targets(figure, series, unit, kind)
+    ticks = quarter_ticks(int(series["quarter_index"].min()), int(series["quarter_index"].max()))
+    figure.update_xaxes(title="报告季度", gridcolor="#f1f2f4", **ticks)
+    if kind == "rank":
+        figure.update_yaxes(title=f"{name}（1为第一）", autorange="reversed", dtick=1, gridcolor="#e5e7eb")
+    else:
+        figure.update_yaxes(title=f"{name}（{unit}）", rangemode="tozero", gridcolor="#e5e7eb")
     _layout(figure, f"{name}趋势")
-    figure.update_layout(showlegend=series["region_name"].nunique() > 1)
+    figure.update_layout(showlegend=len(figure.data) > 1, legend={"orientation": "h", "y": -0.2})
     return figure
+
+
+def _add_targets(figure: go.Figure, series: pd.DataFrame, unit: str, kind: str) -> None:
+    """One target for every value: a dashed line across; quarterly milestones: a dashed step."""
+    targeted = series.dropna(subset=["target_value"])
+    if targeted.empty:
+        return
+    if targeted["target_value"].nunique() == 1:
+        _add_target_line(figure, targeted, unit, figure.add_hline)
+        return
+    milestones = targeted.drop_duplicates("plotted_at").sort_values("plotted_at")
+    figure.add_trace(go.Scatter(
+        x=milestones["plotted_at"],
+        y=milestones["target_value"],
+        mode="lines+markers",
+        line={"color": TARGET_COLOR, "dash": "dash", "shape": "hv"},
+        marker={"symbol": "line-ew-open", "size": 14, "color": TARGET_COLOR},
+        name="目标（季度节点）",
+        hovertemplate=[f"目标：{target_label(v, c, unit)}<extra></extra>"
+                       for v, c in zip(milestones["target_value"], milestones["target_comparator"], strict=True)],
+    ))
 
 
 def assessment_points(points: pd.DataFrame) -> go.Figure:

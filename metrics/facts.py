@@ -8,15 +8,17 @@ from metrics import queries
 DISTRICT_LEVELS = ("区", "功能区")
 
 
-def latest(con: duckdb.DuckDBPyConnection, category: str | None = None,
-           region_id: str | None = None) -> pd.DataFrame:
-    """Latest value per indicator and region, with target and status."""
-    return queries.run(con, "latest_facts", category=category, region_id=region_id)
+def as_of(con: duckdb.DuckDBPyConnection, quarter_index: int, category: str | None = None,
+          region_id: str | None = None) -> pd.DataFrame:
+    """Per indicator and region: the quarter's value, else the latest before it (is_current
+    false), with target, status, 环比 and 同比."""
+    return queries.run(con, "period_facts", quarter_index=quarter_index, category=category,
+                       region_id=region_id)
 
 
-def headline(con: duckdb.DuckDBPyConnection, region_id: str | None = None) -> pd.DataFrame:
-    """One latest figure per headline indicator, in headline order."""
-    return queries.run(con, "headline_facts", region_id=region_id)
+def headline(con: duckdb.DuckDBPyConnection, quarter_index: int, region_id: str | None = None) -> pd.DataFrame:
+    """One figure per headline indicator for the quarter, in headline order."""
+    return queries.run(con, "headline_facts", quarter_index=quarter_index, region_id=region_id)
 
 
 def comparable_indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -24,15 +26,20 @@ def comparable_indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return queries.run(con, "comparable_indicators")
 
 
-def region_comparison(con: duckdb.DuckDBPyConnection, indicator_id: str) -> pd.DataFrame:
-    """Latest value of one indicator per region; districts carry their rank."""
-    return queries.run(con, "region_comparison", indicator_id=indicator_id)
+def region_comparison(con: duckdb.DuckDBPyConnection, indicator_id: str, quarter_index: int) -> pd.DataFrame:
+    """One indicator in one quarter for every district (ranked, or 未报送 with its latest earlier
+    value beside it) and for the reference regions that hold a value of the quarter."""
+    return queries.run(con, "region_comparison", indicator_id=indicator_id, quarter_index=quarter_index)
 
 
-def split_comparison(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Districts (ranked) apart from the reference regions (city, townships, bureau)."""
+def split_comparison(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Districts with a value (ranked), districts without one (未报送), and the reference regions
+    (city, townships, bureau)."""
     is_district = frame["region_level"].isin(DISTRICT_LEVELS)
-    return frame[is_district].reset_index(drop=True), frame[~is_district].reset_index(drop=True)
+    reported = frame["value"].notna()
+    return (frame[is_district & reported].reset_index(drop=True),
+            frame[is_district & ~reported].reset_index(drop=True),
+            frame[~is_district].reset_index(drop=True))
 
 
 def trend_indicators(con: duckdb.DuckDBPyConnection, category: str | None = None,
@@ -42,8 +49,14 @@ def trend_indicators(con: duckdb.DuckDBPyConnection, category: str | None = None
 
 
 def series(con: duckdb.DuckDBPyConnection, indicator_id: str) -> pd.DataFrame:
-    """Every observation of one indicator in time order."""
+    """Every observation of one indicator in time order, with its reporting quarter and its place
+    on a dated axis (plotted_at)."""
     return queries.run(con, "indicator_series", indicator_id=indicator_id)
+
+
+def quarter_series(con: duckdb.DuckDBPyConnection, indicator_id: str) -> pd.DataFrame:
+    """One indicator's value per region and reporting quarter, with 环比 and 同比."""
+    return queries.run(con, "quarter_series", indicator_id=indicator_id)
 
 
 def regions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -55,6 +68,6 @@ def categories(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def data_status(con: duckdb.DuckDBPyConnection) -> dict:
-    """As-of date of the newest figure and the last recorded change."""
+    """The number of observations and the last recorded change."""
     frame = queries.run(con, "data_status")
     return frame.iloc[0].to_dict() if len(frame) else {}

@@ -48,25 +48,60 @@ def compact(value: float, digits: int = 2) -> str:
     return _trim(value, digits)
 
 
-def value_text(value: float | None, unit: str, qualifier: str = "exact") -> str:
-    """A figure as a reader should see it: '≥ 3427万条', '97.47%', '第4名', '2分'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+# A span of months reads "2个月": "2月" would read as February.
+DURATION_UNITS = {"月": "个月"}
+
+
+def _is_missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _unit_text(unit: str, kind: str | None) -> str:
+    return DURATION_UNITS.get(unit, unit) if kind == "duration" else unit
+
+
+def value_text(value: float | None, unit: str, qualifier: str = "exact", kind: str | None = None) -> str:
+    """A figure as a reader should see it: '≥ 3427万条', '97.47%', '2分', '2名' (two people), and
+    '第4名' only for an indicator of kind rank."""
+    if _is_missing(value):
         return "无数据"
     prefix = QUALIFIER_PREFIX.get(qualifier, "")
     if unit == "%":
         return f"{prefix}{_trim(value, 2)}%"
-    if unit == "名":
-        return f"{prefix}第{int(value)}名"
-    return f"{prefix}{compact(value)}{unit}"
+    if kind == "rank":
+        return f"{prefix}{rank_text(int(value))}"
+    return f"{prefix}{compact(value)}{_unit_text(unit, kind)}"
 
 
-def delta_text(current: float, previous: float, unit: str) -> str:
-    """The change from the previous period, in points for rates: '+2.5个百分点', '-3名'."""
-    change = current - previous
+def delta_text(current: float, previous: float, unit: str, kind: str | None = None) -> str:
+    """The change from an earlier value, in points for rates: '+2.5个百分点', '-3名' (places)."""
+    change = round(current - previous, 6)
     sign = "+" if change > 0 else ""
     if unit == "%":
         return f"{sign}{_trim(change, 2)}个百分点"
-    return f"{sign}{compact(change)}{unit}"
+    return f"{sign}{compact(change)}{_unit_text(unit, kind)}"
+
+
+def change_text(change: float | None, unit: str, kind: str | None = None) -> str:
+    """A stored change (环比, 同比) as text: '持平' at zero, '—' where it cannot be computed."""
+    if _is_missing(change):
+        return "—"
+    return "持平" if change == 0 else delta_text(change, 0, unit, kind)
+
+
+def change_direction(change: float | None, better: str) -> str:
+    """'better', 'worse' or 'neutral': how a change reads given the indicator's better direction."""
+    if _is_missing(change) or change == 0 or better not in ("higher", "lower"):
+        return "neutral"
+    return "better" if (change > 0) == (better == "higher") else "worse"
+
+
+def unreported_text(earlier_value: float | None, unit: str, qualifier: str, kind: str | None,
+                    earlier_quarter: str | None) -> str:
+    """A unit without a value of the quarter: '未报送（最近：2024年第三季度 98.1%）'."""
+    if _is_missing(earlier_value):
+        return "未报送"
+    return f"未报送（最近：{earlier_quarter} {value_text(earlier_value, unit, qualifier, kind)}）"
 
 
 def points_fraction(points: float, max_points: float) -> str:
@@ -78,31 +113,43 @@ def rank_text(rank: int) -> str:
     return f"第{rank}名"
 
 
-def target_text(value: float | None, comparator: str | None, unit: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+def target_text(value: float | None, comparator: str | None, unit: str, kind: str | None = None) -> str:
+    if _is_missing(value):
         return "无目标"
-    return f"{comparator} {value_text(value, unit)}"
+    return f"{comparator} {value_text(value, unit, kind=kind)}"
+
+
+def _changes(frame: pd.DataFrame, column: str) -> list[str]:
+    if column not in frame:
+        return ["—"] * len(frame)
+    return [change_text(c, u, k) for c, u, k in zip(frame[column], frame["unit"], frame["kind"], strict=True)]
 
 
 def readable_facts(frame: pd.DataFrame) -> pd.DataFrame:
-    """Facts as a table a reader scans: Chinese headers, readable values, status in words."""
-    return pd.DataFrame(
+    """Facts as a table a reader scans: Chinese headers, readable values, status in words, the
+    date each value holds for (数据截至), and 环比 / 同比 where the frame has them."""
+    table = pd.DataFrame(
         {
             "指标": frame["indicator_name"],
             "地区": frame["region_name"],
             "期间": frame["period_label"],
-            "数值": [value_text(v, u, q) for v, u, q in
-                   zip(frame["value"], frame["unit"], frame["qualifier"], strict=True)],
+            "数值": [value_text(v, u, q, k) for v, u, q, k in
+                   zip(frame["value"], frame["unit"], frame["qualifier"], frame["kind"], strict=True)],
             "原始数值": frame["value"],
             "单位": frame["unit"],
             "限定": frame["qualifier"].map(lambda q: QUALIFIER_LABEL.get(q, q)),
-            "目标": [target_text(v, c, u) for v, c, u in
-                   zip(frame["target_value"], frame["target_comparator"], frame["unit"], strict=True)],
+            "目标": [target_text(v, c, u, k) for v, c, u, k in
+                   zip(frame["target_value"], frame["target_comparator"], frame["unit"], frame["kind"],
+                       strict=True)],
             "状态": frame["status"],
+            "环比": _changes(frame, "change_vs_previous"),
+            "同比": _changes(frame, "change_vs_year_ago"),
+            "数据截至": pd.to_datetime(frame["end_date"]).dt.strftime("%Y-%m-%d"),
             "来源": "通报" + frame["source"],
             "原文摘录": frame["evidence"].fillna(""),
         }
     )
+    return table
 
 
 TARGET_BASIS = {"provincial_rule": "省考核规则", "notice": "通报", "bureau": "本局设定"}
@@ -127,7 +174,8 @@ def target_status_rows(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
     table = pd.DataFrame({
         "地区": rows["region_name"],
         "期间": rows["period_label"],
-        "数值": [value_text(v, unit, q) for v, q in zip(rows["value"], rows["qualifier"], strict=True)],
+        "数值": [value_text(v, unit, q, k) for v, q, k in zip(rows["value"], rows["qualifier"], rows["kind"],
+                                                            strict=True)],
         "年内累计(各季数值相加)": [value_text(v, unit) for v in rows["compared_value"]],
         "目标": [target_text(v, c, unit) for v, c in zip(rows["target_value"], rows["target_comparator"],
                                                           strict=True)],

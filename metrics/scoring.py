@@ -364,37 +364,47 @@ REPORTED_CHECK_COLUMNS = [
 ]
 
 
+def reporting_quarter(day) -> int:
+    """The reporting quarter of a date, as quarter_index in sql/views.sql counts it."""
+    return day.year * 4 + (day.month - 1) // 3
+
+
 def _reference(row: Mapping, scored: pd.DataFrame) -> dict:
-    """Score the item's units at the time nearest the reported period; the lowest points any of
-    them earns is what full marks for every unit would have to show."""
+    """Score the item's units for a reported score that has no value of its own. Only the units'
+    values of the same reporting quarter can confirm or contradict it: the lowest points any unit
+    earns is what full marks for every unit would have to show. Without them the check is
+    无法核对, and the points the units' nearest values give are shown for reference only."""
     valued = scored[(scored["scheme"] == row["scheme"]) & (scored["item"] == row["item"])
                     & scored["value"].notna()].copy()
-    valued["distance"] = (valued["end_date"] - row["end_date"]).abs()
-    nearest = valued.sort_values(["distance", "region_order"], kind="stable").groupby("region_id").head(1)
-    nearest = nearest.sort_values("region_order")
+    quarter = reporting_quarter(row["end_date"])
+    same_quarter = valued[valued["end_date"].map(reporting_quarter) == quarter]
+    if len(same_quarter):
+        nearest = same_quarter.sort_values(["end_date", "region_order"], ascending=[False, True], kind="stable")
+    else:
+        valued["distance"] = (valued["end_date"] - row["end_date"]).abs()
+        nearest = valued.sort_values(["distance", "region_order"], kind="stable")
+    nearest = nearest.groupby("region_id").head(1).sort_values("region_order")
     decided = nearest[nearest["computed_points"].notna()]
     open_rows = nearest[nearest["computed_points"].isna()]
     undecided = "、".join(open_rows["region"])
     if decided.empty:
         return dict(reference_period=None, reference_period_label=None, reference_points=None,
-                    reference_units="",
-                    undecided_units=undecided, status="无数据",
+                    reference_units="", undecided_units=undecided, status="无法核对",
                     caveat=f"{row['period_label']}及其他时点均无可计分的观测值")
     reference_points = float(decided["computed_points"].min())
-    caveat = (f"{row['period_label']}无观测值；按{'、'.join(dict.fromkeys(decided['period_label']))}"
-              "各单位数值计算，不是当期数值")
-    if undecided:
-        bounds = "、".join(f"{unit.region}为{value_text(unit.value, unit.unit, unit.qualifier)}"
-                           for unit in open_rows.itertuples())
-        caveat += f"；{bounds}，无法判定得分"
-    agrees = "一致" if reference_points == row["reported_points"] else "不一致"
-    return dict(
-        reference_period="、".join(dict.fromkeys(decided["period"])),
-        reference_period_label="、".join(dict.fromkeys(decided["period_label"])),
-        reference_points=reference_points,
-        reference_units="、".join(decided["region"]), undecided_units=undecided,
-        status=f"{agrees}(参照其他时点)", caveat=caveat,
-    )
+    labels = "、".join(dict.fromkeys(decided["period_label"]))
+    bounds = "；" + "、".join(f"{unit.region}为{value_text(unit.value, unit.unit, unit.qualifier)}"
+                             for unit in open_rows.itertuples()) + "，无法判定得分" if undecided else ""
+    reference = dict(
+        reference_period="、".join(dict.fromkeys(decided["period"])), reference_period_label=labels,
+        reference_points=reference_points, reference_units="、".join(decided["region"]),
+        undecided_units=undecided)
+    if len(same_quarter):
+        agrees = "一致" if reference_points == row["reported_points"] else "不一致"
+        return dict(reference, status=agrees, caveat=f"按{labels}各单位数值计算{bounds}")
+    return dict(reference, status="无法核对",
+                caveat=f"{row['period_label']}没有各单位的当季数值，无法核对上报得分；按{labels}各单位数值"
+                       f"计算为{plain_number(reference_points)}分，只供参考，不是当季数值{bounds}")
 
 
 def reported_check(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -415,6 +425,10 @@ def reported_check(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def _action_text(row: Mapping) -> str:
+    if _is_missing(row["computed_points"]):
+        bound = "上限" if row["qualifier"] == "at_most" else "下限"
+        return (f"得分无法判定：现值{value_text(row['value'], row['unit'] or '', row['qualifier'])}只是{bound}，"
+                "不能确定够不够得分线，不列提分空间")
     if _is_missing(row["next_step_comparator"]):
         return "已满分" if row["computed_points"] == row["max_points"] else "无法判定下一档"
     unit = row["unit"] or ""
@@ -432,6 +446,8 @@ def points_at_stake(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     then the smallest gap — the to-do list. At full marks the gap and the gain are 0."""
     scored = score_table(con)
     stake = scored[scored["value"].notna() & scored["rule_id"].notna()].copy()
+    # A bound that leaves the points open promises no gain: its next step is only its worst case.
+    stake.loc[stake["computed_points"].isna(), ["next_step_gap", "next_step_points"]] = None
     stake["action"] = [_action_text(row) for row in stake.to_dict("records")]
     stake["gap_size"] = stake["next_step_gap"].abs()
     stake = stake.sort_values(["next_step_points", "gap_size", "scheme", "item", "region_order"],
@@ -504,13 +520,16 @@ def _city_totals(used: pd.DataFrame) -> pd.DataFrame:
     return totals.sort_values(["scheme", "end_date", "period"], kind="stable").drop(columns="end_date")
 
 
-def _district_ranking(used: pd.DataFrame) -> pd.DataFrame:
-    districts = used[used["region_level"].isin(DISTRICT_LEVELS) & used["points"].notna()]
-    totals = districts.groupby(["scheme", "period", "region", "region_order"], sort=False,
-                               as_index=False).agg(points=("points", "sum"))
-    totals["rank"] = totals.groupby(["scheme", "period"])["points"].rank(method="min", ascending=False)
-    totals["rank"] = totals["rank"].astype(int)
-    return totals.sort_values(["scheme", "period", "rank", "region_order"]).drop(columns="region_order")
+def _district_ranking(used: pd.DataFrame, lower_is_better: set[str]) -> pd.DataFrame:
+    """Districts ranked per item and period on their (simulated) values, in competition order:
+    equal values share a place and the next place is skipped (95, 95 → 2, 2, then 4)."""
+    districts = used[used["region_level"].isin(DISTRICT_LEVELS) & used["value"].notna()].copy()
+    districts["sort_value"] = districts["value"].where(~districts["rule_id"].isin(lower_is_better),
+                                                       -districts["value"])
+    districts["rank"] = districts.groupby(["scheme", "item", "period"])["sort_value"].rank(
+        method="min", ascending=False).astype(int)
+    ranked = districts.sort_values(["scheme", "item", "period", "rank", "region_order"])
+    return ranked[["scheme", "item", "period", "region", "value", "qualifier", "unit", "points", "rank"]]
 
 
 def what_if(con: duckdb.DuckDBPyConnection,
@@ -527,10 +546,11 @@ def what_if(con: duckdb.DuckDBPyConnection,
         _city_totals(baseline)[["scheme", "period", "points"]].rename(columns={"points": "baseline_points"}),
         on=["scheme", "period"], how="left")
     totals["change"] = totals["points"] - totals["baseline_points"]
-    ranking = _district_ranking(changed).merge(
-        _district_ranking(baseline)[["scheme", "period", "region", "points", "rank"]].rename(
-            columns={"points": "baseline_points", "rank": "baseline_rank"}),
-        on=["scheme", "period", "region"], how="left")
+    lower_is_better = {rule_id for rule_id, (rule, _) in rubric.rules.items() if rule.comparator in ("<", "<=")}
+    ranking = _district_ranking(changed, lower_is_better).merge(
+        _district_ranking(baseline, lower_is_better)[["scheme", "item", "period", "region", "value", "points", "rank"]]
+        .rename(columns={"value": "baseline_value", "points": "baseline_points", "rank": "baseline_rank"}),
+        on=["scheme", "item", "period", "region"], how="left")
     return WhatIfResult(item_points, totals.reset_index(drop=True), ranking.reset_index(drop=True))
 
 

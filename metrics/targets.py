@@ -130,7 +130,8 @@ def targeted_status(con: duckdb.DuckDBPyConnection, category: str | None = None,
 
 
 def projectable(rows: pd.DataFrame) -> list[tuple[str, int]]:
-    """(region_id, year) pairs of one indicator's rows that have quarterly values to project from."""
-    quarters = rows[(rows["grain"] == "quarter") & rows["value"].notna()]
+    """(region_id, year) pairs of one indicator's rows that have quarterly values to project from;
+    none for a score, whose target is the item's full marks in every quarter, not a year's total."""
+    quarters = rows[(rows["grain"] == "quarter") & rows["value"].notna() & (rows["kind"] != "score")]
     pairs = zip(quarters["region_id"], quarters["end_date"].dt.year.astype(int), strict=True)
     return list(dict.fromkeys(pairs))

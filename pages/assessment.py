@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics import assessment, charts, scoring
-from metrics.formatting import delta_text, points_fraction, value_text
+from metrics.formatting import delta_text, points_fraction, rank_text, value_text
 from ui import auth, common
 
 auth.ensure_routed()
@@ -19,11 +19,12 @@ def points_text(points: float, missing: str = "—") -> str:
     return missing if pd.isna(points) else value_text(points, "分")
 
 
+CHECK_MARKS = {"一致": "√ 一致", "不一致": "× 不一致", "无法核对": "？无法核对"}
+
+
 def check_text(status: str) -> str:
     """A check result with a mark, so that a mismatch does not rest on colour alone."""
-    if status.startswith("不一致"):
-        return f"× {status}"
-    return f"√ {status}" if status.startswith("一致") else f"？{status}"
+    return CHECK_MARKS.get(status, status)
 
 
 def rank_change(rank: int, baseline_rank: float) -> str:
@@ -34,9 +35,9 @@ def rank_change(rank: int, baseline_rank: float) -> str:
 
 
 def assumptions(text: str) -> None:
-    """Every assumption the engine made, one line each, where its result is shown."""
+    """Every assumption the engine made, one line each, beside its result and as large as it."""
     for note in dict.fromkeys(part for part in text.split("；") if part):
-        st.caption(f":material/info: {note}")
+        st.markdown(f":orange[:material/info:] **{common.plain(note)}**")
 
 
 st.title("省级考核")
@@ -77,7 +78,7 @@ for scheme_name, scheme_ranks in ranks.groupby("scheme_name", sort=False):
     latest = scheme_ranks.iloc[-1]
     st.metric(
         f"{latest['period_label']} 全省排名",
-        value_text(latest["rank"], "名"),
+        rank_text(int(latest["rank"])),
         help=f"来源：通报{latest['source']}  \n原文：{latest['evidence']}",
         border=True,
     )
@@ -91,29 +92,27 @@ check = common.data(scoring.reported_check)
 if check.empty:
     common.empty_state("没有上报得分可供核对。")
 else:
-    mismatched = check[check["status"].str.startswith("不一致")]
+    mismatched = check[check["status"] == "不一致"]
+    agreed = check[check["status"] == "一致"]
+    unchecked = check[check["status"] == "无法核对"]
     if len(mismatched):
         listed = "、".join(f"{row.period_label}（上报{points_text(row.reported_points)}，"
                           f"计算{points_text(row.reference_points)}）" for row in mismatched.itertuples())
         st.error(f"**不一致：{len(mismatched)}个期间的上报得分与计算得分不同** — {listed}。请核实数值或计分规则。",
                  icon=":material/error:")
-    else:
-        st.success(f"**一致：** {len(check)}个期间的上报得分与按规则计算的得分相同。",
+    if len(agreed):
+        st.success(f"**一致：** {'、'.join(agreed['period_label'])}的上报得分与按当季各单位数值计算的得分相同。",
                    icon=":material/check_circle:")
-    borrowed = check[check["reference_period"].notna() & (check["reference_period"] != check["period"])]
-    for label, rows in borrowed.groupby("reference_period_label", sort=False):
-        undecided = "、".join(dict.fromkeys(unit for unit in rows["undecided_units"] if unit))
+    if len(unchecked):
         st.warning(
-            f"**注意：计算得分不是用这几个季度的数值算出的。** {'、'.join(rows['period_label'])}没有各单位的当季数值，"
-            f"下表的“计算得分”是按{label}的各单位数值算的：它说明按这些数值能得到上报的分数，"
-            "但不能证明省里当时就是这样计分的。"
-            + (f"{undecided}只有下限，得分无法判定，未计入。" if undecided else ""),
-            icon=":material/warning:",
-        )
+            f"**无法核对：** {'、'.join(unchecked['period_label'])}没有各单位的当季数值，不能用规则核对上报得分。"
+            "下表的“参考计算”用的是其他时点的数值，只说明按那些数值能得几分，不能证明当季计分对错。",
+            icon=":material/help:")
     check_table = pd.DataFrame({
         "期间": check["period_label"],
         "上报得分": check["reported_points"].map(points_text),
-        "计算得分": check["reference_points"].map(points_text),
+        "计算得分（参考计算）": [points_text(p) if status != "无法核对" else f"（参考）{points_text(p)}"
+                         for p, status in zip(check["reference_points"], check["status"], strict=True)],
         "满分": check["max_points"].map(points_text),
         "核对结果": check["status"].map(check_text),
         "计算所用数值": check["reference_period_label"].fillna("—"),
@@ -243,17 +242,19 @@ with left:
         assumptions(city["assumption"])
     st.caption(f"模拟只改变{first['period_label']}的数值，其他期间的得分(如省里上报的季度得分)不变。")
 with right:
-    ranking = result.ranking[(result.ranking["scheme"] == scheme_id) & (result.ranking["period"] == period)]
+    ranking = result.ranking[(result.ranking["scheme"] == scheme_id) & (result.ranking["item"] == item_id)
+                             & (result.ranking["period"] == period)]
     if ranking.empty:
-        common.empty_state("本项目没有区(功能区)得分，不排名。")
+        common.empty_state("本项目没有区(功能区)数值，不排名。")
     else:
-        st.markdown("**各区(功能区)得分排名（模拟）**")
+        st.markdown("**各区(功能区)按模拟数值排名**（数值相同名次并列，下一名次顺延）")
         st.dataframe(pd.DataFrame({
-            "排名": ranking["rank"].map(lambda rank: value_text(rank, "名")),
+            "排名": ranking["rank"].map(rank_text),
             "地区": ranking["region"],
+            "模拟数值": [value_text(v, u, q) for v, u, q in
+                     zip(ranking["value"], ranking["unit"], ranking["qualifier"], strict=True)],
             "模拟得分": ranking["points"].map(points_text),
-            "原得分": ranking["baseline_points"].map(points_text),
-            "原排名": ranking["baseline_rank"].map(lambda rank: value_text(rank, "名")),
+            "原排名": ranking["baseline_rank"].map(lambda rank: "—" if pd.isna(rank) else rank_text(int(rank))),
             "名次变化": [rank_change(r, b) for r, b in
                      zip(ranking["rank"], ranking["baseline_rank"], strict=True)],
         }), hide_index=True, width="stretch")

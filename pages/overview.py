@@ -1,13 +1,16 @@
-"""总览 — a card per headline indicator, every latest figure with its target and status, then the
-indicators that have targets: status per region and period, and year-end projections (预测)."""
+"""总览 — for the chosen quarter: how many headline indicators are on target, what needs attention,
+the provincial score and rank, a card per headline indicator with 环比 and 同比, every figure in a
+table, then the indicators that have targets with their year-end projections (预测)."""
 
 import pandas as pd
 import streamlit as st
 
-from metrics import facts, targets
+from metrics import assessment, attention, facts, periods, targets
 from metrics.formatting import (
-    delta_text,
+    change_text,
     goals_text,
+    points_fraction,
+    rank_text,
     readable_facts,
     target_status_rows,
     target_text,
@@ -18,61 +21,126 @@ from ui import auth, common
 auth.ensure_routed()
 
 DELTA_COLOR = {"higher": "normal", "lower": "inverse", "none": "off"}
-CARDS_PER_ROW = 3
-
-st.title("总览")
-st.caption("鄂州市政务服务核心指标的最新值、目标与达标情况。悬停卡片右上角的问号可查看来源。")
+CARDS_PER_ROW = 4
+STATUS_ORDER = ["达标", "未达标", "无法判定", "无目标"]
+PAGE_FILES = {"districts": "pages/districts.py", "trends": "pages/trends.py", "assessment": "pages/assessment.py"}
 
 chosen = common.filters()
-cards = common.data(facts.headline, region_id=chosen.region_id)
+st.title("总览")
+if chosen.quarter_index is None:
+    common.empty_state("数据仓库中还没有任何指标数据。")
+    st.stop()
+period = periods.quarter_id(chosen.quarter_index)
+st.caption(f"报告期：{chosen.quarter_label}。本期没有数值的指标显示其最近一期数值，并注明期间。")
+
+
+def link_params(indicator_id: str | None = None, region_id: str | None = None) -> dict:
+    params = {"period": period}
+    if indicator_id:
+        params["indicator"] = indicator_id
+    if region_id:
+        params["region"] = region_id
+    return params
+
+
+cards = common.data(facts.headline, chosen.quarter_index, region_id=chosen.region_id)
 if chosen.category:
     cards = cards[cards["category"] == chosen.category]
+current_cards = cards[cards["is_current"]]
+counts = current_cards["status"].value_counts()
+
+points = common.data(assessment.reported_points)
+ranks = common.data(assessment.reported_ranks)
+points = points[points["quarter_index"] <= chosen.quarter_index]
+ranks = ranks[ranks["quarter_index"] <= chosen.quarter_index]
+
+columns = st.columns(6)
+for column, status in zip(columns, STATUS_ORDER, strict=False):
+    column.metric(f"{status}（核心指标）", f"{int(counts.get(status, 0))}项", border=True,
+                  help=f"本期有数值的{len(current_cards)}项核心指标中，状态为“{status}”的项数")
+with columns[4]:
+    if points.empty:
+        st.metric("省考核得分", "无数据", border=True)
+    else:
+        latest = points.iloc[-1]
+        full = " 满分" if latest["points"] >= latest["max_points"] else ""
+        st.metric(f"省考核得分（{latest['period_label']}）",
+                  f"{points_fraction(latest['points'], latest['max_points'])}{full}", border=True,
+                  help=f"{common.plain(latest['scheme_name'])}｜{common.plain(latest['item_name'])}；"
+                       f"来源：通报{common.plain(latest['source'])}")
+        st.page_link(PAGE_FILES["assessment"], label="看考核明细", icon=":material/military_tech:",
+                     query_params=link_params())
+with columns[5]:
+    if ranks.empty:
+        st.metric("全省排名", "无数据", border=True)
+    else:
+        latest = ranks.iloc[-1]
+        st.metric(f"全省排名（{latest['period_label']}）", rank_text(int(latest["rank"])), border=True,
+                  help=f"{common.plain(latest['scheme_name'])}；通报未给出参评总数；"
+                       f"来源：通报{common.plain(latest['source'])}")
+        st.page_link(PAGE_FILES["assessment"], label="看排名", icon=":material/military_tech:",
+                     query_params=link_params())
+missing_cards = len(cards) - len(current_cards)
+if missing_cards:
+    st.caption(f"另有 {missing_cards} 项核心指标本期无数值，未计入上面的达标统计；下方卡片显示其最近一期数值。")
+
+with st.container(border=True):
+    st.markdown(f"**需关注 · {chosen.quarter_label}**")
+    found = attention.summary(common.data(attention.findings, chosen.quarter_index))
+    if chosen.region_id:
+        found = [item for item in found if item.region_id == chosen.region_id]
+    if not found:
+        st.caption("本期没有低于目标、明显落后于市本级、较上期变差或未报送的单位。")
+    for item in found:
+        st.page_link(PAGE_FILES[item.page], label=item.text, icon=attention.ICONS[item.finding],
+                     query_params=link_params(item.indicator_id, item.region_id))
 
 
 def card_help(row: pd.Series) -> str:
-    return (
-        f"期间：{row['period_label']}  \n"
-        f"目标：{target_text(row['target_value'], row['target_comparator'], row['unit'])}  \n"
-        f"来源：通报{row['source']}  \n"
-        f"原文：{row['evidence'] or '（计算所得）'}"
-    )
+    return common.plain(
+        f"期间：{row['period_label']}（数据截至 {row['end_date']:%Y-%m-%d}）\n"
+        f"目标：{target_text(row['target_value'], row['target_comparator'], row['unit'], row['kind'])}\n"
+        f"来源：通报{row['source']}\n"
+        f"原文：{row['evidence'] if pd.notna(row['evidence']) else '（计算所得）'}"
+    ).replace("\n", "  \n")
 
 
+st.subheader("核心指标")
 if cards.empty:
     common.empty_state("当前筛选条件下没有核心指标。请在左侧把“指标类别”或“地区”改为“全部”。")
 else:
     for start in range(0, len(cards), CARDS_PER_ROW):
         chunk = cards.iloc[start:start + CARDS_PER_ROW]
-        columns = st.columns(CARDS_PER_ROW)[: len(chunk)]
-        for column, (_, row) in zip(columns, chunk.iterrows(), strict=True):
-            has_previous = pd.notna(row["previous_value"])
-            unchanged = has_previous and row["previous_value"] == row["value"]
-            change = None
-            if has_previous:
-                change = "持平" if unchanged else delta_text(row["value"], row["previous_value"], row["unit"])
+        row_columns = st.columns(CARDS_PER_ROW)[: len(chunk)]
+        for column, (_, row) in zip(row_columns, chunk.iterrows(), strict=True):
+            change = row["change_vs_previous"]
+            has_change = row["is_current"] and pd.notna(change)
             with column.container(border=True):
                 st.metric(
                     label=row["indicator_name"],
-                    value=value_text(row["value"], row["unit"], row["qualifier"]),
-                    delta=change,
+                    value=value_text(row["value"], row["unit"], row["qualifier"], row["kind"]),
+                    delta=change_text(change, row["unit"], row["kind"]) if has_change else None,
                     delta_color=DELTA_COLOR[row["better"]],
-                    delta_arrow="off" if unchanged else "auto",
-                    delta_description=f"较{row['previous_period_label']}" if has_previous else None,
+                    delta_arrow="off" if has_change and change == 0 else "auto",
+                    delta_description=f"环比（较{row['previous_quarter_label']}）" if has_change else None,
                     help=card_help(row),
                 )
-                st.markdown(
-                    f"{common.status_badge(row['status'])} &nbsp; "
-                    f":gray[{row['region_name']} · {row['period_label']}]"
-                )
+                where = f"{row['region_name']} · {row['quarter_label']}"
+                if not row["is_current"]:
+                    where += "（非本期，最近一期）"
+                year_ago = change_text(row["change_vs_year_ago"], row["unit"], row["kind"])
+                extra = f" · 同比 {year_ago}" if row["is_current"] and year_ago != "—" else ""
+                st.markdown(f"{common.status_badge(row['status'])} &nbsp; :gray[{common.plain(where)}{extra}]")
 
-st.subheader("全部指标最新值")
-latest = common.data(facts.latest, category=chosen.category, region_id=chosen.region_id)
+st.subheader("全部指标")
+latest = common.data(facts.as_of, chosen.quarter_index, category=chosen.category, region_id=chosen.region_id)
 if latest.empty:
     common.empty_state("当前筛选条件下没有数据。")
 else:
     table = readable_facts(latest)
-    st.dataframe(table.drop(columns=["原始数值"]), hide_index=True, width="stretch")
-    common.csv_download(table, "最新指标.csv")
+    table.insert(3, "报告季度", latest["quarter_label"] + latest["is_current"].map({True: "", False: "（非本期）"}))
+    common.facts_table(table.drop(columns=["原始数值"]), latest, height="content")
+    common.csv_download(table, f"全部指标_{chosen.quarter_label}.csv")
 
 st.subheader("目标与预测")
 st.caption("设有目标的指标在各地区、各期间是否达标；有季度数据的年份另给年末预测。预测是按已有数据推算的，不是实际值。")
@@ -86,10 +154,10 @@ else:
         first = rows.iloc[0]
         unit = first["unit"]
         with st.container(border=True):
-            counts = rows["status"].value_counts()
-            st.markdown(f"**{first['indicator_name']}** &nbsp; :gray[目标：{goals_text(rows, unit)}]  \n"
+            status_counts = rows["status"].value_counts()
+            st.markdown(f"**{first['indicator_name']}** &nbsp; :gray[目标：{common.plain(goals_text(rows, unit))}]  \n"
                         + " &nbsp; ".join(f"{common.status_badge(name)} {count}"
-                                          for name, count in counts.items()))
+                                          for name, count in status_counts.items()))
             st.dataframe(target_status_rows(rows, unit), hide_index=True, width="stretch")
             if rows["is_milestone"].any():
                 st.caption("年度目标按季度分解：第k季度以年内累计与年度目标的k/4比较。累计中含“以上”等界限值"

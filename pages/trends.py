@@ -1,17 +1,16 @@
-"""趋势 — one indicator over periods by region, one grain per chart, with its target."""
+"""趋势 — one indicator over time, one line per unit on one dated axis with Chinese quarter ticks,
+its target and milestones drawn; 环比 and 同比 in the table."""
 
 import streamlit as st
 
-from metrics import charts, facts
-from metrics.formatting import readable_facts
+from metrics import charts, facts, periods
+from metrics.formatting import readable_facts, value_text
 from ui import auth, common
 
 auth.ensure_routed()
 
-GRAIN_NAMES = {"quarter": "季度", "month": "月度", "year": "年度", "as_of": "时点", "since": "累计区间"}
-
 st.title("趋势")
-st.caption("同一指标在不同期间的变化。一张图只画一种期间口径，时点存量与期间流量不混画。")
+st.caption("季度数值画在所属季度，时点数值画在其日期；缺少的季度保持断开。")
 
 chosen = common.filters()
 choices = common.data(facts.trend_indicators, category=chosen.category, region_id=chosen.region_id)
@@ -20,28 +19,45 @@ if choices.empty:
     st.stop()
 
 labels = {row.indicator_id: f"{row.name}（{row.count_periods}个期间）" for row in choices.itertuples()}
-indicator_id = st.selectbox("指标", list(labels), format_func=labels.get, key="trends_indicator")
+indicator_id = common.url_widget(st.selectbox, "指标", list(labels), key="trends_indicator", param="indicator",
+                                 format_func=labels.get)
 
 series = common.data(facts.series, indicator_id)
 if chosen.region_id:
     series = series[series["region_id"] == chosen.region_id]
-grains = series["grain"].value_counts().index.tolist()
-grain = grains[0]
-if len(grains) > 1:
-    grain = st.radio("期间口径", grains, format_func=GRAIN_NAMES.get, horizontal=True, key="trends_grain")
-shown = series[series["grain"] == grain]
+if chosen.quarter_index is not None:
+    series = series[series["quarter_index"] <= chosen.quarter_index]
+if series.empty:
+    common.empty_state(f"{chosen.quarter_label}及以前没有该指标的数据。")
+    st.stop()
 
-region_options = shown["region_name"].unique().tolist()
-picked = st.multiselect("地区", region_options, default=region_options, key=f"trends_regions_{indicator_id}")
-shown = shown[shown["region_name"].isin(picked)]
+region_options = series["region_name"].unique().tolist()
+# Every unit at a city's scale; at a province's, the first few, so that the chart stays readable.
+picked = st.multiselect("地区", region_options, default=region_options[:8], key=f"trends_regions_{indicator_id}",
+                        placeholder="选择地区")
+shown = series[series["region_name"].isin(picked)]
 if shown.empty:
     common.empty_state("请至少选择一个地区。")
     st.stop()
 
-st.plotly_chart(common.figure(charts.trend_lines, shown, grain), width="stretch")
-if shown.groupby("region_name")["period_id"].nunique().max() == 1:
-    st.warning("该指标目前每个地区只有1个期间的数据，只画出一个点，尚不能看出趋势。", icon=":material/info:")
+if shown["plotted_at"].nunique() == 1:
+    row = shown.iloc[0]
+    st.info(f"{row['indicator_name']}目前只有一个时间点的数据（{common.plain(row['period_label'])}，"
+            f"归入{row['quarter_label']}），还画不出趋势：" + "；".join(
+                f"{r.region_name} {value_text(r.value, r.unit, r.qualifier, r.kind)}" for r in shown.itertuples()),
+            icon=":material/info:")
+else:
+    st.plotly_chart(common.figure(charts.trend_lines, shown), width="stretch", config=common.CHART_CONFIG)
+    single = shown.groupby("region_name")["plotted_at"].nunique()
+    if (single == 1).any():
+        st.caption(f"{'、'.join(single[single == 1].index)}只有一个时间点的数据，只画出一个点。")
 
-table = readable_facts(shown)
-st.dataframe(table.drop(columns=["原始数值"]), hide_index=True, width="stretch")
-common.csv_download(table, f"趋势_{indicator_id}.csv")
+quarterly = common.data(facts.quarter_series, indicator_id)
+quarterly = quarterly[quarterly["region_name"].isin(picked)]
+if chosen.quarter_index is not None:
+    quarterly = quarterly[quarterly["quarter_index"] <= chosen.quarter_index]
+table = readable_facts(quarterly)
+table.insert(2, "报告季度", quarterly["quarter_label"])
+common.facts_table(table.drop(columns=["原始数值"]), quarterly)
+common.csv_download(table, f"趋势_{labels[indicator_id].split('（')[0]}.csv")
+st.caption(periods.TIME_RULE + "表中每个地区每个季度取一个数值（季度内最晚的一个），环比、同比据此计算。")

@@ -99,6 +99,28 @@ create macro target_status(observed, qualifier, target, comparator) as
         else '无法判定'
     end;
 
+-- Targets as set, and full marks for every item's reported points: a score is on target when it
+-- reaches the item's maximum (得分/满分), unless a target was set for it.
+create view effective_targets as
+select indicator_id, region_id, period_id, year, value, comparator, basis, source, note
+from targets
+union all
+select
+    item.points_indicator_id as indicator_id,
+    null as region_id,
+    null as period_id,
+    null as year,
+    item.max_points as value,
+    '>=' as comparator,
+    'provincial_rule' as basis,
+    scheme.source,
+    '满分' as note
+from assessment_items as item
+join assessment_schemes as scheme using (scheme_id)
+where item.points_indicator_id is not null
+  and item.max_points is not null
+  and not exists (select 1 from targets as t where t.indicator_id = item.points_indicator_id);
+
 -- The most specific target wins: a region's own over the all-region one, a period's own over
 -- the all-period one, a year's own over a standing one. An annual target of a flow is checked
 -- at each quarter against its milestone (时间过半、任务过半: k/4 of the year by quarter k) on
@@ -152,7 +174,7 @@ ranked_targets as (
             order by (t.region_id is null), (t.period_id is null), (t.year is null)
         ) as target_rank
     from dated as o
-    join targets as t
+    join effective_targets as t
         on t.indicator_id = o.indicator_id
         and (t.region_id is null or t.region_id = o.region_id)
         and (t.period_id is null or t.period_id = o.period_id)
@@ -231,31 +253,95 @@ final as (
 
 select * from final;
 
--- Latest value per indicator and region, with the previous value of the same grain.
-create view latest_facts as
-with ordered as (
+-- The time model every page shares. Each period belongs to one reporting quarter: a quarter to
+-- itself, a point in time to the quarter that contains it, a month, a year or a "since …" span to
+-- the quarter where it ends. quarter_index counts quarters (year × 4 + quarter − 1), so that the
+-- previous quarter is index − 1 and the same quarter a year earlier is index − 4.
+create view reporting_periods as
+select
+    period_id,
+    grain,
+    start_date,
+    end_date,
+    label,
+    year(end_date) * 4 + quarter(end_date) - 1 as quarter_index,
+    year(end_date) || 'Q' || quarter(end_date) as quarter_id,
+    year(end_date) || '年第' || ['一', '二', '三', '四'][quarter(end_date)] || '季度' as quarter_label
+from periods;
+
+-- One value per indicator, region and reporting quarter: the one that ends last in the quarter (a
+-- quarter's own value before a point in time of the same day), with the previous quarter's value
+-- (环比) and the same quarter's a year earlier (同比). A flow is compared only quarter with quarter;
+-- a stock or a level at any two points in time. A change is computed only between two values that
+-- are not bounds, so that "≥ 3427万" never yields a change that the data do not hold.
+create view quarter_facts as
+with placed as (
     select
-        *,
+        f.*,
+        rp.quarter_index,
+        rp.quarter_id,
+        rp.quarter_label,
         row_number() over (
-            partition by indicator_id, region_id
-            order by end_date desc, start_date desc nulls last
-        ) as recency,
-        lag(value) over (
-            partition by indicator_id, region_id, grain order by end_date
-        ) as previous_value,
-        lag(period_id) over (
-            partition by indicator_id, region_id, grain order by end_date
-        ) as previous_period_id,
-        lag(period_label) over (
-            partition by indicator_id, region_id, grain order by end_date
-        ) as previous_period_label,
-        lag(qualifier) over (
-            partition by indicator_id, region_id, grain order by end_date
-        ) as previous_qualifier
-    from observation_facts
+            partition by f.indicator_id, f.region_id, rp.quarter_index
+            order by f.end_date desc, (f.grain = 'quarter') desc, f.start_date desc nulls last, f.period_id
+        ) as recency
+    from observation_facts as f
+    join reporting_periods as rp using (period_id)
+),
+
+chosen as (
+    select * exclude (recency) from placed where recency = 1
+),
+
+final as (
+    select
+        current.*,
+        previous.value as previous_value,
+        previous.qualifier as previous_qualifier,
+        previous.period_label as previous_period_label,
+        previous.quarter_label as previous_quarter_label,
+        case when current.qualifier in ('exact', 'approx') and previous.qualifier in ('exact', 'approx')
+            then round(current.value - previous.value, 6)
+        end as change_vs_previous,
+        year_ago.value as year_ago_value,
+        year_ago.qualifier as year_ago_qualifier,
+        year_ago.period_label as year_ago_period_label,
+        year_ago.quarter_label as year_ago_quarter_label,
+        case when current.qualifier in ('exact', 'approx') and year_ago.qualifier in ('exact', 'approx')
+            then round(current.value - year_ago.value, 6)
+        end as change_vs_year_ago
+    from chosen as current
+    left join chosen as previous
+        on previous.indicator_id = current.indicator_id
+        and previous.region_id = current.region_id
+        and previous.quarter_index = current.quarter_index - 1
+        and (current.temporal <> 'flow' or (current.grain = 'quarter' and previous.grain = 'quarter'))
+    left join chosen as year_ago
+        on year_ago.indicator_id = current.indicator_id
+        and year_ago.region_id = current.region_id
+        and year_ago.quarter_index = current.quarter_index - 4
+        and (current.temporal <> 'flow' or (current.grain = 'quarter' and year_ago.grain = 'quarter'))
 )
 
-select * exclude (recency) from ordered where recency = 1;
+select * from final;
+
+-- What a page shows for a chosen quarter: per indicator and region, the value of that quarter, or
+-- else the latest one before it (is_current false, labelled with its own period).
+create macro facts_as_of(selected_quarter_index) as table
+with ranked as (
+    select
+        *,
+        quarter_index = selected_quarter_index as is_current,
+        row_number() over (partition by indicator_id, region_id order by quarter_index desc) as recency
+    from quarter_facts
+    where quarter_index <= selected_quarter_index
+)
+
+select * exclude (recency) from ranked where recency = 1;
+
+-- The newest value per indicator and region, whatever its quarter.
+create view latest_facts as
+select * from facts_as_of((select max(quarter_index) from reporting_periods));
 
 -- Data tests: every row here is a broken rule. A build or load that leaves any is not published.
 create view integrity_violations as

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
-from support import APP
+from support import APP, TWO_QUARTERS_CSV, load_text
 
 from metrics.build import build
 from metrics.warehouse import open_reader
@@ -17,6 +17,15 @@ def seed_db(tmp_path_factory) -> Path:
     """A warehouse built once from data/seed/; tests must not write to it."""
     db = tmp_path_factory.mktemp("seed") / "warehouse.duckdb"
     build(db)
+    return db
+
+
+@pytest.fixture(scope="session")
+def two_quarters_db(tmp_path_factory) -> Path:
+    """The seed with 2024Q3 values for every district and 2024Q4 values for three; read only."""
+    db = tmp_path_factory.mktemp("two_quarters") / "warehouse.duckdb"
+    build(db)
+    load_text(db, "2024Q3-Q4.csv", TWO_QUARTERS_CSV)
     return db
 
 

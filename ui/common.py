@@ -9,11 +9,14 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from metrics import warehouse
+from metrics import periods, warehouse
 from metrics.exporting import neutralise_formulas
+from metrics.formatting import change_direction
 from metrics.paths import resolve_db
 
 ALL = "全部"
+# Plotly's logo links out of the app; the toolbar keeps its PNG download.
+CHART_CONFIG = {"displaylogo": False}
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -78,6 +81,11 @@ def clear_caches() -> None:
 class Filters:
     category: str | None
     region_id: str | None
+    quarter_index: int | None
+
+    @property
+    def quarter_label(self) -> str:
+        return periods.quarter_label(self.quarter_index) if self.quarter_index is not None else "无数据"
 
 
 def filters() -> Filters:
@@ -87,7 +95,52 @@ def filters() -> Filters:
     return Filters(
         category=None if category == ALL else category,
         region_id=None if region == ALL else region,
+        quarter_index=periods.quarter_index(st.session_state.get("filter_period")),
     )
+
+
+def _written_key(param: str) -> str:
+    return f"url_written_{param}"
+
+
+def follow_url(key: str, param: str, options) -> None:
+    """Before a widget is drawn: take its value from ?param= when a link brought a new one.
+
+    The app writes every choice back to the URL (keep_in_url), so a URL value that differs from
+    the one last written came from outside — a shared link, a bookmark, a link on another page —
+    and wins; otherwise the widget's own state, which the user may just have changed, wins.
+    """
+    wanted = st.query_params.get(param)
+    if wanted is not None and wanted != st.session_state.get(_written_key(param)) and wanted in options:
+        st.session_state[key] = wanted
+
+
+def keep_in_url(param: str, value: str | None) -> None:
+    """Write a choice to the URL, so that the address bar can be shared (None removes it)."""
+    st.session_state[_written_key(param)] = value
+    if value is None:
+        st.query_params.pop(param, None)
+    elif st.query_params.get(param) != value:
+        st.query_params[param] = value
+
+
+def url_widget(widget, label: str, options: list, *, key: str, param: str, default=None, **kwargs):
+    """A selection widget (st.selectbox, st.radio) bound to ?param= both ways."""
+    follow_url(key, param, options)
+    if key not in st.session_state or st.session_state[key] not in options:
+        st.session_state[key] = default if default in options else options[0]
+    chosen = widget(label, options, key=key, **kwargs)
+    keep_in_url(param, None if chosen in (ALL, None) else str(chosen))
+    return chosen
+
+
+# Characters that Markdown or Streamlit's directives (:red[…], :material/…:) give a meaning to.
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|:~$&")
+
+
+def plain(text) -> str:
+    """Text from users or files, escaped so that st.markdown, captions and help show it literally."""
+    return "".join(f"\\{char}" if char in _MARKDOWN_SPECIAL else char for char in str(text))
 
 
 def csv_download(frame: pd.DataFrame, file_name: str, label: str = "下载 CSV") -> None:
@@ -119,3 +172,19 @@ def status_badge(status: str) -> str:
 
 def empty_state(message: str) -> None:
     st.info(message, icon=":material/filter_alt_off:")
+
+
+CHANGE_STYLE = {"better": "color: #2e7d32", "worse": "color: #c62828", "neutral": ""}
+CHANGE_COLUMNS = {"环比": "change_vs_previous", "同比": "change_vs_year_ago"}
+
+
+def facts_table(table: pd.DataFrame, facts: pd.DataFrame, **kwargs) -> None:
+    """A readable_facts table with 环比 and 同比 green where they improved and red where they
+    worsened, by each indicator's better direction (facts: the rows the table was made from)."""
+    styled = [column for column, change in CHANGE_COLUMNS.items() if column in table and change in facts]
+
+    def colours(column: pd.Series) -> list[str]:
+        changes = facts[CHANGE_COLUMNS[column.name]]
+        return [CHANGE_STYLE[change_direction(c, b)] for c, b in zip(changes, facts["better"], strict=True)]
+
+    st.dataframe(table.style.apply(colours, subset=styled), hide_index=True, width="stretch", **kwargs)

@@ -10,6 +10,7 @@ select
     f.period_id,
     f.period_label,
     f.end_date,
+    rp.quarter_index,
     f.value as points,
     f.source,
     f.evidence,
@@ -21,5 +22,6 @@ select
 from assessment_items as item
 join assessment_schemes as s using (scheme_id)
 join observation_facts as f on f.indicator_id = item.points_indicator_id
+join reporting_periods as rp on rp.period_id = f.period_id
 left join assessment_rules as rule using (rule_id)
 order by s.scheme_id, item.item_id, f.region_order, f.end_date;

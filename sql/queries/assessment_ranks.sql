@@ -8,10 +8,12 @@ select
     f.period_id,
     f.period_label,
     f.end_date,
+    rp.quarter_index,
     f.value as rank,
     f.source,
     f.evidence
 from assessment_items as item
 join assessment_schemes as s using (scheme_id)
 join observation_facts as f on f.indicator_id = item.rank_indicator_id
+join reporting_periods as rp on rp.period_id = f.period_id
 order by s.scheme_id, f.end_date;

@@ -1,5 +1,15 @@
--- Every observation of one indicator, in time order, with targets and status.
-select *
-from observation_facts
-where indicator_id = $indicator_id
-order by region_order, end_date;
+-- Every observation of one indicator in time order, with its reporting quarter and where it sits
+-- on a dated axis: a quarter's value at the middle of its quarter, any other at its own date.
+select
+    f.*,
+    rp.quarter_index,
+    rp.quarter_id,
+    rp.quarter_label,
+    case
+        when f.grain = 'quarter' then f.start_date + ((f.end_date - f.start_date) // 2)::integer
+        else f.end_date
+    end as plotted_at
+from observation_facts as f
+join reporting_periods as rp using (period_id)
+where f.indicator_id = $indicator_id
+order by f.region_order, plotted_at;

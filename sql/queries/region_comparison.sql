@@ -1,13 +1,79 @@
--- Latest value of one indicator for every region, districts ranked by value.
-select
-    *,
-    case
-        when region_level in ('区', '功能区') then
-            rank() over (
-                partition by region_level in ('区', '功能区')
-                order by case when better = 'lower' then value else -value end
-            )
-    end as district_rank
-from latest_facts
-where indicator_id = $indicator_id
+-- One indicator in one quarter for every district and every reference region that holds it. Only
+-- the quarter's own values are ranked; a district without one is 未报送 (value null), with its
+-- latest earlier value and that value's period beside it, never in the ranking.
+with districts as (
+    select region_id, name as region_name, level as region_level, sort_order as region_order
+    from regions
+    where level in ('区', '功能区')
+),
+
+indicator as (
+    select indicator_id, name as indicator_name, unit, kind, better
+    from indicators
+    where indicator_id = $indicator_id
+),
+
+current as (
+    select *
+    from quarter_facts
+    where indicator_id = $indicator_id and quarter_index = $quarter_index
+),
+
+earlier as (
+    select *
+    from quarter_facts
+    where indicator_id = $indicator_id and quarter_index < $quarter_index
+    qualify row_number() over (partition by region_id order by quarter_index desc) = 1
+),
+
+units as (
+    select region_id, region_name, region_level, region_order from districts
+    union
+    select region_id, region_name, region_level, region_order from current
+),
+
+final as (
+    select
+        indicator.*,
+        units.region_id,
+        units.region_name,
+        units.region_level,
+        units.region_order,
+        units.region_level in ('区', '功能区') as is_district,
+        current.value,
+        current.qualifier,
+        current.period_id,
+        current.period_label,
+        current.end_date,
+        current.source,
+        current.evidence,
+        current.target_value,
+        current.target_comparator,
+        current.status,
+        current.quarter_label,
+        current.previous_value,
+        current.previous_quarter_label,
+        current.change_vs_previous,
+        current.year_ago_value,
+        current.year_ago_quarter_label,
+        current.change_vs_year_ago,
+        earlier.value as earlier_value,
+        earlier.qualifier as earlier_qualifier,
+        earlier.quarter_label as earlier_quarter_label,
+        earlier.period_label as earlier_period_label,
+        case
+            when units.region_level in ('区', '功能区') and current.value is not null then
+                rank() over (
+                    partition by units.region_level in ('区', '功能区') and current.value is not null
+                    order by case when indicator.better = 'lower' then current.value else -current.value end
+                )
+        end as district_rank
+    from units
+    cross join indicator
+    left join current using (region_id)
+    left join earlier using (region_id)
+)
+
+select *
+from final
 order by district_rank nulls last, region_order;

@@ -1,0 +1,116 @@
+-- What needs a leader's attention in one quarter, one row per finding:
+--   below_target     a value of the quarter that misses its target;
+--   below_reference  a district whose rate is at least $reference_gap points under 市本级's
+--                    rate of the same quarter;
+--   worse            a value that moved the wrong way since the previous quarter;
+--   not_reported     a district without a value of the quarter for an indicator that other
+--                    districts did report for it.
+with current as (
+    select * from quarter_facts where quarter_index = $quarter_index
+),
+
+city as (
+    select indicator_id, value as city_value, region_name as city_name
+    from current
+    where region_level = '市本级' and qualifier = 'exact'
+),
+
+below_target as (
+    select
+        'below_target' as finding,
+        c.*,
+        c.target_value as reference_value,
+        null::varchar as reference_name,
+        abs(c.value - c.target_value) as gap
+    from current as c
+    where c.status = '未达标'
+),
+
+below_reference as (
+    select
+        'below_reference' as finding,
+        c.*,
+        city.city_value as reference_value,
+        city.city_name as reference_name,
+        city.city_value - c.value as gap
+    from current as c
+    join city using (indicator_id)
+    where c.region_level in ('区', '功能区')
+      and c.kind = 'rate'
+      and c.better = 'higher'
+      and c.qualifier = 'exact'
+      and city.city_value - c.value >= $reference_gap
+),
+
+worse as (
+    select
+        'worse' as finding,
+        c.*,
+        c.previous_value as reference_value,
+        c.previous_quarter_label as reference_name,
+        abs(c.change_vs_previous) as gap
+    from current as c
+    where (c.better = 'higher' and c.change_vs_previous < 0)
+       or (c.better = 'lower' and c.change_vs_previous > 0)
+),
+
+reported as (
+    select distinct indicator_id
+    from current
+    where region_level in ('区', '功能区')
+),
+
+not_reported as (
+    select
+        'not_reported' as finding,
+        i.indicator_id,
+        i.name as indicator_name,
+        i.unit,
+        i.kind,
+        i.better,
+        r.region_id,
+        r.name as region_name,
+        r.level as region_level,
+        r.sort_order as region_order
+    from reported
+    join indicators as i using (indicator_id)
+    cross join regions as r
+    where r.level in ('区', '功能区')
+      and not exists (
+          select 1 from current as c where c.indicator_id = i.indicator_id and c.region_id = r.region_id
+      )
+),
+
+final as (
+    select * from below_target
+    union all by name select * from below_reference
+    union all by name select * from worse
+    union all by name select * from not_reported
+)
+
+select
+    finding,
+    indicator_id,
+    indicator_name,
+    unit,
+    kind,
+    better,
+    region_id,
+    region_name,
+    region_order,
+    value,
+    qualifier,
+    period_label,
+    quarter_label,
+    target_value,
+    target_comparator,
+    reference_value,
+    reference_name,
+    change_vs_previous,
+    gap
+from final
+order by
+    case finding when 'below_target' then 1 when 'below_reference' then 2 when 'worse' then 3 else 4 end,
+    gap desc nulls last,
+    indicator_id,
+    region_order;
