@@ -310,10 +310,11 @@ def _points_label(points: float) -> str:
     return "得分无法判定" if pd.isna(points) else f"{points:g}分"
 
 
-def unit_step_bars(units: pd.DataFrame, steps, comparator: str, title: str) -> go.Figure:
+def unit_step_bars(units: pd.DataFrame, steps, comparator: str, title: str, kind: str | None = None) -> go.Figure:
     """Each unit's value as a bar labelled with the points it earns, the rule's steps as lines: how
     far every unit stands from the line that decides its points. units: region, value, qualifier,
-    unit, points, max_points, top-down in the order given; steps: scoring.Step (threshold, points)."""
+    unit, points, max_points, top-down in the order given; steps: scoring.Step (threshold, points);
+    kind: the values' indicator kind ('rank' reads 第N名)."""
     ordered = units.iloc[::-1]
     unit = ordered["unit"].iloc[0]
     figure = go.Figure(
@@ -323,7 +324,7 @@ def unit_step_bars(units: pd.DataFrame, steps, comparator: str, title: str) -> g
             orientation="h",
             marker_color=[_points_color(p, m) for p, m in
                           zip(ordered["points"], ordered["max_points"], strict=True)],
-            text=[f"{value_text(v, unit, q)} · {_points_label(p)}" for v, q, p in
+            text=[f"{value_text(v, unit, q, kind)} · {_points_label(p)}" for v, q, p in
                   zip(ordered["value"], ordered["qualifier"], ordered["points"], strict=True)],
             textposition="outside",
             cliponaxis=False,
@@ -335,7 +336,7 @@ def unit_step_bars(units: pd.DataFrame, steps, comparator: str, title: str) -> g
             x=step.threshold,
             line={"color": TARGET_COLOR, "dash": "dash", "width": 2},
             annotation_text=f"{COMPARATOR_TEXT.get(comparator, comparator)}"
-                            f"{value_text(step.threshold, unit)}得{step.points:g}分",
+                            f"{value_text(step.threshold, unit, kind=kind)}得{step.points:g}分",
             annotation_position="top",
             annotation_font_color=TARGET_COLOR,
         )

@@ -134,8 +134,10 @@ if stake.empty:
     common.empty_state("没有可计分的单位数值。")
 else:
     to_do = stake[stake["next_step_points"] > 0]
+    undecided = stake[stake["computed_points"].isna()]
     if to_do.empty:
-        st.success("各单位均已得满分，没有提分空间。", icon=":material/check_circle:")
+        named = f"；{'、'.join(undecided['region'])}的数值只是界限，得分无法判定" if len(undecided) else ""
+        st.success(f"能判定得分的单位均已得满分，没有提分空间{named}。", icon=":material/check_circle:")
     for number, row in enumerate(to_do.itertuples(), start=1):
         with st.container(border=True):
             st.markdown(f"**{number}. {row.region}** ｜ {row.item_name}（{row.period_label}）  \n"
@@ -146,7 +148,8 @@ else:
         rule, steps = rules[units["rule_id"].iloc[0]]
         st.plotly_chart(common.figure(charts.unit_step_bars,
             units.rename(columns={"computed_points": "points"}), steps, rule.comparator,
-            f"{units['item_name'].iloc[0]}：各单位数值与得分线（{units['period_label'].iloc[0]}）"),
+            f"{units['item_name'].iloc[0]}：各单位数值与得分线（{units['period_label'].iloc[0]}）",
+            kind="rank" if rule.kind == "rank" else None),
             width="stretch", key=f"stake_chart_{scheme_id}_{item_id}")
     stake_table = pd.DataFrame({
         "优先": range(1, len(stake) + 1),
@@ -263,7 +266,8 @@ scored = result.item_points
 simulated = scored[(scored["scheme"] == scheme_id) & (scored["item"] == item_id) & (scored["period"] == period)
                    & scored["value"].notna()]
 rule, steps = rules[first["rule_id"]]
-st.plotly_chart(common.figure(charts.unit_step_bars, simulated, steps, rule.comparator, "模拟后各单位数值与得分"),
+st.plotly_chart(common.figure(charts.unit_step_bars, simulated, steps, rule.comparator, "模拟后各单位数值与得分",
+                              kind="rank" if rule.kind == "rank" else None),
                 width="stretch", key="whatif_chart")
 st.dataframe(pd.DataFrame({
     "单位": simulated["region"],

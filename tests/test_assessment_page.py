@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from metrics.build import build
+from ui.common import plain
 
 SEED = Path(__file__).resolve().parent.parent / "data" / "seed"
 PAGE = "pages/assessment.py"
@@ -59,9 +60,13 @@ def claims_db(tmp_path_factory):
         "item_claim_rate,echeng,asof-notice,99.5,exact,测试,测试值\n"))
 
 
+def tables(test: AppTest, column: str) -> list:
+    return [frame.value for frame in test.dataframe if column in frame.value.columns]
+
+
 def table(test: AppTest, column: str):
     """The one dataframe on the page that has this column."""
-    found = [frame.value for frame in test.dataframe if column in frame.value.columns]
+    found = tables(test, column)
     assert len(found) == 1, column
     return found[0]
 
@@ -77,18 +82,17 @@ def city_total(test: AppTest):
 def test_computed_points_beside_reported_with_the_notice_time_caveat(app):
     test = app(PAGE)
     check = table(test, "核对结果")
-    assert check[["期间", "上报得分", "计算得分", "核对结果"]].values.tolist() == [
-        ["2023年第一季度", "2分", "2分", "√ 一致(参照其他时点)"],
-        ["2023年第二季度", "2分", "2分", "√ 一致(参照其他时点)"],
-        ["2023年第三季度", "2分", "2分", "√ 一致(参照其他时点)"],
+    assert check[["期间", "上报得分", "计算得分（参考计算）", "核对结果"]].values.tolist() == [
+        ["2023年第一季度", "2分", "（参考）2分", "？无法核对"],
+        ["2023年第二季度", "2分", "（参考）2分", "？无法核对"],
+        ["2023年第三季度", "2分", "（参考）2分", "？无法核对"],
     ]
     assert check["计算所用数值"].tolist() == [NOTICE_TIME] * 3
-    assert test.success[0].value == "**一致：** 3个期间的上报得分与按规则计算的得分相同。"
-    caveat = next(w.value for w in test.warning if w.value.startswith("**注意"))
-    assert caveat == (
-        "**注意：计算得分不是用这几个季度的数值算出的。** 2023年第一季度、2023年第二季度、2023年第三季度"
-        f"没有各单位的当季数值，下表的“计算得分”是按{NOTICE_TIME}的各单位数值算的：它说明按这些数值能得到"
-        "上报的分数，但不能证明省里当时就是这样计分的。全市乡镇(街道)只有下限，得分无法判定，未计入。")
+    # "一致" only where the quarter's own unit values were compared
+    assert not [box for box in test.success if "一致" in box.value]
+    assert next(w.value for w in test.warning if w.value.startswith("**无法核对")) == (
+        "**无法核对：** 2023年第一季度、2023年第二季度、2023年第三季度没有各单位的当季数值，不能用规则核对上报得分。"
+        "下表的“参考计算”用的是其他时点的数值，只说明按那些数值能得几分，不能证明当季计分对错。")
 
 
 def test_the_existing_reported_points_and_rank_stay(app):
@@ -98,28 +102,37 @@ def test_the_existing_reported_points_and_rank_stay(app):
     assert "未说明50%及以下如何计分" in test.warning[0].value
 
 
-def test_a_mismatch_is_flagged_with_a_mark_and_a_word(app, mismatch_db):
-    test = app(PAGE, db=mismatch_db, expect_error=True)
+def test_another_times_values_never_claim_a_mismatch(app, mismatch_db):
+    test = app(PAGE, db=mismatch_db)
     check = table(test, "核对结果")
-    assert check[["上报得分", "计算得分", "核对结果"]].values.tolist() == [
-        ["2分", "0分", "× 不一致(参照其他时点)"]] * 3
-    assert not test.success
+    assert check[["上报得分", "计算得分（参考计算）", "核对结果"]].values.tolist() == [
+        ["2分", "（参考）0分", "？无法核对"]] * 3
+    assert not test.error
+
+
+def test_a_quarters_own_values_flag_a_mismatch_with_a_mark_and_a_word(app, tmp_path_factory):
+    db = variant(tmp_path_factory, "same_quarter", observations=(
+        "one_window_share,huarong,2023Q1,97,exact,测试,测试值\n"
+        "one_window_share,linkong,2023Q2,45,exact,测试,测试值\n"))
+    test = app(PAGE, db=db, expect_error=True)
+    check = table(test, "核对结果")
+    assert check[["期间", "计算得分（参考计算）", "核对结果"]].values.tolist()[:2] == [
+        ["2023年第一季度", "2分", "√ 一致"], ["2023年第二季度", "0分", "× 不一致"]]
     assert [error.value for error in test.error] == [
-        "**不一致：3个期间的上报得分与计算得分不同** — 2023年第一季度（上报2分，计算0分）、"
-        "2023年第二季度（上报2分，计算0分）、2023年第三季度（上报2分，计算0分）。请核实数值或计分规则。"]
+        "**不一致：1个期间的上报得分与计算得分不同** — 2023年第二季度（上报2分，计算0分）。请核实数值或计分规则。"]
+    assert test.success[0].value == "**一致：** 2023年第一季度的上报得分与按当季各单位数值计算的得分相同。"
 
 
-def test_points_at_stake_lists_the_townships_first(app):
+def test_points_at_stake_offers_nothing_above_full_marks(app):
     test = app(PAGE)
     stake = table(test, "可多得")
     assert stake["单位"].tolist() == [
-        "全市乡镇(街道)", "市本级", "鄂城区", "华容区", "梁子湖区", "葛店经开区", "临空经济区"]
-    assert stake.iloc[0][["现值", "得分", "可多得", "下一步"]].tolist() == [
-        "均 ≥ 50%", "无法判定", "2分", "全市乡镇(街道)需超过50%(差0个百分点，现值均 ≥ 50%只是下限)，可多得2分"]
-    assert stake["下一步"].tolist()[1:] == ["已满分"] * 6
-    assert (f"**1. 全市乡镇(街道)** ｜ 政务服务“一窗通办”（{NOTICE_TIME}）  \n"
-            ":material/trending_up: 全市乡镇(街道)需超过50%(差0个百分点，现值均 ≥ 50%只是下限)，可多得2分"
-            ) in texts(test)
+        "市本级", "鄂城区", "华容区", "梁子湖区", "葛店经开区", "临空经济区", "全市乡镇(街道)"]
+    assert stake["下一步"].tolist()[:6] == ["已满分"] * 6
+    assert stake.iloc[6][["现值", "得分", "可多得", "下一步"]].tolist() == [
+        "均 ≥ 50%", "无法判定", "—", "得分无法判定：现值均 ≥ 50%只是下限，不能确定够不够得分线，不列提分空间"]
+    assert ":material/trending_up:" not in texts(test)  # no to-do item offers points
+    assert test.success[0].value == "能判定得分的单位均已得满分，没有提分空间；全市乡镇(街道)的数值只是界限，得分无法判定。"
 
 
 def test_what_if_starts_from_the_warehouse_values_and_says_it_writes_nothing(app):
@@ -130,7 +143,7 @@ def test_what_if_starts_from_the_warehouse_values_and_says_it_writes_nothing(app
     assert "**模拟，不写入数据库。**" in test.info[0].value
     total = city_total(test)
     assert (total.value, total.proto.delta) == ("2/2分", "持平")
-    assert CITY_ASSUMPTION in texts(test)
+    assert f":orange[:material/info:] **{plain(CITY_ASSUMPTION)}**" in texts(test)
     assert test.button[0].disabled
 
 
@@ -141,17 +154,17 @@ def test_what_if_linkong_at_40_drops_the_city_total_and_ranks_it_last(app, seed_
     assert (total.value, total.proto.delta) == ("0/2分", "-2分")
     ranking = table(test, "名次变化")
     assert ranking.values.tolist() == [
-        ["第1名", "鄂城区", "2分", "2分", "第1名", "不变"],
-        ["第1名", "华容区", "2分", "2分", "第1名", "不变"],
-        ["第1名", "梁子湖区", "2分", "2分", "第1名", "不变"],
-        ["第1名", "葛店经开区", "2分", "2分", "第1名", "不变"],
-        ["第5名", "临空经济区", "0分", "2分", "第1名", "下降4名"],
+        ["第1名", "华容区", "97.47%", "2分", "第1名", "不变"],
+        ["第2名", "梁子湖区", "95%", "2分", "第2名", "不变"],
+        ["第2名", "葛店经开区", "95%", "2分", "第2名", "不变"],
+        ["第4名", "鄂城区", "90%", "2分", "第4名", "不变"],
+        ["第5名", "临空经济区", "40%", "0分", "第5名", "不变"],
     ]
     units = table(test, "计分依据").set_index("单位")
     assert units.loc["临空经济区"].tolist() == [
         "40%", "0分", "2分", "-2分", "按规则计算(含假设)", "假设：未达到任何一档按0分计(细则未说明)"]
     for note in (CITY_ASSUMPTION, "假设：未达到任何一档按0分计(细则未说明)", "全市乡镇(街道)得分无法判定，未计入"):
-        assert f":material/info: {note}" in texts(test)
+        assert f":orange[:material/info:] **{plain(note)}**" in texts(test)
     assert not test.button[0].disabled
     assert sorted(path.name for path in seed_db.parent.rglob("*")) == before
 
@@ -184,8 +197,8 @@ def test_what_if_offers_each_scored_item_with_its_own_units(app, claims_db):
     assert [n.key for n in test.number_input] == ["whatif_echeng", "whatif_linkong"]
     ranking = table(test, "名次变化")
     assert ranking.values.tolist() == [
-        ["第1名", "鄂城区", "1.5分", "1.5分", "第1名", "不变"],
-        ["第2名", "临空经济区", "1分", "0分", "第2名", "不变"],
+        ["第1名", "鄂城区", "99.5%", "1.5分", "第1名", "不变"],
+        ["第2名", "临空经济区", "96%", "1分", "第2名", "不变"],
     ]
     # The 2020 rubric scores districts only; no city total follows from it.
     assert not [metric for metric in test.metric if metric.label == "全市得分（模拟）"]
@@ -194,17 +207,22 @@ def test_what_if_offers_each_scored_item_with_its_own_units(app, claims_db):
 
 def test_overview_lists_targets_and_explains_why_there_is_no_projection(app):
     test = app()
-    statuses = table(test, "达标情况")
+    points, statuses = tables(test, "达标情况")
+    assert points[["期间", "数值", "目标", "达标情况"]].values.tolist() == [
+        ["2023年第一季度", "2分", ">= 2分", "√ 达标"], ["2023年第二季度", "2分", ">= 2分", "√ 达标"],
+        ["2023年第三季度", "2分", ">= 2分", "√ 达标"]]
     assert statuses[["地区", "数值", "目标", "达标情况"]].values.tolist() == [
         ["市本级", "100%", "> 50%", "√ 达标"], ["鄂城区", "90%", "> 50%", "√ 达标"],
         ["华容区", "97.47%", "> 50%", "√ 达标"], ["梁子湖区", "95%", "> 50%", "√ 达标"],
         ["葛店经开区", "95%", "> 50%", "√ 达标"], ["临空经济区", "81.9%", "> 50%", "√ 达标"],
         ["全市乡镇(街道)", "均 ≥ 50%", "> 50%", "？无法判定"],
     ]
-    assert ("**综合窗口可办事项占比(一窗通办)** &nbsp; :gray[目标：> 50%，依据：省考核规则（二、4 整改情况 三是）]  \n"
+    assert ("**综合窗口可办事项占比(一窗通办)** &nbsp; :gray["
+            f"{plain('目标：> 50%，依据：省考核规则（二、4 整改情况 三是）')}]  \n"
             ":green[:material/check_circle: 达标] 6 &nbsp; :orange[:material/help: 无法判定] 1") in texts(test)
     assert test.info[-1].value == (
-        "暂无年末预测：设有目标的指标（综合窗口可办事项占比(一窗通办)）在各年份都没有季度数据，"
+        "暂无年末预测：设有目标的指标（“高效办成一件事”考核“一窗通办”指标得分、综合窗口可办事项占比(一窗通办)）"
+        "在各年份都没有季度数据，"
         "无法按季度推算全年，因此不作预测。")
     assert not [metric for metric in test.metric if "预测" in metric.label]
 
@@ -227,5 +245,5 @@ def test_overview_projection_is_labelled_as_one_with_its_method(app, quarters_db
 
 
 def test_overview_targets_follow_the_region_filter(app):
-    statuses = table(app(filter_region="linkong"), "达标情况")
+    statuses = tables(app(filter_region="linkong"), "达标情况")[-1]
     assert statuses[["地区", "达标情况"]].values.tolist() == [["临空经济区", "√ 达标"]]

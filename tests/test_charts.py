@@ -5,25 +5,40 @@ import pandas as pd
 from metrics import charts, facts
 
 
+NOTICE_QUARTER = 2024 * 4 + 2
+
+
 def test_region_bars_rank_one_on_top_with_target_and_city(seed_con):
-    districts, references = facts.split_comparison(facts.region_comparison(seed_con, "one_window_share"))
-    figure = charts.region_bars(districts, references)
+    districts, missing, references = facts.split_comparison(
+        facts.region_comparison(seed_con, "one_window_share", NOTICE_QUARTER))
+    assert missing.empty
+    figure = charts.region_bars(districts, missing, references, "2024年第三季度")
     bar = figure.data[0]
     assert list(bar.y) == ["临空经济区", "鄂城区", "葛店经开区", "梁子湖区", "华容区"]
     assert list(bar.text) == ["81.9%", "90%", "95%", "95%", "97.47%"]
     assert bar.orientation == "h"
     assert [shape.x0 for shape in figure.layout.shapes] == [50, 100]
     assert [a.text for a in figure.layout.annotations] == ["目标：超过50%", "市本级 100%"]
-    assert figure.layout.xaxis.range == (0, 105)
+    assert figure.layout.xaxis.range == (0, 128)
     assert bar.customdata[-1][4] == "二、4 整改情况 二是"
 
 
-def _series(periods, values, grain="quarter", target=None):
-    ends = pd.to_datetime(periods)
+def test_region_bars_outline_the_chosen_region(seed_con):
+    districts, missing, references = facts.split_comparison(
+        facts.region_comparison(seed_con, "one_window_share", NOTICE_QUARTER))
+    figure = charts.region_bars(districts, missing, references, "2024年第三季度", highlight="linkong")
+    colours = list(figure.data[0].marker.line.color)
+    assert colours[0] == charts.TARGET_COLOR and set(colours[1:]) == {"rgba(0,0,0,0)"}
+
+
+def _series(days, values, grain="quarter", target=None, temporal="level"):
+    ends = pd.to_datetime(days)
+    quarters = [day.year * 4 + (day.month - 1) // 3 for day in ends]
     return pd.DataFrame(
         {
-            "indicator_name": "测试指标", "unit": "%", "region_name": "鄂城区", "end_date": ends,
-            "value": values, "qualifier": "exact", "period_label": [str(p) for p in periods],
+            "indicator_name": "测试指标", "unit": "%", "kind": "rate", "temporal": temporal,
+            "region_name": "鄂城区", "plotted_at": ends, "quarter_index": quarters,
+            "value": values, "qualifier": "exact", "period_label": [str(p) for p in days],
             "source": "二、4", "target_value": target, "target_comparator": ">" if target else None,
             "grain": grain,
         }
@@ -31,22 +46,38 @@ def _series(periods, values, grain="quarter", target=None):
 
 
 def test_trend_keeps_a_missing_quarter_as_a_gap():
-    figure = charts.trend_lines(_series(["2024-03-31", "2024-09-30"], [60.0, 70.0]), "quarter")
+    figure = charts.trend_lines(_series(["2024-02-15", "2024-08-15"], [60.0, 70.0]))
     trace = figure.data[0]
-    assert list(pd.to_datetime(trace.x)) == list(pd.to_datetime(["2024-03-31", "2024-06-30", "2024-09-30"]))
     assert pd.isna(trace.y[1])
     assert trace.connectgaps is False
+    assert list(figure.layout.xaxis.ticktext) == ["2024年第一季度", "2024年第二季度", "2024年第三季度"]
 
 
-def test_trend_with_one_point_draws_a_marker_only():
-    figure = charts.trend_lines(_series(["2024-03-31"], [60.0]), "quarter")
-    assert figure.data[0].mode == "markers+text"
+def test_trend_of_a_flow_joins_only_its_quarters():
+    series = pd.concat([_series(["2024-02-15", "2024-05-15"], [3.0, 4.0], temporal="flow"),
+                        _series(["2024-07-26"], [10.0], grain="since", temporal="flow")], ignore_index=True)
+    quarters, apart = charts.trend_lines(series).data
+    assert (list(quarters.y), quarters.mode) == ([3.0, 4.0], "lines+markers+text")
+    assert (list(apart.y), apart.mode, apart.name) == ([10.0], "markers+text", "鄂城区（累计或年度）")
+
+
+def test_trend_ticks_shorten_beyond_six_quarters():
+    figure = charts.trend_lines(_series(["2023-02-15", "2024-11-15"], [60.0, 70.0]))
+    assert list(figure.layout.xaxis.ticktext) == ["23Q1", "23Q2", "23Q3", "23Q4", "24Q1", "24Q2", "24Q3", "24Q4"]
 
 
 def test_trend_draws_target_line():
-    figure = charts.trend_lines(_series(["2024-03-31", "2024-06-30"], [60.0, 40.0], target=50.0), "quarter")
+    figure = charts.trend_lines(_series(["2024-02-15", "2024-05-15"], [60.0, 40.0], target=50.0))
     assert [shape.y0 for shape in figure.layout.shapes] == [50.0]
     assert figure.layout.annotations[0].text == "目标：超过50%"
+
+
+def test_trend_draws_quarterly_milestones_as_a_step():
+    series = _series(["2024-02-15", "2024-05-15"], [30.0, 60.0], temporal="flow")
+    series["target_value"] = [25.0, 50.0]
+    series["target_comparator"] = ">="
+    milestones = charts.trend_lines(series).data[-1]
+    assert (milestones.name, list(milestones.y), milestones.line.shape) == ("目标（季度节点）", [25.0, 50.0], "hv")
 
 
 def test_assessment_points_show_score_over_max(seed_con):
@@ -96,7 +127,7 @@ def test_unit_step_bars_mark_partial_points_and_scale_counts():
     from metrics.scoring import Step
 
     figure = charts.unit_step_bars(_units([3.0, 12.0], ["exact", "exact"], [1.0, 0.5], unit="名"),
-                                   [Step(3, 2), Step(6, 1), Step(10, 0.5)], "<=", "名次")
+                                   [Step(3, 2), Step(6, 1), Step(10, 0.5)], "<=", "名次", kind="rank")
     assert list(figure.data[0].marker.color) == [charts.PARTIAL_COLOR, charts.PARTIAL_COLOR]
     assert [a.text for a in figure.layout.annotations] == ["不高于第3名得2分", "不高于第6名得1分",
                                                        "不高于第10名得0.5分"]

@@ -31,7 +31,7 @@ def test_compact_uses_wan_and_yi(value, text):
         (34270000, "条", "at_least", "≥ 3,427万条"),
         (97.47, "%", "exact", "97.47%"),
         (50, "%", "all_at_least", "均 ≥ 50%"),
-        (4, "名", "exact", "第4名"),
+        (4, "名", "exact", "4名"),  # only a rank indicator (kind rank) reads 第4名
         (2, "分", "exact", "2分"),
         (7, "天", "at_most", "≤ 7天"),
         (None, "项", "exact", "无数据"),

@@ -4,6 +4,7 @@ computed beside reported points, points at stake, what-if and the score CLI."""
 import csv
 import io
 
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -284,8 +285,9 @@ def test_score_table_for_the_seed(seed_con):
 
 
 def test_seed_one_window_q1_to_q3_computed_equals_reported_2_of_2(seed_con):
-    """No quarterly share is observed, so the notice-time value of every unit is scored; each
-    decidable one earns the full 2 points the province reported, and the caveat says the period differs."""
+    """No quarterly share is observed, so the reported points cannot be checked: the notice-time
+    value of every unit is scored for reference only (each decidable one earns the full 2 points),
+    and the caveat says why."""
     check = scoring.reported_check(seed_con)
     assert check["period"].tolist() == ["2023Q1", "2023Q2", "2023Q3"]
     assert check["reported_points"].tolist() == [2.0, 2.0, 2.0]
@@ -297,23 +299,44 @@ def test_seed_one_window_q1_to_q3_computed_equals_reported_2_of_2(seed_con):
     assert check["reference_units"].tolist() == [
         "市本级、鄂城区、华容区、梁子湖区、葛店经开区、临空经济区"] * 3
     assert check["undecided_units"].tolist() == ["全市乡镇(街道)"] * 3
-    assert check["status"].tolist() == ["一致(参照其他时点)"] * 3
+    assert check["status"].tolist() == ["无法核对"] * 3
     notice_time = scoring.queries.run(seed_con, "score_periods").set_index("period_id").loc[
         "asof-notice", "period_label"]
     assert check["caveat"].iloc[0] == (
-        f"2023年第一季度无观测值；按{notice_time}各单位数值计算，不是当期数值；"
-        "全市乡镇(街道)为均 ≥ 50%，无法判定得分")
+        f"2023年第一季度没有各单位的当季数值，无法核对上报得分；按{notice_time}各单位数值计算为2分，"
+        "只供参考，不是当季数值；全市乡镇(街道)为均 ≥ 50%，无法判定得分")
+
+
+def test_a_quarters_own_unit_values_confirm_or_contradict_its_reported_points(seed_copy, tmp_path):
+    with (seed_copy / "observations.csv").open("a", encoding="utf-8") as observations:
+        observations.write("one_window_share,huarong,2023Q1,97,exact,测试,测试值\n"
+                           "one_window_share,linkong,2023Q1,80,exact,测试,测试值\n"
+                           "one_window_share,linkong,2023Q2,45,exact,测试,测试值\n")
+    db = tmp_path / "check.duckdb"
+    build(db, seed_copy)
+    con = open_reader(db)
+    try:
+        check = scoring.reported_check(con)
+    finally:
+        con.close()
+    assert check[["period", "status", "reference_points", "reference_units"]].values.tolist() == [
+        ["2023Q1", "一致", 2.0, "华容区、临空经济区"],
+        ["2023Q2", "不一致", 0.0, "临空经济区"],
+        # No unit value of 2023Q3: the nearest ones (临空经济区's 45% of 2023Q2) are for reference only.
+        ["2023Q3", "无法核对", 0.0, "市本级、鄂城区、华容区、梁子湖区、葛店经开区、临空经济区"],
+    ]
 
 
 def test_points_at_stake_puts_the_largest_gain_first(seed_con):
     stake = scoring.points_at_stake(seed_con)
-    assert seed_rows(stake, ["region_id", "next_step_gap", "next_step_points"]) == [
-        ("townships", 0.0, 2.0),
+    assert [tuple(None if pd.isna(v) else v for v in row)
+            for row in seed_rows(stake, ["region_id", "next_step_gap", "next_step_points"])] == [
         ("city_level", 0.0, 0.0), ("echeng", 0.0, 0.0), ("huarong", 0.0, 0.0),
         ("liangzihu", 0.0, 0.0), ("gedian", 0.0, 0.0), ("linkong", 0.0, 0.0),
+        ("townships", None, None),  # a bound promises no gain: never "差0个百分点…可多得2分"
     ]
-    assert stake["action"].tolist()[:2] == [
-        "全市乡镇(街道)需超过50%(差0个百分点，现值均 ≥ 50%只是下限)，可多得2分", "已满分"]
+    assert stake["action"].tolist()[::6] == [
+        "已满分", "得分无法判定：现值均 ≥ 50%只是下限，不能确定够不够得分线，不列提分空间"]
 
 
 def test_points_at_stake_shows_the_gap_to_a_2020_step(seed_copy, tmp_path):
@@ -356,9 +379,9 @@ def test_what_if_changes_the_total_and_the_ranking_without_writing(seed_db):
         ("gxbc-2023", "2023Q3", 2.0, 2.0, 0.0),
         ("gxbc-2023", "asof-notice", 0.0, 2.0, -2.0),
     ]
-    assert seed_rows(result.ranking, ["region", "points", "rank", "baseline_rank"]) == [
-        ("鄂城区", 2.0, 1, 1), ("华容区", 2.0, 1, 1), ("梁子湖区", 2.0, 1, 1),
-        ("葛店经开区", 2.0, 1, 1), ("临空经济区", 0.0, 5, 1),
+    assert seed_rows(result.ranking, ["region", "value", "points", "rank", "baseline_rank"]) == [
+        ("华容区", 97.47, 2.0, 1, 1), ("梁子湖区", 95.0, 2.0, 2, 2), ("葛店经开区", 95.0, 2.0, 2, 2),
+        ("鄂城区", 90.0, 2.0, 4, 4), ("临空经济区", 40.0, 0.0, 5, 5),
     ]
     ezhou = result.item_points[result.item_points["region_id"] == "ezhou"]
     assert seed_rows(ezhou, ["period", "points", "points_source", "baseline_points"])[:3] == [
@@ -396,9 +419,17 @@ def test_what_if_a_district_below_the_step_drops_the_city_total_and_its_rank(see
     assert result.totals.loc[result.totals["period"] != "asof-notice", "change"].tolist() == [0.0] * 3
     assert seed_rows(result.ranking, ["period", "region", "points", "baseline_points", "rank",
                                       "baseline_rank"]) == [
-        ("asof-notice", "鄂城区", 2.0, 2.0, 1, 1), ("asof-notice", "华容区", 2.0, 2.0, 1, 1),
-        ("asof-notice", "梁子湖区", 2.0, 2.0, 1, 1), ("asof-notice", "葛店经开区", 2.0, 2.0, 1, 1),
-        ("asof-notice", "临空经济区", 0.0, 2.0, 5, 1),
+        ("asof-notice", "华容区", 2.0, 2.0, 1, 1), ("asof-notice", "梁子湖区", 2.0, 2.0, 2, 2),
+        ("asof-notice", "葛店经开区", 2.0, 2.0, 2, 2), ("asof-notice", "鄂城区", 2.0, 2.0, 4, 4),
+        ("asof-notice", "临空经济区", 0.0, 2.0, 5, 5),
+    ]
+
+
+def test_what_if_ranks_simulated_values_in_competition_order(seed_con):
+    ranking = scoring.what_if(seed_con, {("one_window_share", "linkong", "asof-notice"): 95}).ranking
+    assert seed_rows(ranking, ["region", "value", "rank", "baseline_rank"]) == [
+        ("华容区", 97.47, 1, 1), ("梁子湖区", 95.0, 2, 2), ("葛店经开区", 95.0, 2, 2),
+        ("临空经济区", 95.0, 2, 5), ("鄂城区", 90.0, 5, 4),
     ]
 
 

@@ -38,7 +38,14 @@ def test_seed_statuses_against_the_provincial_rule(seed_con):
     assert set(one_window["target_basis"]) == {"provincial_rule"}
     assert len(table) == len(queries.run(seed_con, "export_observations")) + len(
         seed_con.execute("select * from derived_observations").df())
-    assert set(table.loc[table["indicator_id"] != "one_window_share", "status"]) == {"无目标"}
+    points = table[table["indicator_id"] == "gxbc_one_window_points"]
+    assert rows(points, STATUS_COLUMNS) == [  # full marks are each score's target
+        ("ezhou", "2023Q1", 2.0, 2.0, 2.0, "达标"),
+        ("ezhou", "2023Q2", 2.0, 2.0, 2.0, "达标"),
+        ("ezhou", "2023Q3", 2.0, 2.0, 2.0, "达标"),
+    ]
+    others = ~table["indicator_id"].isin(["one_window_share", "gxbc_one_window_points"])
+    assert set(table.loc[others, "status"]) == {"无目标"}
 
 
 def test_year_filter_keeps_the_periods_ending_in_that_year(seed_con):
@@ -170,7 +177,7 @@ def test_targeted_status_keeps_only_indicators_with_a_target_and_filters(seed_co
     from metrics import targets as target_module
 
     rows = target_module.targeted_status(seed_con)
-    assert rows["indicator_id"].unique().tolist() == ["one_window_share"]
+    assert rows["indicator_id"].unique().tolist() == ["gxbc_one_window_points", "one_window_share"]
     assert target_module.targeted_status(seed_con, category="党建").empty
     linkong = target_module.targeted_status(seed_con, region_id="linkong")
     assert linkong[["region_name", "value", "status"]].values.tolist() == [["临空经济区", 81.9, "达标"]]
