@@ -54,9 +54,9 @@ ranks = common.data(assessment.reported_ranks)
 points = points[points["quarter_index"] <= chosen.quarter_index]
 ranks = ranks[ranks["quarter_index"] <= chosen.quarter_index]
 
-columns = st.columns(6)
+columns = st.columns([1, 1, 1, 1, 1.5, 1.5])
 for column, status in zip(columns, STATUS_ORDER, strict=False):
-    column.metric(f"{status}（核心指标）", f"{int(counts.get(status, 0))}项", border=True,
+    column.metric(status, f"{int(counts.get(status, 0))}项", border=True,
                   help=f"本期有数值的{len(current_cards)}项核心指标中，状态为“{status}”的项数")
 with columns[4]:
     if points.empty:
@@ -64,25 +64,25 @@ with columns[4]:
     else:
         latest = points.iloc[-1]
         full = " 满分" if latest["points"] >= latest["max_points"] else ""
-        st.metric(f"省考核得分（{latest['period_label']}）",
-                  f"{points_fraction(latest['points'], latest['max_points'])}{full}", border=True,
+        st.metric("省考核得分", f"{points_fraction(latest['points'], latest['max_points'])}{full}", border=True,
                   help=f"{common.plain(latest['scheme_name'])}｜{common.plain(latest['item_name'])}；"
                        f"来源：通报{common.plain(latest['source'])}")
-        st.page_link(PAGE_FILES["assessment"], label="看考核明细", icon=":material/military_tech:",
-                     query_params=link_params())
+        st.page_link(PAGE_FILES["assessment"], label=f"{latest['period_label']} · 看考核明细",
+                     icon=":material/military_tech:", query_params=link_params())
 with columns[5]:
     if ranks.empty:
         st.metric("全省排名", "无数据", border=True)
     else:
         latest = ranks.iloc[-1]
-        st.metric(f"全省排名（{latest['period_label']}）", rank_text(int(latest["rank"])), border=True,
+        st.metric("全省排名", rank_text(int(latest["rank"])), border=True,
                   help=f"{common.plain(latest['scheme_name'])}；通报未给出参评总数；"
                        f"来源：通报{common.plain(latest['source'])}")
-        st.page_link(PAGE_FILES["assessment"], label="看排名", icon=":material/military_tech:",
-                     query_params=link_params())
+        st.page_link(PAGE_FILES["assessment"], label=f"{latest['period_label']} · 看排名",
+                     icon=":material/military_tech:", query_params=link_params())
 missing_cards = len(cards) - len(current_cards)
 if missing_cards:
-    st.caption(f"另有 {missing_cards} 项核心指标本期无数值，未计入上面的达标统计；下方卡片显示其最近一期数值。")
+    st.caption(f"达标统计只计本期有数值的 {len(current_cards)} 项核心指标；另有 {missing_cards} 项本期无数值，"
+               "下方卡片显示其最近一期数值。")
 
 with st.container(border=True):
     st.markdown(f"**需关注 · {chosen.quarter_label}**")

@@ -115,7 +115,7 @@ def test_page_renders_figures_without_error(dashboard, browser, path, expected, 
             expect(page.locator("[data-testid=stPlotlyChart] .main-svg").first).to_be_visible(
                 timeout=30_000
             )
-        expect(page.get_by_text("数据截至 2024年07月26日")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("最近完整数据期：2024年第三季度")).to_be_visible(timeout=30_000)
         assert page.locator("[data-testid=stException]").count() == 0
         assert page.locator("[data-testid=stAlertContentError]").count() == 0
         assert page.get_by_role("button", name="Deploy").count() == 0
