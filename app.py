@@ -10,7 +10,7 @@ st.set_page_config(
     page_title="政务服务指标看板 · 鄂州市数据局",
     page_icon=":material/analytics:",
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",  # open on a desktop, closed on a phone
 )
 
 VIEW_PAGES = [

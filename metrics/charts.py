@@ -100,18 +100,26 @@ def region_bars(districts: pd.DataFrame, missing: pd.DataFrame, references: pd.D
     )
     absent = ordered[ordered["value"].isna()]
     if len(absent):
-        earlier = absent["earlier_value"]
+        earlier = absent.dropna(subset=["earlier_value"])
         figure.add_trace(go.Scatter(
-            x=earlier.fillna(0),
+            x=earlier["earlier_value"],
+            y=earlier["region_name"],
+            mode="markers",
+            marker={"color": REFERENCE_COLOR, "symbol": "diamond-open", "size": 12},
+            hovertemplate=[f"{unreported_text(v, unit, q, kind, label)}<extra></extra>" for v, q, label in
+                           zip(earlier["earlier_value"], earlier["earlier_qualifier"],
+                               earlier["earlier_quarter_label"], strict=True)],
+            name="最近一期（非本期）",
+        ))
+        figure.add_trace(go.Scatter(
+            x=[0] * len(absent),
             y=absent["region_name"],
-            mode="markers+text",
-            marker={"color": REFERENCE_COLOR, "symbol": "diamond-open", "size": 12,
-                    "opacity": [1 if pd.notna(v) else 0 for v in earlier]},
+            mode="text",
             text=[unreported_text(v, unit, q, kind, label) for v, q, label in
-                  zip(earlier, absent["earlier_qualifier"], absent["earlier_quarter_label"], strict=True)],
+                  zip(absent["earlier_value"], absent["earlier_qualifier"], absent["earlier_quarter_label"],
+                      strict=True)],
             textposition="middle right",
             textfont={"color": REFERENCE_COLOR},
-            cliponaxis=False,
             hoverinfo="skip",
             name="未报送",
         ))
@@ -124,7 +132,7 @@ def region_bars(districts: pd.DataFrame, missing: pd.DataFrame, references: pd.D
             x=row["value"],
             line={"color": REFERENCE_COLOR, "dash": "dot", "width": 2},
             annotation_text=f"{row['region_name']} {value_text(row['value'], unit, kind=kind)}",
-            annotation_position="bottom left",
+            annotation_position="top",
             annotation_font_color=REFERENCE_COLOR,
         )
     values = [*reported["value"].tolist(), *absent["earlier_value"].dropna().tolist(), *city["value"].tolist()]
@@ -179,6 +187,8 @@ def trend_lines(series: pd.DataFrame) -> go.Figure:
     first = series.iloc[0]
     unit, kind, name = first["unit"], first["kind"], first["indicator_name"]
     is_flow = first["temporal"] == "flow"
+    # Value labels beside every point only while they can be told apart; hover and the table have them.
+    labelled = series["region_name"].nunique() <= 3
     figure = go.Figure()
     for number, (region_name, rows) in enumerate(series.groupby("region_name", sort=False)):
         rows = rows.sort_values("plotted_at", kind="stable")
@@ -192,7 +202,8 @@ def trend_lines(series: pd.DataFrame) -> go.Figure:
             figure.add_trace(go.Scatter(
                 x=part["plotted_at"],
                 y=part["value"],
-                mode="lines+markers+text" if joins and part["value"].notna().sum() > 1 else "markers+text",
+                mode=("lines+markers" if joins and part["value"].notna().sum() > 1 else "markers")
+                + ("+text" if labelled else ""),
                 connectgaps=False,
                 name=region_name if joins else f"{region_name}（累计或年度）",
                 legendgroup=region_name,

@@ -182,3 +182,14 @@ def target_status_rows(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
         "达标情况": rows["status"].map(lambda name: STATUS_MARK.get(name, name)),
     })
     return table if rows["is_milestone"].any() else table.drop(columns=["年内累计(各季数值相加)"])
+
+
+def projection_rows(projections: list, region_names: dict, unit: str) -> pd.DataFrame:
+    """Year-end projections (metrics.targets.Projection) as a table, each value labelled 预测."""
+    return pd.DataFrame({
+        "地区": [region_names.get(p.region_id, p.region_id) for p in projections],
+        "全年预测": [f"{p.label} {value_text(p.value, unit, p.qualifier or 'exact')}" for p in projections],
+        "推算方法": [p.method for p in projections],
+        "目标": [target_text(p.target_value, p.target_comparator, unit) for p in projections],
+        "预测是否达标": [STATUS_MARK.get(p.status, p.status) for p in projections],
+    })

@@ -11,6 +11,7 @@ from metrics.formatting import (
     goals_text,
     points_fraction,
     rank_text,
+    projection_rows,
     readable_facts,
     target_status_rows,
     target_text,
@@ -149,7 +150,6 @@ targeted = common.data(targets.targeted_status, chosen.category, chosen.region_i
 if targeted.empty:
     common.empty_state("当前筛选条件下没有设定目标的指标。")
 else:
-    projected = []
     for indicator_id, rows in targeted.groupby("indicator_id", sort=False):
         first = rows.iloc[0]
         unit = first["unit"]
@@ -162,22 +162,15 @@ else:
             if rows["is_milestone"].any():
                 st.caption("年度目标按季度分解：第k季度以年内累计与年度目标的k/4比较。累计中含“以上”等界限值"
                            "或缺少季度时，累计只是下限或不完整，状态为“无法判定”。")
-            for region_id, year in targets.projectable(rows):
-                projection = common.data(targets.projection, indicator_id, region_id, int(year))
-                region_name = rows.loc[rows["region_id"] == region_id, "region_name"].iloc[0]
-                projected.append(projection)
-                left, right = st.columns([1, 2], vertical_alignment="center")
-                left.metric(
-                    f"{projection.label}：{region_name} {year}年全年",
-                    f"{projection.label} {value_text(projection.value, unit, projection.qualifier or 'exact')}",
-                    help=projection.method,
-                    border=True,
-                )
-                right.markdown(
-                    f":violet-badge[:material/query_stats: {projection.label}] {projection.method}  \n"
-                    f"目标：{target_text(projection.target_value, projection.target_comparator, unit)}  \n"
-                    f"{projection.label}是否达标：{common.status_badge(projection.status)}")
-    if not projected:
+            year = chosen.quarter_index // 4
+            pairs = [(region_id, pair_year) for region_id, pair_year in targets.projectable(rows) if pair_year == year]
+            if pairs:
+                projections = [common.data(targets.projection, indicator_id, region_id, year) for region_id, _ in pairs]
+                names = dict(zip(rows["region_id"], rows["region_name"], strict=False))
+                st.markdown(f":violet-badge[:material/query_stats: 预测] **{year}年全年预测**（按已有季度推算，不是实际值）")
+                st.dataframe(projection_rows(projections, names, unit), hide_index=True, width="stretch")
+    if not any(pair_year == chosen.quarter_index // 4 for _, rows in targeted.groupby("indicator_id")
+               for _, pair_year in targets.projectable(rows)):
         names = "、".join(targeted["indicator_name"].unique())
-        common.empty_state(f"暂无年末预测：设有目标的指标（{names}）在各年份都没有季度数据，"
+        common.empty_state(f"暂无{chosen.quarter_index // 4}年年末预测：设有目标的指标（{names}）在该年没有季度数据，"
                            "无法按季度推算全年，因此不作预测。")

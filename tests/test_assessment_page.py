@@ -221,20 +221,18 @@ def test_overview_lists_targets_and_explains_why_there_is_no_projection(app):
             f"{plain('目标：> 50%，依据：省考核规则（二、4 整改情况 三是）')}]  \n"
             ":green[:material/check_circle: 达标] 6 &nbsp; :orange[:material/help: 无法判定] 1") in texts(test)
     assert test.info[-1].value == (
-        "暂无年末预测：设有目标的指标（“高效办成一件事”考核“一窗通办”指标得分、综合窗口可办事项占比(一窗通办)）"
-        "在各年份都没有季度数据，"
+        "暂无2024年年末预测：设有目标的指标（“高效办成一件事”考核“一窗通办”指标得分、综合窗口可办事项占比(一窗通办)）"
+        "在该年没有季度数据，"
         "无法按季度推算全年，因此不作预测。")
-    assert not [metric for metric in test.metric if "预测" in metric.label]
+    assert not tables(test, "全年预测")
 
 
 def test_overview_projection_is_labelled_as_one_with_its_method(app, quarters_db):
-    test = app(db=quarters_db)
-    projection = next(metric for metric in test.metric if "预测" in metric.label)
-    assert projection.label == "预测：鄂州市 2023年全年"
-    assert projection.value == "预测 ≥ 1.19亿条"
-    assert projection.proto.help == "预测：已有3个季度，按季度平均值×4线性外推"
-    assert (":violet-badge[:material/query_stats: 预测] 预测：已有3个季度，按季度平均值×4线性外推  \n"
-            "目标：>= 1.2亿条  \n预测是否达标：:orange[:material/help: 无法判定]") in texts(test)
+    test = app(db=quarters_db, filter_period="2023Q3")
+    assert table(test, "全年预测").to_dict("records") == [{
+        "地区": "鄂州市", "全年预测": "预测 ≥ 1.19亿条", "推算方法": "预测：已有3个季度，按季度平均值×4线性外推",
+        "目标": ">= 1.2亿条", "预测是否达标": "？无法判定"}]
+    assert ":violet-badge[:material/query_stats: 预测] **2023年全年预测**（按已有季度推算，不是实际值）" in texts(test)
     push = [frame.value for frame in test.dataframe if "年内累计(各季数值相加)" in frame.value.columns][0]
     assert push[["期间", "年内累计(各季数值相加)", "目标", "达标情况"]].values.tolist() == [
         ["2023年第一季度", "3,000万条", ">= 3,000万条", "√ 达标"],

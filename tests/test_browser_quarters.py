@@ -21,12 +21,19 @@ PAGES = [
 
 
 @pytest.fixture(scope="module")
-def quarters_dashboard(two_quarters_db, tmp_path_factory):
-    yield from _serve({
+def quarters_dashboard(two_quarters_db, tmp_path_factory, browser):  # noqa: F811
+    for url in _serve({
         "METRICS_DB": str(two_quarters_db),
         "METRICS_ACCOUNTS": str(tmp_path_factory.mktemp("accounts") / "accounts.duckdb"),
         "METRICS_VIEW_LOGIN": "open",
-    })
+    }):
+        # A fresh server sends a page's own URL through app.py first (ui.auth.ensure_routed);
+        # one visit to the root lets the page tests open their URLs directly.
+        page = browser.new_page()
+        page.goto(url)
+        page.get_by_text("需关注").first.wait_for(timeout=30_000)
+        page.close()
+        yield url
 
 
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))

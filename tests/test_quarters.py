@@ -51,11 +51,12 @@ def test_q4_ranking_uses_only_q4_values_and_the_others_read_unreported(app, two_
     assert ranked["数值"].tolist() == ["98.6%", "89.5%", "84%", "未报送（最近：2024年第三季度 95.5%）",
                                      "未报送（最近：2024年第三季度 95%）"]
     assert ranked["期间"].tolist()[3:] == ["未报送", "未报送"]
-    assert ranked["环比"].tolist()[:3] == ["+0.5个百分点", "-1.7个百分点", "+1.7个百分点"]
+    assert ranked["环比"].tolist()[:3] == ["🟢 +0.5个百分点", "🔴 -1.7个百分点", "🟢 +1.7个百分点"]
     chart = figure(test)
-    bars, unreported = chart["data"]
+    bars, earlier, unreported = chart["data"]
     assert list(bars["y"]) == ["临空经济区", "鄂城区", "华容区"]
     assert values(bars["x"]) == [84, 89.5, 98.6]
+    assert (list(earlier["y"]), values(earlier["x"])) == (["葛店经开区", "梁子湖区"], [95, 95.5])
     assert list(unreported["text"]) == ["未报送（最近：2024年第三季度 95%）", "未报送（最近：2024年第三季度 95.5%）"]
     assert chart["layout"]["title"]["text"] == "各区（功能区）综合窗口可办事项占比(一窗通办)排名 · 2024年第四季度"
     assert "2024年第四季度未报送：梁子湖区、葛店经开区" in test.warning[0].value
@@ -89,7 +90,7 @@ def test_trend_puts_huarong_on_one_dated_axis_with_chinese_quarter_ticks(app, tw
     assert [x[:10] for x in axis["tickvals"]] == ["2024-08-15", "2024-11-15"]
     table = table_with(test, "报告季度")
     assert table[["报告季度", "数值", "环比"]].values.tolist() == [
-        ["2024年第三季度", "98.1%", "—"], ["2024年第四季度", "98.6%", "+0.5个百分点"]]
+        ["2024年第三季度", "98.1%", "—"], ["2024年第四季度", "98.6%", "🟢 +0.5个百分点"]]
 
 
 def test_a_single_point_is_said_in_words_not_drawn(app):

@@ -95,8 +95,17 @@ def filters() -> Filters:
     return Filters(
         category=None if category == ALL else category,
         region_id=None if region == ALL else region,
-        quarter_index=periods.quarter_index(st.session_state.get("filter_period")),
+        quarter_index=_chosen_quarter(),
     )
+
+
+def _chosen_quarter() -> int | None:
+    """The sidebar's quarter; else (a page run without app.py's sidebar) the newest with data."""
+    chosen = periods.quarter_index(st.session_state.get("filter_period"))
+    if chosen is not None:
+        return chosen
+    quarters = data(periods.reporting_quarters)
+    return int(quarters["quarter_index"].iloc[0]) if len(quarters) else None
 
 
 def _written_key(param: str) -> str:
@@ -174,17 +183,18 @@ def empty_state(message: str) -> None:
     st.info(message, icon=":material/filter_alt_off:")
 
 
-CHANGE_STYLE = {"better": "color: #2e7d32", "worse": "color: #c62828", "neutral": ""}
+CHANGE_MARK = {"better": "🟢 ", "worse": "🔴 ", "neutral": ""}
 CHANGE_COLUMNS = {"环比": "change_vs_previous", "同比": "change_vs_year_ago"}
 
 
 def facts_table(table: pd.DataFrame, facts: pd.DataFrame, **kwargs) -> None:
-    """A readable_facts table with 环比 and 同比 green where they improved and red where they
-    worsened, by each indicator's better direction (facts: the rows the table was made from)."""
-    styled = [column for column, change in CHANGE_COLUMNS.items() if column in table and change in facts]
-
-    def colours(column: pd.Series) -> list[str]:
-        changes = facts[CHANGE_COLUMNS[column.name]]
-        return [CHANGE_STYLE[change_direction(c, b)] for c, b in zip(changes, facts["better"], strict=True)]
-
-    st.dataframe(table.style.apply(colours, subset=styled), hide_index=True, width="stretch", **kwargs)
+    """A readable_facts table whose 环比 and 同比 carry a green mark where they improved and a red
+    one where they worsened, by each indicator's better direction (facts: the rows the table was
+    made from). A mark in the text costs nothing per cell, where a pandas Styler costs seconds on
+    a province's table; the CSV download keeps the plain text."""
+    shown = table.copy()
+    for column, change in CHANGE_COLUMNS.items():
+        if column in shown and change in facts:
+            shown[column] = [CHANGE_MARK[change_direction(c, b)] + text for text, c, b in
+                             zip(shown[column], facts[change], facts["better"], strict=True)]
+    st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
