@@ -140,8 +140,8 @@ else:
         st.success(f"能判定得分的单位均已得满分，没有提分空间{named}。", icon=":material/check_circle:")
     for number, row in enumerate(to_do.itertuples(), start=1):
         with st.container(border=True):
-            st.markdown(f"**{number}. {row.region}** ｜ {row.item_name}（{row.period_label}）  \n"
-                        f":material/trending_up: {row.action}")
+            st.markdown(f"**{number}. {common.plain(row.region)}** ｜ {common.plain(row.item_name)}"
+                        f"（{common.plain(row.period_label)}）  \n:material/trending_up: {common.plain(row.action)}")
             if row.assumption:
                 assumptions(row.assumption)
     for (scheme_id, item_id), units in inputs.groupby(["scheme", "item"], sort=False):

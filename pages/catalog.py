@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from metrics import catalog
+from metrics import catalog, periods
 from ui import auth, common
 
 auth.ensure_routed()
@@ -13,6 +13,8 @@ BETTER_NAMES = {"higher": "越高越好", "lower": "越低越好", "none": "无�
 
 st.title("指标口径")
 st.caption("每个指标的名称、定义、单位、计算公式、方向、责任单位与通报条目。")
+st.info(f"**报告期口径。** {periods.TIME_RULE}同一季度有多个数值时取季度内最晚的一个；区域对比只比较同一季度的数值，"
+        "没有该季度数值的单位显示为“未报送”。", icon=":material/calendar_month:")
 
 search = st.text_input("搜索指标", placeholder="输入名称、编码、定义中的词或通报条目，如“监管”“二、7”",
                        key="catalog_search")

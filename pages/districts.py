@@ -34,18 +34,18 @@ districts, missing, references = facts.split_comparison(comparison)
 if districts.empty:
     earlier = comparison.dropna(subset=["earlier_quarter_label"])
     hint = f"最近一期数据在{earlier['earlier_quarter_label'].iloc[0]}，请在左侧“报告期”中选择。" if len(earlier) else ""
-    common.empty_state(f"{chosen.quarter_label}没有任何区（功能区）报送{names[indicator_id]}。{hint}")
+    common.empty_state(f"{chosen.quarter_label}没有任何区（功能区）报送{common.plain(names[indicator_id])}。{hint}")
 else:
     st.plotly_chart(common.figure(charts.region_bars, districts, missing, references, chosen.quarter_label,
                                   highlight=chosen.region_id), width="stretch", config=common.CHART_CONFIG)
 if len(missing):
-    st.warning(f"{chosen.quarter_label}未报送：{'、'.join(missing['region_name'])}。未报送的单位不参加排名；"
+    st.warning(f"{chosen.quarter_label}未报送：{common.plain('、'.join(missing['region_name']))}。未报送的单位不参加排名；"
                "图中灰色菱形是其最近一期数值，注明了所属季度。", icon=":material/schedule:")
 
 for row in references.itertuples():
     if row.qualifier == "all_at_least":
         st.info(
-            f"**{row.region_name}**：{value_text(row.value, row.unit, row.qualifier, row.kind)}"
+            f"**{common.plain(row.region_name)}**：{value_text(row.value, row.unit, row.qualifier, row.kind)}"
             f"（{common.plain(row.period_label)}，来源：通报{common.plain(row.source)}）。"
             "通报只给出下限，没有各乡镇(街道)的分别数值，因此不画柱。",
             icon=":material/info:",

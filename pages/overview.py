@@ -93,7 +93,7 @@ with st.container(border=True):
     if not found:
         st.caption("本期没有低于目标、明显落后于市本级、较上期变差或未报送的单位。")
     for item in found:
-        st.page_link(PAGE_FILES[item.page], label=item.text, icon=attention.ICONS[item.finding],
+        st.page_link(PAGE_FILES[item.page], label=common.plain(item.text), icon=attention.ICONS[item.finding],
                      query_params=link_params(item.indicator_id, item.region_id))
 
 
@@ -118,7 +118,7 @@ else:
             has_change = row["is_current"] and pd.notna(change)
             with column.container(border=True):
                 st.metric(
-                    label=row["indicator_name"],
+                    label=common.plain(row["indicator_name"]),
                     value=value_text(row["value"], row["unit"], row["qualifier"], row["kind"]),
                     delta=change_text(change, row["unit"], row["kind"]) if has_change else None,
                     delta_color=DELTA_COLOR[row["better"]],

@@ -42,15 +42,16 @@ if shown.empty:
 
 if shown["plotted_at"].nunique() == 1:
     row = shown.iloc[0]
-    st.info(f"{row['indicator_name']}目前只有一个时间点的数据（{common.plain(row['period_label'])}，"
-            f"归入{row['quarter_label']}），还画不出趋势：" + "；".join(
-                f"{r.region_name} {value_text(r.value, r.unit, r.qualifier, r.kind)}" for r in shown.itertuples()),
+    st.info(common.plain(f"{row['indicator_name']}目前只有一个时间点的数据（{row['period_label']}，"
+                         f"归入{row['quarter_label']}），还画不出趋势：" + "；".join(
+                             f"{r.region_name} {value_text(r.value, r.unit, r.qualifier, r.kind)}"
+                             for r in shown.itertuples())),
             icon=":material/info:")
 else:
     st.plotly_chart(common.figure(charts.trend_lines, shown), width="stretch", config=common.CHART_CONFIG)
     single = shown.groupby("region_name")["plotted_at"].nunique()
     if (single == 1).any():
-        st.caption(f"{'、'.join(single[single == 1].index)}只有一个时间点的数据，只画出一个点。")
+        st.caption(f"{common.plain('、'.join(single[single == 1].index))}只有一个时间点的数据，只画出一个点。")
 
 quarterly = common.data(facts.quarter_series, indicator_id)
 quarterly = quarterly[quarterly["region_name"].isin(picked)]

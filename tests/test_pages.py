@@ -125,4 +125,4 @@ def test_catalog_search_finds_supervision_indicators(app):
     assert "监管行为推送数据量" in names
     assert all("监管" in name or "监管" in definition for name, definition in
                zip(names, test.dataframe[0].value["定义(口径)"], strict=True))
-    assert "没有符合条件的指标" in app("pages/catalog.py", catalog_search="不存在的词").info[0].value
+    assert "没有符合条件的指标" in app("pages/catalog.py", catalog_search="不存在的词").info[-1].value

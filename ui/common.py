@@ -143,8 +143,11 @@ def url_widget(widget, label: str, options: list, *, key: str, param: str, defau
     return chosen
 
 
-# Characters that Markdown or Streamlit's directives (:red[…], :material/…:) give a meaning to.
-_MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|:~$&")
+# Characters that give Markdown or Streamlit's directives (:red[…], :material/…:) a construct:
+# emphasis, code, links and images, HTML, headings, tables, strikethrough, LaTeX. Parentheses and
+# full stops alone build nothing once brackets are escaped, so names such as 占比(一窗通办) stay as
+# they are.
+_MARKDOWN_SPECIAL = set("\\`*_{}[]<>#!|:~$")
 
 
 def plain(text) -> str:
