@@ -1,5 +1,6 @@
--- The load to undo, what undoing it touches, and the later applied loads that stand in the way:
--- they changed rows it wrote, or use regions and indicators it added.
+-- The load to undo, what undoing it touches, and the later loads that stand in the way: applied
+-- loads that changed rows it wrote or use regions and indicators it added, and target settings
+-- for its regions and indicators (a target cannot be undone).
 with later_changes as (
     select c.load_id
     from load_changes as c
@@ -25,6 +26,15 @@ later_users as (
     where a.load_id = $load_id
 ),
 
+later_targets as (
+    select t.load_id
+    from load_additions as a
+    join targets as t
+        on (a.table_name = 'regions' and t.region_id = a.key_id)
+        or (a.table_name = 'indicators' and t.indicator_id = a.key_id)
+    where a.load_id = $load_id
+),
+
 final as (
     select
         l.load_id,
@@ -37,7 +47,9 @@ final as (
         (select count(*) from load_changes where load_id = $load_id) as count_to_restore,
         (select string_agg(distinct '#' || b.load_id, '、' order by '#' || b.load_id)
          from (select load_id from later_changes union select load_id from later_users) as b)
-            as blocking_loads
+            as blocking_loads,
+        (select string_agg(distinct '#' || load_id, '、' order by '#' || load_id) from later_targets)
+            as targeting_loads
     from loads as l
     where l.load_id = $load_id
 )
