@@ -7,6 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from metrics import accounts, changes, exporting, ingest, journal, queries, scoring, warehouse
@@ -253,4 +254,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except (WarehouseError, accounts.AccountError) as error:
         print(f"错误：{error}", file=sys.stderr)
+        return 2
+    except duckdb.IOException as error:
+        if "Could not set lock" not in str(error):
+            raise
+        # Only the accounts store is ever opened for writing by another process's hands.
+        print(f"错误：账户库 {accounts.accounts_path(resolve_db(args.db))} 被其他进程占用，请稍后重试", file=sys.stderr)
         return 2

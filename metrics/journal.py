@@ -29,15 +29,16 @@ def write(con: duckdb.DuckDBPyConnection, *, load_id: int, actor: str, action: s
     """Journal a change inside the caller's transaction, before it commits."""
     queries.run_script(con, (SQL_DIR / "change_log.sql").read_text(encoding="utf-8"))
     con.execute(queries.query_text("change_log_insert"), {
-        "change_key": uuid.uuid4().hex, "load_id": int(load_id), "happened_at": dt.datetime.now().replace(microsecond=0),
-        "actor": actor, "action": action, "target": target, "detail": detail, "count_before": int(count_before),
+        "change_key": uuid.uuid4().hex, "load_id": int(load_id), "actor": actor, "action": action,
+        "target": target, "detail": detail, "count_before": int(count_before),
+        "happened_at": dt.datetime.now().replace(microsecond=0),
     })
 
 
-def reconcile(db: Path, timeout_seconds: float = AUDIT_WAIT_SECONDS) -> None:
+def reconcile(db: Path) -> None:
     """Copy the current version's journal rows that the audit trail lacks into it.
 
-    Raises accounts.StoreBusy when the accounts store stays locked for timeout_seconds.
+    Raises accounts.StoreBusy when the accounts store stays locked for AUDIT_WAIT_SECONDS.
     """
     con = open_reader(db)
     try:
@@ -46,4 +47,4 @@ def reconcile(db: Path, timeout_seconds: float = AUDIT_WAIT_SECONDS) -> None:
         return  # built before the journal existed, and not changed since
     finally:
         con.close()
-    accounts.reconcile_audit(accounts.accounts_path(db), entries, timeout_seconds)
+    accounts.reconcile_audit(accounts.accounts_path(db), entries, AUDIT_WAIT_SECONDS)
