@@ -1,7 +1,6 @@
 """Exports are safe to open in a spreadsheet: formulas neutralised, numbers untouched."""
 
 import pandas as pd
-
 from support import export_text
 
 from metrics import ingest

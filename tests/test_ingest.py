@@ -461,6 +461,7 @@ township_one_window_share,乡镇一窗通办比例,%,比率,水平,越高越好,
     with pytest.raises(ingest.LoadError) as refused:
         ingest.rollback(fresh_db, added.load_id, "测试")
     assert str(refused.value) == (
-        f"载入 #{added.load_id} 新增的地区或指标已设置了目标(载入 #{target_load})，目标只能修改不能删除，因此该载入不能撤销"
+        f"载入 #{added.load_id} 新增的地区或指标已设置了目标(载入 #{target_load})，"
+        "目标只能修改不能删除，因此该载入不能撤销"
     )
     assert export_text(fresh_db) == before
