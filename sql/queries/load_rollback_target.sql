@@ -8,13 +8,24 @@ with later_changes as (
     where c.old_load_id = $load_id and l.status = 'applied' and c.load_id <> $load_id
 ),
 
-later_users as (
-    select o.load_id
+-- Rows that use a region or an indicator: observations, and targets (a target cannot be undone).
+dependents as (
+    select 'observation' as dependent, load_id, region_id, indicator_id from observations
+    union all
+    select 'target' as dependent, load_id, region_id, indicator_id from targets
+),
+
+later_dependents as (
+    select d.dependent, d.load_id
     from load_additions as a
-    join observations as o
-        on (a.table_name = 'regions' and o.region_id = a.key_id)
-        or (a.table_name = 'indicators' and o.indicator_id = a.key_id)
-    where a.load_id = $load_id and o.load_id <> $load_id
+    join dependents as d
+        on (a.table_name = 'regions' and d.region_id = a.key_id)
+        or (a.table_name = 'indicators' and d.indicator_id = a.key_id)
+    where a.load_id = $load_id and d.load_id is distinct from $load_id
+),
+
+later_users as (
+    select load_id from later_dependents where dependent = 'observation'
     union all
     select additions_of_child.load_id
     from load_additions as a
@@ -23,15 +34,6 @@ later_users as (
         on additions_of_child.table_name = 'regions'
         and additions_of_child.key_id = child.region_id
         and additions_of_child.load_id <> $load_id
-    where a.load_id = $load_id
-),
-
-later_targets as (
-    select t.load_id
-    from load_additions as a
-    join targets as t
-        on (a.table_name = 'regions' and t.region_id = a.key_id)
-        or (a.table_name = 'indicators' and t.indicator_id = a.key_id)
     where a.load_id = $load_id
 ),
 
@@ -48,8 +50,8 @@ final as (
         (select string_agg(distinct '#' || b.load_id, '、' order by '#' || b.load_id)
          from (select load_id from later_changes union select load_id from later_users) as b)
             as blocking_loads,
-        (select string_agg(distinct '#' || load_id, '、' order by '#' || load_id) from later_targets)
-            as targeting_loads
+        (select string_agg(distinct '#' || load_id, '、' order by '#' || load_id)
+         from later_dependents where dependent = 'target') as targeting_loads
     from loads as l
     where l.load_id = $load_id
 )
