@@ -47,7 +47,7 @@ def _replaced(db: Path, force: bool) -> tuple[Path | None, int]:
     except WarehouseError as error:
         if not force:
             raise WarehouseError(f"{error}；构建会替换它，确认放弃请加 --force") from error
-        return None, 0
+        return warehouse.keep_current(db), 0  # a damaged file is kept too, for whoever may rescue it
     try:
         count_loads = int((queries.run(con, "load_history")["kind"] != "seed").sum())
         count_observations = journal.observation_count(con)

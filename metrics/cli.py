@@ -258,6 +258,6 @@ def main(argv: list[str] | None = None) -> int:
     except duckdb.IOException as error:
         if "Could not set lock" not in str(error):
             raise
-        # Only the accounts store is ever opened for writing by another process's hands.
+        # Other processes open warehouse versions read-only, so a lock conflict is on the accounts store.
         print(f"错误：账户库 {accounts.accounts_path(resolve_db(args.db))} 被其他进程占用，请稍后重试", file=sys.stderr)
         return 2
