@@ -138,9 +138,10 @@ def new_version(db: Path, *, from_current: bool) -> Iterator[duckdb.DuckDBPyConn
 
 
 def _remove_version_files(path: Path) -> None:
-    """A version file and the write-ahead log DuckDB keeps beside it."""
+    """A version file, and the write-ahead log and spill directory DuckDB keeps beside it."""
     path.unlink(missing_ok=True)
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
+    shutil.rmtree(path.with_name(path.name + ".tmp"), ignore_errors=True)
 
 
 def _remove_crash_leftovers(db: Path) -> None:
@@ -148,7 +149,8 @@ def _remove_crash_leftovers(db: Path) -> None:
 
     An `incomplete-` file whose final name exists was killed while publishing: the final name is
     kept if the symlink had already switched to it. No published version has a `.wal` (each is
-    checkpointed and closed before publishing, and readers never write), so every `.wal` is an orphan.
+    checkpointed and closed before publishing, and readers never write), so every `.wal` is an
+    orphan; a spill directory is removed only with its incomplete file (a reader may spill too).
     """
     directory = versions_dir(db)
     current = db.resolve() if db.is_symlink() else None
@@ -159,6 +161,8 @@ def _remove_crash_leftovers(db: Path) -> None:
         _remove_version_files(leftover)
     for log in directory.glob("*.wal"):
         log.unlink()
+    for spill in directory.glob(f"{INCOMPLETE_PREFIX}*.tmp"):
+        shutil.rmtree(spill, ignore_errors=True)
     for link in db.parent.glob(f".{db.name}.*.tmp"):
         link.unlink()
 

@@ -54,6 +54,8 @@ def test_leftovers_of_killed_writers_go_and_pruning_keeps_published_versions(fre
     shutil.copyfile(current_file(fresh_db), directory / "incomplete-v9999999999999999999-dead.duckdb")
     os.link(directory / "incomplete-v9999999999999999999-dead.duckdb", directory / "v9999999999999999999-dead.duckdb")
     (directory / (chain[0] + ".wal")).write_bytes(b"\0" * 10)
+    (directory / "incomplete-v2-dead.duckdb.tmp").mkdir()  # DuckDB's spill directory, its file gone
+    (directory / "incomplete-v2-dead.duckdb.tmp" / "duckdb_temp_storage-0.tmp").write_bytes(b"\0" * 10)
     (fresh_db.parent / f".{fresh_db.name}.deadbeef.tmp").symlink_to("nowhere")
 
     third = load_one(fresh_db, tmp_path, 3)
