@@ -10,6 +10,7 @@ import fcntl
 import os
 import re
 import secrets
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -297,3 +298,41 @@ def record(path: Path, actor: str, action: str, target: str, detail: str | None 
 def audit_trail(path: Path) -> pd.DataFrame:
     with _store(path) as con:
         return _run(con, "audit_list")
+
+
+class StoreBusy(AccountError):
+    """The accounts store stayed locked by another process for the whole wait."""
+
+
+def reconcile_audit(path: Path, entries: pd.DataFrame, timeout_seconds: float) -> None:
+    """Append to the audit trail the journalled warehouse changes it lacks (keyed by change_key).
+
+    Waits for the store at most timeout_seconds, then raises StoreBusy: the change is already
+    published, so its caller must neither hang nor fail on the audit copy.
+    """
+    if entries.empty:
+        return
+    deadline = time.monotonic() + timeout_seconds
+    path.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        # Probe the lock without blocking; _store then takes it (another process may slip in
+        # between, but only for one of this module's short operations).
+        with open(path.with_name(path.name + ".lock"), "w") as probe:
+            try:
+                fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(probe, fcntl.LOCK_UN)
+                is_free = True
+            except BlockingIOError:
+                is_free = False
+        if is_free:
+            try:
+                with _store(path) as con:
+                    con.register("journal", entries)
+                    queries.run_script(con, queries.query_text("audit_reconcile"))
+                return
+            except duckdb.IOException as error:  # held open by a process outside this module
+                if "Could not set lock" not in str(error):
+                    raise
+        if time.monotonic() >= deadline:
+            raise StoreBusy(f"账户库 {path} 被其他进程占用，已等待 {timeout_seconds:g} 秒")
+        time.sleep(0.1)

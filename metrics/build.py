@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from metrics import queries
+from metrics import journal, queries, warehouse
 from metrics.paths import SEED_DIR, SQL_DIR
 from metrics.warehouse import WarehouseError, new_version
 
@@ -27,7 +27,7 @@ SEED_TABLES = (
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    for name in ("schema.sql", "views.sql"):
+    for name in ("schema.sql", "change_log.sql", "views.sql"):
         queries.run_script(con, (SQL_DIR / name).read_text(encoding="utf-8"))
 
 
@@ -35,8 +35,38 @@ def integrity_violations(con: duckdb.DuckDBPyConnection):
     return queries.run(con, "integrity_violations")
 
 
-def build(db: Path, seed_dir: Path = SEED_DIR) -> int:
-    """Build the warehouse at db; returns the number of seed observations."""
+def _replaced(db: Path, force: bool) -> tuple[Path | None, int]:
+    """Under the writer lock: refuse to build over loaded data unless forced, and keep what is replaced.
+
+    Returns the kept version (None when nothing is lost) and its observation count.
+    """
+    if not warehouse.exists(db):
+        return None, 0
+    try:
+        con = warehouse.open_reader(db)
+    except WarehouseError as error:
+        if not force:
+            raise WarehouseError(f"{error}；构建会替换它，确认放弃请加 --force") from error
+        return warehouse.keep_current(db), 0  # a damaged file is kept too, for whoever may rescue it
+    try:
+        count_loads = int((queries.run(con, "load_history")["kind"] != "seed").sum())
+        count_observations = journal.observation_count(con)
+    finally:
+        con.close()
+    if not count_loads:
+        return None, count_observations
+    if not force:
+        raise WarehouseError(
+            f"数据仓库 {db} 已有 {count_loads} 次载入，重建会以种子数据替换；确认请加 --force(原版本会保留)"
+        )
+    return warehouse.keep_current(db), count_observations
+
+
+def build(db: Path, seed_dir: Path = SEED_DIR, *, force: bool = False, actor: str = "system") -> int:
+    """Build the warehouse at db; returns the number of seed observations.
+
+    Over a warehouse with loads only when forced: the replaced version is kept as `kept-…`.
+    """
     missing = [t for t in SEED_TABLES if not (seed_dir / f"{t}.csv").is_file()]
     if missing:
         raise WarehouseError(f"种子数据缺少文件：{', '.join(m + '.csv' for m in missing)}")
@@ -46,6 +76,7 @@ def build(db: Path, seed_dir: Path = SEED_DIR) -> int:
     params["seed_rows"] = sum(1 for _ in observations.open(encoding="utf-8")) - 1
     params["built_at"] = dt.datetime.now().replace(microsecond=0)
     with new_version(db, from_current=False) as con:
+        kept, count_before = _replaced(db, force)
         create_schema(con)
         try:
             queries.run_script(con, (SQL_DIR / "load_seed.sql").read_text(encoding="utf-8"), params)
@@ -58,4 +89,9 @@ def build(db: Path, seed_dir: Path = SEED_DIR) -> int:
                 f"种子数据未通过校验（{len(violations)} 处），如 {first.indicator_id}/"
                 f"{first.region_id}/{first.period_id}：{first.problem}"
             )
+        detail = f"种子数据 {params['seed_rows']} 条观测值"
+        if kept:
+            detail += f"；原版本(含载入)保留为 {kept}"
+        journal.write(con, load_id=1, actor=actor, action="重建数据仓库" if kept else "构建数据仓库",
+                      target=f"载入 #1 {db}", detail=detail, count_before=count_before)
     return params["seed_rows"]

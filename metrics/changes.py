@@ -1,9 +1,10 @@
 """Every change to the data, checked against the actor's role and written to the audit trail.
 
-The dashboard and the CLI both change data through here, so that each load, rollback and
-target change is recorded exactly once, with the observation counts before and after. A page
-passes the signed-in account, whose role is read again from the store before writing; the CLI
-runs on the server by its operator and passes only a name.
+The dashboard and the CLI both change data through here. Each load, rollback and target change
+journals itself inside its own transaction (metrics.journal), with the observation counts before
+and after; here the journal is copied to the audit trail right after the change. A page passes the
+signed-in account, whose role is read again from the store before writing; the CLI runs on the
+server by its operator and passes only a name.
 """
 
 import dataclasses
@@ -12,18 +13,24 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import accounts, ingest, queries, targets
-from metrics.formatting import plain_number
+from metrics import accounts, ingest, journal, queries, targets
 from metrics.validation import Validation
-from metrics.warehouse import open_reader
+from metrics.warehouse import WarehouseError
 
 
-def _count(db: Path) -> int:
-    con = open_reader(db)
+class AuditPending(WarehouseError):
+    """The change is published, but the accounts store was locked: its audit entry comes later."""
+
+
+def copy_to_audit(db: Path, change: str) -> None:
+    """Copy the journal to the audit trail after a change; AuditPending when the store stays locked."""
     try:
-        return int(queries.run(con, "count_observations")["count_observations"].iloc[0])
-    finally:
-        con.close()
+        journal.reconcile(db)
+    except accounts.StoreBusy as busy:
+        raise AuditPending(
+            f"{change}已生效；但{busy}，审计记录暂未写入，将在下次变更或运行 python -m metrics ensure 时"
+            "从数据仓库的变更日志补记"
+        ) from busy
 
 
 def within_scope(con: duckdb.DuckDBPyConnection, validation: Validation,
@@ -71,20 +78,16 @@ def load(db: Path, validation: Validation, actor: str | accounts.Account, replac
          progress: ingest.Progress | None = None) -> ingest.LoadResult:
     """Apply a validated file (editors and admins) and record it."""
     name = _actor(db, actor, "editor")
-    before = _count(db)
     result = ingest.apply(db, validation, user=name, replace=replace, progress=progress)
-    accounts.record(accounts.accounts_path(db), name, "载入数据",
-                    f"载入 #{result.load_id} {validation.file_name}", result.note, before, _count(db))
+    copy_to_audit(db, f"载入 #{result.load_id}（{result.note}）")
     return result
 
 
 def rollback(db: Path, load_id: int, actor: str | accounts.Account) -> ingest.LoadResult:
     """Undo a load (admins only) and record it."""
     name = _actor(db, actor, "admin")
-    before = _count(db)
     result = ingest.rollback(db, load_id, user=name)
-    accounts.record(accounts.accounts_path(db), name, "撤销载入", f"载入 #{load_id}", result.note, before,
-                    _count(db))
+    copy_to_audit(db, f"撤销(记录为载入 #{result.load_id}，{result.note})")
     return result
 
 
@@ -93,6 +96,5 @@ def set_target(db: Path, actor: str | accounts.Account, indicator_id: str, regio
     """Set one of the bureau's own annual targets (admins only) and record it."""
     name = _actor(db, actor, "admin")
     load_id = targets.set_bureau_target(db, indicator_id, region_id, year, value, comparator, name)
-    accounts.record(accounts.accounts_path(db), name, "设置目标", f"载入 #{load_id} {indicator_id}",
-                    f"{year}年 {region_id or '全部地区'} {comparator} {plain_number(value)}")
+    copy_to_audit(db, f"目标设置(载入 #{load_id})")
     return load_id

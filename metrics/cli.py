@@ -2,13 +2,21 @@
 
 import argparse
 import getpass
+import os
 import sys
+import tempfile
 from pathlib import Path
 
-from metrics import accounts, changes, exporting, ingest, queries, scoring
+import duckdb
+import pandas as pd
+
+from metrics import accounts, changes, exporting, ingest, journal, queries, scoring, warehouse
 from metrics import build as building
 from metrics.paths import resolve_db
 from metrics.warehouse import WarehouseError, open_reader
+
+# Problems or conflicts printed one per line; a longer list is counted and written to a file.
+PRINTED_LINES = 20
 
 
 def _write(text: str, out: str | None) -> None:
@@ -35,19 +43,32 @@ def _write_csv(args, frame_of) -> None:
     _write(exporting.to_csv_text(_read(args, frame_of)), args.out)
 
 
-def cmd_build(args) -> None:
-    db = resolve_db(args.db)
-    rows = building.build(db)
+def _build(db: Path, force: bool) -> None:
+    rows = building.build(db, force=force, actor=getpass.getuser())
     print(f"已构建数据仓库 {db}：{rows} 条通报观测值", file=sys.stderr)
 
 
-def cmd_ensure(args) -> None:
+def cmd_build(args) -> None:
     db = resolve_db(args.db)
-    if db.exists():
-        open_reader(db).close()
-        print(f"数据仓库已存在：{db}", file=sys.stderr)
+    _build(db, args.force)
+    changes.copy_to_audit(db, "构建")
+
+
+def cmd_ensure(args) -> None:
+    """Build only where there is no warehouse at all; otherwise recover it, never replace it."""
+    db = resolve_db(args.db)
+    if not warehouse.exists(db):
+        _build(db, force=False)
+    elif recovered := warehouse.recover(db):
+        print(f"注意：数据仓库 {db} 的当前版本缺失或损坏，已恢复到最近的完好版本 {recovered.name}；"
+              "此后的变更不在其中，请用 history 核对载入记录", file=sys.stderr)
+        accounts.record(accounts.accounts_path(db), "system", "恢复数据仓库", str(db), f"恢复到 {recovered.name}")
     else:
-        cmd_build(args)
+        print(f"数据仓库已存在：{db}", file=sys.stderr)
+    try:
+        journal.reconcile(db)
+    except accounts.StoreBusy as busy:
+        print(f"注意：{busy}，审计记录将在下次变更或启动时补记", file=sys.stderr)
     one_time = accounts.bootstrap_admin(accounts.accounts_path(db))
     if one_time:
         print(
@@ -107,22 +128,40 @@ def cmd_score(args) -> None:
     _write_csv(args, lambda con: scoring.score_export(con, args.scheme, args.period))
 
 
+def _conflict_lines(conflicts: pd.DataFrame) -> list[str]:
+    return [
+        f"第{conflict.行}行 {conflict.指标}/{conflict.地区}/{conflict.期间}："
+        f"已有 {conflict.原数值:g}({conflict.原限定}，{conflict.原来源}) → "
+        f"{conflict.新数值:g}({conflict.新限定}，{conflict.新来源})"
+        for conflict in conflicts.itertuples(index=False)
+    ]
+
+
+def _print_list(frame: pd.DataFrame, lines_of, what: str, full_list: str | None) -> None:
+    """The first PRINTED_LINES lines; a longer list is counted, and written whole as CSV to a file."""
+    for line in lines_of(frame.head(PRINTED_LINES)):
+        print(line, file=sys.stderr)
+    if len(frame) <= PRINTED_LINES:
+        return
+    if full_list:
+        path = Path(full_list)
+    else:
+        handle, name = tempfile.mkstemp(prefix="metrics-load-", suffix=".csv")
+        os.close(handle)
+        path = Path(name)
+    _write(exporting.to_csv_text(frame), str(path))
+    print(f"……共 {len(frame)} 处{what}，以上为前 {PRINTED_LINES} 处，完整列表见 {path}", file=sys.stderr)
+
+
 def cmd_load(args) -> int:
     """Exit 1 when the file has problems or would change stored rows without --replace."""
     db = resolve_db(args.db)
     validation = ingest.check_file(db, Path(args.file), kind=args.kind)
-    for line in ingest.problem_lines(validation.errors):
-        print(line, file=sys.stderr)
+    _print_list(validation.errors, ingest.problem_lines, "问题", args.full_list)
     if not validation.ok:
         print(f"错误：{len(validation.errors)} 处问题，未载入", file=sys.stderr)
         return 1
-    for conflict in validation.conflicts.itertuples(index=False):
-        print(
-            f"第{conflict.行}行 {conflict.指标}/{conflict.地区}/{conflict.期间}："
-            f"已有 {conflict.原数值:g}({conflict.原限定}，{conflict.原来源}) → "
-            f"{conflict.新数值:g}({conflict.新限定}，{conflict.新来源})",
-            file=sys.stderr,
-        )
+    _print_list(validation.conflicts, _conflict_lines, "与已有数据不同", args.full_list)
     if args.dry_run:
         inserted = len(validation.rows) - len(validation.conflicts) - validation.unchanged
         print(
@@ -168,8 +207,9 @@ def parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
         return sub
 
-    command("build", cmd_build, "从 sql/ 与 data/seed/ 构建数据仓库")
-    command("ensure", cmd_ensure, "数据仓库不存在时构建，存在时检查能否打开")
+    command("build", cmd_build, "从 sql/ 与 data/seed/ 构建数据仓库").add_argument(
+        "--force", action="store_true", help="数据仓库已有载入时也重建(原版本保留在版本目录中)")
+    command("ensure", cmd_ensure, "数据仓库不存在时构建；存在时检查，当前版本缺失或损坏时恢复最近的完好版本")
     for name, handler, help_text in (
         ("export", cmd_export, "导出全部观测值(长表 CSV)"),
         ("indicators", cmd_indicators, "导出指标目录 CSV"),
@@ -183,6 +223,7 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("file", help="要载入的文件")
     load.add_argument("--dry-run", action="store_true", help="只校验，不写入")
     load.add_argument("--replace", action="store_true", help="覆盖与已有数据不同的行")
+    load.add_argument("--full-list", help=f"问题或差异超过 {PRINTED_LINES} 处时，完整列表写入此文件(默认写入临时目录)")
     load.add_argument(
         "--kind", choices=["observations", "regions", "indicators"], help="文件类型(默认按列名识别)"
     )
@@ -208,6 +249,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.handler(args) or 0
+    except changes.AuditPending as pending:  # the data did change: success, with a warning
+        print(f"注意：{pending}", file=sys.stderr)
+        return 0
     except (WarehouseError, accounts.AccountError) as error:
         print(f"错误：{error}", file=sys.stderr)
+        return 2
+    except duckdb.IOException as error:
+        if "Could not set lock" not in str(error):
+            raise
+        # Other processes open warehouse versions read-only, so a lock conflict is on the accounts store.
+        print(f"错误：账户库 {accounts.accounts_path(resolve_db(args.db))} 被其他进程占用，请稍后重试", file=sys.stderr)
         return 2

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import build, queries
+from metrics import build, journal, queries
 from metrics.validation import Progress, Validation
 from metrics.warehouse import WarehouseError, new_version, version_id
 
@@ -80,14 +80,17 @@ def apply(
     progress(0.05, "正在复制数据仓库")
     with new_version(db, from_current=True) as con:
         con.execute("begin transaction")
+        count_before = journal.observation_count(con)
         _stage(con, validation)
         # Counted again inside the writer's lock: another load may have landed since validation.
-        counts = queries.query_text("load_counts")
-        inserted, updated = con.execute(counts).fetchone()
+        counts = queries.run_in_transaction(con, "load_counts").iloc[0]
+        inserted, updated = int(counts.count_inserted), int(counts.count_updated)
         if updated and not replace:
             raise ConflictError(f"有 {updated} 行与已有数据不同，未载入；确认覆盖请选择替换(--replace)")
         load_id = con.execute(queries.query_text("load_next_id")).fetchone()[0]
-        note = _note(validation, inserted, updated)
+        note = _note(validation, counts)
+        added = int(counts.count_new_regions + counts.count_new_indicators)
+        file_name = file_name or validation.file_name
         progress(0.3, "正在写入")
         try:
             queries.run_script(
@@ -96,10 +99,10 @@ def apply(
                 {
                     "load_id": load_id,
                     "kind": kind,
-                    "file_name": file_name or validation.file_name,
+                    "file_name": file_name,
                     "sha256": sha256 or validation.sha256,
                     "rows_total": validation.rows_total,
-                    "rows_inserted": inserted + len(validation.regions) + len(validation.indicators),
+                    "rows_inserted": inserted + added,
                     "rows_updated": updated,
                     "user_name": user,
                     "loaded_at": dt.datetime.now().replace(microsecond=0),
@@ -110,6 +113,8 @@ def apply(
             raise LoadError(f"数据仓库在校验后已被修改，请重新校验后再载入({error})") from error
         progress(0.8, "正在检查数据")
         _check_integrity(con, "载入")
+        journal.write(con, load_id=load_id, actor=user, action="载入数据", target=f"载入 #{load_id} {file_name}",
+                      detail=note, count_before=count_before)
         con.execute("commit")
         progress(0.9, "正在发布新版本")
     progress(1.0, "载入完成")
@@ -117,7 +122,7 @@ def apply(
         load_id,
         kind,
         validation.rows_total,
-        inserted + len(validation.regions) + len(validation.indicators),
+        inserted + added,
         updated,
         version_id(db),
         note,
@@ -131,14 +136,14 @@ def _stage(con: duckdb.DuckDBPyConnection, validation: Validation) -> None:
     con.register("staged_indicators", validation.indicators.astype("str").replace({"None": None}))
 
 
-def _note(validation: Validation, inserted: int, updated: int) -> str:
-    parts = [f"新增 {inserted} 行，修改 {updated} 行，不变 {validation.unchanged} 行"]
-    if len(validation.regions):
-        parts.append(f"新增地区 {len(validation.regions)} 个")
-    if len(validation.indicators):
-        parts.append(f"新增指标 {len(validation.indicators)} 个")
-    if len(validation.periods):
-        parts.append(f"新建期间 {len(validation.periods)} 个")
+def _note(validation: Validation, counts: pd.Series) -> str:
+    """What the load does, counted against the state it changes (not the state it was validated on)."""
+    inserted, updated = int(counts.count_inserted), int(counts.count_updated)
+    parts = [f"新增 {inserted} 行，修改 {updated} 行，不变 {len(validation.rows) - inserted - updated} 行"]
+    for column, label in (("count_new_regions", "新增地区"), ("count_new_indicators", "新增指标"),
+                          ("count_new_periods", "新建期间")):
+        if counts[column]:
+            parts.append(f"{label} {int(counts[column])} 个")
     return "；".join(parts)
 
 
@@ -156,6 +161,7 @@ def rollback(db: Path, load_id: int, user: str) -> LoadResult:
     """Undo one load exactly, recorded as a load of kind 'rollback'."""
     with new_version(db, from_current=True) as con:
         con.execute("begin transaction")
+        count_before = journal.observation_count(con)
         target = con.execute(queries.query_text("load_rollback_target"), {"load_id": load_id}).df()
         if target.empty:
             raise LoadError(f"没有编号为 {load_id} 的载入")
@@ -168,6 +174,11 @@ def rollback(db: Path, load_id: int, user: str) -> LoadResult:
             raise LoadError(f"载入 #{load_id} 的类型“{_kind_label(load.kind)}”不能在此撤销")
         if load.status == "rolled_back":
             raise LoadError(f"载入 #{load_id} 已撤销过")
+        if load.targeting_loads:
+            raise LoadError(
+                f"载入 #{load_id} 新增的地区或指标已设置了目标(载入 {load.targeting_loads})，"
+                "目标只能修改不能删除，因此该载入不能撤销"
+            )
         if load.blocking_loads:
             raise LoadError(
                 f"载入 #{load_id} 之后的载入 {load.blocking_loads} "
@@ -194,6 +205,8 @@ def rollback(db: Path, load_id: int, user: str) -> LoadResult:
         con.execute("begin transaction")
         queries.run_script(con, queries.query_text("load_rollback_remove_additions"), params)
         _check_integrity(con, "撤销")
+        journal.write(con, load_id=rollback_id, actor=user, action="撤销载入", target=f"载入 #{load_id}",
+                      detail=note, count_before=count_before)
         con.execute("commit")
     return LoadResult(rollback_id, "rollback", deleted + restored, 0, restored, version_id(db), note)
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from support import export_text
 
-from metrics import ingest
+from metrics import ingest, targets
 from metrics.uploads import MAX_UPLOAD_ENV_VAR
 from metrics.warehouse import open_reader, version_id
 
@@ -421,3 +421,47 @@ def test_two_sheets_of_one_kind_must_be_merged(seed_con):
     assert problems(check(seed_con, "两个月.xlsx", buffer.getvalue())) == [
         (None, "", "", "工作表“一月”、“二月”都是观测值表，请合并为一个工作表")
     ]
+
+
+def periods_of(db: Path) -> list[str]:
+    con = open_reader(db)
+    try:
+        return [row[0] for row in con.execute("select period_id from periods order by period_id").fetchall()]
+    finally:
+        con.close()
+
+
+def test_a_period_two_undone_loads_used_goes_with_the_last_of_them(fresh_db):
+    before, seed_periods = export_text(fresh_db), periods_of(fresh_db)
+    creator = load(fresh_db, "a.csv", "指标名称,地区,期间,数值,来源\n一窗通办事项数,华容区,2031Q1,1,季报\n".encode())
+    user = load(fresh_db, "b.csv", "指标名称,地区,期间,数值,来源\n一窗通办事项数,鄂城区,2031Q1,2,季报\n".encode())
+    ingest.rollback(fresh_db, creator.load_id, "测试")
+    assert "2031Q1" in periods_of(fresh_db)  # the other load still uses it
+    ingest.rollback(fresh_db, user.load_id, "测试")
+    assert periods_of(fresh_db) == seed_periods
+    assert export_text(fresh_db) == before
+
+
+def test_two_loads_of_one_new_region_count_it_once(fresh_db):
+    first = check_db(fresh_db, "乡镇.csv", TOWNSHIPS.encode())
+    second = check_db(fresh_db, "乡镇.csv", TOWNSHIPS.encode())  # validated before the first is applied
+    applied = ingest.apply(fresh_db, first, user="甲")
+    again = ingest.apply(fresh_db, second, user="乙")
+    assert (applied.inserted, applied.note) == (3, "新增 0 行，修改 0 行，不变 0 行；新增地区 3 个")
+    assert (again.inserted, again.note) == (0, "新增 0 行，修改 0 行，不变 0 行")
+
+
+def test_a_load_whose_new_indicator_has_a_target_is_refused_with_the_reason(fresh_db):
+    indicators = """指标编码,指标名称,单位,类型,时态,方向,类别,口径,责任单位
+township_one_window_share,乡镇一窗通办比例,%,比率,水平,越高越好,一窗通办,乡镇综合窗口可办事项占比,市数据局
+""".encode()
+    added = load(fresh_db, "指标.csv", indicators)
+    target_load = targets.set_bureau_target(fresh_db, "township_one_window_share", None, 2024, 60.0, ">=", "测试")
+    before = export_text(fresh_db)
+    with pytest.raises(ingest.LoadError) as refused:
+        ingest.rollback(fresh_db, added.load_id, "测试")
+    assert str(refused.value) == (
+        f"载入 #{added.load_id} 新增的地区或指标已设置了目标(载入 #{target_load})，"
+        "目标只能修改不能删除，因此该载入不能撤销"
+    )
+    assert export_text(fresh_db) == before

@@ -104,3 +104,25 @@ def test_exit_codes_through_the_real_command(fresh_db):
         [*command, str(BAD_FILES / "csv_content_named.xlsx")], cwd=ROOT, capture_output=True, text=True
     )
     assert good.returncode == 0, good.stderr
+
+
+def test_many_conflicts_are_counted_and_listed_whole_in_a_file(fresh_db, tmp_path, capsys):
+    months = [f"2031-{month:02d}" for month in range(1, 13)] + [f"2032-{month:02d}" for month in range(1, 13)]
+    rows = "".join(f"一窗通办事项数,华容区,{month},{n},季报\n" for n, month in enumerate(months, start=1))
+    (tmp_path / "a.csv").write_text("指标名称,地区,期间,数值,来源\n" + rows, encoding="utf-8")
+    assert main(["load", str(tmp_path / "a.csv"), "--db", str(fresh_db)]) == 0
+    (tmp_path / "b.csv").write_text("指标名称,地区,期间,数值,来源\n" + rows.replace(",季报", "0,季报"),
+                                    encoding="utf-8")
+    capsys.readouterr()
+    full_list = tmp_path / "差异.csv"
+    code = main(["load", str(tmp_path / "b.csv"), "--db", str(fresh_db), "--full-list", str(full_list)])
+    assert code == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "第2行 一窗通办事项数/华容区/2031-01：已有 1(exact，季报) → 10(exact，季报)"
+    assert err[19] == "第21行 一窗通办事项数/华容区/2032-08：已有 20(exact，季报) → 200(exact，季报)"
+    assert err[20:] == [
+        f"……共 24 处与已有数据不同，以上为前 20 处，完整列表见 {full_list}",
+        "错误：有 24 行与已有数据不同，未载入；确认覆盖请选择替换(--replace)",
+    ]
+    listed = list(csv.DictReader(io.StringIO(full_list.read_text(encoding="utf-8"))))
+    assert [row["期间"] for row in listed] == months

@@ -8,8 +8,14 @@ where indicator_id in (
     select key_id from load_additions where load_id = $load_id and table_name = 'indicators'
 );
 
--- A calendar period another load or a target now uses stays: it is the same period for them.
+-- A calendar period another load or a target now uses stays: it is the same period for them. Once
+-- no longer used, it goes, also when the load that added it was undone earlier while in use.
 delete from periods
-where period_id in (select key_id from load_additions where load_id = $load_id and table_name = 'periods')
+where period_id in (
+    select a.key_id
+    from load_additions as a
+    join loads as l using (load_id)
+    where a.table_name = 'periods' and l.status = 'rolled_back'
+)
   and period_id not in (select period_id from observations)
   and period_id not in (select period_id from targets where period_id is not null);

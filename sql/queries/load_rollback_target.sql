@@ -1,5 +1,6 @@
--- The load to undo, what undoing it touches, and the later applied loads that stand in the way:
--- they changed rows it wrote, or use regions and indicators it added.
+-- The load to undo, what undoing it touches, and the later loads that stand in the way: applied
+-- loads that changed rows it wrote or use regions and indicators it added, and target settings
+-- for its regions and indicators (a target cannot be undone).
 with later_changes as (
     select c.load_id
     from load_changes as c
@@ -7,13 +8,24 @@ with later_changes as (
     where c.old_load_id = $load_id and l.status = 'applied' and c.load_id <> $load_id
 ),
 
-later_users as (
-    select o.load_id
+-- Rows that use a region or an indicator: observations, and targets (a target cannot be undone).
+dependents as (
+    select 'observation' as dependent, load_id, region_id, indicator_id from observations
+    union all
+    select 'target' as dependent, load_id, region_id, indicator_id from targets
+),
+
+later_dependents as (
+    select d.dependent, d.load_id
     from load_additions as a
-    join observations as o
-        on (a.table_name = 'regions' and o.region_id = a.key_id)
-        or (a.table_name = 'indicators' and o.indicator_id = a.key_id)
-    where a.load_id = $load_id and o.load_id <> $load_id
+    join dependents as d
+        on (a.table_name = 'regions' and d.region_id = a.key_id)
+        or (a.table_name = 'indicators' and d.indicator_id = a.key_id)
+    where a.load_id = $load_id and d.load_id is distinct from $load_id
+),
+
+later_users as (
+    select load_id from later_dependents where dependent = 'observation'
     union all
     select additions_of_child.load_id
     from load_additions as a
@@ -37,7 +49,9 @@ final as (
         (select count(*) from load_changes where load_id = $load_id) as count_to_restore,
         (select string_agg(distinct '#' || b.load_id, '、' order by '#' || b.load_id)
          from (select load_id from later_changes union select load_id from later_users) as b)
-            as blocking_loads
+            as blocking_loads,
+        (select string_agg(distinct '#' || load_id, '、' order by '#' || load_id)
+         from later_dependents where dependent = 'target') as targeting_loads
     from loads as l
     where l.load_id = $load_id
 )
