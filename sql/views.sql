@@ -269,6 +269,12 @@ select
     year(end_date) || '年第' || ['一', '二', '三', '四'][quarter(end_date)] || '季度' as quarter_label
 from periods;
 
+-- The change between two values, only where neither is a bound; rounded so that 98.6 − 98.1 is 0.5.
+create macro exact_change(later, later_qualifier, earlier, earlier_qualifier) as
+    case when later_qualifier in ('exact', 'approx') and earlier_qualifier in ('exact', 'approx')
+        then round(later - earlier, 6)
+    end;
+
 -- One value per indicator, region and reporting quarter: the one that ends last in the quarter (a
 -- quarter's own value before a point in time of the same day), with the previous quarter's value
 -- (环比) and the same quarter's a year earlier (同比). A flow is compared only quarter with quarter;
@@ -300,16 +306,12 @@ final as (
         previous.qualifier as previous_qualifier,
         previous.period_label as previous_period_label,
         previous.quarter_label as previous_quarter_label,
-        case when current.qualifier in ('exact', 'approx') and previous.qualifier in ('exact', 'approx')
-            then round(current.value - previous.value, 6)
-        end as change_vs_previous,
+        exact_change(current.value, current.qualifier, previous.value, previous.qualifier) as change_vs_previous,
         year_ago.value as year_ago_value,
         year_ago.qualifier as year_ago_qualifier,
         year_ago.period_label as year_ago_period_label,
         year_ago.quarter_label as year_ago_quarter_label,
-        case when current.qualifier in ('exact', 'approx') and year_ago.qualifier in ('exact', 'approx')
-            then round(current.value - year_ago.value, 6)
-        end as change_vs_year_ago
+        exact_change(current.value, current.qualifier, year_ago.value, year_ago.qualifier) as change_vs_year_ago
     from chosen as current
     left join chosen as previous
         on previous.indicator_id = current.indicator_id
