@@ -1,16 +1,14 @@
 """An uploaded file read into tables of text cells: format by content, encoding, header row, columns."""
 
 import csv
-import datetime as dt
 import hashlib
 import io
 import os
-import zipfile
 from dataclasses import dataclass, field
 
-import openpyxl
 import pandas as pd
 
+from metrics import untrusted_xlsx
 from metrics.normalise import match_key
 
 ERROR_COLUMNS = ["行", "列", "值", "问题"]
@@ -90,13 +88,15 @@ REQUIRED = {
 # Columns only a reference-data table has; an observations table has a value column.
 _KIND_MARKERS = {"regions": {"level", "parent"}, "indicators": {"kind", "temporal", "better", "definition"}}
 
+ZIP_SIGNATURE = b"PK\x03\x04"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _BINARY_SIGNATURES = (
     (b"\x89PNG", "PNG图片"),
     (b"\xff\xd8\xff", "JPEG图片"),
     (b"GIF8", "GIF图片"),
     (b"%PDF", "PDF文档"),
     (b"\xd0\xcf\x11\xe0", "旧版Office文件(.xls/.doc)"),
-    (b"PK\x03\x04", "压缩包"),
+    (ZIP_SIGNATURE, "压缩包"),
     (b"Rar!", "压缩包"),
     (b"\x1f\x8b", "压缩包"),
     (b"7z\xbc\xaf", "压缩包"),
@@ -167,18 +167,23 @@ def read_upload(
         return _with_problem(parsed, f"文件大小 {len(data) / 2**20:.3g} MiB，超过上限 {limit_mb:g} MiB")
     if not data.strip().removeprefix(b"\xef\xbb\xbf").strip():
         return _with_problem(parsed, "文件为空")
-    if _is_xlsx(data):
+    if data.startswith(ZIP_SIGNATURE):
         try:
-            grids = _xlsx_grids(data)
-        except Exception:  # openpyxl raises many kinds on a damaged workbook; all mean the same to users
+            return _tables_from_sheets(parsed, untrusted_xlsx.sheets(data), kind)
+        except untrusted_xlsx.NotAWorkbook:
+            pass  # some other archive, named below
+        except untrusted_xlsx.UploadRefused as refusal:
+            return _with_problem(parsed, str(refusal))
+        except untrusted_xlsx.DamagedWorkbook:
             return _with_problem(parsed, "无法读取 Excel 文件：文件已损坏或不是有效的 .xlsx")
-        return _tables_from_grids(parsed, grids, kind)
+    text = _decode_utf16(data)
     binary = next((what for magic, what in _BINARY_SIGNATURES if data.startswith(magic)), None)
-    if binary is None and b"\x00" in data[:65536]:
+    # The whole file: a NUL anywhere would be stored, and the export would not load back.
+    if binary is None and ("\x00" in text if text is not None else b"\x00" in data):
         binary = "二进制数据"
     if binary:
         return _with_problem(parsed, f"文件内容是{binary}，不是 CSV 文本或 .xlsx 表格")
-    text = _decode(data)
+    text = text if text is not None else _decode(data)
     if text is None:
         return _with_problem(parsed, "文件编码无法识别：请另存为 UTF-8 或 GB18030(GBK) 编码的 CSV")
     return _csv_table(parsed, text, kind)
@@ -188,14 +193,14 @@ def _with_problem(parsed: ParsedFile, message: str) -> ParsedFile:
     return ParsedFile(parsed.file_name, parsed.sha256, parsed.size_bytes, (), file_problem(message))
 
 
-def _is_xlsx(data: bytes) -> bool:
-    if not data.startswith(b"PK\x03\x04"):
-        return False
+def _decode_utf16(data: bytes) -> str | None:
+    """The text of a UTF-16 file, told by its byte-order mark (Excel's "Unicode text" and Notepad write it)."""
+    if not data.startswith(UTF16_BOMS):
+        return None
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return "xl/workbook.xml" in archive.namelist()
-    except zipfile.BadZipFile:
-        return False
+        return data.decode("utf-16")
+    except UnicodeDecodeError:
+        return None
 
 
 def _decode(data: bytes) -> str | None:
@@ -206,35 +211,6 @@ def _decode(data: bytes) -> str | None:
         except UnicodeDecodeError:
             continue
     return None
-
-
-def _cell_text(cell) -> str:
-    value = cell.value
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int | float):
-        # A cell formatted as a percentage stores 0.9747 and shows 97.47%.
-        if "%" in (cell.number_format or ""):
-            return f"{round(value * 100, 10):g}%"
-        return str(int(value)) if float(value).is_integer() else repr(float(value))
-    if isinstance(value, dt.datetime | dt.date):
-        # Excel turns a typed 2024-03 into the date 2024-03-01: give the month back.
-        return f"{value:%Y-%m}" if value.day == 1 else f"{value:%Y-%m-%d}"
-    return str(value)
-
-
-def _xlsx_grids(data: bytes) -> list[tuple[str, list[list[str]]]]:
-    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        return [
-            (sheet.title, [[_cell_text(cell) for cell in row] for row in sheet.iter_rows()])
-            for sheet in workbook.worksheets
-            if sheet.sheet_state == "visible" and sheet.title != INSTRUCTIONS_SHEET
-        ]
-    finally:
-        workbook.close()
 
 
 def _marker_aliases(kind: str, keys: set[str]) -> set[str]:
@@ -260,8 +236,9 @@ def _header_kind(cells: list[str], kind: str | None) -> tuple[str, dict[int, str
     return (kind, recognised) if len(recognised) >= 2 else None
 
 
-def _find_header(rows, kind: str | None):
-    for number, cells in enumerate(rows, start=1):
+def _find_header(numbered_rows, kind: str | None):
+    """The first of the top rows that is a header: (row number, cells, kind, recognised columns)."""
+    for number, cells in numbered_rows:
         if number > HEADER_SEARCH_ROWS:
             return None
         found = _header_kind(cells, kind)
@@ -351,19 +328,36 @@ def _finish(parsed: ParsedFile, found: list[_Found]) -> ParsedFile:
     )
 
 
-def _tables_from_grids(parsed: ParsedFile, grids, kind: str | None) -> ParsedFile:
+def _tables_from_sheets(parsed: ParsedFile, sheets, kind: str | None) -> ParsedFile:
     found = []
-    for sheet, rows in grids:
-        header = _find_header(rows, kind)
+    for sheet, state, rows in sheets:
+        if state != "visible" or sheet == INSTRUCTIONS_SHEET:
+            continue  # never read: hidden sheets hold drop-down lists, 说明 the instructions
+        header = _find_header(((number, _row_list(cells)) for number, cells in rows), kind)
         if header:
             header_row, header_cells, table_kind, recognised = header
-            data_rows = rows[header_row:]
-            cells = pd.DataFrame(
-                {i: [row[i] if i < len(row) else "" for row in data_rows] for i in recognised}, dtype="str"
-            )
-            cells[ROW] = range(header_row + 1, header_row + 1 + len(data_rows))
+            cells = _recognised_cells(rows, recognised)
             found.append(_Found(sheet, header_row, header_cells, table_kind, recognised, cells))
     return _finish(parsed, found)
+
+
+def _row_list(cells: dict[int, str]) -> list[str]:
+    return [cells.get(index, "") for index in range(max(cells) + 1)]
+
+
+def _recognised_cells(rows, recognised: dict[int, str]) -> pd.DataFrame:
+    """The rows under the header, keeping only the recognised columns, numbered as in Excel."""
+    columns: dict[int, list[str]] = {index: [] for index in recognised}
+    numbers = []
+    for number, cells in rows:
+        if not cells.keys() & columns.keys():
+            continue  # nothing in a recognised column: no data
+        numbers.append(number)
+        for index, column in columns.items():
+            column.append(cells.get(index, ""))
+    frame = pd.DataFrame(columns, dtype="str")
+    frame[ROW] = pd.Series(numbers, dtype="int64")
+    return frame
 
 
 class _LineReader:
@@ -385,16 +379,25 @@ class _LineReader:
 BAD_CSV = "CSV 格式有误(可能有未成对的引号)，无法读取"
 
 
+def _numbered_csv_rows(lines: _LineReader):
+    for number, cells in enumerate(csv.reader(lines), start=1):
+        if len(cells) > untrusted_xlsx.EXCEL_MAX_COLUMNS:
+            raise untrusted_xlsx.UploadRefused(f"列数超过 {untrusted_xlsx.EXCEL_MAX_COLUMNS:,} 列上限")
+        yield number, cells
+
+
 def _csv_table(parsed: ParsedFile, text: str, kind: str | None) -> ParsedFile:
     lines = _LineReader(text)
     try:
-        header = _find_header(csv.reader(lines), kind)
+        header = _find_header(_numbered_csv_rows(lines), kind)
         if not header:
             return _finish(parsed, [])
         header_row, header_cells, table_kind, recognised = header
         cells = _csv_body(text[lines.buffer.tell() :], len(header_cells), sorted(recognised), header_row)
     except (csv.Error, pd.errors.ParserError):
         return _with_problem(parsed, BAD_CSV)
+    except untrusted_xlsx.UploadRefused as refusal:
+        return _with_problem(parsed, str(refusal))
     return _finish(parsed, [_Found(None, header_row, header_cells, table_kind, recognised, cells)])
 
 

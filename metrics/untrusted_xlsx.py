@@ -1,0 +1,385 @@
+"""An uploaded .xlsx read with bounded work: the archive checked first, then the sheet XML streamed.
+
+openpyxl trusts a sheet's declared <dimension> and fills every gap it declares, so a few kilobytes
+can ask for billions of cells. Here nothing declared is trusted: the zip's central directory and
+member sizes are checked before anything is decompressed, and the XML is parsed as a stream with
+limits on rows, columns, cells and expanded text (a shared string counts every time a cell uses it).
+Cells are given as the text Excel shows: cached values, never formulas, never external links.
+"""
+
+import datetime as dt
+import io
+import math
+import os
+import posixpath
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from xml.parsers import expat
+
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel, from_ISO8601
+
+# Excel's own grid: a cell beyond it cannot come from Excel.
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_COLUMNS = 16_384
+# A workbook is a handful of members per sheet; thousands are not a spreadsheet.
+MAX_SHEETS = 100
+MAX_ARCHIVE_MEMBERS = 1_000
+MAX_CENTRAL_DIRECTORY_BYTES = 1 * 2**20
+# Sheet XML compresses 5–50:1; a deflate bomb reaches 1000:1. Small members may compress as they like.
+MAX_COMPRESSION_RATIO = 200
+RATIO_CHECKED_ABOVE_BYTES = 1 * 2**20
+MAX_CELL_FORMATS = 65_536  # Excel allows 64,000 cell formats
+# Work and memory per upload: about 200 MB of RSS at these defaults (tests/test_hostile_uploads.py).
+DEFAULT_MAX_EXPANDED_MB = 256
+DEFAULT_MAX_MEMBER_MB = 128
+DEFAULT_MAX_CELLS = 2_000_000
+DEFAULT_MAX_TEXT_CHARS = 32 * 2**20
+EXPANDED_MB_ENV_VAR = "METRICS_MAX_XLSX_EXPANDED_MB"
+CELLS_ENV_VAR = "METRICS_MAX_UPLOAD_CELLS"
+TEXT_CHARS_ENV_VAR = "METRICS_MAX_UPLOAD_TEXT_CHARS"
+
+CHUNK_BYTES = 2**20
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_WORKSHEET_RELATION = "/worksheet"
+_COLUMN_REF = re.compile(r"([A-Z]{1,3})")
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_expanded_bytes: int
+    max_member_bytes: int
+    max_cells: int
+    max_text_chars: int
+
+    @classmethod
+    def from_environment(cls) -> "Limits":
+        """The defaults, each overridable by its environment variable."""
+        return cls(
+            max_expanded_bytes=int(float(os.environ.get(EXPANDED_MB_ENV_VAR) or DEFAULT_MAX_EXPANDED_MB) * 2**20),
+            max_member_bytes=DEFAULT_MAX_MEMBER_MB * 2**20,
+            max_cells=int(os.environ.get(CELLS_ENV_VAR) or DEFAULT_MAX_CELLS),
+            max_text_chars=int(os.environ.get(TEXT_CHARS_ENV_VAR) or DEFAULT_MAX_TEXT_CHARS),
+        )
+
+
+class NotAWorkbook(Exception):
+    """A zip archive that holds no workbook."""
+
+
+class DamagedWorkbook(Exception):
+    """A workbook that cannot be read."""
+
+
+class UploadRefused(Exception):
+    """An upload over a limit; the message is one Chinese line for the user."""
+
+    def __init__(self, what: str):
+        super().__init__(f"文件过大或结构异常：{what}，已拒绝")
+
+
+# What a damaged archive or XML raises while it is read; all mean the same to users.
+_DAMAGE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    expat.ExpatError,
+    KeyError,
+    IndexError,
+    ValueError,
+    struct.error,
+)
+
+Rows = Iterator[tuple[int, dict[int, str]]]  # Excel row number → {0-based column: text}, non-empty rows
+
+
+def sheets(data: bytes, limits: Limits | None = None) -> Iterator[tuple[str, str, Rows]]:
+    """(name, state, rows) of each worksheet in workbook order; rows are read when iterated.
+
+    Raises NotAWorkbook, UploadRefused or DamagedWorkbook, also while rows are iterated.
+    """
+    limits = limits or Limits.from_environment()
+    try:
+        archive = _open_archive(data, limits)
+        if "xl/workbook.xml" not in archive.NameToInfo:
+            raise NotAWorkbook
+        workbook = _Workbook(archive, limits)
+        for name, state, path in workbook.sheet_paths():
+            yield name, state, workbook.rows(path)
+    except _DAMAGE as error:
+        raise DamagedWorkbook from error
+
+
+def _open_archive(data: bytes, limits: Limits) -> zipfile.ZipFile:
+    # ZipFile builds an object per directory entry before any check could run: bound the directory first.
+    entries, directory_bytes = _central_directory(data)
+    if entries > MAX_ARCHIVE_MEMBERS or directory_bytes > MAX_CENTRAL_DIRECTORY_BYTES:
+        raise UploadRefused(f"压缩包部件超过 {MAX_ARCHIVE_MEMBERS} 个上限")
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    members = archive.infolist()
+    if len(members) > MAX_ARCHIVE_MEMBERS:
+        raise UploadRefused(f"压缩包部件超过 {MAX_ARCHIVE_MEMBERS} 个上限")
+    for member in members:
+        if member.file_size > limits.max_member_bytes:
+            raise UploadRefused(f"压缩包中有部件解压后超过 {limits.max_member_bytes // 2**20} MiB 上限")
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > RATIO_CHECKED_ABOVE_BYTES and ratio > MAX_COMPRESSION_RATIO:
+            raise UploadRefused(f"压缩比 {ratio:.0f}:1 超过 {MAX_COMPRESSION_RATIO}:1 上限")
+    if sum(member.file_size for member in members) > limits.max_expanded_bytes:
+        raise UploadRefused(f"解压后大小超过 {limits.max_expanded_bytes // 2**20} MiB 上限")
+    return archive
+
+
+_END_OF_DIRECTORY = b"PK\x05\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
+
+
+def _central_directory(data: bytes) -> tuple[int, int]:
+    """Entry count and byte size of the zip's central directory, found as zipfile finds it."""
+    end = len(data) - 22
+    if data[end : end + 4] != _END_OF_DIRECTORY:
+        end = data.rfind(_END_OF_DIRECTORY, max(0, len(data) - 22 - 65_535))
+    if end < 0:
+        raise zipfile.BadZipFile("no end of central directory")
+    if data[max(0, end - 20) : end - 16] == _ZIP64_LOCATOR:
+        return MAX_ARCHIVE_MEMBERS + 1, 0  # a zip64 workbook would be gigabytes, far over the upload limit
+    entries, directory_bytes = struct.unpack_from("<HI", data, end + 10)
+    return entries, directory_bytes
+
+
+class _Workbook:
+    """The parts every sheet needs: sheet list, shared strings, number formats, date epoch."""
+
+    def __init__(self, archive: zipfile.ZipFile, limits: Limits):
+        self.archive = archive
+        self.limits = limits
+        self.cells_read = 0
+        self.text_chars = 0
+        self._sheets, self.epoch = _workbook_sheets(self._xml_events("xl/workbook.xml"))
+        if len(self._sheets) > MAX_SHEETS:
+            raise UploadRefused(f"工作表超过 {MAX_SHEETS} 个上限")
+        self._targets = _relations(self._xml_events("xl/_rels/workbook.xml.rels"))
+        self.shared_strings = self._shared_strings()
+        self.formats = self._cell_formats()
+
+    def _member(self, path: str) -> str | None:
+        return path if path in self.archive.NameToInfo else None
+
+    def _xml_events(self, path: str | None) -> Iterator[tuple[str, str, dict]]:
+        """('start'|'end'|'text', local tag name, attributes or text) of a member, streamed."""
+        if path is None:
+            return
+        events: list[tuple[str, str, dict | str]] = []
+        parser = expat.ParserCreate(namespace_separator=" ")
+        parser.buffer_text = True
+
+        def refuse_doctype(*_):
+            # A spreadsheet never declares a DTD; entities declared in one are how XML bombs expand.
+            raise UploadRefused("文件含有 XML 文档类型声明(DTD)")
+
+        parser.StartDoctypeDeclHandler = refuse_doctype
+        parser.StartElementHandler = lambda name, attributes: events.append(
+            ("start", name.rpartition(" ")[2], attributes)
+        )
+        parser.EndElementHandler = lambda name: events.append(("end", name.rpartition(" ")[2], {}))
+        parser.CharacterDataHandler = lambda text: events.append(("text", "", text))
+        with self.archive.open(path) as member:
+            while chunk := member.read(CHUNK_BYTES):
+                parser.Parse(chunk, False)
+                yield from events
+                events.clear()
+            parser.Parse(b"", True)
+            yield from events
+
+    def sheet_paths(self) -> Iterator[tuple[str, str, str]]:
+        for name, state, relation in self._sheets:
+            target, kind = self._targets.get(relation, ("", ""))
+            if kind.endswith(_WORKSHEET_RELATION):  # chart sheets hold no cells
+                yield name, state, _member_path(target)
+
+    def _count_text(self, chars: int) -> None:
+        self.text_chars += chars
+        if self.text_chars > self.limits.max_text_chars:
+            raise UploadRefused(f"展开后的文字超过 {self.limits.max_text_chars:,} 字上限")
+
+    def _shared_strings(self) -> list[str]:
+        strings: list[str] = []
+        pieces: list[str] = []
+        table_chars = 0
+        phonetic_depth = 0
+        in_text = False
+        for event, tag, payload in self._xml_events(self._member("xl/sharedStrings.xml")):
+            if event == "text":
+                if in_text and not phonetic_depth:
+                    pieces.append(payload)
+                    table_chars += len(payload)
+                    if table_chars > self.limits.max_text_chars:
+                        raise UploadRefused(f"共享字符串超过 {self.limits.max_text_chars:,} 字上限")
+            elif tag == "t":
+                in_text = event == "start"
+            elif tag == "rPh":  # phonetic guides are not part of the text
+                phonetic_depth += 1 if event == "start" else -1
+            elif tag == "si" and event == "end":
+                # As openpyxl reads it: the escape of a literal "_x…_" loses its "x005F_".
+                strings.append("".join(pieces).replace("x005F_", ""))
+                pieces.clear()
+                if len(strings) > self.limits.max_cells:
+                    raise UploadRefused(f"共享字符串超过 {self.limits.max_cells:,} 个上限")
+        return strings
+
+    def _cell_formats(self) -> list[str]:
+        """The number format of each cell style, by style index."""
+        custom: dict[int, str] = {}
+        formats: list[str] = []
+        in_cell_formats = False
+        for event, tag, attributes in self._xml_events(self._member("xl/styles.xml")):
+            if event == "start" and tag == "numFmt":
+                custom[int(attributes.get("numFmtId", -1))] = attributes.get("formatCode", "")
+            elif tag == "cellXfs":
+                in_cell_formats = event == "start"
+            elif event == "start" and tag == "xf" and in_cell_formats:
+                number_format = int(attributes.get("numFmtId", 0))
+                formats.append(custom.get(number_format) or BUILTIN_FORMATS.get(number_format, "General"))
+                if len(formats) > MAX_CELL_FORMATS:
+                    raise UploadRefused(f"单元格格式超过 {MAX_CELL_FORMATS:,} 个上限")
+        return formats
+
+    def rows(self, path: str) -> Rows:
+        """The sheet's non-empty rows, in file order, with the row numbers the file gives."""
+        row_number = rows_in_sheet = 0
+        column = -1
+        cells: dict[int, str] = {}
+        cell: dict | None = None
+        value: list[str] = []
+        in_value = in_inline_text = False
+        phonetic_depth = 0
+        for event, tag, payload in self._xml_events(path):
+            if event == "text":
+                if in_value or (in_inline_text and not phonetic_depth):
+                    value.append(payload)
+                    self._count_text(len(payload))
+            elif tag == "c":
+                if event == "start":
+                    column = _column_index(payload.get("r"), column)
+                    cell = payload
+                    value.clear()
+                    self.cells_read += 1
+                    if self.cells_read > self.limits.max_cells:
+                        raise UploadRefused(f"单元格超过 {self.limits.max_cells:,} 个上限")
+                elif cell is not None:
+                    text = self._cell_text(cell, "".join(value))
+                    if text:
+                        cells[column] = text
+                    cell = None
+            elif tag == "v":
+                in_value = event == "start"
+            elif tag == "t":
+                in_inline_text = event == "start" and cell is not None
+            elif tag == "rPh":
+                phonetic_depth += 1 if event == "start" else -1
+            elif tag == "row":
+                if event == "start":
+                    rows_in_sheet += 1
+                    row_number = int(payload["r"]) if "r" in payload else row_number + 1
+                    if row_number > EXCEL_MAX_ROWS or rows_in_sheet > EXCEL_MAX_ROWS:
+                        raise UploadRefused(f"行数超过 Excel 的 {EXCEL_MAX_ROWS:,} 行上限")
+                    column = -1
+                elif cells:
+                    yield row_number, cells
+                    cells = {}
+
+    def _cell_text(self, cell: dict, written: str) -> str:
+        kind = cell.get("t", "n")
+        if not written:
+            return ""
+        if kind == "s":
+            text = self.shared_strings[int(written)]
+            self._count_text(len(text))
+            return text
+        if kind == "b":
+            return str(bool(int(written)))
+        if kind == "d":
+            return _date_text(from_ISO8601(written))
+        if kind == "n":
+            style = int(cell.get("s", 0))
+            return _number_text(written, self.formats[style] if style < len(self.formats) else "General", self.epoch)
+        return written  # inline and formula strings, errors such as #N/A: as Excel shows them
+
+
+def _workbook_sheets(events) -> tuple[list[tuple[str, str, str]], dt.datetime]:
+    sheet_list = []
+    epoch = WINDOWS_EPOCH
+    for event, tag, attributes in events:
+        if event != "start":
+            continue
+        if tag == "workbookPr" and attributes.get("date1904", "").lower() in ("1", "true"):
+            epoch = MAC_EPOCH
+        elif tag == "sheet":
+            relation = next((value for key, value in attributes.items() if key.endswith(" id")), "")
+            sheet_list.append((attributes.get("name", ""), attributes.get("state", "visible"), relation))
+            if len(sheet_list) > MAX_SHEETS:
+                raise UploadRefused(f"工作表超过 {MAX_SHEETS} 个上限")
+    return sheet_list, epoch
+
+
+def _relations(events) -> dict[str, tuple[str, str]]:
+    return {
+        attributes["Id"]: (attributes.get("Target", ""), attributes.get("Type", ""))
+        for event, tag, attributes in events
+        if event == "start" and tag == "Relationship" and "Id" in attributes
+    }
+
+
+def _member_path(target: str) -> str:
+    """A relationship target as a member name: relative to xl/, or absolute from the archive root."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join("xl", target))
+
+
+def _column_index(reference: str | None, previous: int) -> int:
+    """0-based column of a cell reference such as "AB12"; a cell without one follows the previous."""
+    if not reference:
+        return previous + 1
+    letters = _COLUMN_REF.match(reference)
+    if not letters:
+        raise ValueError(f"bad cell reference {reference!r}")
+    index = 0
+    for letter in letters[1]:
+        index = index * 26 + ord(letter) - ord("A") + 1
+    if index > EXCEL_MAX_COLUMNS:
+        raise UploadRefused(f"列号超过 Excel 的 {EXCEL_MAX_COLUMNS:,} 列上限")
+    return index - 1
+
+
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+def _number_text(written: str, number_format: str, epoch: dt.datetime) -> str:
+    """A number as Excel shows it: a percent-formatted 0.9747 is 97.47%, a date-formatted serial a date."""
+    number = float(written)
+    if not math.isfinite(number):
+        return written  # what was written, so that the value check names it
+    if is_date_format(number_format):
+        try:
+            return _date_text(from_excel(number, epoch, timedelta=is_timedelta_format(number_format)))
+        except (OverflowError, ValueError):
+            return "#VALUE!"  # as openpyxl and Excel show a serial outside the calendar
+    if "%" in number_format:
+        return f"{round(number * 100, 10):g}%"
+    if _INTEGER.fullmatch(written):
+        return str(int(written))
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+def _date_text(value) -> str:
+    if isinstance(value, dt.datetime | dt.date):
+        # Excel turns a typed 2024-03 into the date 2024-03-01: give the month back.
+        return f"{value:%Y-%m}" if value.day == 1 else f"{value:%Y-%m-%d}"
+    return str(value)
+
