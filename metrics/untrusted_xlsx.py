@@ -37,7 +37,7 @@ MAX_CELL_FORMATS = 65_536  # Excel allows 64,000 cell formats
 # Work and memory per upload: about 200 MB of RSS at these defaults (tests/test_hostile_uploads.py).
 DEFAULT_MAX_EXPANDED_MB = 256
 DEFAULT_MAX_MEMBER_MB = 128
-DEFAULT_MAX_CELLS = 2_000_000
+DEFAULT_MAX_CELLS = 500_000
 DEFAULT_MAX_TEXT_CHARS = 32 * 2**20
 EXPANDED_MB_ENV_VAR = "METRICS_MAX_XLSX_EXPANDED_MB"
 CELLS_ENV_VAR = "METRICS_MAX_UPLOAD_CELLS"
@@ -46,7 +46,6 @@ TEXT_CHARS_ENV_VAR = "METRICS_MAX_UPLOAD_TEXT_CHARS"
 CHUNK_BYTES = 2**20
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _WORKSHEET_RELATION = "/worksheet"
-_COLUMN_REF = re.compile(r"([A-Z]{1,3})")
 
 
 @dataclass(frozen=True)
@@ -152,6 +151,14 @@ def _central_directory(data: bytes) -> tuple[int, int]:
     return entries, directory_bytes
 
 
+class _LocalNames(dict):
+    """Expat's "namespace local" names to local ones, each split once."""
+
+    def __missing__(self, name: str) -> str:
+        local = self[name] = name.rpartition(" ")[2]
+        return local
+
+
 class _Workbook:
     """The parts every sheet needs: sheet list, shared strings, number formats, date epoch."""
 
@@ -160,41 +167,50 @@ class _Workbook:
         self.limits = limits
         self.cells_read = 0
         self.text_chars = 0
-        self._sheets, self.epoch = _workbook_sheets(self._xml_events("xl/workbook.xml"))
-        if len(self._sheets) > MAX_SHEETS:
-            raise UploadRefused(f"工作表超过 {MAX_SHEETS} 个上限")
-        self._targets = _relations(self._xml_events("xl/_rels/workbook.xml.rels"))
+        self.tags = _LocalNames()
+        self._sheets, self.epoch = _workbook_sheets(self._elements("xl/workbook.xml"))
+        self._targets = _relations(self._elements("xl/_rels/workbook.xml.rels"))
         self.shared_strings = self._shared_strings()
-        self.formats = self._cell_formats()
+        self.number_kinds = self._number_kinds()
 
     def _member(self, path: str) -> str | None:
         return path if path in self.archive.NameToInfo else None
 
-    def _xml_events(self, path: str | None) -> Iterator[tuple[str, str, dict]]:
-        """('start'|'end'|'text', local tag name, attributes or text) of a member, streamed."""
+    def _parse(self, path: str | None, start, end, text) -> Iterator[None]:
+        """Stream a member through expat with these handlers; yields after each chunk.
+
+        The handlers get expat's "namespace local" names: self.tags[name] is the local one.
+        """
         if path is None:
             return
-        events: list[tuple[str, str, dict | str]] = []
         parser = expat.ParserCreate(namespace_separator=" ")
         parser.buffer_text = True
+        parser.buffer_size = CHUNK_BYTES
 
         def refuse_doctype(*_):
             # A spreadsheet never declares a DTD; entities declared in one are how XML bombs expand.
             raise UploadRefused("文件含有 XML 文档类型声明(DTD)")
 
         parser.StartDoctypeDeclHandler = refuse_doctype
-        parser.StartElementHandler = lambda name, attributes: events.append(
-            ("start", name.rpartition(" ")[2], attributes)
-        )
-        parser.EndElementHandler = lambda name: events.append(("end", name.rpartition(" ")[2], {}))
-        parser.CharacterDataHandler = lambda text: events.append(("text", "", text))
+        parser.StartElementHandler = start
+        parser.EndElementHandler = end
+        parser.CharacterDataHandler = text
         with self.archive.open(path) as member:
             while chunk := member.read(CHUNK_BYTES):
                 parser.Parse(chunk, False)
-                yield from events
-                events.clear()
+                yield
             parser.Parse(b"", True)
+            yield
+
+    def _elements(self, path: str | None) -> Iterator[tuple[str, dict]]:
+        """(local tag name, attributes) of each element of a member, in document order."""
+        events: list[tuple[str, dict]] = []
+        tags = self.tags
+        for _ in self._parse(
+            path, lambda name, attributes: events.append((tags[name], attributes)), lambda name: None, lambda text: None
+        ):
             yield from events
+            events.clear()
 
     def sheet_paths(self) -> Iterator[tuple[str, str, str]]:
         for name, state, relation in self._sheets:
@@ -210,93 +226,132 @@ class _Workbook:
     def _shared_strings(self) -> list[str]:
         strings: list[str] = []
         pieces: list[str] = []
-        table_chars = 0
-        phonetic_depth = 0
-        in_text = False
-        for event, tag, payload in self._xml_events(self._member("xl/sharedStrings.xml")):
-            if event == "text":
-                if in_text and not phonetic_depth:
-                    pieces.append(payload)
-                    table_chars += len(payload)
-                    if table_chars > self.limits.max_text_chars:
-                        raise UploadRefused(f"共享字符串超过 {self.limits.max_text_chars:,} 字上限")
-            elif tag == "t":
-                in_text = event == "start"
+        state = {"text": False, "phonetic": 0, "chars": 0}
+        tags = self.tags
+
+        def start(name, attributes):
+            tag = tags[name]
+            if tag == "t":
+                state["text"] = True
             elif tag == "rPh":  # phonetic guides are not part of the text
-                phonetic_depth += 1 if event == "start" else -1
-            elif tag == "si" and event == "end":
+                state["phonetic"] += 1
+
+        def end(name):
+            tag = tags[name]
+            if tag == "t":
+                state["text"] = False
+            elif tag == "rPh":
+                state["phonetic"] -= 1
+            elif tag == "si":
                 # As openpyxl reads it: the escape of a literal "_x…_" loses its "x005F_".
                 strings.append("".join(pieces).replace("x005F_", ""))
                 pieces.clear()
                 if len(strings) > self.limits.max_cells:
                     raise UploadRefused(f"共享字符串超过 {self.limits.max_cells:,} 个上限")
+
+        def text(data):
+            if state["text"] and not state["phonetic"]:
+                pieces.append(data)
+                state["chars"] += len(data)
+                if state["chars"] > self.limits.max_text_chars:
+                    raise UploadRefused(f"共享字符串超过 {self.limits.max_text_chars:,} 字上限")
+
+        for _ in self._parse(self._member("xl/sharedStrings.xml"), start, end, text):
+            pass
         return strings
 
-    def _cell_formats(self) -> list[str]:
-        """The number format of each cell style, by style index."""
+    def _number_kinds(self) -> list[str]:
+        """How each cell style shows a number: as a date, a duration, a percentage or plainly."""
         custom: dict[int, str] = {}
-        formats: list[str] = []
+        kinds: list[str] = []
         in_cell_formats = False
-        for event, tag, attributes in self._xml_events(self._member("xl/styles.xml")):
-            if event == "start" and tag == "numFmt":
+        for tag, attributes in self._elements(self._member("xl/styles.xml")):
+            if tag == "numFmt":
                 custom[int(attributes.get("numFmtId", -1))] = attributes.get("formatCode", "")
             elif tag == "cellXfs":
-                in_cell_formats = event == "start"
-            elif event == "start" and tag == "xf" and in_cell_formats:
+                in_cell_formats = True
+            elif tag == "cellStyleXfs":
+                in_cell_formats = False
+            elif tag == "xf" and in_cell_formats:
                 number_format = int(attributes.get("numFmtId", 0))
-                formats.append(custom.get(number_format) or BUILTIN_FORMATS.get(number_format, "General"))
-                if len(formats) > MAX_CELL_FORMATS:
+                kinds.append(_number_kind(custom.get(number_format) or BUILTIN_FORMATS.get(number_format, "")))
+                if len(kinds) > MAX_CELL_FORMATS:
                     raise UploadRefused(f"单元格格式超过 {MAX_CELL_FORMATS:,} 个上限")
-        return formats
+        return kinds
 
     def rows(self, path: str) -> Rows:
         """The sheet's non-empty rows, in file order, with the row numbers the file gives."""
-        row_number = rows_in_sheet = 0
-        column = -1
-        cells: dict[int, str] = {}
-        cell: dict | None = None
+        finished: list[tuple[int, dict[int, str]]] = []
         value: list[str] = []
-        in_value = in_inline_text = False
-        phonetic_depth = 0
-        for event, tag, payload in self._xml_events(path):
-            if event == "text":
-                if in_value or (in_inline_text and not phonetic_depth):
-                    value.append(payload)
-                    self._count_text(len(payload))
-            elif tag == "c":
-                if event == "start":
-                    column = _column_index(payload.get("r"), column)
-                    cell = payload
-                    value.clear()
-                    self.cells_read += 1
-                    if self.cells_read > self.limits.max_cells:
-                        raise UploadRefused(f"单元格超过 {self.limits.max_cells:,} 个上限")
-                elif cell is not None:
-                    text = self._cell_text(cell, "".join(value))
-                    if text:
-                        cells[column] = text
-                    cell = None
+        max_cells, columns, tags = self.limits.max_cells, _COLUMNS, self.tags
+        # One mutable record of where the parse stands, shared by the three handlers.
+        at = {"row": 0, "rows": 0, "column": -1, "cell": None, "cells": {}, "value": False, "inline": False,
+              "phonetic": 0}
+
+        def start(name, attributes):
+            tag = tags[name]
+            if tag == "c":
+                reference = attributes.get("r")
+                if reference:
+                    letters = reference.rstrip("0123456789")
+                    column = columns.get(letters)
+                    if column is None:
+                        column = _column_index(letters)
+                else:
+                    column = at["column"] + 1
+                at["column"] = column
+                at["cell"] = attributes
+                value.clear()
+                self.cells_read += 1
+                if self.cells_read > max_cells:
+                    raise UploadRefused(f"单元格超过 {max_cells:,} 个上限(更大的表请另存为 CSV 载入)")
             elif tag == "v":
-                in_value = event == "start"
-            elif tag == "t":
-                in_inline_text = event == "start" and cell is not None
-            elif tag == "rPh":
-                phonetic_depth += 1 if event == "start" else -1
+                at["value"] = True
             elif tag == "row":
-                if event == "start":
-                    rows_in_sheet += 1
-                    row_number = int(payload["r"]) if "r" in payload else row_number + 1
-                    if row_number > EXCEL_MAX_ROWS or rows_in_sheet > EXCEL_MAX_ROWS:
-                        raise UploadRefused(f"行数超过 Excel 的 {EXCEL_MAX_ROWS:,} 行上限")
-                    column = -1
-                elif cells:
-                    yield row_number, cells
-                    cells = {}
+                at["rows"] += 1
+                at["row"] = number = int(attributes["r"]) if "r" in attributes else at["row"] + 1
+                if number > EXCEL_MAX_ROWS or at["rows"] > EXCEL_MAX_ROWS:
+                    raise UploadRefused(f"行数超过 Excel 的 {EXCEL_MAX_ROWS:,} 行上限")
+                at["column"] = -1
+            elif tag == "t":
+                at["inline"] = at["cell"] is not None
+            elif tag == "rPh":
+                at["phonetic"] += 1
+
+        def end(name):
+            tag = tags[name]
+            if tag == "c":
+                if value:
+                    text = self._cell_text(at["cell"], "".join(value))
+                    if text:
+                        at["cells"][at["column"]] = text
+                at["cell"] = None
+            elif tag == "v":
+                at["value"] = False
+            elif tag == "row":
+                if at["cells"]:
+                    finished.append((at["row"], at["cells"]))
+                    at["cells"] = {}
+            elif tag == "t":
+                at["inline"] = False
+            elif tag == "rPh":
+                at["phonetic"] -= 1
+
+        def text(data):
+            if at["value"] or (at["inline"] and not at["phonetic"]):
+                value.append(data)
+                self._count_text(len(data))
+
+        for _ in self._parse(path, start, end, text):
+            yield from finished
+            finished.clear()
 
     def _cell_text(self, cell: dict, written: str) -> str:
         kind = cell.get("t", "n")
-        if not written:
-            return ""
+        if kind == "n":
+            style = int(cell.get("s", 0))
+            number_kind = self.number_kinds[style] if style < len(self.number_kinds) else "plain"
+            return _number_text(written, number_kind, self.epoch)
         if kind == "s":
             text = self.shared_strings[int(written)]
             self._count_text(len(text))
@@ -305,18 +360,13 @@ class _Workbook:
             return str(bool(int(written)))
         if kind == "d":
             return _date_text(from_ISO8601(written))
-        if kind == "n":
-            style = int(cell.get("s", 0))
-            return _number_text(written, self.formats[style] if style < len(self.formats) else "General", self.epoch)
         return written  # inline and formula strings, errors such as #N/A: as Excel shows them
 
 
 def _workbook_sheets(events) -> tuple[list[tuple[str, str, str]], dt.datetime]:
     sheet_list = []
     epoch = WINDOWS_EPOCH
-    for event, tag, attributes in events:
-        if event != "start":
-            continue
+    for tag, attributes in events:
         if tag == "workbookPr" and attributes.get("date1904", "").lower() in ("1", "true"):
             epoch = MAC_EPOCH
         elif tag == "sheet":
@@ -330,8 +380,8 @@ def _workbook_sheets(events) -> tuple[list[tuple[str, str, str]], dt.datetime]:
 def _relations(events) -> dict[str, tuple[str, str]]:
     return {
         attributes["Id"]: (attributes.get("Target", ""), attributes.get("Type", ""))
-        for event, tag, attributes in events
-        if event == "start" and tag == "Relationship" and "Id" in attributes
+        for tag, attributes in events
+        if tag == "Relationship" and "Id" in attributes
     }
 
 
@@ -342,35 +392,43 @@ def _member_path(target: str) -> str:
     return posixpath.normpath(posixpath.join("xl", target))
 
 
-def _column_index(reference: str | None, previous: int) -> int:
-    """0-based column of a cell reference such as "AB12"; a cell without one follows the previous."""
-    if not reference:
-        return previous + 1
-    letters = _COLUMN_REF.match(reference)
-    if not letters:
-        raise ValueError(f"bad cell reference {reference!r}")
+def _column_index(letters: str) -> int:
+    """0-based column of a reference's letters, such as "AB" of "AB12"."""
+    if not letters.isascii() or not letters.isalpha() or not letters.isupper() or len(letters) > 3:
+        raise ValueError(f"bad cell reference {letters!r}")
     index = 0
-    for letter in letters[1]:
+    for letter in letters:
         index = index * 26 + ord(letter) - ord("A") + 1
     if index > EXCEL_MAX_COLUMNS:
         raise UploadRefused(f"列号超过 Excel 的 {EXCEL_MAX_COLUMNS:,} 列上限")
     return index - 1
 
 
+# The columns most sheets use, looked up instead of computed for every cell.
+_LETTERS = [chr(ord("A") + n) for n in range(26)]
+_COLUMNS = {letters: _column_index(letters) for letters in _LETTERS + [a + b for a in _LETTERS for b in _LETTERS]}
 _INTEGER = re.compile(r"[+-]?\d+")
 
 
-def _number_text(written: str, number_format: str, epoch: dt.datetime) -> str:
+def _number_kind(number_format: str) -> str:
+    if is_date_format(number_format):
+        return "duration" if is_timedelta_format(number_format) else "date"
+    return "percent" if "%" in number_format else "plain"
+
+
+def _number_text(written: str, number_kind: str, epoch: dt.datetime) -> str:
     """A number as Excel shows it: a percent-formatted 0.9747 is 97.47%, a date-formatted serial a date."""
+    if number_kind == "plain" and written.isdigit() and written.isascii() and written[0] != "0":
+        return written  # the common case, a whole number, as is
     number = float(written)
     if not math.isfinite(number):
         return written  # what was written, so that the value check names it
-    if is_date_format(number_format):
+    if number_kind in ("date", "duration"):
         try:
-            return _date_text(from_excel(number, epoch, timedelta=is_timedelta_format(number_format)))
+            return _date_text(from_excel(number, epoch, timedelta=number_kind == "duration"))
         except (OverflowError, ValueError):
             return "#VALUE!"  # as openpyxl and Excel show a serial outside the calendar
-    if "%" in number_format:
+    if number_kind == "percent":
         return f"{round(number * 100, 10):g}%"
     if _INTEGER.fullmatch(written):
         return str(int(written))
