@@ -111,10 +111,13 @@ def cmd_load(args) -> int:
     """Exit 1 when the file has problems or would change stored rows without --replace."""
     db = resolve_db(args.db)
     validation = ingest.check_file(db, Path(args.file), kind=args.kind)
-    for line in ingest.problem_lines(validation.errors):
+    lines = ingest.problem_lines(validation.errors)
+    for line in lines:
         print(line, file=sys.stderr)
     if not validation.ok:
-        print(f"错误：{len(validation.errors)} 处问题，未载入", file=sys.stderr)
+        # A file refused as a whole is said in its one line; a count of one problem would only repeat it.
+        if not (len(lines) == 1 and validation.errors["行"].isna().all()):
+            print(f"错误：{len(validation.errors)} 处问题，未载入", file=sys.stderr)
         return 1
     for conflict in validation.conflicts.itertuples(index=False):
         print(
