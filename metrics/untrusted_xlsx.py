@@ -50,8 +50,8 @@ _WORKSHEET_RELATION = "/worksheet"
 
 @dataclass(frozen=True)
 class Limits:
-    max_expanded_bytes: int
-    max_member_bytes: int
+    max_expanded_mb: float
+    max_member_mb: float
     max_cells: int
     max_text_chars: int
 
@@ -59,8 +59,8 @@ class Limits:
     def from_environment(cls) -> "Limits":
         """The defaults, each overridable by its environment variable."""
         return cls(
-            max_expanded_bytes=int(float(os.environ.get(EXPANDED_MB_ENV_VAR) or DEFAULT_MAX_EXPANDED_MB) * 2**20),
-            max_member_bytes=DEFAULT_MAX_MEMBER_MB * 2**20,
+            max_expanded_mb=float(os.environ.get(EXPANDED_MB_ENV_VAR) or DEFAULT_MAX_EXPANDED_MB),
+            max_member_mb=DEFAULT_MAX_MEMBER_MB,
             max_cells=int(os.environ.get(CELLS_ENV_VAR) or DEFAULT_MAX_CELLS),
             max_text_chars=int(os.environ.get(TEXT_CHARS_ENV_VAR) or DEFAULT_MAX_TEXT_CHARS),
         )
@@ -124,13 +124,13 @@ def _open_archive(data: bytes, limits: Limits) -> zipfile.ZipFile:
     if len(members) > MAX_ARCHIVE_MEMBERS:
         raise UploadRefused(f"压缩包部件超过 {MAX_ARCHIVE_MEMBERS} 个上限")
     for member in members:
-        if member.file_size > limits.max_member_bytes:
-            raise UploadRefused(f"压缩包中有部件解压后超过 {limits.max_member_bytes // 2**20} MiB 上限")
+        if member.file_size > limits.max_member_mb * 2**20:
+            raise UploadRefused(f"压缩包中有部件解压后超过 {limits.max_member_mb:g} MiB 上限")
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size > RATIO_CHECKED_ABOVE_BYTES and ratio > MAX_COMPRESSION_RATIO:
             raise UploadRefused(f"压缩比 {ratio:.0f}:1 超过 {MAX_COMPRESSION_RATIO}:1 上限")
-    if sum(member.file_size for member in members) > limits.max_expanded_bytes:
-        raise UploadRefused(f"解压后大小超过 {limits.max_expanded_bytes // 2**20} MiB 上限")
+    if sum(member.file_size for member in members) > limits.max_expanded_mb * 2**20:
+        raise UploadRefused(f"解压后大小超过 {limits.max_expanded_mb:g} MiB 上限")
     return archive
 
 
