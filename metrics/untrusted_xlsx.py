@@ -37,8 +37,8 @@ MAX_CELL_FORMATS = 65_536  # Excel allows 64,000 cell formats
 # Work and memory per upload: about 200 MB of RSS at these defaults (tests/test_hostile_uploads.py).
 DEFAULT_MAX_EXPANDED_MB = 256
 DEFAULT_MAX_MEMBER_MB = 128
-DEFAULT_MAX_CELLS = 500_000
-DEFAULT_MAX_TEXT_CHARS = 32 * 2**20
+DEFAULT_MAX_CELLS = 250_000
+DEFAULT_MAX_TEXT_CHARS = 16 * 2**20
 EXPANDED_MB_ENV_VAR = "METRICS_MAX_XLSX_EXPANDED_MB"
 CELLS_ENV_VAR = "METRICS_MAX_UPLOAD_CELLS"
 TEXT_CHARS_ENV_VAR = "METRICS_MAX_UPLOAD_TEXT_CHARS"
@@ -197,6 +197,10 @@ class _Workbook:
         parser.CharacterDataHandler = text
         with self.archive.open(path) as member:
             while chunk := member.read(CHUNK_BYTES):
+                # Expat holds a whole tag in memory: a chunk without one ">" is part of a tag (or text) over a
+                # MiB, which no spreadsheet writes (a cell holds 32,767 characters).
+                if len(chunk) == CHUNK_BYTES and b">" not in chunk:
+                    raise UploadRefused("有超过 1 MiB 的单个 XML 标签或文字")
                 parser.Parse(chunk, False)
                 yield
             parser.Parse(b"", True)
@@ -284,11 +288,15 @@ class _Workbook:
         finished: list[tuple[int, dict[int, str]]] = []
         value: list[str] = []
         max_cells, columns, tags = self.limits.max_cells, _COLUMNS, self.tags
-        # One mutable record of where the parse stands, shared by the three handlers.
-        at = {"row": 0, "rows": 0, "column": -1, "cell": None, "cells": {}, "value": False, "inline": False,
-              "phonetic": 0}
+        # Where the parse stands, shared by the three handlers (plain variables: this runs per cell).
+        row_number = rows_in_sheet = phonetic_depth = 0
+        column = -1
+        cell: dict | None = None
+        cells: dict[int, str] = {}
+        collecting = False  # inside a cell's <v>, or the text of its inline string
 
         def start(name, attributes):
+            nonlocal row_number, rows_in_sheet, phonetic_depth, column, cell, collecting
             tag = tags[name]
             if tag == "c":
                 reference = attributes.get("r")
@@ -298,47 +306,45 @@ class _Workbook:
                     if column is None:
                         column = _column_index(letters)
                 else:
-                    column = at["column"] + 1
-                at["column"] = column
-                at["cell"] = attributes
+                    column += 1
+                cell = attributes
                 value.clear()
                 self.cells_read += 1
                 if self.cells_read > max_cells:
                     raise UploadRefused(f"单元格超过 {max_cells:,} 个上限(更大的表请另存为 CSV 载入)")
             elif tag == "v":
-                at["value"] = True
+                collecting = cell is not None
             elif tag == "row":
-                at["rows"] += 1
-                at["row"] = number = int(attributes["r"]) if "r" in attributes else at["row"] + 1
-                if number > EXCEL_MAX_ROWS or at["rows"] > EXCEL_MAX_ROWS:
+                rows_in_sheet += 1
+                row_number = int(attributes["r"]) if "r" in attributes else row_number + 1
+                if row_number > EXCEL_MAX_ROWS or rows_in_sheet > EXCEL_MAX_ROWS:
                     raise UploadRefused(f"行数超过 Excel 的 {EXCEL_MAX_ROWS:,} 行上限")
-                at["column"] = -1
+                column = -1
             elif tag == "t":
-                at["inline"] = at["cell"] is not None
+                collecting = cell is not None and not phonetic_depth
             elif tag == "rPh":
-                at["phonetic"] += 1
+                phonetic_depth += 1
 
         def end(name):
+            nonlocal phonetic_depth, cell, cells, collecting
             tag = tags[name]
             if tag == "c":
                 if value:
-                    text = self._cell_text(at["cell"], "".join(value))
+                    text = self._cell_text(cell, "".join(value))
                     if text:
-                        at["cells"][at["column"]] = text
-                at["cell"] = None
-            elif tag == "v":
-                at["value"] = False
+                        cells[column] = text
+                cell = None
+            elif tag == "v" or tag == "t":
+                collecting = False
             elif tag == "row":
-                if at["cells"]:
-                    finished.append((at["row"], at["cells"]))
-                    at["cells"] = {}
-            elif tag == "t":
-                at["inline"] = False
+                if cells:
+                    finished.append((row_number, cells))
+                    cells = {}
             elif tag == "rPh":
-                at["phonetic"] -= 1
+                phonetic_depth -= 1
 
         def text(data):
-            if at["value"] or (at["inline"] and not at["phonetic"]):
+            if collecting:
                 value.append(data)
                 self._count_text(len(data))
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
@@ -24,14 +25,17 @@ from metrics.paths import ROOT
 from metrics.uploads import NO_HEADER
 from metrics.warehouse import open_reader
 
+# The issue's bound, asserted on CPU time: this machine is shared, and its wall clock shows its other load
+# (printed beside it; wall time is only bounded loosely, to catch a wait or a hang).
 SECONDS = 5
+WALL_SECONDS = 4 * SECONDS
 RSS_GROWTH_MIB = 300
 NINES = "9" * 400
 REFUSED = "文件过大或结构异常：{}，已拒绝"
 REFUSALS = {
     # The issue's 5 KB file: nothing declared is trusted, so it is only a sheet without a header.
     "dimension_bomb.xlsx": NO_HEADER,
-    "shared_string_bomb.xlsx": REFUSED.format("展开后的文字超过 33,554,432 字上限"),
+    "shared_string_bomb.xlsx": REFUSED.format("展开后的文字超过 16,777,216 字上限"),
     "compressible_shared_string.xlsx": "RATIO",
     "oversized_member.xlsx": REFUSED.format("压缩包中有部件解压后超过 128 MiB 上限"),
     "oversized_archive.xlsx": REFUSED.format("解压后大小超过 256 MiB 上限"),
@@ -40,9 +44,11 @@ REFUSALS = {
     "many_sheets.xlsx": REFUSED.format("工作表超过 100 个上限"),
     "row_beyond_excel.xlsx": REFUSED.format("行数超过 Excel 的 1,048,576 行上限"),
     "column_beyond_excel.xlsx": REFUSED.format("列号超过 Excel 的 16,384 列上限"),
-    "too_many_cells.xlsx": REFUSED.format("单元格超过 500,000 个上限(更大的表请另存为 CSV 载入)"),
+    "too_many_cells.xlsx": REFUSED.format("单元格超过 250,000 个上限(更大的表请另存为 CSV 载入)"),
     "entity_bomb.xlsx": REFUSED.format("文件含有 XML 文档类型声明(DTD)"),
     "styles_bomb.xlsx": REFUSED.format("单元格格式超过 65,536 个上限"),
+    "giant_attribute.xlsx": REFUSED.format("有超过 1 MiB 的单个 XML 标签或文字"),
+    "text_over_the_limit_at_the_end.xlsx": REFUSED.format("展开后的文字超过 16,777,216 字上限"),
     "nul_after_64_kib.csv": "文件内容是二进制数据，不是 CSV 文本或 .xlsx 表格",
     "wide.csv": REFUSED.format("列数超过 16,384 列上限"),
 }
@@ -81,31 +87,43 @@ def _status_kib(field: str) -> int:
     return int(line.split()[1])
 
 
+@dataclass(frozen=True)
+class Cost:
+    cpu_seconds: float
+    wall_seconds: float
+    rss_growth_mib: float  # how far the peak RSS rose above the RSS before
+
+    def __str__(self) -> str:
+        return f"{self.cpu_seconds:.2f} s CPU, {self.wall_seconds:.2f} s wall, peak RSS +{self.rss_growth_mib:.0f} MiB"
+
+    def within_bounds(self) -> bool:
+        return self.cpu_seconds < SECONDS and self.wall_seconds < WALL_SECONDS and self.rss_growth_mib < RSS_GROWTH_MIB
+
+
 def measured(function):
-    """function(), its seconds, and how many MiB the process's peak RSS rose above its RSS before."""
+    """function() and its Cost in this process."""
     Path("/proc/self/clear_refs").write_text("5")  # the kernel resets the peak (VmHWM) to the current RSS
     before = _status_kib("VmRSS")
-    started = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     result = function()
-    seconds = time.perf_counter() - started
-    return result, seconds, (_status_kib("VmHWM") - before) / 1024
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    return result, Cost(cpu, wall, (_status_kib("VmHWM") - before) / 1024)
 
 
 def test_the_rss_measure_sees_an_allocation():
-    _, _, growth = measured(lambda: bytearray(100 * 2**20)[:: 2**12].count(0))
-    assert growth >= 95
+    _, cost = measured(lambda: bytearray(100 * 2**20)[:: 2**12].count(0))
+    assert cost.rss_growth_mib >= 95
 
 
 @pytest.mark.parametrize("name", sorted(REFUSALS))
 def test_hostile_file_is_refused_fast_in_bounded_memory(corpus, name):
     data = (corpus / name).read_bytes()
-    parsed, seconds, growth = measured(lambda: ingest.read_upload(name, data))
-    print(f"{name}: read_upload {seconds:.2f} s, peak RSS +{growth:.0f} MiB")
+    parsed, cost = measured(lambda: ingest.read_upload(name, data))
+    print(f"{name}: read_upload {cost}")
     refusal = expected_refusal(corpus / name)
     assert list(parsed.problems.itertuples(index=False, name=None)) == [(pd.NA, "", "", refusal)]
     assert parsed.tables == ()
-    assert seconds < SECONDS
-    assert growth < RSS_GROWTH_MIB
+    assert cost.within_bounds(), cost
 
 
 # Run by a small Python of its own: a child's ru_maxrss includes what it inherited before exec, and a
@@ -114,28 +132,33 @@ _MEASURE = """
 import json, resource, subprocess, sys, time
 started = time.perf_counter()
 done = subprocess.run(sys.argv[1:], capture_output=True)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"code": done.returncode, "stderr": done.stderr.decode("utf-8"),
-                  "seconds": time.perf_counter() - started,
-                  "peak_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+                  "cpu_seconds": usage.ru_utime + usage.ru_stime, "wall_seconds": time.perf_counter() - started,
+                  "peak_kib": usage.ru_maxrss}))
 """
 
 
-def _measured_child(command: list[str]) -> tuple[int, str, float, float]:
-    """Run command: its exit code, stderr, seconds and peak RSS in MiB."""
+def _measured_child(command: list[str]) -> tuple[int, str, float, float, float]:
+    """Run command: its exit code, stderr, CPU seconds, wall seconds and peak RSS in MiB."""
     measure = subprocess.run(
         [sys.executable, "-S", "-c", _MEASURE, *command], cwd=ROOT, capture_output=True, text=True, check=True
     )
     result = json.loads(measure.stdout)
-    return result["code"], result["stderr"], result["seconds"], result["peak_kib"] / 1024
+    return (
+        result["code"], result["stderr"], result["cpu_seconds"], result["wall_seconds"], result["peak_kib"] / 1024
+    )
 
 
-def _cli_load(path: Path, db: Path) -> tuple[int, str, float, float]:
+def _cli_load(path: Path, db: Path) -> tuple[int, str, float, float, float]:
     """`python -m metrics load PATH --dry-run`, measured."""
     return _measured_child([sys.executable, "-m", "metrics", "load", str(path), "--dry-run", "--db", str(db)])
 
 
 def test_the_child_rss_measure_sees_an_allocation():
-    code, _, _, peak = _measured_child([sys.executable, "-c", "print(bytearray(200 * 2**20)[:: 2**12].count(0))"])
+    code, _, _, _, peak = _measured_child(
+        [sys.executable, "-c", "print(bytearray(200 * 2**20)[:: 2**12].count(0))"]
+    )
     assert code == 0
     assert 200 <= peak < 260
 
@@ -145,20 +168,32 @@ def baseline_rss(seed_db, tmp_path_factory) -> float:
     """The peak RSS of the CLI checking a one-row file: imports, warehouse and all."""
     small = tmp_path_factory.mktemp("baseline") / "one_row.csv"
     small.write_text(hostile.csv_text([hostile.HEADER, hostile.ROW]), encoding="utf-8")
-    code, stderr, _, peak = _cli_load(small, seed_db)
+    code, stderr, _, _, peak = _cli_load(small, seed_db)
     assert code == 0, stderr
     return peak
 
 
 @pytest.mark.parametrize("name", sorted(REFUSALS))
 def test_cli_refuses_in_one_chinese_line_fast_in_bounded_memory(corpus, seed_db, baseline_rss, name):
-    code, stderr, seconds, peak = _cli_load(corpus / name, seed_db)
-    print(f"{name}: CLI {seconds:.2f} s, peak RSS {peak:.0f} MiB, +{peak - baseline_rss:.0f} MiB over a one-row load")
+    code, stderr, cpu, wall, peak = _cli_load(corpus / name, seed_db)
+    cost = Cost(cpu, wall, peak - baseline_rss)
+    print(f"{name}: CLI {cost} over a one-row load (peak {peak:.0f} MiB)")
     assert code == 1
     assert stderr.splitlines() == [f"文件：{expected_refusal(corpus / name)}"]
     assert "Traceback" not in stderr
-    assert seconds < SECONDS
-    assert peak - baseline_rss < RSS_GROWTH_MIB
+    assert cost.within_bounds(), cost
+
+
+def test_a_workbook_just_under_every_limit_is_read_within_the_budget(corpus):
+    data = (corpus / "just_under_every_limit.xlsx").read_bytes()
+    parsed, cost = measured(lambda: ingest.read_upload("full.xlsx", data))
+    print(f"just under every limit: read_upload {cost}")
+    assert parsed.problems.empty
+    [table] = parsed.tables
+    assert len(table.cells) == 24_999
+    assert table.cells["indicator_name"].str.len().eq(150).all()
+    assert list(table.cells["value"][:2]) == ["2", "3"]
+    assert cost.rss_growth_mib < RSS_GROWTH_MIB
 
 
 # ---------------------------------------------------------------- item 2: the declared dimension
