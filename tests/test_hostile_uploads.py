@@ -264,6 +264,30 @@ def test_limits_follow_the_environment(monkeypatch):
     assert ingest.read_upload("t.xlsx", text_workbook).problems.empty
 
 
+def test_a_shared_string_table_longer_than_the_cell_limit_is_refused(monkeypatch):
+    monkeypatch.setenv(untrusted_xlsx.CELLS_ENV_VAR, "20")
+    data = hostile.workbook(
+        {"观测值": hostile.sheet_xml(hostile.table_rows([hostile.HEADER]))},
+        {"xl/sharedStrings.xml": hostile.shared_strings([str(n) for n in range(21)])},
+    )
+    assert ingest.read_upload("s.xlsx", data).problems["问题"].tolist() == [REFUSED.format("共享字符串超过 20 个上限")]
+
+
+DAMAGED = "无法读取 Excel 文件：文件已损坏或不是有效的 .xlsx"
+BELOW_THE_HEADER = {
+    "tags that do not match": '<row r="3"><c r="A3"><v>1</v></row>',
+    "a shared string that does not exist": '<row r="3"><c r="A3" t="s"><v>7</v></c></row>',
+    "a cell reference that is not one": '<row r="3"><c r="3A"><v>1</v></c></row>',
+}
+
+
+@pytest.mark.parametrize("damage", sorted(BELOW_THE_HEADER))
+def test_damage_found_while_rows_are_read_is_one_problem(damage):
+    rows = hostile.table_rows([hostile.HEADER, hostile.ROW]) + BELOW_THE_HEADER[damage]
+    data = hostile.workbook({"观测值": hostile.sheet_xml(rows)})
+    assert ingest.read_upload("d.xlsx", data).problems["问题"].tolist() == [DAMAGED]
+
+
 # ---------------------------------------------------------------- items 17, 18, 21 and cells no one can see
 
 
