@@ -74,11 +74,16 @@ class DamagedWorkbook(Exception):
     """A workbook that cannot be read."""
 
 
+def refusal(what: str) -> str:
+    """The one line a user reads when an upload is over a limit."""
+    return f"文件过大或结构异常：{what}，已拒绝"
+
+
 class UploadRefused(Exception):
     """An upload over a limit; the message is one Chinese line for the user."""
 
     def __init__(self, what: str):
-        super().__init__(f"文件过大或结构异常：{what}，已拒绝")
+        super().__init__(refusal(what))
 
 
 # What a damaged archive or XML raises while it is read; all mean the same to users.

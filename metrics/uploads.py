@@ -16,6 +16,7 @@ ROW = "行"
 DEFAULT_MAX_UPLOAD_MB = 50
 MAX_UPLOAD_ENV_VAR = "METRICS_MAX_UPLOAD_MB"
 HEADER_SEARCH_ROWS = 20
+MAX_CELL_CHARS = 32_767  # what one Excel cell holds
 INSTRUCTIONS_SHEET = "说明"
 
 KIND_LABELS = {"regions": "地区", "indicators": "指标", "observations": "观测值"}
@@ -89,6 +90,7 @@ REQUIRED = {
 _KIND_MARKERS = {"regions": {"level", "parent"}, "indicators": {"kind", "temporal", "better", "definition"}}
 
 ZIP_SIGNATURE = b"PK\x03\x04"
+BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _BINARY_SIGNATURES = (
     (b"\x89PNG", "PNG图片"),
@@ -165,7 +167,7 @@ def read_upload(
     limit_mb = max_upload_mb(max_mb)
     if len(data) > limit_mb * 2**20:
         return _with_problem(parsed, f"文件大小 {len(data) / 2**20:.3g} MiB，超过上限 {limit_mb:g} MiB")
-    if not data.strip().removeprefix(b"\xef\xbb\xbf").strip():
+    if not data.strip().removeprefix(BOM).strip():
         return _with_problem(parsed, "文件为空")
     if data.startswith(ZIP_SIGNATURE):
         try:
@@ -176,41 +178,31 @@ def read_upload(
             return _with_problem(parsed, str(refusal))
         except untrusted_xlsx.DamagedWorkbook:
             return _with_problem(parsed, "无法读取 Excel 文件：文件已损坏或不是有效的 .xlsx")
-    text = _decode_utf16(data)
+    text, codec = _decoded(data)
     binary = next((what for magic, what in _BINARY_SIGNATURES if data.startswith(magic)), None)
     # The whole file: a NUL anywhere would be stored, and the export would not load back.
     if binary is None and ("\x00" in text if text is not None else b"\x00" in data):
         binary = "二进制数据"
     if binary:
         return _with_problem(parsed, f"文件内容是{binary}，不是 CSV 文本或 .xlsx 表格")
-    text = text if text is not None else _decode(data)
     if text is None:
         return _with_problem(parsed, "文件编码无法识别：请另存为 UTF-8 或 GB18030(GBK) 编码的 CSV")
-    return _csv_table(parsed, text, kind)
+    return _csv_table(parsed, text, kind, data if codec == "utf-8-sig" else None)
 
 
 def _with_problem(parsed: ParsedFile, message: str) -> ParsedFile:
     return ParsedFile(parsed.file_name, parsed.sha256, parsed.size_bytes, (), file_problem(message))
 
 
-def _decode_utf16(data: bytes) -> str | None:
-    """The text of a UTF-16 file, told by its byte-order mark (Excel's "Unicode text" and Notepad write it)."""
-    if not data.startswith(UTF16_BOMS):
-        return None
-    try:
-        return data.decode("utf-16")
-    except UnicodeDecodeError:
-        return None
-
-
-def _decode(data: bytes) -> str | None:
-    # UTF-8 first: UTF-8 bytes read as GB18030 silently become mojibake, never an error.
-    for encoding in ("utf-8-sig", "gb18030"):
+def _decoded(data: bytes) -> tuple[str | None, str | None]:
+    """The text and the codec that read it; UTF-16 is told by its byte-order mark (Excel's "Unicode text")."""
+    # UTF-8 before GB18030: UTF-8 bytes read as GB18030 silently become mojibake, never an error.
+    for codec in ("utf-16",) if data.startswith(UTF16_BOMS) else ("utf-8-sig", "gb18030"):
         try:
-            return data.decode(encoding)
+            return data.decode(codec), codec
         except UnicodeDecodeError:
             continue
-    return None
+    return None, None
 
 
 def _marker_aliases(kind: str, keys: set[str]) -> set[str]:
@@ -286,6 +278,20 @@ class _Found:
     recognised: dict[int, str]
     cells: pd.DataFrame
 
+    def overlong_cell(self) -> str | None:
+        """The refusal of a cell longer than an Excel cell holds: every later copy would multiply it."""
+        for index in self.recognised:
+            lengths = self.cells[index].str.len()
+            if len(lengths) and lengths.max() > MAX_CELL_CHARS:
+                at = lengths.idxmax()
+                sheet = f"{self.sheet}!" if self.sheet else ""
+                header = self.header_cells[index].strip()
+                return untrusted_xlsx.refusal(
+                    f"第{self.cells.at[at, ROW]}行“{sheet}{header}”列有 {lengths[at]:,} 个字符，"
+                    f"超过单元格上限 {MAX_CELL_CHARS:,} 个"
+                )
+        return None
+
     def table(self, name_sheet: bool) -> tuple[Table, list[tuple]]:
         prefix = f"{self.sheet}!" if name_sheet else ""
         positions, problems = _column_positions(self.header_cells, self.recognised, prefix)
@@ -304,6 +310,9 @@ def _filled(cells: pd.DataFrame) -> pd.Series:
 def _finish(parsed: ParsedFile, found: list[_Found]) -> ParsedFile:
     if not found:
         return _with_problem(parsed, NO_HEADER)
+    for each in found:
+        if refusal := each.overlong_cell():
+            return _with_problem(parsed, refusal)
     with_rows = [each for each in found if _filled(each.cells).any()]
     tables, problems = [], []
     kinds = [each.kind for each in with_rows]
@@ -361,19 +370,24 @@ def _recognised_cells(rows, recognised: dict[int, str]) -> pd.DataFrame:
 
 
 class _LineReader:
-    """Lines of a text for csv.reader, remembering where the last line handed out ends."""
+    """Lines of a text for csv.reader, remembering where the last line handed out ends.
+
+    Slices of the text itself: a StringIO would hold a second copy, four bytes a character.
+    """
 
     def __init__(self, text: str):
-        self.buffer = io.StringIO(text)
+        self.text = text
+        self.end = 0
 
     def __iter__(self):
         return self
 
     def __next__(self) -> str:
-        line = self.buffer.readline()
-        if not line:
+        if self.end >= len(self.text):
             raise StopIteration
-        return line
+        start, newline = self.end, self.text.find("\n", self.end)
+        self.end = len(self.text) if newline < 0 else newline + 1
+        return self.text[start : self.end]
 
 
 BAD_CSV = "CSV 格式有误(可能有未成对的引号)，无法读取"
@@ -386,14 +400,20 @@ def _numbered_csv_rows(lines: _LineReader):
         yield number, cells
 
 
-def _csv_table(parsed: ParsedFile, text: str, kind: str | None) -> ParsedFile:
+def _csv_table(parsed: ParsedFile, text: str, kind: str | None, utf8: bytes | None) -> ParsedFile:
+    """The table of a CSV text; utf8 is the file itself when it is UTF-8, so that its body need not be encoded."""
     lines = _LineReader(text)
     try:
         header = _find_header(_numbered_csv_rows(lines), kind)
         if not header:
             return _finish(parsed, [])
         header_row, header_cells, table_kind, recognised = header
-        cells = _csv_body(text[lines.buffer.tell() :], len(header_cells), sorted(recognised), header_row)
+        if utf8 is None:
+            body = text[lines.end :].encode("utf-8")
+        else:
+            header_bytes = len(text[: lines.end].encode("utf-8")) + (len(BOM) if utf8.startswith(BOM) else 0)
+            body = utf8[header_bytes:]
+        cells = _csv_body(body, len(header_cells), sorted(recognised), header_row)
     except (csv.Error, pd.errors.ParserError):
         return _with_problem(parsed, BAD_CSV)
     except untrusted_xlsx.UploadRefused as refusal:
@@ -401,11 +421,11 @@ def _csv_table(parsed: ParsedFile, text: str, kind: str | None) -> ParsedFile:
     return _finish(parsed, [_Found(None, header_row, header_cells, table_kind, recognised, cells)])
 
 
-def _csv_body(body: str, width: int, used: list[int], header_row: int) -> pd.DataFrame:
-    """The records under the header, by column position; cells past the header's width are ignored."""
+def _csv_body(body: bytes, width: int, used: list[int], header_row: int) -> pd.DataFrame:
+    """The records under the header (UTF-8), by column position; cells past the header's width are ignored."""
     # Bytes, not a StringIO: pandas reads a StringIO through a slow per-chunk re-encoding.
     cells = pd.read_csv(
-        io.BytesIO(body.encode("utf-8")),
+        io.BytesIO(body),
         encoding="utf-8",
         header=None,
         names=range(width),

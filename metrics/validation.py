@@ -25,8 +25,6 @@ from metrics.uploads import ERROR_COLUMNS, ROW, ParsedFile, Table, problems_fram
 Progress = Callable[[float, str], None]
 
 EMPTY = "必填项为空"
-MAX_CELL_CHARS = 32_767  # what one Excel cell holds
-SHOWN_CHARS = 20  # of a cell too long to show whole
 # C0 controls other than tab, line feed and carriage return, and DEL: no spreadsheet shows them.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 ID_PATTERN = re.compile(r"[a-z][a-z0-9_-]*")
@@ -274,7 +272,7 @@ def validate(
             finally:
                 cursor.close()
         errors.append(table_errors)
-        errors.append(_unshowable_cells(table))
+        errors.append(_control_characters(table))
     progress(1.0, "校验完成")
     return Validation(
         file_name=parsed.file_name,
@@ -291,17 +289,11 @@ def validate(
     )
 
 
-def _unshowable_cells(table: Table) -> pd.DataFrame:
-    """Cells no spreadsheet could show: invisible control characters, or longer than an Excel cell holds."""
+def _control_characters(table: Table) -> pd.DataFrame:
+    """Cells with invisible control characters: no spreadsheet shows them, and Excel files cannot hold them."""
     problems = _Problems(table)
     for key in table.headers:
         text = table.cells[key]
-        length = text.str.len()
-        too_long = length > MAX_CELL_CHARS
-        if too_long.any():
-            shown = text.str.slice(0, SHOWN_CHARS) + "…"
-            message = length.map(lambda n: f"内容有 {n:,} 个字符，超过单元格上限 {MAX_CELL_CHARS:,} 个")
-            problems.add(too_long, key, message, shown)
         control = text.str.contains(_CONTROL_CHARACTERS)
         if control.any():
             # The value shown names the character, which would otherwise be invisible.
