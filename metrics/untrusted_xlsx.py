@@ -131,8 +131,10 @@ def _damage_reported(rows: Rows) -> Rows:
 def _open_archive(data: bytes, limits: Limits) -> zipfile.ZipFile:
     # ZipFile builds an object per directory entry before any check could run: bound the directory first.
     entries, directory_bytes = _central_directory(data)
-    if entries > MAX_ARCHIVE_MEMBERS or directory_bytes > MAX_CENTRAL_DIRECTORY_BYTES:
+    if entries > MAX_ARCHIVE_MEMBERS:
         raise UploadRefused(f"压缩包部件超过 {MAX_ARCHIVE_MEMBERS} 个上限")
+    if directory_bytes > MAX_CENTRAL_DIRECTORY_BYTES:
+        raise UploadRefused(f"压缩包目录超过 {MAX_CENTRAL_DIRECTORY_BYTES // 2**20} MiB 上限")
     archive = zipfile.ZipFile(io.BytesIO(data))
     members = archive.infolist()
     if len(members) > MAX_ARCHIVE_MEMBERS:

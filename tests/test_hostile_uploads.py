@@ -41,6 +41,7 @@ REFUSALS = {
     "oversized_archive.xlsx": REFUSED.format("解压后大小超过 256 MiB 上限"),
     "deflate_bomb.xlsx": "RATIO",
     "many_members.xlsx": REFUSED.format("压缩包部件超过 1000 个上限"),
+    "long_member_names.xlsx": REFUSED.format("压缩包目录超过 1 MiB 上限"),
     "many_sheets.xlsx": REFUSED.format("工作表超过 100 个上限"),
     "row_beyond_excel.xlsx": REFUSED.format("行数超过 Excel 的 1,048,576 行上限"),
     "column_beyond_excel.xlsx": REFUSED.format("列号超过 Excel 的 16,384 列上限"),
