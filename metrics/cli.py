@@ -159,7 +159,9 @@ def cmd_load(args) -> int:
     validation = ingest.check_file(db, Path(args.file), kind=args.kind)
     _print_list(validation.errors, ingest.problem_lines, "问题", args.full_list)
     if not validation.ok:
-        print(f"错误：{len(validation.errors)} 处问题，未载入", file=sys.stderr)
+        # A file refused as a whole is said in its one line; a count of one problem would only repeat it.
+        if not (len(validation.errors) == 1 and validation.errors["行"].isna().all()):
+            print(f"错误：{len(validation.errors)} 处问题，未载入", file=sys.stderr)
         return 1
     _print_list(validation.conflicts, _conflict_lines, "与已有数据不同", args.full_list)
     if args.dry_run:

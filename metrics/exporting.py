@@ -41,18 +41,21 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells that a spreadsheet would run as a formula get a leading apostrophe.
+def neutralised(cell):
+    """Text that a spreadsheet would run as a formula, with a leading apostrophe; anything else as is.
 
-    Numbers, and text that reads as a number such as "-3.5", stay as they are.
+    Numbers, and text that reads as a number such as "-3.5", stay as they are. Loading strips the
+    apostrophe again (normalise.clean), so what the product writes loads back unchanged.
     """
-    def safe(cell):
-        if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) and not _is_number(cell):
-            return "'" + cell
-        return cell
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) and not _is_number(cell):
+        return "'" + cell
+    return cell
 
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every text cell of the frame neutralised."""
     text_columns = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c])]
-    return frame.assign(**{c: frame[c].map(safe) for c in text_columns})
+    return frame.assign(**{c: frame[c].map(neutralised) for c in text_columns})
 
 
 def to_csv_text(frame: pd.DataFrame) -> str:

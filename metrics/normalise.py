@@ -2,6 +2,7 @@
 
 import calendar
 import datetime as dt
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -110,6 +111,8 @@ def parse_value(text: object) -> ParsedValue:
     unit = "%" if match["percent"] else match["unit"]
     if match["percent"] and match["unit"]:
         raise UnreadableValue(f"数值“{clean(text)}”不是数字")
+    if not math.isfinite(float(number)):
+        raise UnreadableValue(f"数值“{clean(text)}”过大，超出可存储的范围")
     return ParsedValue(float(number), qualifier, unit)
 
 

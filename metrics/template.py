@@ -8,6 +8,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from metrics import queries
+from metrics.exporting import neutralised
 from metrics.uploads import COLUMNS, INSTRUCTIONS_SHEET, KIND_LABELS
 from metrics.validation import INDICATOR_VOCABULARY, REGION_LEVELS
 
@@ -49,14 +50,14 @@ def template_bytes(con: duckdb.DuckDBPyConnection) -> bytes:
     instructions = workbook.active
     instructions.title = INSTRUCTIONS_SHEET
     for line in INSTRUCTIONS:
-        instructions.append([line])
+        _append(instructions, [line])
     instructions["A1"].font = Font(bold=True, size=14)
     instructions.column_dimensions["A"].width = 110
 
     for kind in ("observations", "regions", "indicators"):
         sheet = workbook.create_sheet(KIND_LABELS[kind])
         labels = {column.key: column.label for column in COLUMNS[kind]}
-        sheet.append([labels[key] for key in SHEET_COLUMNS[kind]])
+        _append(sheet, [labels[key] for key in SHEET_COLUMNS[kind]])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
             sheet.column_dimensions[cell.column_letter].width = 18
@@ -90,11 +91,17 @@ def _lists_sheet(workbook: Workbook, con: duckdb.DuckDBPyConnection) -> dict[str
     sheet.sheet_state = "hidden"
     ranges: dict[str, dict[str, str]] = {}
     for number, ((kind, key), (heading, values)) in enumerate(columns.items(), start=1):
-        letter = sheet.cell(row=1, column=number, value=heading).column_letter
+        letter = sheet.cell(row=1, column=number, value=neutralised(heading)).column_letter
         for row, value in enumerate(values, start=2):
-            sheet.cell(row=row, column=number, value=value)
+            # Names come from uploads: "=HYPERLINK(…)" must stay text, never become a live formula.
+            sheet.cell(row=row, column=number, value=neutralised(value))
         ranges.setdefault(kind, {})[key] = f"'{LISTS_SHEET}'!${letter}$2:${letter}${len(values) + 1}"
     return ranges
+
+
+def _append(sheet, values: list) -> None:
+    """A row of values; text that would read as a formula is neutralised as in every export."""
+    sheet.append([neutralised(value) for value in values])
 
 
 def _drop_down(sheet, column_index: int, list_range: str) -> None:

@@ -1,16 +1,14 @@
 """An uploaded file read into tables of text cells: format by content, encoding, header row, columns."""
 
 import csv
-import datetime as dt
 import hashlib
 import io
 import os
-import zipfile
 from dataclasses import dataclass, field
 
-import openpyxl
 import pandas as pd
 
+from metrics import untrusted_xlsx
 from metrics.normalise import match_key
 
 ERROR_COLUMNS = ["行", "列", "值", "问题"]
@@ -18,6 +16,7 @@ ROW = "行"
 DEFAULT_MAX_UPLOAD_MB = 50
 MAX_UPLOAD_ENV_VAR = "METRICS_MAX_UPLOAD_MB"
 HEADER_SEARCH_ROWS = 20
+MAX_CELL_CHARS = 32_767  # what one Excel cell holds
 INSTRUCTIONS_SHEET = "说明"
 
 KIND_LABELS = {"regions": "地区", "indicators": "指标", "observations": "观测值"}
@@ -90,13 +89,16 @@ REQUIRED = {
 # Columns only a reference-data table has; an observations table has a value column.
 _KIND_MARKERS = {"regions": {"level", "parent"}, "indicators": {"kind", "temporal", "better", "definition"}}
 
+ZIP_SIGNATURE = b"PK\x03\x04"
+BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _BINARY_SIGNATURES = (
     (b"\x89PNG", "PNG图片"),
     (b"\xff\xd8\xff", "JPEG图片"),
     (b"GIF8", "GIF图片"),
     (b"%PDF", "PDF文档"),
     (b"\xd0\xcf\x11\xe0", "旧版Office文件(.xls/.doc)"),
-    (b"PK\x03\x04", "压缩包"),
+    (ZIP_SIGNATURE, "压缩包"),
     (b"Rar!", "压缩包"),
     (b"\x1f\x8b", "压缩包"),
     (b"7z\xbc\xaf", "压缩包"),
@@ -165,76 +167,42 @@ def read_upload(
     limit_mb = max_upload_mb(max_mb)
     if len(data) > limit_mb * 2**20:
         return _with_problem(parsed, f"文件大小 {len(data) / 2**20:.3g} MiB，超过上限 {limit_mb:g} MiB")
-    if not data.strip().removeprefix(b"\xef\xbb\xbf").strip():
+    if not data.strip().removeprefix(BOM).strip():
         return _with_problem(parsed, "文件为空")
-    if _is_xlsx(data):
+    if data.startswith(ZIP_SIGNATURE):
         try:
-            grids = _xlsx_grids(data)
-        except Exception:  # openpyxl raises many kinds on a damaged workbook; all mean the same to users
+            return _tables_from_sheets(parsed, untrusted_xlsx.sheets(data), kind)
+        except untrusted_xlsx.NotAWorkbook:
+            pass  # some other archive, named below
+        except untrusted_xlsx.UploadRefused as refusal:
+            return _with_problem(parsed, str(refusal))
+        except untrusted_xlsx.DamagedWorkbook:
             return _with_problem(parsed, "无法读取 Excel 文件：文件已损坏或不是有效的 .xlsx")
-        return _tables_from_grids(parsed, grids, kind)
+    text, codec = _decoded(data)
     binary = next((what for magic, what in _BINARY_SIGNATURES if data.startswith(magic)), None)
-    if binary is None and b"\x00" in data[:65536]:
+    # The whole file: a NUL anywhere would be stored, and the export would not load back.
+    if binary is None and ("\x00" in text if text is not None else b"\x00" in data):
         binary = "二进制数据"
     if binary:
         return _with_problem(parsed, f"文件内容是{binary}，不是 CSV 文本或 .xlsx 表格")
-    text = _decode(data)
     if text is None:
         return _with_problem(parsed, "文件编码无法识别：请另存为 UTF-8 或 GB18030(GBK) 编码的 CSV")
-    return _csv_table(parsed, text, kind)
+    return _csv_table(parsed, text, kind, data if codec == "utf-8-sig" else None)
 
 
 def _with_problem(parsed: ParsedFile, message: str) -> ParsedFile:
     return ParsedFile(parsed.file_name, parsed.sha256, parsed.size_bytes, (), file_problem(message))
 
 
-def _is_xlsx(data: bytes) -> bool:
-    if not data.startswith(b"PK\x03\x04"):
-        return False
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return "xl/workbook.xml" in archive.namelist()
-    except zipfile.BadZipFile:
-        return False
-
-
-def _decode(data: bytes) -> str | None:
-    # UTF-8 first: UTF-8 bytes read as GB18030 silently become mojibake, never an error.
-    for encoding in ("utf-8-sig", "gb18030"):
+def _decoded(data: bytes) -> tuple[str | None, str | None]:
+    """The text and the codec that read it; UTF-16 is told by its byte-order mark (Excel's "Unicode text")."""
+    # UTF-8 before GB18030: UTF-8 bytes read as GB18030 silently become mojibake, never an error.
+    for codec in ("utf-16",) if data.startswith(UTF16_BOMS) else ("utf-8-sig", "gb18030"):
         try:
-            return data.decode(encoding)
+            return data.decode(codec), codec
         except UnicodeDecodeError:
             continue
-    return None
-
-
-def _cell_text(cell) -> str:
-    value = cell.value
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int | float):
-        # A cell formatted as a percentage stores 0.9747 and shows 97.47%.
-        if "%" in (cell.number_format or ""):
-            return f"{round(value * 100, 10):g}%"
-        return str(int(value)) if float(value).is_integer() else repr(float(value))
-    if isinstance(value, dt.datetime | dt.date):
-        # Excel turns a typed 2024-03 into the date 2024-03-01: give the month back.
-        return f"{value:%Y-%m}" if value.day == 1 else f"{value:%Y-%m-%d}"
-    return str(value)
-
-
-def _xlsx_grids(data: bytes) -> list[tuple[str, list[list[str]]]]:
-    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        return [
-            (sheet.title, [[_cell_text(cell) for cell in row] for row in sheet.iter_rows()])
-            for sheet in workbook.worksheets
-            if sheet.sheet_state == "visible" and sheet.title != INSTRUCTIONS_SHEET
-        ]
-    finally:
-        workbook.close()
+    return None, None
 
 
 def _marker_aliases(kind: str, keys: set[str]) -> set[str]:
@@ -260,8 +228,9 @@ def _header_kind(cells: list[str], kind: str | None) -> tuple[str, dict[int, str
     return (kind, recognised) if len(recognised) >= 2 else None
 
 
-def _find_header(rows, kind: str | None):
-    for number, cells in enumerate(rows, start=1):
+def _find_header(numbered_rows, kind: str | None):
+    """The first of the top rows that is a header: (row number, cells, kind, recognised columns)."""
+    for number, cells in numbered_rows:
         if number > HEADER_SEARCH_ROWS:
             return None
         found = _header_kind(cells, kind)
@@ -309,6 +278,20 @@ class _Found:
     recognised: dict[int, str]
     cells: pd.DataFrame
 
+    def overlong_cell(self) -> str | None:
+        """The refusal of a cell longer than an Excel cell holds: every later copy would multiply it."""
+        for index in self.recognised:
+            lengths = self.cells[index].str.len()
+            if len(lengths) and lengths.max() > MAX_CELL_CHARS:
+                at = lengths.idxmax()
+                sheet = f"{self.sheet}!" if self.sheet else ""
+                header = self.header_cells[index].strip()
+                return untrusted_xlsx.refusal(
+                    f"第{self.cells.at[at, ROW]}行“{sheet}{header}”列有 {lengths[at]:,} 个字符，"
+                    f"超过单元格上限 {MAX_CELL_CHARS:,} 个"
+                )
+        return None
+
     def table(self, name_sheet: bool) -> tuple[Table, list[tuple]]:
         prefix = f"{self.sheet}!" if name_sheet else ""
         positions, problems = _column_positions(self.header_cells, self.recognised, prefix)
@@ -327,6 +310,9 @@ def _filled(cells: pd.DataFrame) -> pd.Series:
 def _finish(parsed: ParsedFile, found: list[_Found]) -> ParsedFile:
     if not found:
         return _with_problem(parsed, NO_HEADER)
+    for each in found:
+        if refusal := each.overlong_cell():
+            return _with_problem(parsed, refusal)
     with_rows = [each for each in found if _filled(each.cells).any()]
     tables, problems = [], []
     kinds = [each.kind for each in with_rows]
@@ -351,58 +337,95 @@ def _finish(parsed: ParsedFile, found: list[_Found]) -> ParsedFile:
     )
 
 
-def _tables_from_grids(parsed: ParsedFile, grids, kind: str | None) -> ParsedFile:
+def _tables_from_sheets(parsed: ParsedFile, sheets, kind: str | None) -> ParsedFile:
     found = []
-    for sheet, rows in grids:
-        header = _find_header(rows, kind)
+    for sheet, state, rows in sheets:
+        if state != "visible" or sheet == INSTRUCTIONS_SHEET:
+            continue  # never read: hidden sheets hold drop-down lists, 说明 the instructions
+        header = _find_header(((number, _row_list(cells)) for number, cells in rows), kind)
         if header:
             header_row, header_cells, table_kind, recognised = header
-            data_rows = rows[header_row:]
-            cells = pd.DataFrame(
-                {i: [row[i] if i < len(row) else "" for row in data_rows] for i in recognised}, dtype="str"
-            )
-            cells[ROW] = range(header_row + 1, header_row + 1 + len(data_rows))
+            cells = _recognised_cells(rows, recognised)
             found.append(_Found(sheet, header_row, header_cells, table_kind, recognised, cells))
     return _finish(parsed, found)
 
 
+def _row_list(cells: dict[int, str]) -> list[str]:
+    return [cells.get(index, "") for index in range(max(cells) + 1)]
+
+
+def _recognised_cells(rows, recognised: dict[int, str]) -> pd.DataFrame:
+    """The rows under the header, keeping only the recognised columns, numbered as in Excel."""
+    columns: dict[int, list[str]] = {index: [] for index in recognised}
+    numbers = []
+    for number, cells in rows:
+        if not cells.keys() & columns.keys():
+            continue  # nothing in a recognised column: no data
+        numbers.append(number)
+        for index, column in columns.items():
+            column.append(cells.get(index, ""))
+    frame = pd.DataFrame(columns, dtype="str")
+    frame[ROW] = pd.Series(numbers, dtype="int64")
+    return frame
+
+
 class _LineReader:
-    """Lines of a text for csv.reader, remembering where the last line handed out ends."""
+    """Lines of a text for csv.reader, remembering where the last line handed out ends.
+
+    Slices of the text itself: a StringIO would hold a second copy, four bytes a character.
+    """
 
     def __init__(self, text: str):
-        self.buffer = io.StringIO(text)
+        self.text = text
+        self.end = 0
 
     def __iter__(self):
         return self
 
     def __next__(self) -> str:
-        line = self.buffer.readline()
-        if not line:
+        if self.end >= len(self.text):
             raise StopIteration
-        return line
+        start, newline = self.end, self.text.find("\n", self.end)
+        self.end = len(self.text) if newline < 0 else newline + 1
+        return self.text[start : self.end]
 
 
 BAD_CSV = "CSV 格式有误(可能有未成对的引号)，无法读取"
 
 
-def _csv_table(parsed: ParsedFile, text: str, kind: str | None) -> ParsedFile:
+def _numbered_csv_rows(lines: _LineReader):
+    for number, cells in enumerate(csv.reader(lines), start=1):
+        if len(cells) > untrusted_xlsx.EXCEL_MAX_COLUMNS:
+            raise untrusted_xlsx.UploadRefused(f"列数超过 {untrusted_xlsx.EXCEL_MAX_COLUMNS:,} 列上限")
+        yield number, cells
+
+
+def _csv_table(parsed: ParsedFile, text: str, kind: str | None, utf8: bytes | None) -> ParsedFile:
+    """The table of a CSV text; utf8 is the file itself when it is UTF-8, so that its body need not be encoded."""
     lines = _LineReader(text)
     try:
-        header = _find_header(csv.reader(lines), kind)
+        header = _find_header(_numbered_csv_rows(lines), kind)
         if not header:
             return _finish(parsed, [])
         header_row, header_cells, table_kind, recognised = header
-        cells = _csv_body(text[lines.buffer.tell() :], len(header_cells), sorted(recognised), header_row)
+        if utf8 is None:
+            body = text[lines.end :].encode("utf-8")
+        else:
+            header_bytes = len(text[: lines.end].encode("utf-8")) + (len(BOM) if utf8.startswith(BOM) else 0)
+            body = utf8[header_bytes:]
+        cells = _csv_body(body, len(header_cells), sorted(recognised), header_row)
     except (csv.Error, pd.errors.ParserError):
         return _with_problem(parsed, BAD_CSV)
+    except untrusted_xlsx.UploadRefused as refusal:
+        return _with_problem(parsed, str(refusal))
     return _finish(parsed, [_Found(None, header_row, header_cells, table_kind, recognised, cells)])
 
 
-def _csv_body(body: str, width: int, used: list[int], header_row: int) -> pd.DataFrame:
-    """The records under the header, by column position; cells past the header's width are ignored."""
+def _csv_body(body: bytes, width: int, used: list[int], header_row: int) -> pd.DataFrame:
+    """The records under the header (UTF-8), by column position; cells past the header's width are ignored."""
     # Bytes, not a StringIO: pandas reads a StringIO through a slow per-chunk re-encoding.
     cells = pd.read_csv(
-        io.BytesIO(body.encode("utf-8")),
+        io.BytesIO(body),
         encoding="utf-8",
         header=None,
         names=range(width),

@@ -25,6 +25,8 @@ from metrics.uploads import ERROR_COLUMNS, ROW, ParsedFile, Table, problems_fram
 Progress = Callable[[float, str], None]
 
 EMPTY = "必填项为空"
+# C0 controls other than tab, line feed and carriage return, and DEL: no spreadsheet shows them.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 ID_PATTERN = re.compile(r"[a-z][a-z0-9_-]*")
 ID_RULE = "编码只能由小写字母、数字、下划线或连字符组成，并以字母开头"
 REGION_LEVELS = ("市", "市本级", "区", "功能区", "乡镇街道", "乡镇街道汇总", "机关", "村(社区)")
@@ -270,6 +272,7 @@ def validate(
             finally:
                 cursor.close()
         errors.append(table_errors)
+        errors.append(_control_characters(table))
     progress(1.0, "校验完成")
     return Validation(
         file_name=parsed.file_name,
@@ -284,6 +287,19 @@ def validate(
         conflicts=conflicts,
         unchanged=unchanged,
     )
+
+
+def _control_characters(table: Table) -> pd.DataFrame:
+    """Cells with invisible control characters: no spreadsheet shows them, and Excel files cannot hold them."""
+    problems = _Problems(table)
+    for key in table.headers:
+        text = table.cells[key]
+        control = text.str.contains(_CONTROL_CHARACTERS)
+        if control.any():
+            # The value shown names the character, which would otherwise be invisible.
+            shown = text.str.replace(_CONTROL_CHARACTERS, lambda found: f"\\x{ord(found[0]):02x}", regex=True)
+            problems.add(control, key, "含有不可见的控制字符，请删除", shown)
+    return problems.frame()
 
 
 def _sorted(errors: list[pd.DataFrame]) -> pd.DataFrame:
