@@ -18,6 +18,7 @@ VIEW_PAGES = [
     st.Page("pages/districts.py", title="区域对比", icon=":material/bar_chart:"),
     st.Page("pages/trends.py", title="趋势", icon=":material/show_chart:"),
     st.Page("pages/assessment.py", title="省级考核", icon=":material/military_tech:"),
+    st.Page("pages/reporting.py", title="报送情况", icon=":material/fact_check:"),
 ]
 LEDGER_PAGES = [
     st.Page("pages/ledger.py", title="整改台账", icon=":material/checklist:"),

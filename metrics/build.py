@@ -23,6 +23,7 @@ SEED_TABLES = (
     "assessment_items",
     "problems",
     "problem_indicators",
+    "reporting_rules",
 )
 
 

@@ -1,16 +1,19 @@
 """python -m metrics: build, export and inspect the warehouse from the shell."""
 
 import argparse
+import datetime as dt
 import getpass
+import json
 import os
 import sys
 import tempfile
+import urllib.request
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from metrics import accounts, changes, exporting, ingest, journal, queries, scoring, warehouse
+from metrics import accounts, changes, exporting, ingest, journal, periods, queries, reporting, scoring, warehouse
 from metrics import build as building
 from metrics.paths import resolve_db
 from metrics.warehouse import WarehouseError, open_reader
@@ -199,6 +202,46 @@ def cmd_template(args) -> None:
     print(f"已生成模板 {args.out}", file=sys.stderr)
 
 
+REMIND_WEBHOOK_ENV = "METRICS_REMIND_WEBHOOK"
+
+
+def _quarter_of(con, period: str | None) -> int:
+    """The quarter a command names ('2024Q3'), else the newest with data."""
+    if period:
+        index = periods.quarter_index(period)
+        if index is None:
+            raise WarehouseError(f"期间“{period}”无法识别：应写作 2024Q3")
+        return index
+    quarters = periods.reporting_quarters(con)
+    if quarters.empty:
+        raise WarehouseError("数据仓库中还没有任何指标数据")
+    return int(quarters["quarter_index"].iloc[0])
+
+
+def cmd_remind(args) -> None:
+    """Print the quarter's 催报 digest as JSON, and post it to the webhook when one is configured."""
+    try:
+        today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
+    except ValueError as error:
+        raise WarehouseError(f"日期“{args.today}”无法识别：应写作 2024-10-20") from error
+    message = _read(args, lambda con: reporting.digest(con, _quarter_of(con, args.period), today))
+    body = json.dumps(message, ensure_ascii=False)
+    print(body)
+    webhook = args.webhook or os.environ.get(REMIND_WEBHOOK_ENV)
+    if not webhook:
+        return
+    if not webhook.startswith(("http://", "https://")):
+        raise WarehouseError("提醒地址应以 http:// 或 https:// 开头")
+    request = urllib.request.Request(webhook, data=body.encode("utf-8"), method="POST",
+                                     headers={"Content-Type": "application/json; charset=utf-8"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            status = response.status
+    except (OSError, ValueError) as error:
+        raise WarehouseError(f"提醒未能发送到 {webhook}：{getattr(error, 'reason', error)}") from error
+    print(f"已发送提醒到 {webhook}（HTTP {status}）", file=sys.stderr)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m metrics", description="政务服务指标看板 数据仓库命令")
     commands = top.add_subparsers(dest="command", required=True)
@@ -236,6 +279,10 @@ def parser() -> argparse.ArgumentParser:
     undo.add_argument("--user", default=getpass.getuser(), help="操作人(默认当前系统用户)")
     template = command("template", cmd_template, "生成数据载入 Excel 模板")
     template.add_argument("--out", required=True, help="输出 .xlsx 文件")
+    remind = command("remind", cmd_remind, "本季度报送提醒(JSON)：已报/未报/逾期与催报清单，可发送到 webhook")
+    remind.add_argument("--period", help="报告期，如 2024Q3(默认有数据的最新季度)")
+    remind.add_argument("--today", help="按哪一天判定逾期，如 2024-10-20(默认今天)")
+    remind.add_argument("--webhook", help=f"把提醒以 JSON POST 到此地址(默认 ${REMIND_WEBHOOK_ENV})")
     user = command("user", cmd_user, "账户管理：add | passwd | disable | enable | list")
     user.add_argument("action", choices=["add", "passwd", "disable", "enable", "list"])
     user.add_argument("username", nargs="?")

@@ -63,3 +63,26 @@ def to_csv_text(frame: pd.DataFrame) -> str:
     buffer = io.StringIO()
     neutralise_formulas(frame).to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue()
+
+
+def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """An Excel workbook, one sheet per frame: a bold header row, then values only — text that a
+    spreadsheet would run as a formula neutralised as in every CSV export."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, frame in sheets.items():
+        sheet = book.create_sheet(title=name[:31])
+        sheet.append([neutralised(str(column)) for column in frame.columns])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in frame.itertuples(index=False):
+            sheet.append([None if pd.isna(value) else neutralised(value) for value in row])
+        for number, column in enumerate(frame.columns, start=1):
+            width = max([len(str(column)), *(len(str(v)) for v in frame[column].head(200))], default=8)
+            sheet.column_dimensions[sheet.cell(row=1, column=number).column_letter].width = min(60, 2 * width + 2)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

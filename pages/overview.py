@@ -68,7 +68,7 @@ with columns[4]:
         st.metric("省考核得分", f"{points_fraction(latest['points'], latest['max_points'])}{full}", border=True,
                   help=f"{common.plain(latest['scheme_name'])}｜{common.plain(latest['item_name'])}；"
                        f"来源：通报{common.plain(latest['source'])}")
-        st.page_link(PAGE_FILES["assessment"], label=f"{latest['period_label']} · 看考核明细",
+        st.page_link(PAGE_FILES["assessment"], label=f"{latest['period_label']} · 明细",
                      icon=":material/military_tech:", query_params=link_params())
 with columns[5]:
     if ranks.empty:
@@ -78,7 +78,7 @@ with columns[5]:
         st.metric("全省排名", rank_text(int(latest["rank"])), border=True,
                   help=f"{common.plain(latest['scheme_name'])}；通报未给出参评总数；"
                        f"来源：通报{common.plain(latest['source'])}")
-        st.page_link(PAGE_FILES["assessment"], label=f"{latest['period_label']} · 看排名",
+        st.page_link(PAGE_FILES["assessment"], label=f"{latest['period_label']} · 明细",
                      icon=":material/military_tech:", query_params=link_params())
 missing_cards = len(cards) - len(current_cards)
 if missing_cards:

@@ -41,3 +41,6 @@ select * from read_csv($problems, header = true, all_varchar = true);
 
 insert into problem_indicators by name
 select * from read_csv($problem_indicators, header = true, all_varchar = true);
+
+insert into reporting_rules by name
+select * from read_csv($reporting_rules, header = true, all_varchar = true);

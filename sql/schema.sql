@@ -176,3 +176,13 @@ create table load_additions (
     key_id     varchar not null,
     primary key (load_id, table_name, key_id)
 );
+
+-- When each regularly reported indicator is due, and from which region levels (';'-separated):
+-- a quarterly indicator of quarter Q is due due_days after Q ends. Set by the bureau, not the notice.
+create table reporting_rules (
+    indicator_id  varchar primary key references indicators (indicator_id),
+    frequency     varchar not null check (frequency in ('quarterly', 'monthly', 'yearly', 'ad_hoc')),
+    due_days      integer not null check (due_days >= 0),
+    region_levels varchar not null,
+    basis         varchar not null
+);

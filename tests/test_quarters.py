@@ -196,7 +196,7 @@ def test_overview_answers_on_target_who_lags_and_the_score(app):
     assert (metrics["达标"], metrics["未达标"], metrics["无法判定"], metrics["无目标"]) == ("1项", "0项", "0项", "3项")
     assert metrics["省考核得分"] == "2/2 满分"
     assert metrics["全省排名"] == "第4名"
-    assert "2023年第三季度 · 看考核明细" in link_labels(test)
+    assert "2023年第三季度 · 明细" in link_labels(test)
     assert "临空经济区 综合窗口可办事项占比(一窗通办) 81.9%，低于市本级（100%）18.1个百分点" in link_labels(test)
     link = next(link for link in test.get("page_link") if link.proto.label.startswith("临空经济区"))
     assert link.proto.page.endswith("districts") or "districts" in link.proto.page

@@ -1,0 +1,78 @@
+"""The reporting calendar: who owes which quarterly figure, when it is due, and who is late.
+
+Rules (reporting_rules, set by the bureau) say how often an indicator is reported, from which
+region levels, and how many days after the quarter it is due. today is always passed in, so that
+tests and the reminder job decide 逾期 for a day they name, not for the clock.
+"""
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+from metrics import periods, queries
+
+STATES = ("已报", "未报", "逾期")
+STATE_MARK = {"已报": "√ 已报", "未报": "○ 未报", "逾期": "× 逾期"}
+
+
+def status(con: duckdb.DuckDBPyConnection, quarter_index: int, today: dt.date) -> pd.DataFrame:
+    """One row per indicator and unit a rule expects for the quarter, with its state and due date."""
+    return queries.run(con, "reporting_status", quarter_index=quarter_index, today=today)
+
+
+def matrix(frame: pd.DataFrame) -> pd.DataFrame:
+    """Units down, indicators across, each cell the state with its mark; '—' where not expected."""
+    if frame.empty:
+        return pd.DataFrame()
+    table = frame.pivot_table(index=["region_order", "region_name"], columns="indicator_name", values="state",
+                              aggfunc="first", sort=False)
+    table = table.sort_index(level="region_order").droplevel("region_order")
+    table = table.apply(lambda column: column.map(lambda state: STATE_MARK.get(state, "—")))
+    return table.reset_index().rename(columns={"region_name": "单位"}).rename_axis(columns=None)
+
+
+def outstanding(frame: pd.DataFrame) -> pd.DataFrame:
+    """The 催报 list: per unit, what it still owes and by when, the overdue first."""
+    owed = frame[frame["state"] != "已报"]
+    rows = []
+    for (_, region_name), group in owed.groupby(["region_order", "region_name"], sort=True):
+        rows.append({
+            "单位": region_name,
+            "逾期指标": "、".join(group.loc[group["state"] == "逾期", "indicator_name"]),
+            "待报指标": "、".join(group.loc[group["state"] == "未报", "indicator_name"]),
+            "截止日期": group["due_date"].min().strftime("%Y-%m-%d"),
+            "项数": len(group),
+        })
+    table = pd.DataFrame(rows, columns=["单位", "逾期指标", "待报指标", "截止日期", "项数"])
+    return table.sort_values("逾期指标", key=lambda column: column == "", kind="stable").reset_index(drop=True)
+
+
+def digest(con: duckdb.DuckDBPyConnection, quarter_index: int, today: dt.date) -> dict:
+    """What `python -m metrics remind` sends: counts and the 催报 list of the quarter, as JSON data."""
+    frame = status(con, quarter_index, today)
+    counts = frame["state"].value_counts()
+    return {
+        "period": periods.quarter_id(quarter_index),
+        "period_label": periods.quarter_label(quarter_index),
+        "today": today.isoformat(),
+        "counts": {state: int(counts.get(state, 0)) for state in STATES},
+        "outstanding": outstanding(frame).to_dict("records"),
+    }
+
+
+def detail_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every expected report as a row a clerk reads: unit, indicator, due date, state."""
+    return pd.DataFrame({
+        "单位": frame["region_name"],
+        "指标": frame["indicator_name"],
+        "截止日期": frame["due_date"].dt.strftime("%Y-%m-%d"),
+        "状态": frame["state"],
+    })
+
+
+def rule_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The reporting rules behind the quarter's expectations, once per indicator."""
+    rules = frame.drop_duplicates("indicator_id")
+    return pd.DataFrame({"指标": rules["indicator_name"], "本期截止日期": rules["due_date"].dt.strftime("%Y-%m-%d"),
+                         "依据": rules["basis"]})
