@@ -32,6 +32,7 @@ PAGES = [
     ("districts", "华容区", True),
     ("trends", "“高效办成一件事”考核“一窗通办”指标得分趋势", True),
     ("assessment", "2023年第一季度 2/2分", True),
+    ("reporting", "报送矩阵", False),
     ("ledger", "共 26 个问题", False),
     ("catalog", "指标口径", False),
 ]
