@@ -26,7 +26,10 @@ LEDGER_PAGES = [
 ]
 LOGIN_PAGE = st.Page("pages/login.py", title="登录", icon=":material/login:")
 ACCOUNT_PAGE = st.Page("pages/account.py", title="我的账户", icon=":material/person:")
-EDITOR_PAGES = [st.Page("pages/data_admin.py", title="数据管理", icon=":material/upload_file:")]
+EDITOR_PAGES = [
+    st.Page("pages/data_admin.py", title="数据管理", icon=":material/upload_file:"),
+    st.Page("pages/review.py", title="审核", icon=":material/rule:"),
+]
 ADMIN_PAGES = [
     st.Page("pages/users.py", title="账户管理", icon=":material/manage_accounts:"),
     st.Page("pages/audit.py", title="审计日志", icon=":material/history:"),

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import accounts, ingest, journal, queries, targets
+from metrics import accounts, ingest, journal, queries, review, targets
 from metrics.validation import Validation
 from metrics.warehouse import WarehouseError
 
@@ -98,3 +98,33 @@ def set_target(db: Path, actor: str | accounts.Account, indicator_id: str, regio
     load_id = targets.set_bureau_target(db, indicator_id, region_id, year, value, comparator, name)
     copy_to_audit(db, f"目标设置(载入 #{load_id})")
     return load_id
+
+
+def submit(db: Path, validation: Validation, content: bytes, actor: accounts.Account) -> int:
+    """A 填报 clerk's valid file, stored for review: the leaders see nothing of it until approved."""
+    name = _actor(db, actor, "editor")
+    submission_id = review.submit(db, validation, content, name)
+    copy_to_audit(db, f"提交审核(报送 #{submission_id})")
+    return submission_id
+
+
+def approve(db: Path, submission_id: int, actor: str | accounts.Account) -> ingest.LoadResult:
+    """Publish a pending submission (admins only) and record it."""
+    name = _actor(db, actor, "admin")
+    result = review.approve(db, submission_id, name)
+    copy_to_audit(db, f"审核通过(报送 #{submission_id}，载入 #{result.load_id})")
+    return result
+
+
+def return_submission(db: Path, submission_id: int, actor: str | accounts.Account, reason: str) -> None:
+    """Send a pending submission back to its clerk with a reason (admins only)."""
+    name = _actor(db, actor, "admin")
+    review.return_to_clerk(db, submission_id, name, reason)
+    copy_to_audit(db, f"退回报送 #{submission_id}")
+
+
+def withdraw(db: Path, submission_id: int, actor: accounts.Account) -> None:
+    """The clerk takes back their own pending submission."""
+    name = _actor(db, actor, "editor")
+    review.withdraw(db, submission_id, name)
+    copy_to_audit(db, f"撤回报送 #{submission_id}")

@@ -186,3 +186,21 @@ create table reporting_rules (
     region_levels varchar not null,
     basis         varchar not null
 );
+
+-- A 填报 clerk's file waits here, as sent, until an admin approves it (then it is loaded and the
+-- leaders see it), returns it with a reason, or the clerk withdraws it. Only an approved file
+-- ever reaches observations.
+create table submissions (
+    submission_id integer primary key,
+    file_name     varchar not null,
+    sha256        varchar not null,
+    content       blob not null,
+    rows_total    integer not null,
+    user_name     varchar not null,
+    submitted_at  timestamp not null,
+    status        varchar not null check (status in ('pending', 'approved', 'returned', 'withdrawn')),
+    decided_by    varchar,
+    decided_at    timestamp,
+    reason        varchar,
+    load_id       integer references loads (load_id)   -- the load that published it
+);

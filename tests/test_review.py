@@ -1,0 +1,107 @@
+"""Review before publication: a 华容区 clerk's 2024Q3 file waits, invisible to the leaders, until
+an admin approves it; a returned one shows its reason; a pending one can be withdrawn by its clerk
+only; each step is in the audit trail once."""
+
+import pytest
+from support import export_text
+
+from metrics import accounts, changes, ingest, review
+from metrics.loads import LoadError
+from metrics.warehouse import open_reader
+
+PASSWORD = "correct-horse-9"
+CLERK_FILE = ("指标名称,地区,期间,数值,来源\n"
+              "综合窗口可办事项占比(一窗通办),华容区,2024Q3,98.1%,华容区三季度报表\n").encode()
+
+
+@pytest.fixture
+def cycle(fresh_db, tmp_path, monkeypatch):
+    store = tmp_path / "accounts.duckdb"
+    monkeypatch.setenv("METRICS_ACCOUNTS", str(store))
+    people = {"hr_clerk": ("editor", ("华容区",)), "ec_clerk": ("editor", ("鄂城区",)), "boss": ("admin", ())}
+    for name, (role, regions) in people.items():
+        accounts.add_user(store, name, PASSWORD, role, actor="test", scope_regions=regions)
+    clerk, other, admin = (accounts.Account(name, role, regions) for name, (role, regions) in people.items())
+    return fresh_db, store, clerk, other, admin
+
+
+def submit(db, clerk, data=CLERK_FILE) -> int:
+    con = open_reader(db)
+    try:
+        validation = changes.within_scope(con, ingest.validate(con, ingest.read_upload("华容区.csv", data)), clerk)
+    finally:
+        con.close()
+    return changes.submit(db, validation, data, clerk)
+
+
+def statuses(db, user=None) -> list[tuple]:
+    con = open_reader(db)
+    try:
+        frame = review.submissions(con, user)
+    finally:
+        con.close()
+    return list(zip(frame["submission_id"], frame["status_name"], frame["reason"].fillna(""), strict=True))
+
+
+def huarong_q3(db):
+    con = open_reader(db)
+    try:
+        return con.execute("select value, load_id from observations where indicator_id = 'one_window_share' "
+                           "and region_id = 'huarong' and period_id = '2024Q3'").fetchall()
+    finally:
+        con.close()
+
+
+def audit_actions(store) -> list[tuple]:
+    trail = accounts.audit_trail(store)
+    return [(row.actor, row.action) for row in trail.itertuples() if row.action in
+            ("提交审核", "审核通过", "退回报送", "撤回报送", "载入数据")]
+
+
+def test_a_submission_waits_unseen_until_approved(cycle):
+    db, store, clerk, _, admin = cycle
+    before = export_text(db)
+    number = submit(db, clerk)
+    assert export_text(db) == before  # the leaders' pages read observations: nothing changed
+    assert statuses(db) == [(number, "待审核", "")]
+    result = changes.approve(db, number, admin)
+    assert huarong_q3(db) == [(98.1, result.load_id)]
+    assert statuses(db, "hr_clerk") == [(number, "已通过", "")]
+    assert sorted(audit_actions(store)) == sorted([("hr_clerk", "提交审核"), ("hr_clerk（审核：boss）", "载入数据"),
+                                                   ("boss", "审核通过")])
+    with pytest.raises(LoadError, match="已已通过|已通过，不能再处理"):
+        changes.approve(db, number, admin)
+
+
+def test_a_returned_submission_shows_its_reason_and_changes_nothing(cycle):
+    db, store, clerk, _, admin = cycle
+    before = export_text(db)
+    number = submit(db, clerk)
+    with pytest.raises(LoadError, match="退回须写明原因"):
+        changes.return_submission(db, number, admin, "  ")
+    changes.return_submission(db, number, admin, "数值与报表不符，请核对")
+    assert statuses(db, "hr_clerk") == [(number, "已退回", "数值与报表不符，请核对")]
+    assert export_text(db) == before
+    assert ("boss", "退回报送") in audit_actions(store)
+
+
+def test_only_its_clerk_withdraws_a_pending_submission(cycle):
+    db, _, clerk, other, admin = cycle
+    number = submit(db, clerk)
+    with pytest.raises(LoadError, match="只能撤回自己提交的报送"):
+        changes.withdraw(db, number, other)
+    changes.withdraw(db, number, clerk)
+    assert statuses(db) == [(number, "已撤回", "")]
+    with pytest.raises(LoadError, match="已撤回，不能再处理"):
+        changes.approve(db, number, admin)
+
+
+def test_roles_are_checked_before_every_step(cycle):
+    db, _, clerk, other, _ = cycle
+    with pytest.raises(LoadError, match="不能提交审核"):
+        submit(db, other)  # 华容区 is outside 鄂城区's scope: the file has a problem
+    number = submit(db, clerk)
+    with pytest.raises(accounts.AccountError):
+        changes.approve(db, number, clerk)
+    with pytest.raises(accounts.AccountError):
+        changes.return_submission(db, number, clerk, "自己退回")
