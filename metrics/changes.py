@@ -8,14 +8,15 @@ server by its operator and passes only a name.
 """
 
 import dataclasses
+import datetime as dt
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from metrics import accounts, ingest, journal, queries, review, targets
+from metrics import accounts, ingest, journal, ledger, queries, review, targets
 from metrics.validation import Validation
-from metrics.warehouse import WarehouseError
+from metrics.warehouse import WarehouseError, open_reader
 
 
 class AuditPending(WarehouseError):
@@ -128,3 +129,36 @@ def withdraw(db: Path, submission_id: int, actor: accounts.Account) -> None:
     name = _actor(db, actor, "editor")
     review.withdraw(db, submission_id, name)
     copy_to_audit(db, f"撤回报送 #{submission_id}")
+
+
+def update_ledger(db: Path, actor: accounts.Account, problem_no: int, *, owner_region_id: str,
+                  leader: str | None, deadline, status: str, progress: str) -> int:
+    """One ledger entry: an admin for any problem; an editor only for a problem its regions answer
+    for, never to hand it to another unit and never to close it (销号)."""
+    # The store's account, not the session's copy: its scope may have changed since sign-in. The CLI's
+    # operator (a name) may do what an admin may.
+    account = (accounts.authorise(accounts.accounts_path(db), actor.username, "editor")
+               if isinstance(actor, accounts.Account) else None)
+    name = account.username if account else actor
+    con = open_reader(db)
+    try:
+        current = ledger.working_ledger(con, dt.date.today()).set_index("problem_no")
+        regions = queries.run(con, "regions").set_index("region_id")["name"]
+    finally:
+        con.close()
+    if problem_no not in current.index:
+        raise WarehouseError(f"没有问题{problem_no}")
+    row = current.loc[problem_no]
+    if account and not account.can("admin"):
+        if not ledger.may_update(account, row["owner_name"]):
+            raise WarehouseError(f"问题{problem_no}由{row['owner_name']}负责，超出您的填报范围（{account.scope_text()}）")
+        if owner_region_id != row["owner_region_id"]:
+            raise WarehouseError("只有管理员可以更改责任单位")
+        if status == ledger.ADMIN_ONLY_STATUS:
+            raise WarehouseError("只有管理员可以销号")
+    if owner_region_id not in regions.index:
+        raise WarehouseError(f"责任单位 {owner_region_id} 不存在")
+    load_id = ledger.add_update(db, problem_no, owner_region_id=owner_region_id, leader=leader, deadline=deadline,
+                                status=status, progress=progress, user=name)
+    copy_to_audit(db, f"整改台账(载入 #{load_id})")
+    return load_id

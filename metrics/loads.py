@@ -18,6 +18,7 @@ KIND_LABELS = {
     "indicators": "指标",
     "rollback": "撤销",
     "target": "目标",
+    "ledger": "整改台账",
 }
 # Loads this module writes, and so can undo; other modules record loads of their own kinds.
 ROLLBACK_KINDS = ("observations", "regions", "indicators")
@@ -178,6 +179,11 @@ def rollback(db: Path, load_id: int, user: str) -> LoadResult:
             raise LoadError(
                 f"载入 #{load_id} 新增的地区或指标已设置了目标(载入 {load.targeting_loads})，"
                 "目标只能修改不能删除，因此该载入不能撤销"
+            )
+        if load.ledger_loads:
+            raise LoadError(
+                f"载入 #{load_id} 新增的地区已在整改台账中作为责任单位(载入 {load.ledger_loads})，"
+                "台账记录只能追加不能删除，因此该载入不能撤销"
             )
         if load.blocking_loads:
             raise LoadError(

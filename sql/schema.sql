@@ -204,3 +204,20 @@ create table submissions (
     reason        varchar,
     load_id       integer references loads (load_id)   -- the load that published it
 );
+
+-- The working ledger: each row is one dated entry for a problem — who answers for it (a region
+-- or the bureau), the leader in charge, the deadline, the status and the progress made. A
+-- problem's current state is its newest entry; without one it stands as the notice reports it.
+-- Each entry is recorded as a load of kind 'ledger'.
+create table problem_updates (
+    update_id       integer primary key,
+    problem_no      integer not null references problems (problem_no),
+    owner_region_id varchar not null references regions (region_id),
+    leader          varchar,
+    deadline        date,
+    status          varchar not null check (status in ('整改中', '已完成', '长期坚持', '已销号')),
+    progress        varchar not null,
+    author          varchar not null,
+    written_at      timestamp not null,
+    load_id         integer not null references loads (load_id)
+);

@@ -8,11 +8,14 @@ with later_changes as (
     where c.old_load_id = $load_id and l.status = 'applied' and c.load_id <> $load_id
 ),
 
--- Rows that use a region or an indicator: observations, and targets (a target cannot be undone).
+-- Rows that use a region or an indicator: observations, and targets and ledger entries (neither
+-- can be undone).
 dependents as (
     select 'observation' as dependent, load_id, region_id, indicator_id from observations
     union all
     select 'target' as dependent, load_id, region_id, indicator_id from targets
+    union all
+    select 'ledger' as dependent, load_id, owner_region_id, null from problem_updates
 ),
 
 later_dependents as (
@@ -51,7 +54,9 @@ final as (
          from (select load_id from later_changes union select load_id from later_users) as b)
             as blocking_loads,
         (select string_agg(distinct '#' || load_id, '、' order by '#' || load_id)
-         from later_dependents where dependent = 'target') as targeting_loads
+         from later_dependents where dependent = 'target') as targeting_loads,
+        (select string_agg(distinct '#' || load_id, '、' order by '#' || load_id)
+         from later_dependents where dependent = 'ledger') as ledger_loads
     from loads as l
     where l.load_id = $load_id
 )
