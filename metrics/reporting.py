@@ -10,7 +10,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from metrics import periods, queries
+from metrics import attention, ledger, periods, queries, review
 
 STATES = ("已报", "未报", "逾期")
 STATE_MARK = {"已报": "√ 已报", "未报": "○ 未报", "逾期": "× 逾期"}
@@ -49,15 +49,25 @@ def outstanding(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def digest(con: duckdb.DuckDBPyConnection, quarter_index: int, today: dt.date) -> dict:
-    """What `python -m metrics remind` sends: counts and the 催报 list of the quarter, as JSON data."""
+    """What needs someone this quarter, as JSON data for `python -m metrics remind` and the 提醒
+    panel: report counts and the 催报 list, submissions awaiting review, 整改 items past their
+    deadline, and values of the quarter that miss their target."""
     frame = status(con, quarter_index, today)
     counts = frame["state"].value_counts()
+    pending = review.submissions(con)
+    overdue = ledger.working_ledger(con, today)
+    missed = attention.findings(con, quarter_index)
+    missed = missed[missed["finding"] == "below_target"]
     return {
         "period": periods.quarter_id(quarter_index),
         "period_label": periods.quarter_label(quarter_index),
         "today": today.isoformat(),
         "counts": {state: int(counts.get(state, 0)) for state in STATES},
         "outstanding": outstanding(frame).to_dict("records"),
+        "awaiting_review": int((pending["status"] == "pending").sum()),
+        "overdue_problems": [f"问题{row.problem_no}：{row.title}（{row.owner_name}）"
+                             for row in overdue[overdue["is_overdue"].fillna(False)].itertuples()],
+        "missed_targets": [f"{row.region_name} {row.indicator_name}" for row in missed.itertuples()],
     }
 
 

@@ -110,6 +110,7 @@ def test_remind_posts_the_digest_to_a_webhook(two_quarters_db):
     assert body["period"] == "2024Q4" and body["today"] == "2025-02-01"
     assert body["counts"] == {"已报": 6, "未报": 0, "逾期": 6}
     assert [item["单位"] for item in body["outstanding"]] == ["鄂州市", "梁子湖区", "葛店经开区"]
+    assert (body["awaiting_review"], body["overdue_problems"], body["missed_targets"]) == (0, [], [])
     assert json.loads(done.stdout) == body
 
 
@@ -126,3 +127,34 @@ def test_remind_refusals_are_one_line(seed_db, arguments, message):
     lines = [line for line in done.stderr.splitlines() if line.startswith("错误")]
     assert len(lines) == 1 and lines[0].startswith(message)
     assert "Traceback" not in done.stderr
+
+
+def test_digest_names_what_needs_someone(fresh_db, tmp_path, monkeypatch):
+    from support import load_text
+
+    from metrics import accounts, changes, ingest
+
+    monkeypatch.setenv("METRICS_ACCOUNTS", str(tmp_path / "accounts.duckdb"))
+    load_text(fresh_db, "q4.csv", "指标名称,地区,期间,数值,来源\n综合窗口可办事项占比(一窗通办),临空经济区,2024Q4,40,季报\n")
+    accounts.add_user(tmp_path / "accounts.duckdb", "hr_clerk", "correct-horse-9", "editor", actor="t",
+                      scope_regions=("华容区",))
+    clerk = accounts.Account("hr_clerk", "editor", ("华容区",))
+    data = "指标名称,地区,期间,数值,来源\n综合窗口可办事项占比(一窗通办),华容区,2024Q4,98,季报\n".encode()
+    con = open_reader(fresh_db)
+    try:
+        validation = ingest.validate(con, ingest.read_upload("hr.csv", data))
+    finally:
+        con.close()
+    changes.submit(fresh_db, validation, data, clerk)
+    changes.update_ledger(fresh_db, "ops", 4, owner_region_id="linkong", leader=None, deadline=dt.date(2025, 1, 31),
+                          status="整改中", progress="方案已定")
+    con = open_reader(fresh_db)
+    try:
+        body = reporting.digest(con, Q4, dt.date(2025, 2, 1))
+        waiting = one_window(reporting.status(con, Q4, dt.date(2025, 2, 1)))["华容区"]
+    finally:
+        con.close()
+    assert body["awaiting_review"] == 1
+    assert body["overdue_problems"] == ["问题4：“一门一窗”政策要求未落实到位（临空经济区）"]
+    assert body["missed_targets"] == ["临空经济区 综合窗口可办事项占比(一窗通办)"]
+    assert waiting == "逾期"  # a file awaiting review is not yet reported
