@@ -12,8 +12,8 @@ import pandas as pd
 
 from metrics import attention, ledger, periods, queries, review
 
-STATES = ("已报", "未报", "逾期")
-STATE_MARK = {"已报": "√ 已报", "未报": "○ 未报", "逾期": "× 逾期"}
+STATES = ("已报", "待审核", "已退回", "未报", "逾期")
+STATE_MARK = {"已报": "√ 已报", "待审核": "… 待审核", "已退回": "↩ 已退回", "未报": "○ 未报", "逾期": "× 逾期"}
 
 
 def status(con: duckdb.DuckDBPyConnection, quarter_index: int, today: dt.date) -> pd.DataFrame:
@@ -34,13 +34,13 @@ def matrix(frame: pd.DataFrame) -> pd.DataFrame:
 
 def outstanding(frame: pd.DataFrame) -> pd.DataFrame:
     """The 催报 list: per unit, what it still owes and by when, the overdue first."""
-    owed = frame[frame["state"] != "已报"]
+    owed = frame[~frame["state"].isin(["已报", "待审核"])]
     rows = []
     for (_, region_name), group in owed.groupby(["region_order", "region_name"], sort=True):
         rows.append({
             "单位": region_name,
             "逾期指标": "、".join(group.loc[group["state"] == "逾期", "indicator_name"]),
-            "待报指标": "、".join(group.loc[group["state"] == "未报", "indicator_name"]),
+            "待报指标": "、".join(group.loc[group["state"].isin(["未报", "已退回"]), "indicator_name"]),
             "截止日期": group["due_date"].min().strftime("%Y-%m-%d"),
             "项数": len(group),
         })

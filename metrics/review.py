@@ -44,6 +44,9 @@ def submit(db: Path, validation: Validation, content: bytes, user: str) -> int:
                                                        sha256=validation.sha256, content=content,
                                                        rows_total=validation.rows_total, user_name=user,
                                                        submitted_at=_now()).iloc[0]["submission_id"])
+        con.register("staged_rows", validation.rows[["indicator_id", "region_id", "period_id"]])
+        con.register("staged_periods", validation.periods[["period_id", "end_date"]].astype({"end_date": "datetime64[s]"}))
+        con.execute(queries.query_text("submission_rows_insert"), {"submission_id": submission_id})
         journal.write(con, load_id=_latest_load(con), actor=user, action="提交审核",
                       target=f"报送 #{submission_id} {validation.file_name}",
                       detail=f"{validation.rows_total} 行待审核", count_before=count)

@@ -221,3 +221,14 @@ create table problem_updates (
     written_at      timestamp not null,
     load_id         integer not null references loads (load_id)
 );
+
+-- The keys each submission would write, by reporting quarter, so that the reporting calendar can
+-- say 待审核 or 已退回 for them before anything is published. (No foreign key to submissions:
+-- DuckDB refuses to update a row that another table references, and a submission's status changes.)
+create table submission_rows (
+    submission_id integer not null,
+    indicator_id  varchar not null,
+    region_id     varchar not null,
+    quarter_index integer not null,
+    primary key (submission_id, indicator_id, region_id, quarter_index)
+);

@@ -73,7 +73,7 @@ def test_chase_list_excel_opens_with_its_columns(quarters_con):
 def test_reporting_page_shows_the_counts_and_matrix(app, two_quarters_db):
     test = app("pages/reporting.py", db=two_quarters_db)
     counts = {metric.label: metric.value for metric in test.metric}
-    assert set(counts) == {"已报", "未报", "逾期"}
+    assert set(counts) == {"已报", "待审核", "已退回", "未报", "逾期"}
     assert sum(int(value.rstrip("项")) for value in counts.values()) == 12
     assert test.dataframe[0].value["单位"].tolist() == ["鄂州市", "市本级", *DISTRICTS]
 
@@ -108,7 +108,7 @@ def test_remind_posts_the_digest_to_a_webhook(two_quarters_db):
     content_type, body = _Receiver.received[-1]
     assert content_type == "application/json; charset=utf-8"
     assert body["period"] == "2024Q4" and body["today"] == "2025-02-01"
-    assert body["counts"] == {"已报": 6, "未报": 0, "逾期": 6}
+    assert body["counts"] == {"已报": 6, "待审核": 0, "已退回": 0, "未报": 0, "逾期": 6}
     assert [item["单位"] for item in body["outstanding"]] == ["鄂州市", "梁子湖区", "葛店经开区"]
     assert (body["awaiting_review"], body["overdue_problems"], body["missed_targets"]) == (0, [], [])
     assert json.loads(done.stdout) == body
@@ -157,4 +157,4 @@ def test_digest_names_what_needs_someone(fresh_db, tmp_path, monkeypatch):
     assert body["awaiting_review"] == 1
     assert body["overdue_problems"] == ["问题4：“一门一窗”政策要求未落实到位（临空经济区）"]
     assert body["missed_targets"] == ["临空经济区 综合窗口可办事项占比(一窗通办)"]
-    assert waiting == "逾期"  # a file awaiting review is not yet reported
+    assert waiting == "待审核"  # filed, not yet published

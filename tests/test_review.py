@@ -105,3 +105,30 @@ def test_roles_are_checked_before_every_step(cycle):
         changes.approve(db, number, clerk)
     with pytest.raises(accounts.AccountError):
         changes.return_submission(db, number, clerk, "自己退回")
+
+
+def test_the_calendar_follows_a_submission(cycle):
+    import datetime as dt
+
+    from metrics import periods, reporting
+
+    db, _, clerk, _, admin = cycle
+    quarter, today = periods.quarter_index("2024Q4"), dt.date(2025, 1, 10)
+    data = CLERK_FILE.replace(b"2024Q3", b"2024Q4")
+
+    def huarong_state():
+        con = open_reader(db)
+        try:
+            frame = reporting.status(con, quarter, today)
+        finally:
+            con.close()
+        return frame.loc[(frame["indicator_id"] == "one_window_share") & (frame["region_name"] == "华容区"),
+                         "state"].item()
+
+    assert huarong_state() == "未报"
+    returned = submit(db, clerk, data)
+    assert huarong_state() == "待审核"
+    changes.return_submission(db, returned, admin, "请附报表")
+    assert huarong_state() == "已退回"
+    changes.approve(db, submit(db, clerk, data), admin)
+    assert huarong_state() == "已报"

@@ -21,6 +21,15 @@ expected as (
     join regions as region on list_contains(string_split(rules.region_levels, ';'), region.level)
 ),
 
+-- The newest submission covering each key of the quarter, withdrawn ones aside.
+submitted as (
+    select r.indicator_id, r.region_id, s.status
+    from submission_rows as r
+    join submissions as s using (submission_id)
+    where r.quarter_index = $quarter_index and s.status <> 'withdrawn'
+    qualify row_number() over (partition by r.indicator_id, r.region_id order by s.submission_id desc) = 1
+),
+
 final as (
     select
         expected.indicator_id,
@@ -34,6 +43,8 @@ final as (
         reported.value is not null as is_reported,
         case
             when reported.value is not null then '已报'
+            when submitted.status = 'pending' then '待审核'
+            when submitted.status = 'returned' then '已退回'
             when $today > expected.due_date then '逾期'
             else '未报'
         end as state
@@ -42,6 +53,9 @@ final as (
         on reported.indicator_id = expected.indicator_id
         and reported.region_id = expected.region_id
         and reported.quarter_index = $quarter_index
+    left join submitted
+        on submitted.indicator_id = expected.indicator_id
+        and submitted.region_id = expected.region_id
 )
 
 select * from final
