@@ -4,7 +4,7 @@ import streamlit as st
 
 from metrics import accounts, facts, periods
 from metrics.warehouse import WarehouseError
-from ui import auth, common
+from ui import auth, common, reminders
 
 st.set_page_config(
     page_title="政务服务指标看板 · 鄂州市数据局",
@@ -83,6 +83,7 @@ with st.sidebar:
         region_names = dict(zip(regions["region_id"], regions["name"], strict=True))
         common.url_widget(st.selectbox, "地区", [common.ALL, *regions["region_id"]], key="filter_region",
                           param="region", format_func=lambda region_id: region_names.get(region_id, region_id))
+        reminders.panel(account)
         status = common.data(facts.data_status)
         st.divider()
         st.caption(periods.completeness(quarters).text())

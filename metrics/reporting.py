@@ -86,3 +86,30 @@ def rule_rows(frame: pd.DataFrame) -> pd.DataFrame:
     rules = frame.drop_duplicates("indicator_id")
     return pd.DataFrame({"指标": rules["indicator_name"], "本期截止日期": rules["due_date"].dt.strftime("%Y-%m-%d"),
                          "依据": rules["basis"]})
+
+
+def reminders(con: duckdb.DuckDBPyConnection, quarter_index: int, today: dt.date,
+              regions: tuple[str, ...] = (), reviewer: bool = False) -> list[str]:
+    """What one user should act on, one line each: reports of their regions (every region when none
+    is given) due or overdue, submissions awaiting review (for a reviewer), their 整改 items past
+    the deadline, and the quarter's values in their regions that miss a target."""
+    frame = status(con, quarter_index, today)
+    problems = ledger.working_ledger(con, today)
+    missed = attention.findings(con, quarter_index)
+    missed = missed[missed["finding"] == "below_target"]
+    if regions:
+        frame = frame[frame["region_name"].isin(regions)]
+        problems = problems[problems["owner_name"].isin(regions)]
+        missed = missed[missed["region_name"].isin(regions)]
+    lines = [f"{row.region_name} {row.indicator_name} 已逾期（截止 {row.due_date:%Y-%m-%d}）"
+             for row in frame[frame["state"] == "逾期"].itertuples()]
+    lines += [f"{row.region_name} {row.indicator_name} 待报（截止 {row.due_date:%Y-%m-%d}）"
+              for row in frame[frame["state"].isin(["未报", "已退回"])].itertuples()]
+    if reviewer:
+        waiting = int((review.submissions(con)["status"] == "pending").sum())
+        if waiting:
+            lines.append(f"{waiting} 份报送待审核")
+    lines += [f"整改问题{row.problem_no}已过时限（{row.owner_name}）"
+              for row in problems[problems["is_overdue"].fillna(False)].itertuples()]
+    lines += [f"{row.region_name} {row.indicator_name} 本期未达标" for row in missed.itertuples()]
+    return lines

@@ -158,3 +158,13 @@ def test_digest_names_what_needs_someone(fresh_db, tmp_path, monkeypatch):
     assert body["overdue_problems"] == ["问题4：“一门一窗”政策要求未落实到位（临空经济区）"]
     assert body["missed_targets"] == ["临空经济区 综合窗口可办事项占比(一窗通办)"]
     assert waiting == "待审核"  # filed, not yet published
+
+
+def test_reminders_are_for_the_users_regions(quarters_con):
+    after_due = dt.date(2025, 1, 20)
+    clerk = reporting.reminders(quarters_con, Q4, after_due, regions=("梁子湖区",))
+    assert clerk == ["梁子湖区 综合窗口可办事项占比(一窗通办) 已逾期（截止 2025-01-15）"]
+    assert reporting.reminders(quarters_con, Q4, after_due, regions=("华容区",)) == []
+    leader = reporting.reminders(quarters_con, Q4, dt.date(2025, 1, 10), reviewer=True)
+    assert "梁子湖区 综合窗口可办事项占比(一窗通办) 待报（截止 2025-01-15）" in leader
+    assert not [line for line in leader if "待审核" in line]
