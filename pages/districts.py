@@ -26,6 +26,7 @@ indicator_id = st.selectbox(
     index=ids.index(DEFAULT_INDICATOR) if DEFAULT_INDICATOR in ids else 0,
     format_func=names.get,
     key="districts_indicator",
+    bind="query-params",
 )
 
 comparison = common.data(facts.region_comparison, indicator_id)

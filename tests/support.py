@@ -1,11 +1,20 @@
 """Helpers the tests share (fixtures are in conftest.py)."""
 
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
-from metrics import exporting
+from metrics import accounts, exporting
 from metrics.warehouse import open_reader
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+LOGS = ROOT / "tests" / "output" / "logs"
+PASSWORD = "correct-horse-9"
 
 
 def export_text(db: Path) -> str:
@@ -15,3 +24,58 @@ def export_text(db: Path) -> str:
         return exporting.to_csv_text(exporting.observations_frame(con))
     finally:
         con.close()
+
+
+def signed_in(monkeypatch, store: Path, username: str, password: str = PASSWORD) -> str:
+    """Sign in as the server would and give app.py that session's token.
+
+    AppTest sends no cookies, so st.context.cookies is empty there: the token reader is replaced instead.
+    """
+    from ui import auth
+
+    token = accounts.sign_in(store, username, password, client_address="127.0.0.1", user_agent="AppTest")
+    monkeypatch.setattr(auth, "session_token", lambda: token)
+    return token
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve(env_overrides: dict, script: str = "server.py"):
+    """Start `streamlit run server.py` on a free port; yield its URL; stop it.
+
+    The server writes to a log file under tests/output: an undrained pipe would block the server
+    once its output filled the pipe's buffer.
+    """
+    port = free_port()
+    env = {**os.environ, **env_overrides}
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log_path = LOGS / f"streamlit-{port}.log"
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
+             "--server.headless", "true"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError(log_path.read_text(errors="replace")) from None
+            time.sleep(0.3)
+    yield url
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        raise RuntimeError(f"streamlit did not stop; its log: {log_path}") from None
