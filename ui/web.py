@@ -362,16 +362,21 @@ async def _gate(request: Request, name: str) -> tuple[Response | None, bool]:
     reachable = navigation.url_paths(account, view_open)
     query = f"?{request.url.query}" if request.url.query else ""
     ended = bool(token) and found is None
-    if account is None and (not view_open or name not in reachable):
+    if account is None and not view_open:
         response = RedirectResponse(_sign_in_url(request.url.path + query, ended), status_code=303)
-    elif name != "" and reachable.get(name) == "":  # the default page, asked for by its own name
-        response = RedirectResponse("/" + query, status_code=303)
-    elif name == "" or name in reachable:
+    elif name == "":
         response = None
-    elif account.must_change_password:
-        response = RedirectResponse("/", status_code=303)
+    elif name not in reachable:
+        if account is None:
+            response = RedirectResponse(_sign_in_url(request.url.path + query, ended), status_code=303)
+        elif account.must_change_password:
+            response = RedirectResponse("/", status_code=303)
+        else:
+            response = forbidden()
+    elif reachable[name] == "":  # the default page, asked for by its own name
+        response = RedirectResponse("/" + query, status_code=303)
     else:
-        response = forbidden()
+        response = None
     if response is not None and ended:
         _clear_session_cookie(response)
     return response, ended
