@@ -5,7 +5,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from metrics import accounts, changes, exporting, ingest, queries, scoring
+from metrics import accounts, changes, exporting, facts, ingest, queries, scoring
 from metrics import build as building
 from metrics.paths import resolve_db
 from metrics.warehouse import WarehouseError, open_reader
@@ -71,6 +71,20 @@ def _split(text: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (text or "").replace("，", ",").split(",") if part.strip())
 
 
+def _scope(args) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """--regions and --categories, each name checked against the warehouse."""
+    regions, categories = _split(args.regions), _split(args.categories)
+    for names, known, label in (
+        (regions, lambda con: facts.regions(con)["name"].tolist(), "地区"),
+        (categories, facts.categories, "指标类别"),
+    ):
+        if names:
+            allowed = _read(args, known)
+            if unknown := [name for name in names if name not in allowed]:
+                raise accounts.AccountError(f"未知{label}“{'、'.join(unknown)}”，可选：{'、'.join(allowed)}")
+    return regions, categories
+
+
 def cmd_user(args) -> None:
     store = accounts.accounts_path(resolve_db(args.db))
     actor = f"cli:{getpass.getuser()}"
@@ -83,10 +97,17 @@ def cmd_user(args) -> None:
     if not args.username:
         raise accounts.AccountError("请给出用户名")
     if args.action == "add":
-        accounts.add_user(store, args.username, _password(args), args.role, actor=actor,
-                          scope_regions=_split(args.regions), scope_categories=_split(args.categories),
-                          must_change_password=True)
+        regions, categories = _scope(args)
+        accounts.add_user(store, args.username, _password(args), args.role or "viewer", actor=actor,
+                          scope_regions=regions, scope_categories=categories, must_change_password=True)
         print(f"已新增账户 {args.username}（首次登录须修改密码）", file=sys.stderr)
+    elif args.action == "set":
+        if not args.role:
+            raise accounts.AccountError("请用 --role 指定角色（viewer、editor 或 admin）")
+        regions, categories = _scope(args)
+        accounts.set_role(store, args.username, args.role, actor=actor, scope_regions=regions,
+                          scope_categories=categories)
+        print(f"已修改 {args.username} 的角色与范围（其会话已结束）", file=sys.stderr)
     elif args.action == "passwd":
         accounts.set_password(store, args.username, _password(args), actor=actor)
         print(f"已修改 {args.username} 的密码", file=sys.stderr)
@@ -193,11 +214,11 @@ def parser() -> argparse.ArgumentParser:
     undo.add_argument("--user", default=getpass.getuser(), help="操作人(默认当前系统用户)")
     template = command("template", cmd_template, "生成数据载入 Excel 模板")
     template.add_argument("--out", required=True, help="输出 .xlsx 文件")
-    user = command("user", cmd_user, "账户管理：add | passwd | disable | enable | list")
-    user.add_argument("action", choices=["add", "passwd", "disable", "enable", "list"])
+    user = command("user", cmd_user, "账户管理：add | set | passwd | disable | enable | list")
+    user.add_argument("action", choices=["add", "set", "passwd", "disable", "enable", "list"])
     user.add_argument("username", nargs="?")
-    user.add_argument("--role", default="viewer", choices=list(accounts.ROLE_NAMES),
-                      help="viewer 查看 / editor 填报 / admin 管理")
+    user.add_argument("--role", choices=list(accounts.ROLE_NAMES),
+                      help="viewer 查看 / editor 填报 / admin 管理（add 默认 viewer，set 必须给出）")
     user.add_argument("--regions", help="填报账户可填报的地区，逗号分隔，如 华容区,鄂城区")
     user.add_argument("--categories", help="填报账户可填报的指标类别，逗号分隔")
     user.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
