@@ -1,5 +1,6 @@
 """Helpers the tests share (fixtures are in conftest.py)."""
 
+import http.client
 import os
 import socket
 import subprocess
@@ -7,6 +8,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from metrics import accounts, exporting
 from metrics.warehouse import open_reader
@@ -24,6 +26,19 @@ def export_text(db: Path) -> str:
         return exporting.to_csv_text(exporting.observations_frame(con))
     finally:
         con.close()
+
+
+def warehouse_and_store(folder: Path, *users: tuple[str, str, tuple[str, ...]]) -> tuple[Path, Path]:
+    """A warehouse built from the seed in folder, and an accounts store beside it holding these
+    (username, role, regions) accounts, each with PASSWORD."""
+    from metrics.build import build
+
+    db = folder / "warehouse.duckdb"
+    build(db)
+    store = folder / "accounts.duckdb"
+    for username, role, regions in users:
+        accounts.add_user(store, username, PASSWORD, role, actor="test", scope_regions=regions)
+    return db, store
 
 
 def signed_in(monkeypatch, store: Path, username: str, password: str = PASSWORD) -> str:
@@ -106,3 +121,19 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def request(url: str, method: str, path: str, headers: dict | None = None, body: str | None = None):
+    """One request, redirects not followed: (status, headers as (name, value) pairs, text)."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.getheaders(), response.read().decode()
+    finally:
+        connection.close()
+
+
+def header(headers, name: str) -> list[str]:
+    return [value for key, value in headers if key.lower() == name]

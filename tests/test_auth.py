@@ -407,3 +407,20 @@ def test_next_is_a_same_origin_path(asked, answer):
     from ui.web import safe_next
 
     assert safe_next(asked) == answer
+
+
+def test_admin_page_lists_live_sessions_and_ends_the_chosen_one(session, store):
+    other = sign_in(store, "viewer1", client="10.9.8.7")
+    test = session("boss")
+    test.switch_page("pages/users.py").run()
+    assert not test.exception, [e.value for e in test.exception]
+    assert "在线会话" in [header.value for header in test.subheader]
+    table = test.dataframe[1].value
+    assert sorted(table["账户"]) == ["boss", "viewer1"]
+    assert table.loc[table["账户"] == "viewer1", "客户端地址"].tolist() == ["10.9.8.7"]
+    target = int(table.loc[table["账户"] == "viewer1", "会话"].iloc[0])
+    chooser = next(box for box in test.selectbox if box.label == "结束会话")
+    chooser.set_value(target)
+    next(button for button in test.button if button.label == "结束所选会话").click().run()
+    assert accounts.session(store, other) is None
+    assert accounts.audit_trail(store).iloc[0]["action"] == "结束会话"

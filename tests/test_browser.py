@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import PASSWORD, chromium, export_text, serve
+from support import PASSWORD, chromium, export_text, header, request, serve, warehouse_and_store
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "tests" / "output" / "screenshots"
@@ -60,19 +60,42 @@ def test_page_renders_figures_without_error(dashboard, browser, path, expected, 
         page.close()
 
 
+@pytest.mark.parametrize(
+    ("path", "status", "location"),
+    [
+        ("/", 200, None),
+        ("/districts?districts_indicator=x", 200, None),
+        ("/overview?a=1", 303, "/?a=1"),  # the default page lives at "/"
+        ("/users", 303, "/auth/login?next=%2Fusers"),  # viewing is open, managing is not
+        ("/data_admin", 303, "/auth/login?next=%2Fdata_admin"),
+        ("/nowhere", 404, None),
+    ],
+)
+def test_open_viewing_gate_answers_each_url(dashboard, path, status, location):
+    answer, headers, _ = request(dashboard, "GET", path)
+    assert (answer, header(headers, "location")) == (status, [location] if location else [])
+
+
+def test_streamlit_run_app_py_still_serves_viewing(seed_db, tmp_path, browser):
+    """Without server.py there are no sign-in routes, but the page script runs as before."""
+    from playwright.sync_api import expect
+
+    for url in serve({"METRICS_DB": str(seed_db), "METRICS_ACCOUNTS": str(tmp_path / "accounts.duckdb"),
+                      "METRICS_VIEW_LOGIN": "open"}, script="app.py"):
+        page = browser.new_page(locale="zh-CN")
+        try:
+            page.goto(url)
+            expect(page.get_by_text("综合窗口可办事项占比(一窗通办)").first).to_be_visible(timeout=30_000)
+            assert page.locator("[data-testid=stException]").count() == 0
+        finally:
+            page.close()
+
+
 @pytest.fixture(scope="module")
 def secured(tmp_path_factory):
     """A dashboard that requires login, on a warehouse of its own that tests may load into."""
-    from metrics import accounts
-    from metrics.build import build
-
-    folder = tmp_path_factory.mktemp("secured")
-    db = folder / "warehouse.duckdb"
-    build(db)
-    store = folder / "accounts.duckdb"
-    accounts.add_user(store, "viewer1", PASSWORD, "viewer", actor="test")
-    accounts.add_user(store, "hr_editor", PASSWORD, "editor", actor="test", scope_regions=("华容区",))
-    accounts.add_user(store, "boss", PASSWORD, "admin", actor="test")
+    db, store = warehouse_and_store(tmp_path_factory.mktemp("secured"), ("viewer1", "viewer", ()),
+                                    ("hr_editor", "editor", ("华容区",)), ("boss", "admin", ()))
     for url in serve({"METRICS_DB": str(db), "METRICS_ACCOUNTS": str(store), "METRICS_VIEW_LOGIN": "required",
                        "METRICS_LOGIN_DELAY_SECONDS": "0"}):
         yield url, db

@@ -1,7 +1,6 @@
 """Sign-in over HTTP in a real Chromium and over plain HTTP: reloads, deep links, the cookie, CSRF, revocation,
 the Chinese 404, security headers, /healthz and /metrics, against `streamlit run server.py`."""
 
-import http.client
 import os
 import re
 import subprocess
@@ -11,7 +10,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from support import PASSWORD, ROOT, chromium, serve
+from support import PASSWORD, ROOT, chromium, header, request, serve, warehouse_and_store
 
 pytestmark = pytest.mark.browser
 
@@ -23,21 +22,14 @@ TOKEN = "scrape-token-for-tests"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """A login-only dashboard whose warehouse has a second indicator by district (for the URL's parameter)."""
-    from metrics import accounts
-    from metrics.build import build
-
     folder = tmp_path_factory.mktemp("site")
-    db = folder / "warehouse.duckdb"
-    build(db)
+    db, store = warehouse_and_store(folder, *[(name, "viewer", ()) for name in ("viewer1", "changer", "cookie")])
     extra = folder / "extra.csv"
     extra.write_text(f"指标名称,地区,期间,数值,来源\n{OTHER_INDICATOR},华容区,2023Q4,200,测试\n"
                      f"{OTHER_INDICATOR},鄂城区,2023Q4,300,测试\n", encoding="utf-8")
     loaded = subprocess.run([sys.executable, "-m", "metrics", "load", str(extra), "--db", str(db)], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     assert loaded.returncode == 0, loaded.stderr
-    store = folder / "accounts.duckdb"
-    for name in ("viewer1", "changer", "cookie"):
-        accounts.add_user(store, name, PASSWORD, "viewer", actor="test")
     env = {"METRICS_DB": str(db), "METRICS_ACCOUNTS": str(store), "METRICS_VIEW_LOGIN": "required",
            "METRICS_LOGIN_DELAY_SECONDS": str(DELAY), "METRICS_PROMETHEUS_TOKEN": TOKEN}
     for url in serve(env):
@@ -47,22 +39,6 @@ def site(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     yield from chromium()
-
-
-def request(url: str, method: str, path: str, headers: dict | None = None, body: str | None = None):
-    """One request, redirects not followed: (status, headers as (name, value) pairs, text)."""
-    parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, response.getheaders(), response.read().decode()
-    finally:
-        connection.close()
-
-
-def header(headers, name: str) -> list[str]:
-    return [value for key, value in headers if key.lower() == name]
 
 
 def sign_in_form(url: str) -> tuple[str, str]:
