@@ -73,6 +73,12 @@ class Account:
         """Whether this account holds at least the given role."""
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
+    def require(self, role: str) -> "Account":
+        """This account, or AccountError unless it holds at least the given role."""
+        if not self.can(role):
+            raise AccountError(f"需要“{ROLE_NAMES[role]}”权限，当前账户为“{ROLE_NAMES[self.role]}”")
+        return self
+
     def scope_text(self) -> str:
         if self.role != "editor":
             return "全部" if self.role == "admin" else "无"
@@ -486,9 +492,7 @@ def authorise(path: Path, username: str, role: str) -> Account:
         account = _identity(con, username)
     if account is None:
         raise AccountError("账户不存在或已停用，操作被拒绝")
-    if not account.can(role):
-        raise AccountError(f"需要“{ROLE_NAMES[role]}”权限，当前账户为“{ROLE_NAMES[account.role]}”")
-    return account
+    return account.require(role)
 
 
 def record(path: Path, actor: str, action: str, target: str, detail: str | None = None,

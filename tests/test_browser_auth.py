@@ -17,6 +17,7 @@ pytestmark = pytest.mark.browser
 OTHER_INDICATOR = "圈内通办上线事项数"
 DELAY = 0.2  # seconds of the first failed sign-in's slow-down on this server
 TOKEN = "scrape-token-for-tests"
+COOKIE_SECRET = "cookie-secret-for-tests-only"
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +32,8 @@ def site(tmp_path_factory):
                             capture_output=True, text=True, timeout=120)
     assert loaded.returncode == 0, loaded.stderr
     env = {"METRICS_DB": str(db), "METRICS_ACCOUNTS": str(store), "METRICS_VIEW_LOGIN": "required",
-           "METRICS_LOGIN_DELAY_SECONDS": str(DELAY), "METRICS_PROMETHEUS_TOKEN": TOKEN}
+           "METRICS_LOGIN_DELAY_SECONDS": str(DELAY), "METRICS_PROMETHEUS_TOKEN": TOKEN,
+           "STREAMLIT_SERVER_COOKIE_SECRET": COOKIE_SECRET}
     for url in serve(env):
         yield url, db
 
@@ -281,3 +283,31 @@ def test_metrics_only_for_loopback_or_the_bearer_token(site):
     assert request(url, "GET", "/metrics", outside)[0] == 403
     assert request(url, "GET", "/metrics", {**outside, "Authorization": "Bearer wrong"})[0] == 403
     assert "dashboard_failed_sign_ins_total[]" in scrape(url, {**outside, "Authorization": f"Bearer {TOKEN}"})
+
+
+def oidc_cookie(url: str, **claims) -> str:
+    """The identity cookie Streamlit's st.login sets after an identity server's callback, signed as it does."""
+    import json
+
+    from streamlit.web.server.starlette.starlette_app_utils import create_signed_value
+
+    payload = json.dumps({"origin": url, "is_logged_in": True, "iss": "https://idp.example", **claims})
+    return "_streamlit_user=" + create_signed_value(COOKIE_SECRET, "_streamlit_user", payload).decode()
+
+
+def test_oidc_sign_in_becomes_a_session_keyed_by_issuer_and_subject(site):
+    """An identity-server user named like the local admin gets the role of its own claim, nothing more."""
+    url, _ = site
+    status, headers, _ = request(url, "GET", "/auth/login?next=%2Ftrends",
+                                 {"Cookie": oidc_cookie(url, sub="u-1", preferred_username="boss", role="viewer")})
+    assert (status, header(headers, "location")) == (303, ["/trends"])
+    session = next(c.split(";")[0] for c in header(headers, "set-cookie") if c.startswith("metrics_session="))
+    assert request(url, "GET", "/users", {"Cookie": session})[0] == 403
+    assert request(url, "GET", "/trends", {"Cookie": session})[0] == 200
+    forged = oidc_cookie(url, sub="u-1", role="admin").replace("_streamlit_user=", "_streamlit_user=x")
+    assert request(url, "GET", "/auth/login", {"Cookie": forged})[0] == 200  # a bad signature: the form
+    editor = request(url, "GET", "/auth/login", {"Cookie": oidc_cookie(url, sub="e-2", role="editor")})[1]
+    session = next(c.split(";")[0] for c in header(editor, "set-cookie") if c.startswith("metrics_session="))
+    assert request(url, "GET", "/data_admin", {"Cookie": session})[0] == 200
+    # st.login's own start of the flow still answers: Streamlit's handler sends a bad provider home.
+    assert request(url, "GET", "/auth/login?provider=not-a-signed-token")[:1] == (302,)

@@ -15,6 +15,7 @@ from metrics.paths import resolve_db
 from ui import navigation
 
 COOKIE = "metrics_session"
+SESSION_KEY = "signed_in_session"
 VIEW_LOGIN_ENV = "METRICS_VIEW_LOGIN"
 
 
@@ -64,8 +65,12 @@ def session_token() -> str | None:
     return token if isinstance(token, str) else None  # AppTest's stand-in runtime answers with a mock
 
 
-def current_session() -> accounts.Session | None:
-    """The live session of this browser, or None; a session that has ended sends the tab to sign in again."""
+def current_account() -> accounts.Account | None:
+    """Look up this browser's session afresh (app.py, at the start of every run) and return its account.
+
+    A session that has ended sends the tab back to sign in. The pages of this run use the answer through
+    require() and current_session(): the lookup has just re-read the account's role and state from the store.
+    """
     token = session_token()
     try:
         found = accounts.session(store_path(), token)
@@ -78,22 +83,23 @@ def current_session() -> accounts.Session | None:
         # session, clears its cookie and shows the sign-in page.
         st.logout()
         st.stop()
-    return found
-
-
-def current_account() -> accounts.Account | None:
-    found = current_session()
+    st.session_state[SESSION_KEY] = found
     return found.account if found else None
 
 
+def current_session() -> accounts.Session | None:
+    """The session app.py found at the start of this run."""
+    return st.session_state.get(SESSION_KEY)
+
+
 def require(role: str) -> accounts.Account:
-    """Stop the page unless the store still says this session's account holds the role."""
-    account = current_account()
-    if account is None:
+    """Stop the page unless this run's session belongs to an account that holds the role."""
+    found = current_session()
+    if found is None:
         st.error("请先登录。", icon=":material/lock:")
         st.stop()
     try:
-        return accounts.authorise(store_path(), account.username, role)
+        return found.account.require(role)
     except accounts.AccountError as error:
         st.error(str(error), icon=":material/block:")
         st.stop()

@@ -180,7 +180,8 @@ def _oidc_configured() -> bool:
 
 
 def _oidc_claims(request: Request) -> dict:
-    """The identity Streamlit's st.login stored in its signed cookie after the identity server's callback."""
+    """The identity Streamlit's st.login stored in its signed cookie after the identity server's callback
+    (only Streamlit, holding the cookie secret, can have signed it)."""
     # Streamlit has no public reader for its identity cookie; these are the functions its websocket uses.
     from streamlit.web.server.starlette.starlette_server_config import USER_COOKIE_NAME
     from streamlit.web.server.starlette.starlette_websocket import (
@@ -238,7 +239,7 @@ async def login_form(request: Request) -> Response:
     address, https = client_of(request.scope)
     try:
         found = await run_in_threadpool(accounts.session, _store(), request.cookies.get(auth.COOKIE))
-        claims = _oidc_claims(request) if found is None and _oidc_configured() else {}
+        claims = _oidc_claims(request) if found is None else {}
         if claims:
             token = await run_in_threadpool(accounts.oidc_sign_in, _store(), claims, client_address=address,
                                             user_agent=request.headers.get("user-agent", ""))
