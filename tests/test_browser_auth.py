@@ -301,13 +301,48 @@ def test_oidc_sign_in_becomes_a_session_keyed_by_issuer_and_subject(site):
     status, headers, _ = request(url, "GET", "/auth/login?next=%2Ftrends",
                                  {"Cookie": oidc_cookie(url, sub="u-1", preferred_username="boss", role="viewer")})
     assert (status, header(headers, "location")) == (303, ["/trends"])
-    session = next(c.split(";")[0] for c in header(headers, "set-cookie") if c.startswith("metrics_session="))
+    session = session_cookie(headers)
     assert request(url, "GET", "/users", {"Cookie": session})[0] == 403
     assert request(url, "GET", "/trends", {"Cookie": session})[0] == 200
     forged = oidc_cookie(url, sub="u-1", role="admin").replace("_streamlit_user=", "_streamlit_user=x")
     assert request(url, "GET", "/auth/login", {"Cookie": forged})[0] == 200  # a bad signature: the form
     editor = request(url, "GET", "/auth/login", {"Cookie": oidc_cookie(url, sub="e-2", role="editor")})[1]
-    session = next(c.split(";")[0] for c in header(editor, "set-cookie") if c.startswith("metrics_session="))
+    session = session_cookie(editor)
     assert request(url, "GET", "/data_admin", {"Cookie": session})[0] == 200
     # st.login's own start of the flow still answers: Streamlit's handler sends a bad provider home.
     assert request(url, "GET", "/auth/login?provider=not-a-signed-token")[:1] == (302,)
+
+
+def session_cookie(headers) -> str:
+    return next(c.split(";")[0] for c in header(headers, "set-cookie") if c.startswith("metrics_session="))
+
+
+def test_logout_needs_the_session_csrf_token_and_ends_the_session(site):
+    from metrics import accounts
+
+    url, db = site
+    store = db.with_name("accounts.duckdb")
+    cookie = session_cookie(post_sign_in(url, "viewer1", PASSWORD)[1])
+    form = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+    assert request(url, "POST", "/auth/logout", form, urlencode({"csrf_token": "guess"}))[0] == 403
+    assert request(url, "GET", "/trends", {"Cookie": cookie})[0] == 200
+    csrf = accounts.session(store, cookie.split("=", 1)[1]).csrf_token
+    status, headers, _ = request(url, "POST", "/auth/logout", form, urlencode({"csrf_token": csrf}))
+    assert (status, header(headers, "location")) == (303, ["/auth/login"])
+    assert any(c.startswith('metrics_session=""') for c in header(headers, "set-cookie"))
+    assert header(request(url, "GET", "/trends", {"Cookie": cookie})[1], "location") == [
+        "/auth/login?next=%2Ftrends&ended=1"]
+
+
+def test_oidc_logout_also_clears_the_identity_cookie(site):
+    from metrics import accounts
+
+    url, db = site
+    identity = oidc_cookie(url, sub="u-9", name="王五", role="viewer")
+    cookie = session_cookie(request(url, "GET", "/auth/login", {"Cookie": identity})[1])
+    csrf = accounts.session(db.with_name("accounts.duckdb"), cookie.split("=", 1)[1]).csrf_token
+    status, headers, _ = request(url, "POST", "/auth/logout", {
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"{cookie}; {identity}"},
+        urlencode({"csrf_token": csrf}))
+    assert status == 303
+    assert any(c.startswith('_streamlit_user=""') for c in header(headers, "set-cookie"))

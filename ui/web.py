@@ -179,7 +179,7 @@ def _oidc_configured() -> bool:
         return False
 
 
-def _oidc_claims(request: Request) -> dict:
+def _oidc_claims(request: Request, https: bool) -> dict:
     """The identity Streamlit's st.login stored in its signed cookie after the identity server's callback
     (only Streamlit, holding the cookie secret, can have signed it)."""
     # Streamlit has no public reader for its identity cookie; these are the functions its websocket uses.
@@ -192,7 +192,7 @@ def _oidc_claims(request: Request) -> dict:
     raw = _get_signed_cookie_with_chunks(dict(request.cookies), USER_COOKIE_NAME)
     if not raw:
         return {}
-    claims = _parse_decoded_user_cookie(raw, f"{request.url.scheme}://{request.url.netloc}")
+    claims = _parse_decoded_user_cookie(raw, f"{'https' if https else 'http'}://{request.url.netloc}")
     return claims if claims.get("is_logged_in") else {}
 
 
@@ -239,7 +239,7 @@ async def login_form(request: Request) -> Response:
     address, https = client_of(request.scope)
     try:
         found = await run_in_threadpool(accounts.session, _store(), request.cookies.get(auth.COOKIE))
-        claims = _oidc_claims(request) if found is None else {}
+        claims = _oidc_claims(request, https) if found is None else {}
         if claims:
             token = await run_in_threadpool(accounts.oidc_sign_in, _store(), claims, client_address=address,
                                             user_agent=request.headers.get("user-agent", ""))
@@ -299,6 +299,9 @@ async def logout(request: Request) -> Response:
         return _html("无法退出", _alert("error", str(error)), 503)
     response = RedirectResponse("/auth/login", status_code=303)
     _clear_session_cookie(response)
+    for name in request.cookies:  # st.login's identity, which would sign the browser straight in again
+        if name.startswith("_streamlit_user"):
+            response.delete_cookie(name, path="/")
     return response
 
 
