@@ -424,3 +424,30 @@ def test_admin_page_lists_live_sessions_and_ends_the_chosen_one(session, store):
     next(button for button in test.button if button.label == "结束所选会话").click().run()
     assert accounts.session(store, other) is None
     assert accounts.audit_trail(store).iloc[0]["action"] == "结束会话"
+
+
+def test_a_locked_store_shows_one_line_on_the_page_not_a_traceback(session, store, monkeypatch):
+    signed_in(monkeypatch, store, "viewer1")
+    monkeypatch.setenv("METRICS_ACCOUNTS_WAIT_SECONDS", "0.3")
+    with open(store.with_name(store.name + ".lock"), "w") as holder:
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        test = session()
+    assert [error.value for error in test.error] == [f"账户库 {store} 被其他进程占用，0.3 秒内未释放，请稍后重试"]
+    assert not test.title
+
+
+@pytest.mark.parametrize(
+    ("peer", "headers", "expected"),
+    [
+        ("127.0.0.1", [(b"x-forwarded-for", b"203.0.113.5, 10.0.0.8"), (b"x-forwarded-proto", b"https")],
+         ("10.0.0.8", True)),
+        ("127.0.0.1", [], ("127.0.0.1", False)),
+        ("198.51.100.7", [(b"x-forwarded-for", b"10.0.0.8"), (b"x-forwarded-proto", b"https")],
+         ("198.51.100.7", False)),  # not a trusted proxy: its forwarding headers are ignored
+    ],
+)
+def test_client_address_and_https_come_from_a_trusted_proxy_only(peer, headers, expected):
+    from ui.web import client_of
+
+    scope = {"type": "http", "scheme": "http", "client": (peer, 50000), "headers": headers}
+    assert client_of(scope) == expected
