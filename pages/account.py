@@ -46,5 +46,6 @@ session = auth.current_session()
 st.html(
     '<form method="post" action="/auth/logout">'
     f'<input type="hidden" name="csrf_token" value="{html.escape(session.csrf_token)}">'
-    '<button type="submit">退出登录</button></form>'
+    '<button type="submit" style="font: inherit; padding: .35rem .8rem; border: 1px solid #cfd3dc; '
+    'border-radius: .5rem; background: #fff; color: #1f2430; cursor: pointer">退出登录</button></form>'
 )
