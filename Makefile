@@ -22,7 +22,7 @@ warehouse: install
 	$(PY) -m metrics ensure
 
 run: warehouse
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) -m streamlit run server.py --server.port $(PORT)
 
 test: install-test
 	$(PY) -m pytest

@@ -4,7 +4,8 @@ import streamlit as st
 
 from metrics import accounts, facts, periods
 from metrics.warehouse import WarehouseError
-from ui import auth, common, reminders
+from ui import auth, common, reminders, telemetry
+from ui import navigation as ui_navigation
 
 st.set_page_config(
     page_title="政务服务指标看板 · 鄂州市数据局",
@@ -13,52 +14,10 @@ st.set_page_config(
     initial_sidebar_state="auto",  # open on a desktop, closed on a phone
 )
 
-VIEW_PAGES = [
-    st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
-    st.Page("pages/districts.py", title="区域对比", icon=":material/bar_chart:"),
-    st.Page("pages/trends.py", title="趋势", icon=":material/show_chart:"),
-    st.Page("pages/assessment.py", title="省级考核", icon=":material/military_tech:"),
-    st.Page("pages/reporting.py", title="报送情况", icon=":material/fact_check:"),
-]
-LEDGER_PAGES = [
-    st.Page("pages/ledger.py", title="整改台账", icon=":material/checklist:"),
-    st.Page("pages/catalog.py", title="指标口径", icon=":material/menu_book:"),
-]
-LOGIN_PAGE = st.Page("pages/login.py", title="登录", icon=":material/login:")
-ACCOUNT_PAGE = st.Page("pages/account.py", title="我的账户", icon=":material/person:")
-EDITOR_PAGES = [
-    st.Page("pages/data_admin.py", title="数据管理", icon=":material/upload_file:"),
-    st.Page("pages/review.py", title="审核", icon=":material/rule:"),
-]
-ADMIN_PAGES = [
-    st.Page("pages/users.py", title="账户管理", icon=":material/manage_accounts:"),
-    st.Page("pages/audit.py", title="审计日志", icon=":material/history:"),
-]
-
-
-def pages_for(account: accounts.Account | None) -> dict:
-    """The navigation this session may reach; a page left out cannot be opened by URL."""
-    if account is None:
-        if auth.view_requires_login():
-            return {"": [st.Page("pages/login.py", title="登录", icon=":material/login:", default=True)]}
-        return {"指标看板": VIEW_PAGES, "整改与口径": LEDGER_PAGES, "账户": [LOGIN_PAGE]}
-    if account.must_change_password:
-        return {"": [st.Page("pages/account.py", title="我的账户", icon=":material/person:", default=True)]}
-    manage = []
-    if account.can("editor"):
-        manage += EDITOR_PAGES
-    if account.can("admin"):
-        manage += ADMIN_PAGES
-    sections = {"指标看板": VIEW_PAGES, "整改与口径": LEDGER_PAGES}
-    if manage:
-        sections["数据与账户管理"] = manage
-    sections["账户"] = [ACCOUNT_PAGE]
-    return sections
-
-
 auth.mark_routed()
 account = auth.current_account()
-navigation = st.navigation(pages_for(account))
+navigation = st.navigation(ui_navigation.streamlit_pages(account, not auth.view_requires_login()))
+auth.resume_routed(account)
 auth.show_flash()
 
 try:
@@ -70,7 +29,7 @@ except WarehouseError as error:
 with st.sidebar:
     st.markdown("### 鄂州市数据局\n**政务服务指标看板**")
     if account:
-        st.caption(f"当前用户：{common.plain(account.username)}（{accounts.ROLE_NAMES[account.role]}）")
+        st.caption(f"当前用户：{common.plain(account.name)}（{accounts.ROLE_NAMES[account.role]}）")
     if account or not auth.view_requires_login():
         quarters = common.data(periods.reporting_quarters)
         labels = dict(zip(quarters["quarter_id"], quarters["quarter_label"], strict=True))
@@ -95,4 +54,5 @@ with st.sidebar:
         )
 
 common.freeze_startup_objects()
-navigation.run()
+with telemetry.page_run(navigation.title):
+    navigation.run()

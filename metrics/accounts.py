@@ -1,12 +1,13 @@
-"""Accounts, roles and the audit trail, in a small DuckDB file beside the warehouse.
+"""Accounts, roles, sign-in sessions and the audit trail, in a small DuckDB file beside the warehouse.
 
-Every use opens the file briefly under an exclusive file lock, so the dashboard and the CLI
-can both write it without DuckDB's single-writer lock ever reaching a user.
+Every use opens the file briefly under an exclusive file lock, waiting a bounded time for it, so that the
+dashboard and the CLI can both write it and DuckDB's single-writer lock never reaches a user.
 """
 
 import contextlib
 import datetime as dt
 import fcntl
+import hashlib
 import os
 import re
 import secrets
@@ -25,31 +26,58 @@ from metrics.paths import SQL_DIR
 
 ROLE_NAMES = {"viewer": "查看", "editor": "填报", "admin": "管理"}
 ROLE_RANK = {"viewer": 0, "editor": 1, "admin": 2}
-MAX_FAILED_ATTEMPTS = 5
+MAX_FAILED_ATTEMPTS = 5      # failures of one name from one client address before that client must wait
+MAX_CLIENT_FAILURES = 20     # failures from one client address, whatever the names, before it must wait
 LOCK_MINUTES = 15
 MIN_PASSWORD_LENGTH = 10
+SESSION_HOURS = 12           # a session ends this long after sign-in, however active
+TOUCH_SECONDS = 60           # a session's last-seen time is written at most this often
 ACCOUNTS_ENV_VAR = "METRICS_ACCOUNTS"
+IDLE_ENV = "METRICS_SESSION_IDLE_MINUTES"
+WAIT_ENV = "METRICS_ACCOUNTS_WAIT_SECONDS"
+OIDC_ROLE_CLAIM_ENV = "METRICS_OIDC_ROLE_CLAIM"
+OIDC_PREFIX = "oidc:"
+WRONG = "用户名或密码错误"
+THROTTLED = f"登录失败次数过多，请{LOCK_MINUTES}分钟后再试"
 _USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,32}$")
 _HASHER = PasswordHasher()
 # Verified against when the user does not exist, so that a wrong name costs as much as a wrong password.
 _DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
+_DISPLAY_UNSAFE = re.compile(r"[^\w.@ -]|_")
+_LAID_OUT: set[str] = set()  # stores whose tables this process has brought up to date
 
 
 class AccountError(Exception):
     """A refused account operation; the message is Chinese and safe to show."""
 
 
+class StoreUnavailable(AccountError):
+    """The accounts store could not be locked, opened or written; nothing was changed."""
+
+
 @dataclass(frozen=True)
 class Account:
-    username: str
+    username: str  # a local username, or oidc:<issuer>|<sub> for an identity-server user
     role: str
     scope_regions: tuple[str, ...] = ()
     scope_categories: tuple[str, ...] = ()
     must_change_password: bool = False
+    display_name: str = ""
+
+    @property
+    def name(self) -> str:
+        """The name to show: the identity server's name for its users, else the username."""
+        return self.display_name or self.username
 
     def can(self, role: str) -> bool:
         """Whether this account holds at least the given role."""
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+    def require(self, role: str) -> "Account":
+        """This account, or AccountError unless it holds at least the given role."""
+        if not self.can(role):
+            raise AccountError(f"需要“{ROLE_NAMES[role]}”权限，当前账户为“{ROLE_NAMES[self.role]}”")
+        return self
 
     def scope_text(self) -> str:
         if self.role != "editor":
@@ -59,7 +87,7 @@ class Account:
             parts.append("地区：" + "、".join(self.scope_regions))
         if self.scope_categories:
             parts.append("指标类别：" + "、".join(self.scope_categories))
-        return "；".join(parts)
+        return "；".join(parts) or "全部"
 
 
 def _account(user: dict) -> Account:
@@ -70,6 +98,15 @@ def _account(user: dict) -> Account:
         scope_categories=tuple(user["scope_categories"]),
         must_change_password=bool(user["must_change_password"]),
     )
+
+
+@dataclass(frozen=True)
+class Session:
+    """A live sign-in session: its number (shown to admins), its account and its CSRF token."""
+
+    session_id: int
+    account: Account
+    csrf_token: str
 
 
 class LoginRefused(Exception):
@@ -88,25 +125,58 @@ def accounts_path(db: Path) -> Path:
     return db.with_name("accounts.duckdb")
 
 
+def idle_limit() -> dt.timedelta:
+    """How long a session may go unused (METRICS_SESSION_IDLE_MINUTES, default 30)."""
+    return dt.timedelta(minutes=float(os.environ.get(IDLE_ENV, "30")))
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """The store's file lock, waited for at most $METRICS_ACCOUNTS_WAIT_SECONDS (default 10)."""
+    wait = float(os.environ.get(WAIT_ENV, "10"))
+    deadline = time.monotonic() + wait
+    descriptor = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StoreUnavailable(f"账户库 {path} 被其他进程占用，{wait:g} 秒内未释放，请稍后重试") from None
+                time.sleep(0.02)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
+
+
 @contextlib.contextmanager
 def _store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(path.name + ".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        is_new = not path.exists()  # checked under the lock: only the creator lays out the tables
-        con = duckdb.connect(str(path))
+    with _locked(path):
+        is_new = not path.exists()  # checked under the lock: only the creator makes the file
+        try:
+            con = duckdb.connect(str(path))
+        except duckdb.Error as error:
+            raise StoreUnavailable(f"无法打开账户库 {path}：文件被占用或无法读写") from error
         try:
             if is_new:
+                os.chmod(path, 0o600)  # password hashes and the audit trail: the owner only
+            if str(path) not in _LAID_OUT:
                 queries.run_script(con, (SQL_DIR / "accounts_schema.sql").read_text(encoding="utf-8"))
+                _LAID_OUT.add(str(path))
             con.execute("begin transaction")
             yield con
             con.execute("commit")
+        except duckdb.Error as error:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("rollback")
+            raise StoreUnavailable(f"账户库 {path} 无法写入（{type(error).__name__}），未做任何更改") from error
         except BaseException:
             con.execute("rollback")
             raise
         finally:
             con.close()
-            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 _run = queries.run_in_transaction
@@ -114,6 +184,10 @@ _run = queries.run_in_transaction
 
 def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _record(con, actor: str, action: str, target: str, detail: str | None = None,
@@ -129,6 +203,13 @@ def _user_count(con) -> int:
 def _get(con, username: str) -> dict | None:
     found = _run(con, "account_get", username=username)
     return found.iloc[0].to_dict() if len(found) else None
+
+
+def _verifies(password_hash: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def _check_password(password: str) -> None:
@@ -148,6 +229,10 @@ def _check_scope(role: str, scope_regions: tuple[str, ...], scope_categories: tu
 
 def _scope_detail(role: str, scope_regions: tuple[str, ...], scope_categories: tuple[str, ...]) -> str:
     return Account("", role, scope_regions, scope_categories).scope_text()
+
+
+def _end_sessions(con, username: str, reason: str) -> None:
+    _run(con, "session_end", token_sha256=None, session_id=None, username=username, now=_now(), reason=reason)
 
 
 def add_user(path: Path, username: str, password: str, role: str, *, actor: str,
@@ -179,26 +264,43 @@ def _existing(con, username: str) -> dict:
 
 def set_password(path: Path, username: str, password: str, *, actor: str,
                  must_change_password: bool = False) -> None:
-    """Set a new password; it also lifts a lock."""
+    """Set a new password (never the current one); it lifts sign-in locks and ends the account's sessions."""
     _check_password(password)
     with _store(path) as con:
-        _existing(con, username)
+        user = _existing(con, username)
+        if _verifies(user["password_hash"], password):
+            raise AccountError("新密码不能与当前密码相同")
         _run(con, "account_set_password", username=username, password_hash=_HASHER.hash(password),
                     must_change_password=must_change_password, now=_now())
+        _run(con, "account_failures_clear", username=username, client_address=None)
+        _end_sessions(con, username, "修改密码")
         count = _user_count(con)
         _record(con, actor, "修改密码", username, None, count, count)
+
+
+def change_own_password(path: Path, username: str, current: str, new: str, *, client_address: str) -> None:
+    """A user's own change: the current password is checked (and throttled) like a sign-in."""
+    _check_password(new)
+    with _store(path) as con:
+        refusal, _ = _check_login(con, username, current, client_address)
+    if refusal:
+        raise refusal
+    set_password(path, username, new, actor=username)
 
 
 def set_disabled(path: Path, username: str, disabled: bool, *, actor: str) -> None:
     with _store(path) as con:
         _existing(con, username)
         _run(con, "account_set_disabled", username=username, is_disabled=disabled, now=_now())
+        if disabled:
+            _end_sessions(con, username, "停用账户")
         count = _user_count(con)
         _record(con, actor, "停用账户" if disabled else "启用账户", username, None, count, count)
 
 
 def set_role(path: Path, username: str, role: str, *, actor: str, scope_regions: tuple[str, ...] = (),
              scope_categories: tuple[str, ...] = ()) -> None:
+    """Change an account's role and scope; its sessions end, so that it signs in again under the new role."""
     _check_role(role)
     _check_scope(role, scope_regions, scope_categories)
     with _store(path) as con:
@@ -206,6 +308,7 @@ def set_role(path: Path, username: str, role: str, *, actor: str, scope_regions:
         _run(con, "account_set_role", username=username, role=role,
                                    scope_regions=list(scope_regions), scope_categories=list(scope_categories),
                                    now=_now())
+        _end_sessions(con, username, "修改角色")
         count = _user_count(con)
         detail = (f"{ROLE_NAMES[before['role']]} → {ROLE_NAMES[role]}，"
                   f"范围 {_scope_detail(role, scope_regions, scope_categories)}")
@@ -214,7 +317,7 @@ def set_role(path: Path, username: str, role: str, *, actor: str, scope_regions:
 
 def list_users(path: Path) -> pd.DataFrame:
     with _store(path) as con:
-        return _run(con, "account_list")
+        return _run(con, "account_list", since=_now() - dt.timedelta(minutes=LOCK_MINUTES))
 
 
 def bootstrap_admin(path: Path) -> str | None:
@@ -230,43 +333,29 @@ def bootstrap_admin(path: Path) -> str | None:
         return password
 
 
-def authenticate(path: Path, username: str, password: str) -> Account:
-    """The account for these credentials, or LoginRefused with a message that reveals nothing."""
-    refusal = None
-    with _store(path) as con:
-        refusal, user = _check_login(con, username, password)
-    if refusal:
-        raise refusal
-    return _account(user)
+def _check_login(con, username: str, password: str, client_address: str) -> tuple[LoginRefused | None, dict | None]:
+    """Decide a login and record a failure; returns rather than raises so that the failure commits.
 
-
-def _check_login(con, username: str, password: str) -> tuple[LoginRefused | None, dict | None]:
-    """Decide a login and record a failure; returns rather than raises so that the failure commits."""
-    wrong = "用户名或密码错误"
-    user = _get(con, username)
-    if user is None:
-        with contextlib.suppress(VerificationError, InvalidHashError):
-            _HASHER.verify(_DUMMY_HASH, password)
-        return LoginRefused(wrong, 1), None
+    Unknown names, wrong passwords and disabled accounts fail alike, and are counted alike: per name (the
+    delay), per name and client address (the lock), per client address (a client trying many names).
+    A lock holds only for the client that earned it, so nobody can lock an account out for everyone else.
+    """
     now = _now()
-    locked_until = user["locked_until"]
-    if pd.notna(locked_until) and locked_until > now:
-        message = f"连续登录失败次数过多，账户已锁定至 {locked_until:%H:%M}"
-        return LoginRefused(message, user["failed_attempts"]), None
-    try:
-        _HASHER.verify(user["password_hash"], password)
-    except (VerificationError, InvalidHashError):
-        attempts = int(user["failed_attempts"]) + 1
-        lock = now + dt.timedelta(minutes=LOCK_MINUTES) if attempts >= MAX_FAILED_ATTEMPTS else None
-        _run(con, "account_login_failed", username=username, locked_until=lock, now=now)
-        if lock:
-            _record(con, username, "账户锁定", username, f"连续失败 {attempts} 次")
-            return LoginRefused(f"连续登录失败次数过多，账户已锁定至 {lock:%H:%M}", attempts), None
-        return LoginRefused(wrong, attempts), None
-    if user["is_disabled"]:
-        return LoginRefused("账户已停用，请联系管理员", 0), None
-    _run(con, "account_login_succeeded", username=username)
-    return None, user
+    counts = _run(con, "account_failure_counts", username=username, client_address=client_address,
+                  since=now - dt.timedelta(minutes=LOCK_MINUTES)).iloc[0]
+    if counts["count_pair"] >= MAX_FAILED_ATTEMPTS or counts["count_client"] >= MAX_CLIENT_FAILURES:
+        return LoginRefused(THROTTLED, int(counts["count_name"])), None
+    user = _get(con, username)
+    if _verifies(user["password_hash"] if user else _DUMMY_HASH, password) and user and not user["is_disabled"]:
+        _run(con, "account_failures_clear", username=username, client_address=client_address)
+        return None, user
+    _run(con, "account_failure_insert", username=username, client_address=client_address, now=now)
+    _run(con, "account_failures_prune", before=now - dt.timedelta(days=1))
+    if counts["count_pair"] + 1 == MAX_FAILED_ATTEMPTS:
+        _record(con, "system", "登录锁定", username,
+                f"来自 {client_address} 连续失败 {MAX_FAILED_ATTEMPTS} 次，该地址 {LOCK_MINUTES} 分钟内不能再试")
+        return LoginRefused(THROTTLED, int(counts["count_name"]) + 1), None
+    return LoginRefused(WRONG, int(counts["count_name"]) + 1), None
 
 
 def login_delay(failed_attempts: int, base_seconds: float = 0.5) -> float:
@@ -276,16 +365,134 @@ def login_delay(failed_attempts: int, base_seconds: float = 0.5) -> float:
     return min(base_seconds * 2 ** (failed_attempts - 1), 8.0)
 
 
+def _new_session(con, username: str, client_address: str, user_agent: str) -> str:
+    token = secrets.token_urlsafe(32)  # 256 bits
+    _run(con, "session_insert", token_sha256=_digest(token), username=username,
+         csrf_token=secrets.token_urlsafe(32), now=_now(), client_address=client_address[:64],
+         user_agent=user_agent[:300])
+    return token
+
+
+def sign_in(path: Path, username: str, password: str, *, client_address: str, user_agent: str) -> str:
+    """Check the credentials and start a session; its token, or LoginRefused with a message that reveals nothing.
+
+    Fails closed: a store that cannot be written raises StoreUnavailable and nobody signs in.
+    """
+    username = username[:64]
+    with _store(path) as con:
+        refusal, user = _check_login(con, username, password, client_address)
+        token = None if refusal else _new_session(con, user["username"], client_address, user_agent)
+    if refusal:
+        raise refusal
+    return token
+
+
+def role_from_claims(claims: dict, claim: str | None = None) -> str:
+    """The dashboard role an identity server's claim grants; unknown values only view."""
+    claim = claim or os.environ.get(OIDC_ROLE_CLAIM_ENV, "role")
+    value = claims.get(claim)
+    values = value if isinstance(value, list) else [value]
+    for role in ("admin", "editor"):
+        if role in values:
+            return role
+    return "viewer"
+
+
+def _claim_list(value) -> list[str]:
+    items = value if isinstance(value, list) else str(value or "").replace("，", ",").split(",")
+    return [str(item).strip() for item in items if str(item).strip()]
+
+
+def oidc_sign_in(path: Path, claims: dict, *, client_address: str, user_agent: str) -> str:
+    """Start a session for an identity-server user, keyed by issuer and subject, never by a local name.
+
+    The role comes from the configured claim at every sign-in; an editor's scope from the `regions` and
+    `categories` claims (none: every region and category).
+    """
+    issuer, subject = str(claims.get("iss") or ""), str(claims.get("sub") or "")
+    if not issuer or not subject:
+        raise AccountError("统一身份认证未提供 iss 与 sub，无法登录")
+    identity = f"{OIDC_PREFIX}{issuer}|{subject}"
+    name = str(claims.get("name") or claims.get("preferred_username") or claims.get("email") or subject)
+    # Shown in Markdown captions: keep letters, digits, spaces and . @ - only, which Markdown leaves alone.
+    name = _DISPLAY_UNSAFE.sub("", name)[:64] or subject[:64]
+    with _store(path) as con:
+        _run(con, "account_oidc_upsert", identity=identity, issuer=issuer, subject=subject, display_name=name,
+             role=role_from_claims(claims), scope_regions=_claim_list(claims.get("regions")),
+             scope_categories=_claim_list(claims.get("categories")), now=_now())
+        return _new_session(con, identity, client_address, user_agent)
+
+
+def _identity(con, username: str) -> Account | None:
+    """The account a session or an actor names, as the store says now; None if gone or disabled."""
+    if username.startswith(OIDC_PREFIX):
+        found = _run(con, "account_oidc_get", identity=username)
+        if found.empty:
+            return None
+        row = found.iloc[0]
+        return Account(username, row["role"], tuple(row["scope_regions"]), tuple(row["scope_categories"]),
+                       display_name=row["display_name"])
+    user = _get(con, username)
+    return None if user is None or user["is_disabled"] else _account(user)
+
+
+def session(path: Path, token: str | None) -> Session | None:
+    """The live session a cookie's token names (its last-seen time refreshed), or None."""
+    if not token:
+        return None
+    now = _now()
+    with _store(path) as con:
+        found = _run(con, "session_get_live", token_sha256=_digest(token), idle_since=now - idle_limit(),
+                     created_since=now - dt.timedelta(hours=SESSION_HOURS))
+        if found.empty:
+            return None
+        row = found.iloc[0]
+        account = _identity(con, row["username"])
+        if account is None:
+            return None
+        if now - row["last_seen_at"] >= dt.timedelta(seconds=TOUCH_SECONDS):
+            _run(con, "session_touch", token_sha256=_digest(token), now=now)
+    return Session(int(row["session_id"]), account, row["csrf_token"])
+
+
+def end_session(path: Path, token: str, reason: str = "退出登录") -> None:
+    with _store(path) as con:
+        _run(con, "session_end", token_sha256=_digest(token), session_id=None, username=None, now=_now(),
+             reason=reason)
+
+
+def end_session_by_id(path: Path, session_id: int, *, actor: str) -> None:
+    """An admin ends one live session (by the number shown in 账户管理)."""
+    with _store(path) as con:
+        live = _live_sessions(con)
+        target = live[live["session_id"] == session_id]
+        if target.empty:
+            raise AccountError(f"会话 {session_id} 不存在或已结束")
+        _run(con, "session_end", token_sha256=None, session_id=session_id, username=None, now=_now(),
+             reason=f"由 {actor} 结束")
+        _record(con, actor, "结束会话", str(target.iloc[0]["display_name"]), f"会话 {session_id}",
+                len(live), len(live) - 1)
+
+
+def _live_sessions(con) -> pd.DataFrame:
+    now = _now()
+    return _run(con, "session_list_live", idle_since=now - idle_limit(),
+                created_since=now - dt.timedelta(hours=SESSION_HOURS))
+
+
+def live_sessions(path: Path) -> pd.DataFrame:
+    """Sessions that are neither ended nor expired, most recently active first."""
+    with _store(path) as con:
+        return _live_sessions(con)
+
+
 def authorise(path: Path, username: str, role: str) -> Account:
     """Re-read the account from the store and refuse unless it is active and holds the role."""
     with _store(path) as con:
-        user = _get(con, username)
-    if user is None or user["is_disabled"]:
+        account = _identity(con, username)
+    if account is None:
         raise AccountError("账户不存在或已停用，操作被拒绝")
-    account = _account(user)
-    if not account.can(role):
-        raise AccountError(f"需要“{ROLE_NAMES[role]}”权限，当前账户为“{ROLE_NAMES[account.role]}”")
-    return account
+    return account.require(role)
 
 
 def record(path: Path, actor: str, action: str, target: str, detail: str | None = None,
@@ -330,9 +537,8 @@ def reconcile_audit(path: Path, entries: pd.DataFrame, timeout_seconds: float) -
                     con.register("journal", entries)
                     queries.run_script(con, queries.query_text("audit_reconcile"))
                 return
-            except duckdb.IOException as error:  # held open by a process outside this module
-                if "Could not set lock" not in str(error):
-                    raise
+            except StoreUnavailable:  # held open by a process outside this module; try again
+                pass
         if time.monotonic() >= deadline:
             raise StoreBusy(f"账户库 {path} 被其他进程占用，已等待 {timeout_seconds:g} 秒")
         time.sleep(0.1)

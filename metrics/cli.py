@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import accounts, changes, exporting, ingest, journal, periods, queries, reporting, scoring, warehouse
+from metrics import accounts, changes, exporting, facts, ingest, journal, periods, queries, reporting, scoring, warehouse
 from metrics import build as building
 from metrics.paths import resolve_db
 from metrics.warehouse import WarehouseError, open_reader
@@ -95,6 +95,20 @@ def _split(text: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (text or "").replace("，", ",").split(",") if part.strip())
 
 
+def _scope(args) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """--regions and --categories, each name checked against the warehouse."""
+    regions, categories = _split(args.regions), _split(args.categories)
+    for names, known, label in (
+        (regions, lambda con: facts.regions(con)["name"].tolist(), "地区"),
+        (categories, facts.categories, "指标类别"),
+    ):
+        if names:
+            allowed = _read(args, known)
+            if unknown := [name for name in names if name not in allowed]:
+                raise accounts.AccountError(f"未知{label}“{'、'.join(unknown)}”，可选：{'、'.join(allowed)}")
+    return regions, categories
+
+
 def cmd_user(args) -> None:
     store = accounts.accounts_path(resolve_db(args.db))
     actor = f"cli:{getpass.getuser()}"
@@ -107,10 +121,17 @@ def cmd_user(args) -> None:
     if not args.username:
         raise accounts.AccountError("请给出用户名")
     if args.action == "add":
-        accounts.add_user(store, args.username, _password(args), args.role, actor=actor,
-                          scope_regions=_split(args.regions), scope_categories=_split(args.categories),
-                          must_change_password=True)
+        regions, categories = _scope(args)
+        accounts.add_user(store, args.username, _password(args), args.role or "viewer", actor=actor,
+                          scope_regions=regions, scope_categories=categories, must_change_password=True)
         print(f"已新增账户 {args.username}（首次登录须修改密码）", file=sys.stderr)
+    elif args.action == "set":
+        if not args.role:
+            raise accounts.AccountError("请用 --role 指定角色（viewer、editor 或 admin）")
+        regions, categories = _scope(args)
+        accounts.set_role(store, args.username, args.role, actor=actor, scope_regions=regions,
+                          scope_categories=categories)
+        print(f"已修改 {args.username} 的角色与范围（其会话已结束）", file=sys.stderr)
     elif args.action == "passwd":
         accounts.set_password(store, args.username, _password(args), actor=actor)
         print(f"已修改 {args.username} 的密码", file=sys.stderr)
@@ -283,11 +304,11 @@ def parser() -> argparse.ArgumentParser:
     remind.add_argument("--period", help="报告期，如 2024Q3(默认有数据的最新季度)")
     remind.add_argument("--today", help="按哪一天判定逾期，如 2024-10-20(默认今天)")
     remind.add_argument("--webhook", help=f"把提醒以 JSON POST 到此地址(默认 ${REMIND_WEBHOOK_ENV})")
-    user = command("user", cmd_user, "账户管理：add | passwd | disable | enable | list")
-    user.add_argument("action", choices=["add", "passwd", "disable", "enable", "list"])
+    user = command("user", cmd_user, "账户管理：add | set | passwd | disable | enable | list")
+    user.add_argument("action", choices=["add", "set", "passwd", "disable", "enable", "list"])
     user.add_argument("username", nargs="?")
-    user.add_argument("--role", default="viewer", choices=list(accounts.ROLE_NAMES),
-                      help="viewer 查看 / editor 填报 / admin 管理")
+    user.add_argument("--role", choices=list(accounts.ROLE_NAMES),
+                      help="viewer 查看 / editor 填报 / admin 管理（add 默认 viewer，set 必须给出）")
     user.add_argument("--regions", help="填报账户可填报的地区，逗号分隔，如 华容区,鄂城区")
     user.add_argument("--categories", help="填报账户可填报的指标类别，逗号分隔")
     user.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")

@@ -19,8 +19,9 @@ table = users.assign(
     scope_categories=users["scope_categories"].map("、".join),
 ).rename(columns={
     "username": "用户名", "role": "角色", "scope_regions": "地区范围", "scope_categories": "指标类别范围",
-    "is_disabled": "已停用", "must_change_password": "需改密码", "failed_attempts": "连续失败次数",
-    "locked_until": "锁定至", "created_at": "创建时间", "updated_at": "更新时间",
+    "is_disabled": "已停用", "must_change_password": "需改密码",
+    "count_recent_failures": f"近{accounts.LOCK_MINUTES}分钟登录失败", "created_at": "创建时间",
+    "updated_at": "更新时间",
 })
 st.dataframe(table, hide_index=True, width="stretch")
 
@@ -90,3 +91,27 @@ with right:
             accounts.set_disabled(store, target, not disabled, actor=admin.username)
             auth.flash(f"已{'启用' if disabled else '停用'}账户 {target}")
             st.rerun()
+
+st.divider()
+st.subheader("在线会话")
+st.caption(f"登录后 {accounts.SESSION_HOURS} 小时或空闲 {accounts.idle_limit().total_seconds() // 60:g} 分钟自动结束；"
+           "修改密码、修改角色或停用账户时，该账户的全部会话立即结束。")
+sessions = accounts.live_sessions(store)
+if sessions.empty:
+    common.empty_state("当前没有在线会话。")
+else:
+    st.dataframe(sessions.drop(columns="username").rename(columns={
+        "session_id": "会话", "display_name": "账户", "created_at": "登录时间", "last_seen_at": "最近活动",
+        "client_address": "客户端地址", "user_agent": "浏览器",
+    }), hide_index=True, width="stretch")
+    with st.form("end_session"):
+        names = dict(zip(sessions["session_id"], sessions["display_name"], strict=True))
+        chosen = st.selectbox("结束会话", list(names), format_func=lambda sid: f"会话 {sid}（{names[sid]}）")
+        if st.form_submit_button("结束所选会话"):
+            try:
+                accounts.end_session_by_id(store, int(chosen), actor=admin.username)
+            except accounts.AccountError as error:
+                st.error(str(error))
+            else:
+                auth.flash(f"已结束会话 {chosen}")
+                st.rerun()

@@ -1,4 +1,5 @@
 -- The accounts store: a small DuckDB file beside the warehouse, opened briefly under a file lock.
+-- Every statement is idempotent: a store made by an older version gains the new tables on its first open.
 create table if not exists users (
     username         varchar primary key,
     password_hash    varchar not null,
@@ -7,10 +8,45 @@ create table if not exists users (
     scope_categories varchar[] not null default [],     -- editors: indicator categories; empty: any
     is_disabled      boolean not null default false,
     must_change_password boolean not null default false,
-    failed_attempts  integer not null default 0,
-    locked_until     timestamp,
     created_at       timestamp not null,
     updated_at       timestamp not null
+);
+
+-- Identities signed in through the identity server (st.login), keyed by issuer and subject. Their key,
+-- oidc:<issuer>|<sub>, cannot be a local username (a colon is not allowed there), so the two never merge.
+create table if not exists oidc_identities (
+    identity         varchar primary key,
+    issuer           varchar not null,
+    subject          varchar not null,
+    display_name     varchar not null,
+    role             varchar not null check (role in ('viewer', 'editor', 'admin')),
+    scope_regions    varchar[] not null default [],
+    scope_categories varchar[] not null default [],
+    first_seen_at    timestamp not null,
+    last_seen_at     timestamp not null
+);
+
+-- Server-side sign-in sessions; the browser holds the token, the store only its SHA-256.
+create sequence if not exists session_ids;
+
+create table if not exists sessions (
+    token_sha256   varchar primary key,
+    session_id     integer not null default nextval('session_ids'),
+    username       varchar not null,                    -- a local username or an OIDC identity key
+    csrf_token     varchar not null,
+    created_at     timestamp not null,
+    last_seen_at   timestamp not null,
+    client_address varchar not null,
+    user_agent     varchar not null,
+    ended_at       timestamp,
+    end_reason     varchar
+);
+
+-- One row per failed sign-in, known name or not, so that both are throttled alike.
+create table if not exists login_failures (
+    username       varchar not null,
+    client_address varchar not null,
+    failed_at      timestamp not null
 );
 
 -- Append-only: the app has no statement that updates or deletes a row here.

@@ -1,11 +1,22 @@
 """Helpers the tests share (fixtures are in conftest.py)."""
 
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from metrics import exporting, ingest
+from metrics import accounts, exporting, ingest
 from metrics.warehouse import open_reader
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+LOGS = ROOT / "tests" / "output" / "logs"
+PASSWORD = "correct-horse-9"
 
 
 def export_text(db: Path) -> str:
@@ -46,3 +57,118 @@ def load_text(db: Path, name: str, text: str) -> ingest.LoadResult:
         con.close()
     assert validation.ok, validation.errors.to_dict("records")
     return ingest.apply(db, validation, user="测试")
+
+
+def warehouse_and_store(folder: Path, *users: tuple[str, str, tuple[str, ...]]) -> tuple[Path, Path]:
+    """A warehouse built from the seed in folder, and an accounts store beside it holding these
+    (username, role, regions) accounts, each with PASSWORD."""
+    from metrics.build import build
+
+    db = folder / "warehouse.duckdb"
+    build(db)
+    store = folder / "accounts.duckdb"
+    for username, role, regions in users:
+        accounts.add_user(store, username, PASSWORD, role, actor="test", scope_regions=regions)
+    return db, store
+
+
+def signed_in(monkeypatch, store: Path, username: str, password: str = PASSWORD) -> str:
+    """Sign in as the server would and give app.py that session's token.
+
+    AppTest sends no cookies, so st.context.cookies is empty there: the token reader is replaced instead.
+    """
+    from ui import auth
+
+    token = accounts.sign_in(store, username, password, client_address="127.0.0.1", user_agent="AppTest")
+    monkeypatch.setattr(auth, "session_token", lambda: token)
+    return token
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve(env_overrides: dict, script: str = "server.py"):
+    """Start `streamlit run server.py` on a free port; yield its URL; stop it.
+
+    The server writes to a log file under tests/output: an undrained pipe would block the server
+    once its output filled the pipe's buffer.
+    """
+    port = free_port()
+    env = {**os.environ, **env_overrides}
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log_path = LOGS / f"streamlit-{port}.log"
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
+             "--server.headless", "true"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError(log_path.read_text(errors="replace")) from None
+            time.sleep(0.3)
+    yield url
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        raise RuntimeError(f"streamlit did not stop; its log: {log_path}") from None
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # Tests drive several tabs at once: keep the ones in the background running at full speed.
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
+]
+
+
+def chromium():
+    """Debian's chromium under Playwright (never a downloaded browser); yield it, then close it."""
+    import shutil
+
+    import pytest
+    from playwright.sync_api import sync_playwright
+
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `apt-get install chromium fonts-noto-cjk`")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def request(url: str, method: str, path: str, headers: dict | None = None, body: str | None = None):
+    """One request, redirects not followed: (status, headers as (name, value) pairs, text)."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.getheaders(), response.read().decode()
+    finally:
+        connection.close()
+
+
+def header(headers, name: str) -> list[str]:
+    return [value for key, value in headers if key.lower() == name]

@@ -1,17 +1,24 @@
-"""Accounts, roles, lockout, audit trail and the pages each role may reach."""
+"""Accounts, roles, sign-in throttling, sessions and their revocation, OIDC identities, the audit trail,
+and the pages each role may reach."""
 
+import asyncio
+import fcntl
+import stat
+import time
 from pathlib import Path
 
+import duckdb
 import pytest
 import streamlit as st
+from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.testing.v1 import AppTest
-from support import APP
+from support import APP, PASSWORD, signed_in
 
-from metrics import accounts
+from metrics import accounts, changes
 
 VIEW = ["pages/overview.py", "pages/districts.py", "pages/trends.py", "pages/assessment.py",
         "pages/ledger.py", "pages/catalog.py"]
-PASSWORD = "correct-horse-9"
+HERE = "127.0.0.1"
 
 
 @pytest.fixture
@@ -23,34 +30,30 @@ def store(tmp_path) -> Path:
     return path
 
 
+def sign_in(store: Path, username: str, password: str = PASSWORD, client: str = HERE) -> str:
+    return accounts.sign_in(store, username, password, client_address=client, user_agent="pytest")
+
+
+def refusal(store: Path, username: str, password: str, client: str = HERE) -> tuple[str, int]:
+    with pytest.raises(accounts.LoginRefused) as refused:
+        sign_in(store, username, password, client)
+    return refused.value.message, refused.value.failed_attempts
+
+
 @pytest.fixture
 def session(seed_db, store, monkeypatch):
     monkeypatch.setenv("METRICS_DB", str(seed_db))
     monkeypatch.setenv("METRICS_ACCOUNTS", str(store))
-    monkeypatch.setenv("METRICS_LOGIN_DELAY_SECONDS", "0")
     monkeypatch.delenv("METRICS_VIEW_LOGIN", raising=False)
     st.cache_data.clear()
     st.cache_resource.clear()
 
     def start(username: str | None = None, password: str = PASSWORD) -> AppTest:
-        """A session after signing in through the login form (or not signed in at all).
-
-        AppTest (Streamlit 1.67) runs a page file on its own on a rerun when a pages/ folder
-        exists, skipping app.py; so the form is submitted in one AppTest and the signed-in
-        session state is carried into a fresh one, whose first run goes through app.py.
-        """
-        form = AppTest.from_file(APP, default_timeout=30)
-        form.run()
+        """A run of app.py for a browser signed in as username (or not signed in at all)."""
         if username:
-            form.text_input(key="login_username").input(username)
-            form.text_input(key="login_password").input(password)
-            form.button[0].click().run()
-        assert not form.exception, [e.value for e in form.exception]
+            signed_in(monkeypatch, store, username, password)
         test = AppTest.from_file(APP, default_timeout=30)
-        if "account" in form.session_state:
-            test.session_state["account"] = form.session_state["account"]
         test.run()
-        test.login_errors = [e.value for e in form.error]
         assert not test.exception, [e.value for e in test.exception]
         return test
 
@@ -92,59 +95,182 @@ def test_viewing_can_be_opened_without_login_but_nothing_changes(session, monkey
 def test_each_role_sees_exactly_its_pages(session, username, extra):
     test = session(username)
     assert reachable(test) == {*VIEW, "pages/account.py", *extra}
+    assert test.sidebar.caption[0].value.startswith(f"当前用户：{username}（")
 
 
-def test_wrong_password_is_refused_without_saying_why(session):
-    test = session("viewer1", "wrong-password")
-    assert test.login_errors == ["用户名或密码错误"]
-    assert reachable(test) == {"pages/login.py"}
-    assert session("nobody", "whatever-pass").login_errors == ["用户名或密码错误"]
+def test_wrong_password_and_unknown_name_are_refused_alike(store):
+    assert refusal(store, "viewer1", "wrong-password") == ("用户名或密码错误", 1)
+    assert refusal(store, "nobody", "whatever-pass") == ("用户名或密码错误", 1)
 
 
-def test_forged_session_role_is_rechecked_by_the_page(session, monkeypatch, seed_db):
-    monkeypatch.setenv("METRICS_VIEW_LOGIN", "open")
-    test = AppTest.from_file(APP, default_timeout=30)
-    test.session_state["account"] = accounts.Account("viewer1", "editor", ("华容区",))
-    test.run()
-    test.switch_page("pages/data_admin.py").run()
-    assert test.error[0].value == "需要“填报”权限，当前账户为“查看”"
+def test_unknown_and_known_names_look_the_same_through_the_lock(store):
+    """Same message, same failure count (so the same delay) and the same lock, known name or not."""
+    known = [refusal(store, "viewer1", "bad") for _ in range(7)]
+    unknown = [refusal(store, "ghost", "bad") for _ in range(7)]
+    assert known == unknown == [
+        ("用户名或密码错误", 1), ("用户名或密码错误", 2), ("用户名或密码错误", 3), ("用户名或密码错误", 4),
+        ("登录失败次数过多，请15分钟后再试", 5), ("登录失败次数过多，请15分钟后再试", 5),
+        ("登录失败次数过多，请15分钟后再试", 5),
+    ]
 
 
-def test_one_time_password_must_be_changed_first(session, store):
-    one_time = accounts.bootstrap_admin(store.with_name("fresh.duckdb"))
-    assert one_time and len(one_time) >= 16
-    accounts.set_password(store, "boss", PASSWORD, actor="test", must_change_password=True)
-    test = session("boss")
-    assert reachable(test) == {"pages/account.py"}
-    assert "一次性密码" in test.warning[0].value
+def test_disabled_account_with_the_right_password_gets_the_same_answer(store):
+    accounts.set_disabled(store, "viewer1", True, actor="boss")
+    assert refusal(store, "viewer1", PASSWORD) == ("用户名或密码错误", 1)
 
 
-def test_lockout_after_five_failures_even_with_the_right_password(store):
-    for attempt in range(1, 5):
-        with pytest.raises(accounts.LoginRefused) as refused:
-            accounts.authenticate(store, "viewer1", "bad")
-        assert (refused.value.message, refused.value.failed_attempts) == ("用户名或密码错误", attempt)
-    with pytest.raises(accounts.LoginRefused, match="连续登录失败次数过多，账户已锁定至"):
-        accounts.authenticate(store, "viewer1", "bad")
-    with pytest.raises(accounts.LoginRefused, match="账户已锁定"):
-        accounts.authenticate(store, "viewer1", PASSWORD)
-    accounts.set_password(store, "viewer1", PASSWORD, actor="boss")
-    assert accounts.authenticate(store, "viewer1", PASSWORD).role == "viewer"
+def test_lock_holds_for_the_client_that_earned_it_not_for_the_account(store):
+    """Five failures from one address lock that address out of the name; the right password from any
+    other address still signs in at once, so nobody can keep `boss` locked for everyone."""
+    for _ in range(5):
+        refusal(store, "boss", "bad", client="10.0.0.66")
+    assert refusal(store, "boss", PASSWORD, client="10.0.0.66") == ("登录失败次数过多，请15分钟后再试", 5)
+    assert accounts.session(store, sign_in(store, "boss", client="10.0.0.7")).account.role == "admin"
+    assert refusal(store, "boss", PASSWORD, client="10.0.0.66")[0] == "登录失败次数过多，请15分钟后再试"
+    trail = accounts.audit_trail(store)
+    assert trail.iloc[0][["actor", "action", "target", "detail"]].tolist() == [
+        "system", "登录锁定", "boss", "来自 10.0.0.66 连续失败 5 次，该地址 15 分钟内不能再试"]
+    accounts.set_password(store, "boss", "a-new-password-1", actor="cli:root")
+    assert sign_in(store, "boss", "a-new-password-1", client="10.0.0.66")
+
+
+def test_one_client_trying_many_names_is_throttled(store):
+    for number in range(accounts.MAX_CLIENT_FAILURES):
+        refusal(store, f"user{number}", "bad", client="10.0.0.99")
+    assert refusal(store, "viewer1", PASSWORD, client="10.0.0.99")[0] == "登录失败次数过多，请15分钟后再试"
+    assert sign_in(store, "viewer1", client="10.0.0.100")
 
 
 def test_failed_logins_slow_down():
     assert [accounts.login_delay(n) for n in range(0, 7)] == [0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
 
 
-def test_disabled_account_cannot_log_in(store):
-    accounts.set_disabled(store, "viewer1", True, actor="boss")
-    with pytest.raises(accounts.LoginRefused, match="账户已停用"):
-        accounts.authenticate(store, "viewer1", PASSWORD)
+def test_sign_in_fails_closed_when_the_store_cannot_write(store, monkeypatch):
+    """A full disk: the failure cannot be counted, so nobody signs in, with either password."""
+    real_run = accounts._run
+
+    def disk_full(con, name, **params):
+        if name in ("account_failure_insert", "session_insert"):
+            raise duckdb.IOException("IO Error: No space left on device")
+        return real_run(con, name, **params)
+
+    monkeypatch.setattr(accounts, "_run", disk_full)
+    for password in ("wrong-password", PASSWORD):
+        with pytest.raises(accounts.StoreUnavailable, match=r"^账户库 .* 无法写入（IOException），未做任何更改$"):
+            sign_in(store, "viewer1", password)
+    monkeypatch.setattr(accounts, "_run", real_run)
+    assert refusal(store, "viewer1", "wrong-password") == ("用户名或密码错误", 1)
+
+
+def test_a_locked_store_gives_one_chinese_line_after_a_bounded_wait(store, monkeypatch):
+    monkeypatch.setenv("METRICS_ACCOUNTS_WAIT_SECONDS", "0.5")
+    with open(store.with_name(store.name + ".lock"), "w") as holder:
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        start = time.monotonic()
+        with pytest.raises(accounts.StoreUnavailable) as refused:
+            accounts.list_users(store)
+        waited = time.monotonic() - start
+    assert str(refused.value) == f"账户库 {store} 被其他进程占用，0.5 秒内未释放，请稍后重试"
+    assert 0.5 <= waited < 1.5
+    assert len(accounts.list_users(store)) == 3
+
+
+def test_accounts_file_is_readable_by_its_owner_only(store):
+    for path in (store, store.with_name(store.name + ".lock")):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_sessions_are_random_stored_hashed_and_expire(store):
+    token = sign_in(store, "viewer1")
+    assert len(token) >= 43  # 32 random bytes, url-safe base64: 256 bits
+    assert sign_in(store, "viewer1") != token
+    found = accounts.session(store, token)
+    assert (found.account.username, found.account.role) == ("viewer1", "viewer")
+    con = duckdb.connect(str(store))
+    assert con.execute("select count(*) from sessions where token_sha256 = ?", [token]).fetchone()[0] == 0
+    con.execute("update sessions set last_seen_at = last_seen_at - interval 31 minute")
+    con.close()
+    assert accounts.session(store, token) is None  # idle for 30 minutes
+    fresh = sign_in(store, "viewer1")
+    con = duckdb.connect(str(store))
+    con.execute("update sessions set created_at = created_at - interval 12 hour")
+    con.close()
+    assert accounts.session(store, fresh) is None  # 12 hours after sign-in, however active
+    assert accounts.session(store, "not-a-token") is None
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda s: accounts.set_password(s, "hr_editor", "reset-by-admin-1", actor="boss", must_change_password=True),
+        lambda s: accounts.change_own_password(s, "hr_editor", PASSWORD, "my-own-new-one", client_address=HERE),
+        lambda s: accounts.set_role(s, "hr_editor", "viewer", actor="boss"),
+        lambda s: accounts.set_disabled(s, "hr_editor", True, actor="boss"),
+    ],
+    ids=["reset", "own change", "role", "disable"],
+)
+def test_account_changes_end_every_session_of_the_account(store, change):
+    tabs = [sign_in(store, "hr_editor"), sign_in(store, "hr_editor", client="10.0.0.2")]
+    other = sign_in(store, "viewer1")
+    change(store)
+    assert [accounts.session(store, token) for token in tabs] == [None, None]
+    assert accounts.session(store, other).account.username == "viewer1"
+
+
+def test_admin_sees_live_sessions_and_ends_one(store):
+    token = sign_in(store, "viewer1", client="10.1.2.3")
+    sign_in(store, "boss")
+    live = accounts.live_sessions(store)
+    assert live[["display_name", "client_address", "user_agent"]].values.tolist() == [
+        ["boss", HERE, "pytest"], ["viewer1", "10.1.2.3", "pytest"]]
+    target = int(live.loc[live["display_name"] == "viewer1", "session_id"].iloc[0])
+    accounts.end_session_by_id(store, target, actor="boss")
+    assert accounts.session(store, token) is None
+    assert accounts.live_sessions(store)["display_name"].tolist() == ["boss"]
+    event = accounts.audit_trail(store).iloc[0]
+    assert event[["actor", "action", "target", "detail", "count_before", "count_after"]].tolist() == [
+        "boss", "结束会话", "viewer1", f"会话 {target}", 2, 1]
+    with pytest.raises(accounts.AccountError, match=f"会话 {target} 不存在或已结束"):
+        accounts.end_session_by_id(store, target, actor="boss")
+
+
+def test_ended_session_sends_the_tab_back_to_sign_in(session, store):
+    test = session("viewer1")
+    assert test.title[0].value == "总览"
+    accounts.set_password(store, "viewer1", "changed-elsewhere", actor="boss")
+    test = session()  # the same browser's cookie, on its next run through app.py
+    assert [info.value for info in test.info] == ["登录已失效，正在返回登录页…"]
+    assert not test.title
+
+
+def test_one_time_password_must_be_changed_first(session, store):
+    one_time = accounts.bootstrap_admin(store.with_name("fresh.duckdb"))
+    assert one_time and len(one_time) >= 16
+    accounts.set_password(store, "boss", "one-time-password", actor="test", must_change_password=True)
+    test = session("boss", "one-time-password")
+    assert reachable(test) == {"pages/account.py"}
+    assert "一次性密码" in test.warning[0].value
+
+
+def test_forced_change_refuses_the_one_time_password(store):
+    one_time_store = store.with_name("first.duckdb")
+    one_time = accounts.bootstrap_admin(one_time_store)
+    with pytest.raises(accounts.AccountError, match="^新密码不能与当前密码相同$"):
+        accounts.change_own_password(one_time_store, "admin", one_time, one_time, client_address=HERE)
+    with pytest.raises(accounts.AccountError, match="^密码至少需要10个字符$"):
+        accounts.change_own_password(one_time_store, "admin", one_time, "short", client_address=HERE)
+    with pytest.raises(accounts.LoginRefused, match="^用户名或密码错误$"):
+        accounts.change_own_password(one_time_store, "admin", "not-the-one-time", "a-brand-new-one",
+                                     client_address=HERE)
+    accounts.set_password(store, "viewer1", "reset-by-admin-1", actor="boss", must_change_password=True)
+    with pytest.raises(accounts.AccountError, match="^新密码不能与当前密码相同$"):
+        accounts.change_own_password(store, "viewer1", "reset-by-admin-1", "reset-by-admin-1", client_address=HERE)
+    accounts.change_own_password(one_time_store, "admin", one_time, "a-brand-new-one", client_address=HERE)
+    assert not accounts.session(one_time_store, sign_in(one_time_store, "admin", "a-brand-new-one")).account \
+        .must_change_password
 
 
 def test_hashes_never_equal_passwords(store):
-    import duckdb
-
     con = duckdb.connect(str(store), read_only=True)
     hashes = [row[0] for row in con.execute("select password_hash from users").fetchall()]
     con.close()
@@ -162,6 +288,7 @@ def test_hashes_never_equal_passwords(store):
         (lambda s: accounts.add_user(s, "new", PASSWORD, "editor", actor="t"), "填报账户必须指定"),
         (lambda s: accounts.add_user(s, "boss", PASSWORD, "viewer", actor="t"), "用户“boss”已存在"),
         (lambda s: accounts.set_password(s, "ghost", PASSWORD, actor="t"), "用户“ghost”不存在"),
+        (lambda s: accounts.set_password(s, "boss", PASSWORD, actor="t"), "新密码不能与当前密码相同"),
     ],
 )
 def test_account_changes_are_validated(store, call, message):
@@ -195,9 +322,132 @@ def test_injection_strings_are_stored_as_text(store):
 
 
 def test_role_from_identity_claims():
-    from ui.auth import role_from_claims
+    assert accounts.role_from_claims({"role": "admin"}, "role") == "admin"
+    assert accounts.role_from_claims({"groups": ["x", "editor"]}, "groups") == "editor"
+    assert accounts.role_from_claims({"role": "guest"}, "role") == "viewer"
+    assert accounts.role_from_claims({}, "role") == "viewer"
 
-    assert role_from_claims({"role": "admin"}, "role") == "admin"
-    assert role_from_claims({"groups": ["x", "editor"]}, "groups") == "editor"
-    assert role_from_claims({"role": "guest"}, "role") == "viewer"
-    assert role_from_claims({}, "role") == "viewer"
+
+def oidc(store: Path, **claims) -> accounts.Account:
+    token = accounts.oidc_sign_in(store, {"iss": "https://idp.example", **claims}, client_address=HERE,
+                                  user_agent="pytest")
+    return accounts.session(store, token).account
+
+
+def test_oidc_identity_is_keyed_by_issuer_and_subject_never_by_a_local_name(store):
+    account = oidc(store, sub="u-42", preferred_username="boss", role="viewer")
+    assert (account.username, account.role, account.name) == ("oidc:https://idp.example|u-42", "viewer", "boss")
+    with pytest.raises(accounts.AccountError, match="需要“管理”权限，当前账户为“查看”"):
+        accounts.authorise(store, account.username, "admin")
+    assert accounts.authorise(store, "boss", "admin").username == "boss"  # the local admin is untouched
+    promoted = oidc(store, sub="u-42", preferred_username="boss", role="admin")
+    assert accounts.authorise(store, promoted.username, "admin").role == "admin"  # the claim decides, each time
+
+
+def test_oidc_editor_without_local_account_may_load_within_its_claimed_scope(store, seed_con):
+    editor = oidc(store, sub="e-7", name="区填报员", role="editor", regions=["华容区"])
+    assert accounts.authorise(store, editor.username, "editor").scope_regions == ("华容区",)
+    assert changes._actor(store.with_name("warehouse.duckdb"), editor, "editor") == editor.username
+
+
+def test_oidc_display_name_cannot_carry_markdown(store):
+    account = oidc(store, sub="m-1", name="**作废**:red[假通知]![x](http://evil/x.png)", role="viewer")
+    assert account.name == "作废red假通知xhttpevilx.png"
+
+
+def clear_cache_message() -> bytes:
+    message = BackMsg()
+    message.clear_cache = True
+    return message.SerializeToString()
+
+
+def rerun_message() -> bytes:
+    message = BackMsg()
+    message.rerun_script.query_string = "a=1"
+    return message.SerializeToString()
+
+
+def test_websocket_clear_cache_command_is_dropped():
+    from ui.web import _without_clear_cache
+
+    incoming = [
+        {"type": "websocket.receive", "bytes": clear_cache_message()},
+        {"type": "websocket.receive", "bytes": rerun_message()},
+        {"type": "websocket.disconnect"},
+    ]
+
+    async def receive():
+        return incoming.pop(0)
+
+    async def read_all():
+        filtered = _without_clear_cache(receive)
+        return [await filtered(), await filtered()]
+
+    assert asyncio.run(read_all()) == [
+        {"type": "websocket.receive", "bytes": rerun_message()},
+        {"type": "websocket.disconnect"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("asked", "answer"),
+    [
+        ("/districts?indicator=x", "/districts?indicator=x"),
+        ("/", "/"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/x", "/"),
+        ("/\\evil.example", "/"),
+        ("/auth/login?next=/x", "/"),
+        ("javascript:alert(1)", "/"),
+        ("/trends\r\nSet-Cookie: x=1", "/"),
+        (None, "/"),
+    ],
+)
+def test_next_is_a_same_origin_path(asked, answer):
+    from ui.web import safe_next
+
+    assert safe_next(asked) == answer
+
+
+def test_admin_page_lists_live_sessions_and_ends_the_chosen_one(session, store):
+    other = sign_in(store, "viewer1", client="10.9.8.7")
+    test = session("boss")
+    test.switch_page("pages/users.py").run()
+    assert not test.exception, [e.value for e in test.exception]
+    assert "在线会话" in [header.value for header in test.subheader]
+    table = test.dataframe[1].value
+    assert sorted(table["账户"]) == ["boss", "viewer1"]
+    assert table.loc[table["账户"] == "viewer1", "客户端地址"].tolist() == ["10.9.8.7"]
+    target = int(table.loc[table["账户"] == "viewer1", "会话"].iloc[0])
+    chooser = next(box for box in test.selectbox if box.label == "结束会话")
+    chooser.set_value(target)
+    next(button for button in test.button if button.label == "结束所选会话").click().run()
+    assert accounts.session(store, other) is None
+    assert accounts.audit_trail(store).iloc[0]["action"] == "结束会话"
+
+
+def test_a_locked_store_shows_one_line_on_the_page_not_a_traceback(session, store, monkeypatch):
+    signed_in(monkeypatch, store, "viewer1")
+    monkeypatch.setenv("METRICS_ACCOUNTS_WAIT_SECONDS", "0.3")
+    with open(store.with_name(store.name + ".lock"), "w") as holder:
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        test = session()
+    assert [error.value for error in test.error] == [f"账户库 {store} 被其他进程占用，0.3 秒内未释放，请稍后重试"]
+    assert not test.title
+
+
+@pytest.mark.parametrize(
+    ("peer", "headers", "expected"),
+    [
+        ("127.0.0.1", [(b"x-forwarded-for", b"203.0.113.5, 10.0.0.8"), (b"x-forwarded-proto", b"https")],
+         ("10.0.0.8", True)),
+        ("127.0.0.1", [], ("127.0.0.1", False)),
+        ("198.51.100.7", [(b"x-forwarded-for", b"10.0.0.8"), (b"x-forwarded-proto", b"https")],
+         ("198.51.100.7", False)),  # not a trusted proxy: its forwarding headers are ignored
+    ],
+)
+def test_client_address_and_https_come_from_a_trusted_proxy_only(peer, headers, expected):
+    from ui.web import client_of
+
+    scope = {"type": "http", "scheme": "http", "client": (peer, 50000), "headers": headers}
+    assert client_of(scope) == expected

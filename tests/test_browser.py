@@ -1,30 +1,15 @@
 """Every page in a real headless Chromium against `streamlit run`; screenshots are kept."""
 
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from support import export_text
+from support import PASSWORD, chromium, export_text, header, request, serve, warehouse_and_store
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "tests" / "output" / "screenshots"
-LOGS = ROOT / "tests" / "output" / "logs"
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 # (url path, text that proves the page shows the notice's figures, does it draw a chart)
 PAGES = [
@@ -40,52 +25,9 @@ PAGES = [
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _serve(env_overrides: dict):
-    """Start `streamlit run app.py` on a free port; yield its URL; stop it.
-
-    The server writes to a log file under tests/output: an undrained pipe would block the server
-    once its output filled the pipe's buffer.
-    """
-    port = _free_port()
-    env = {**os.environ, **env_overrides}
-    LOGS.mkdir(parents=True, exist_ok=True)
-    log_path = LOGS / f"streamlit-{port}.log"
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.headless", "true"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError(log_path.read_text(errors="replace")) from None
-            time.sleep(0.3)
-    yield url
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        raise RuntimeError(f"streamlit did not stop; its log: {log_path}") from None
-
-
 @pytest.fixture(scope="module")
 def dashboard(seed_db, tmp_path_factory):
-    yield from _serve({
+    yield from serve({
         "METRICS_DB": str(seed_db),
         "METRICS_ACCOUNTS": str(tmp_path_factory.mktemp("accounts") / "accounts.duckdb"),
         "METRICS_VIEW_LOGIN": "open",
@@ -94,14 +36,7 @@ def dashboard(seed_db, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `apt-get install chromium fonts-noto-cjk`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    yield from chromium()
 
 
 @pytest.mark.parametrize(("path", "expected", "has_chart"), PAGES)
@@ -126,23 +61,43 @@ def test_page_renders_figures_without_error(dashboard, browser, path, expected, 
         page.close()
 
 
-PASSWORD = "correct-horse-9"
+@pytest.mark.parametrize(
+    ("path", "status", "location"),
+    [
+        ("/", 200, None),
+        ("/districts?indicator=x", 200, None),
+        ("/overview?a=1", 303, "/?a=1"),  # the default page lives at "/"
+        ("/users", 303, "/auth/login?next=%2Fusers"),  # viewing is open, managing is not
+        ("/data_admin", 303, "/auth/login?next=%2Fdata_admin"),
+        ("/nowhere", 404, None),
+    ],
+)
+def test_open_viewing_gate_answers_each_url(dashboard, path, status, location):
+    answer, headers, _ = request(dashboard, "GET", path)
+    assert (answer, header(headers, "location")) == (status, [location] if location else [])
+
+
+def test_streamlit_run_app_py_still_serves_viewing(seed_db, tmp_path, browser):
+    """Without server.py there are no sign-in routes, but the page script runs as before."""
+    from playwright.sync_api import expect
+
+    for url in serve({"METRICS_DB": str(seed_db), "METRICS_ACCOUNTS": str(tmp_path / "accounts.duckdb"),
+                      "METRICS_VIEW_LOGIN": "open"}, script="app.py"):
+        page = browser.new_page(locale="zh-CN")
+        try:
+            page.goto(url)
+            expect(page.get_by_text("综合窗口可办事项占比(一窗通办)").first).to_be_visible(timeout=30_000)
+            assert page.locator("[data-testid=stException]").count() == 0
+        finally:
+            page.close()
 
 
 @pytest.fixture(scope="module")
 def secured(tmp_path_factory):
     """A dashboard that requires login, on a warehouse of its own that tests may load into."""
-    from metrics import accounts
-    from metrics.build import build
-
-    folder = tmp_path_factory.mktemp("secured")
-    db = folder / "warehouse.duckdb"
-    build(db)
-    store = folder / "accounts.duckdb"
-    accounts.add_user(store, "viewer1", PASSWORD, "viewer", actor="test")
-    accounts.add_user(store, "hr_editor", PASSWORD, "editor", actor="test", scope_regions=("华容区",))
-    accounts.add_user(store, "boss", PASSWORD, "admin", actor="test")
-    for url in _serve({"METRICS_DB": str(db), "METRICS_ACCOUNTS": str(store), "METRICS_VIEW_LOGIN": "required",
+    db, store = warehouse_and_store(tmp_path_factory.mktemp("secured"), ("viewer1", "viewer", ()),
+                                    ("hr_editor", "editor", ("华容区",)), ("boss", "admin", ()))
+    for url in serve({"METRICS_DB": str(db), "METRICS_ACCOUNTS": str(store), "METRICS_VIEW_LOGIN": "required",
                        "METRICS_LOGIN_DELAY_SECONDS": "0"}):
         yield url, db
 
@@ -153,7 +108,7 @@ def _sign_in(browser, url: str, username: str):
     page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
     page.goto(url)
     page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_text("当前用户：" + username)).to_be_visible(timeout=30_000)
     return page
@@ -228,17 +183,19 @@ def test_cli_load_while_a_session_is_open_shows_new_figures_without_error(secure
 
 
 def test_viewer_cannot_open_data_management_by_url(secured, browser):
-    """A typed URL opens a new session: it is not signed in, so it meets the login page."""
+    """The viewer stays signed in on a typed URL, and the server refuses the page in Chinese."""
     from playwright.sync_api import expect
 
     url, _ = secured
     page = _sign_in(browser, url, "viewer1")
     try:
         assert page.get_by_role("link", name="数据管理").count() == 0
-        page.goto(f"{url}/data_admin")
-        expect(page.get_by_role("button", name="登录")).to_be_visible(timeout=30_000)
+        response = page.goto(f"{url}/data_admin")
+        assert response.status == 403
+        expect(page.get_by_text("您的账户无权打开此页面。如需权限，请联系管理员。")).to_be_visible()
         assert page.locator("[data-testid=stFileUploader]").count() == 0
-        assert page.get_by_role("heading", name="数据管理").count() == 0
+        page.get_by_role("link", name="返回总览").click()
+        expect(page.get_by_text("当前用户：viewer1")).to_be_visible(timeout=30_000)
     finally:
         page.close()
 
@@ -282,20 +239,26 @@ def test_first_start_one_time_password_then_new_password(tmp_path, browser):
     again = subprocess.run([sys.executable, "-m", "metrics", "ensure", "--db", str(db)], cwd=ROOT, env=env,
                            capture_output=True, text=True, timeout=120)
     assert "一次性密码" not in again.stderr
-    for url in _serve({"METRICS_DB": str(db), "METRICS_ACCOUNTS": env["METRICS_ACCOUNTS"],
+    for url in serve({"METRICS_DB": str(db), "METRICS_ACCOUNTS": env["METRICS_ACCOUNTS"],
                        "METRICS_LOGIN_DELAY_SECONDS": "0"}):
         page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
         try:
             page.goto(url)
             page.get_by_label("用户名").fill("admin")
-            page.get_by_label("密码").fill(one_time)
+            page.get_by_label("密码", exact=True).fill(one_time)
             page.get_by_role("button", name="登录").click()
             expect(page.get_by_text("您正在使用一次性密码，请先设置新密码。")).to_be_visible(timeout=30_000)
             assert _nav_titles(page) <= {"我的账户"}
-            page.get_by_label("当前密码").fill(one_time)
-            page.get_by_label("新密码（至少10个字符）").fill("a-new-secret-2025")
+            page.get_by_label("当前密码", exact=True).fill(one_time)
+            page.get_by_label("新密码（至少10个字符，不能与当前密码相同）").fill("a-new-secret-2025")
             page.get_by_label("再次输入新密码").fill("a-new-secret-2025")
             page.get_by_role("button", name="修改密码").click()
+            # The change ends every session of the account: sign in again, with the new password.
+            expect(page.get_by_text("登录已结束（已退出、超时，或账户有变更），请重新登录。")).to_be_visible(
+                timeout=30_000)
+            page.get_by_label("用户名").fill("admin")
+            page.get_by_label("密码", exact=True).fill("a-new-secret-2025")
+            page.get_by_role("button", name="登录").click()
             expect(page.get_by_role("link", name="账户管理")).to_be_visible(timeout=30_000)
             assert _nav_titles(page) == VIEW_TITLES | {"数据管理", "账户管理", "审计日志"}
         finally:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
-from support import APP, export_text
+from support import APP, export_text, signed_in
 
 from metrics import accounts
 from metrics.warehouse import open_reader
@@ -26,13 +26,18 @@ def store(fresh_db, monkeypatch) -> Path:
     return path
 
 
-def page_as(username: str, role: str, scope: tuple[str, ...] = ()) -> AppTest:
-    test = AppTest.from_file(APP, default_timeout=60)
-    test.session_state["account"] = accounts.Account(username, role, scope)
-    test.run()
-    test.switch_page("pages/data_admin.py").run()
-    assert not test.exception, [e.value for e in test.exception]
-    return test
+@pytest.fixture
+def page_as(store, monkeypatch):
+    def open_as(username: str) -> AppTest:
+        """A session signed in as one of the store's accounts, on 数据管理."""
+        signed_in(monkeypatch, store, username)
+        test = AppTest.from_file(APP, default_timeout=60)
+        test.run()
+        test.switch_page("pages/data_admin.py").run()
+        assert not test.exception, [e.value for e in test.exception]
+        return test
+
+    return open_as
 
 
 def upload(test: AppTest, name: str, data: bytes) -> AppTest:
@@ -47,11 +52,11 @@ def click(test: AppTest, label: str) -> AppTest:
     return test
 
 
-def test_editor_row_outside_scope_is_rejected_and_nothing_written(store, fresh_db):
+def test_editor_row_outside_scope_is_rejected_and_nothing_written(page_as, store, fresh_db):
     before = export_text(fresh_db)
     body = ("综合窗口可办事项占比(一窗通办),华容区,2024Q1,98%,,区报表\n"
             "综合窗口可办事项占比(一窗通办),鄂城区,2024Q1,91%,,区报表\n")
-    test = upload(page_as("hr_editor", "editor", ("华容区",)), "q1.csv", (HEADER + body).encode("gb18030"))
+    test = upload(page_as("hr_editor"), "q1.csv", (HEADER + body).encode("gb18030"))
     errors = test.dataframe[0].value
     assert errors.to_dict("records") == [
         {"行": 3, "列": "地区", "值": "鄂城区", "问题": "超出您的填报范围（地区：华容区）"}
@@ -61,21 +66,21 @@ def test_editor_row_outside_scope_is_rejected_and_nothing_written(store, fresh_d
     assert export_text(fresh_db) == before
 
 
-def test_every_problem_is_listed_by_row_and_column(store, fresh_db):
+def test_every_problem_is_listed_by_row_and_column(page_as, store, fresh_db):
     body = ("综合窗口可办事项占比(一窗通办),华荣区,2024Q1,97.5%,,区报表\n"
             "综合窗口可办事项占比(一窗通办),鄂城区,2024Q5,120%,,区报表\n")
-    test = upload(page_as("boss", "admin"), "bad.csv", (HEADER + body).encode("utf-8-sig"))
+    test = upload(page_as("boss"), "bad.csv", (HEADER + body).encode("utf-8-sig"))
     problems = test.dataframe[0].value[["行", "列", "问题"]].to_dict("records")
     assert {"行": 2, "列": "地区", "问题": "未知地区“华荣区”，是否为“华容区”？"} in problems
     assert {"行": 3, "列": "期间", "问题": "期间“2024Q5”不存在：季度应为1–4"} in problems
     assert {"行": 3, "列": "数值", "问题": "比率应在0到100之间"} in problems
 
 
-def test_admin_loads_gb18030_file_with_percent_and_wan_then_rolls_back(store, fresh_db):
+def test_admin_loads_gb18030_file_with_percent_and_wan_then_rolls_back(page_as, store, fresh_db):
     before = export_text(fresh_db)
     body = ("综合窗口可办事项占比(一窗通办),华容区,2024年第一季度,98.1%,,华容区报表\n"
             "监管行为推送数据量,鄂州市,2024Q1,3500万,以上,市监管平台\n")
-    test = upload(page_as("boss", "admin"), "一季度.csv", (HEADER + body).encode("gb18030"))
+    test = upload(page_as("boss"), "一季度.csv", (HEADER + body).encode("gb18030"))
     assert test.success[0].value == "校验通过。请核对预览后确认载入。"
     click(test, "确认载入")
     assert test.success[-1].value.startswith("已载入（第 2 次载入）")
@@ -88,7 +93,7 @@ def test_admin_loads_gb18030_file_with_percent_and_wan_then_rolls_back(store, fr
         ["boss", "载入 #2 一季度.csv", 58, 60]
     ]
 
-    history = page_as("boss", "admin")
+    history = page_as("boss")
     history.selectbox(key="rollback_load").set_value(2)
     click(history, "撤销所选载入")
     assert history.success[-1].value.startswith("已撤销载入 #2（记录为第 3 次载入）")
@@ -97,9 +102,9 @@ def test_admin_loads_gb18030_file_with_percent_and_wan_then_rolls_back(store, fr
     assert actions.count("撤销载入") == 1 and actions.count("载入数据") == 1
 
 
-def test_conflicting_rows_need_explicit_confirmation(store, fresh_db):
+def test_conflicting_rows_need_explicit_confirmation(page_as, store, fresh_db):
     body = "综合窗口可办事项占比(一窗通办),华容区,asof-notice,99%,,更正\n"
-    test = upload(page_as("boss", "admin"), "fix.csv", (HEADER + body).encode())
+    test = upload(page_as("boss"), "fix.csv", (HEADER + body).encode())
     assert test.warning[0].value == "有 1 行会覆盖已有数值，请逐行核对。"
     conflict = test.dataframe[1].value.iloc[0]
     assert (conflict["原数值"], conflict["新数值"]) == (97.47, 99.0)
@@ -110,11 +115,11 @@ def test_conflicting_rows_need_explicit_confirmation(store, fresh_db):
     assert "one_window_share,综合窗口可办事项占比(一窗通办),华容区,asof-notice,99,%,exact,更正" in export_text(fresh_db)
 
 
-def test_injection_strings_load_as_inert_text_and_export_neutralised(store, fresh_db):
+def test_injection_strings_load_as_inert_text_and_export_neutralised(page_as, store, fresh_db):
     body = ("综合窗口可办事项占比(一窗通办),华容区,2024Q1,98%,,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"\n"
             "综合窗口可办事项占比(一窗通办),梁子湖区,2024Q1,96%,,<script>alert(1)</script>\n"
             "综合窗口可办事项占比(一窗通办),鄂城区,2024Q1,91%,,'; drop table observations; --\n")
-    test = upload(page_as("boss", "admin"), "inj.csv", (HEADER + body).encode())
+    test = upload(page_as("boss"), "inj.csv", (HEADER + body).encode())
     click(test, "确认载入")
     exported = export_text(fresh_db)
     assert ",华容区,2024Q1,98,%,exact,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"" in exported
@@ -138,8 +143,8 @@ def test_export_with_formula_text_loads_back_unchanged(store, fresh_db, tmp_path
     assert again.ok and again.conflicts.empty and again.unchanged == len(again.rows)
 
 
-def test_admin_sets_a_bureau_target_recorded_like_a_load(store, fresh_db):
-    test = page_as("boss", "admin")
+def test_admin_sets_a_bureau_target_recorded_like_a_load(page_as, store, fresh_db):
+    test = page_as("boss")
     test.selectbox(key="target_indicator").set_value("supervision_push_volume")
     test.number_input(key="target_year").set_value(2023)
     test.selectbox(key="target_comparator").set_value(">=")
@@ -157,8 +162,8 @@ def test_admin_sets_a_bureau_target_recorded_like_a_load(store, fresh_db):
     assert events[events["action"] == "设置目标"]["detail"].tolist() == ["2023年 全部地区 >= 120000000"]
 
 
-def test_editor_has_no_target_or_rollback_controls(store):
-    test = page_as("hr_editor", "editor", ("华容区",))
+def test_editor_has_no_target_or_rollback_controls(page_as, store):
+    test = page_as("hr_editor")
     assert [tab.label for tab in test.tabs] == ["载入数据", "载入记录", "下载模板"]
     assert "撤销载入需要管理员权限。" in [c.value for c in test.caption]
 

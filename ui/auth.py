@@ -1,22 +1,26 @@
-"""Who is using this session: the signed-in account, idle expiry, and role checks for pages."""
+"""Who is using this session: the account of the sign-in cookie, and role checks for pages.
 
-import datetime as dt
+Signing in and out happens over plain HTTP (ui/web.py): the server sets an HttpOnly cookie whose token names a
+session in the accounts store. Every run here looks that session up again, so that a session ended anywhere
+(sign-out, password or role change, a disabled account, an admin, expiry) is over at the tab's next action.
+"""
+
 import os
+from urllib.parse import urlsplit
 
 import streamlit as st
 
 from metrics import accounts
 from metrics.paths import resolve_db
+from ui import navigation
 
-SESSION_KEY = "account"
-ACTIVITY_KEY = "last_activity"
+COOKIE = "metrics_session"
+SESSION_KEY = "signed_in_session"
 VIEW_LOGIN_ENV = "METRICS_VIEW_LOGIN"
-IDLE_ENV = "METRICS_SESSION_IDLE_MINUTES"
-OIDC_ROLE_CLAIM_ENV = "METRICS_OIDC_ROLE_CLAIM"
-LOGIN_DELAY_ENV = "METRICS_LOGIN_DELAY_SECONDS"
 
 
 ROUTED_KEY = "routed_through_app"
+RESUME_KEY = "page_before_routing"
 
 
 def mark_routed() -> None:
@@ -29,10 +33,21 @@ def ensure_routed() -> None:
 
     Until app.py has called st.navigation once in a process, Streamlit serves a URL such as
     /assessment by running pages/assessment.py on its own, which would skip the login and the
-    per-role navigation. A new session that comes that way has not been through app.py yet.
+    per-role navigation. A new session that comes that way has not been through app.py yet: it goes
+    there, and app.py then opens the page it asked for, with its query parameters (resume_routed).
     """
     if not st.session_state.get(ROUTED_KEY):
+        st.session_state[RESUME_KEY] = (urlsplit(st.context.url or "").path.strip("/"), st.query_params.to_dict())
         st.switch_page("app.py")
+
+
+def resume_routed(account: accounts.Account | None) -> None:
+    """In app.py after st.navigation: open the page asked for before the session had been through app.py,
+    if this session's navigation holds it."""
+    if resumed := st.session_state.pop(RESUME_KEY, None):
+        name, params = resumed
+        if name in navigation.url_paths(account, not view_requires_login()):
+            st.switch_page(f"pages/{name}.py", query_params=params)
 
 
 def store_path():
@@ -44,69 +59,50 @@ def view_requires_login() -> bool:
     return os.environ.get(VIEW_LOGIN_ENV, "required").strip().lower() != "open"
 
 
-def login_delay_base() -> float:
-    """Seconds of the first failed-login delay (it doubles per failure); tests set 0."""
-    return float(os.environ.get(LOGIN_DELAY_ENV, "0.5"))
-
-
-def idle_limit() -> dt.timedelta:
-    return dt.timedelta(minutes=float(os.environ.get(IDLE_ENV, "30")))
+def session_token() -> str | None:
+    """The sign-in cookie the browser sent when this session's connection opened."""
+    token = st.context.cookies.get(COOKIE)
+    return token if isinstance(token, str) else None  # AppTest's stand-in runtime answers with a mock
 
 
 def current_account() -> accounts.Account | None:
-    """The signed-in account, or None; an idle session is signed out."""
-    account = st.session_state.get(SESSION_KEY)
-    now = dt.datetime.now()
-    if account is not None:
-        last = st.session_state.get(ACTIVITY_KEY, now)
-        if now - last > idle_limit():
-            sign_out()
-            st.session_state["expired"] = True
-            return None
-    st.session_state[ACTIVITY_KEY] = now
-    return account
+    """Look up this browser's session afresh (app.py, at the start of every run) and return its account.
+
+    A session that has ended sends the tab back to sign in. The pages of this run use the answer through
+    require() and current_session(): the lookup has just re-read the account's role and state from the store.
+    """
+    token = session_token()
+    try:
+        found = accounts.session(store_path(), token)
+    except accounts.AccountError as error:
+        st.error(str(error), icon=":material/error:")
+        st.stop()
+    if token and found is None:
+        st.info("登录已失效，正在返回登录页…", icon=":material/timer_off:")
+        # st.logout sends the browser to /auth/logout and then to "/", where the server sees the ended
+        # session, clears its cookie and shows the sign-in page.
+        st.logout()
+        st.stop()
+    st.session_state[SESSION_KEY] = found
+    return found.account if found else None
 
 
-def sign_in(account: accounts.Account) -> None:
-    st.session_state[SESSION_KEY] = account
-    st.session_state[ACTIVITY_KEY] = dt.datetime.now()
-    st.session_state.pop("expired", None)
-
-
-def sign_out() -> None:
-    st.session_state.pop(SESSION_KEY, None)
-    st.session_state.pop(ACTIVITY_KEY, None)
+def current_session() -> accounts.Session | None:
+    """The session app.py found at the start of this run."""
+    return st.session_state.get(SESSION_KEY)
 
 
 def require(role: str) -> accounts.Account:
-    """Stop the page unless the store still says this session's account holds the role."""
-    account = st.session_state.get(SESSION_KEY)
-    if account is None:
+    """Stop the page unless this run's session belongs to an account that holds the role."""
+    found = current_session()
+    if found is None:
         st.error("请先登录。", icon=":material/lock:")
         st.stop()
     try:
-        return accounts.authorise(store_path(), account.username, role)
+        return found.account.require(role)
     except accounts.AccountError as error:
         st.error(str(error), icon=":material/block:")
         st.stop()
-
-
-def oidc_configured() -> bool:
-    try:
-        return "auth" in st.secrets
-    except FileNotFoundError:
-        return False
-
-
-def role_from_claims(claims: dict, claim: str | None = None) -> str:
-    """The dashboard role an identity server's claim grants; unknown values only view."""
-    claim = claim or os.environ.get(OIDC_ROLE_CLAIM_ENV, "role")
-    value = claims.get(claim)
-    values = value if isinstance(value, list) else [value]
-    for role in ("admin", "editor"):
-        if role in values:
-            return role
-    return "viewer"
 
 
 def flash(message: str) -> None:

@@ -1,4 +1,13 @@
-select username, role, scope_regions, scope_categories, is_disabled, must_change_password, failed_attempts, locked_until,
-       created_at, updated_at
+select
+    users.username,
+    users.role,
+    users.scope_regions,
+    users.scope_categories,
+    users.is_disabled,
+    users.must_change_password,
+    (select count(*) from login_failures as f where f.username = users.username and f.failed_at > $since)
+        as count_recent_failures,
+    users.created_at,
+    users.updated_at
 from users
-order by username;
+order by users.username;

@@ -1,1 +1,0 @@
-update users set failed_attempts = 0, locked_until = null where username = $username;

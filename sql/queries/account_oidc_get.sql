@@ -1,0 +1,1 @@
+select * from oidc_identities where identity = $identity;

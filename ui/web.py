@@ -1,0 +1,442 @@
+"""The HTTP side, served through st.App: sign-in and sign-out, the page gate, health and Prometheus
+endpoints, and the security headers on every response.
+
+A page's URL is answered only when the session's navigation (ui/navigation.py) holds that page: a visitor
+without a session goes to the sign-in page and comes back to the same URL with its query afterwards; an unknown
+path gets a Chinese 404 page instead of Streamlit's English "Page not found" dialog.
+"""
+
+import asyncio
+import base64
+import hashlib
+import html
+import ipaddress
+import os
+import re
+import secrets
+import string
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import streamlit as st
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+from streamlit.proto.BackMsg_pb2 import BackMsg
+
+from metrics import accounts
+from metrics.paths import resolve_db
+from metrics.warehouse import WarehouseError, open_reader
+from ui import auth, navigation, telemetry
+
+CSRF_COOKIE = "metrics_csrf"
+LOGIN_DELAY_ENV = "METRICS_LOGIN_DELAY_SECONDS"
+TRUSTED_PROXIES_ENV = "METRICS_TRUSTED_PROXIES"
+METRICS_TOKEN_ENV = "METRICS_PROMETHEUS_TOKEN"
+STREAMLIT_STATIC = Path(st.__file__).parent / "static"
+# First path segments that are not pages: Streamlit's own routes and files, and ours.
+NOT_PAGES = {"_stcore", "media", "component", "app", "auth", "oauth2callback", "healthz", "metrics"} | {
+    path.name for path in STREAMLIT_STATIC.iterdir() if path.name != "index.html"
+}
+PAGE_NAMES = {page.url_path for page in navigation.ALL_PAGES}
+
+
+def _inline_script_hashes() -> str:
+    """CSP sources for the inline scripts of Streamlit's index.html (it has one, a prerender flag)."""
+    text = (STREAMLIT_STATIC / "index.html").read_text(encoding="utf-8")
+    scripts = re.findall(r"<script>(.*?)</script>", text, flags=re.S)
+    return " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()}'" for body in scripts
+    )
+
+
+CSP = "; ".join([
+    "default-src 'self'",
+    f"script-src 'self' {_inline_script_hashes()}",
+    "style-src 'self' 'unsafe-inline'",  # Streamlit's components style themselves at run time
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "worker-src 'self' blob:",
+    "frame-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+
+
+def _trusted_proxies() -> set[str]:
+    return {part.strip() for part in os.environ.get(TRUSTED_PROXIES_ENV, "127.0.0.1,::1").split(",") if part.strip()}
+
+
+def client_of(scope) -> tuple[str, bool]:
+    """The client's address and whether it came over HTTPS; X-Forwarded-For/-Proto count only from a trusted
+    proxy (METRICS_TRUSTED_PROXIES, default loopback, where a reverse proxy on the same machine connects from)."""
+    peer = scope["client"][0] if scope.get("client") else ""
+    https = scope.get("scheme") in ("https", "wss")
+    if peer in _trusted_proxies():
+        headers = Headers(scope=scope)
+        if forwarded := headers.get("x-forwarded-for"):
+            peer = forwarded.split(",")[-1].strip()
+        if proto := headers.get("x-forwarded-proto"):
+            https = proto.split(",")[0].strip().lower() == "https"
+    return peer, https
+
+
+def _store():
+    return auth.store_path()
+
+
+def safe_next(value: str | None) -> str:
+    """A same-origin path to return to after signing in; anything else is the overview."""
+    if not value or not value.startswith("/") or value.startswith(("//", "/\\")) or any(c < " " for c in value):
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or parts.path.startswith("/auth/"):
+        return "/"
+    return value
+
+
+_PAGE = string.Template("""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>$title · 政务服务指标看板</title>
+<style>
+body { margin: 0; background: #f5f6f8; color: #1f2430;
+       font-family: "Source Sans Pro", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; }
+main { max-width: 26rem; margin: 8vh auto; background: #fff; border: 1px solid #e3e5ea; border-radius: .6rem;
+       padding: 2rem 2.2rem; }
+.brand { color: #6b7080; font-size: .9rem; margin: 0 0 .3rem; }
+h1 { font-size: 1.6rem; margin: 0 0 1.2rem; }
+label { display: block; margin: .9rem 0 .3rem; font-size: .95rem; }
+input[type=text], input[type=password] { box-sizing: border-box; width: 100%; padding: .55rem .7rem;
+       border: 1px solid #cfd3dc; border-radius: .4rem; font-size: 1rem; background: #f5f6f8; }
+button, .button { display: inline-block; margin-top: 1.3rem; padding: .55rem 1.2rem; border: 0; border-radius: .4rem;
+       background: #b3261e; color: #fff; font-size: 1rem; cursor: pointer; text-decoration: none; }
+.secondary { background: #fff; color: #1f2430; border: 1px solid #cfd3dc; }
+.alert { padding: .7rem .9rem; border-radius: .4rem; margin-bottom: 1rem; }
+.error { background: #fdecea; color: #7d1a14; }
+.info { background: #e8f0fe; color: #1a3e7d; }
+hr { border: 0; border-top: 1px solid #e3e5ea; margin: 1.5rem 0; }
+</style></head>
+<body><main><p class="brand">鄂州市数据局 · 政务服务指标看板</p><h1>$title</h1>$body</main></body></html>
+""")
+
+
+def _html(title: str, body: str, status: int = 200) -> HTMLResponse:
+    """One of our own pages; title is ours, every value in body is escaped by the caller."""
+    return HTMLResponse(_PAGE.substitute(title=title, body=body), status_code=status,
+                        headers={"cache-control": "no-store"})
+
+
+def _alert(kind: str, message: str) -> str:
+    return f'<div class="alert {kind}" role="alert">{html.escape(message)}</div>'
+
+
+def not_found() -> HTMLResponse:
+    return _html("页面不存在", '<p>您要打开的页面不存在，可能是网址有误或页面已调整。</p>'
+                 '<a class="button" href="/">返回总览</a>', 404)
+
+
+def forbidden() -> HTMLResponse:
+    return _html("无权访问", '<p>您的账户无权打开此页面。如需权限，请联系管理员。</p>'
+                 '<a class="button" href="/">返回总览</a>', 403)
+
+
+def _sign_in_url(target: str, ended: bool = False) -> str:
+    return f"/auth/login?next={quote(target, safe='')}" + ("&ended=1" if ended else "")
+
+
+def _set_session_cookie(response: Response, token: str, https: bool) -> None:
+    response.set_cookie(auth.COOKIE, token, max_age=accounts.SESSION_HOURS * 3600, path="/", httponly=True,
+                        samesite="lax", secure=https)
+
+
+def _clear_session_cookie(response: Response) -> Response:
+    response.delete_cookie(auth.COOKIE, path="/", httponly=True, samesite="lax")
+    return response
+
+
+# The same, as a header to add to a response Streamlit writes.
+_CLEAR_COOKIE = next(h for h in _clear_session_cookie(Response()).raw_headers if h[0] == b"set-cookie")
+
+
+def _oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:
+        return False
+
+
+def _oidc_claims(request: Request, https: bool) -> dict:
+    """The identity Streamlit's st.login stored in its signed cookie after the identity server's callback
+    (only Streamlit, holding the cookie secret, can have signed it)."""
+    # Streamlit has no public reader for its identity cookie; these are the functions its websocket uses.
+    from streamlit.web.server.starlette.starlette_server_config import USER_COOKIE_NAME
+    from streamlit.web.server.starlette.starlette_websocket import (
+        _get_signed_cookie_with_chunks,
+        _parse_decoded_user_cookie,
+    )
+
+    raw = _get_signed_cookie_with_chunks(dict(request.cookies), USER_COOKIE_NAME)
+    if not raw:
+        return {}
+    claims = _parse_decoded_user_cookie(raw, f"{'https' if https else 'http'}://{request.url.netloc}")
+    return claims if claims.get("is_logged_in") else {}
+
+
+def _sign_in_page(request: Request, next_path: str, message: str | None = None, status: int = 200) -> Response:
+    """The form; its CSRF token is also in a cookie that only this path receives (double submit)."""
+    csrf = request.cookies.get(CSRF_COOKIE) or ""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{43}", csrf):
+        csrf = secrets.token_urlsafe(32)
+    body = ""
+    if message:
+        body += _alert("error", message)
+    elif request.query_params.get("ended"):
+        body += _alert("info", "登录已结束（已退出、超时，或账户有变更），请重新登录。")
+    body += f"""<form method="post" action="/auth/login">
+<input type="hidden" name="csrf_token" value="{html.escape(csrf)}">
+<input type="hidden" name="next" value="{html.escape(next_path)}">
+<label for="username">用户名</label><input id="username" name="username" type="text" autocomplete="username" required>
+<label for="password">密码</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">登录</button></form>"""
+    if _oidc_configured():
+        from streamlit.user_info import generate_login_redirect_url
+
+        body += (f'<hr><a class="button secondary" href="{html.escape(generate_login_redirect_url("default"))}">'
+                 "使用统一身份认证登录</a>")
+    response = _html("登录", body, status)
+    response.set_cookie(CSRF_COOKIE, csrf, path="/auth/login", httponly=True, samesite="strict",
+                        secure=client_of(request.scope)[1])
+    return response
+
+
+async def _oidc_login(request: Request) -> Response:
+    """Streamlit's own GET /auth/login, which starts st.login's identity-server flow."""
+    from streamlit.web.server.starlette.starlette_auth_routes import create_auth_routes
+
+    route = next(r for r in create_auth_routes("") if r.path == "/auth/login")
+    return await route.endpoint(request)
+
+
+async def login_form(request: Request) -> Response:
+    if request.query_params.get("provider"):
+        return await _oidc_login(request)
+    next_path = safe_next(request.query_params.get("next"))
+    address, https = client_of(request.scope)
+    try:
+        found = await run_in_threadpool(accounts.session, _store(), request.cookies.get(auth.COOKIE))
+        claims = _oidc_claims(request, https) if found is None else {}
+        if claims:
+            token = await run_in_threadpool(accounts.oidc_sign_in, _store(), claims, client_address=address,
+                                            user_agent=request.headers.get("user-agent", ""))
+            response = RedirectResponse(next_path, status_code=303)
+            _set_session_cookie(response, token, https)
+            return response
+    except accounts.AccountError as error:
+        return _sign_in_page(request, next_path, str(error), 503)
+    if found is not None:
+        return RedirectResponse(next_path, status_code=303)
+    response = _sign_in_page(request, next_path)
+    if request.cookies.get(auth.COOKIE):
+        _clear_session_cookie(response)
+    return response
+
+
+async def login_submit(request: Request) -> Response:
+    form = await request.form()
+    next_path = safe_next(str(form.get("next") or "/"))
+    cookie = request.cookies.get(CSRF_COOKIE) or ""
+    if not cookie or not secrets.compare_digest(cookie, str(form.get("csrf_token") or "")):
+        telemetry.FAILED_SIGN_INS.inc()
+        return _sign_in_page(request, next_path, "登录表单已失效（缺少安全校验码），请重新输入。", 403)
+    address, https = client_of(request.scope)
+    try:
+        token = await run_in_threadpool(
+            accounts.sign_in, _store(), str(form.get("username") or "").strip(), str(form.get("password") or ""),
+            client_address=address, user_agent=request.headers.get("user-agent", ""))
+    except accounts.LoginRefused as refused:
+        telemetry.FAILED_SIGN_INS.inc()
+        base = float(os.environ.get(LOGIN_DELAY_ENV, "0.5"))
+        await asyncio.sleep(accounts.login_delay(refused.failed_attempts, base))
+        return _sign_in_page(request, next_path, refused.message, 401)
+    except accounts.AccountError as error:  # the store cannot be written: nobody signs in
+        telemetry.FAILED_SIGN_INS.inc()
+        return _sign_in_page(request, next_path, str(error), 503)
+    if old := request.cookies.get(auth.COOKIE):
+        await run_in_threadpool(accounts.end_session, _store(), old, "重新登录")
+    response = RedirectResponse(next_path, status_code=303)
+    _set_session_cookie(response, token, https)
+    response.delete_cookie(CSRF_COOKIE, path="/auth/login")
+    return response
+
+
+async def logout(request: Request) -> Response:
+    """End this browser's session; the form carries the session's CSRF token."""
+    form = await request.form()
+    token = request.cookies.get(auth.COOKIE)
+    try:
+        found = await run_in_threadpool(accounts.session, _store(), token)
+        if found is not None:
+            if not secrets.compare_digest(found.csrf_token, str(form.get("csrf_token") or "")):
+                return _html("无法退出", _alert("error", "退出请求缺少安全校验码，已拒绝。") +
+                             '<a class="button" href="/">返回总览</a>', 403)
+            await run_in_threadpool(accounts.end_session, _store(), token)
+    except accounts.AccountError as error:
+        return _html("无法退出", _alert("error", str(error)), 503)
+    response = RedirectResponse("/auth/login", status_code=303)
+    _clear_session_cookie(response)
+    for name in request.cookies:  # st.login's identity, which would sign the browser straight in again
+        if name.startswith("_streamlit_user"):
+            response.delete_cookie(name, path="/")
+    return response
+
+
+def _health_problems() -> list[str]:
+    problems = []
+    try:
+        open_reader(resolve_db()).close()
+    except WarehouseError as error:
+        problems.append(f"数据仓库不可读：{error}")
+    try:
+        accounts.live_sessions(_store())
+    except accounts.AccountError as error:
+        problems.append(f"账户库不可读：{error}")
+    return problems
+
+
+async def healthz(request: Request) -> Response:
+    problems = await run_in_threadpool(_health_problems)
+    return PlainTextResponse("；".join(problems) if problems else "ok", status_code=503 if problems else 200,
+                             headers={"cache-control": "no-store"})
+
+
+def _metrics_allowed(request: Request) -> bool:
+    """Loopback clients, or a bearer token equal to $METRICS_PROMETHEUS_TOKEN."""
+    address, _ = client_of(request.scope)
+    try:
+        if ipaddress.ip_address(address).is_loopback:
+            return True
+    except ValueError:
+        pass
+    token = os.environ.get(METRICS_TOKEN_ENV, "")
+    given = request.headers.get("authorization", "")
+    return bool(token) and secrets.compare_digest(given.encode(), f"Bearer {token}".encode())
+
+
+async def prometheus(request: Request) -> Response:
+    if not _metrics_allowed(request):
+        return PlainTextResponse("forbidden", status_code=403)
+    body = await run_in_threadpool(generate_latest, telemetry.REGISTRY)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+
+ROUTES = [
+    Route("/auth/login", login_form, methods=["GET"]),
+    Route("/auth/login", login_submit, methods=["POST"]),
+    Route("/auth/logout", logout, methods=["POST"]),
+    Route("/healthz", healthz, methods=["GET"]),
+    Route("/metrics", prometheus, methods=["GET"]),
+]
+
+
+async def _gate(request: Request, name: str) -> tuple[Response | None, bool]:
+    """The response for a page's URL when the session may not open it there (None: Streamlit serves it), and
+    whether the browser holds the cookie of a session that has ended (to be cleared)."""
+    token = request.cookies.get(auth.COOKIE)
+    try:
+        found = await run_in_threadpool(accounts.session, _store(), token)
+    except accounts.AccountError as error:
+        return _html("暂时无法使用", _alert("error", str(error)), 503), False
+    account = found.account if found else None
+    view_open = not auth.view_requires_login()
+    reachable = navigation.url_paths(account, view_open)
+    query = f"?{request.url.query}" if request.url.query else ""
+    ended = bool(token) and found is None
+    if account is None and not view_open:
+        response = RedirectResponse(_sign_in_url(request.url.path + query, ended), status_code=303)
+    elif name == "":
+        response = None
+    elif name not in reachable:
+        if account is None:
+            response = RedirectResponse(_sign_in_url(request.url.path + query, ended), status_code=303)
+        elif account.must_change_password:
+            response = RedirectResponse("/", status_code=303)
+        else:
+            response = forbidden()
+    elif reachable[name] == "":  # the default page, asked for by its own name
+        response = RedirectResponse("/" + query, status_code=303)
+    else:
+        response = None
+    if response is not None and ended:
+        _clear_session_cookie(response)
+    return response, ended
+
+
+def _without_clear_cache(receive):
+    """Drop the websocket's clear_cache command: it would empty every session's caches, and nobody needs it."""
+    async def filtered():
+        while True:
+            message = await receive()
+            data = message.get("bytes") if message["type"] == "websocket.receive" else None
+            if data:
+                try:
+                    if BackMsg.FromString(data).WhichOneof("type") == "clear_cache":
+                        continue
+                except Exception:  # not a BackMsg: let Streamlit answer it as it would
+                    pass
+            return message
+    return filtered
+
+
+class Guard:
+    """Security headers on every response, the page gate for GET of a page's URL, and the websocket filter."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "websocket":
+            await self.app(scope, _without_clear_cache(receive), send)
+            return
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        _, https = client_of(scope)
+        extra: list[tuple[bytes, bytes]] = []
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = [*message.get("headers", []), *SECURITY_HEADERS, *([HSTS] if https else []), *extra]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        segments = scope["path"].strip("/").split("/")
+        if scope["method"] in ("GET", "HEAD") and segments[0] not in NOT_PAGES:
+            name = segments[0] if len(segments) == 1 else None
+            if name not in PAGE_NAMES and name != "":
+                await not_found()(scope, receive, send_with_headers)
+                return
+            response, ended = await _gate(Request(scope), name)
+            if response is not None:
+                await response(scope, receive, send_with_headers)
+                return
+            if ended:
+                extra.append(_CLEAR_COOKIE)
+        await self.app(scope, receive, send_with_headers)
+
+
+MIDDLEWARE = [Middleware(Guard)]
