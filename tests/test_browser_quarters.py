@@ -5,9 +5,8 @@ import subprocess
 import sys
 
 import pytest
-from test_browser import CHROMIUM_ARGS, ROOT, SCREENSHOTS, _serve, browser  # noqa: F401 (a fixture)
-
-from support import load_text
+from support import ROOT, chromium, load_text, serve
+from test_browser import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
@@ -21,24 +20,22 @@ PAGES = [
 
 
 @pytest.fixture(scope="module")
-def quarters_dashboard(two_quarters_db, tmp_path_factory, browser):  # noqa: F811
-    for url in _serve({
+def browser():
+    yield from chromium()
+
+
+@pytest.fixture(scope="module")
+def quarters_dashboard(two_quarters_db, tmp_path_factory):
+    yield from serve({
         "METRICS_DB": str(two_quarters_db),
         "METRICS_ACCOUNTS": str(tmp_path_factory.mktemp("accounts") / "accounts.duckdb"),
         "METRICS_VIEW_LOGIN": "open",
-    }):
-        # A fresh server sends a page's own URL through app.py first (ui.auth.ensure_routed);
-        # one visit to the root lets the page tests open their URLs directly.
-        page = browser.new_page()
-        page.goto(url)
-        page.get_by_text("需关注").first.wait_for(timeout=30_000)
-        page.close()
-        yield url
+    })
 
 
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
 @pytest.mark.parametrize(("path", "expected"), PAGES)
-def test_two_quarters_render_at_desktop_and_phone_width(quarters_dashboard, browser, path, expected,  # noqa: F811
+def test_two_quarters_render_at_desktop_and_phone_width(quarters_dashboard, browser, path, expected,
                                                         viewport):
     from playwright.sync_api import expect
 
@@ -57,7 +54,7 @@ def test_two_quarters_render_at_desktop_and_phone_width(quarters_dashboard, brow
         page.close()
 
 
-def test_overview_answers_at_a_glance_without_scrolling(quarters_dashboard, browser):  # noqa: F811
+def test_overview_answers_at_a_glance_without_scrolling(quarters_dashboard, browser):
     from playwright.sync_api import expect
 
     page = browser.new_page(viewport=VIEWPORTS["desktop"], locale="zh-CN")
@@ -79,7 +76,7 @@ def test_overview_answers_at_a_glance_without_scrolling(quarters_dashboard, brow
 HOSTILE = ":red[**数据已作废**]![图](x.png)[链接](x)"
 
 
-def test_user_text_shows_literally_everywhere(browser, tmp_path):  # noqa: F811
+def test_user_text_shows_literally_everywhere(browser, tmp_path):
     """A file name, a source and an evidence written as Markdown, Streamlit colour directives,
     an image and a link: each shows as the characters it is, and nothing loads or links."""
     from playwright.sync_api import expect
@@ -94,7 +91,7 @@ def test_user_text_shows_literally_everywhere(browser, tmp_path):  # noqa: F811
     loaded = subprocess.run([sys.executable, "-m", "metrics", "load", str(upload), "--db", str(db), "--user", "ops"],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert loaded.returncode == 0, loaded.stderr
-    for url in _serve({"METRICS_DB": str(db), "METRICS_ACCOUNTS": str(tmp_path / "accounts.duckdb"),
+    for url in serve({"METRICS_DB": str(db), "METRICS_ACCOUNTS": str(tmp_path / "accounts.duckdb"),
                        "METRICS_VIEW_LOGIN": "open"}):
         page = browser.new_page(viewport=VIEWPORTS["desktop"], locale="zh-CN")
         try:
