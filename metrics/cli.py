@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import accounts, changes, exporting, ingest, journal, queries, scoring, warehouse
+from metrics import accounts, briefing, changes, exporting, ingest, journal, queries, scoring, warehouse
 from metrics import build as building
 from metrics.paths import resolve_db
 from metrics.warehouse import WarehouseError, open_reader
@@ -197,6 +197,18 @@ def cmd_template(args) -> None:
     print(f"已生成模板 {args.out}", file=sys.stderr)
 
 
+def cmd_brief(args) -> None:
+    """A quarter's briefing as .docx or .pdf, written whole or not at all."""
+    out = Path(args.out)
+    briefing.check_writable(out)
+    try:
+        _, data = _read(args, lambda con: briefing.brief_bytes(con, args.period, args.region, args.format))
+    finally:
+        briefing.stop_chart_server()
+    briefing.write_atomically(data, out)
+    print(f"已生成简报 {out}", file=sys.stderr)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m metrics", description="政务服务指标看板 数据仓库命令")
     commands = top.add_subparsers(dest="command", required=True)
@@ -234,6 +246,11 @@ def parser() -> argparse.ArgumentParser:
     undo.add_argument("--user", default=getpass.getuser(), help="操作人(默认当前系统用户)")
     template = command("template", cmd_template, "生成数据载入 Excel 模板")
     template.add_argument("--out", required=True, help="输出 .xlsx 文件")
+    brief = command("brief", cmd_brief, "生成季度简报(Word 或 PDF)")
+    brief.add_argument("--period", required=True, help="报告季度，如 2024Q3")
+    brief.add_argument("--region", help="只看一个地区(地区编码如 linkong，或名称如 临空经济区)")
+    brief.add_argument("--format", required=True, choices=list(briefing.FORMATS), help="docx 或 pdf")
+    brief.add_argument("--out", required=True, help="输出文件")
     user = command("user", cmd_user, "账户管理：add | passwd | disable | enable | list")
     user.add_argument("action", choices=["add", "passwd", "disable", "enable", "list"])
     user.add_argument("username", nargs="?")
