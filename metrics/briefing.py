@@ -107,7 +107,7 @@ class Notes:
         return self.rows[key][0]
 
     def refs(self, rows) -> tuple[int, ...]:
-        return tuple(dict.fromkeys(self.ref(row) for row in rows))
+        return tuple(sorted({self.ref(row) for row in rows}))
 
     def mark(self, row: Mapping) -> str:
         return f"[{self.ref(row)}]"
@@ -185,12 +185,22 @@ def _in_region(frame: pd.DataFrame, region_id: str | None) -> pd.DataFrame:
 
 
 def _latest_stake(con: duckdb.DuckDBPyConnection, quarter_index: int, region_id: str | None) -> pd.DataFrame:
-    """Points at stake per item and unit at its latest period up to the quarter."""
+    """Points at stake per item and unit at its latest period up to the quarter, with the scored
+    observation's indicator, source and evidence (for its note)."""
     quarters = queries.run(con, "period_quarters")
     stake = scoring.points_at_stake(con).merge(quarters, left_on="period", right_on="period_id")
     stake = _in_region(stake[stake["quarter_index"] <= quarter_index], region_id)
-    latest = stake.sort_values("end_date", kind="stable").groupby(["scheme", "item", "region_id"]).tail(1)
-    return stake.loc[sorted(latest.index)]
+    stake = stake.sort_values("end_date", kind="stable").groupby(["scheme", "item", "region_id"]).tail(1)
+    items = queries.run(con, "score_items")[["scheme_id", "scheme_name", "item_id", "value_indicator_id"]]
+    stake = stake.merge(items, left_on=["scheme", "item"], right_on=["scheme_id", "item_id"])
+    if stake.empty:
+        return stake
+    observed = pd.concat([facts.series(con, indicator_id) for indicator_id in stake["value_indicator_id"].unique()])
+    noted = observed[["indicator_id", "indicator_name", "kind", "region_id", "region_name", "region_order",
+                      "period_id", "source", "evidence"]]
+    stake = stake.merge(noted, left_on=["value_indicator_id", "region_id", "period_id"],
+                        right_on=["indicator_id", "region_id", "period_id"])
+    return stake.sort_values(["scheme", "item", "region_order"], kind="stable").reset_index(drop=True)
 
 
 def _key_series(con: duckdb.DuckDBPyConnection, headline: pd.DataFrame, quarter_index: int,
@@ -286,8 +296,9 @@ def _change_clause(quarter_index: int, headline: pd.DataFrame, findings: pd.Data
     """较上季度 only where a value of the previous quarter exists; otherwise say why there is none."""
     previous = periods.quarter_label(quarter_index - 1)
     changed = headline[headline["is_current"] & headline["change_vs_previous"].notna()]
-    worse = findings[(findings["finding"] == "worse")
-                     & ~findings["indicator_id"].isin(changed["indicator_id"])].head(attention.WORSE_SHOWN)
+    keys = ["indicator_id", "region_id"]
+    listed = findings.set_index(keys).index.isin(changed.set_index(keys).index)
+    worse = findings[(findings["finding"] == "worse").to_numpy() & ~listed].head(attention.WORSE_SHOWN)
     items = [(row["region_name"], row["indicator_name"], row["previous_value"], row["value"], row["unit"],
               row["qualifier"], row["kind"], change_direction(row["change_vs_previous"], row["better"]),
               lookup[(row["indicator_id"], row["region_id"])]) for _, row in changed.iterrows()]
@@ -334,7 +345,8 @@ def _reporting_clause(units: pd.DataFrame, findings: pd.DataFrame) -> Clause:
         return Clause(f"本期{len(units)}个区（功能区）均有报送，没有缺报的指标。")
     if len(silent):
         parts.append(f"{len(units)}个区（功能区）中{len(silent)}个本期没有任何数值：{'、'.join(silent['region_name'])}")
-    for region_name, rows in missing.groupby("region_name", sort=False):
+    partial = missing[~missing["region_id"].isin(silent["region_id"])]
+    for region_name, rows in partial.groupby("region_name", sort=False):
         parts.append(f"{region_name}未报送{'、'.join(rows['indicator_name'])}")
     return Clause(f"报送情况：{'；'.join(parts)}。")
 
@@ -438,20 +450,22 @@ def _assessment_blocks(data: BriefData, notes: Notes) -> list:
     else:
         blocks.append(Paragraph((("截至本期没有省级考核的上报得分或排名。", ()),)))
     blocks.append(Heading("（二）提分空间", 2))
-    stake_rows = tuple(
-        (row.item_name, row.region, row.period_label, value_text(row.value, row.unit or "", row.qualifier),
-         "无法判定" if pd.isna(row.computed_points) else points_fraction(row.computed_points, row.max_points),
-         row.action) for row in data.stake.itertuples())
-    if stake_rows:
-        blocks.append(Table(("项目", "单位", "期间", "现值", "按规则计分", "距下一档"), stake_rows))
-    else:
+    if data.stake.empty:
         blocks.append(Paragraph((("截至本期没有可按规则计分的数值。", ()),)))
+    for (scheme_name, item_name), rows in data.stake.groupby(["scheme_name", "item_name"], sort=False):
+        blocks.append(Paragraph(((f"{scheme_name} · {item_name}", ()),), small=True))
+        blocks.append(Table(("单位", "期间", "现值", "按规则计分", "距下一档", "注"), tuple(
+            (row["region"], row["period_label"], _value(row),
+             "无法判定" if pd.isna(row["computed_points"]) else points_fraction(row["computed_points"],
+                                                                             row["max_points"]),
+             row["action"], notes.mark(row)) for row in rows.to_dict("records"))))
+    latest = data.points.groupby(["scheme_id", "item_id"]).tail(1)
     assumptions = dict.fromkeys(
-        [*(f"{row.item_name}：{row.rule_partial_note}" for row in data.points.itertuples()
+        [*(f"{row.item_name}：{row.rule_partial_note}" for row in latest.itertuples()
            if row.rule_is_partial and isinstance(row.rule_partial_note, str)),
          *(note for note in data.stake["assumption"] if note),
          *(f"{row.item_name}（{row.period_label}）：{row.caveat}" for row in data.checks.itertuples()
-           if row.caveat and row.period in set(data.points["period_id"]))])
+           if row.caveat and row.period in set(latest["period_id"]))])
     blocks.append(Heading("（三）计分假设与说明", 2))
     blocks += [Paragraph(((f"{number}. {text}", ()),), small=True) for number, text in
                enumerate(assumptions, start=1)] or [Paragraph((("无。", ()),), small=True)]
@@ -493,7 +507,7 @@ def build_document(data: BriefData, images: list[bytes] | None = None) -> Docume
     scope = f"{data.region_name} · " if data.region_name else ""
     blocks = [
         Heading("一、总体情况"),
-        Paragraph(tuple((clause.text, notes.refs(clause.sources)) for clause in clauses)),
+        *(Paragraph(((clause.text, notes.refs(clause.sources)),)) for clause in clauses),
         Heading("二、核心指标"),
         _headline_table(data.headline, notes),
         Paragraph((("环比为较上一季度、同比为较上年同季度的变化，比率以百分点计；“—”为无可比数值。"

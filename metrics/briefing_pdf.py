@@ -8,7 +8,7 @@ import weasyprint
 
 from metrics.briefing import Document, Figure, Heading, Paragraph, Table
 
-SHORT_CELL = 8
+SHORT_CELL = 10
 CSS = """
 @page {
     size: A4 portrait;
