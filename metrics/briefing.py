@@ -5,7 +5,9 @@ Everything in it comes from the warehouse; the summary is a pure function of the
 (summary_clauses), and says a thing only where the data hold it."""
 
 import os
+import shutil
 import tempfile
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +16,6 @@ import duckdb
 import kaleido
 import pandas as pd
 import plotly.graph_objects as go
-from kaleido.errors import ChromeNotFoundError
 
 from metrics import assessment, attention, charts, facts, ledger, periods, queries, scoring
 from metrics.formatting import (
@@ -40,6 +41,7 @@ TRENDS_SHOWN = 4
 STATUS_ORDER = ["达标", "未达标", "无法判定", "无目标"]
 DIRECTION_WORDS = {"better": "改善", "worse": "变差", "neutral": "持平"}
 FORMATS = ("docx", "pdf")
+_CHART_LOCK = threading.Lock()
 
 
 class BriefError(WarehouseError):
@@ -392,20 +394,23 @@ def _chart_figures(data: BriefData) -> list[tuple[go.Figure, str]]:
 
 
 def chart_images(figures: list[go.Figure]) -> list[bytes]:
-    """PNG at print resolution through kaleido and the system Chromium, on one kaleido server
-    per process (a cold start costs seconds; stop_chart_server ends it)."""
-    os.environ.setdefault("BROWSER_PATH", CHROMIUM)
-    try:
+    """PNG at print resolution through kaleido and the system Chromium, on one kaleido server per
+    process (a cold start costs seconds; stop_chart_server ends it). The server answers one caller
+    at a time: its queue hands results back in order, so concurrent callers would swap them."""
+    browser = os.environ.setdefault("BROWSER_PATH", CHROMIUM)
+    if shutil.which(browser) is None:
+        # kaleido's server thread would die on start and leave its caller waiting forever.
+        raise BriefError(f"找不到 Chromium（{browser}），无法绘制图表：请安装 chromium 或设置 BROWSER_PATH")
+    with _CHART_LOCK:
         kaleido.start_sync_server(mathjax=False, silence_warnings=True)
         return [kaleido.calc_fig_sync(figure, opts={"format": "png", "width": CHART_WIDTH,
                                                     "height": figure.layout.height, "scale": CHART_SCALE})
                 for figure in figures]
-    except ChromeNotFoundError as error:
-        raise BriefError(f"找不到 Chromium，无法绘制图表（请安装 chromium 或设置 BROWSER_PATH）：{error}") from error
 
 
 def stop_chart_server() -> None:
-    kaleido.stop_sync_server(silence_warnings=True)
+    with _CHART_LOCK:
+        kaleido.stop_sync_server(silence_warnings=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -536,8 +541,7 @@ def build_document(data: BriefData, images: list[bytes] | None = None) -> Docume
         facts_line=f"数据截至：{as_of_text}　数据版本：第{status['load_id']}次载入（{status['loaded_at']:%Y-%m-%d}）",
         header=f"{BUREAU}　{TITLE}　{scope}{data.quarter_label}",
         blocks=tuple(block for block in blocks if block is not None),
-        file_stem=f"政务服务指标季度简报_{periods.quarter_id(data.quarter_index)}"
-                  + (f"_{data.region_name}" if data.region_name else ""),
+        file_stem=f"{TITLE}_{periods.quarter_id(data.quarter_index)}" + (f"_{data.region_name}" if scope else ""),
     )
 
 

@@ -237,3 +237,29 @@ def test_cli_writes_the_brief(two_quarters_db, tmp_path, capsys):
     document = docx.Document(out)
     assert document.paragraphs[2].text == "临空经济区 · 2024年第三季度"
     assert oct(out.stat().st_mode & 0o777) == "0o644"
+
+
+def test_cli_names_a_missing_chromium_instead_of_waiting(seed_db, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "chromium"))
+    out = tmp_path / "简报.pdf"
+    assert main(["brief", "--db", str(seed_db), "--period", "2024Q3", "--format", "pdf", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (f"错误：找不到 Chromium（{tmp_path / 'chromium'}），无法绘制图表："
+                                       "请安装 chromium 或设置 BROWSER_PATH\n")
+    assert not out.exists()
+
+
+def test_overview_makes_the_brief_of_the_sidebar_choice_for_download(app):
+    """The button makes the CLI's brief of the chosen quarter and region, then offers it."""
+    test = app(filter_region="linkong", filter_period="2024Q3")
+    assert [button.label for button in test.button if button.key.startswith("brief-")] == [
+        "生成简报（Word）", "生成简报（PDF）"]
+    def briefs_offered():
+        return [button.proto.label for button in test.get("download_button") if button.key == "brief-download"]
+
+    assert briefs_offered() == []
+    try:
+        test.button(key="brief-docx").click().run()
+    finally:
+        briefing.stop_chart_server()
+    assert not test.exception and not test.error
+    assert briefs_offered() == ["下载 政务服务指标季度简报_2024Q3_临空经济区.docx"]
