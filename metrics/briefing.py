@@ -207,14 +207,14 @@ def _latest_stake(con: duckdb.DuckDBPyConnection, quarter_index: int, region_id:
 
 def _key_series(con: duckdb.DuckDBPyConnection, headline: pd.DataFrame, quarter_index: int,
                 region_id: str | None) -> tuple[pd.DataFrame, ...]:
-    """The headline indicators whose values up to the quarter span two quarters or more."""
+    """The first TRENDS_SHOWN headline indicators whose values up to the quarter span two quarters."""
+    counts = queries.run(con, "indicator_quarter_counts", quarter_index=quarter_index, region_id=region_id)
+    spanning = set(counts.loc[counts["count_quarters"] >= 2, "indicator_id"])
     shown = []
-    for indicator_id in headline["indicator_id"]:
+    for indicator_id in [name for name in headline["indicator_id"] if name in spanning][:TRENDS_SHOWN]:
         rows = facts.series(con, indicator_id)
-        rows = _in_region(rows[rows["quarter_index"] <= quarter_index], region_id)
-        if rows["quarter_index"].nunique() >= 2:
-            shown.append(rows.reset_index(drop=True))
-    return tuple(shown[:TRENDS_SHOWN])
+        shown.append(_in_region(rows[rows["quarter_index"] <= quarter_index], region_id).reset_index(drop=True))
+    return tuple(shown)
 
 
 def _comparison(con: duckdb.DuckDBPyConnection, quarter_index: int) -> pd.DataFrame | None:
@@ -393,16 +393,22 @@ def _chart_figures(data: BriefData) -> list[tuple[go.Figure, str]]:
     return shown
 
 
-def chart_images(figures: list[go.Figure]) -> list[bytes]:
-    """PNG at print resolution through kaleido and the system Chromium, on one kaleido server per
-    process (a cold start costs seconds; stop_chart_server ends it). The server answers one caller
-    at a time: its queue hands results back in order, so concurrent callers would swap them."""
+def start_chart_server() -> None:
+    """Start the process's kaleido server (Chromium boots in the background) unless it runs."""
     browser = os.environ.setdefault("BROWSER_PATH", CHROMIUM)
     if shutil.which(browser) is None:
         # kaleido's server thread would die on start and leave its caller waiting forever.
         raise BriefError(f"找不到 Chromium（{browser}），无法绘制图表：请安装 chromium 或设置 BROWSER_PATH")
     with _CHART_LOCK:
         kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+
+
+def chart_images(figures: list[go.Figure]) -> list[bytes]:
+    """PNG at print resolution through kaleido and the system Chromium, on one kaleido server per
+    process (a cold start costs seconds; stop_chart_server ends it). The server answers one caller
+    at a time: its queue hands results back in order, so concurrent callers would swap them."""
+    start_chart_server()
+    with _CHART_LOCK:
         return [kaleido.calc_fig_sync(figure, opts={"format": "png", "width": CHART_WIDTH,
                                                     "height": figure.layout.height, "scale": CHART_SCALE})
                 for figure in figures]
@@ -545,13 +551,18 @@ def build_document(data: BriefData, images: list[bytes] | None = None) -> Docume
     )
 
 
-def render(document: Document, fmt: str) -> bytes:
-    """The document typeset as .docx or .pdf bytes."""
+def renderer(fmt: str):
+    """The typesetter of a format, imported on first use (WeasyPrint's import alone takes a second)."""
     if fmt == "docx":
         from metrics import briefing_docx
-        return briefing_docx.render(document)
+        return briefing_docx.render
     from metrics import briefing_pdf
-    return briefing_pdf.render(document)
+    return briefing_pdf.render
+
+
+def render(document: Document, fmt: str) -> bytes:
+    """The document typeset as .docx or .pdf bytes."""
+    return renderer(fmt)(document)
 
 
 def check_writable(out: Path) -> None:
@@ -585,5 +596,8 @@ def brief_bytes(con: duckdb.DuckDBPyConnection, quarter_id: str, region: str | N
     """The file name and bytes of a brief, as the CLI writes it and 总览 serves it."""
     if fmt not in FORMATS:
         raise BriefError(f"未知的简报格式“{fmt}”（可选：docx、pdf）")
+    resolve(con, quarter_id, region)  # bad input fails before Chromium starts
+    start_chart_server()  # Chromium boots while the typesetter is imported and the warehouse read
+    typeset = renderer(fmt)
     document = build_document(gather(con, quarter_id, region))
-    return f"{document.file_stem}.{fmt}", render(document, fmt)
+    return f"{document.file_stem}.{fmt}", typeset(document)

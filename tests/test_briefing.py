@@ -130,8 +130,18 @@ def test_pdf_is_a4_with_the_figures_the_summary_and_source_notes(briefs, name, t
         assert "鄂城区综合窗口可办事项占比(一窗通办)由91.2%变为89.5%（变差）" in flat
     assert "附：数据来源" in flat and "二、4整改情况二是" in flat
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
-    assert f"—{pages}—" in flat  # page numbers in the footer
-    assert flat.count("鄂州市数据局政务服务指标季度简报") == pages - 1  # running header after page 1
+    path = tmp_path / "brief.pdf"
+
+    def margin(page: int, top: int, height: int) -> str:
+        return _flat(subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-x", "0", "-y", str(top),
+                                     "-W", "596", "-H", str(height), str(path), "-"],
+                                    check=True, capture_output=True, text=True).stdout)
+
+    period = "2024年第三季度" if name == "seed" else "2024年第四季度"
+    # The running header in the top margin from page 2 on, the page number in the bottom margin.
+    assert [margin(page, 0, 79) for page in range(1, pages + 1)] == (
+        [""] + [f"鄂州市数据局政务服务指标季度简报{period}"] * (pages - 1))
+    assert [margin(page, 775, 67) for page in range(1, pages + 1)] == [f"—{page}—" for page in range(1, pages + 1)]
 
 
 @pytest.mark.parametrize("name", ["seed", "two_quarters"])
