@@ -147,6 +147,7 @@ class BriefData:
     quarters: pd.DataFrame
     headline: pd.DataFrame
     facts: pd.DataFrame
+    previous_facts: pd.DataFrame
     findings: pd.DataFrame
     comparison: pd.DataFrame | None
     series: tuple[pd.DataFrame, ...]
@@ -233,6 +234,7 @@ def gather(con: duckdb.DuckDBPyConnection, quarter_id: str, region: str | None =
     headline = facts.headline(con, index, region_id=region_id)
     points = assessment.reported_points(con)
     ranks = assessment.reported_ranks(con)
+    previous = facts.as_of(con, index - 1)
     return BriefData(
         quarter_index=index,
         region_id=region_id,
@@ -240,6 +242,7 @@ def gather(con: duckdb.DuckDBPyConnection, quarter_id: str, region: str | None =
         quarters=periods.reporting_quarters(con),
         headline=headline,
         facts=facts.as_of(con, index),
+        previous_facts=previous[previous["is_current"]],
         findings=_in_region(attention.findings(con, index), region_id),
         comparison=_comparison(con, index),
         series=_key_series(con, headline, index, region_id),
@@ -270,22 +273,20 @@ def _count_clause(quarter_label: str, headline: pd.DataFrame) -> Clause:
                   f"其中{tally}{tail}。")
 
 
-def _gap_clauses(findings: pd.DataFrame, lookup: Mapping) -> list[Clause]:
+def _gap_clauses(findings: pd.DataFrame, now: Mapping, city: Mapping) -> list[Clause]:
     """Per indicator: the units below target, and those well below 市本级."""
     gaps = findings[findings["finding"].isin(["below_target", "below_reference"])]
     clauses = []
     for _, rows in gaps.groupby("indicator_id", sort=False):
         parts, sources = [], []
         for row in rows.itertuples():
-            own = lookup[(row.indicator_id, row.region_id)]
             value = value_text(row.value, row.unit, row.qualifier, row.kind)
-            sources.append(own)
+            sources.append(now[(row.indicator_id, row.region_id)])
             if row.finding == "below_target":
                 parts.append(f"{row.region_name}{value}，未达到目标"
                              f"（{target_text(row.target_value, row.target_comparator, row.unit, row.kind)}）")
             else:
-                reference = lookup[(row.indicator_id, "city_level")]
-                sources.append(reference)
+                sources.append(city[row.indicator_id])
                 gap = delta_text(row.reference_value, row.value, row.unit, row.kind).lstrip("+")
                 parts.append(f"{row.region_name}{value}，低于{row.reference_name}"
                              f"（{value_text(row.reference_value, row.unit, kind=row.kind)}）{gap}")
@@ -294,7 +295,7 @@ def _gap_clauses(findings: pd.DataFrame, lookup: Mapping) -> list[Clause]:
 
 
 def _change_clause(quarter_index: int, headline: pd.DataFrame, findings: pd.DataFrame,
-                   quarters: pd.DataFrame, lookup: Mapping) -> Clause:
+                   quarters: pd.DataFrame, now: Mapping, before: Mapping) -> Clause:
     """较上季度 only where a value of the previous quarter exists; otherwise say why there is none."""
     previous = periods.quarter_label(quarter_index - 1)
     changed = headline[headline["is_current"] & headline["change_vs_previous"].notna()]
@@ -303,9 +304,9 @@ def _change_clause(quarter_index: int, headline: pd.DataFrame, findings: pd.Data
     worse = findings[(findings["finding"] == "worse").to_numpy() & ~listed].head(attention.WORSE_SHOWN)
     items = [(row["region_name"], row["indicator_name"], row["previous_value"], row["value"], row["unit"],
               row["qualifier"], row["kind"], change_direction(row["change_vs_previous"], row["better"]),
-              lookup[(row["indicator_id"], row["region_id"])]) for _, row in changed.iterrows()]
+              (row["indicator_id"], row["region_id"])) for _, row in changed.iterrows()]
     items += [(row.region_name, row.indicator_name, row.reference_value, row.value, row.unit, row.qualifier,
-               row.kind, "worse", lookup[(row.indicator_id, row.region_id)]) for row in worse.itertuples()]
+               row.kind, "worse", (row.indicator_id, row.region_id)) for row in worse.itertuples()]
     if not items:
         if quarter_index - 1 not in set(quarters["quarter_index"]):
             return Clause(f"数据仓库中没有上一季度（{previous}）的数据，本期不作环比比较。")
@@ -313,7 +314,8 @@ def _change_clause(quarter_index: int, headline: pd.DataFrame, findings: pd.Data
     parts = [f"{region}{name}由{value_text(before, unit, kind=kind)}变为{value_text(now, unit, qualifier, kind)}"
              f"（{DIRECTION_WORDS[direction]}）"
              for region, name, before, now, unit, qualifier, kind, direction, _ in items]
-    return Clause(f"较上季度（{previous}）：{'；'.join(parts)}。", tuple(item[-1] for item in items))
+    return Clause(f"较上季度（{previous}）：{'；'.join(parts)}。",
+                  tuple(row for *_, key in items for row in (before[key], now[key])))
 
 
 def _assessment_note(row: Mapping, value_column: str) -> dict:
@@ -355,11 +357,13 @@ def _reporting_clause(units: pd.DataFrame, findings: pd.DataFrame) -> Clause:
 
 def summary_clauses(data: BriefData) -> list[Clause]:
     """The summary paragraph as clauses, from the rows the brief holds and nothing else."""
-    lookup = {(row["indicator_id"], row["region_id"]): row for row in data.facts.to_dict("records")}
-    gaps = _gap_clauses(data.findings, lookup)
+    now = {(row["indicator_id"], row["region_id"]): row for row in data.facts.to_dict("records")}
+    before = {(row["indicator_id"], row["region_id"]): row for row in data.previous_facts.to_dict("records")}
+    city = {key[0]: row for key, row in now.items() if row["region_level"] == "市本级" and row["is_current"]}
+    gaps = _gap_clauses(data.findings, now, city)
     clauses = [_count_clause(data.quarter_label, data.headline)]
     clauses += gaps or [Clause("本期没有低于目标或低于市本级10个百分点以上的单位。")]
-    clauses.append(_change_clause(data.quarter_index, data.headline, data.findings, data.quarters, lookup))
+    clauses.append(_change_clause(data.quarter_index, data.headline, data.findings, data.quarters, now, before))
     if (scored := _assessment_clause(data.points, data.ranks)) is not None:
         clauses.append(scored)
     clauses.append(_reporting_clause(data.units, data.findings))
@@ -501,8 +505,8 @@ def _reporting_blocks(data: BriefData) -> list:
     missing = data.findings[data.findings["finding"] == "not_reported"]
     lines = [f"{data.quarter_label}：{int(held['count_reported'])}/{int(held['count_units'])}个区（功能区）有数值；"
              f"{periods.completeness(data.quarters).text()}。"]
-    lines += [f"{region_name}未报送：{'、'.join(rows_['indicator_name'])}（其他单位本期已报送）。"
-              for region_name, rows_ in missing.groupby("region_name", sort=False)]
+    lines += [f"{region_name}未报送：{'、'.join(unit_rows['indicator_name'])}（其他单位本期已报送）。"
+              for region_name, unit_rows in missing.groupby("region_name", sort=False)]
     return [*(Paragraph(((line, ()),)) for line in lines), Table(("单位", "本期报送", "有数值的指标"), rows)]
 
 

@@ -273,3 +273,17 @@ def test_overview_makes_the_brief_of_the_sidebar_choice_for_download(app):
         briefing.stop_chart_server()
     assert not test.exception and not test.error
     assert briefs_offered() == ["下载 政务服务指标季度简报_2024Q3_临空经济区.docx"]
+
+
+def test_a_change_cites_both_quarters(two_quarters_db):
+    change = briefing.summary_clauses(_gather(two_quarters_db, "2024Q4"))[2]
+    assert [(row["region_name"], row["indicator_id"], row["value"], row["source"]) for row in change.sources] == [
+        ("市本级", "one_window_share", 100.0, "2024年第三季度报表"),
+        ("市本级", "one_window_share", 100.0, "2024年第四季度报表"),
+        ("鄂州市", "supervision_rank", 3.0, "2024年第三季度报表"),
+        ("鄂州市", "supervision_rank", 5.0, "2024年第四季度报表"),
+        ("鄂州市", "supervision_push_volume", 36000000.0, "2024年第三季度报表"),
+        ("鄂州市", "supervision_push_volume", 39000000.0, "2024年第四季度报表"),
+        ("鄂城区", "one_window_share", 91.2, "2024年第三季度报表"),
+        ("鄂城区", "one_window_share", 89.5, "2024年第四季度报表"),
+    ]
