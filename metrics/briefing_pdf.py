@@ -1,8 +1,9 @@
 """The brief as PDF: HTML and CSS typeset by WeasyPrint (Pango), which embeds subsets of Debian's
 CFF-outline Noto CJK fonts; ReportLab cannot ("postscript outlines are not supported")."""
 
-import base64
+import tempfile
 from html import escape
+from pathlib import Path
 
 import weasyprint
 
@@ -53,7 +54,9 @@ def _cell(text: str) -> str:
     return f'<td class="short">{escape(text)}</td>' if len(text) <= SHORT_CELL else f"<td>{escape(text)}</td>"
 
 
-def _block(block) -> str:
+def _block(block, images: Path) -> str:
+    """HTML of one block; a figure's PNG is written into images and linked (a data: URI of the
+    same PNG costs WeasyPrint's HTML parser the better part of a second per brief)."""
     if isinstance(block, Heading):
         return f"<h{block.level}>{escape(block.text)}</h{block.level}>"
     if isinstance(block, Paragraph):
@@ -64,14 +67,15 @@ def _block(block) -> str:
         body = "".join("<tr>" + "".join(_cell(cell) for cell in row) + "</tr>" for row in block.rows)
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     if isinstance(block, Figure):
-        data = base64.b64encode(block.png).decode("ascii")
-        return (f'<figure><img src="data:image/png;base64,{data}" alt="{escape(block.caption)}">'
+        path = images / f"figure-{len(list(images.iterdir())) + 1}.png"
+        path.write_bytes(block.png)
+        return (f'<figure><img src="{path.as_uri()}" alt="{escape(block.caption)}">'
                 f"<figcaption>{escape(block.caption)}</figcaption></figure>")
     raise TypeError(f"未知的简报内容 {type(block).__name__}")
 
 
-def html(document: Document) -> str:
-    body = "\n".join(_block(block) for block in document.blocks)
+def html(document: Document, images: Path) -> str:
+    body = "\n".join(_block(block, images) for block in document.blocks)
     return f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(document.title)}</title></head>
 <body>
@@ -86,4 +90,5 @@ def html(document: Document) -> str:
 
 
 def render(document: Document) -> bytes:
-    return weasyprint.HTML(string=html(document)).write_pdf(stylesheets=[weasyprint.CSS(string=CSS)])
+    with tempfile.TemporaryDirectory(prefix="brief-images-") as folder:
+        return weasyprint.HTML(string=html(document, Path(folder))).write_pdf(stylesheets=[weasyprint.CSS(string=CSS)])
