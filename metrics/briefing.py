@@ -346,7 +346,8 @@ def _reporting_clause(units: pd.DataFrame, findings: pd.DataFrame) -> Clause:
     missing = findings[findings["finding"] == "not_reported"]
     parts = []
     if silent.empty and missing.empty:
-        return Clause(f"本期{len(units)}个区（功能区）均有报送，没有缺报的指标。")
+        who = units["region_name"].iloc[0] if len(units) == 1 else f"{len(units)}个区（功能区）均"
+        return Clause(f"本期{who}有报送，没有缺报的指标。")
     if len(silent):
         parts.append(f"{len(units)}个区（功能区）中{len(silent)}个本期没有任何数值：{'、'.join(silent['region_name'])}")
     partial = missing[~missing["region_id"].isin(silent["region_id"])]

@@ -103,7 +103,7 @@ def test_a_region_brief_speaks_of_that_region_only(two_quarters_db):
     clauses = [clause.text for clause in briefing.summary_clauses(data)]
     assert clauses[1] == "综合窗口可办事项占比(一窗通办)：临空经济区84%，低于市本级（100%）16个百分点。"
     assert clauses[2] == "较上季度（2024年第三季度）：临空经济区综合窗口可办事项占比(一窗通办)由82.3%变为84%（改善）。"
-    assert clauses[-1] == "本期1个区（功能区）均有报送，没有缺报的指标。"
+    assert clauses[-1] == "本期临空经济区有报送，没有缺报的指标。"
     assert set(data.stake["region_id"]) == {"linkong"}
 
 
