@@ -13,7 +13,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import accounts, changes, exporting, facts, ingest, journal, periods, queries, reporting, scoring, warehouse
+from metrics import (accounts, briefing, changes, exporting, facts, ingest, journal, periods, queries,
+                     reporting, scoring, warehouse)
 from metrics import build as building
 from metrics.paths import resolve_db
 from metrics.warehouse import WarehouseError, open_reader
@@ -261,6 +262,16 @@ def cmd_remind(args) -> None:
     except (OSError, ValueError) as error:
         raise WarehouseError(f"提醒未能发送到 {webhook}：{getattr(error, 'reason', error)}") from error
     print(f"已发送提醒到 {webhook}（HTTP {status}）", file=sys.stderr)
+def cmd_brief(args) -> None:
+    """A quarter's briefing as .docx or .pdf, written whole or not at all."""
+    out = Path(args.out)
+    briefing.check_writable(out)
+    try:
+        _, data = _read(args, lambda con: briefing.brief_bytes(con, args.period, args.region, args.format))
+    finally:
+        briefing.stop_chart_server()
+    briefing.write_atomically(data, out)
+    print(f"已生成简报 {out}", file=sys.stderr)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -300,6 +311,11 @@ def parser() -> argparse.ArgumentParser:
     undo.add_argument("--user", default=getpass.getuser(), help="操作人(默认当前系统用户)")
     template = command("template", cmd_template, "生成数据载入 Excel 模板")
     template.add_argument("--out", required=True, help="输出 .xlsx 文件")
+    brief = command("brief", cmd_brief, "生成季度简报(Word 或 PDF)")
+    brief.add_argument("--period", required=True, help="报告季度，如 2024Q3")
+    brief.add_argument("--region", help="只看一个地区(地区编码如 linkong，或名称如 临空经济区)")
+    brief.add_argument("--format", required=True, choices=list(briefing.FORMATS), help="docx 或 pdf")
+    brief.add_argument("--out", required=True, help="输出文件")
     remind = command("remind", cmd_remind, "本季度报送提醒(JSON)：已报/未报/逾期与催报清单，可发送到 webhook")
     remind.add_argument("--period", help="报告期，如 2024Q3(默认有数据的最新季度)")
     remind.add_argument("--today", help="按哪一天判定逾期，如 2024-10-20(默认今天)")

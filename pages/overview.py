@@ -17,7 +17,7 @@ from metrics.formatting import (
     target_text,
     value_text,
 )
-from ui import auth, common
+from ui import auth, briefing, common
 
 auth.ensure_routed()
 
@@ -33,6 +33,7 @@ if chosen.quarter_index is None:
     st.stop()
 period = periods.quarter_id(chosen.quarter_index)
 st.caption(f"报告期：{chosen.quarter_label}。本期没有数值的指标显示其最近一期数值，并注明期间。")
+briefing.buttons(chosen.quarter_index, chosen.region_id)
 
 
 def link_params(indicator_id: str | None = None, region_id: str | None = None) -> dict:

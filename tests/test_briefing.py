@@ -1,0 +1,289 @@
+"""季度简报: the summary states only what the data hold; the PDF and the Word file carry the same
+figures, fonts are embedded with no missing glyphs; bad input is one line of Chinese, and nothing
+half-written is left behind."""
+
+import io
+import re
+import subprocess
+from pathlib import Path
+
+import docx
+import pytest
+from fontTools.ttLib import TTCollection
+
+from metrics import briefing
+from metrics.cli import main
+from metrics.warehouse import open_reader
+
+OUTPUT = Path(__file__).resolve().parent / "output" / "brief"
+SANS_CJK = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+SEED_GAP = ("综合窗口可办事项占比(一窗通办)：临空经济区81.9%，低于市本级（100%）18.1个百分点；"
+            "鄂城区90%，低于市本级（100%）10个百分点。")
+# The notice's figures in the seed's 2024Q3 brief; the two-quarter fixture's 2024Q4 brief has its own.
+FIGURES = {"seed": ["97.47%", "81.9%", "2/2", "第4名"], "two_quarters": ["98.6%", "84%", "2/2", "第5名", "3,900万条"]}
+
+
+def _gather(db: Path, period: str, region: str | None = None) -> briefing.BriefData:
+    con = open_reader(db)
+    try:
+        return briefing.gather(con, period, region)
+    finally:
+        con.close()
+
+
+def _summary(db: Path, period: str, region: str | None = None) -> list[str]:
+    return [clause.text for clause in briefing.summary_clauses(_gather(db, period, region))]
+
+
+@pytest.fixture(scope="module")
+def briefs(seed_db, two_quarters_db):
+    """PDF and Word bytes of the seed's 2024Q3 and the two-quarter fixture's 2024Q4, on one
+    kaleido server for the module."""
+    made = {}
+    try:
+        for name, db, period in (("seed", seed_db, "2024Q3"), ("two_quarters", two_quarters_db, "2024Q4")):
+            con = open_reader(db)
+            try:
+                document = briefing.build_document(briefing.gather(con, period))
+            finally:
+                con.close()
+            made[name] = {fmt: briefing.render(document, fmt) for fmt in briefing.FORMATS}
+    finally:
+        briefing.stop_chart_server()
+    return made
+
+
+def _pdf_tool(tool: str, data: bytes, tmp_path: Path, *args: str) -> str:
+    path = tmp_path / "brief.pdf"
+    path.write_bytes(data)
+    return subprocess.run([tool, *args, str(path), "-"] if tool == "pdftotext" else [tool, str(path)],
+                          check=True, capture_output=True, text=True).stdout
+
+
+def _flat(text: str) -> str:
+    """Text without line breaks and note marks, as a reader reads it across lines."""
+    return re.sub(r"\[\d+\]", "", re.sub(r"\s+", "", text))
+
+
+def test_seed_summary_states_what_the_notice_holds_and_no_change_without_a_previous_quarter(seed_db):
+    assert _summary(seed_db, "2024Q3") == [
+        "本期（2024年第三季度）12项核心指标中，4项有本期数值，其中达标1项、未达标0项、无目标3项；"
+        "其余8项本期无数值，表中列其最近一期数值。",
+        SEED_GAP,
+        "数据仓库中没有上一季度（2024年第二季度）的数据，本期不作环比比较。",
+        "省级考核：2023年湖北省“高效办成一件事”考核中政务服务“一窗通办”得分2/2（2023年第三季度，满分）；"
+        "2023年全省“互联网+监管”考核全省第4名（2023年第三季度）。",
+        "本期5个区（功能区）均有报送，没有缺报的指标。",
+    ]
+
+
+def test_no_change_claim_when_the_previous_quarter_holds_no_comparable_value(seed_db):
+    """2023Q4 follows a quarter with data (2023Q3), but no headline value of 2023Q4 has one there."""
+    text = "".join(_summary(seed_db, "2023Q4"))
+    assert "较上季度" not in text
+    assert "本期核心指标与上一季度（2023年第三季度）没有可比的数值，不作环比比较。" in text
+
+
+def test_two_quarter_summary_states_each_change_with_both_values(two_quarters_db):
+    clauses = _summary(two_quarters_db, "2024Q4")
+    assert clauses[2] == (
+        "较上季度（2024年第三季度）：市本级综合窗口可办事项占比(一窗通办)由100%变为100%（持平）；"
+        "鄂州市“互联网+监管”考核全省排名由第3名变为第5名（变差）；"
+        "鄂州市监管行为推送数据量由3,600万条变为3,900万条（改善）；"
+        "鄂城区综合窗口可办事项占比(一窗通办)由91.2%变为89.5%（变差）。")
+    assert clauses[1] == ("综合窗口可办事项占比(一窗通办)：临空经济区84%，低于市本级（100%）16个百分点；"
+                          "鄂城区89.5%，低于市本级（100%）10.5个百分点。")
+    assert clauses[-1] == "报送情况：5个区（功能区）中2个本期没有任何数值：梁子湖区、葛店经开区。"
+
+
+def test_a_region_brief_speaks_of_that_region_only(two_quarters_db):
+    data = _gather(two_quarters_db, "2024Q4", "临空经济区")
+    assert data.region_id == "linkong"
+    assert data.headline["region_name"].tolist() == ["临空经济区"]
+    clauses = [clause.text for clause in briefing.summary_clauses(data)]
+    assert clauses[1] == "综合窗口可办事项占比(一窗通办)：临空经济区84%，低于市本级（100%）16个百分点。"
+    assert clauses[2] == "较上季度（2024年第三季度）：临空经济区综合窗口可办事项占比(一窗通办)由82.3%变为84%（改善）。"
+    assert clauses[-1] == "本期临空经济区有报送，没有缺报的指标。"
+    assert set(data.stake["region_id"]) == {"linkong"}
+
+
+def test_summary_clauses_cite_the_rows_of_their_figures(seed_db):
+    gap = briefing.summary_clauses(_gather(seed_db, "2024Q3"))[1]
+    assert [(row["region_name"], row["value"], row["source"]) for row in gap.sources] == [
+        ("临空经济区", 81.9, "二、4 整改情况 二是"), ("市本级", 100.0, "二、4 整改情况 二是"),
+        ("鄂城区", 90.0, "二、4 整改情况 二是"), ("市本级", 100.0, "二、4 整改情况 二是")]
+
+
+@pytest.mark.parametrize("name", ["seed", "two_quarters"])
+def test_pdf_is_a4_with_the_figures_the_summary_and_source_notes(briefs, name, tmp_path):
+    pdf = briefs[name]["pdf"]
+    info = _pdf_tool("pdfinfo", pdf, tmp_path)
+    assert "595.276 x 841.89 pts (A4)" in info
+    text = _pdf_tool("pdftotext", pdf, tmp_path)
+    flat = _flat(text)
+    for figure in FIGURES[name]:
+        assert figure in flat
+    if name == "seed":
+        assert _flat(SEED_GAP) in flat
+        assert "较上季度" not in flat
+    else:
+        assert "鄂城区综合窗口可办事项占比(一窗通办)由91.2%变为89.5%（变差）" in flat
+    assert "附：数据来源" in flat and "二、4整改情况二是" in flat
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    path = tmp_path / "brief.pdf"
+
+    def margin(page: int, top: int, height: int) -> str:
+        return _flat(subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-x", "0", "-y", str(top),
+                                     "-W", "596", "-H", str(height), str(path), "-"],
+                                    check=True, capture_output=True, text=True).stdout)
+
+    period = "2024年第三季度" if name == "seed" else "2024年第四季度"
+    # The running header in the top margin from page 2 on, the page number in the bottom margin.
+    assert [margin(page, 0, 79) for page in range(1, pages + 1)] == (
+        [""] + [f"鄂州市数据局政务服务指标季度简报{period}"] * (pages - 1))
+    assert [margin(page, 775, 67) for page in range(1, pages + 1)] == [f"—{page}—" for page in range(1, pages + 1)]
+
+
+@pytest.mark.parametrize("name", ["seed", "two_quarters"])
+def test_pdf_embeds_cjk_fonts_that_hold_every_character(briefs, name, tmp_path):
+    pdf = briefs[name]["pdf"]
+    fonts = [line.split() for line in _pdf_tool("pdffonts", pdf, tmp_path).splitlines()[2:]]
+    names = {re.sub(r"^[A-Z]{6}\+", "", font[0]) for font in fonts}
+    assert names == {"Noto-Sans-CJK-SC", "Noto-Sans-CJK-SC-Bold", "Noto-Serif-CJK-SC-Bold"}
+    assert all(font[-5] == "yes" for font in fonts)  # emb
+    # No tofu: every character the PDF shows is in Noto Sans CJK SC (Serif CJK has the same coverage).
+    collection = TTCollection(SANS_CJK, lazy=True)
+    cmap = next(font for font in collection.fonts if "SC" in font["name"].getDebugName(1))["cmap"].getBestCmap()
+    shown = set(_pdf_tool("pdftotext", pdf, tmp_path)) - set(" \n\f")
+    assert sorted(char for char in shown if ord(char) not in cmap) == []
+
+
+@pytest.mark.parametrize("name", ["seed", "two_quarters"])
+def test_page_one_png_for_ci_output(briefs, name, tmp_path):
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    pdf = tmp_path / "brief.pdf"
+    pdf.write_bytes(briefs[name]["pdf"])
+    stem = OUTPUT / f"{name}-page"
+    subprocess.run(["pdftoppm", "-png", "-r", "110", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(stem)],
+                   check=True)
+    png = stem.with_suffix(".png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (910, 1287)  # A4 at 110 dpi
+    (OUTPUT / f"{name}.pdf").write_bytes(briefs[name]["pdf"])
+    (OUTPUT / f"{name}.docx").write_bytes(briefs[name]["docx"])
+
+
+@pytest.mark.parametrize("name", ["seed", "two_quarters"])
+def test_word_file_is_editable_with_the_same_figures(briefs, name):
+    document = docx.Document(io.BytesIO(briefs[name]["docx"]))
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    period = "2024年第三季度" if name == "seed" else "2024年第四季度"
+    assert period in section.header.paragraphs[0].text
+    assert 'PAGE' in section.footer.paragraphs[0]._p.xml
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings == ["一、总体情况", "二、核心指标", "三、区域对比", "四、重点指标趋势", "五、省级考核",
+                        "六、整改情况", "七、报送情况", "附：数据来源"]
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    text = _flat("".join(p.text for p in document.paragraphs) + "".join(cells))
+    for figure in FIGURES[name]:
+        assert figure in text
+    if name == "seed":
+        assert _flat(SEED_GAP) in text
+        assert "较上季度" not in text
+    assert document.tables[0].rows[0].cells[6].text == "环比"
+    assert len(document.inline_shapes) == (2 if name == "seed" else 5)
+    styles = document.styles
+    assert styles["Normal"].element.rPr.rFonts.get(docx.oxml.ns.qn("w:eastAsia")) == "Noto Sans CJK SC"
+    assert styles["Heading 1"].element.rPr.rFonts.get(docx.oxml.ns.qn("w:eastAsia")) == "Noto Serif CJK SC"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--period", "2024Q5"], "错误：期间“2024Q5”格式不对，应写作 2024Q3 这样的季度"),
+    (["--period", "2024Q2"],
+     "错误：2024年第二季度在数据仓库中没有数据（有数据的季度：2024Q3、2023Q4、2023Q3、2023Q2、2023Q1）"),
+    (["--period", "2024Q3", "--region", "华荣区"],
+     "错误：未知地区“华荣区”（可选：ezhou（鄂州市）、city_level（市本级）、echeng（鄂城区）、huarong（华容区）、liangzihu（梁子湖区）、gedian（葛店经开区）、linkong（临空经济区）、"
+     "townships（全市乡镇(街道)）、bureau（市数据局(本局)））"),
+])
+def test_cli_rejects_bad_input_in_one_line_and_writes_nothing(seed_db, tmp_path, capsys, args, message):
+    out = tmp_path / "简报.pdf"
+    assert main(["brief", "--db", str(seed_db), *args, "--format", "pdf", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == message + "\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_rejects_an_output_it_cannot_write(seed_db, tmp_path, capsys):
+    missing = tmp_path / "没有的目录" / "简报.docx"
+    assert main(["brief", "--db", str(seed_db), "--period", "2024Q3", "--format", "docx", "--out",
+                 str(missing)]) == 2
+    assert capsys.readouterr().err == f"错误：无法写入 {missing}：目录 {missing.parent} 不存在\n"
+    assert main(["brief", "--db", str(seed_db), "--period", "2024Q3", "--format", "docx", "--out",
+                 str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"错误：无法写入 {tmp_path}：这是一个目录\n"
+
+
+def test_a_failed_write_leaves_neither_a_temporary_nor_a_half_file(tmp_path, monkeypatch):
+    out = tmp_path / "简报.pdf"
+    out.write_bytes(b"previous brief")
+
+    def full(_fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(briefing.os, "fsync", full)
+    with pytest.raises(briefing.BriefError, match=f"^无法写入 {re.escape(str(out))}：No space left on device$"):
+        briefing.write_atomically(b"%PDF-new", out)
+    assert [path.name for path in tmp_path.iterdir()] == ["简报.pdf"]
+    assert out.read_bytes() == b"previous brief"
+
+
+def test_cli_writes_the_brief(two_quarters_db, tmp_path, capsys):
+    out = tmp_path / "简报.docx"
+    assert main(["brief", "--db", str(two_quarters_db), "--period", "2024Q3", "--region", "linkong",
+                 "--format", "docx", "--out", str(out)]) == 0
+    assert capsys.readouterr().err == f"已生成简报 {out}\n"
+    assert [path.name for path in tmp_path.iterdir()] == ["简报.docx"]
+    document = docx.Document(out)
+    assert document.paragraphs[2].text == "临空经济区 · 2024年第三季度"
+    assert oct(out.stat().st_mode & 0o777) == "0o644"
+
+
+def test_cli_names_a_missing_chromium_instead_of_waiting(seed_db, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "chromium"))
+    out = tmp_path / "简报.pdf"
+    assert main(["brief", "--db", str(seed_db), "--period", "2024Q3", "--format", "pdf", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (f"错误：找不到 Chromium（{tmp_path / 'chromium'}），无法绘制图表："
+                                       "请安装 chromium 或设置 BROWSER_PATH\n")
+    assert not out.exists()
+
+
+def test_overview_makes_the_brief_of_the_sidebar_choice_for_download(app):
+    """The button makes the CLI's brief of the chosen quarter and region, then offers it."""
+    test = app(filter_region="linkong", filter_period="2024Q3")
+    assert [button.label for button in test.button if button.key.startswith("brief-")] == [
+        "生成简报（Word）", "生成简报（PDF）"]
+    def briefs_offered():
+        return [button.proto.label for button in test.get("download_button") if button.key == "brief-download"]
+
+    assert briefs_offered() == []
+    try:
+        test.button(key="brief-docx").click().run()
+    finally:
+        briefing.stop_chart_server()
+    assert not test.exception and not test.error
+    assert briefs_offered() == ["下载 政务服务指标季度简报_2024Q3_临空经济区.docx"]
+
+
+def test_a_change_cites_both_quarters(two_quarters_db):
+    change = briefing.summary_clauses(_gather(two_quarters_db, "2024Q4"))[2]
+    assert [(row["region_name"], row["indicator_id"], row["value"], row["source"]) for row in change.sources] == [
+        ("市本级", "one_window_share", 100.0, "2024年第三季度报表"),
+        ("市本级", "one_window_share", 100.0, "2024年第四季度报表"),
+        ("鄂州市", "supervision_rank", 3.0, "2024年第三季度报表"),
+        ("鄂州市", "supervision_rank", 5.0, "2024年第四季度报表"),
+        ("鄂州市", "supervision_push_volume", 36000000.0, "2024年第三季度报表"),
+        ("鄂州市", "supervision_push_volume", 39000000.0, "2024年第四季度报表"),
+        ("鄂城区", "one_window_share", 91.2, "2024年第三季度报表"),
+        ("鄂城区", "one_window_share", 89.5, "2024年第四季度报表"),
+    ]
