@@ -151,7 +151,8 @@ def update_ledger(db: Path, actor: accounts.Account, problem_no: int, *, owner_r
     row = current.loc[problem_no]
     if account and not account.can("admin"):
         if not ledger.may_update(account, row["owner_name"]):
-            raise WarehouseError(f"问题{problem_no}由{row['owner_name']}负责，超出您的填报范围（{account.scope_text()}）")
+            raise WarehouseError(
+                f"问题{problem_no}由{row['owner_name']}负责，超出您的填报范围（{account.scope_text()}）")
         if owner_region_id != row["owner_region_id"]:
             raise WarehouseError("只有管理员可以更改责任单位")
         if status == ledger.ADMIN_ONLY_STATUS:

@@ -10,11 +10,22 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
-from metrics import (accounts, briefing, changes, exporting, facts, ingest, journal, periods, queries,
-                     reporting, scoring, warehouse)
+from metrics import (
+    accounts,
+    briefing,
+    changes,
+    exporting,
+    facts,
+    ingest,
+    journal,
+    periods,
+    queries,
+    reporting,
+    scoring,
+    warehouse,
+)
 from metrics import build as building
 from metrics.paths import resolve_db
 from metrics.warehouse import WarehouseError, open_reader
@@ -340,10 +351,4 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except (WarehouseError, accounts.AccountError) as error:
         print(f"错误：{error}", file=sys.stderr)
-        return 2
-    except duckdb.IOException as error:
-        if "Could not set lock" not in str(error):
-            raise
-        # Other processes open warehouse versions read-only, so a lock conflict is on the accounts store.
-        print(f"错误：账户库 {accounts.accounts_path(resolve_db(args.db))} 被其他进程占用，请稍后重试", file=sys.stderr)
         return 2

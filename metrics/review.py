@@ -45,7 +45,8 @@ def submit(db: Path, validation: Validation, content: bytes, user: str) -> int:
                                                        rows_total=validation.rows_total, user_name=user,
                                                        submitted_at=_now()).iloc[0]["submission_id"])
         con.register("staged_rows", validation.rows[["indicator_id", "region_id", "period_id"]])
-        con.register("staged_periods", validation.periods[["period_id", "end_date"]].astype({"end_date": "datetime64[s]"}))
+        new_periods = validation.periods[["period_id", "end_date"]].astype({"end_date": "datetime64[s]"})
+        con.register("staged_periods", new_periods)
         con.execute(queries.query_text("submission_rows_insert"), {"submission_id": submission_id})
         journal.write(con, load_id=_latest_load(con), actor=user, action="提交审核",
                       target=f"报送 #{submission_id} {validation.file_name}",

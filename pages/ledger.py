@@ -51,7 +51,8 @@ selection = st.dataframe(table, hide_index=True, width="stretch", on_select="rer
                          key="ledger_table",
                          column_config={"问题": st.column_config.TextColumn(width="medium"),
                                         "整改举措（概括）": st.column_config.TextColumn(width="large")})
-st.download_button("下载整改台账（Excel）", data=lambda: exporting.xlsx_bytes({"整改台账": ledger.excel_rows(everything)}),
+st.download_button("下载整改台账（Excel）",
+                   data=lambda: exporting.xlsx_bytes({"整改台账": ledger.excel_rows(everything)}),
                    file_name="整改台账.xlsx", icon=":material/download:",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

@@ -10,8 +10,8 @@ from metrics.formatting import (
     change_text,
     goals_text,
     points_fraction,
-    rank_text,
     projection_rows,
+    rank_text,
     readable_facts,
     target_status_rows,
     target_text,
@@ -168,7 +168,8 @@ else:
             if pairs:
                 projections = [common.data(targets.projection, indicator_id, region_id, year) for region_id, _ in pairs]
                 names = dict(zip(rows["region_id"], rows["region_name"], strict=False))
-                st.markdown(f":violet-badge[:material/query_stats: 预测] **{year}年全年预测**（按已有季度推算，不是实际值）")
+                st.markdown(f":violet-badge[:material/query_stats: 预测] **{year}年全年预测**"
+                            "（按已有季度推算，不是实际值）")
                 st.dataframe(projection_rows(projections, names, unit), hide_index=True, width="stretch")
     if not any(pair_year == chosen.quarter_index // 4 for _, rows in targeted.groupby("indicator_id")
                for _, pair_year in targets.projectable(rows)):

@@ -30,7 +30,8 @@ if account.can("admin"):
             st.markdown(f"**文件中的 {len(validation.rows)} 行**")
             st.dataframe(common.data(review.preview_rows, chosen), hide_index=True, width="stretch")
             if len(validation.conflicts):
-                st.warning(f"其中 {len(validation.conflicts)} 行与已发布的数值不同，通过后将覆盖：", icon=":material/compare_arrows:")
+                st.warning(f"其中 {len(validation.conflicts)} 行与已发布的数值不同，通过后将覆盖：",
+                           icon=":material/compare_arrows:")
                 st.dataframe(validation.conflicts, hide_index=True, width="stretch")
         else:
             st.error(f"按当前数据校验有 {len(validation.errors)} 处问题，只能退回。", icon=":material/error:")

@@ -137,7 +137,8 @@ def main() -> None:
     print(f"{'app.py → 总览 (new)':<24}{median:>12.1f}{p95:>10.1f}")
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)
-    (out / ("pages-quarters.json" if args.quarters else "pages.json")).write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    name = "pages-quarters.json" if args.quarters else "pages.json"
+    (out / name).write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
 if __name__ == "__main__":

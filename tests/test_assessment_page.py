@@ -132,7 +132,8 @@ def test_points_at_stake_offers_nothing_above_full_marks(app):
     assert stake.iloc[6][["现值", "得分", "可多得", "下一步"]].tolist() == [
         "均 ≥ 50%", "无法判定", "—", "得分无法判定：现值均 ≥ 50%只是下限，不能确定够不够得分线，不列提分空间"]
     assert ":material/trending_up:" not in texts(test)  # no to-do item offers points
-    assert test.success[0].value == "能判定得分的单位均已得满分，没有提分空间；全市乡镇(街道)的数值只是界限，得分无法判定。"
+    assert test.success[0].value == ("能判定得分的单位均已得满分，没有提分空间；"
+                                     "全市乡镇(街道)的数值只是界限，得分无法判定。")
 
 
 def test_what_if_starts_from_the_warehouse_values_and_says_it_writes_nothing(app):

@@ -15,8 +15,9 @@ from streamlit.testing.v1 import AppTest
 from support import APP, PASSWORD, signed_in
 
 from metrics import accounts, changes
+from ui.common import plain
 
-VIEW = ["pages/overview.py", "pages/districts.py", "pages/trends.py", "pages/assessment.py",
+VIEW = ["pages/overview.py", "pages/districts.py", "pages/trends.py", "pages/assessment.py", "pages/reporting.py",
         "pages/ledger.py", "pages/catalog.py"]
 HERE = "127.0.0.1"
 
@@ -63,8 +64,8 @@ def session(seed_db, store, monkeypatch):
 def reachable(test: AppTest) -> set[str]:
     """The page files this session's navigation holds."""
     pages = set()
-    for page in [*VIEW, "pages/login.py", "pages/account.py", "pages/data_admin.py", "pages/users.py",
-                 "pages/audit.py"]:
+    for page in [*VIEW, "pages/login.py", "pages/account.py", "pages/data_admin.py", "pages/review.py",
+                 "pages/users.py", "pages/audit.py"]:
         try:
             test.switch_page(page)
         except ValueError:
@@ -88,14 +89,14 @@ def test_viewing_can_be_opened_without_login_but_nothing_changes(session, monkey
     ("username", "extra"),
     [
         ("viewer1", set()),
-        ("hr_editor", {"pages/data_admin.py"}),
-        ("boss", {"pages/data_admin.py", "pages/users.py", "pages/audit.py"}),
+        ("hr_editor", {"pages/data_admin.py", "pages/review.py"}),
+        ("boss", {"pages/data_admin.py", "pages/review.py", "pages/users.py", "pages/audit.py"}),
     ],
 )
 def test_each_role_sees_exactly_its_pages(session, username, extra):
     test = session(username)
     assert reachable(test) == {*VIEW, "pages/account.py", *extra}
-    assert test.sidebar.caption[0].value.startswith(f"当前用户：{username}（")
+    assert test.sidebar.caption[0].value.startswith(f"当前用户：{plain(username)}（")
 
 
 def test_wrong_password_and_unknown_name_are_refused_alike(store):

@@ -142,7 +142,7 @@ def test_without_login_only_login_is_reachable_even_by_url(secured, browser):
 
 @pytest.mark.parametrize(
     ("username", "extra"),
-    [("viewer1", set()), ("hr_editor", {"数据管理"}), ("boss", {"数据管理", "账户管理", "审计日志"})],
+    [("viewer1", set()), ("hr_editor", {"数据管理", "审核"}), ("boss", {"数据管理", "审核", "账户管理", "审计日志"})],
 )
 def test_each_role_sees_exactly_its_pages_in_the_browser(secured, browser, username, extra):
     url, _ = secured
@@ -260,6 +260,6 @@ def test_first_start_one_time_password_then_new_password(tmp_path, browser):
             page.get_by_label("密码", exact=True).fill("a-new-secret-2025")
             page.get_by_role("button", name="登录").click()
             expect(page.get_by_role("link", name="账户管理")).to_be_visible(timeout=30_000)
-            assert _nav_titles(page) == VIEW_TITLES | {"数据管理", "账户管理", "审计日志"}
+            assert _nav_titles(page) == VIEW_TITLES | {"数据管理", "审核", "账户管理", "审计日志"}
         finally:
             page.close()

@@ -15,6 +15,9 @@ from support import PASSWORD, ROOT, chromium, header, request, serve, warehouse_
 pytestmark = pytest.mark.browser
 
 OTHER_INDICATOR = "圈内通办上线事项数"
+OTHER_ID = "circle_items_online"  # in the URL an indicator is its code
+# The extra indicator's district values are of 2023Q4: the page compares within one quarter.
+DISTRICTS_2023Q4 = "/districts?period=2023Q4"
 DELAY = 0.2  # seconds of the first failed sign-in's slow-down on this server
 TOKEN = "scrape-token-for-tests"
 COOKIE_SECRET = "cookie-secret-for-tests-only"
@@ -83,19 +86,19 @@ def test_sign_in_on_districts_then_reload_stays_on_the_page_and_indicator(site, 
     page.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text
             else None)
     try:
-        page.goto(f"{url}/districts")
+        page.goto(f"{url}{DISTRICTS_2023Q4}")
         assert urlsplit(page.url).path == "/auth/login"
         fill_sign_in(page, "viewer1")
         expect(page.get_by_role("heading", name="区域对比")).to_be_visible(timeout=30_000)
         page.locator("[data-testid=stSelectbox]").filter(has_text="指标").last.click()
         page.get_by_role("option", name=OTHER_INDICATOR).click()
-        expect(page).to_have_url(f"{url}/districts?indicator={quote(OTHER_INDICATOR)}", timeout=30_000)
+        expect(page).to_have_url(f"{url}{DISTRICTS_2023Q4}&indicator={OTHER_ID}", timeout=30_000)
         page.reload()
         expect(page.get_by_text("当前用户：viewer1")).to_be_visible(timeout=30_000)
         expect(page.get_by_role("heading", name="区域对比")).to_be_visible()
         expect(page.get_by_role("combobox", name="指标", exact=True)).to_have_value(OTHER_INDICATOR)
         expect(page.locator("[data-testid=stPlotlyChart] .main-svg").first).to_be_visible(timeout=30_000)
-        assert page.url == f"{url}/districts?indicator={quote(OTHER_INDICATOR)}"
+        assert page.url == f"{url}{DISTRICTS_2023Q4}&indicator={OTHER_ID}"
         assert page.locator("[data-testid=stException]").count() == 0
         # Only the page icon Streamlit fetches from a font CDN is refused; everything of the app's own loads.
         assert [text for text in blocked if "fonts.gstatic.com" not in text] == []
@@ -107,13 +110,12 @@ def test_deep_link_without_cookie_signs_in_and_lands_on_the_link(site, browser):
     from playwright.sync_api import expect
 
     url, _ = site
-    link = f"{url}/districts?indicator={quote(OTHER_INDICATOR)}"
+    link = f"{url}{DISTRICTS_2023Q4}&indicator={OTHER_ID}"
     context = browser.new_context(locale="zh-CN")
     page = context.new_page()
     try:
         page.goto(link)
-        assert page.url == f"{url}/auth/login?next={quote('/districts?indicator=', safe='')}" \
-            f"{quote(quote(OTHER_INDICATOR), safe='')}"
+        assert page.url == f"{url}/auth/login?next={quote(f'{DISTRICTS_2023Q4}&indicator={OTHER_ID}', safe='')}"
         assert context.cookies() == [] or all(c["name"] != "metrics_session" for c in context.cookies())
         fill_sign_in(page, "viewer1")
         expect(page.get_by_role("combobox", name="指标", exact=True)).to_have_value(OTHER_INDICATOR,
@@ -236,7 +238,8 @@ def test_healthz_is_503_while_the_warehouse_points_at_a_missing_file(site):
     try:
         status, _, text = request(url, "GET", "/healthz")
         assert status == 503
-        assert text.startswith("数据仓库不可读：找不到数据仓库")
+        missing = "warehouse.duckdb.versions/missing.duckdb"
+        assert text.startswith(f"数据仓库不可读：数据仓库 {db} 的当前版本 {missing} 缺失")
     finally:
         os.symlink(target, dangling)
         os.replace(dangling, db)

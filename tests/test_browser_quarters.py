@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from support import ROOT, chromium, load_text, serve
+from support import ROOT, chromium, serve
 from test_browser import SCREENSHOTS
 
 pytestmark = pytest.mark.browser

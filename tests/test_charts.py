@@ -4,7 +4,6 @@ import pandas as pd
 
 from metrics import charts, facts
 
-
 NOTICE_QUARTER = 2024 * 4 + 2
 
 

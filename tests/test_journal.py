@@ -81,7 +81,7 @@ def test_a_locked_accounts_store_is_one_line_for_commands_that_need_it(fresh_db,
         assert holding.stdout.readline() == "held\n"
         capsys.readouterr()
         assert main(["user", "list", "--db", str(fresh_db)]) == 2
-        assert capsys.readouterr().err == f"错误：账户库 {store} 被其他进程占用，请稍后重试\n"
+        assert capsys.readouterr().err == f"错误：无法打开账户库 {store}：文件被占用或无法读写\n"
     finally:
         holding.kill()
         holding.wait()

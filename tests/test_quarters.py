@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from test_pages import figure, values
 
-from metrics import charts, facts, periods, queries
+from metrics import charts, facts, periods
 from metrics.formatting import change_direction, change_text, delta_text, value_text
 from metrics.warehouse import open_reader
 
@@ -96,7 +96,8 @@ def test_trend_puts_huarong_on_one_dated_axis_with_chinese_quarter_ticks(app, tw
 def test_a_single_point_is_said_in_words_not_drawn(app):
     test = app("pages/trends.py", trends_indicator="supervision_rank")
     assert not test.get("plotly_chart")
-    assert test.info[0].value == ("“互联网+监管”考核全省排名目前只有一个时间点的数据（2023年第三季度，归入2023年第三季度），"
+    assert test.info[0].value == ("“互联网+监管”考核全省排名目前只有一个时间点的数据"
+                                  "（2023年第三季度，归入2023年第三季度），"
                                   "还画不出趋势：鄂州市 第4名")
 
 
@@ -221,10 +222,9 @@ def test_sidebar_gives_the_latest_complete_quarter_and_how_far_the_next_has_come
 
 
 def test_a_shared_link_opens_the_same_view(app, two_quarters_db, monkeypatch):
+    import streamlit as st
     from streamlit.testing.v1 import AppTest
     from support import APP
-
-    import streamlit as st
     monkeypatch.setenv("METRICS_DB", str(two_quarters_db))
     st.cache_data.clear()
     test = AppTest.from_file(APP, default_timeout=30)

@@ -135,7 +135,8 @@ def test_digest_names_what_needs_someone(fresh_db, tmp_path, monkeypatch):
     from metrics import accounts, changes, ingest
 
     monkeypatch.setenv("METRICS_ACCOUNTS", str(tmp_path / "accounts.duckdb"))
-    load_text(fresh_db, "q4.csv", "指标名称,地区,期间,数值,来源\n综合窗口可办事项占比(一窗通办),临空经济区,2024Q4,40,季报\n")
+    load_text(fresh_db, "q4.csv",
+              "指标名称,地区,期间,数值,来源\n综合窗口可办事项占比(一窗通办),临空经济区,2024Q4,40,季报\n")
     accounts.add_user(tmp_path / "accounts.duckdb", "hr_clerk", "correct-horse-9", "editor", actor="t",
                       scope_regions=("华容区",))
     clerk = accounts.Account("hr_clerk", "editor", ("华容区",))
