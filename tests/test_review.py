@@ -132,3 +132,48 @@ def test_the_calendar_follows_a_submission(cycle):
     assert huarong_state() == "已退回"
     changes.approve(db, submit(db, clerk, data), admin)
     assert huarong_state() == "已报"
+
+
+def open_as(monkeypatch, store, db, username: str, page: str):
+    """A session signed in as username on a page, as app.py routes it."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+    from support import APP, signed_in
+
+    monkeypatch.setenv("METRICS_DB", str(db))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    signed_in(monkeypatch, store, username, PASSWORD)
+    test = AppTest.from_file(APP, default_timeout=60)
+    test.run()
+    test.switch_page(page).run()
+    assert not test.exception, [e.value for e in test.exception]
+    return test
+
+
+def test_the_review_page_compares_approves_and_the_leader_then_sees(cycle, monkeypatch):
+    db, store, clerk, _, _ = cycle
+    accounts.add_user(store, "leader", PASSWORD, "viewer", actor="test")
+    number = submit(db, clerk, CLERK_FILE.replace(b"2024Q3", b"2024Q4"))
+    leader = open_as(monkeypatch, store, db, "leader", "pages/districts.py")
+    assert "2024年第四季度" not in leader.get("plotly_chart")[0].proto.spec  # the pending file is unseen
+    admin = open_as(monkeypatch, store, db, "boss", "pages/review.py")
+    assert admin.dataframe[0].value.to_dict("records") == [
+        {"行": 2, "指标": "综合窗口可办事项占比(一窗通办)", "地区": "华容区", "期间": "2024Q4", "数值": "98.1%",
+         "来源": "华容区三季度报表"}]
+    admin.button[0].click().run()  # 审核通过并发布
+    assert not admin.exception
+    assert statuses(db) == [(number, "已通过", "")]
+    leader = open_as(monkeypatch, store, db, "leader", "pages/districts.py")
+    ranked = leader.dataframe[0].value
+    assert ranked[["地区", "数值"]].values.tolist()[0] == ["华容区", "98.1%"]
+    clerk_page = open_as(monkeypatch, store, db, "hr_clerk", "pages/review.py")
+    assert clerk_page.dataframe[0].value[["编号", "状态"]].values.tolist() == [[number, "已通过"]]
+
+
+def test_the_clerk_reads_the_reason_of_a_return(cycle, monkeypatch):
+    db, store, clerk, _, admin = cycle
+    number = submit(db, clerk)
+    changes.return_submission(db, number, admin, "数值与报表不符，请核对")
+    page = open_as(monkeypatch, store, db, "hr_clerk", "pages/review.py")
+    assert page.dataframe[0].value[["状态", "退回原因"]].values.tolist() == [["已退回", "数值与报表不符，请核对"]]
