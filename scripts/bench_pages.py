@@ -24,7 +24,7 @@ from metrics.build import build
 from metrics.warehouse import open_reader
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["pages/overview.py", "pages/districts.py", "pages/trends.py", "pages/assessment.py",
+PAGES = ["pages/overview.py", "pages/districts.py", "pages/trends.py", "pages/assessment.py", "pages/reporting.py",
          "pages/ledger.py", "pages/catalog.py"]
 
 
