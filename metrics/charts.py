@@ -3,7 +3,7 @@
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics.formatting import QUALIFIER_LABEL, points_fraction, unreported_text, value_text
+from metrics.formatting import COMPARATOR_TEXT, QUALIFIER_LABEL, points_fraction, unreported_text, value_text
 from metrics.periods import quarter_label, short_label
 
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -14,7 +14,6 @@ TARGET_COLOR = "#b3261e"
 REFERENCE_COLOR = "#6b7280"
 STATUS_COLOR = {"达标": MET_COLOR, "未达标": MISSED_COLOR}
 PALETTE = ["#1f5fa8", "#b26a00", "#2e7d32", "#7b1fa2", "#00838f", "#6d4c41", "#c2185b", "#455a64"]
-COMPARATOR_TEXT = {">": "超过", ">=": "达到", "<": "低于", "<=": "不高于", "=": "等于"}
 
 HOVER = (
     "<b>%{customdata[0]}</b><br>数值：%{customdata[1]}<br>限定：%{customdata[2]}"
@@ -22,12 +21,30 @@ HOVER = (
 )
 
 
+# Plotly does not wrap a title: a longer one breaks at its first separator, so that a phone's
+# 360 px show it whole.
+TITLE_FITS = 18
+TITLE_BREAKS = ("：", " · ", "｜")
+
+
+def wrapped_title(title: str) -> str:
+    """'各区（功能区）…排名 · 2024年第四季度' → '各区（功能区）…排名<br>2024年第四季度'."""
+    if len(title) <= TITLE_FITS:
+        return title
+    for separator in TITLE_BREAKS:
+        if separator in title:
+            head, tail = title.split(separator, 1)
+            return f"{head}{separator.strip() if separator == '：' else ''}<br>{tail}"
+    return title
+
+
 def _layout(figure: go.Figure, title: str, height: int = 420) -> go.Figure:
+    text = wrapped_title(title)
     figure.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
+        title={"text": text, "x": 0, "xanchor": "left"},
         font={"family": FONT_FAMILY, "size": 14},
-        height=height,
-        margin={"l": 10, "r": 30, "t": 60, "b": 40},
+        height=height + (22 if "<br>" in text else 0),
+        margin={"l": 10, "r": 30, "t": 82 if "<br>" in text else 60, "b": 40},
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
         hoverlabel={"font_family": FONT_FAMILY},
@@ -91,7 +108,10 @@ def region_bars(districts: pd.DataFrame, missing: pd.DataFrame, references: pd.D
             marker_line_color=[TARGET_COLOR if r == highlight else "rgba(0,0,0,0)" for r in reported["region_id"]],
             marker_line_width=3,
             text=[value_text(v, unit, q, kind) for v, q in zip(reported["value"], reported["qualifier"], strict=True)],
-            textposition="outside",
+            # Inside a long bar, beside a short one: a label never runs past a phone's edge.
+            textposition="auto",
+            insidetextanchor="end",
+            constraintext="none",
             cliponaxis=False,
             customdata=_hover_data(reported, "region_name"),
             hovertemplate=HOVER,
@@ -132,7 +152,8 @@ def region_bars(districts: pd.DataFrame, missing: pd.DataFrame, references: pd.D
             x=row["value"],
             line={"color": REFERENCE_COLOR, "dash": "dot", "width": 2},
             annotation_text=f"{row['region_name']} {value_text(row['value'], unit, kind=kind)}",
-            annotation_position="top",
+            # Below the bars, apart from the target's label above them.
+            annotation_position="bottom",
             annotation_font_color=REFERENCE_COLOR,
         )
     values = [*reported["value"].tolist(), *absent["earlier_value"].dropna().tolist(), *city["value"].tolist()]
@@ -337,7 +358,9 @@ def unit_step_bars(units: pd.DataFrame, steps, comparator: str, title: str, kind
                           zip(ordered["points"], ordered["max_points"], strict=True)],
             text=[f"{value_text(v, unit, q, kind)} · {_points_label(p)}" for v, q, p in
                   zip(ordered["value"], ordered["qualifier"], ordered["points"], strict=True)],
-            textposition="outside",
+            textposition="auto",
+            insidetextanchor="end",
+            constraintext="none",
             cliponaxis=False,
             hovertemplate="<b>%{y}</b><br>%{text}<extra></extra>",
         )

@@ -3,13 +3,11 @@
 import streamlit as st
 
 from metrics import catalog, periods
+from metrics.formatting import BETTER_NAMES, KIND_NAMES, TEMPORAL_NAMES
 from ui import auth, common
 
 auth.ensure_routed()
 
-KIND_NAMES = {"rate": "比率", "count": "数量", "rank": "名次", "score": "得分", "duration": "时长"}
-TEMPORAL_NAMES = {"stock": "时点存量", "flow": "期间流量", "level": "水平值"}
-BETTER_NAMES = {"higher": "越高越好", "lower": "越低越好", "none": "无方向"}
 
 st.title("指标口径")
 st.caption("每个指标的名称、定义、单位、计算公式、方向、责任单位与通报条目。")

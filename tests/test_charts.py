@@ -129,6 +129,6 @@ def test_unit_step_bars_mark_partial_points_and_scale_counts():
     figure = charts.unit_step_bars(_units([3.0, 12.0], ["exact", "exact"], [1.0, 0.5], unit="名"),
                                    [Step(3, 2), Step(6, 1), Step(10, 0.5)], "<=", "名次", kind="rank")
     assert list(figure.data[0].marker.color) == [charts.PARTIAL_COLOR, charts.PARTIAL_COLOR]
-    assert [a.text for a in figure.layout.annotations] == ["不高于第3名得2分", "不高于第6名得1分",
-                                                       "不高于第10名得0.5分"]
+    assert [a.text for a in figure.layout.annotations] == ["不超过第3名得2分", "不超过第6名得1分",
+                                                       "不超过第10名得0.5分"]
     assert figure.layout.xaxis.range == (0, 12 * 1.3)
