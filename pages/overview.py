@@ -132,6 +132,7 @@ else:
                 year_ago = change_text(row["change_vs_year_ago"], row["unit"], row["kind"])
                 extra = f" · 同比 {year_ago}" if row["is_current"] and year_ago != "—" else ""
                 st.markdown(f"{common.status_badge(row['status'])} &nbsp; :gray[{common.plain(where)}{extra}]")
+    st.caption("每张卡片的期间、目标、来源与原文摘录，也可在下方“全部指标”表中点选该行查看。")
 
 st.subheader("全部指标")
 latest = common.data(facts.as_of, chosen.quarter_index, category=chosen.category, region_id=chosen.region_id)
@@ -140,7 +141,7 @@ if latest.empty:
 else:
     table = readable_facts(latest)
     table.insert(3, "报告季度", latest["quarter_label"] + latest["is_current"].map({True: "", False: "（非本期）"}))
-    common.facts_table(table.drop(columns=["原始数值"]), latest, height="content")
+    common.facts_table(table.drop(columns=["原始数值"]), latest, key="overview_facts", height="content")
     common.csv_download(table, f"全部指标_{chosen.quarter_label}.csv")
 
 st.subheader("目标与预测")
