@@ -9,7 +9,7 @@ from ui import auth, common
 auth.ensure_routed()
 
 st.title("整改台账")
-st.caption("巡察反馈的问题、整改举措（概括）与状态。点选一行查看该问题关联的指标。")
+st.caption("巡察反馈的问题、整改举措（概括）与状态。点选一行查看该问题的全部内容与关联的指标。")
 
 everything = common.data(ledger.problems)
 categories = everything["category"].drop_duplicates().tolist()
@@ -36,14 +36,7 @@ table = problems.rename(
 )[["序号", "问题", "类别", "状态", "整改举措（概括）", "关联指标数", "关联指标", "通报条目"]]
 table["关联指标"] = table["关联指标"].fillna("（通报未给出数字）")
 
-selection = st.dataframe(
-    table,
-    hide_index=True,
-    width="stretch",
-    on_select="rerun",
-    selection_mode="single-row",
-    key="ledger_table",
-)
+selection = common.table(table, key="ledger_table")
 common.csv_download(table, "整改台账.csv")
 
 picked = selection.selection.rows
@@ -54,6 +47,4 @@ if picked:
     if linked.empty:
         common.empty_state("通报在该问题下没有给出可量化的指标。")
     else:
-        st.dataframe(readable_facts(linked).drop(columns=["原始数值"]), hide_index=True, width="stretch")
-else:
-    st.caption("提示：点选表格左侧的选择框，即可在下方看到该问题关联的指标数值。")
+        common.facts_table(readable_facts(linked).drop(columns=["原始数值"]), linked, key="ledger_facts")

@@ -132,3 +132,11 @@ def test_unit_step_bars_mark_partial_points_and_scale_counts():
     assert [a.text for a in figure.layout.annotations] == ["不超过第3名得2分", "不超过第6名得1分",
                                                        "不超过第10名得0.5分"]
     assert figure.layout.xaxis.range == (0, 12 * 1.3)
+
+
+def test_a_long_title_breaks_at_its_first_separator_a_short_one_stays():
+    assert charts.wrapped_title("各区（功能区）综合窗口可办事项占比(一窗通办)排名 · 2024年第四季度") == \
+        "各区（功能区）综合窗口可办事项占比(一窗通办)排名<br>2024年第四季度"
+    assert charts.wrapped_title("政务服务“一窗通办”：各单位数值与得分线（2024年第三季度）") == \
+        "政务服务“一窗通办”：<br>各单位数值与得分线（2024年第三季度）"
+    assert charts.wrapped_title("模拟后各单位数值与得分") == "模拟后各单位数值与得分"
