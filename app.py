@@ -74,6 +74,7 @@ except WarehouseError as error:
     st.stop()
 
 st.html(common.PHONE_CSS)
+common.close_sidebar_on_narrow_screens(navigation.title)
 with st.sidebar:
     st.markdown("### 鄂州市数据局\n**政务服务指标看板**")
     if account:

@@ -79,7 +79,8 @@ with reported_tab:
         st.subheader(f"{scheme_name}｜全省排名")
         latest = scheme_ranks.iloc[-1]
         st.metric(f"{latest['period_label']} 全省排名", rank_text(int(latest["rank"])), border=True)
-        st.caption(common.plain(f"来源：通报{latest['source']}；原文：{latest['evidence']}"))
+        evidence = f"；原文：{latest['evidence']}" if pd.notna(latest["evidence"]) else ""
+        st.caption(common.plain(f"来源：通报{latest['source']}{evidence}"))
         common.chart(common.figure(charts.rank_chart, scheme_ranks), f"全省排名_{scheme_name}")
         if len(scheme_ranks) == 1:
             st.caption("通报只给出这一个季度的排名，其余季度无数据。")

@@ -53,9 +53,10 @@ def uploader_key() -> str:
 
 def finish(message_key: str, message: str) -> None:
     """After a change: every session reads the new version, this one from a fresh run (the
-    sidebar's 最近变更 included) that shows the message once."""
+    sidebar's 最近变更 and the loads offered for rollback included) that shows the message once."""
     common.clear_caches()
     st.session_state[message_key] = message
+    st.session_state.pop("rollback_load", None)  # the newest load is offered first again
     st.rerun()
 
 
@@ -126,7 +127,8 @@ with history_tab:
     if done := st.session_state.pop("rollback_done", None):
         st.success(done, icon=":material/undo:")
     loads = common.data(ingest.history)
-    common.table(loads.iloc[::-1], key="load_history")
+    # The files' SHA-256 are for checking a file, in the CSV; the page keeps to what a reader scans.
+    common.table(loads.iloc[::-1].drop(columns=["SHA-256"]), key="load_history")
     common.csv_download(loads, "载入记录.csv")
     if account.can("admin"):
         st.markdown("**撤销一次载入**：恢复到该次载入之前的状态，撤销本身也会记录。")
@@ -153,7 +155,6 @@ with history_tab:
                     except WarehouseError as error:
                         st.error(str(error), icon=":material/error:")
                     else:
-                        st.session_state.pop("rollback_load", None)
                         finish("rollback_done",
                                f"已撤销第 {load_id} 次载入（文件“{common.plain(undo['file_name'])}”）："
                                f"删除 {undo['count_to_delete']} 行，恢复 {undo['count_to_restore']} 行。"

@@ -22,19 +22,19 @@ ALL = "全部"
 PLOTLY_ZH_CN = {
     "Autoscale": "自动缩放",
     "Box Select": "框选",
-    "Compare data on hover": "悬停时比较数据",
+    "Compare data on hover": "比较各系列数据",
+    "Double-click on legend to isolate one trace": "双击图例只显示该系列",
     "Double-click to zoom back out": "双击恢复原始大小",
     "Download plot": "下载图表",
-    "Download plot as a png": "下载为 PNG 图片",
+    "Download plot as a PNG": "下载为 PNG 图片",
     "Lasso Select": "套索选择",
     "Pan": "平移",
     "Reset axes": "重置坐标轴",
     "Reset view": "重置视图",
     "Show closest data on hover": "显示最近的数据",
-    "Snapshot succeeded": "图片已生成",
-    "Sorry, there was a problem downloading your snapshot!": "抱歉，图片下载出错！",
-    "Taking snapshot - this may take a few seconds": "正在生成图片，请稍候",
+    "Sorry, there was a problem downloading your image!": "抱歉，图片下载出错！",
     "Toggle Spike Lines": "显示/隐藏参考线",
+    "Toggle show closest data on hover": "切换显示最近的数据",
     "Zoom": "缩放",
     "Zoom in": "放大",
     "Zoom out": "缩小",
@@ -43,14 +43,32 @@ PLOTLY_ZH_CN = {
 # when the chart is tapped: see PHONE_CSS).
 CHART_CONFIG = {"displaylogo": False, "locale": "zh-CN", "locales": {"zh-CN": {"dictionary": PLOTLY_ZH_CN}}}
 
+NARROW = "(max-width: 640px)"
 # Narrow screens: the mode bar would sit on the chart's title, so it shows only on a tapped
 # (hovered) chart.
-PHONE_CSS = """<style>
-@media (max-width: 640px) {
-  [data-testid="stPlotlyChart"] .modebar-container { display: none; }
-  [data-testid="stPlotlyChart"]:hover .modebar-container { display: block; }
-}
+PHONE_CSS = f"""<style>
+@media {NARROW} {{
+  [data-testid="stPlotlyChart"] .modebar-container {{ display: none; }}
+  [data-testid="stPlotlyChart"]:hover .modebar-container {{ display: block; }}
+}}
 </style>"""
+# After a navigation on a narrow screen, the sidebar that was opened to navigate would cover the
+# new page: close it with its own button (Streamlit closes it only on some devices).
+CLOSE_SIDEBAR_JS = f"""<script>
+// page: PAGE
+if (window.matchMedia("{NARROW}").matches) {{
+  const sidebar = document.querySelector('[data-testid="stSidebar"][data-collapsed="false"]');
+  sidebar?.querySelector('button[aria-label="Collapse sidebar"]')?.click();
+}}
+</script>"""
+
+
+def close_sidebar_on_narrow_screens(page_title: str) -> None:
+    """On the first run of a page after another one: close the sidebar on a narrow screen."""
+    if st.session_state.get("shown_page") != page_title:
+        st.session_state["shown_page"] = page_title
+        # The page's name makes the element new, so that the browser runs the script again.
+        st.html(CLOSE_SIDEBAR_JS.replace("PAGE", page_title), unsafe_allow_javascript=True)
 
 
 def chart(figure, file_name: str, **kwargs) -> None:
@@ -241,7 +259,7 @@ CHANGE_COLUMNS = {"环比": "change_vs_previous", "同比": "change_vs_year_ago"
 # Columns a phone shows first (about 360 px): what, how much, on target; the rest scroll into
 # view or open in the detail panel.
 FIRST_COLUMNS = ["排名", "指标", "地区", "数值", "状态"]
-COLUMN_WIDTHS = {"排名": 60, "指标": 150, "地区": 90, "数值": 110, "状态": 80}
+COLUMN_WIDTHS = {"排名": 60, "指标": 180, "地区": 90, "数值": 110, "状态": 80}
 # Long text gets room on a desktop; the whole text is in the detail panel of a selected row.
 LONG_COLUMNS = ("来源", "原文摘录", "整改举措（概括）", "问题", "关联指标", "说明", "下一步", "定义(口径)",
                 "计算公式", "计分规则", "对象")
@@ -251,6 +269,8 @@ def table(frame: pd.DataFrame, *, key: str | None = None, column_config: dict | 
     """A table as the app shows it: the columns a phone needs first, long text wide, missing
     values as "—"; with a key, a tapped row opens every field of it in full below the table."""
     config = {name: st.column_config.TextColumn(width=width) for name, width in COLUMN_WIDTHS.items()}
+    # The indicator stays in view while the other columns scroll past it.
+    config["指标"] = st.column_config.TextColumn(width=COLUMN_WIDTHS["指标"], pinned=True)
     config |= {name: st.column_config.TextColumn(width="large") for name in LONG_COLUMNS}
     config |= column_config or {}
     order = [c for c in FIRST_COLUMNS if c in frame] + [c for c in frame if c not in FIRST_COLUMNS]
