@@ -43,8 +43,8 @@ def _layout(figure: go.Figure, title: str, height: int = 420) -> go.Figure:
     figure.update_layout(
         title={"text": text, "x": 0, "xanchor": "left"},
         font={"family": FONT_FAMILY, "size": 14},
-        height=height + (22 if "<br>" in text else 0),
-        margin={"l": 10, "r": 30, "t": 82 if "<br>" in text else 60, "b": 40},
+        height=height + (40 if "<br>" in text else 0),
+        margin={"l": 10, "r": 30, "t": 100 if "<br>" in text else 60, "b": 40},
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
         hoverlabel={"font_family": FONT_FAMILY},
@@ -144,7 +144,10 @@ def region_bars(districts: pd.DataFrame, missing: pd.DataFrame, references: pd.D
             name="未报送",
         ))
     figure.update_yaxes(categoryorder="array", categoryarray=ordered["region_name"].tolist(), title=None)
-    _add_target_line(figure, reported, unit, figure.add_vline, annotation_position="top")
+    # The target's label ends at its line and 市本级's starts at its own: side by side, never on
+    # each other or on a bar's label.
+    _add_target_line(figure, reported, unit, figure.add_vline, annotation_position="top left",
+                     annotation_yanchor="bottom")
     city = references[(references["region_level"] == "市本级") & (references["qualifier"] == "exact")]
     if len(city):
         row = city.iloc[0]
@@ -152,8 +155,8 @@ def region_bars(districts: pd.DataFrame, missing: pd.DataFrame, references: pd.D
             x=row["value"],
             line={"color": REFERENCE_COLOR, "dash": "dot", "width": 2},
             annotation_text=f"{row['region_name']} {value_text(row['value'], unit, kind=kind)}",
-            # Below the bars, apart from the target's label above them.
-            annotation_position="bottom",
+            annotation_position="top right",
+            annotation_yanchor="bottom",
             annotation_font_color=REFERENCE_COLOR,
         )
     values = [*reported["value"].tolist(), *absent["earlier_value"].dropna().tolist(), *city["value"].tolist()]
@@ -164,7 +167,7 @@ def region_bars(districts: pd.DataFrame, missing: pd.DataFrame, references: pd.D
         tickvals=list(range(0, 101, 20)) if unit == "%" else None,
         gridcolor="#e5e7eb",
     )
-    return _layout(figure, f"各区（功能区）{name}排名 · {quarter_label}", height=max(300, 90 + 52 * len(ordered)))
+    return _layout(figure, f"{name}：各区（功能区）排名 · {quarter_label}", height=max(300, 90 + 52 * len(ordered)))
 
 
 def quarter_ticks(first_index: int, last_index: int) -> dict:
@@ -309,7 +312,8 @@ def rank_chart(ranks: pd.DataFrame) -> go.Figure:
             y=ranks["rank"],
             mode="lines+markers+text" if len(ranks) > 1 else "markers+text",
             text=[f"第{int(r)}名" for r in ranks["rank"]],
-            textposition="middle right",
+            # Above its point: beside the last one, a label would run past a phone's edge.
+            textposition="top center",
             marker={"size": 14, "color": BAR_COLOR},
             customdata=[[s, e] for s, e in zip(ranks["source"], ranks["evidence"], strict=True)],
             hovertemplate="%{x}<br>全省第%{y}名<br>来源：通报%{customdata[0]}<extra></extra>",

@@ -55,7 +55,8 @@ ranks = common.data(assessment.reported_ranks)
 points = points[points["quarter_index"] <= chosen.quarter_index]
 ranks = ranks[ranks["quarter_index"] <= chosen.quarter_index]
 
-columns = st.columns([1, 1, 1, 1, 1.5, 1.5])
+# Keyed: on a phone the status counts sit two to a row (ui.common.PHONE_CSS).
+columns = st.container(key="status_counts").columns([1, 1, 1, 1, 1.5, 1.5])
 for column, status in zip(columns, STATUS_ORDER, strict=False):
     column.metric(status, f"{int(counts.get(status, 0))}项", border=True,
                   help=f"本期有数值的{len(current_cards)}项核心指标中，状态为“{status}”的项数")

@@ -5,11 +5,11 @@ kept; the phone layout (sidebar, charts, tables) and the 数据管理 flows as a
 import re
 
 import pytest
+from support import TWO_QUARTERS_CSV, load_text
 from test_browser import PASSWORD, SCREENSHOTS, _serve, browser  # noqa: F401 (a fixture)
 
 from metrics import accounts
 from metrics.build import build
-from support import TWO_QUARTERS_CSV, load_text
 
 pytestmark = pytest.mark.browser
 

@@ -19,6 +19,10 @@ def test_region_bars_rank_one_on_top_with_target_and_city(seed_con):
     assert bar.orientation == "h"
     assert [shape.x0 for shape in figure.layout.shapes] == [50, 100]
     assert [a.text for a in figure.layout.annotations] == ["目标：超过50%", "市本级 100%"]
+    # The target's label ends at its line, 市本级's starts at its own: they cannot overlap.
+    assert [(a.xanchor, a.yanchor) for a in figure.layout.annotations] == [("right", "bottom"), ("left", "bottom")]
+    # A long bar carries its label inside, so that a phone's edge never cuts it.
+    assert (bar.textposition, bar.insidetextanchor) == ("auto", "end")
     assert figure.layout.xaxis.range == (0, 128)
     assert bar.customdata[-1][4] == "二、4 整改情况 二是"
 
@@ -135,8 +139,10 @@ def test_unit_step_bars_mark_partial_points_and_scale_counts():
 
 
 def test_a_long_title_breaks_at_its_first_separator_a_short_one_stays():
-    assert charts.wrapped_title("各区（功能区）综合窗口可办事项占比(一窗通办)排名 · 2024年第四季度") == \
-        "各区（功能区）综合窗口可办事项占比(一窗通办)排名<br>2024年第四季度"
+    assert charts.wrapped_title("综合窗口可办事项占比(一窗通办)：各区（功能区）排名 · 2024年第四季度") == \
+        "综合窗口可办事项占比(一窗通办)：<br>各区（功能区）排名 · 2024年第四季度"
+    assert charts.wrapped_title("“高效办成一件事”考核“一窗通办”指标得分 · 2024年") == \
+        "“高效办成一件事”考核“一窗通办”指标得分<br>2024年"
     assert charts.wrapped_title("政务服务“一窗通办”：各单位数值与得分线（2024年第三季度）") == \
         "政务服务“一窗通办”：<br>各单位数值与得分线（2024年第三季度）"
     assert charts.wrapped_title("模拟后各单位数值与得分") == "模拟后各单位数值与得分"

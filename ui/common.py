@@ -45,11 +45,14 @@ CHART_CONFIG = {"displaylogo": False, "locale": "zh-CN", "locales": {"zh-CN": {"
 
 NARROW = "(max-width: 640px)"
 # Narrow screens: the mode bar would sit on the chart's title, so it shows only on a tapped
-# (hovered) chart.
+# (hovered) chart; 总览's status counts two to a row; a link's text wraps instead of being cut.
 PHONE_CSS = f"""<style>
 @media {NARROW} {{
   [data-testid="stPlotlyChart"] .modebar-container {{ display: none; }}
   [data-testid="stPlotlyChart"]:hover .modebar-container {{ display: block; }}
+  .st-key-status_counts [data-testid="stColumn"] {{ min-width: calc(50% - 0.5rem) !important;
+                                                   flex: 1 1 calc(50% - 0.5rem) !important; }}
+  [data-testid="stPageLink"] p {{ white-space: normal !important; }}
 }}
 </style>"""
 # After a navigation on a narrow screen, the sidebar that was opened to navigate would cover the
