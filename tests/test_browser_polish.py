@@ -3,6 +3,7 @@ Chinese (no English the app renders, no raw codes, no None/nan), screenshots of 
 kept; the phone layout (sidebar, charts, tables) and the 数据管理 flows as a user meets them."""
 
 import re
+from contextlib import contextmanager
 
 import pytest
 from support import TWO_QUARTERS_CSV, load_text
@@ -105,16 +106,21 @@ def screenshot(page, name: str, viewport: dict) -> None:
     page.set_viewport_size(viewport)
 
 
-def sign_in(browser, url: str, username: str, viewport: dict = DESKTOP):  # noqa: F811
+@contextmanager
+def signed_in(browser, url: str, username: str, viewport: dict = DESKTOP):  # noqa: F811
+    """A page signed in as username, on 总览; closed after the block."""
     from playwright.sync_api import expect
 
     page = browser.new_page(viewport=viewport, locale="zh-CN", has_touch=viewport is PHONE)
-    page.goto(url)
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="总览")).to_be_visible(timeout=30_000)
-    return page
+    try:
+        page.goto(url)
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        expect(page.get_by_role("heading", name="总览")).to_be_visible(timeout=30_000)
+        yield page
+    finally:
+        page.close()
 
 
 def nav_titles(page) -> list[str]:
@@ -133,9 +139,8 @@ def open_page(page, title: str) -> None:
 @pytest.mark.parametrize("role", sorted(USERS))
 def test_every_page_reads_in_chinese_at_desktop_and_phone_width(polished, browser, role):  # noqa: F811
     url, _ = polished
-    page = sign_in(browser, url, USERS[role])
-    found = {}
-    try:
+    with signed_in(browser, url, USERS[role]) as page:
+        found = {}
         for title in nav_titles(page):
             open_page(page, title)
             for width, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
@@ -143,8 +148,6 @@ def test_every_page_reads_in_chinese_at_desktop_and_phone_width(polished, browse
                 found[(title, width)] = leaks(page.evaluate(VISIBLE_TEXT), title, data=tuple(USERS.values()))
             page.set_viewport_size(DESKTOP)
             page.wait_for_timeout(300)
-    finally:
-        page.close()
     assert len(found) >= 14
     assert {key: words for key, words in found.items() if words} == {}
 
@@ -171,9 +174,8 @@ def test_phone_sidebar_closes_after_a_navigation_and_filters_show_only_where_the
     from playwright.sync_api import expect
 
     url, _ = polished
-    page = sign_in(browser, url, USERS["viewer"], PHONE)
-    sidebar = page.locator("[data-testid=stSidebar]")
-    try:
+    with signed_in(browser, url, USERS["viewer"], PHONE) as page:
+        sidebar = page.locator("[data-testid=stSidebar]")
         assert sidebar.get_attribute("data-collapsed") == "true"
         expected = {"区域对比": {"报告期", "地区"}, "省级考核": set(), "指标口径": {"指标类别"},
                     "趋势": {"报告期", "指标类别", "地区"}}
@@ -185,16 +187,13 @@ def test_phone_sidebar_closes_after_a_navigation_and_filters_show_only_where_the
             labels = {sidebar.locator("[data-testid=stWidgetLabel]").nth(i).inner_text().strip()
                       for i in range(sidebar.locator("[data-testid=stWidgetLabel]").count())}
             assert labels == filters, title
-    finally:
-        page.close()
 
 
 def test_a_filter_keeps_its_value_through_a_page_that_does_not_show_it(polished, browser):  # noqa: F811
     from playwright.sync_api import expect
 
     url, _ = polished
-    page = sign_in(browser, url, USERS["viewer"])
-    try:
+    with signed_in(browser, url, USERS["viewer"]) as page:
         open_page(page, "区域对比")
         region = page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]", has_text="地区")
         region.click()
@@ -204,16 +203,13 @@ def test_a_filter_keeps_its_value_through_a_page_that_does_not_show_it(polished,
         open_page(page, "区域对比")
         expect(region.get_by_role("combobox")).to_have_value("华容区")
         assert "region=huarong" in page.url
-    finally:
-        page.close()
 
 
 def test_phone_chart_keeps_labels_inside_and_its_mode_bar_appears_on_a_tap(polished, browser):  # noqa: F811
     from playwright.sync_api import expect
 
     url, _ = polished
-    page = sign_in(browser, url, USERS["viewer"], PHONE)
-    try:
+    with signed_in(browser, url, USERS["viewer"], PHONE) as page:
         page.locator("[data-testid=stExpandSidebarButton]").click()
         open_page(page, "区域对比")
         chart = page.locator("[data-testid=stPlotlyChart]").first
@@ -231,24 +227,19 @@ def test_phone_chart_keeps_labels_inside_and_its_mode_bar_appears_on_a_tap(polis
         # sends touch events only).
         chart.click()
         expect(download).to_be_visible()
-    finally:
-        page.close()
 
 
 def test_desktop_chart_toolbar_speaks_chinese(polished, browser):  # noqa: F811
     from playwright.sync_api import expect
 
     url, _ = polished
-    page = sign_in(browser, url, USERS["viewer"])
-    try:
+    with signed_in(browser, url, USERS["viewer"]) as page:
         open_page(page, "趋势")
         chart = page.locator("[data-testid=stPlotlyChart]").first
         chart.hover()
         expect(chart.locator("[data-title='下载为 PNG 图片']")).to_be_visible()
         expect(chart.locator("[data-title='自动缩放']")).to_be_attached()
         assert chart.locator("[data-title^='Download']").count() == 0
-    finally:
-        page.close()
 
 
 def test_overview_table_is_whole_and_a_tapped_row_opens_in_full(polished, browser):  # noqa: F811
@@ -256,8 +247,7 @@ def test_overview_table_is_whole_and_a_tapped_row_opens_in_full(polished, browse
     from playwright.sync_api import expect
 
     url, _ = polished
-    page = sign_in(browser, url, USERS["viewer"])
-    try:
+    with signed_in(browser, url, USERS["viewer"]) as page:
         table = page.locator("[data-testid=stDataFrame]").first
         table.evaluate("element => element.scrollIntoView({block: 'start'})")
         page.wait_for_timeout(1000)
@@ -274,8 +264,6 @@ def test_overview_table_is_whole_and_a_tapped_row_opens_in_full(polished, browse
             except PlaywrightTimeout:
                 continue
         expect(detail).to_be_visible()
-    finally:
-        page.close()
 
 
 def test_load_then_sidebar_and_page_show_the_new_state_at_once(polished, browser, tmp_path):  # noqa: F811
@@ -285,9 +273,8 @@ def test_load_then_sidebar_and_page_show_the_new_state_at_once(polished, browser
     upload = tmp_path / "华容区一季度.csv"
     upload.write_text("指标名称,地区,期间,数值,来源\n综合窗口可办事项占比(一窗通办),华容区,2025Q1,99%,区报表\n",
                       encoding="utf-8")
-    page = sign_in(browser, url, USERS["admin"])
-    sidebar = page.locator("[data-testid=stSidebar]")
-    try:
+    with signed_in(browser, url, USERS["admin"]) as page:
+        sidebar = page.locator("[data-testid=stSidebar]")
         open_page(page, "数据管理")
         expect(sidebar).to_contain_text("最近变更：第 2 次载入（三四季度报表.csv")
         page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(upload))
@@ -311,5 +298,3 @@ def test_load_then_sidebar_and_page_show_the_new_state_at_once(polished, browser
         expect(rollback.get_by_role("combobox")).to_have_value(re.compile("^第 2 次载入 · 三四季度报表.csv"))
         expect(sidebar).to_contain_text("最近变更：第 4 次载入")
         screenshot(page, "polish_after_rollback", DESKTOP)
-    finally:
-        page.close()
