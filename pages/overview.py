@@ -160,7 +160,7 @@ else:
             st.markdown(f"**{first['indicator_name']}** &nbsp; :gray[目标：{common.plain(goals_text(rows, unit))}]  \n"
                         + " &nbsp; ".join(f"{common.status_badge(name)} {count}"
                                           for name, count in status_counts.items()))
-            st.dataframe(target_status_rows(rows, unit), hide_index=True, width="stretch")
+            common.table(target_status_rows(rows, unit))
             if rows["is_milestone"].any():
                 st.caption("年度目标按季度分解：第k季度以年内累计与年度目标的k/4比较。累计中含“以上”等界限值"
                            "或缺少季度时，累计只是下限或不完整，状态为“无法判定”。")
@@ -170,7 +170,7 @@ else:
                 projections = [common.data(targets.projection, indicator_id, region_id, year) for region_id, _ in pairs]
                 names = dict(zip(rows["region_id"], rows["region_name"], strict=False))
                 st.markdown(f":violet-badge[:material/query_stats: 预测] **{year}年全年预测**（按已有季度推算，不是实际值）")
-                st.dataframe(projection_rows(projections, names, unit), hide_index=True, width="stretch")
+                common.table(projection_rows(projections, names, unit))
     if not any(pair_year == chosen.quarter_index // 4 for _, rows in targeted.groupby("indicator_id")
                for _, pair_year in targets.projectable(rows)):
         names = "、".join(targeted["indicator_name"].unique())

@@ -248,3 +248,18 @@ def test_rollback_names_what_it_undoes_asks_to_confirm_then_refreshes(store, fre
 def test_target_comparators_read_in_words(store):
     comparator = page_as("boss", "admin").selectbox(key="target_comparator")
     assert comparator.options == ["达到", "超过", "不超过", "低于"]
+
+
+def test_audit_log_names_operators_and_says_what_its_counts_count(store, fresh_db):
+    accounts.record(store, "cli:root", "载入数据", "载入 #9 季报.csv", None, 58, 60)
+    accounts.record(store, "system", "恢复数据仓库", "warehouse", "恢复到 v2")
+    test = AppTest.from_file(APP, default_timeout=60)
+    test.session_state["account"] = accounts.Account("boss", "admin")
+    test.run()
+    test.switch_page("pages/audit.py").run()
+    trail = test.dataframe[0].value
+    assert trail[["操作人", "操作", "计数对象", "变更前数量", "变更后数量"]].head(2).astype(object).fillna("—").values.tolist() == [
+        ["系统", "恢复数据仓库", "—", "—", "—"],
+        ["命令行（root）", "载入数据", "观测值行数", 58, 60],
+    ]
+    assert set(trail.loc[trail["操作"] == "新增账户", "计数对象"]) == {"账户数"}
