@@ -243,9 +243,10 @@ def trend_lines(series: pd.DataFrame) -> go.Figure:
     ticks = quarter_ticks(int(series["quarter_index"].min()), int(series["quarter_index"].max()))
     figure.update_xaxes(title="报告季度", gridcolor="#f1f2f4", **ticks)
     if kind == "rank":
-        figure.update_yaxes(title=f"{name}（1为第一）", autorange="reversed", dtick=1, gridcolor="#e5e7eb")
+        figure.update_yaxes(title="名次（1为第一）", autorange="reversed", dtick=1, gridcolor="#e5e7eb")
     else:
-        figure.update_yaxes(title=f"{name}（{unit}）", rangemode="tozero", gridcolor="#e5e7eb")
+        # The title names the indicator; the axis only its unit, so that it fits a phone's height.
+        figure.update_yaxes(title=f"数值（{unit}）", rangemode="tozero", gridcolor="#e5e7eb")
     _layout(figure, f"{name}趋势")
     figure.update_layout(showlegend=len(figure.data) > 1, legend={"orientation": "h", "y": -0.2})
     return figure
@@ -257,7 +258,8 @@ def _add_targets(figure: go.Figure, series: pd.DataFrame, unit: str, kind: str) 
     if targeted.empty:
         return
     if targeted["target_value"].nunique() == 1:
-        _add_target_line(figure, targeted, unit, figure.add_hline)
+        # Below the line: the points' own labels sit above them.
+        _add_target_line(figure, targeted, unit, figure.add_hline, annotation_position="bottom right")
         return
     milestones = targeted.drop_duplicates("plotted_at").sort_values("plotted_at")
     figure.add_trace(go.Scatter(

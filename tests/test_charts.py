@@ -74,6 +74,9 @@ def test_trend_draws_target_line():
     figure = charts.trend_lines(_series(["2024-02-15", "2024-05-15"], [60.0, 40.0], target=50.0))
     assert [shape.y0 for shape in figure.layout.shapes] == [50.0]
     assert figure.layout.annotations[0].text == "目标：超过50%"
+    # Under the line, clear of the points' labels above them; the axis names only the unit.
+    assert (figure.layout.annotations[0].yanchor, figure.layout.annotations[0].xanchor) == ("top", "right")
+    assert figure.layout.yaxis.title.text == "数值（%）"
 
 
 def test_trend_draws_quarterly_milestones_as_a_step():
