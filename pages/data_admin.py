@@ -53,10 +53,9 @@ def uploader_key() -> str:
 
 def finish(message_key: str, message: str) -> None:
     """After a change: every session reads the new version, this one from a fresh run (the
-    sidebar's 最近变更 and the loads offered for rollback included) that shows the message once."""
+    sidebar's 最近变更 included) that shows the message once."""
     common.clear_caches()
     st.session_state[message_key] = message
-    st.session_state.pop("rollback_load", None)  # the newest load is offered first again
     st.rerun()
 
 
@@ -137,7 +136,10 @@ with history_tab:
             st.caption("没有可撤销的载入：种子数据、已撤销的载入和撤销记录本身都不能撤销。")
         else:
             labels = {row.load_id: load_label(row) for row in undoable.itertuples()}
-            load_id = st.selectbox("要撤销的载入", list(labels), format_func=labels.get, key="rollback_load")
+            # Keyed by the newest load, so that after a load or a rollback the browser's old choice
+            # is not sent back: the newest undoable load is offered first.
+            load_id = st.selectbox("要撤销的载入", list(labels), format_func=labels.get,
+                                   key=f"rollback_load_{next(iter(labels))}")
             undo = common.data(ingest.rollback_preview, int(load_id))
             with st.container(border=True):
                 st.markdown(

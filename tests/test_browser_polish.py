@@ -243,7 +243,6 @@ def test_desktop_chart_toolbar_speaks_chinese(polished, browser):  # noqa: F811
 
 
 def test_overview_table_is_whole_and_a_tapped_row_opens_in_full(polished, browser):  # noqa: F811
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
 
     url, _ = polished
@@ -258,11 +257,9 @@ def test_overview_table_is_whole_and_a_tapped_row_opens_in_full(polished, browse
         detail = page.get_by_text("原文摘录：").first
         for _ in range(3):  # the grid takes clicks once it has drawn itself
             page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)  # the first row's selection box
-            try:
-                detail.wait_for(timeout=10_000)
+            settled(page)  # a click that selected the row has made a run; another would undo it
+            if detail.count():
                 break
-            except PlaywrightTimeout:
-                continue
         expect(detail).to_be_visible()
 
 

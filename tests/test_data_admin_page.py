@@ -90,7 +90,7 @@ def test_admin_loads_gb18030_file_with_percent_and_wan_then_rolls_back(store, fr
     ]
 
     history = page_as("boss", "admin")
-    history.selectbox(key="rollback_load").set_value(2).run()
+    history.selectbox(key="rollback_load_2").set_value(2).run()
     history.checkbox(key="rollback_confirm_2").check().run()
     click(history, "撤销所选载入")
     assert history.success[0].value == "已撤销第 2 次载入（文件“一季度.csv”）：删除 2 行，恢复 0 行。这次撤销记录为第 3 次载入。"
@@ -226,7 +226,7 @@ def test_rollback_names_what_it_undoes_asks_to_confirm_then_refreshes(store, fre
             "综合窗口可办事项占比(一窗通办),鄂城区,2024Q2,91%,,鄂城区报表\n")
     click(upload(page_as("boss", "admin"), "上半年.csv", (HEADER + body).encode()), "确认载入")
     test = page_as("boss", "admin")
-    rollback = test.selectbox(key="rollback_load")
+    rollback = test.selectbox(key="rollback_load_2")
     assert rollback.options == ["第 2 次载入 · 上半年.csv（" + rollback.options[0].split("（")[1]]
     assert rollback.options[0].endswith("，2 行）")
     summary = next(m.value for m in test.markdown if m.value.startswith("撤销 **第 2 次载入**"))
@@ -239,7 +239,7 @@ def test_rollback_names_what_it_undoes_asks_to_confirm_then_refreshes(store, fre
     assert [s.value for s in test.success] == [
         "已撤销第 2 次载入（文件“上半年.csv”）：删除 2 行，恢复 0 行。这次撤销记录为第 3 次载入。"]
     assert export_text(fresh_db) == before
-    assert not [s for s in test.selectbox if s.key == "rollback_load"]
+    assert not [s for s in test.selectbox if s.label == "要撤销的载入"]
     assert "没有可撤销的载入：种子数据、已撤销的载入和撤销记录本身都不能撤销。" in [c.value for c in test.caption]
     history = next(d.value for d in test.dataframe if "状态" in d.value.columns)
     assert history[["编号", "状态"]].values.tolist() == [[3, "已生效"], [2, "已撤销"], [1, "已生效"]]
