@@ -93,7 +93,8 @@ def test_admin_loads_gb18030_file_with_percent_and_wan_then_rolls_back(store, fr
     history.selectbox(key="rollback_load_2").set_value(2).run()
     history.checkbox(key="rollback_confirm_2").check().run()
     click(history, "撤销所选载入")
-    assert history.success[0].value == "已撤销第 2 次载入（文件“一季度.csv”）：删除 2 行，恢复 0 行。这次撤销记录为第 3 次载入。"
+    assert history.success[0].value == ("已撤销第 2 次载入（文件“一季度.csv”）：删除 2 行，恢复 0 行。"
+                                        "这次撤销记录为第 3 次载入。")
     assert export_text(fresh_db) == before
     actions = accounts.audit_trail(store)["action"].tolist()
     assert actions.count("撤销载入") == 1 and actions.count("载入数据") == 1
@@ -258,7 +259,8 @@ def test_audit_log_names_operators_and_says_what_its_counts_count(store, fresh_d
     test.run()
     test.switch_page("pages/audit.py").run()
     trail = test.dataframe[0].value
-    assert trail[["操作人", "操作", "计数对象", "变更前数量", "变更后数量"]].head(2).astype(object).fillna("—").values.tolist() == [
+    shown = trail[["操作人", "操作", "计数对象", "变更前数量", "变更后数量"]].head(2).astype(object).fillna("—")
+    assert shown.values.tolist() == [
         ["系统", "恢复数据仓库", "—", "—", "—"],
         ["命令行（root）", "载入数据", "观测值行数", 58, 60],
     ]

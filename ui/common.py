@@ -290,7 +290,7 @@ def table(frame: pd.DataFrame, *, key: str | None = None, column_config: dict | 
             with st.container(border=True):
                 st.markdown("  \n".join(f"**{plain(name)}**：{plain(_cell(row[name]))}" for name in order))
         else:
-            st.caption("点选表格左侧的选择框，可在下方查看该行全部内容（来源、原文摘录等）。")
+            st.caption("点选表格左侧的选择框，可在下方查看该行的全部内容。")
     return shown
 
 
