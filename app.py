@@ -3,6 +3,7 @@
 import streamlit as st
 
 from metrics import accounts, facts, periods
+from metrics.formatting import actor_text
 from metrics.warehouse import WarehouseError
 from ui import auth, common, reminders, telemetry
 from ui import navigation as ui_navigation
@@ -13,6 +14,16 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="auto",  # open on a desktop, closed on a phone
 )
+
+# The sidebar filters each page reads (through ui.common.filters); the others do not show them.
+PAGE_FILTERS = {
+    "总览": {"period", "category", "region"},
+    "区域对比": {"period", "region"},
+    "趋势": {"period", "category", "region"},
+    "报送情况": {"period", "region"},
+    "指标口径": {"category"},
+}
+
 
 auth.mark_routed()
 account = auth.current_account()
@@ -26,29 +37,34 @@ except WarehouseError as error:
     st.error(f"数据仓库不可用：{error}", icon=":material/error:")
     st.stop()
 
+st.html(common.PHONE_CSS)
+common.close_sidebar_on_narrow_screens(navigation.title)
 with st.sidebar:
     st.markdown("### 鄂州市数据局\n**政务服务指标看板**")
     if account:
         st.caption(f"当前用户：{common.plain(account.name)}（{accounts.ROLE_NAMES[account.role]}）")
     if account or not auth.view_requires_login():
+        shown = PAGE_FILTERS.get(navigation.title, set())
         quarters = common.data(periods.reporting_quarters)
         labels = dict(zip(quarters["quarter_id"], quarters["quarter_label"], strict=True))
-        if labels:
+        if labels and "period" in shown:
             common.url_widget(st.selectbox, "报告期", list(labels), key="filter_period", param="period",
                               format_func=labels.get, help=periods.TIME_RULE)
-        categories = [common.ALL, *common.data(facts.categories)]
-        common.url_widget(st.selectbox, "指标类别", categories, key="filter_category", param="category")
-        regions = common.data(facts.regions)
-        region_names = dict(zip(regions["region_id"], regions["name"], strict=True))
-        common.url_widget(st.selectbox, "地区", [common.ALL, *regions["region_id"]], key="filter_region",
-                          param="region", format_func=lambda region_id: region_names.get(region_id, region_id))
+        if "category" in shown:
+            categories = [common.ALL, *common.data(facts.categories)]
+            common.url_widget(st.selectbox, "指标类别", categories, key="filter_category", param="category")
+        if "region" in shown:
+            regions = common.data(facts.regions)
+            region_names = dict(zip(regions["region_id"], regions["name"], strict=True))
+            common.url_widget(st.selectbox, "地区", [common.ALL, *regions["region_id"]], key="filter_region",
+                              param="region", format_func=lambda region_id: region_names.get(region_id, region_id))
         reminders.panel(account)
         status = common.data(facts.data_status)
         st.divider()
         st.caption(periods.completeness(quarters).text())
         st.caption(
             f"共 {status['count_observations']} 条观测值 · 最近变更：第 {status['load_id']} 次载入"
-            f"（{common.plain(status['file_name'])}，{common.plain(status['user_name'])}，"
+            f"（{common.plain(status['file_name'])}，{common.plain(actor_text(status['user_name']))}，"
             f"{status['loaded_at']:%Y-%m-%d %H:%M}）  \n"
             "数字来源：鄂州市数据局巡察整改进展通报（2024-07-26），各数字均注明通报条目"
         )

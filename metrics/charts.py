@@ -3,7 +3,7 @@
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics.formatting import QUALIFIER_LABEL, points_fraction, unreported_text, value_text
+from metrics.formatting import COMPARATOR_TEXT, QUALIFIER_LABEL, points_fraction, unreported_text, value_text
 from metrics.periods import quarter_label, short_label
 
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -14,7 +14,6 @@ TARGET_COLOR = "#b3261e"
 REFERENCE_COLOR = "#6b7280"
 STATUS_COLOR = {"达标": MET_COLOR, "未达标": MISSED_COLOR}
 PALETTE = ["#1f5fa8", "#b26a00", "#2e7d32", "#7b1fa2", "#00838f", "#6d4c41", "#c2185b", "#455a64"]
-COMPARATOR_TEXT = {">": "超过", ">=": "达到", "<": "低于", "<=": "不高于", "=": "等于"}
 
 HOVER = (
     "<b>%{customdata[0]}</b><br>数值：%{customdata[1]}<br>限定：%{customdata[2]}"
@@ -22,12 +21,30 @@ HOVER = (
 )
 
 
+# Plotly does not wrap a title: a longer one breaks at its first separator, so that a phone's
+# 360 px show it whole.
+TITLE_FITS = 18
+TITLE_BREAKS = ("：", " · ", "｜")
+
+
+def wrapped_title(title: str) -> str:
+    """'各区（功能区）…排名 · 2024年第四季度' → '各区（功能区）…排名<br>2024年第四季度'."""
+    if len(title) <= TITLE_FITS:
+        return title
+    for separator in TITLE_BREAKS:
+        if separator in title:
+            head, tail = title.split(separator, 1)
+            return f"{head}{separator.strip() if separator == '：' else ''}<br>{tail}"
+    return title
+
+
 def _layout(figure: go.Figure, title: str, height: int = 420) -> go.Figure:
+    text = wrapped_title(title)
     figure.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
+        title={"text": text, "x": 0, "xanchor": "left"},
         font={"family": FONT_FAMILY, "size": 14},
-        height=height,
-        margin={"l": 10, "r": 30, "t": 60, "b": 40},
+        height=height + (40 if "<br>" in text else 0),
+        margin={"l": 10, "r": 30, "t": 100 if "<br>" in text else 60, "b": 40},
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
         hoverlabel={"font_family": FONT_FAMILY},
@@ -91,7 +108,10 @@ def region_bars(districts: pd.DataFrame, missing: pd.DataFrame, references: pd.D
             marker_line_color=[TARGET_COLOR if r == highlight else "rgba(0,0,0,0)" for r in reported["region_id"]],
             marker_line_width=3,
             text=[value_text(v, unit, q, kind) for v, q in zip(reported["value"], reported["qualifier"], strict=True)],
-            textposition="outside",
+            # Inside a long bar, beside a short one: a label never runs past a phone's edge.
+            textposition="auto",
+            insidetextanchor="end",
+            constraintext="none",
             cliponaxis=False,
             customdata=_hover_data(reported, "region_name"),
             hovertemplate=HOVER,
@@ -124,7 +144,10 @@ def region_bars(districts: pd.DataFrame, missing: pd.DataFrame, references: pd.D
             name="未报送",
         ))
     figure.update_yaxes(categoryorder="array", categoryarray=ordered["region_name"].tolist(), title=None)
-    _add_target_line(figure, reported, unit, figure.add_vline, annotation_position="top")
+    # The target's label ends at its line and 市本级's starts at its own: side by side, never on
+    # each other or on a bar's label.
+    _add_target_line(figure, reported, unit, figure.add_vline, annotation_position="top left",
+                     annotation_yanchor="bottom")
     city = references[(references["region_level"] == "市本级") & (references["qualifier"] == "exact")]
     if len(city):
         row = city.iloc[0]
@@ -132,7 +155,8 @@ def region_bars(districts: pd.DataFrame, missing: pd.DataFrame, references: pd.D
             x=row["value"],
             line={"color": REFERENCE_COLOR, "dash": "dot", "width": 2},
             annotation_text=f"{row['region_name']} {value_text(row['value'], unit, kind=kind)}",
-            annotation_position="top",
+            annotation_position="top right",
+            annotation_yanchor="bottom",
             annotation_font_color=REFERENCE_COLOR,
         )
     values = [*reported["value"].tolist(), *absent["earlier_value"].dropna().tolist(), *city["value"].tolist()]
@@ -143,7 +167,7 @@ def region_bars(districts: pd.DataFrame, missing: pd.DataFrame, references: pd.D
         tickvals=list(range(0, 101, 20)) if unit == "%" else None,
         gridcolor="#e5e7eb",
     )
-    return _layout(figure, f"各区（功能区）{name}排名 · {quarter_label}", height=max(300, 90 + 52 * len(ordered)))
+    return _layout(figure, f"{name}：各区（功能区）排名 · {quarter_label}", height=max(300, 90 + 52 * len(ordered)))
 
 
 def quarter_ticks(first_index: int, last_index: int) -> dict:
@@ -219,9 +243,10 @@ def trend_lines(series: pd.DataFrame) -> go.Figure:
     ticks = quarter_ticks(int(series["quarter_index"].min()), int(series["quarter_index"].max()))
     figure.update_xaxes(title="报告季度", gridcolor="#f1f2f4", **ticks)
     if kind == "rank":
-        figure.update_yaxes(title=f"{name}（1为第一）", autorange="reversed", dtick=1, gridcolor="#e5e7eb")
+        figure.update_yaxes(title="名次（1为第一）", autorange="reversed", dtick=1, gridcolor="#e5e7eb")
     else:
-        figure.update_yaxes(title=f"{name}（{unit}）", rangemode="tozero", gridcolor="#e5e7eb")
+        # The title names the indicator; the axis only its unit, so that it fits a phone's height.
+        figure.update_yaxes(title=f"数值（{unit}）", rangemode="tozero", gridcolor="#e5e7eb")
     _layout(figure, f"{name}趋势")
     figure.update_layout(showlegend=len(figure.data) > 1, legend={"orientation": "h", "y": -0.2})
     return figure
@@ -233,7 +258,8 @@ def _add_targets(figure: go.Figure, series: pd.DataFrame, unit: str, kind: str) 
     if targeted.empty:
         return
     if targeted["target_value"].nunique() == 1:
-        _add_target_line(figure, targeted, unit, figure.add_hline)
+        # Below the line: the points' own labels sit above them.
+        _add_target_line(figure, targeted, unit, figure.add_hline, annotation_position="bottom right")
         return
     milestones = targeted.drop_duplicates("plotted_at").sort_values("plotted_at")
     figure.add_trace(go.Scatter(
@@ -288,7 +314,8 @@ def rank_chart(ranks: pd.DataFrame) -> go.Figure:
             y=ranks["rank"],
             mode="lines+markers+text" if len(ranks) > 1 else "markers+text",
             text=[f"第{int(r)}名" for r in ranks["rank"]],
-            textposition="middle right",
+            # Above its point: beside the last one, a label would run past a phone's edge.
+            textposition="top center",
             marker={"size": 14, "color": BAR_COLOR},
             customdata=[[s, e] for s, e in zip(ranks["source"], ranks["evidence"], strict=True)],
             hovertemplate="%{x}<br>全省第%{y}名<br>来源：通报%{customdata[0]}<extra></extra>",
@@ -337,7 +364,9 @@ def unit_step_bars(units: pd.DataFrame, steps, comparator: str, title: str, kind
                           zip(ordered["points"], ordered["max_points"], strict=True)],
             text=[f"{value_text(v, unit, q, kind)} · {_points_label(p)}" for v, q, p in
                   zip(ordered["value"], ordered["qualifier"], ordered["points"], strict=True)],
-            textposition="outside",
+            textposition="auto",
+            insidetextanchor="end",
+            constraintext="none",
             cliponaxis=False,
             hovertemplate="<b>%{y}</b><br>%{text}<extra></extra>",
         )

@@ -23,6 +23,25 @@ QUALIFIER_LABEL = {
 }
 
 
+# A target's comparator in words: on charts ("目标：超过50%") and in the target form.
+COMPARATOR_TEXT = {">=": "达到", ">": "超过", "<=": "不超过", "<": "低于", "=": "等于"}
+
+# An indicator's kind, time property and better direction in words.
+KIND_NAMES = {"rate": "比率", "count": "数量", "rank": "名次", "score": "得分", "duration": "时长"}
+TEMPORAL_NAMES = {"stock": "时点存量", "flow": "期间流量", "level": "水平值"}
+BETTER_NAMES = {"higher": "越高越好", "lower": "越低越好", "none": "无方向"}
+
+# Operators that are not accounts: the seed build, a command-line user, the system itself.
+ACTOR_NAMES = {"build": "初始数据构建", "system": "系统"}
+
+
+def actor_text(actor: str) -> str:
+    """An operator as a reader knows it: 'cli:root' → '命令行（root）', 'build' → '初始数据构建'."""
+    if actor.startswith("cli:"):
+        return f"命令行（{actor.removeprefix('cli:')}）"
+    return ACTOR_NAMES.get(actor, actor)
+
+
 def plain_number(value: float) -> str:
     """The shortest text that reads back as the same number: 1960, 97.47, 34270000."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

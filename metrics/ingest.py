@@ -5,7 +5,16 @@ read_upload → validate → apply; history and rollback; template_bytes for the
 
 from pathlib import Path
 
-from metrics.loads import ConflictError, LoadError, LoadResult, apply, history, rollback
+from metrics.loads import (
+    ConflictError,
+    LoadError,
+    LoadResult,
+    apply,
+    history,
+    rollback,
+    rollback_preview,
+    undoable,
+)
 from metrics.template import template_bytes
 from metrics.uploads import ParsedFile, read_upload
 from metrics.validation import Progress, Validation, problem_lines, validate
@@ -24,7 +33,9 @@ __all__ = [
     "problem_lines",
     "read_upload",
     "rollback",
+    "rollback_preview",
     "template_bytes",
+    "undoable",
     "validate",
 ]
 

@@ -8,6 +8,7 @@ import duckdb
 import pandas as pd
 
 from metrics import build, journal, queries
+from metrics.formatting import actor_text
 from metrics.validation import Progress, Validation
 from metrics.warehouse import WarehouseError, new_version, version_id
 
@@ -221,9 +222,22 @@ def _kind_label(kind: str) -> str:
     return "+".join(KIND_LABELS.get(part, part) for part in kind.split("+"))
 
 
+def undoable(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The loads rollback() may undo (applied, of the kinds this module writes), newest first."""
+    frame = queries.run(con, "load_history")
+    kinds_ok = frame["kind"].map(lambda kind: set(kind.split("+")) <= set(ROLLBACK_KINDS))
+    return frame[kinds_ok & (frame["status"] == "applied")].iloc[::-1].reset_index(drop=True)
+
+
+def rollback_preview(con: duckdb.DuckDBPyConnection, load_id: int) -> pd.Series:
+    """What undoing a load touches: its file, rows to delete and restore, periods and units."""
+    return queries.run(con, "load_rollback_preview", load_id=load_id).iloc[0]
+
+
 def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every load, oldest first, with Chinese headings and labels."""
     frame = queries.run(con, "load_history")
     frame["kind"] = frame["kind"].map(_kind_label)
     frame["status"] = frame["status"].map(lambda status: STATUS_LABELS.get(status, status))
+    frame["user_name"] = frame["user_name"].map(actor_text)
     return frame.rename(columns=HISTORY_COLUMNS)

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import journal, queries
+from metrics import catalog, journal, queries
 from metrics.formatting import plain_number
 from metrics.warehouse import WarehouseError, new_version
 
@@ -128,8 +128,7 @@ def targeted_status(con: duckdb.DuckDBPyConnection, category: str | None = None,
     status = target_status_table(con)
     rows = status[status["indicator_id"].isin(status.loc[status["target_value"].notna(), "indicator_id"])]
     if category:
-        rows = rows[rows["indicator_id"].isin(queries.run(con, "indicator_catalog_search", search=None,
-                                                           category=category)["indicator_id"])]
+        rows = rows[rows["indicator_id"].isin(catalog.search(con, category=category)["indicator_id"])]
     if region_id:
         rows = rows[rows["region_id"] == region_id]
     return rows.reset_index(drop=True)

@@ -13,6 +13,8 @@ from metrics.uploads import COLUMNS, INSTRUCTIONS_SHEET, KIND_LABELS
 from metrics.validation import INDICATOR_VOCABULARY, REGION_LEVELS
 
 LISTS_SHEET = "下拉选项"
+# The indicator sheet's headers, which also name its drop-down lists ("可选类型", not "可选kind").
+HEADERS = {column.key: column.label for column in COLUMNS["indicators"]}
 DATA_ROWS = 5000  # rows the drop-downs cover
 # The columns each sheet offers, in order; ids are optional where a name identifies the row.
 SHEET_COLUMNS = {
@@ -83,7 +85,7 @@ def _lists_sheet(workbook: Workbook, con: duckdb.DuckDBPyConnection) -> dict[str
         ("regions", "level"): ("可选级别", list(REGION_LEVELS)),
         ("regions", "parent"): ("可选上级", list(choices[choices.list_name == "region"].choice)),
         **{
-            ("indicators", field): (f"可选{field}", [words[0] for words in vocabulary.values()])
+            ("indicators", field): (f"可选{HEADERS[field]}", [words[0] for words in vocabulary.values()])
             for field, vocabulary in INDICATOR_VOCABULARY.items()
         },
     }

@@ -1,19 +1,30 @@
 """审计日志 — every account change, load, rollback and target change; read-only."""
 
+import pandas as pd
 import streamlit as st
 
-from metrics import accounts
+from metrics import accounts, journal
+from metrics.formatting import actor_text
 from ui import auth, common
 
 auth.ensure_routed()
 
 auth.require("admin")
 st.title("审计日志")
-st.caption("谁、何时、做了什么、变更前后的数量。日志只追加，页面上不能修改或删除。")
+st.caption("谁、何时、做了什么、变更前后的数量（数据的变更计观测值行数，账户的变更计账户数，见“计数对象”）。"
+           "日志只追加，页面上不能修改或删除。")
 
-trail = accounts.audit_trail(auth.store_path()).rename(columns={
-    "event_id": "编号", "happened_at": "时间", "actor": "操作人", "action": "操作", "target": "对象",
-    "detail": "说明", "count_before": "变更前数量", "count_after": "变更后数量",
+events = accounts.audit_trail(auth.store_path())
+trail = pd.DataFrame({
+    "编号": events["event_id"],
+    "时间": events["happened_at"],
+    "操作人": events["actor"].map(actor_text),
+    "操作": events["action"],
+    "对象": events["target"],
+    "说明": events["detail"],
+    "计数对象": events["action"].map(journal.counted),
+    "变更前数量": events["count_before"].astype("Int64"),
+    "变更后数量": events["count_after"].astype("Int64"),
 })
 actions = ["全部", *sorted(trail["操作"].unique())]
 action = st.selectbox("操作类型", actions, key="audit_action")
@@ -21,5 +32,5 @@ shown = trail if action == "全部" else trail[trail["操作"] == action]
 if shown.empty:
     common.empty_state("没有符合条件的日志。")
 else:
-    st.dataframe(shown, hide_index=True, width="stretch")
+    common.table(shown, key="audit_table")
     common.csv_download(shown, "审计日志.csv")

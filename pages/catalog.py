@@ -3,21 +3,19 @@
 import streamlit as st
 
 from metrics import catalog, periods
+from metrics.formatting import BETTER_NAMES, KIND_NAMES, TEMPORAL_NAMES
 from ui import auth, common
 
 auth.ensure_routed()
 
-KIND_NAMES = {"rate": "比率", "count": "数量", "rank": "名次", "score": "得分", "duration": "时长"}
-TEMPORAL_NAMES = {"stock": "时点存量", "flow": "期间流量", "level": "水平值"}
-BETTER_NAMES = {"higher": "越高越好", "lower": "越低越好", "none": "无方向"}
 
 st.title("指标口径")
 st.caption("每个指标的名称、定义、单位、计算公式、方向、责任单位与通报条目。")
 st.info(f"**报告期口径。** {periods.TIME_RULE}同一季度有多个数值时取季度内最晚的一个；区域对比只比较同一季度的数值，"
         "没有该季度数值的单位显示为“未报送”。", icon=":material/calendar_month:")
 
-search = st.text_input("搜索指标", placeholder="输入名称、编码、定义中的词或通报条目，如“监管”“二、7”",
-                       key="catalog_search")
+search = st.text_input("搜索指标", key="catalog_search",
+                       placeholder="输入名称、类别、编码、定义中的词或通报条目，如“一窗通办占比”“监管”“二、7”")
 chosen = common.filters()
 found = common.data(catalog.search, search, chosen.category)
 st.markdown(f"共找到 **{len(found)}** 个指标。")
@@ -46,5 +44,8 @@ table = found.assign(
         "count_observations": "观测值数",
     }
 )
-st.dataframe(table, hide_index=True, width="stretch")
+# The code is for files and the command line; a reader needs it rarely, and on a phone it would
+# take half the width.
+with_code = st.toggle("显示指标编码", key="catalog_codes")
+common.table(table if with_code else table.drop(columns=["编码"]), key="catalog_table")
 common.csv_download(table, "指标口径.csv")

@@ -7,8 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from metrics import changes, facts, ingest
+from metrics.formatting import COMPARATOR_TEXT, actor_text
 from metrics.paths import resolve_db
 from metrics.uploads import max_upload_mb
+from metrics.validation import preview
 from metrics.warehouse import WarehouseError
 from ui import auth, common
 
@@ -19,7 +21,7 @@ db = resolve_db()
 
 st.title("数据管理")
 st.caption(
-    f"当前账户：{account.username}（可填报范围：{account.scope_text()}）。"
+    f"当前账户：{common.plain(account.username)}（可填报范围：{account.scope_text()}）。"
     "文件先完整校验、列出全部问题；确认后整批写入，要么全部成功，要么一行也不写。"
 )
 
@@ -44,41 +46,61 @@ def checked_upload(name: str, data: bytes) -> ingest.Validation:
     return validation
 
 
+def uploader_key() -> str:
+    """A new key after every load, so that the loaded file leaves the uploader."""
+    return f"upload_file_{st.session_state.get('upload_generation', 0)}"
+
+
+def finish(message_key: str, message: str) -> None:
+    """After a change: every session reads the new version, this one from a fresh run (the
+    sidebar's 最近变更 included) that shows the message once."""
+    common.clear_caches()
+    st.session_state[message_key] = message
+    st.rerun()
+
+
 with upload_tab:
+    loaded = st.session_state.pop("upload_done", None)
+    if loaded:
+        message, rows = loaded
+        st.success(message, icon=":material/task_alt:")
+        common.table(rows)
     uploaded = st.file_uploader(
         f"选择 CSV 或 Excel(.xlsx) 文件（不超过 {max_upload_mb():g} MB；UTF-8、GBK/GB18030 均可）",
         type=["csv", "xlsx"],
-        key="upload_file",
+        key=uploader_key(),
     )
     if uploaded is None:
-        common.empty_state("尚未选择文件。可先在“下载模板”中下载 Excel 模板，按模板填写后上传。")
+        if not loaded:
+            common.empty_state("尚未选择文件。可先在“下载模板”中下载 Excel 模板，按模板填写后上传。")
     else:
         validation = checked_upload(uploaded.name, uploaded.getvalue())
-        new_rows = len(validation.rows) - len(validation.conflicts) - validation.unchanged
         counts = st.columns(4)
         counts[0].metric("数据行", validation.rows_total)
         counts[1].metric("问题", len(validation.errors))
-        counts[2].metric("与已有数据不同", len(validation.conflicts))
-        counts[3].metric("新增 / 不变", f"{new_rows} / {validation.unchanged}")
-
         if not validation.ok:
+            counts[2].metric("结果", "未载入")
             st.error(f"文件有 {len(validation.errors)} 处问题，未载入。请按下表逐行修改后重新上传。",
                      icon=":material/error:")
-            st.dataframe(validation.errors, hide_index=True, width="stretch")
+            common.table(validation.errors)
             common.csv_download(validation.errors, "校验问题.csv", "下载问题清单")
         else:
+            new_rows = len(validation.rows) - len(validation.conflicts) - validation.unchanged
+            counts[2].metric("与已有数据不同", len(validation.conflicts))
+            counts[3].metric("新增 / 不变", f"{new_rows} / {validation.unchanged}")
+            shown = preview(common.connection(), validation)
             st.success("校验通过。请核对预览后确认载入。", icon=":material/task_alt:")
             st.markdown("**预览（前200行）**")
-            st.dataframe(validation.rows.head(200), hide_index=True, width="stretch")
-            for frame, label in ((validation.regions, "新增地区"), (validation.indicators, "新增指标")):
-                if len(frame):
-                    st.markdown(f"**{label}（{len(frame)}）**")
-                    st.dataframe(frame, hide_index=True, width="stretch")
+            common.table(shown["观测值"].head(200))
+            for label in ("新增地区", "新增指标"):
+                if len(shown[label]):
+                    st.markdown(f"**{label}（{len(shown[label])}）**")
+                    common.table(shown[label])
             replace = False
             if len(validation.conflicts):
                 st.warning(f"有 {len(validation.conflicts)} 行会覆盖已有数值，请逐行核对。",
                            icon=":material/warning:")
-                st.dataframe(validation.conflicts, hide_index=True, width="stretch")
+                common.table(shown["修改"])
                 replace = st.checkbox(f"我已核对，确认覆盖这 {len(validation.conflicts)} 行", key="upload_replace")
             if st.button("确认载入", type="primary", icon=":material/upload:",
                          disabled=bool(len(validation.conflicts)) and not replace):
@@ -90,26 +112,55 @@ with upload_tab:
                     bar.empty()
                     st.error(str(error), icon=":material/error:")
                 else:
-                    common.clear_caches()
                     st.session_state.pop("upload_check", None)
-                    st.success(f"已载入（第 {result.load_id} 次载入）：{result.note}", icon=":material/task_alt:")
+                    st.session_state["upload_generation"] = st.session_state.get("upload_generation", 0) + 1
+                    finish("upload_done", (f"已载入文件“{common.plain(uploaded.name)}”（第 {result.load_id} 次载入）："
+                                           f"{result.note}。载入的数据如下：", shown["观测值"]))
+
+
+def load_label(row) -> str:
+    return f"第 {row.load_id} 次载入 · {row.file_name}（{row.loaded_at:%Y-%m-%d %H:%M}，{row.rows_total} 行）"
+
 
 with history_tab:
+    if done := st.session_state.pop("rollback_done", None):
+        st.success(done, icon=":material/undo:")
     loads = common.data(ingest.history)
-    st.dataframe(loads.iloc[::-1], hide_index=True, width="stretch")
+    # The files' SHA-256 are for checking a file, in the CSV; the page keeps to what a reader scans.
+    common.table(loads.iloc[::-1].drop(columns=["SHA-256"]), key="load_history")
     common.csv_download(loads, "载入记录.csv")
     if account.can("admin"):
         st.markdown("**撤销一次载入**：恢复到该次载入之前的状态，撤销本身也会记录。")
-        choices = loads["编号"].tolist()[::-1]
-        load_id = st.selectbox("载入编号", choices, key="rollback_load")
-        if st.button("撤销所选载入", icon=":material/undo:") and load_id is not None:
-            try:
-                result = changes.rollback(db, int(load_id), account)
-            except WarehouseError as error:
-                st.error(str(error), icon=":material/error:")
-            else:
-                common.clear_caches()
-                st.success(f"已撤销载入 #{load_id}（记录为第 {result.load_id} 次载入）：{result.note}")
+        undoable = common.data(ingest.undoable)
+        if undoable.empty:
+            st.caption("没有可撤销的载入：种子数据、已撤销的载入和撤销记录本身都不能撤销。")
+        else:
+            labels = {row.load_id: load_label(row) for row in undoable.itertuples()}
+            # Keyed by the newest load, so that after a load or a rollback the browser's old choice
+            # is not sent back: the newest undoable load is offered first.
+            load_id = st.selectbox("要撤销的载入", list(labels), format_func=labels.get,
+                                   key=f"rollback_load_{next(iter(labels))}")
+            undo = common.data(ingest.rollback_preview, int(load_id))
+            with st.container(border=True):
+                st.markdown(
+                    f"撤销 **第 {load_id} 次载入**（文件“{common.plain(undo['file_name'])}”，"
+                    f"{common.plain(actor_text(undo['user_name']))}，{undo['loaded_at']:%Y-%m-%d %H:%M}）将"
+                    f"删除它新增的 **{undo['count_to_delete']}** 行、恢复它修改的 **{undo['count_to_restore']}** 行"
+                    + (f"、删除它新增的 **{undo['count_additions']}** 个地区或指标" if undo["count_additions"] else "")
+                    + "。  \n"
+                    f"涉及期间：{common.plain(undo['period_labels'] or '无')}  \n"
+                    f"涉及单位：{common.plain(undo['region_names'] or '无')}")
+                confirmed = st.checkbox("我已核对，确认撤销这次载入", key=f"rollback_confirm_{load_id}")
+                if st.button("撤销所选载入", icon=":material/undo:", disabled=not confirmed):
+                    try:
+                        result = changes.rollback(db, int(load_id), account)
+                    except WarehouseError as error:
+                        st.error(str(error), icon=":material/error:")
+                    else:
+                        finish("rollback_done",
+                               f"已撤销第 {load_id} 次载入（文件“{common.plain(undo['file_name'])}”）："
+                               f"删除 {undo['count_to_delete']} 行，恢复 {undo['count_to_restore']} 行。"
+                               f"这次撤销记录为第 {result.load_id} 次载入。")
     else:
         st.caption("撤销载入需要管理员权限。")
 
@@ -125,6 +176,8 @@ with template_tab:
 
 if target_tab:
     with target_tab[0]:
+        if done := st.session_state.pop("target_done", None):
+            st.success(done, icon=":material/task_alt:")
         st.markdown("设置本局自定年度目标（依据：本局）。季度按“时间过半、任务过半”自动生成节点。")
         catalog = common.data(facts.trend_indicators)
         regions = common.data(facts.regions)
@@ -137,7 +190,8 @@ if target_tab:
                                      dict(zip(regions["region_id"], regions["name"], strict=True))[r])
             year = st.number_input("年度", min_value=2020, max_value=2100, value=pd.Timestamp.now().year,
                                    key="target_year")
-            comparator = st.selectbox("比较", [">=", ">", "<=", "<"], key="target_comparator")
+            comparator = st.selectbox("比较", [">=", ">", "<=", "<"], key="target_comparator",
+                                      format_func=COMPARATOR_TEXT.get)
             value = st.number_input("目标值", value=0.0, format="%.2f", key="target_value")
             if st.form_submit_button("保存目标", type="primary"):
                 try:
@@ -146,5 +200,4 @@ if target_tab:
                 except WarehouseError as error:
                     st.error(str(error))
                 else:
-                    common.clear_caches()
-                    st.success(f"已保存（第 {load_id} 次载入）")
+                    finish("target_done", f"已保存（第 {load_id} 次载入）")

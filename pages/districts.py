@@ -36,8 +36,8 @@ if districts.empty:
     hint = f"最近一期数据在{earlier['earlier_quarter_label'].iloc[0]}，请在左侧“报告期”中选择。" if len(earlier) else ""
     common.empty_state(f"{chosen.quarter_label}没有任何区（功能区）报送{common.plain(names[indicator_id])}。{hint}")
 else:
-    st.plotly_chart(common.figure(charts.region_bars, districts, missing, references, chosen.quarter_label,
-                                  highlight=chosen.region_id), width="stretch", config=common.CHART_CONFIG)
+    common.chart(common.figure(charts.region_bars, districts, missing, references, chosen.quarter_label,
+                               highlight=chosen.region_id), f"区域对比_{names[indicator_id]}_{chosen.quarter_label}")
 if len(missing):
     st.warning(f"{chosen.quarter_label}未报送：{common.plain('、'.join(missing['region_name']))}。未报送的单位不参加排名；"
                "图中灰色菱形是其最近一期数值，注明了所属季度。", icon=":material/schedule:")
@@ -61,11 +61,11 @@ table.loc[unreported, "数值"] = [
     unreported_text(row.earlier_value, row.unit, row.earlier_qualifier, row.kind, row.earlier_quarter_label)
     for row in rows[unreported].itertuples()]
 # The indicator is chosen above: the table keeps what differs between the units.
-common.facts_table(table.drop(columns=["原始数值", "指标", "单位", "限定"]).fillna(""), rows)
+common.facts_table(table.drop(columns=["原始数值", "指标", "单位", "限定"]).fillna(""), rows, key="districts_facts")
 st.caption("并列数值名次相同，下一名次顺延。")
 reference_table = readable_facts(references[references["value"].notna()])
 if len(reference_table):
     st.markdown(f"**参考：市本级与乡镇(街道) · {chosen.quarter_label}**")
-    st.dataframe(reference_table.drop(columns=["原始数值"]), hide_index=True, width="stretch")
+    common.table(reference_table.drop(columns=["原始数值"]))
 common.csv_download(table, f"区域对比_{names[indicator_id]}_{chosen.quarter_label}.csv")
 st.caption(periods.TIME_RULE)

@@ -47,10 +47,7 @@ table = pd.DataFrame({
     "整改举措（概括）": problems["measures_summary"],
     "通报条目": problems["source"],
 })
-selection = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                         key="ledger_table",
-                         column_config={"问题": st.column_config.TextColumn(width="medium"),
-                                        "整改举措（概括）": st.column_config.TextColumn(width="large")})
+selection = common.table(table, key="ledger_table")
 st.download_button("下载整改台账（Excel）",
                    data=lambda: exporting.xlsx_bytes({"整改台账": ledger.excel_rows(everything)}),
                    file_name="整改台账.xlsx", icon=":material/download:",
@@ -58,7 +55,6 @@ st.download_button("下载整改台账（Excel）",
 
 picked = selection.selection.rows
 if not picked:
-    st.caption("提示：点选表格左侧的选择框，即可在下方看到该问题的关联指标与进展记录。")
     st.stop()
 problem = problems.iloc[picked[0]]
 number = int(problem["problem_no"])
@@ -73,7 +69,7 @@ linked = common.data(ledger.problem_facts, number)
 if linked.empty:
     st.caption("通报在该问题下没有给出可量化的指标。")
 else:
-    st.dataframe(readable_facts(linked).drop(columns=["原始数值"]), hide_index=True, width="stretch")
+    common.facts_table(readable_facts(linked).drop(columns=["原始数值"]), linked, key="ledger_facts")
 
 account = auth.current_account()
 if account is None or not ledger.may_update(account, problem["owner_name"]):

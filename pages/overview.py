@@ -56,7 +56,8 @@ ranks = common.data(assessment.reported_ranks)
 points = points[points["quarter_index"] <= chosen.quarter_index]
 ranks = ranks[ranks["quarter_index"] <= chosen.quarter_index]
 
-columns = st.columns([1, 1, 1, 1, 1.5, 1.5])
+# Keyed: on a phone the status counts sit two to a row (ui.common.PHONE_CSS).
+columns = st.container(key="status_counts").columns([1, 1, 1, 1, 1.5, 1.5])
 for column, status in zip(columns, STATUS_ORDER, strict=False):
     column.metric(status, f"{int(counts.get(status, 0))}项", border=True,
                   help=f"本期有数值的{len(current_cards)}项核心指标中，状态为“{status}”的项数")
@@ -133,6 +134,7 @@ else:
                 year_ago = change_text(row["change_vs_year_ago"], row["unit"], row["kind"])
                 extra = f" · 同比 {year_ago}" if row["is_current"] and year_ago != "—" else ""
                 st.markdown(f"{common.status_badge(row['status'])} &nbsp; :gray[{common.plain(where)}{extra}]")
+    st.caption("每张卡片的期间、目标、来源与原文摘录，也可在下方“全部指标”表中点选该行查看。")
 
 st.subheader("全部指标")
 latest = common.data(facts.as_of, chosen.quarter_index, category=chosen.category, region_id=chosen.region_id)
@@ -141,7 +143,7 @@ if latest.empty:
 else:
     table = readable_facts(latest)
     table.insert(3, "报告季度", latest["quarter_label"] + latest["is_current"].map({True: "", False: "（非本期）"}))
-    common.facts_table(table.drop(columns=["原始数值"]), latest, height="content")
+    common.facts_table(table.drop(columns=["原始数值"]), latest, key="overview_facts", height="content")
     common.csv_download(table, f"全部指标_{chosen.quarter_label}.csv")
 
 st.subheader("目标与预测")
@@ -159,7 +161,7 @@ else:
             st.markdown(f"**{first['indicator_name']}** &nbsp; :gray[目标：{common.plain(goals_text(rows, unit))}]  \n"
                         + " &nbsp; ".join(f"{common.status_badge(name)} {count}"
                                           for name, count in status_counts.items()))
-            st.dataframe(target_status_rows(rows, unit), hide_index=True, width="stretch")
+            common.table(target_status_rows(rows, unit))
             if rows["is_milestone"].any():
                 st.caption("年度目标按季度分解：第k季度以年内累计与年度目标的k/4比较。累计中含“以上”等界限值"
                            "或缺少季度时，累计只是下限或不完整，状态为“无法判定”。")
@@ -170,7 +172,7 @@ else:
                 names = dict(zip(rows["region_id"], rows["region_name"], strict=False))
                 st.markdown(f":violet-badge[:material/query_stats: 预测] **{year}年全年预测**"
                             "（按已有季度推算，不是实际值）")
-                st.dataframe(projection_rows(projections, names, unit), hide_index=True, width="stretch")
+                common.table(projection_rows(projections, names, unit))
     if not any(pair_year == chosen.quarter_index // 4 for _, rows in targeted.groupby("indicator_id")
                for _, pair_year in targets.projectable(rows)):
         names = "、".join(targeted["indicator_name"].unique())

@@ -22,6 +22,7 @@ labels = {row.indicator_id: f"{row.name}（{row.count_periods}个期间）" for 
 indicator_id = common.url_widget(st.selectbox, "指标", list(labels), key="trends_indicator", param="indicator",
                                  format_func=labels.get)
 
+indicator_name = choices.set_index("indicator_id").loc[indicator_id, "name"]
 series = common.data(facts.series, indicator_id)
 if chosen.region_id:
     series = series[series["region_id"] == chosen.region_id]
@@ -48,7 +49,7 @@ if shown["plotted_at"].nunique() == 1:
                              for r in shown.itertuples())),
             icon=":material/info:")
 else:
-    st.plotly_chart(common.figure(charts.trend_lines, shown), width="stretch", config=common.CHART_CONFIG)
+    common.chart(common.figure(charts.trend_lines, shown), f"趋势_{indicator_name}")
     single = shown.groupby("region_name")["plotted_at"].nunique()
     if (single == 1).any():
         st.caption(f"{common.plain('、'.join(single[single == 1].index))}只有一个时间点的数据，只画出一个点。")
@@ -59,6 +60,6 @@ if chosen.quarter_index is not None:
     quarterly = quarterly[quarterly["quarter_index"] <= chosen.quarter_index]
 table = readable_facts(quarterly)
 table.insert(2, "报告季度", quarterly["quarter_label"])
-common.facts_table(table.drop(columns=["原始数值"]), quarterly)
-common.csv_download(table, f"趋势_{labels[indicator_id].split('（')[0]}.csv")
+common.facts_table(table.drop(columns=["原始数值"]), quarterly, key="trends_facts")
+common.csv_download(table, f"趋势_{indicator_name}.csv")
 st.caption(periods.TIME_RULE + "表中每个地区每个季度取一个数值（季度内最晚的一个），环比、同比据此计算。")

@@ -1,3 +1,28 @@
+-- Each computed indicator's formula by the names of its operands, as a reader reads it:
+-- 圈内通办全程网办事项数 ÷ 圈内通办上线事项数 × 100, or a sum of terms.
+create view indicator_formulas as
+with operands as (
+    select d.indicator_id, d.role, d.operand_id, i.name
+    from derivations as d
+    join indicators as i on i.indicator_id = d.operand_id
+),
+
+final as (
+    select
+        indicator_id,
+        coalesce(
+            string_agg(name, ' + ' order by operand_id) filter (where role = 'term'),
+            string_agg(name, ' + ' order by operand_id) filter (where role = 'numerator')
+            || ' ÷ '
+            || string_agg(name, ' + ' order by operand_id) filter (where role = 'denominator')
+            || ' × 100'
+        ) as formula_text
+    from operands
+    group by indicator_id
+)
+
+select * from final;
+
 -- Derived observations are computed here, never typed: a ratio needs its numerator and
 -- denominator, a sum all its terms, each exact and for the same region and period.
 create view derived_observations as
@@ -44,12 +69,12 @@ final as (
         end as value,
         'exact' as qualifier,
         '计算：' || grouped.source as source,
-        indicators.formula as evidence,
+        indicator_formulas.formula_text as evidence,
         null::integer as load_id,
         true as is_derived
     from grouped
     join expected using (indicator_id)
-    join indicators using (indicator_id)
+    join indicator_formulas using (indicator_id)
     where grouped.count_operands = expected.count_operands
       and (grouped.terms is not null or grouped.denominator <> 0)
 )

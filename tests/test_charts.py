@@ -18,6 +18,10 @@ def test_region_bars_rank_one_on_top_with_target_and_city(seed_con):
     assert bar.orientation == "h"
     assert [shape.x0 for shape in figure.layout.shapes] == [50, 100]
     assert [a.text for a in figure.layout.annotations] == ["目标：超过50%", "市本级 100%"]
+    # The target's label ends at its line, 市本级's starts at its own: they cannot overlap.
+    assert [(a.xanchor, a.yanchor) for a in figure.layout.annotations] == [("right", "bottom"), ("left", "bottom")]
+    # A long bar carries its label inside, so that a phone's edge never cuts it.
+    assert (bar.textposition, bar.insidetextanchor) == ("auto", "end")
     assert figure.layout.xaxis.range == (0, 128)
     assert bar.customdata[-1][4] == "二、4 整改情况 二是"
 
@@ -69,6 +73,9 @@ def test_trend_draws_target_line():
     figure = charts.trend_lines(_series(["2024-02-15", "2024-05-15"], [60.0, 40.0], target=50.0))
     assert [shape.y0 for shape in figure.layout.shapes] == [50.0]
     assert figure.layout.annotations[0].text == "目标：超过50%"
+    # Under the line, clear of the points' labels above them; the axis names only the unit.
+    assert (figure.layout.annotations[0].yanchor, figure.layout.annotations[0].xanchor) == ("top", "right")
+    assert figure.layout.yaxis.title.text == "数值（%）"
 
 
 def test_trend_draws_quarterly_milestones_as_a_step():
@@ -128,6 +135,16 @@ def test_unit_step_bars_mark_partial_points_and_scale_counts():
     figure = charts.unit_step_bars(_units([3.0, 12.0], ["exact", "exact"], [1.0, 0.5], unit="名"),
                                    [Step(3, 2), Step(6, 1), Step(10, 0.5)], "<=", "名次", kind="rank")
     assert list(figure.data[0].marker.color) == [charts.PARTIAL_COLOR, charts.PARTIAL_COLOR]
-    assert [a.text for a in figure.layout.annotations] == ["不高于第3名得2分", "不高于第6名得1分",
-                                                       "不高于第10名得0.5分"]
+    assert [a.text for a in figure.layout.annotations] == ["不超过第3名得2分", "不超过第6名得1分",
+                                                       "不超过第10名得0.5分"]
     assert figure.layout.xaxis.range == (0, 12 * 1.3)
+
+
+def test_a_long_title_breaks_at_its_first_separator_a_short_one_stays():
+    assert charts.wrapped_title("综合窗口可办事项占比(一窗通办)：各区（功能区）排名 · 2024年第四季度") == \
+        "综合窗口可办事项占比(一窗通办)：<br>各区（功能区）排名 · 2024年第四季度"
+    assert charts.wrapped_title("“高效办成一件事”考核“一窗通办”指标得分 · 2024年") == \
+        "“高效办成一件事”考核“一窗通办”指标得分<br>2024年"
+    assert charts.wrapped_title("政务服务“一窗通办”：各单位数值与得分线（2024年第三季度）") == \
+        "政务服务“一窗通办”：<br>各单位数值与得分线（2024年第三季度）"
+    assert charts.wrapped_title("模拟后各单位数值与得分") == "模拟后各单位数值与得分"

@@ -41,7 +41,7 @@ def page_as(store, monkeypatch):
 
 
 def upload(test: AppTest, name: str, data: bytes) -> AppTest:
-    test.file_uploader(key="upload_file").upload(name, data, "text/csv").run()
+    test.file_uploader[0].upload(name, data, "text/csv").run()
     assert not test.exception, [e.value for e in test.exception]
     return test
 
@@ -83,7 +83,8 @@ def test_admin_loads_gb18030_file_with_percent_and_wan_then_rolls_back(page_as, 
     test = upload(page_as("boss"), "一季度.csv", (HEADER + body).encode("gb18030"))
     assert test.success[0].value == "校验通过。请核对预览后确认载入。"
     click(test, "确认载入")
-    assert test.success[-1].value.startswith("已载入（第 2 次载入）")
+    assert test.success[0].value == ("已载入文件“一季度.csv”（第 2 次载入）：新增 2 行，修改 0 行，不变 0 行；"
+                                     "新建期间 1 个。载入的数据如下：")
     exported = export_text(fresh_db)
     assert "one_window_share,综合窗口可办事项占比(一窗通办),华容区,2024Q1,98.1,%,exact,华容区报表" in exported
     assert "supervision_push_volume,监管行为推送数据量,鄂州市,2024Q1,35000000,条,at_least,市监管平台" in exported
@@ -94,9 +95,11 @@ def test_admin_loads_gb18030_file_with_percent_and_wan_then_rolls_back(page_as, 
     ]
 
     history = page_as("boss")
-    history.selectbox(key="rollback_load").set_value(2)
+    history.selectbox(key="rollback_load_2").set_value(2).run()
+    history.checkbox(key="rollback_confirm_2").check().run()
     click(history, "撤销所选载入")
-    assert history.success[-1].value.startswith("已撤销载入 #2（记录为第 3 次载入）")
+    assert history.success[0].value == ("已撤销第 2 次载入（文件“一季度.csv”）：删除 2 行，恢复 0 行。"
+                                        "这次撤销记录为第 3 次载入。")
     assert export_text(fresh_db) == before
     actions = accounts.audit_trail(store)["action"].tolist()
     assert actions.count("撤销载入") == 1 and actions.count("载入数据") == 1
@@ -191,3 +194,79 @@ def test_scope_by_indicator_category_and_no_reference_data_for_editors(fresh_db)
         [2, "地区", "凤凰街道", "只有管理员可以新增地区"]
     ]
     assert admin_view.ok
+
+
+def test_preview_names_indicators_units_periods_and_qualifiers_in_chinese(store):
+    body = "监管行为推送数据量,鄂州市,2024Q1,3500万,以上,市监管平台\n"
+    test = upload(page_as("boss", "admin"), "一季度.csv", (HEADER + body).encode())
+    # A missing value shows as the table's placeholder "—".
+    assert test.dataframe[0].value.fillna("—").to_dict("records") == [
+        {"行": 2, "指标": "监管行为推送数据量", "地区": "鄂州市", "期间": "2024年第一季度", "数值": "≥ 3,500万条",
+         "限定": "不少于(以上)", "来源": "市监管平台", "依据": "—"}
+    ]
+
+
+def test_after_a_load_the_check_and_the_button_give_way_to_what_was_loaded(store, fresh_db):
+    test = page_as("boss", "admin")
+    upload(test, "一季度.csv", (HEADER + "综合窗口可办事项占比(一窗通办),华容区,2024Q1,98.1%,,华容区报表\n").encode())
+    click(test, "确认载入")
+    assert [s.value for s in test.success] == [
+        "已载入文件“一季度.csv”（第 2 次载入）：新增 1 行，修改 0 行，不变 0 行；新建期间 1 个。载入的数据如下："]
+    assert test.dataframe[0].value[["指标", "地区", "期间", "数值"]].values.tolist() == [
+        ["综合窗口可办事项占比(一窗通办)", "华容区", "2024年第一季度", "98.1%"]]
+    assert not [b for b in test.button if b.label == "确认载入"]
+    assert test.file_uploader[0].value is None
+    test.run()
+    assert not test.success
+
+
+def test_rejected_upload_says_not_loaded_and_counts_nothing_new(store):
+    body = "综合窗口可办事项占比(一窗通办),华荣区,2024Q1,97.5%,,区报表\n"
+    test = upload(page_as("boss", "admin"), "bad.csv", (HEADER + body).encode())
+    assert [(m.label, m.value) for m in test.metric] == [("数据行", "1"), ("问题", "1"), ("结果", "未载入")]
+
+
+def test_rollback_names_what_it_undoes_asks_to_confirm_then_refreshes(store, fresh_db):
+    before = export_text(fresh_db)
+    body = ("综合窗口可办事项占比(一窗通办),华容区,2024Q1,98.1%,,华容区报表\n"
+            "综合窗口可办事项占比(一窗通办),鄂城区,2024Q2,91%,,鄂城区报表\n")
+    click(upload(page_as("boss", "admin"), "上半年.csv", (HEADER + body).encode()), "确认载入")
+    test = page_as("boss", "admin")
+    rollback = test.selectbox(key="rollback_load_2")
+    assert rollback.options == ["第 2 次载入 · 上半年.csv（" + rollback.options[0].split("（")[1]]
+    assert rollback.options[0].endswith("，2 行）")
+    summary = next(m.value for m in test.markdown if m.value.startswith("撤销 **第 2 次载入**"))
+    assert "将删除它新增的 **2** 行、恢复它修改的 **0** 行。" in summary
+    assert "涉及期间：2024年第一季度、2024年第二季度  \n涉及单位：鄂城区、华容区" in summary
+    undo = next(b for b in test.button if b.label == "撤销所选载入")
+    assert undo.disabled
+    test.checkbox(key="rollback_confirm_2").check().run()
+    click(test, "撤销所选载入")
+    assert [s.value for s in test.success] == [
+        "已撤销第 2 次载入（文件“上半年.csv”）：删除 2 行，恢复 0 行。这次撤销记录为第 3 次载入。"]
+    assert export_text(fresh_db) == before
+    assert not [s for s in test.selectbox if s.label == "要撤销的载入"]
+    assert "没有可撤销的载入：种子数据、已撤销的载入和撤销记录本身都不能撤销。" in [c.value for c in test.caption]
+    history = next(d.value for d in test.dataframe if "状态" in d.value.columns)
+    assert history[["编号", "状态"]].values.tolist() == [[3, "已生效"], [2, "已撤销"], [1, "已生效"]]
+
+
+def test_target_comparators_read_in_words(store):
+    comparator = page_as("boss", "admin").selectbox(key="target_comparator")
+    assert comparator.options == ["达到", "超过", "不超过", "低于"]
+
+
+def test_audit_log_names_operators_and_says_what_its_counts_count(store, fresh_db):
+    accounts.record(store, "cli:root", "载入数据", "载入 #9 季报.csv", None, 58, 60)
+    accounts.record(store, "system", "恢复数据仓库", "warehouse", "恢复到 v2")
+    test = AppTest.from_file(APP, default_timeout=60)
+    test.session_state["account"] = accounts.Account("boss", "admin")
+    test.run()
+    test.switch_page("pages/audit.py").run()
+    trail = test.dataframe[0].value
+    shown = trail[["操作人", "操作", "计数对象", "变更前数量", "变更后数量"]].head(2).astype(object).fillna("—")
+    assert shown.values.tolist() == [
+        ["系统", "恢复数据仓库", "—", "—", "—"],
+        ["命令行（root）", "载入数据", "观测值行数", 58, 60],
+    ]
+    assert set(trail.loc[trail["操作"] == "新增账户", "计数对象"]) == {"账户数"}

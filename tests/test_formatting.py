@@ -52,3 +52,10 @@ def test_target_and_rank_text():
     assert target_text(50, ">", "%") == "> 50%"
     assert target_text(None, None, "%") == "无目标"
     assert rank_text(4) == "第4名"
+
+
+def test_operators_read_as_people_know_them():
+    from metrics.formatting import actor_text
+
+    assert [actor_text(a) for a in ("build", "cli:root", "system", "boss")] == [
+        "初始数据构建", "命令行（root）", "系统", "boss"]

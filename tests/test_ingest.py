@@ -367,6 +367,8 @@ def test_template_has_sheets_drop_downs_and_loads_back(fresh_db):
     drop_downs = {str(v.sqref): v.formula1 for v in observations.data_validations.dataValidation}
     assert set(drop_downs) == {"A2:A5001", "B2:B5001", "F2:F5001"}
     choices = workbook["下拉选项"]
+    assert [c.value for c in choices[1]] == ["可选指标", "可选地区", "可选限定", "可选级别", "可选上级", "可选类型",
+                                           "可选时态", "可选方向"]
     indicator_names = [c.value for c in choices["A"][1:] if c.value]
     assert "一窗通办事项数" in indicator_names and "圈内通办全程网办比例(计算)" not in indicator_names
     assert "华容区" in [c.value for c in choices["B"][1:]]

@@ -123,6 +123,22 @@ def test_catalog_search_finds_supervision_indicators(app):
     test = app("pages/catalog.py", catalog_search="监管")
     names = test.dataframe[0].value["名称"].tolist()
     assert "监管行为推送数据量" in names
-    assert all("监管" in name or "监管" in definition for name, definition in
-               zip(names, test.dataframe[0].value["定义(口径)"], strict=True))
+    found = test.dataframe[0].value
+    assert all("监管" in category + name or "监管" in definition for category, name, definition in
+               zip(found["类别"], names, found["定义(口径)"], strict=True))
     assert "没有符合条件的指标" in app("pages/catalog.py", catalog_search="不存在的词").info[-1].value
+
+
+def test_catalog_search_matches_category_and_every_character_in_order(app):
+    names = app("pages/catalog.py", catalog_search="一窗通办占比").dataframe[0].value["名称"].tolist()
+    assert names == ["综合窗口可办事项占比(一窗通办)", "一窗通办事项占全部认领事项比例(计算)"]
+    # LIKE's wildcards in a search are characters to find, not wildcards.
+    assert "没有符合条件的指标" in app("pages/catalog.py", catalog_search="50%_").info[-1].value
+
+
+def test_catalog_hides_codes_until_asked_and_shows_formulas_by_name(app):
+    table = app("pages/catalog.py", catalog_search="全程网办比例").dataframe[0].value
+    assert "编码" not in table.columns
+    assert table["计算公式"].tolist() == ["（通报原值，非计算）", "圈内通办全程网办事项数 ÷ 圈内通办上线事项数 × 100"]
+    with_codes = app("pages/catalog.py", catalog_search="全程网办比例", catalog_codes=True).dataframe[0].value
+    assert with_codes["编码"].tolist() == ["circle_full_online_opened_rate", "circle_full_online_share"]

@@ -58,7 +58,7 @@ def test_q4_ranking_uses_only_q4_values_and_the_others_read_unreported(app, two_
     assert values(bars["x"]) == [84, 89.5, 98.6]
     assert (list(earlier["y"]), values(earlier["x"])) == (["葛店经开区", "梁子湖区"], [95, 95.5])
     assert list(unreported["text"]) == ["未报送（最近：2024年第三季度 95%）", "未报送（最近：2024年第三季度 95.5%）"]
-    assert chart["layout"]["title"]["text"] == "各区（功能区）综合窗口可办事项占比(一窗通办)排名 · 2024年第四季度"
+    assert chart["layout"]["title"]["text"] == "综合窗口可办事项占比(一窗通办)：<br>各区（功能区）排名 · 2024年第四季度"
     assert "2024年第四季度未报送：梁子湖区、葛店经开区" in test.warning[0].value
 
 

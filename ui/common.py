@@ -15,8 +15,69 @@ from metrics.formatting import change_direction
 from metrics.paths import resolve_db
 
 ALL = "全部"
-# Plotly's logo links out of the app; the toolbar keeps its PNG download.
-CHART_CONFIG = {"displaylogo": False}
+
+# Plotly's mode-bar tooltips and messages in Chinese. Plotly's Python package ships no locale
+# scripts (only plotly.min.js) and Streamlit's Plotly bundle registers none, so the locale is
+# given through config["locales"], which Plotly's localize reads before its own registry.
+PLOTLY_ZH_CN = {
+    "Autoscale": "自动缩放",
+    "Box Select": "框选",
+    "Compare data on hover": "比较各系列数据",
+    "Double-click on legend to isolate one trace": "双击图例只显示该系列",
+    "Double-click to zoom back out": "双击恢复原始大小",
+    "Download plot": "下载图表",
+    "Download plot as a PNG": "下载为 PNG 图片",
+    "Lasso Select": "套索选择",
+    "Pan": "平移",
+    "Reset axes": "重置坐标轴",
+    "Reset view": "重置视图",
+    "Show closest data on hover": "显示最近的数据",
+    "Sorry, there was a problem downloading your image!": "抱歉，图片下载出错！",
+    "Toggle Spike Lines": "显示/隐藏参考线",
+    "Toggle show closest data on hover": "切换显示最近的数据",
+    "Zoom": "缩放",
+    "Zoom in": "放大",
+    "Zoom out": "缩小",
+}
+# Plotly's logo links out of the app; the toolbar keeps its PNG download (on a phone it shows
+# when the chart is tapped: see PHONE_CSS).
+CHART_CONFIG = {"displaylogo": False, "locale": "zh-CN", "locales": {"zh-CN": {"dictionary": PLOTLY_ZH_CN}}}
+
+NARROW = "(max-width: 640px)"
+# Narrow screens: the mode bar would sit on the chart's title, so it shows only on a tapped
+# (hovered) chart; 总览's status counts two to a row; a link's text wraps instead of being cut.
+PHONE_CSS = f"""<style>
+@media {NARROW} {{
+  [data-testid="stPlotlyChart"] .modebar-container {{ display: none; }}
+  [data-testid="stPlotlyChart"]:hover .modebar-container {{ display: block; }}
+  .st-key-status_counts [data-testid="stColumn"] {{ min-width: calc(50% - 0.5rem) !important;
+                                                   flex: 1 1 calc(50% - 0.5rem) !important; }}
+  [data-testid="stPageLink"] p {{ white-space: normal !important; }}
+}}
+</style>"""
+# After a navigation on a narrow screen, the sidebar that was opened to navigate would cover the
+# new page: close it with its own button (Streamlit closes it only on some devices).
+CLOSE_SIDEBAR_JS = f"""<script>
+// page: PAGE
+if (window.matchMedia("{NARROW}").matches) {{
+  const sidebar = document.querySelector('[data-testid="stSidebar"][data-collapsed="false"]');
+  sidebar?.querySelector('button[aria-label="Collapse sidebar"]')?.click();
+}}
+</script>"""
+
+
+def close_sidebar_on_narrow_screens(page_title: str) -> None:
+    """On the first run of a page after another one: close the sidebar on a narrow screen."""
+    if st.session_state.get("shown_page") != page_title:
+        st.session_state["shown_page"] = page_title
+        # The page's name makes the element new, so that the browser runs the script again.
+        st.html(CLOSE_SIDEBAR_JS.replace("PAGE", page_title), unsafe_allow_javascript=True)
+
+
+def chart(figure, file_name: str, **kwargs) -> None:
+    """A Plotly figure with the app's toolbar; its PNG download is named file_name (no suffix)."""
+    config = {**CHART_CONFIG, "toImageButtonOptions": {"filename": file_name, "scale": 2}}
+    st.plotly_chart(figure, width="stretch", config=config, **kwargs)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -134,11 +195,19 @@ def keep_in_url(param: str, value: str | None) -> None:
 
 
 def url_widget(widget, label: str, options: list, *, key: str, param: str, default=None, **kwargs):
-    """A selection widget (st.selectbox, st.radio) bound to ?param= both ways."""
+    """A selection widget (st.selectbox, st.radio) bound to ?param= both ways.
+
+    Its value is also kept under a key of the session's own, so that it survives the pages that
+    do not draw the widget (Streamlit forgets the state of a widget a run does not draw).
+    """
+    kept = f"kept_{key}"
+    if key not in st.session_state and st.session_state.get(kept) in options:
+        st.session_state[key] = st.session_state[kept]
     follow_url(key, param, options)
     if key not in st.session_state or st.session_state[key] not in options:
         st.session_state[key] = default if default in options else options[0]
     chosen = widget(label, options, key=key, **kwargs)
+    st.session_state[kept] = chosen
     keep_in_url(param, None if chosen in (ALL, None) else str(chosen))
     return chosen
 
@@ -190,14 +259,53 @@ CHANGE_MARK = {"better": "🟢 ", "worse": "🔴 ", "neutral": ""}
 CHANGE_COLUMNS = {"环比": "change_vs_previous", "同比": "change_vs_year_ago"}
 
 
-def facts_table(table: pd.DataFrame, facts: pd.DataFrame, **kwargs) -> None:
+# Columns a phone shows first (about 360 px): what, how much, on target; the rest scroll into
+# view or open in the detail panel.
+FIRST_COLUMNS = ["排名", "指标", "地区", "数值", "状态"]
+COLUMN_WIDTHS = {"排名": 60, "指标": 180, "地区": 90, "数值": 110, "状态": 80}
+# Long text gets room on a desktop; the whole text is in the detail panel of a selected row.
+LONG_COLUMNS = ("来源", "原文摘录", "整改举措（概括）", "问题", "关联指标", "说明", "下一步", "定义(口径)",
+                "计算公式", "计分规则", "对象")
+
+
+def table(frame: pd.DataFrame, *, key: str | None = None, column_config: dict | None = None, **kwargs):
+    """A table as the app shows it: the columns a phone needs first, long text wide, missing
+    values as "—"; with a key, a tapped row opens every field of it in full below the table."""
+    config = {name: st.column_config.TextColumn(width=width) for name, width in COLUMN_WIDTHS.items()}
+    # The indicator stays in view while the other columns scroll past it.
+    config["指标"] = st.column_config.TextColumn(width=COLUMN_WIDTHS["指标"], pinned=True)
+    config |= {name: st.column_config.TextColumn(width="large") for name in LONG_COLUMNS}
+    config |= column_config or {}
+    order = [c for c in FIRST_COLUMNS if c in frame] + [c for c in frame if c not in FIRST_COLUMNS]
+    if "column_order" in kwargs:
+        order = [c for c in order if c in kwargs.pop("column_order")]
+    selectable = {"on_select": "rerun", "selection_mode": "single-row", "key": key} if key else {}
+    shown = st.dataframe(frame, hide_index=True, width="stretch", column_order=order,
+                         column_config={name: config[name] for name in order if name in config},
+                         placeholder="—", **selectable, **kwargs)
+    if key:
+        picked = shown.selection.rows
+        if picked:
+            row = frame.iloc[picked[0]]
+            with st.container(border=True):
+                st.markdown("  \n".join(f"**{plain(name)}**：{plain(_cell(row[name]))}" for name in order))
+        else:
+            st.caption("点选表格左侧的选择框，可在下方查看该行的全部内容。")
+    return shown
+
+
+def _cell(value) -> str:
+    return "—" if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "" else str(value)
+
+
+def facts_table(table_frame: pd.DataFrame, facts: pd.DataFrame, *, key: str, **kwargs) -> None:
     """A readable_facts table whose 环比 and 同比 carry a green mark where they improved and a red
     one where they worsened, by each indicator's better direction (facts: the rows the table was
     made from). A mark in the text costs nothing per cell, where a pandas Styler costs seconds on
     a province's table; the CSV download keeps the plain text."""
-    shown = table.copy()
+    shown = table_frame.copy()
     for column, change in CHANGE_COLUMNS.items():
         if column in shown and change in facts:
             shown[column] = [CHANGE_MARK[change_direction(c, b)] + text for text, c, b in
                              zip(shown[column], facts[change], facts["better"], strict=True)]
-    st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
+    table(shown, key=key, **kwargs)

@@ -1,4 +1,6 @@
--- The catalog for the 指标口径 page: any word of the search may match name, id, definition or item.
+-- The catalog for the 指标口径 page. A search matches an indicator when its category and name
+-- hold every character of the search in order ($pattern: '%一%窗%…%'), or when its id,
+-- definition or notice item contains the search; computed indicators' formulas by name.
 select
     i.indicator_id,
     i.name,
@@ -8,14 +10,15 @@ select
     i.temporal,
     i.better,
     i.definition,
-    i.formula,
+    f.formula_text as formula,
     i.owner,
     i.notice_item,
     count(o.indicator_id) as count_observations
 from indicators as i
+left join indicator_formulas as f using (indicator_id)
 left join all_observations as o using (indicator_id)
 where ($search is null
-       or contains(lower(i.name), lower($search))
+       or lower(i.category || i.name) like lower($pattern) escape '\'
        or contains(lower(i.indicator_id), lower($search))
        or contains(lower(i.definition), lower($search))
        or contains(coalesce(i.notice_item, ''), $search))
