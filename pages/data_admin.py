@@ -1,12 +1,13 @@
 """数据管理 — upload a department's spreadsheet, check it, confirm, load; history and rollback;
 the Excel template; the bureau's own targets (admins)."""
 
+import datetime as dt
 import hashlib
 
 import pandas as pd
 import streamlit as st
 
-from metrics import changes, facts, ingest
+from metrics import changes, facts, ingest, reporting
 from metrics.formatting import COMPARATOR_TEXT, actor_text
 from metrics.paths import resolve_db
 from metrics.uploads import max_upload_mb
@@ -60,6 +61,13 @@ def finish(message_key: str, message: str) -> None:
 
 
 with upload_tab:
+    if not account.can("admin"):
+        chosen = common.filters()
+        owed = [] if chosen.quarter_index is None else common.data(
+            reporting.reminders, chosen.quarter_index, dt.date.today(), account.scope_regions, False)
+        if owed:
+            st.warning(f"**{chosen.quarter_label}您的范围内待办 {len(owed)} 项：** "
+                       + "；".join(common.plain(line) for line in owed[:10]), icon=":material/assignment_late:")
     loaded = st.session_state.pop("upload_done", None)
     if loaded:
         message, rows = loaded
@@ -89,7 +97,8 @@ with upload_tab:
             counts[2].metric("与已有数据不同", len(validation.conflicts))
             counts[3].metric("新增 / 不变", f"{new_rows} / {validation.unchanged}")
             shown = preview(common.connection(), validation)
-            st.success("校验通过。请核对预览后确认载入。", icon=":material/task_alt:")
+            st.success("校验通过。请核对预览后" + ("确认载入。" if account.can("admin") else "提交审核。"),
+                       icon=":material/task_alt:")
             st.markdown("**预览（前200行）**")
             common.table(shown["观测值"].head(200))
             for label in ("新增地区", "新增指标"):
@@ -102,8 +111,22 @@ with upload_tab:
                            icon=":material/warning:")
                 common.table(shown["修改"])
                 replace = st.checkbox(f"我已核对，确认覆盖这 {len(validation.conflicts)} 行", key="upload_replace")
-            if st.button("确认载入", type="primary", icon=":material/upload:",
-                         disabled=bool(len(validation.conflicts)) and not replace):
+            if not account.can("admin"):
+                # A clerk's file waits for an admin's review before any leader sees it.
+                if st.button("提交审核", type="primary", icon=":material/send:",
+                             disabled=bool(len(validation.conflicts)) and not replace):
+                    try:
+                        number = changes.submit(db, validation, uploaded.getvalue(), account)
+                    except WarehouseError as error:
+                        st.error(str(error), icon=":material/error:")
+                    else:
+                        st.session_state.pop("upload_check", None)
+                        st.session_state["upload_generation"] = st.session_state.get("upload_generation", 0) + 1
+                        finish("upload_done", (f"已提交审核（报送 #{number}，文件“{common.plain(uploaded.name)}”）："
+                                               "管理员审核通过后，各页面才会显示这些数值；可在“审核”页查看结果或撤回。"
+                                               "提交的数据如下：", shown["观测值"]))
+            elif st.button("确认载入", type="primary", icon=":material/upload:",
+                           disabled=bool(len(validation.conflicts)) and not replace):
                 bar = st.progress(0.0, text="开始载入")
                 try:
                     result = changes.load(db, validation, account, replace=replace,

@@ -23,7 +23,7 @@ table = users.assign(
     "count_recent_failures": f"近{accounts.LOCK_MINUTES}分钟登录失败", "created_at": "创建时间",
     "updated_at": "更新时间",
 })
-st.dataframe(table, hide_index=True, width="stretch")
+common.table(table)
 
 region_names = common.data(facts.regions)["name"].tolist()
 categories = common.data(facts.categories)
@@ -36,8 +36,8 @@ with left, st.form("add_user", clear_on_submit=True):
     password = st.text_input(f"初始密码（至少{accounts.MIN_PASSWORD_LENGTH}个字符，首次登录须修改）",
                              type="password")
     role = st.selectbox("角色", role_options, format_func=accounts.ROLE_NAMES.get)
-    scope_regions = st.multiselect("可填报地区（填报角色）", region_names)
-    scope_categories = st.multiselect("可填报指标类别（填报角色）", categories)
+    scope_regions = st.multiselect("可填报地区（填报角色）", region_names, placeholder="选择地区（可多选）")
+    scope_categories = st.multiselect("可填报指标类别（填报角色）", categories, placeholder="选择指标类别（可多选）")
     if st.form_submit_button("新增", type="primary"):
         try:
             accounts.add_user(store, username.strip(), password, role, actor=admin.username,
@@ -59,10 +59,11 @@ with right:
         with st.form("edit_role"):
             new_role = st.selectbox("角色", role_options, index=role_options.index(current["role"]),
                                     format_func=accounts.ROLE_NAMES.get)
-            new_regions = st.multiselect("可填报地区", region_names,
+            new_regions = st.multiselect("可填报地区", region_names, placeholder="选择地区（可多选）",
                                          default=[r for r in current["scope_regions"] if r in region_names])
             known_categories = [c for c in current["scope_categories"] if c in categories]
-            new_categories = st.multiselect("可填报指标类别", categories, default=known_categories)
+            new_categories = st.multiselect("可填报指标类别", categories, default=known_categories,
+                                            placeholder="选择指标类别（可多选）")
             if st.form_submit_button("保存角色与范围"):
                 try:
                     accounts.set_role(store, target, new_role, actor=admin.username,
@@ -100,10 +101,10 @@ sessions = accounts.live_sessions(store)
 if sessions.empty:
     common.empty_state("当前没有在线会话。")
 else:
-    st.dataframe(sessions.drop(columns="username").rename(columns={
+    common.table(sessions.drop(columns="username").rename(columns={
         "session_id": "会话", "display_name": "账户", "created_at": "登录时间", "last_seen_at": "最近活动",
         "client_address": "客户端地址", "user_agent": "浏览器",
-    }), hide_index=True, width="stretch")
+    }))
     with st.form("end_session"):
         names = dict(zip(sessions["session_id"], sessions["display_name"], strict=True))
         chosen = st.selectbox("结束会话", list(names), format_func=lambda sid: f"会话 {sid}（{names[sid]}）")

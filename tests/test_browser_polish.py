@@ -6,13 +6,18 @@ import re
 from contextlib import contextmanager
 
 import pytest
-from support import TWO_QUARTERS_CSV, load_text
-from test_browser import PASSWORD, SCREENSHOTS, _serve, browser  # noqa: F401 (a fixture)
+from support import PASSWORD, TWO_QUARTERS_CSV, chromium, load_text, serve
+from test_browser import SCREENSHOTS
 
 from metrics import accounts
 from metrics.build import build
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    yield from chromium()
 
 DESKTOP = {"width": 1440, "height": 1000}
 PHONE = {"width": 390, "height": 844}
@@ -26,10 +31,6 @@ STREAMLIT_BUILTINS = ("Drag and drop file here", "50MB per file", "CSV, XLSX", "
 FORMAT_NAMES = ("CSV", "csv", "Excel", "xlsx", "UTF-8", "GBK", "GB18030", "MB", "PNG")
 # The seed load's file: a path in the repository, shown as the file it is.
 SEED_FILE = "data/seed/observations.csv"
-# TEMPORARY — pages/login.py, pages/account.py and pages/users.py are being rewritten by another
-# engineer (issue #13: "Choose options" in the account form, "None" in 锁定至). Remove an entry
-# when that fix lands; the check then holds on those pages too.
-TEMPORARY_OTHER_ENGINEER = {"账户管理": ("Choose options", "None")}
 
 ENGLISH = re.compile(r"[A-Za-z]{2,}")
 RAW_ID = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\b\d{4}Q[1-4]\b|\basof-[a-z]+\b")
@@ -54,7 +55,7 @@ VISIBLE_TEXT = """() => {
 def leaks(text: str, page_title: str, data: tuple[str, ...] = ()) -> list[str]:
     """English words, raw identifiers and None/nan in a page's visible text, after the allow-lists
     (data: strings the test itself typed, such as user names)."""
-    for allowed in (*STREAMLIT_BUILTINS, SEED_FILE, *TEMPORARY_OTHER_ENGINEER.get(page_title, ()), *data):
+    for allowed in (*STREAMLIT_BUILTINS, SEED_FILE, *data):
         text = text.replace(allowed, " ")
     for name in FORMAT_NAMES:
         text = re.sub(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])", " ", text)
@@ -66,12 +67,12 @@ def leaks(text: str, page_title: str, data: tuple[str, ...] = ()) -> list[str]:
 def test_leaks_finds_english_codes_and_missing_values_and_lets_allowed_text_through():
     assert leaks("华容区 one_window_share 2024Q3 None nan Choose options", "总览") == [
         "2024Q3", "Choose", "None", "nan", "one_window_share", "options"]
-    assert leaks("下载 CSV · Browse files · Choose options · None", "账户管理") == []
+    assert leaks("下载 CSV · Browse files", "账户管理") == []
     assert leaks("当前用户：boss（管理）", "总览", data=("boss",)) == []
 
 
 @pytest.fixture(scope="module")
-def polished(tmp_path_factory, browser):  # noqa: F811
+def polished(tmp_path_factory, browser):
     """A sign-in dashboard on two quarters (a Chinese file name), one account per role."""
     folder = tmp_path_factory.mktemp("polished")
     db = folder / "warehouse.duckdb"
@@ -81,7 +82,7 @@ def polished(tmp_path_factory, browser):  # noqa: F811
     accounts.add_user(store, USERS["viewer"], PASSWORD, "viewer", actor="test")
     accounts.add_user(store, USERS["editor"], PASSWORD, "editor", actor="test", scope_regions=("华容区",))
     accounts.add_user(store, USERS["admin"], PASSWORD, "admin", actor="test")
-    for url in _serve({"METRICS_DB": str(db), "METRICS_ACCOUNTS": str(store), "METRICS_VIEW_LOGIN": "required",
+    for url in serve({"METRICS_DB": str(db), "METRICS_ACCOUNTS": str(store), "METRICS_VIEW_LOGIN": "required",
                        "METRICS_LOGIN_DELAY_SECONDS": "0"}):
         yield url, db
 
@@ -107,7 +108,7 @@ def screenshot(page, name: str, viewport: dict) -> None:
 
 
 @contextmanager
-def signed_in(browser, url: str, username: str, viewport: dict = DESKTOP):  # noqa: F811
+def signed_in(browser, url: str, username: str, viewport: dict = DESKTOP):
     """A page signed in as username, on 总览; closed after the block."""
     from playwright.sync_api import expect
 
@@ -137,7 +138,7 @@ def open_page(page, title: str) -> None:
 
 
 @pytest.mark.parametrize("role", sorted(USERS))
-def test_every_page_reads_in_chinese_at_desktop_and_phone_width(polished, browser, role):  # noqa: F811
+def test_every_page_reads_in_chinese_at_desktop_and_phone_width(polished, browser, role):
     url, _ = polished
     with signed_in(browser, url, USERS[role]) as page:
         found = {}
@@ -152,7 +153,7 @@ def test_every_page_reads_in_chinese_at_desktop_and_phone_width(polished, browse
     assert {key: words for key, words in found.items() if words} == {}
 
 
-def test_sign_in_page_reads_in_chinese_and_is_not_covered_on_a_phone(polished, browser):  # noqa: F811
+def test_sign_in_page_reads_in_chinese_and_is_not_covered_on_a_phone(polished, browser):
     from playwright.sync_api import expect
 
     url, _ = polished
@@ -170,7 +171,7 @@ def test_sign_in_page_reads_in_chinese_and_is_not_covered_on_a_phone(polished, b
 
 
 def test_phone_sidebar_closes_after_a_navigation_and_filters_show_only_where_they_apply(polished,
-                                                                                       browser):  # noqa: F811
+                                                                                       browser):
     from playwright.sync_api import expect
 
     url, _ = polished
@@ -189,7 +190,7 @@ def test_phone_sidebar_closes_after_a_navigation_and_filters_show_only_where_the
             assert labels == filters, title
 
 
-def test_a_filter_keeps_its_value_through_a_page_that_does_not_show_it(polished, browser):  # noqa: F811
+def test_a_filter_keeps_its_value_through_a_page_that_does_not_show_it(polished, browser):
     from playwright.sync_api import expect
 
     url, _ = polished
@@ -205,7 +206,7 @@ def test_a_filter_keeps_its_value_through_a_page_that_does_not_show_it(polished,
         assert "region=huarong" in page.url
 
 
-def test_phone_chart_keeps_labels_inside_and_its_mode_bar_appears_on_a_tap(polished, browser):  # noqa: F811
+def test_phone_chart_keeps_labels_inside_and_its_mode_bar_appears_on_a_tap(polished, browser):
     from playwright.sync_api import expect
 
     url, _ = polished
@@ -229,7 +230,7 @@ def test_phone_chart_keeps_labels_inside_and_its_mode_bar_appears_on_a_tap(polis
         expect(download).to_be_visible()
 
 
-def test_desktop_chart_toolbar_speaks_chinese(polished, browser):  # noqa: F811
+def test_desktop_chart_toolbar_speaks_chinese(polished, browser):
     from playwright.sync_api import expect
 
     url, _ = polished
@@ -242,7 +243,7 @@ def test_desktop_chart_toolbar_speaks_chinese(polished, browser):  # noqa: F811
         assert chart.locator("[data-title^='Download']").count() == 0
 
 
-def test_overview_table_is_whole_and_a_tapped_row_opens_in_full(polished, browser):  # noqa: F811
+def test_overview_table_is_whole_and_a_tapped_row_opens_in_full(polished, browser):
     from playwright.sync_api import expect
 
     url, _ = polished
@@ -263,7 +264,7 @@ def test_overview_table_is_whole_and_a_tapped_row_opens_in_full(polished, browse
         expect(detail).to_be_visible()
 
 
-def test_load_then_sidebar_and_page_show_the_new_state_at_once(polished, browser, tmp_path):  # noqa: F811
+def test_load_then_sidebar_and_page_show_the_new_state_at_once(polished, browser, tmp_path):
     from playwright.sync_api import expect
 
     url, _ = polished

@@ -198,7 +198,7 @@ def test_scope_by_indicator_category_and_no_reference_data_for_editors(fresh_db)
 
 def test_preview_names_indicators_units_periods_and_qualifiers_in_chinese(store):
     body = "监管行为推送数据量,鄂州市,2024Q1,3500万,以上,市监管平台\n"
-    test = upload(page_as("boss", "admin"), "一季度.csv", (HEADER + body).encode())
+    test = upload(page_as("boss"), "一季度.csv", (HEADER + body).encode())
     # A missing value shows as the table's placeholder "—".
     assert test.dataframe[0].value.fillna("—").to_dict("records") == [
         {"行": 2, "指标": "监管行为推送数据量", "地区": "鄂州市", "期间": "2024年第一季度", "数值": "≥ 3,500万条",
@@ -207,7 +207,7 @@ def test_preview_names_indicators_units_periods_and_qualifiers_in_chinese(store)
 
 
 def test_after_a_load_the_check_and_the_button_give_way_to_what_was_loaded(store, fresh_db):
-    test = page_as("boss", "admin")
+    test = page_as("boss")
     upload(test, "一季度.csv", (HEADER + "综合窗口可办事项占比(一窗通办),华容区,2024Q1,98.1%,,华容区报表\n").encode())
     click(test, "确认载入")
     assert [s.value for s in test.success] == [
@@ -222,7 +222,7 @@ def test_after_a_load_the_check_and_the_button_give_way_to_what_was_loaded(store
 
 def test_rejected_upload_says_not_loaded_and_counts_nothing_new(store):
     body = "综合窗口可办事项占比(一窗通办),华荣区,2024Q1,97.5%,,区报表\n"
-    test = upload(page_as("boss", "admin"), "bad.csv", (HEADER + body).encode())
+    test = upload(page_as("boss"), "bad.csv", (HEADER + body).encode())
     assert [(m.label, m.value) for m in test.metric] == [("数据行", "1"), ("问题", "1"), ("结果", "未载入")]
 
 
@@ -230,8 +230,8 @@ def test_rollback_names_what_it_undoes_asks_to_confirm_then_refreshes(store, fre
     before = export_text(fresh_db)
     body = ("综合窗口可办事项占比(一窗通办),华容区,2024Q1,98.1%,,华容区报表\n"
             "综合窗口可办事项占比(一窗通办),鄂城区,2024Q2,91%,,鄂城区报表\n")
-    click(upload(page_as("boss", "admin"), "上半年.csv", (HEADER + body).encode()), "确认载入")
-    test = page_as("boss", "admin")
+    click(upload(page_as("boss"), "上半年.csv", (HEADER + body).encode()), "确认载入")
+    test = page_as("boss")
     rollback = test.selectbox(key="rollback_load_2")
     assert rollback.options == ["第 2 次载入 · 上半年.csv（" + rollback.options[0].split("（")[1]]
     assert rollback.options[0].endswith("，2 行）")
@@ -252,7 +252,7 @@ def test_rollback_names_what_it_undoes_asks_to_confirm_then_refreshes(store, fre
 
 
 def test_target_comparators_read_in_words(store):
-    comparator = page_as("boss", "admin").selectbox(key="target_comparator")
+    comparator = page_as("boss").selectbox(key="target_comparator")
     assert comparator.options == ["达到", "超过", "不超过", "低于"]
 
 
