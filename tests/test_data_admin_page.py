@@ -196,7 +196,7 @@ def test_scope_by_indicator_category_and_no_reference_data_for_editors(fresh_db)
     assert admin_view.ok
 
 
-def test_preview_names_indicators_units_periods_and_qualifiers_in_chinese(store):
+def test_preview_names_indicators_units_periods_and_qualifiers_in_chinese(store, page_as):
     body = "监管行为推送数据量,鄂州市,2024Q1,3500万,以上,市监管平台\n"
     test = upload(page_as("boss"), "一季度.csv", (HEADER + body).encode())
     # A missing value shows as the table's placeholder "—".
@@ -206,7 +206,7 @@ def test_preview_names_indicators_units_periods_and_qualifiers_in_chinese(store)
     ]
 
 
-def test_after_a_load_the_check_and_the_button_give_way_to_what_was_loaded(store, fresh_db):
+def test_after_a_load_the_check_and_the_button_give_way_to_what_was_loaded(store, fresh_db, page_as):
     test = page_as("boss")
     upload(test, "一季度.csv", (HEADER + "综合窗口可办事项占比(一窗通办),华容区,2024Q1,98.1%,,华容区报表\n").encode())
     click(test, "确认载入")
@@ -220,13 +220,13 @@ def test_after_a_load_the_check_and_the_button_give_way_to_what_was_loaded(store
     assert not test.success
 
 
-def test_rejected_upload_says_not_loaded_and_counts_nothing_new(store):
+def test_rejected_upload_says_not_loaded_and_counts_nothing_new(store, page_as):
     body = "综合窗口可办事项占比(一窗通办),华荣区,2024Q1,97.5%,,区报表\n"
     test = upload(page_as("boss"), "bad.csv", (HEADER + body).encode())
     assert [(m.label, m.value) for m in test.metric] == [("数据行", "1"), ("问题", "1"), ("结果", "未载入")]
 
 
-def test_rollback_names_what_it_undoes_asks_to_confirm_then_refreshes(store, fresh_db):
+def test_rollback_names_what_it_undoes_asks_to_confirm_then_refreshes(store, fresh_db, page_as):
     before = export_text(fresh_db)
     body = ("综合窗口可办事项占比(一窗通办),华容区,2024Q1,98.1%,,华容区报表\n"
             "综合窗口可办事项占比(一窗通办),鄂城区,2024Q2,91%,,鄂城区报表\n")
@@ -251,16 +251,16 @@ def test_rollback_names_what_it_undoes_asks_to_confirm_then_refreshes(store, fre
     assert history[["编号", "状态"]].values.tolist() == [[3, "已生效"], [2, "已撤销"], [1, "已生效"]]
 
 
-def test_target_comparators_read_in_words(store):
+def test_target_comparators_read_in_words(store, page_as):
     comparator = page_as("boss").selectbox(key="target_comparator")
     assert comparator.options == ["达到", "超过", "不超过", "低于"]
 
 
-def test_audit_log_names_operators_and_says_what_its_counts_count(store, fresh_db):
+def test_audit_log_names_operators_and_says_what_its_counts_count(store, fresh_db, monkeypatch):
     accounts.record(store, "cli:root", "载入数据", "载入 #9 季报.csv", None, 58, 60)
     accounts.record(store, "system", "恢复数据仓库", "warehouse", "恢复到 v2")
+    signed_in(monkeypatch, store, "boss")
     test = AppTest.from_file(APP, default_timeout=60)
-    test.session_state["account"] = accounts.Account("boss", "admin")
     test.run()
     test.switch_page("pages/audit.py").run()
     trail = test.dataframe[0].value
