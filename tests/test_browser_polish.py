@@ -28,7 +28,7 @@ USERS = {"viewer": "viewer1", "editor": "hr_editor", "admin": "boss"}
 STREAMLIT_BUILTINS = ("Drag and drop file here", "50MB per file", "CSV, XLSX", "Browse files", "Upload",
                       "Skip to main content", "Press Enter to submit form")
 # Names of formats and units the app writes as they are known.
-FORMAT_NAMES = ("CSV", "csv", "Excel", "xlsx", "UTF-8", "GBK", "GB18030", "MB", "PNG")
+FORMAT_NAMES = ("CSV", "csv", "Excel", "xlsx", "UTF-8", "GBK", "GB18030", "MB", "PNG", "PDF", "Word")
 # The seed load's file: a path in the repository, shown as the file it is.
 SEED_FILE = "data/seed/observations.csv"
 

@@ -57,13 +57,14 @@ PHONE_CSS = f"""<style>
 </style>"""
 # After a navigation on a narrow screen, the sidebar that was opened to navigate would cover the
 # new page: close it with its own button (Streamlit closes it only on some devices).
-CLOSE_SIDEBAR_JS = f"""<script>
-// page: PAGE
+# Constant, so that the server's Content-Security-Policy can allow it by its hash (ui.web).
+CLOSE_SIDEBAR_SCRIPT = f"""
 if (window.matchMedia("{NARROW}").matches) {{
   const sidebar = document.querySelector('[data-testid="stSidebar"][data-collapsed="false"]');
   sidebar?.querySelector('button[aria-label="Collapse sidebar"]')?.click();
 }}
-</script>"""
+"""
+CLOSE_SIDEBAR_JS = f"<!-- page: PAGE --><script>{CLOSE_SIDEBAR_SCRIPT}</script>"
 
 
 def close_sidebar_on_narrow_screens(page_title: str) -> None:

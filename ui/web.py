@@ -31,7 +31,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from metrics import accounts
 from metrics.paths import resolve_db
 from metrics.warehouse import WarehouseError, open_reader
-from ui import auth, navigation, telemetry
+from ui import auth, common, navigation, telemetry
 
 CSRF_COOKIE = "metrics_csrf"
 LOGIN_DELAY_ENV = "METRICS_LOGIN_DELAY_SECONDS"
@@ -46,9 +46,10 @@ PAGE_NAMES = {page.url_path for page in navigation.ALL_PAGES}
 
 
 def _inline_script_hashes() -> str:
-    """CSP sources for the inline scripts of Streamlit's index.html (it has one, a prerender flag)."""
+    """CSP sources for the inline scripts the app runs: those of Streamlit's index.html (it has one,
+    a prerender flag) and the one that closes the sidebar on a phone after a navigation."""
     text = (STREAMLIT_STATIC / "index.html").read_text(encoding="utf-8")
-    scripts = re.findall(r"<script>(.*?)</script>", text, flags=re.S)
+    scripts = [*re.findall(r"<script>(.*?)</script>", text, flags=re.S), common.CLOSE_SIDEBAR_SCRIPT]
     return " ".join(
         f"'sha256-{base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()}'" for body in scripts
     )
