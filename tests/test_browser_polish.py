@@ -248,6 +248,7 @@ def test_overview_table_is_whole_and_a_tapped_row_opens_in_full(polished, browse
 
     url, _ = polished
     with signed_in(browser, url, USERS["viewer"]) as page:
+        settled(page)
         table = page.locator("[data-testid=stDataFrame]").first
         table.evaluate("element => element.scrollIntoView({block: 'start'})")
         page.wait_for_timeout(1000)
@@ -257,6 +258,9 @@ def test_overview_table_is_whole_and_a_tapped_row_opens_in_full(polished, browse
         assert box["height"] >= 35 * rows.count() - 5
         detail = page.get_by_text("原文摘录：").first
         for _ in range(3):  # the grid takes clicks once it has drawn itself
+            table.evaluate("element => element.scrollIntoView({block: 'start'})")
+            box = table.bounding_box()  # measured again: the page above may still have moved
+            page.mouse.move(box["x"] + 16, box["y"] + 35 + 17)
             page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)  # the first row's selection box
             settled(page)  # a click that selected the row has made a run; another would undo it
             if detail.count():

@@ -269,17 +269,14 @@ LONG_COLUMNS = ("来源", "原文摘录", "整改举措（概括）", "问题", 
                 "计算公式", "计分规则", "对象")
 
 
-def table(frame: pd.DataFrame, *, key: str | None = None, column_config: dict | None = None, **kwargs):
+def table(frame: pd.DataFrame, *, key: str | None = None, **kwargs):
     """A table as the app shows it: the columns a phone needs first, long text wide, missing
     values as "—"; with a key, a tapped row opens every field of it in full below the table."""
     config = {name: st.column_config.TextColumn(width=width) for name, width in COLUMN_WIDTHS.items()}
     # The indicator stays in view while the other columns scroll past it.
     config["指标"] = st.column_config.TextColumn(width=COLUMN_WIDTHS["指标"], pinned=True)
     config |= {name: st.column_config.TextColumn(width="large") for name in LONG_COLUMNS}
-    config |= column_config or {}
     order = [c for c in FIRST_COLUMNS if c in frame] + [c for c in frame if c not in FIRST_COLUMNS]
-    if "column_order" in kwargs:
-        order = [c for c in order if c in kwargs.pop("column_order")]
     selectable = {"on_select": "rerun", "selection_mode": "single-row", "key": key} if key else {}
     shown = st.dataframe(frame, hide_index=True, width="stretch", column_order=order,
                          column_config={name: config[name] for name in order if name in config},
