@@ -64,7 +64,7 @@ if (window.matchMedia("{NARROW}").matches) {{
   sidebar?.querySelector('button[aria-label="Collapse sidebar"]')?.click();
 }}
 """
-CLOSE_SIDEBAR_JS = f"<!-- page: PAGE --><script>{CLOSE_SIDEBAR_SCRIPT}</script>"
+CLOSE_SIDEBAR_JS = f"<span data-page=\"PAGE\" hidden></span><script>{CLOSE_SIDEBAR_SCRIPT}</script>"
 
 
 def close_sidebar_on_narrow_screens(page_title: str) -> None:
