@@ -17,9 +17,8 @@ def cycle_site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("cycle")
     db, store = warehouse_and_store(folder, ("leader", "viewer", ()), ("hr_clerk", "editor", ("华容区",)),
                                     ("boss", "admin", ()))
-    for url in serve({"METRICS_DB": str(db), "METRICS_ACCOUNTS": str(store), "METRICS_VIEW_LOGIN": "required",
-                      "METRICS_LOGIN_DELAY_SECONDS": "0"}):
-        yield url
+    yield from serve({"METRICS_DB": str(db), "METRICS_ACCOUNTS": str(store), "METRICS_VIEW_LOGIN": "required",
+                      "METRICS_LOGIN_DELAY_SECONDS": "0"})
 
 
 def sign_in(browser, url: str, username: str, path: str = ""):
