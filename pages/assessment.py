@@ -66,9 +66,9 @@ with reported_tab:
         with right:
             first = item.iloc[0]
             with st.expander("计分规则" + ("（不完整）" if first["rule_is_partial"] else "")):
-                st.markdown(f"{first['rule_description']}（来源：通报{first['rule_source']}）")
+                st.markdown(common.plain(f"{first['rule_description']}（来源：通报{first['rule_source']}）"))
                 if first["rule_is_partial"]:
-                    st.warning(f"规则不完整：{first['rule_partial_note']}", icon=":material/help:")
+                    st.warning(f"规则不完整：{common.plain(first['rule_partial_note'])}", icon=":material/help:")
             table = pd.DataFrame({"期间": item["period_label"], "得分": item["points"].map(points_text),
                                   "满分": item["max_points"].map(points_text), "来源": "通报" + item["source"],
                                   "原文摘录": item["evidence"]})

@@ -64,7 +64,7 @@ if problem["progress_log"]:
     for entry in str(problem["progress_log"]).split("；"):
         st.text(entry)
 else:
-    st.caption(f"尚无进展记录；整改情况见通报{problem['source']}。")
+    st.caption(f"尚无进展记录；整改情况见通报{common.plain(problem['source'])}。")
 linked = common.data(ledger.problem_facts, number)
 if linked.empty:
     st.caption("通报在该问题下没有给出可量化的指标。")
