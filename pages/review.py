@@ -12,6 +12,20 @@ from ui import auth, common
 auth.ensure_routed()
 account = auth.require("editor")
 
+
+def act(change, done) -> None:
+    """Run one review step; on success every session reads the new version and this one shows what
+    happened (done: the step's result → the message), else the refusal in one line."""
+    try:
+        result = change()
+    except (LoadError, changes.AuditPending) as error:
+        st.error(str(error))
+    else:
+        common.clear_caches()
+        auth.flash(done(result))
+        st.rerun()
+
+
 st.title("审核")
 st.caption("填报账户载入的文件先进入“待审核”，管理员核对通过后才在各页面显示；退回时写明原因，填报人可在此看到。")
 
@@ -39,26 +53,14 @@ if account.can("admin"):
         left, right = st.columns(2)
         with left:
             if st.button("审核通过并发布", type="primary", disabled=not validation.ok, icon=":material/task_alt:"):
-                try:
-                    result = changes.approve(resolve_db(), chosen, auth.require("admin"))
-                except (LoadError, changes.AuditPending) as error:
-                    st.error(str(error))
-                else:
-                    common.clear_caches()
-                    auth.flash(f"报送 #{chosen} 已通过并发布（第 {result.load_id} 次载入：{result.note}）")
-                    st.rerun()
+                act(lambda: changes.approve(resolve_db(), chosen, auth.require("admin")),
+                    lambda result: f"报送 #{chosen} 已通过并发布（第 {result.load_id} 次载入：{result.note}）")
         with right:
             reason = st.text_input("退回原因", max_chars=review.MAX_REASON_CHARACTERS, key="review_reason",
                                    placeholder="如：华容区数值与报表不符，请核对后重新报送")
             if st.button("退回", icon=":material/undo:"):
-                try:
-                    changes.return_submission(resolve_db(), chosen, auth.require("admin"), reason)
-                except (LoadError, changes.AuditPending) as error:
-                    st.error(str(error))
-                else:
-                    common.clear_caches()
-                    auth.flash(f"报送 #{chosen} 已退回")
-                    st.rerun()
+                act(lambda: changes.return_submission(resolve_db(), chosen, auth.require("admin"), reason),
+                    lambda _: f"报送 #{chosen} 已退回")
 
 st.subheader("我的报送")
 mine = common.data(review.submissions, account.username)
@@ -72,11 +74,5 @@ else:
         take_back = st.selectbox("撤回一份待审核的报送", waiting["submission_id"].tolist(),
                                  format_func=lambda number: f"#{number}", key="withdraw_submission")
         if st.button("撤回", icon=":material/cancel:"):
-            try:
-                changes.withdraw(resolve_db(), take_back, auth.require("editor"))
-            except (LoadError, changes.AuditPending) as error:
-                st.error(str(error))
-            else:
-                common.clear_caches()
-                auth.flash(f"报送 #{take_back} 已撤回")
-                st.rerun()
+            act(lambda: changes.withdraw(resolve_db(), take_back, auth.require("editor")),
+                lambda _: f"报送 #{take_back} 已撤回")
