@@ -278,14 +278,18 @@ def set_password(path: Path, username: str, password: str, *, actor: str,
         _record(con, actor, "修改密码", username, None, count, count)
 
 
-def change_own_password(path: Path, username: str, current: str, new: str, *, client_address: str) -> None:
-    """A user's own change: the current password is checked (and throttled) like a sign-in."""
+def change_own_password(path: Path, username: str, current: str, new: str, *, client_address: str,
+                        user_agent: str = "") -> str:
+    """A user's own change: the current password is checked (and throttled) like a sign-in. Every session of
+    the account ends; the token of a new one for this browser is returned, so that the user stays signed in here."""
     _check_password(new)
     with _store(path) as con:
         refusal, _ = _check_login(con, username, current, client_address)
     if refusal:
         raise refusal
     set_password(path, username, new, actor=username)
+    with _store(path) as con:
+        return _new_session(con, username, client_address, user_agent)
 
 
 def set_disabled(path: Path, username: str, disabled: bool, *, actor: str) -> None:

@@ -14,6 +14,7 @@ SEED_TABLES = (
     "regions",
     "periods",
     "indicators",
+    "indicator_aliases",
     "derivations",
     "observations",
     "targets",

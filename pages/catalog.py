@@ -15,7 +15,7 @@ st.info(f"**报告期口径。** {periods.TIME_RULE}同一季度有多个数值�
         "没有该季度数值的单位显示为“未报送”。", icon=":material/calendar_month:")
 
 search = st.text_input("搜索指标", key="catalog_search",
-                       placeholder="输入名称、类别、编码、定义中的词或通报条目，如“一窗通办占比”“监管”“二、7”")
+                       placeholder="输入名称、别名、类别、编码、定义中的词或通报条目，如“一窗通办占比”“网办率”“二、7”")
 chosen = common.filters()
 found = common.data(catalog.search, search, chosen.category)
 st.markdown(f"共找到 **{len(found)}** 个指标。")
@@ -28,10 +28,12 @@ table = found.assign(
     temporal=found["temporal"].map(TEMPORAL_NAMES),
     better=found["better"].map(BETTER_NAMES),
     formula=found["formula"].fillna("（通报原值，非计算）"),
+    aliases=found["aliases"].fillna(""),
 ).rename(
     columns={
         "indicator_id": "编码",
         "name": "名称",
+        "aliases": "别名",
         "category": "类别",
         "unit": "单位",
         "kind": "类型",

@@ -8,6 +8,9 @@ select * from read_csv($periods, header = true, all_varchar = true);
 insert into indicators by name
 select * from read_csv($indicators, header = true, all_varchar = true);
 
+insert into indicator_aliases by name
+select * from read_csv($indicator_aliases, header = true, all_varchar = true);
+
 insert into derivations by name
 select * from read_csv($derivations, header = true, all_varchar = true);
 

@@ -31,6 +31,13 @@ create table indicators (
     headline_order integer            -- position on the 总览 page; null: not a headline
 );
 
+-- Other names an indicator goes by in the bureau's own usage (the 指标口径 search finds them).
+create table indicator_aliases (
+    indicator_id varchar not null references indicators (indicator_id),
+    alias        varchar not null,
+    primary key (indicator_id, alias)
+);
+
 -- Operands of derived indicators: ratios (numerator / denominator × 100) and sums (terms).
 create table derivations (
     indicator_id varchar not null references indicators (indicator_id),

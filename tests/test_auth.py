@@ -218,6 +218,16 @@ def test_account_changes_end_every_session_of_the_account(store, change):
     assert accounts.session(store, other).account.username == "viewer1"
 
 
+def test_own_password_change_ends_the_old_sessions_and_starts_one_for_this_browser(store):
+    old = sign_in(store, "hr_editor")
+    renewed = accounts.change_own_password(store, "hr_editor", PASSWORD, "my-own-new-one", client_address=HERE,
+                                           user_agent="pytest")
+    assert accounts.session(store, old) is None
+    assert accounts.session(store, renewed).account.username == "hr_editor"
+    assert accounts.live_sessions(store)[["display_name", "client_address"]].values.tolist() == [
+        ["hr_editor", HERE]]
+
+
 def test_admin_sees_live_sessions_and_ends_one(store):
     token = sign_in(store, "viewer1", client="10.1.2.3")
     sign_in(store, "boss")

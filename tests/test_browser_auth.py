@@ -27,7 +27,8 @@ COOKIE_SECRET = "cookie-secret-for-tests-only"
 def site(tmp_path_factory):
     """A login-only dashboard whose warehouse has a second indicator by district (for the URL's parameter)."""
     folder = tmp_path_factory.mktemp("site")
-    db, store = warehouse_and_store(folder, *[(name, "viewer", ()) for name in ("viewer1", "changer", "cookie")])
+    viewers = ("viewer1", "changer", "cookie", "renewer")
+    db, store = warehouse_and_store(folder, *[(name, "viewer", ()) for name in viewers])
     extra = folder / "extra.csv"
     extra.write_text(f"指标名称,地区,期间,数值,来源\n{OTHER_INDICATOR},华容区,2023Q4,200,测试\n"
                      f"{OTHER_INDICATOR},鄂城区,2023Q4,300,测试\n", encoding="utf-8")
@@ -172,32 +173,82 @@ def test_sign_in_post_without_the_csrf_token_is_refused(site):
     assert status == 303 and header(headers, "location") == ["/"]
 
 
-def test_password_change_in_one_tab_signs_out_the_other(site, browser):
+def test_password_change_keeps_this_browser_signed_in_and_signs_out_other_devices(site, browser):
     from playwright.sync_api import expect
 
     url, _ = site
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
-    first, second = context.new_page(), context.new_page()
+    desktop = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    first, second, other_device = desktop.new_page(), desktop.new_page(), phone.new_page()
     try:
-        first.goto(url)
-        fill_sign_in(first, "changer")
-        expect(first.get_by_text("当前用户：changer")).to_be_visible(timeout=30_000)
+        for page in (first, other_device):
+            page.goto(url)
+            fill_sign_in(page, "changer")
+            expect(page.get_by_text("总览", exact=True).first).to_be_visible(timeout=30_000)
         second.goto(f"{url}/trends")
         expect(second.locator("[data-testid=stPlotlyChart] .main-svg").first).to_be_visible(timeout=60_000)
         first.get_by_role("link", name="我的账户").click()
+        first.get_by_role("link", name="修改密码").click()
         first.get_by_label("当前密码", exact=True).fill(PASSWORD)
         first.get_by_label("新密码（至少10个字符，不能与当前密码相同）").fill("changed-in-tab-1")
         first.get_by_label("再次输入新密码").fill("changed-in-tab-1")
         first.get_by_role("button", name="修改密码").click()
-        expect(first.get_by_role("button", name="登录")).to_be_visible(timeout=30_000)
-        second.bring_to_front()  # the user goes back to the other tab, and its next action:
-        second.get_by_role("link", name="省级考核").click()
-        expect(second.get_by_text("登录已结束（已退出、超时，或账户有变更），请重新登录。")).to_be_visible(
+        expect(first.get_by_text("密码已修改。其他设备上的登录已结束，须用新密码重新登录。")).to_be_visible(
+            timeout=30_000)
+        expect(first.get_by_text("当前用户：changer")).to_be_visible(timeout=30_000)
+        assert urlsplit(first.url).path == "/"
+        # The other device's next action asks it to sign in again.
+        other_device.goto(f"{url}/assessment")
+        expect(other_device.get_by_text("登录已结束（已退出、超时，或账户有变更），请重新登录。")).to_be_visible(
             timeout=60_000)
-        assert urlsplit(second.url).path == "/auth/login"
-        assert second.get_by_text("2023年第一季度 2/2分").count() == 0
+        assert urlsplit(other_device.url).path == "/auth/login"
+        # Another tab of this browser reopens under the renewed session at its next action, without signing in.
+        second.bring_to_front()
+        second.get_by_role("link", name="省级考核").click()
+        expect(second.get_by_role("heading", name="总览")).to_be_visible(timeout=60_000)
+        expect(second.get_by_text("当前用户：changer")).to_be_visible(timeout=30_000)
+        assert second.get_by_role("button", name="登录").count() == 0
     finally:
-        context.close()
+        desktop.close()
+        phone.close()
+
+
+def password_form(url: str, cookie: str) -> str:
+    """The CSRF token of the password form, as the signed-in browser of cookie gets it."""
+    status, _, text = request(url, "GET", "/auth/password", {"Cookie": cookie})
+    assert status == 200
+    return re.search(r'name="csrf_token" value="([^"]+)"', text).group(1)
+
+
+def post_password(url: str, cookie: str, form: dict):
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+    return request(url, "POST", "/auth/password", headers, urlencode(form))
+
+
+def test_password_change_over_http_refuses_each_bad_form_then_renews_the_session(site):
+    url, _ = site
+    _, headers, _ = post_sign_in(url, "renewer", PASSWORD)
+    cookie = next(c.split(";")[0] for c in header(headers, "set-cookie") if c.startswith("metrics_session="))
+    token = password_form(url, cookie)
+    good = {"csrf_token": token, "current": PASSWORD, "new": "renewed-pass-1", "repeat": "renewed-pass-1"}
+    refusals = [
+        ({**good, "csrf_token": "forged"}, 403, "修改密码的请求缺少安全校验码，已拒绝，请重新输入。"),
+        ({**good, "repeat": "renewed-pass-2"}, 400, "两次输入的新密码不一致。"),
+        ({**good, "new": "short", "repeat": "short"}, 400, "密码至少需要10个字符"),
+        ({**good, "current": "wrong-password"}, 401, "当前密码不正确：用户名或密码错误"),
+    ]
+    for form, status, message in refusals:
+        answer = post_password(url, cookie, form)
+        assert (answer[0], message in answer[2]) == (status, True), answer[2]
+    assert request(url, "GET", "/auth/password", {"Cookie": cookie})[0] == 200  # still signed in
+    status, headers, _ = post_password(url, cookie, good)
+    assert (status, header(headers, "location")) == (303, ["/?notice=password_changed"])
+    renewed = next(c.split(";")[0] for c in header(headers, "set-cookie") if c.startswith("metrics_session="))
+    assert renewed != cookie
+    assert header(request(url, "GET", "/auth/password", {"Cookie": cookie})[1], "location") == [
+        "/auth/login?next=%2Fauth%2Fpassword"]
+    assert request(url, "GET", "/auth/password", {"Cookie": renewed})[0] == 200
+    assert post_sign_in(url, "renewer", "renewed-pass-1")[0] == 303
 
 
 @pytest.mark.parametrize("path", ["/no-such-page", "/districts/extra", "/index.html"])

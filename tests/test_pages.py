@@ -136,6 +136,14 @@ def test_catalog_search_matches_category_and_every_character_in_order(app):
     assert "没有符合条件的指标" in app("pages/catalog.py", catalog_search="50%_").info[-1].value
 
 
+def test_catalog_search_finds_an_indicator_by_its_alias_and_shows_the_aliases(app):
+    table = app("pages/catalog.py", catalog_search="网办率").dataframe[0].value
+    assert table[["名称", "别名"]].values.tolist() == [
+        ["圈内通办全程网办比例(计算)", "圈内通办网办率、跨域通办全程网办率"]]
+    assert app("pages/catalog.py", catalog_search="省考核得分").dataframe[0].value["名称"].tolist() == [
+        "“高效办成一件事”考核“一窗通办”指标得分"]
+
+
 def test_catalog_hides_codes_until_asked_and_shows_formulas_by_name(app):
     table = app("pages/catalog.py", catalog_search="全程网办比例").dataframe[0].value
     assert "编码" not in table.columns

@@ -110,6 +110,15 @@ def flash(message: str) -> None:
     st.session_state["flash"] = message
 
 
+# Messages the server's own routes leave for the page they redirect to, by a fixed key in the URL.
+NOTICE_PARAM = "notice"
+PASSWORD_CHANGED = "password_changed"
+NOTICES = {PASSWORD_CHANGED: "密码已修改。其他设备上的登录已结束，须用新密码重新登录。"}
+
+
 def show_flash() -> None:
+    if notice := st.query_params.get(NOTICE_PARAM):
+        del st.query_params[NOTICE_PARAM]
+        st.session_state["flash"] = NOTICES.get(notice)
     if message := st.session_state.pop("flash", None):
         st.toast(message, icon=":material/check_circle:")

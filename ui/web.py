@@ -306,6 +306,76 @@ async def logout(request: Request) -> Response:
     return response
 
 
+PASSWORD_PATH = "/auth/password"
+NEW_PASSWORD_LABEL = f"新密码（至少{accounts.MIN_PASSWORD_LENGTH}个字符，不能与当前密码相同）"
+
+
+def _password_page(found: accounts.Session, message: str | None = None, status: int = 200) -> Response:
+    """The form to change one's own password; it carries the session's CSRF token, like signing out."""
+    body = _alert("error", message) if message else ""
+    if found.account.must_change_password:
+        body += _alert("info", "您正在使用一次性密码，请先设置新密码。")
+    body += f"""<p>用户名：{html.escape(found.account.username)}</p>
+<form method="post" action="{PASSWORD_PATH}">
+<input type="hidden" name="csrf_token" value="{html.escape(found.csrf_token)}">
+<label for="current">当前密码</label>
+<input id="current" name="current" type="password" autocomplete="current-password" required>
+<label for="new">{html.escape(NEW_PASSWORD_LABEL)}</label>
+<input id="new" name="new" type="password" autocomplete="new-password" required>
+<label for="repeat">再次输入新密码</label>
+<input id="repeat" name="repeat" type="password" autocomplete="new-password" required>
+<button type="submit">修改密码</button></form>"""
+    if not found.account.must_change_password:
+        body += '<hr><a class="button secondary" href="/account">返回我的账户</a>'
+    return _html("修改密码", body, status)
+
+
+async def _password_session(request: Request) -> tuple[accounts.Session | None, Response | None]:
+    """The session that may change its password here, or the response for a browser that has none."""
+    try:
+        found = await run_in_threadpool(accounts.session, _store(), request.cookies.get(auth.COOKIE))
+    except accounts.AccountError as error:
+        return None, _html("暂时无法使用", _alert("error", str(error)), 503)
+    if found is None:
+        return None, RedirectResponse(_sign_in_url(PASSWORD_PATH), status_code=303)
+    if found.account.username.startswith(accounts.OIDC_PREFIX):
+        return None, _html("修改密码", _alert("info", "此账户由统一身份认证登录，密码在身份认证系统中管理。")
+                           + '<a class="button" href="/">返回总览</a>')
+    return found, None
+
+
+async def password_form(request: Request) -> Response:
+    found, refusal = await _password_session(request)
+    return refusal or _password_page(found)
+
+
+async def password_submit(request: Request) -> Response:
+    """Change the password; every session of the account ends and this browser gets a new one, then 总览."""
+    found, refusal = await _password_session(request)
+    if refusal:
+        return refusal
+    form = await request.form()
+    if not secrets.compare_digest(found.csrf_token, str(form.get("csrf_token") or "")):
+        return _password_page(found, "修改密码的请求缺少安全校验码，已拒绝，请重新输入。", 403)
+    new = str(form.get("new") or "")
+    if new != str(form.get("repeat") or ""):
+        return _password_page(found, "两次输入的新密码不一致。", 400)
+    address, https = client_of(request.scope)
+    try:
+        token = await run_in_threadpool(
+            accounts.change_own_password, _store(), found.account.username, str(form.get("current") or ""), new,
+            client_address=address, user_agent=request.headers.get("user-agent", ""))
+    except accounts.LoginRefused as refused:
+        base = float(os.environ.get(LOGIN_DELAY_ENV, "0.5"))
+        await asyncio.sleep(accounts.login_delay(refused.failed_attempts, base))
+        return _password_page(found, f"当前密码不正确：{refused.message}", 401)
+    except accounts.AccountError as error:
+        return _password_page(found, str(error), 400)
+    response = RedirectResponse(f"/?{auth.NOTICE_PARAM}={auth.PASSWORD_CHANGED}", status_code=303)
+    _set_session_cookie(response, token, https)
+    return response
+
+
 def _health_problems() -> list[str]:
     problems = []
     try:
@@ -349,6 +419,8 @@ ROUTES = [
     Route("/auth/login", login_form, methods=["GET"]),
     Route("/auth/login", login_submit, methods=["POST"]),
     Route("/auth/logout", logout, methods=["POST"]),
+    Route(PASSWORD_PATH, password_form, methods=["GET"]),
+    Route(PASSWORD_PATH, password_submit, methods=["POST"]),
     Route("/healthz", healthz, methods=["GET"]),
     Route("/metrics", prometheus, methods=["GET"]),
 ]
@@ -367,15 +439,15 @@ async def _gate(request: Request, name: str) -> tuple[Response | None, bool]:
     reachable = navigation.url_paths(account, view_open)
     query = f"?{request.url.query}" if request.url.query else ""
     ended = bool(token) and found is None
-    if account is None and not view_open:
+    if account is not None and account.must_change_password:
+        response = RedirectResponse(PASSWORD_PATH, status_code=303)
+    elif account is None and not view_open:
         response = RedirectResponse(_sign_in_url(request.url.path + query, ended), status_code=303)
     elif name == "":
         response = None
     elif name not in reachable:
         if account is None:
             response = RedirectResponse(_sign_in_url(request.url.path + query, ended), status_code=303)
-        elif account.must_change_password:
-            response = RedirectResponse("/", status_code=303)
         else:
             response = forbidden()
     elif reachable[name] == "":  # the default page, asked for by its own name

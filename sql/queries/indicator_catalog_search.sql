@@ -1,6 +1,6 @@
--- The catalog for the 指标口径 page. A search matches an indicator when its category and name
--- hold every character of the search in order ($pattern: '%一%窗%…%'), or when its id,
--- definition or notice item contains the search; computed indicators' formulas by name.
+-- The catalog for the 指标口径 page. A search matches an indicator when its category and name, or
+-- one of its aliases, hold every character of the search in order ($pattern: '%一%窗%…%'), or when
+-- its id, definition or notice item contains the search; computed indicators' formulas by name.
 select
     i.indicator_id,
     i.name,
@@ -11,6 +11,8 @@ select
     i.better,
     i.definition,
     f.formula_text as formula,
+    (select string_agg(a.alias, '、' order by a.alias) from indicator_aliases as a
+     where a.indicator_id = i.indicator_id) as aliases,
     i.owner,
     i.notice_item,
     count(o.indicator_id) as count_observations
@@ -19,6 +21,8 @@ left join indicator_formulas as f using (indicator_id)
 left join all_observations as o using (indicator_id)
 where ($search is null
        or lower(i.category || i.name) like lower($pattern) escape '\'
+       or exists (select 1 from indicator_aliases as a
+                  where a.indicator_id = i.indicator_id and lower(a.alias) like lower($pattern) escape '\')
        or contains(lower(i.indicator_id), lower($search))
        or contains(lower(i.definition), lower($search))
        or contains(coalesce(i.notice_item, ''), $search))
