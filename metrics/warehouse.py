@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from metrics import queries
+from metrics import engine, queries
 
 # Published versions kept as recovery points for `ensure`. Rollback does not need them: each
 # version holds every load's before-images, so any load in it can be undone from it alone.
@@ -77,7 +77,7 @@ def _is_disk_full(error: BaseException) -> bool:
 
 def _connect(path: Path, db: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        return engine.connect(path, read_only=read_only)
     except duckdb.Error as error:
         if _is_disk_full(error):
             raise
@@ -189,7 +189,7 @@ def _prune(db: Path) -> None:
 def _is_intact(path: Path) -> bool:
     """Whether a version file opens and has the tables and rows a warehouse needs."""
     try:
-        con = duckdb.connect(str(path), read_only=True)
+        con = engine.connect(path, read_only=True)
     except duckdb.Error:
         return False
     try:
