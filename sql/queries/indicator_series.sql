@@ -9,7 +9,7 @@ select
         when f.grain = 'quarter' then f.start_date + ((f.end_date - f.start_date) // 2)::integer
         else f.end_date
     end as plotted_at
-from observation_facts as f
+from stored_observation_facts as f
 join reporting_periods as rp using (period_id)
 where f.indicator_id = $indicator_id
 order by f.region_order, plotted_at;
