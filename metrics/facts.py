@@ -6,6 +6,8 @@ import pandas as pd
 from metrics import queries
 
 DISTRICT_LEVELS = ("区", "功能区")
+# The indicator 区域对比 opens with.
+DEFAULT_COMPARISON = "one_window_share"
 
 
 def as_of(con: duckdb.DuckDBPyConnection, quarter_index: int, category: str | None = None,
