@@ -9,6 +9,8 @@ from ui import auth, common
 
 auth.ensure_routed()
 
+REGIONS_SHOWN = 8
+
 st.title("趋势")
 st.caption("季度数值画在所属季度，时点数值画在其日期；缺少的季度保持断开。")
 
@@ -34,8 +36,11 @@ if series.empty:
 
 region_options = series["region_name"].unique().tolist()
 # Every unit at a city's scale; at a province's, the first few, so that the chart stays readable.
-picked = st.multiselect("地区", region_options, default=region_options[:8], key=f"trends_regions_{indicator_id}",
-                        placeholder="选择地区")
+picked = st.multiselect("地区", region_options, default=region_options[:REGIONS_SHOWN],
+                        key=f"trends_regions_{indicator_id}", placeholder="选择地区")
+if len(region_options) > REGIONS_SHOWN:
+    st.caption(f"共有{len(region_options)}个地区有该指标的数据，默认按地区顺序显示前{REGIONS_SHOWN}个，"
+               "可在“地区”中增减。")
 shown = series[series["region_name"].isin(picked)]
 if shown.empty:
     common.empty_state("请至少选择一个地区。")
