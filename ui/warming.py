@@ -34,8 +34,11 @@ def _steps():
         yield lambda: common.data(facts.region_comparison, compared, quarter)
     trends = common.data(facts.trend_indicators, category=None, region_id=None)["indicator_id"].tolist()
     if trends:
-        yield lambda: common.data(facts.series, trends[0])
-        yield lambda: common.data(facts.quarter_series, trends[0])
+        units = common.data(facts.series_regions, trends[0], quarter, None)
+        picked = tuple(units["region_id"].head(facts.TREND_REGIONS_SHOWN))
+        if picked:
+            yield lambda: common.data(facts.series, trends[0], picked, quarter)
+            yield lambda: common.data(facts.quarter_series, trends[0], picked, quarter)
 
 
 def warm_default_views(budget_seconds: float = BUDGET_SECONDS) -> int:
