@@ -15,15 +15,18 @@ TEMP_DIR_ENV_VAR = "METRICS_TEMP_DIR"
 DEFAULT_MEMORY_LIMIT = "2GB"
 
 
-def settings(path: Path) -> dict[str, str]:
-    """memory_limit ($METRICS_MEMORY_LIMIT, else 2GB) and temp_directory: <file>.tmp beside the
-    database file, or under $METRICS_TEMP_DIR when set (one directory per file, so that two
-    databases never share spill files)."""
+def spill_directory(path: Path) -> Path:
+    """<file>.tmp beside the database file, or under $METRICS_TEMP_DIR when set (one directory per
+    file, so that two databases never share spill files)."""
     spill_root = os.environ.get(TEMP_DIR_ENV_VAR)
-    spill = Path(spill_root) / f"{path.name}.tmp" if spill_root else path.with_name(f"{path.name}.tmp")
+    return Path(spill_root) / f"{path.name}.tmp" if spill_root else path.with_name(f"{path.name}.tmp")
+
+
+def settings(path: Path) -> dict[str, str]:
+    """memory_limit ($METRICS_MEMORY_LIMIT, else 2GB) and temp_directory (spill_directory)."""
     return {
         "memory_limit": os.environ.get(MEMORY_LIMIT_ENV_VAR) or DEFAULT_MEMORY_LIMIT,
-        "temp_directory": str(spill),
+        "temp_directory": str(spill_directory(path)),
     }
 
 

@@ -138,10 +138,10 @@ def new_version(db: Path, *, from_current: bool) -> Iterator[duckdb.DuckDBPyConn
 
 
 def _remove_version_files(path: Path) -> None:
-    """A version file, and the write-ahead log and spill directory DuckDB keeps beside it."""
+    """A version file, its write-ahead log and its spill directory (metrics.engine)."""
     path.unlink(missing_ok=True)
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
-    shutil.rmtree(path.with_name(path.name + ".tmp"), ignore_errors=True)
+    shutil.rmtree(engine.spill_directory(path), ignore_errors=True)
 
 
 def _remove_crash_leftovers(db: Path) -> None:
@@ -161,7 +161,8 @@ def _remove_crash_leftovers(db: Path) -> None:
         _remove_version_files(leftover)
     for log in directory.glob("*.wal"):
         log.unlink()
-    for spill in directory.glob(f"{INCOMPLETE_PREFIX}*.tmp"):
+    spill_root = engine.spill_directory(directory / INCOMPLETE_PREFIX).parent  # where versions spill
+    for spill in spill_root.glob(f"{INCOMPLETE_PREFIX}*.tmp"):
         shutil.rmtree(spill, ignore_errors=True)
     for link in db.parent.glob(f".{db.name}.*.tmp"):
         link.unlink()
