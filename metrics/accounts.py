@@ -21,7 +21,7 @@ import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from metrics import queries
+from metrics import engine, queries
 from metrics.paths import SQL_DIR
 
 ROLE_NAMES = {"viewer": "查看", "editor": "填报", "admin": "管理"}
@@ -156,7 +156,7 @@ def _store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     with _locked(path):
         is_new = not path.exists()  # checked under the lock: only the creator makes the file
         try:
-            con = duckdb.connect(str(path))
+            con = engine.connect(path)
         except duckdb.Error as error:
             raise StoreUnavailable(f"无法打开账户库 {path}：文件被占用或无法读写") from error
         try:

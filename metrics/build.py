@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from metrics import journal, queries, warehouse
+from metrics import journal, queries, stored_facts, warehouse
 from metrics.paths import SEED_DIR, SQL_DIR
 from metrics.warehouse import WarehouseError, new_version
 
@@ -84,6 +84,7 @@ def build(db: Path, seed_dir: Path = SEED_DIR, *, force: bool = False, actor: st
             queries.run_script(con, (SQL_DIR / "load_seed.sql").read_text(encoding="utf-8"), params)
         except duckdb.Error as error:
             raise WarehouseError(f"种子数据无法载入：{error}") from error
+        stored_facts.refresh(con)
         violations = integrity_violations(con)
         if len(violations):
             first = violations.iloc[0]

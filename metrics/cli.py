@@ -28,6 +28,7 @@ from metrics import (
 )
 from metrics import build as building
 from metrics.paths import resolve_db
+from metrics.uploads import max_cli_load_mb
 from metrics.warehouse import WarehouseError, open_reader
 
 # Problems or conflicts printed one per line; a longer list is counted and written to a file.
@@ -192,7 +193,7 @@ def _print_list(frame: pd.DataFrame, lines_of, what: str, full_list: str | None)
 def cmd_load(args) -> int:
     """Exit 1 when the file has problems or would change stored rows without --replace."""
     db = resolve_db(args.db)
-    validation = ingest.check_file(db, Path(args.file), kind=args.kind)
+    validation = ingest.check_file(db, Path(args.file), kind=args.kind, max_mb=max_cli_load_mb())
     _print_list(validation.errors, ingest.problem_lines, "问题", args.full_list)
     if not validation.ok:
         # A file refused as a whole is said in its one line; a count of one problem would only repeat it.

@@ -6,6 +6,9 @@ import pandas as pd
 from metrics import queries
 
 DISTRICT_LEVELS = ("区", "功能区")
+# The indicator 区域对比 opens with, and how many regions 趋势 draws until others are chosen.
+DEFAULT_COMPARISON = "one_window_share"
+TREND_REGIONS_SHOWN = 8
 
 
 def as_of(con: duckdb.DuckDBPyConnection, quarter_index: int, category: str | None = None,
@@ -48,15 +51,27 @@ def trend_indicators(con: duckdb.DuckDBPyConnection, category: str | None = None
     return queries.run(con, "trend_indicators", category=category, region_id=region_id)
 
 
-def series(con: duckdb.DuckDBPyConnection, indicator_id: str) -> pd.DataFrame:
-    """Every observation of one indicator in time order, with its reporting quarter and its place
-    on a dated axis (plotted_at)."""
-    return queries.run(con, "indicator_series", indicator_id=indicator_id)
+def series_regions(con: duckdb.DuckDBPyConnection, indicator_id: str, quarter_index: int | None = None,
+                   region_id: str | None = None) -> pd.DataFrame:
+    """The regions (region_id, region_name) with a value of one indicator up to a quarter, in order."""
+    return queries.run(con, "indicator_regions", indicator_id=indicator_id, quarter_index=quarter_index,
+                       region_id=region_id)
 
 
-def quarter_series(con: duckdb.DuckDBPyConnection, indicator_id: str) -> pd.DataFrame:
-    """One indicator's value per region and reporting quarter, with 环比 and 同比."""
-    return queries.run(con, "quarter_series", indicator_id=indicator_id)
+def series(con: duckdb.DuckDBPyConnection, indicator_id: str, region_ids: tuple[str, ...] | None = None,
+           quarter_index: int | None = None) -> pd.DataFrame:
+    """Every observation of one indicator in time order (of some regions, up to a quarter), with its
+    reporting quarter and its place on a dated axis (plotted_at)."""
+    return queries.run(con, "indicator_series", indicator_id=indicator_id,
+                       region_ids=None if region_ids is None else list(region_ids), quarter_index=quarter_index)
+
+
+def quarter_series(con: duckdb.DuckDBPyConnection, indicator_id: str, region_ids: tuple[str, ...] | None = None,
+                   quarter_index: int | None = None) -> pd.DataFrame:
+    """One indicator's value per region and reporting quarter (of some regions, up to a quarter),
+    with 环比 and 同比."""
+    return queries.run(con, "quarter_series", indicator_id=indicator_id,
+                       region_ids=None if region_ids is None else list(region_ids), quarter_index=quarter_index)
 
 
 def regions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import build, journal, queries
+from metrics import journal, queries, stored_facts
 from metrics.formatting import actor_text
 from metrics.validation import Progress, Validation
 from metrics.warehouse import WarehouseError, new_version, version_id
@@ -115,6 +115,7 @@ def apply(
             raise LoadError(f"数据仓库在校验后已被修改，请重新校验后再载入({error})") from error
         progress(0.8, "正在检查数据")
         _check_integrity(con, "载入")
+        stored_facts.refresh(con)
         journal.write(con, load_id=load_id, actor=user, action="载入数据", target=f"载入 #{load_id} {file_name}",
                       detail=note, count_before=count_before)
         con.execute("commit")
@@ -150,7 +151,8 @@ def _note(validation: Validation, counts: pd.Series) -> str:
 
 
 def _check_integrity(con: duckdb.DuckDBPyConnection, action: str) -> None:
-    violations = build.integrity_violations(con)
+    """Refuse the change when it broke a data test on a key it touched."""
+    violations = stored_facts.touched_violations(con)
     if len(violations):
         first = violations.iloc[0]
         raise LoadError(
@@ -212,6 +214,7 @@ def rollback(db: Path, load_id: int, user: str) -> LoadResult:
         con.execute("begin transaction")
         queries.run_script(con, queries.query_text("load_rollback_remove_additions"), params)
         _check_integrity(con, "撤销")
+        stored_facts.refresh(con)
         journal.write(con, load_id=rollback_id, actor=user, action="撤销载入", target=f"载入 #{load_id}",
                       detail=note, count_before=count_before)
         con.execute("commit")

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import catalog, journal, queries
+from metrics import journal, queries, stored_facts
 from metrics.formatting import plain_number
 from metrics.warehouse import WarehouseError, new_version
 
@@ -47,17 +47,15 @@ def target_status_table(con: duckdb.DuckDBPyConnection, year: int | None = None)
     无目标 / 无法判定 — and a 无数据 row for each quarterly milestone of an annual target that no
     value answers. A flow's quarter is compared on its year-to-date sum (compared_value) with k/4
     of the annual target (target_value; target_annual_value is the whole year's)."""
-    return queries.run(con, "target_status", year=year)
+    return queries.run(con, "target_status", year=year, category=None, region_id=None, only_targeted=False)
 
 
-def projection(con: duckdb.DuckDBPyConnection, indicator_id: str, region_id: str, year: int) -> Projection:
-    """Year-end value projected from the year so far: a flow at the mean of its observed quarters
-    times four (linear run-rate), a level or stock at its latest value; then judged on the year's
-    target as any value is."""
-    found = queries.run(con, "target_projection", indicator_id=indicator_id, region_id=region_id, year=year)
-    if found.empty:
-        raise WarehouseError(f"没有指标 {indicator_id}")
-    row = found.iloc[0]
+def projections(con: duckdb.DuckDBPyConnection, pairs: tuple[tuple[str, str], ...], year: int) -> list[Projection]:
+    """Year-end values of (indicator_id, region_id) pairs projected from the year so far, in one query:
+    a flow at the mean of its observed quarters times four (linear run-rate), a level or stock at its
+    latest value; then judged on the year's target as any value is. An unknown indicator is left out."""
+    found = queries.run(con, "target_projection", indicator_ids=[p[0] for p in pairs],
+                        region_ids=[p[1] for p in pairs], year=year)
 
     def optional(value):
         return None if pd.isna(value) else value
@@ -65,20 +63,23 @@ def projection(con: duckdb.DuckDBPyConnection, indicator_id: str, region_id: str
     def number(value):
         return None if pd.isna(value) else float(value)
 
-    return Projection(
-        indicator_id=indicator_id,
-        region_id=region_id,
-        year=year,
-        value=number(row["projected_value"]),
-        qualifier=optional(row["projected_qualifier"]),
-        count_quarters=int(row["count_quarters"]),
-        method=row["method"] if pd.notna(row["projected_value"]) else "预测：年内无数据",
-        target_value=number(row["target_value"]),
-        target_comparator=optional(row["target_comparator"]),
-        target_basis=optional(row["target_basis"]),
-        status=row["projected_status"],
-        will_meet={"达标": True, "未达标": False}.get(row["projected_status"]),
-    )
+    return [
+        Projection(
+            indicator_id=row.indicator_id,
+            region_id=row.region_id,
+            year=year,
+            value=number(row.projected_value),
+            qualifier=optional(row.projected_qualifier),
+            count_quarters=int(row.count_quarters),
+            method=row.method if pd.notna(row.projected_value) else "预测：年内无数据",
+            target_value=number(row.target_value),
+            target_comparator=optional(row.target_comparator),
+            target_basis=optional(row.target_basis),
+            status=row.projected_status,
+            will_meet={"达标": True, "未达标": False}.get(row.projected_status),
+        )
+        for row in found.itertuples()
+    ]
 
 
 def set_bureau_target(db: Path, indicator_id: str, region_id: str | None, year: int, value: float,
@@ -115,6 +116,7 @@ def set_bureau_target(db: Path, indicator_id: str, region_id: str | None, year: 
             queries.run_script(con, queries.query_text("target_set_bureau"), params)
         except duckdb.ConstraintException as error:
             raise WarehouseError(f"无法设置目标：指标 {indicator_id} 或地区 {region_text} 不存在") from error
+        stored_facts.refresh(con)
         journal.write(con, load_id=params["load_id"], actor=params["user_name"], action="设置目标",
                       target=f"载入 #{params['load_id']} {indicator_id}",
                       detail=f"{year}年 {region_text} {comparator} {plain_number(value)}", count_before=count)
@@ -125,13 +127,8 @@ def set_bureau_target(db: Path, indicator_id: str, region_id: str | None, year: 
 def targeted_status(con: duckdb.DuckDBPyConnection, category: str | None = None,
                     region_id: str | None = None) -> pd.DataFrame:
     """target_status_table for the indicators that have a target, in a category and region."""
-    status = target_status_table(con)
-    rows = status[status["indicator_id"].isin(status.loc[status["target_value"].notna(), "indicator_id"])]
-    if category:
-        rows = rows[rows["indicator_id"].isin(catalog.search(con, category=category)["indicator_id"])]
-    if region_id:
-        rows = rows[rows["region_id"] == region_id]
-    return rows.reset_index(drop=True)
+    return queries.run(con, "target_status", year=None, category=category or None, region_id=region_id or None,
+                       only_targeted=True)
 
 
 def projectable(rows: pd.DataFrame) -> list[tuple[str, int]]:

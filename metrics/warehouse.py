@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from metrics import queries
+from metrics import engine, queries
 
 # Published versions kept as recovery points for `ensure`. Rollback does not need them: each
 # version holds every load's before-images, so any load in it can be undone from it alone.
@@ -77,7 +77,7 @@ def _is_disk_full(error: BaseException) -> bool:
 
 def _connect(path: Path, db: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        return engine.connect(path, read_only=read_only)
     except duckdb.Error as error:
         if _is_disk_full(error):
             raise
@@ -138,10 +138,10 @@ def new_version(db: Path, *, from_current: bool) -> Iterator[duckdb.DuckDBPyConn
 
 
 def _remove_version_files(path: Path) -> None:
-    """A version file, and the write-ahead log and spill directory DuckDB keeps beside it."""
+    """A version file, its write-ahead log and its spill directory (metrics.engine)."""
     path.unlink(missing_ok=True)
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
-    shutil.rmtree(path.with_name(path.name + ".tmp"), ignore_errors=True)
+    shutil.rmtree(engine.spill_directory(path), ignore_errors=True)
 
 
 def _remove_crash_leftovers(db: Path) -> None:
@@ -161,7 +161,8 @@ def _remove_crash_leftovers(db: Path) -> None:
         _remove_version_files(leftover)
     for log in directory.glob("*.wal"):
         log.unlink()
-    for spill in directory.glob(f"{INCOMPLETE_PREFIX}*.tmp"):
+    spill_root = engine.spill_directory(directory / INCOMPLETE_PREFIX).parent  # where versions spill
+    for spill in spill_root.glob(f"{INCOMPLETE_PREFIX}*.tmp"):
         shutil.rmtree(spill, ignore_errors=True)
     for link in db.parent.glob(f".{db.name}.*.tmp"):
         link.unlink()
@@ -189,7 +190,7 @@ def _prune(db: Path) -> None:
 def _is_intact(path: Path) -> bool:
     """Whether a version file opens and has the tables and rows a warehouse needs."""
     try:
-        con = duckdb.connect(str(path), read_only=True)
+        con = engine.connect(path, read_only=True)
     except duckdb.Error:
         return False
     try:

@@ -13,7 +13,7 @@ from metrics.paths import resolve_db
 from metrics.uploads import max_upload_mb
 from metrics.validation import preview
 from metrics.warehouse import WarehouseError
-from ui import auth, common
+from ui import auth, common, warming
 
 auth.ensure_routed()
 
@@ -54,8 +54,10 @@ def uploader_key() -> str:
 
 def finish(message_key: str, message: str) -> None:
     """After a change: every session reads the new version, this one from a fresh run (the
-    sidebar's 最近变更 included) that shows the message once."""
+    sidebar's 最近变更 included) that shows the message once; the default views are warmed first."""
     common.clear_caches()
+    with st.spinner("正在准备常用页面…"):
+        warming.warm_default_views()
     st.session_state[message_key] = message
     st.rerun()
 

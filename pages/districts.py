@@ -10,8 +10,6 @@ from ui import auth, common
 
 auth.ensure_routed()
 
-DEFAULT_INDICATOR = "one_window_share"
-
 chosen = common.filters()
 st.title("区域对比")
 if chosen.quarter_index is None:
@@ -26,7 +24,7 @@ if choices.empty:
 
 names = dict(zip(choices["indicator_id"], choices["name"], strict=True))
 indicator_id = common.url_widget(st.selectbox, "指标", choices["indicator_id"].tolist(), key="districts_indicator",
-                                 param="indicator", default=DEFAULT_INDICATOR, format_func=names.get)
+                                 param="indicator", default=facts.DEFAULT_COMPARISON, format_func=names.get)
 
 comparison = common.data(facts.region_comparison, indicator_id, chosen.quarter_index)
 districts, missing, references = facts.split_comparison(comparison)

@@ -149,6 +149,11 @@ else:
 st.subheader("目标与预测")
 st.caption("设有目标的指标在各地区、各期间是否达标；有季度数据的年份另给年末预测。预测是按已有数据推算的，不是实际值。")
 targeted = common.data(targets.targeted_status, chosen.category, chosen.region_id)
+year = chosen.quarter_index // 4
+# Every projection the page shows, in one query.
+asked = tuple((indicator_id, region_id) for indicator_id, rows in targeted.groupby("indicator_id", sort=False)
+              for region_id, pair_year in targets.projectable(rows) if pair_year == year)
+projected = common.data(targets.projections, asked, year) if asked else []
 
 if targeted.empty:
     common.empty_state("当前筛选条件下没有设定目标的指标。")
@@ -165,16 +170,13 @@ else:
             if rows["is_milestone"].any():
                 st.caption("年度目标按季度分解：第k季度以年内累计与年度目标的k/4比较。累计中含“以上”等界限值"
                            "或缺少季度时，累计只是下限或不完整，状态为“无法判定”。")
-            year = chosen.quarter_index // 4
-            pairs = [(region_id, pair_year) for region_id, pair_year in targets.projectable(rows) if pair_year == year]
-            if pairs:
-                projections = [common.data(targets.projection, indicator_id, region_id, year) for region_id, _ in pairs]
+            projections = [p for p in projected if p.indicator_id == indicator_id]
+            if projections:
                 names = dict(zip(rows["region_id"], rows["region_name"], strict=False))
                 st.markdown(f":violet-badge[:material/query_stats: 预测] **{year}年全年预测**"
                             "（按已有季度推算，不是实际值）")
                 common.table(projection_rows(projections, names, unit))
-    if not any(pair_year == chosen.quarter_index // 4 for _, rows in targeted.groupby("indicator_id")
-               for _, pair_year in targets.projectable(rows)):
+    if not asked:
         names = "、".join(targeted["indicator_name"].unique())
-        common.empty_state(f"暂无{chosen.quarter_index // 4}年年末预测：设有目标的指标（{names}）在该年没有季度数据，"
+        common.empty_state(f"暂无{year}年年末预测：设有目标的指标（{names}）在该年没有季度数据，"
                            "无法按季度推算全年，因此不作预测。")

@@ -7,7 +7,7 @@ import streamlit as st
 from metrics import changes, review
 from metrics.loads import LoadError
 from metrics.paths import resolve_db
-from ui import auth, common
+from ui import auth, common, warming
 
 auth.ensure_routed()
 account = auth.require("editor")
@@ -22,6 +22,8 @@ def act(change, done) -> None:
         st.error(str(error))
     else:
         common.clear_caches()
+        with st.spinner("正在准备常用页面…"):
+            warming.warm_default_views()
         auth.flash(done(result))
         st.rerun()
 

@@ -23,23 +23,25 @@ indicator_id = common.url_widget(st.selectbox, "指标", list(labels), key="tren
                                  format_func=labels.get)
 
 indicator_name = choices.set_index("indicator_id").loc[indicator_id, "name"]
-series = common.data(facts.series, indicator_id)
-if chosen.region_id:
-    series = series[series["region_id"] == chosen.region_id]
-if chosen.quarter_index is not None:
-    series = series[series["quarter_index"] <= chosen.quarter_index]
-if series.empty:
+units = common.data(facts.series_regions, indicator_id, chosen.quarter_index, chosen.region_id)
+if units.empty:
     common.empty_state(f"{chosen.quarter_label}及以前没有该指标的数据。")
     st.stop()
 
-region_options = series["region_name"].unique().tolist()
+region_options = units["region_name"].tolist()
 # Every unit at a city's scale; at a province's, the first few, so that the chart stays readable.
-picked = st.multiselect("地区", region_options, default=region_options[:8], key=f"trends_regions_{indicator_id}",
-                        placeholder="选择地区")
-shown = series[series["region_name"].isin(picked)]
-if shown.empty:
+shown_count = facts.TREND_REGIONS_SHOWN
+picked = st.multiselect("地区", region_options, default=region_options[:shown_count],
+                        key=f"trends_regions_{indicator_id}", placeholder="选择地区")
+if len(region_options) > shown_count:
+    st.caption(f"共有{len(region_options)}个地区有该指标的数据，默认按地区顺序显示前{shown_count}个，"
+               "可在“地区”中增减。")
+if not picked:
     common.empty_state("请至少选择一个地区。")
     st.stop()
+# Only the picked regions' rows are read: the page holds what it draws.
+picked_ids = tuple(units.loc[units["region_name"].isin(picked), "region_id"])
+shown = common.data(facts.series, indicator_id, picked_ids, chosen.quarter_index)
 
 if shown["plotted_at"].nunique() == 1:
     row = shown.iloc[0]
@@ -54,10 +56,7 @@ else:
     if (single == 1).any():
         st.caption(f"{common.plain('、'.join(single[single == 1].index))}只有一个时间点的数据，只画出一个点。")
 
-quarterly = common.data(facts.quarter_series, indicator_id)
-quarterly = quarterly[quarterly["region_name"].isin(picked)]
-if chosen.quarter_index is not None:
-    quarterly = quarterly[quarterly["quarter_index"] <= chosen.quarter_index]
+quarterly = common.data(facts.quarter_series, indicator_id, picked_ids, chosen.quarter_index)
 table = readable_facts(quarterly)
 table.insert(2, "报告季度", quarterly["quarter_label"])
 common.facts_table(table.drop(columns=["原始数值"]), quarterly, key="trends_facts")

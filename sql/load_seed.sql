@@ -22,7 +22,8 @@ values
      'build', $built_at, 'applied', '由通报数字构建');
 
 insert into observations by name
-select *, 1 as load_id from read_csv($observations, header = true, all_varchar = true);
+select *, 1 as load_id from read_csv($observations, header = true, all_varchar = true)
+order by indicator_id, region_id, period_id;
 
 insert into targets by name
 select * from read_csv($targets, header = true, all_varchar = true);
@@ -47,3 +48,7 @@ select * from read_csv($problem_indicators, header = true, all_varchar = true);
 
 insert into reporting_rules by name
 select * from read_csv($reporting_rules, header = true, all_varchar = true);
+
+-- A build touches every key: metrics.stored_facts then stores the facts of all of them.
+insert into refresh_keys (indicator_id, region_id)
+select distinct indicator_id, region_id from observations;

@@ -239,3 +239,10 @@ create table submission_rows (
     quarter_index integer not null,
     primary key (submission_id, indicator_id, region_id, quarter_index)
 );
+
+-- The (indicator, region) keys a change touched, filled and emptied inside the change's transaction:
+-- the stored facts (sql/views.sql) are recomputed for these keys only. Empty in a published version.
+create table refresh_keys (
+    indicator_id varchar not null,
+    region_id    varchar not null
+);

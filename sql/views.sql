@@ -25,7 +25,12 @@ select * from final;
 
 -- Derived observations are computed here, never typed: a ratio needs its numerator and
 -- denominator, a sum all its terms, each exact and for the same region and period.
-create view derived_observations as
+--
+-- The rules that follow are table macros of `scoped`: false for every key, true for only the
+-- (indicator, region) keys listed in refresh_keys, which a change fills with the keys it touched
+-- (sql/queries/facts_refresh.sql). Each rule works within one key, so that the key filter is applied
+-- to the observations first; the views of the same names are the rules over every key.
+create macro derived_observations_of(scoped) as table
 with operands as (
     select
         d.indicator_id,
@@ -36,6 +41,8 @@ with operands as (
         o.source
     from derivations as d
     join observations as o on o.indicator_id = d.operand_id and o.qualifier = 'exact'
+    where not scoped
+       or (d.indicator_id, o.region_id) in (select indicator_id, region_id from refresh_keys)
 ),
 
 expected as (
@@ -81,13 +88,21 @@ final as (
 
 select * from final;
 
-create view all_observations as
+create view derived_observations as
+select * from derived_observations_of(false);
+
+create macro all_observations_of(scoped) as table
 select
     indicator_id, region_id, period_id, value, qualifier, source, evidence, load_id,
     false as is_derived
 from observations
+where not scoped
+   or (indicator_id, region_id) in (select indicator_id, region_id from refresh_keys)
 union all
-select * from derived_observations;
+select * from derived_observations_of(scoped);
+
+create view all_observations as
+select * from all_observations_of(false);
 
 -- Status of a value against a target. A bound proves a target met only when the bound itself
 -- meets it; it never proves a miss. No value at all is 无数据.
@@ -150,7 +165,7 @@ where item.points_indicator_id is not null
 -- the all-period one, a year's own over a standing one. An annual target of a flow is checked
 -- at each quarter against its milestone (时间过半、任务过半: k/4 of the year by quarter k) on
 -- the sum of the year's quarters so far; of a level or stock it applies to every period of the year.
-create view observation_facts as
+create macro observation_facts_of(scoped) as table
 with dated as (
     select
         o.*,
@@ -158,7 +173,7 @@ with dated as (
         p.grain,
         year(p.end_date) as period_year,
         case when p.grain = 'quarter' then quarter(p.end_date) end as quarter_no
-    from all_observations as o
+    from all_observations_of(scoped) as o
     join indicators as i using (indicator_id)
     join periods as p using (period_id)
 ),
@@ -255,7 +270,7 @@ joined as (
         t.is_milestone as is_target_milestone,
         t.ytd_value,
         t.ytd_qualifier
-    from all_observations as o
+    from all_observations_of(scoped) as o
     join indicators as i using (indicator_id)
     join regions as r using (region_id)
     join periods as p using (period_id)
@@ -277,6 +292,9 @@ final as (
 )
 
 select * from final;
+
+create view observation_facts as
+select * from observation_facts_of(false);
 
 -- The time model every page shares. Each period belongs to one reporting quarter: a quarter to
 -- itself, a point in time to the quarter that contains it, a month, a year or a "since …" span to
@@ -305,7 +323,7 @@ create macro exact_change(later, later_qualifier, earlier, earlier_qualifier) as
 -- (环比) and the same quarter's a year earlier (同比). A flow is compared only quarter with quarter;
 -- a stock or a level at any two points in time. A change is computed only between two values that
 -- are not bounds, so that "≥ 3427万" never yields a change that the data do not hold.
-create view quarter_facts as
+create macro quarter_facts_of(scoped) as table
 with placed as (
     select
         f.*,
@@ -316,7 +334,7 @@ with placed as (
             partition by f.indicator_id, f.region_id, rp.quarter_index
             order by f.end_date desc, (f.grain = 'quarter') desc, f.start_date desc nulls last, f.period_id
         ) as recency
-    from observation_facts as f
+    from observation_facts_of(scoped) as f
     join reporting_periods as rp using (period_id)
 ),
 
@@ -352,29 +370,59 @@ final as (
 
 select * from final;
 
+create view quarter_facts as
+select * from quarter_facts_of(false);
+
+-- What pages read, stored: the rules above, kept by every change for the keys it touched, so that a
+-- page costs the rows it shows rather than the whole history. Each table's rows are those of its
+-- rule, clustered by indicator so that one indicator's rows are read without scanning the others.
+create table stored_observation_facts as
+select * from observation_facts with no data;
+
+create table stored_quarter_facts as
+select * from quarter_facts with no data;
+
+-- Per indicator and region, its newest quarter's row of stored_quarter_facts.
+create table newest_quarter_facts as
+select * from quarter_facts with no data;
+
 -- What a page shows for a chosen quarter: per indicator and region, the value of that quarter, or
--- else the latest one before it (is_current false, labelled with its own period).
+-- else the latest one before it (is_current false, labelled with its own period). A key whose
+-- newest quarter is the chosen one or earlier is read from newest_quarter_facts; only the keys
+-- with a value after the chosen quarter are looked up in the stored history.
 create macro facts_as_of(selected_quarter_index) as table
-with ranked as (
-    select
-        *,
-        quarter_index = selected_quarter_index as is_current,
-        row_number() over (partition by indicator_id, region_id order by quarter_index desc) as recency
-    from quarter_facts
+with later_keys as (
+    select indicator_id, region_id
+    from newest_quarter_facts
+    where quarter_index > selected_quarter_index
+),
+
+earlier as (
+    select *
+    from stored_quarter_facts
     where quarter_index <= selected_quarter_index
+      and (indicator_id, region_id) in (select indicator_id, region_id from later_keys)
+    qualify row_number() over (partition by indicator_id, region_id order by quarter_index desc) = 1
+),
+
+chosen as (
+    select * from newest_quarter_facts where quarter_index <= selected_quarter_index
+    union all
+    select * from earlier
 )
 
-select * exclude (recency) from ranked where recency = 1;
+select *, quarter_index = selected_quarter_index as is_current from chosen;
 
 -- The newest value per indicator and region, whatever its quarter.
 create view latest_facts as
 select * from facts_as_of((select max(quarter_index) from reporting_periods));
 
--- Data tests: every row here is a broken rule. A build or load that leaves any is not published.
-create view integrity_violations as
+-- Data tests: every row here is a broken rule. A build or load that leaves any is not published; a
+-- load checks only the keys it touched (scoped), a build every key.
+create macro integrity_violations_of(scoped) as table
 with facts as (
     select o.*, i.kind, i.name as indicator_name
-    from all_observations as o
+    from all_observations_of(scoped) as o
     join indicators as i using (indicator_id)
 ),
 
@@ -410,6 +458,9 @@ parts_above_wholes as (
         and whole.period_id = part.period_id
     join indicators as whole_indicator on whole_indicator.indicator_id = whole.indicator_id
     where numerator.role = 'numerator' and part.value > whole.value
+      and (not scoped
+           or (part.indicator_id, part.region_id) in (select indicator_id, region_id from refresh_keys)
+           or (whole.indicator_id, whole.region_id) in (select indicator_id, region_id from refresh_keys))
 ),
 
 points_above_max as (
@@ -417,7 +468,8 @@ points_above_max as (
         o.indicator_id, o.region_id, o.period_id, o.value, '得分超过满分' as problem
     from observations as o
     join assessment_items as item on item.points_indicator_id = o.indicator_id
-    where o.value < 0 or o.value > item.max_points
+    where (o.value < 0 or o.value > item.max_points)
+      and (not scoped or (o.indicator_id, o.region_id) in (select indicator_id, region_id from refresh_keys))
 ),
 
 final as (
@@ -429,3 +481,6 @@ final as (
 )
 
 select * from final;
+
+create view integrity_violations as
+select * from integrity_violations_of(false);

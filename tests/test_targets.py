@@ -91,7 +91,7 @@ def test_milestones_compare_the_year_to_date_sum(seed_copy, tmp_path):
         ("ezhou", "2023Q3", 34_270_000.0, 89_270_000.0, 90_000_000.0, "无法判定"),
         ("ezhou", "2023Q4", None, None, 120_000_000.0, "无数据"),
     ]
-    projected = read(db, targets.projection, "supervision_push_volume", "ezhou", 2023)
+    projected = read(db, targets.projections, (("supervision_push_volume", "ezhou"),), 2023)[0]
     assert projected == targets.Projection(
         indicator_id="supervision_push_volume", region_id="ezhou", year=2023,
         value=119_026_666.66666667, qualifier="at_least", count_quarters=3,
@@ -114,7 +114,7 @@ def test_a_level_target_applies_each_period_and_projects_the_latest_value(fresh_
     ]
     others = table[(table["indicator_id"] == "one_window_share") & (table["region_id"] == "echeng")]
     assert rows(others, ["target_value", "target_basis", "status"]) == [(50.0, "provincial_rule", "达标")]
-    projected = read(fresh_db, targets.projection, "one_window_share", "linkong", 2024)
+    projected = read(fresh_db, targets.projections, (("one_window_share", "linkong"),), 2024)[0]
     assert (projected.label, projected.value, projected.status, projected.will_meet) == (
         "预测", 81.9, "未达标", False)
     notice_time = read(fresh_db, queries.run, "score_periods").set_index("period_id").loc[
@@ -123,10 +123,10 @@ def test_a_level_target_applies_each_period_and_projects_the_latest_value(fresh_
 
 
 def test_projection_without_values_or_target(seed_con):
-    empty = targets.projection(seed_con, "one_window_share", "linkong", 2023)
+    empty = targets.projections(seed_con, (("one_window_share", "linkong"),), 2023)[0]
     assert (empty.value, empty.status, empty.will_meet, empty.method) == (
         None, "无数据", None, "预测：年内无数据")
-    untargeted = targets.projection(seed_con, "supervision_push_volume", "ezhou", 2023)
+    untargeted = targets.projections(seed_con, (("supervision_push_volume", "ezhou"),), 2023)[0]
     assert (untargeted.value, untargeted.qualifier, untargeted.status, untargeted.will_meet) == (
         137_080_000.0, "at_least", "无目标", None)
 
@@ -168,9 +168,10 @@ def test_a_bad_target_changes_nothing(fresh_db, arguments, message):
     assert version_id(fresh_db) == before
 
 
-def test_projection_of_an_unknown_indicator_is_refused(seed_con):
-    with pytest.raises(WarehouseError, match="没有指标 nothing"):
-        targets.projection(seed_con, "nothing", "ezhou", 2023)
+def test_projections_leave_out_an_unknown_indicator_and_keep_the_order_asked(seed_con):
+    asked = (("supervision_push_volume", "ezhou"), ("nothing", "ezhou"), ("one_window_share", "linkong"))
+    found = targets.projections(seed_con, asked, 2023)
+    assert [(p.indicator_id, p.region_id) for p in found] == [asked[0], asked[2]]
 
 
 def test_targeted_status_keeps_only_indicators_with_a_target_and_filters(seed_con):

@@ -21,7 +21,7 @@ select
     rule.source as rule_source
 from assessment_items as item
 join assessment_schemes as s using (scheme_id)
-join observation_facts as f on f.indicator_id = item.points_indicator_id
+join stored_observation_facts as f on f.indicator_id = item.points_indicator_id
 join reporting_periods as rp on rp.period_id = f.period_id
 left join assessment_rules as rule using (rule_id)
 order by s.scheme_id, item.item_id, f.region_order, f.end_date;

@@ -14,6 +14,6 @@ select
     f.evidence
 from assessment_items as item
 join assessment_schemes as s using (scheme_id)
-join observation_facts as f on f.indicator_id = item.rank_indicator_id
+join stored_observation_facts as f on f.indicator_id = item.rank_indicator_id
 join reporting_periods as rp on rp.period_id = f.period_id
 order by s.scheme_id, f.end_date;

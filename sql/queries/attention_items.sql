@@ -6,7 +6,7 @@
 --   not_reported     a district without a value of the quarter for an indicator that other
 --                    districts did report for it.
 with current as (
-    select * from quarter_facts where quarter_index = $quarter_index
+    select * from stored_quarter_facts where quarter_index = $quarter_index
 ),
 
 city as (

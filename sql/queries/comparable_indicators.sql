@@ -1,12 +1,12 @@
--- Indicators that have a value for at least one district or functional zone, in any quarter.
+-- Indicators that have a value for at least one district or functional zone, in any quarter (one
+-- row per indicator and region in newest_quarter_facts).
 select
     i.indicator_id,
     i.name,
     i.unit,
-    count(distinct o.region_id) as count_districts
+    count(distinct f.region_id) as count_districts
 from indicators as i
-join all_observations as o using (indicator_id)
-join regions as r using (region_id)
-where r.level in ('区', '功能区')
+join newest_quarter_facts as f using (indicator_id)
+where f.region_level in ('区', '功能区')
 group by i.indicator_id, i.name, i.unit
 order by count_districts desc, i.indicator_id;

@@ -1,4 +1,7 @@
 -- One load, inside the caller's transaction. The staged_* relations are registered by the caller.
+insert into refresh_keys (indicator_id, region_id)
+select distinct indicator_id, region_id from staged_observations;
+
 insert into loads
     (load_id, kind, file_name, sha256, rows_total, rows_inserted, rows_updated,
      user_name, loaded_at, status, note)
@@ -69,4 +72,5 @@ from staged_observations as s
 where not exists (
     select 1 from observations as o
     where o.indicator_id = s.indicator_id and o.region_id = s.region_id and o.period_id = s.period_id
-);
+)
+order by s.indicator_id, s.region_id, s.period_id;

@@ -1,11 +1,10 @@
 -- Each district and zone with the number of indicators it holds a value of in one reporting
 -- quarter; 0 is a unit that has not reported in that quarter.
 with reported as (
-    select o.region_id, count(distinct o.indicator_id) as count_indicators
-    from all_observations as o
-    join reporting_periods as rp using (period_id)
-    where rp.quarter_index = $quarter_index
-    group by o.region_id
+    select region_id, count(distinct indicator_id) as count_indicators
+    from stored_quarter_facts
+    where quarter_index = $quarter_index
+    group by region_id
 )
 
 select

@@ -15,13 +15,13 @@ indicator as (
 
 current as (
     select *
-    from quarter_facts
+    from stored_quarter_facts
     where indicator_id = $indicator_id and quarter_index = $quarter_index
 ),
 
 earlier as (
     select *
-    from quarter_facts
+    from stored_quarter_facts
     where indicator_id = $indicator_id and quarter_index < $quarter_index
     qualify row_number() over (partition by region_id order by quarter_index desc) = 1
 ),

@@ -49,7 +49,7 @@ final as (
             else '未报'
         end as state
     from expected
-    left join quarter_facts as reported
+    left join stored_quarter_facts as reported
         on reported.indicator_id = expected.indicator_id
         and reported.region_id = expected.region_id
         and reported.quarter_index = $quarter_index

@@ -1,73 +1,96 @@
--- Year-end value of one indicator and region projected from the year so far (预测): a flow at
--- the mean of its observed quarters times four, a level or stock at its latest value, then
--- judged against the year's target (its own region's over the all-region one, an annual over a
--- standing one).
-with indicator as (
-    select indicator_id, temporal from indicators where indicator_id = $indicator_id
+-- Year-end values projected from the year so far (预测), for every asked (indicator, region) pair
+-- at once ($indicator_ids and $region_ids, zipped; an unknown indicator gives no row): a flow at
+-- the mean of its observed quarters times four, a level or stock at its latest value, then judged
+-- against the year's target (its own region's over the all-region one, an annual over a standing
+-- one). In the order asked.
+with asked as (
+    select
+        unnest($indicator_ids) as indicator_id,
+        unnest($region_ids) as region_id,
+        unnest(range(len($indicator_ids))) as position
+),
+
+pairs as (
+    select asked.*, i.temporal
+    from asked
+    join indicators as i using (indicator_id)
 ),
 
 in_year as (
-    select o.value, o.qualifier, p.grain, p.end_date, p.label
-    from all_observations as o
-    join periods as p using (period_id)
-    where o.indicator_id = $indicator_id
-      and o.region_id = $region_id
-      and year(p.end_date) = $year
+    select
+        f.indicator_id, f.region_id, f.value, f.qualifier, f.grain, f.end_date, f.start_date,
+        f.period_id, f.period_label as label
+    from stored_observation_facts as f
+    where year(f.end_date) = $year
+      and (f.indicator_id, f.region_id) in (select indicator_id, region_id from pairs)
 ),
 
 quarters as (
     select
+        indicator_id,
+        region_id,
         count(*) as count_quarters,
         sum(value) as total,
         bool_and(qualifier = 'exact') as all_exact,
         bool_and(qualifier in ('exact', 'at_least', 'more_than')) as all_lower_bounds
     from in_year
     where grain = 'quarter'
+    group by indicator_id, region_id
 ),
 
 latest as (
-    select value, qualifier, label
+    select indicator_id, region_id, value, qualifier, label
     from in_year
-    order by end_date desc
-    limit 1
+    qualify row_number() over (
+        partition by indicator_id, region_id
+        order by end_date desc, (grain = 'quarter') desc, start_date desc nulls last, period_id
+    ) = 1
 ),
 
 projected as (
     select
-        indicator.temporal,
-        quarters.count_quarters,
+        pairs.indicator_id,
+        pairs.region_id,
+        pairs.position,
+        coalesce(quarters.count_quarters, 0) as count_quarters,
         case
-            when indicator.temporal = 'flow' then quarters.total * 4 / nullif(quarters.count_quarters, 0)
+            when pairs.temporal = 'flow' then quarters.total * 4 / nullif(quarters.count_quarters, 0)
             else latest.value
         end as projected_value,
         case
-            when indicator.temporal <> 'flow' then latest.qualifier
+            when pairs.temporal <> 'flow' then latest.qualifier
             when quarters.all_exact then 'exact'
             when quarters.all_lower_bounds then 'at_least'
             else 'mixed'
         end as projected_qualifier,
         case
-            when indicator.temporal = 'flow' then
-                '预测：已有' || quarters.count_quarters || '个季度，按季度平均值×4线性外推'
+            when pairs.temporal = 'flow' then
+                '预测：已有' || coalesce(quarters.count_quarters, 0) || '个季度，按季度平均值×4线性外推'
             else '预测：取年内最新值(' || latest.label || ')'
         end as method
-    from indicator
-    cross join quarters
-    left join latest on true
+    from pairs
+    left join quarters using (indicator_id, region_id)
+    left join latest using (indicator_id, region_id)
 ),
 
 target as (
-    select value, comparator, basis, source
-    from targets
-    where indicator_id = $indicator_id
-      and (region_id is null or region_id = $region_id)
-      and (year = $year or (year is null and period_id is null))
-    order by (region_id is null), (year is null)
-    limit 1
+    select pairs.indicator_id, pairs.region_id, t.value, t.comparator, t.basis, t.source
+    from pairs
+    join targets as t
+        on t.indicator_id = pairs.indicator_id
+        and (t.region_id is null or t.region_id = pairs.region_id)
+        and (t.year = $year or (t.year is null and t.period_id is null))
+    qualify row_number() over (
+        partition by pairs.indicator_id, pairs.region_id
+        order by (t.region_id is null), (t.year is null)
+    ) = 1
 ),
 
 final as (
     select
+        projected.indicator_id,
+        projected.region_id,
+        projected.position,
         projected.projected_value,
         projected.projected_qualifier,
         projected.count_quarters,
@@ -80,7 +103,7 @@ final as (
             projected.projected_value, projected.projected_qualifier, target.value, target.comparator
         ) as projected_status
     from projected
-    left join target on true
+    left join target using (indicator_id, region_id)
 )
 
-select * from final;
+select * exclude (position) from final order by position;

@@ -1,6 +1,15 @@
 -- Every value of a year (all years when $year is null) with its target status, and a 无数据 row
--- for each quarterly milestone of an annual target that no value answers yet.
-with observed as (
+-- for each quarterly milestone of an annual target that no value answers yet; optionally of one
+-- category and one region, and ($only_targeted) only of the indicators that have a target row here
+-- in any region.
+with candidates as (
+    select indicator_id
+    from indicators
+    where ($category is null or category = $category)
+      and (not $only_targeted or indicator_id in (select indicator_id from effective_targets))
+),
+
+observed as (
     select
         indicator_id,
         indicator_name,
@@ -25,14 +34,16 @@ with observed as (
         target_source,
         coalesce(is_target_milestone, false) as is_milestone,
         status
-    from observation_facts
-    where $year is null or year(end_date) = $year
+    from stored_observation_facts
+    where ($year is null or year(end_date) = $year)
+      and indicator_id in (select indicator_id from candidates)
 ),
 
 annual_targets as (
     select *
     from targets
     where year is not null and ($year is null or year = $year)
+      and indicator_id in (select indicator_id from candidates)
 ),
 
 -- An all-region target is expected wherever the indicator has been observed; a region's own
@@ -51,7 +62,7 @@ expected_regions as (
             order by (t.region_id is null)
         ) as target_rank
     from annual_targets as t
-    left join (select distinct indicator_id, region_id from all_observations) as seen
+    left join newest_quarter_facts as seen
         on t.region_id is null and seen.indicator_id = t.indicator_id
     where coalesce(t.region_id, seen.region_id) is not null
 ),
@@ -120,8 +131,14 @@ final as (
     select * from observed
     union all by name
     select * from unanswered
+),
+
+targeted as (
+    select distinct indicator_id from final where target_value is not null
 )
 
 select * exclude (region_order)
 from final
+where ($region_id is null or region_id = $region_id)
+  and (not $only_targeted or indicator_id in (select indicator_id from targeted))
 order by indicator_id, region_order, end_date, period_id;

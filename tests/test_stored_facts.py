@@ -1,0 +1,131 @@
+"""Stored facts: after every change the tables pages read equal the rules in sql/views.sql, for every key."""
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from support import TWO_QUARTERS_CSV, load_text
+
+from metrics import engine, ingest, stored_facts, targets
+from metrics.warehouse import current_file, open_reader
+
+# Each stored table beside the rule it must equal, row for row.
+STORED_AND_RULE = {
+    "stored_observation_facts": "select * from observation_facts",
+    "stored_quarter_facts": "select * from quarter_facts",
+    "newest_quarter_facts": """select * from quarter_facts
+        qualify row_number() over (partition by indicator_id, region_id order by quarter_index desc) = 1""",
+}
+
+
+def differences(db: Path) -> dict[str, int]:
+    """Per stored table, the rows it has that its rule has not, and the other way round."""
+    con = open_reader(db)
+    try:
+        found = {
+            table: con.execute(f"select count(*) from ((from {table} except all {rule}) union all "
+                               f"({rule} except all from {table}))").fetchone()[0]
+            for table, rule in STORED_AND_RULE.items()
+        }
+        found["refresh_keys"] = con.execute("select count(*) from refresh_keys").fetchone()[0]
+        return found
+    finally:
+        con.close()
+
+
+def stored_rows(db: Path, table: str) -> int:
+    con = open_reader(db)
+    try:
+        return con.execute(f"select count(*) from {table}").fetchone()[0]
+    finally:
+        con.close()
+
+
+NOTHING_DIFFERS = {"stored_observation_facts": 0, "stored_quarter_facts": 0, "newest_quarter_facts": 0,
+                   "refresh_keys": 0}
+
+# Operands of a computed ratio (一窗通办事项数 ÷ 认领及发布的事项数 × 100), then one of them changed.
+OPERANDS = """指标名称,地区,期间,数值,限定,来源,依据
+一窗通办事项数,市本级,2024Q3,1900,,测试报表,
+认领及发布的依申请和公共服务事项数,市本级,2024Q3,2000,,测试报表,
+"""
+CHANGED_OPERAND = """指标名称,地区,期间,数值,限定,来源,依据
+一窗通办事项数,市本级,2024Q3,1950,,测试报表,
+"""
+
+
+def test_a_build_stores_every_key(seed_db, two_quarters_db):
+    assert differences(seed_db) == NOTHING_DIFFERS
+    assert differences(two_quarters_db) == NOTHING_DIFFERS
+    assert stored_rows(seed_db, "stored_observation_facts") == stored_rows(seed_db, "observation_facts") > 0
+
+
+def test_load_rollback_and_target_keep_the_stored_facts_equal_to_the_rules(fresh_db):
+    load = load_text(fresh_db, "2024Q3-Q4.csv", TWO_QUARTERS_CSV)
+    assert differences(fresh_db) == NOTHING_DIFFERS
+    targets.set_bureau_target(fresh_db, "one_window_share", None, 2024, 96, ">=", "张三")
+    assert differences(fresh_db) == NOTHING_DIFFERS
+    ingest.rollback(fresh_db, load.load_id, user="测试")
+    assert differences(fresh_db) == NOTHING_DIFFERS
+
+
+def test_a_changed_operand_recomputes_the_ratio_it_is_part_of(fresh_db):
+    def ratio():
+        con = open_reader(fresh_db)
+        try:
+            return con.execute("select value from stored_quarter_facts where indicator_id = "
+                               "'one_window_share_of_claimed' and period_id = '2024Q3'").fetchall()
+        finally:
+            con.close()
+
+    load_text(fresh_db, "operands.csv", OPERANDS)
+    assert ratio() == [(95.0,)]
+    con = open_reader(fresh_db)
+    try:
+        validation = ingest.validate(con, ingest.read_upload("changed.csv", CHANGED_OPERAND.encode("utf-8")))
+    finally:
+        con.close()
+    ingest.apply(fresh_db, validation, user="测试", replace=True)
+    assert ratio() == [(97.5,)]
+    assert differences(fresh_db) == NOTHING_DIFFERS
+
+
+def test_a_load_checks_the_keys_it_touched(fresh_db, tmp_path):
+    path = tmp_path / "copy.duckdb"
+    path.write_bytes(current_file(fresh_db).read_bytes())
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("begin transaction")
+        con.execute("update observations set value = 120 where indicator_id = 'one_window_share' "
+                    "and region_id = 'huarong'")
+        con.execute("insert into refresh_keys values ('one_window_share', 'linkong')")
+        assert stored_facts.touched_violations(con).empty
+        con.execute("insert into refresh_keys values ('one_window_share', 'huarong')")
+        found = stored_facts.touched_violations(con)
+        assert found[["indicator_id", "region_id", "problem"]].values.tolist() == [
+            ["one_window_share", "huarong", "比率超出0–100%"]]
+        con.execute("rollback")
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("configured, expected", [(None, "2GB"), ("512MB", "512MB")])
+def test_every_connection_has_the_configured_memory_limit_and_spill_directory(
+        fresh_db, tmp_path, monkeypatch, configured, expected):
+    if configured:
+        monkeypatch.setenv(engine.MEMORY_LIMIT_ENV_VAR, configured)
+        monkeypatch.setenv(engine.TEMP_DIR_ENV_VAR, str(tmp_path / "spill"))
+    else:
+        monkeypatch.delenv(engine.MEMORY_LIMIT_ENV_VAR, raising=False)
+        monkeypatch.delenv(engine.TEMP_DIR_ENV_VAR, raising=False)
+    reference = duckdb.connect(config={"memory_limit": expected})
+    version = current_file(fresh_db)
+    con = open_reader(fresh_db)
+    try:
+        assert con.execute("select current_setting('memory_limit')").fetchone() == \
+            reference.execute("select current_setting('memory_limit')").fetchone()
+        spill = tmp_path / "spill" / f"{version.name}.tmp" if configured else version.with_name(f"{version.name}.tmp")
+        assert con.execute("select current_setting('temp_directory')").fetchone()[0] == str(spill)
+    finally:
+        con.close()
+        reference.close()
