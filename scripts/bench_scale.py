@@ -328,9 +328,11 @@ def time_page(db: Path, page: str, args, indicator: str) -> dict:
             result["error"] = line["error"]
         if "cold" in line:
             result["cold_s"] = line["cold"]
-    if run["exit"] and not run["timed_out"] and "error" not in result:
-        memory = "MemoryError" in run["output"] or "Out of Memory" in run["output"]
-        result["error"] = f"内存超限 >{args.memory_gib:g} GiB" if memory else run["output"].strip()[-300:]
+    if "error" in result or (run["exit"] and not run["timed_out"]):
+        # The page's message is redacted (showErrorDetails = "none"); its log on stderr is not.
+        logged = [line for line in run["output"].splitlines() if line.strip() and not line.startswith("{")]
+        memory = any(sign in run["output"] for sign in ("MemoryError", "Out of Memory", "bad_alloc"))
+        result["error"] = f"内存超限 >{args.memory_gib:g} GiB" if memory else (logged or ["?"])[-1][-200:]
     warm = [line["warm"] * 1000 for line in lines if "warm" in line]
     if warm:
         result |= {"warm_runs": len(warm), "warm_p50_ms": statistics.median(warm),
@@ -341,34 +343,37 @@ def time_page(db: Path, page: str, args, indicator: str) -> dict:
 # ---- the same answers by hand-written SQL and by pandas -----------------------------------------
 
 QUARTER_INDEX_SQL = "year(p.end_date) * 4 + quarter(p.end_date) - 1"
+QUARTERS_CTE = (f"with quarters as (select p.period_id, p.end_date, {QUARTER_INDEX_SQL} as quarter_index "
+                "from periods as p)")
 RAW_SQL = {
     # Per indicator and region: the latest value up to the quarter, with the previous quarter's (环比).
-    "pages/overview.py": f"""
-        with placed as (
-            select o.indicator_id, o.region_id, o.value, {QUARTER_INDEX_SQL} as quarter_index
-            from observations as o join periods as p using (period_id)
-            where {QUARTER_INDEX_SQL} <= $quarter_index
+    "pages/overview.py": f"""{QUARTERS_CTE},
+        placed as (
+            select o.indicator_id, o.region_id, o.value, q.quarter_index
+            from observations as o join quarters as q using (period_id)
+            where q.quarter_index <= $quarter_index
         ),
-        top_two as (
-            select indicator_id, region_id,
-                   max_by({{'quarter_index': quarter_index, 'value': value}}, quarter_index, 2) as top
+        latest as (
+            select indicator_id, region_id, max(quarter_index) as quarter_index,
+                   arg_max(value, quarter_index) as value
             from placed group by indicator_id, region_id
         )
-        select indicator_id, region_id, top[1].quarter_index as quarter_index, top[1].value as value,
-               case when top[2].quarter_index = top[1].quarter_index - 1 then top[2].value end as previous_value
-        from top_two""",
+        select latest.*, previous.value as previous_value
+        from latest left join placed as previous
+            on previous.indicator_id = latest.indicator_id and previous.region_id = latest.region_id
+            and previous.quarter_index = latest.quarter_index - 1""",
     # One indicator in one quarter, every region ranked.
-    "pages/districts.py": f"""
+    "pages/districts.py": f"""{QUARTERS_CTE}
         select o.region_id, o.value, rank() over (order by o.value desc) as region_rank
-        from observations as o join periods as p using (period_id)
-        where o.indicator_id = $indicator_id and {QUARTER_INDEX_SQL} = $quarter_index""",
+        from observations as o join quarters as q using (period_id)
+        where o.indicator_id = $indicator_id and q.quarter_index = $quarter_index""",
     # One indicator's quarterly series for the preselected regions, with 环比.
-    "pages/trends.py": f"""
-        select o.region_id, {QUARTER_INDEX_SQL} as quarter_index, o.value,
-               o.value - lag(o.value) over (partition by o.region_id order by p.end_date) as change_vs_previous
-        from observations as o join periods as p using (period_id)
+    "pages/trends.py": f"""{QUARTERS_CTE}
+        select o.region_id, q.quarter_index, o.value,
+               o.value - lag(o.value) over (partition by o.region_id order by q.end_date) as change_vs_previous
+        from observations as o join quarters as q using (period_id)
         where o.indicator_id = $indicator_id and o.region_id in (select unnest($regions))
-        order by o.region_id, quarter_index""",
+        order by o.region_id, q.quarter_index""",
 }
 
 
@@ -524,9 +529,12 @@ def markdown(report: dict) -> str:
         f"git {report['commit']}；seed {report['seed']}，"
         f"warm 重跑 {report['runs']} 次，每页上限 {report['timeout']:.0f} s。",
         "",
-        "cold：新版本上的第一次页面运行(新进程，模块已导入)；warm：同一会话重跑的 p50/p95。"
-        "原生 SQL 与 pandas：同一答案的中位数(pandas 的数据已在内存，载入不计时)。"
-        "app/SQL = warm p50 ÷ 原生 SQL；cold/SQL = cold ÷ 原生 SQL；pandas/app = pandas ÷ warm p50。",
+        "cold：页面在新打开的仓库版本上的第一次运行(新进程，模块已导入；同 scripts/bench_pages.py，只运行页面文件，"
+        "不含 app.py 侧栏)；warm：同一会话重跑的 p50/p95；峰值 RSS：该页面进程的 ru_maxrss(地址空间上限 "
+        f"{report['memory_gib']:g} GiB)。原生 SQL 与 pandas：同一答案(总览：每个指标×地区截至本期的最新值及上一季度值；"
+        "区域对比：一个指标一个季度全部地区排名；趋势：一个指标前 8 个地区的季度序列及环比)的中位数，"
+        "pandas 的数据已在内存，载入不计时。cold/SQL = cold ÷ 原生 SQL；app/SQL = warm p50 ÷ 原生 SQL；"
+        "pandas/app = pandas ÷ warm p50。",
         "",
         "| 页面 | 规模 | cold | warm p50 | warm p95 | 峰值 RSS | 原生 SQL | pandas | cold/SQL | app/SQL | pandas/app |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
@@ -606,7 +614,7 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown sizes {unknown}: choose from {', '.join(SIZES)}")
     report = {"machine": machine(), "commit": git_commit(), "seed": args.seed, "runs": args.runs,
-              "timeout": args.timeout, "sizes": []}
+              "timeout": args.timeout, "memory_gib": args.memory_gib, "sizes": []}
     print(json.dumps(report["machine"], ensure_ascii=False), flush=True)
     # The 1M-row load goes into the 10^7 warehouse when there is one, else into the largest.
     big = "1e7" if "1e7" in labels else max(labels, key=SIZES.get)

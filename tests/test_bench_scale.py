@@ -53,3 +53,27 @@ def test_load_files_are_new_quarters_the_loader_accepts(tmp_path):
     validation = ingest.check_file(db, csv_path)
     assert validation.ok, validation.errors
     assert len(validation.rows) == 10 and validation.unchanged == 0 and validation.conflicts.empty
+
+
+def test_raw_sql_and_pandas_give_the_same_answers(tmp_path):
+    shape = bench_scale.Shape(indicators=5, quarters=8, regions=14)
+    db = tmp_path / "warehouse.duckdb"
+    bench_scale.generate(db, shape, seed=3)
+    params = {"quarter_index": shape.first_quarter_index + shape.quarters - 1,
+              "indicator_id": shape.indicator_id(0), "regions": shape.region_ids()[:bench_scale.TREND_REGIONS]}
+    con = open_reader(db)
+    try:
+        frame = bench_scale.observation_frame(con)
+        for page, sql in bench_scale.RAW_SQL.items():
+            used = {name: value for name, value in params.items() if f"${name}" in sql}
+            raw = con.execute(sql, used).df()
+            computed = bench_scale.pandas_answer(frame, page, params)
+            columns = [c for c in ("indicator_id", "region_id", "quarter_index", "value", "previous_value",
+                                   "region_rank", "change_vs_previous") if c in raw]
+            expected = raw[columns].astype({"region_id": str}).sort_values(columns[:3]).reset_index(drop=True)
+            got = computed[columns].astype({c: str for c in ("indicator_id", "region_id") if c in columns})
+            got = got.sort_values(columns[:3]).reset_index(drop=True)
+            assert len(raw) and len(got) == len(expected), page
+            assert (got.fillna(-1).to_numpy() == expected.fillna(-1).to_numpy()).all(), page
+    finally:
+        con.close()
