@@ -65,7 +65,6 @@ HEADLINES = 4
 PAGE_NAMES = {"pages/overview.py": "总览", "pages/districts.py": "区域对比", "pages/trends.py": "趋势",
               "pages/assessment.py": "省级考核", "pages/reporting.py": "报送情况", "pages/ledger.py": "整改台账",
               "pages/catalog.py": "指标口径"}
-ANSWERED = ("pages/overview.py", "pages/districts.py", "pages/trends.py")
 TREND_REGIONS = 8  # what the 趋势 page preselects
 EXTRA_RUNS = 5  # raw SQL and pandas: median of this many runs, after one untimed
 
@@ -99,15 +98,20 @@ class Shape:
     def indicator_id(self, number: int) -> str:
         return f"bench_i{number + 1:03d}"
 
-    def region_ids(self) -> list[str]:
-        """In sort order: the city, the districts, the townships."""
-        return ["bench_city"] + [f"bench_d{n:03d}" for n in range(1, self.districts + 1)] + [
-            f"bench_t{n:05d}" for n in range(1, self.regions - self.districts)]
 
+# Indicator i and region r by number: r = 0 is the city, 1…districts its districts, the rest townships.
+INDICATOR_ID_SQL = "'bench_i' || lpad((i + 1)::varchar, 3, '0')"
+INDICATOR_NAME_SQL = "'测试指标' || lpad((i + 1)::varchar, 3, '0')"
+REGION_ID_SQL = """case when r = 0 then 'bench_city'
+    when r <= $districts then 'bench_d' || lpad(r::varchar, 3, '0')
+    else 'bench_t' || lpad((r - $districts)::varchar, 5, '0') end"""
+REGION_NAME_SQL = """case when r = 0 then '测试市'
+    when r <= $districts then '测试县' || lpad(r::varchar, 3, '0')
+    else '测试乡镇' || lpad((r - $districts)::varchar, 5, '0') end"""
 
 # Row n of the generated grid (period-major, as quarterly loads would lay it down: quarter, then
 # indicator, then region); rows past the warehouse's last quarter are the loads' new quarters.
-ROW_SQL = """
+ROW_SQL = f"""
 with grid as (
     select
         n,
@@ -124,17 +128,9 @@ valued as (
     select *, xor(x1, x1 >> 16) / 2147483648.0 as u from mixed
 )
 select
-    'bench_i' || lpad((i + 1)::varchar, 3, '0') as indicator_id,
-    case
-        when r = 0 then 'bench_city'
-        when r <= $districts then 'bench_d' || lpad(r::varchar, 3, '0')
-        else 'bench_t' || lpad((r - $districts)::varchar, 5, '0')
-    end as region_id,
-    case
-        when r = 0 then '测试市'
-        when r <= $districts then '测试县' || lpad(r::varchar, 3, '0')
-        else '测试乡镇' || lpad((r - $districts)::varchar, 5, '0')
-    end as region_name,
+    {INDICATOR_ID_SQL} as indicator_id,
+    {REGION_ID_SQL} as region_id,
+    {REGION_NAME_SQL} as region_name,
     (($first_quarter + p) // 4)::varchar || 'Q' || (($first_quarter + p) % 4 + 1)::varchar as period_id,
     case i % 5
         when 0 then round(50 + u * 50, 2)
@@ -143,7 +139,7 @@ select
         when 3 then round(u * 100, 1)
         else 1 + floor(u * 17)
     end::double as value,
-    '测试指标' || lpad((i + 1)::varchar, 3, '0') as indicator_name,
+    {INDICATOR_NAME_SQL} as indicator_name,
     $units[i % 5 + 1] as unit
 from valued
 order by n
@@ -157,25 +153,30 @@ def _row_params(shape: Shape, seed: int, start: int, count: int) -> dict:
 
 
 def _insert_reference_rows(con: duckdb.DuckDBPyConnection, shape: Shape, load_id: int) -> None:
-    regions = shape.region_ids()
-    district_names = {f"bench_d{n:03d}": f"测试县{n:03d}" for n in range(1, shape.districts + 1)}
-    region_rows = [("bench_city", "测试市", "市", None, 100)]
-    region_rows += [(rid, name, "区", "bench_city", 100 + n) for n, (rid, name) in
-                    enumerate(district_names.items(), start=1)]
-    region_rows += [(rid, f"测试乡镇{n:05d}", "乡镇街道", f"bench_d{(n - 1) % shape.districts + 1:03d}",
-                     100 + shape.districts + n) for n, rid in enumerate(regions[shape.districts + 1:], start=1)]
-    con.register("bench_regions", pd.DataFrame(region_rows, columns=["region_id", "name", "level", "parent_id",
-                                                                      "sort_order"]))
-    con.execute("insert into regions by name select * from bench_regions")
+    con.execute(
+        f"""insert into regions by name
+        select
+            {REGION_ID_SQL} as region_id,
+            {REGION_NAME_SQL} as name,
+            case when r = 0 then '市' when r <= $districts then '区' else '乡镇街道' end as level,
+            case
+                when r = 0 then null
+                when r <= $districts then 'bench_city'
+                else 'bench_d' || lpad(((r - $districts - 1) % $districts + 1)::varchar, 3, '0')
+            end as parent_id,
+            100 + r as sort_order
+        from range($regions) as t(r)""",
+        {"regions": shape.regions, "districts": shape.districts},
+    )
     quarters = [quarter(int(qid[:4]), int(qid[-1])) for qid in shape.quarter_ids()]
     con.register("bench_periods", pd.DataFrame([vars(period) for period in quarters]))
     con.execute("insert into periods by name select * from bench_periods "
                 "where period_id not in (select period_id from periods)")
     con.execute(
-        """insert into indicators by name
+        f"""insert into indicators by name
         select
-            'bench_i' || lpad((i + 1)::varchar, 3, '0') as indicator_id,
-            '测试指标' || lpad((i + 1)::varchar, 3, '0') as name,
+            {INDICATOR_ID_SQL} as indicator_id,
+            {INDICATOR_NAME_SQL} as name,
             $units[i % 5 + 1] as unit,
             $kinds[i % 5 + 1] as kind,
             $temporals[i % 5 + 1] as temporal,
@@ -420,11 +421,19 @@ def median_seconds(function) -> tuple[float, int]:
     return statistics.median(timings), rows
 
 
+def answer_params(con: duckdb.DuckDBPyConnection, shape: Shape) -> dict:
+    """What the pages show by default: the last quarter, the first indicator (given to 区域对比 and 趋势
+    as ?indicator=), and the regions 趋势 preselects (the first in sort order)."""
+    regions = con.execute("select region_id from regions where region_id like 'bench_%' order by sort_order "
+                          "limit ?", [TREND_REGIONS]).df()["region_id"].tolist()
+    return {"quarter_index": shape.first_quarter_index + shape.quarters - 1, "indicator_id": shape.indicator_id(0),
+            "regions": regions}
+
+
 def answers(db: Path, shape: Shape) -> dict:
     con = open_reader(db)
     try:
-        params = {"quarter_index": shape.first_quarter_index + shape.quarters - 1,
-                  "indicator_id": shape.indicator_id(0), "regions": shape.region_ids()[:TREND_REGIONS]}
+        params = answer_params(con, shape)
         results = {}
         for page, sql in RAW_SQL.items():
             used = {name: value for name, value in params.items() if f"${name}" in sql}
@@ -557,10 +566,12 @@ def markdown(report: dict) -> str:
             took = "refused: size cap" if load.get("refused") else f"{load['seconds']:.2f} s"
             lines.append(f"| {what} | {size['label']} | {load['file_mib']:.1f} MiB | {took} | "
                          f"{load['peak_rss_mib']:.0f} MiB | {load['message'].replace('|', '/')} |")
-    lines += ["", "| 规模 | 观测值 | 地区(市/县/乡镇) | 生成 | 文件 |", "|---|---|---|---|---|"]
+    lines += ["", "| 规模 | 观测值 | 地区(市/县/乡镇) | 生成 | 文件 | 测完时负载(1/5/15 分钟) |",
+              "|---|---|---|---|---|---|"]
     for size in report["sizes"]:
         lines.append(f"| {size['label']} | {size['rows']:,} | {size['regions']} (1/{size['districts']}/"
-                     f"{size['regions'] - 1 - size['districts']}) | {size['generate']} | {size['file_gib']:.2f} GiB |")
+                     f"{size['regions'] - 1 - size['districts']}) | {size['generate']} | {size['file_gib']:.2f} GiB | "
+                     f"{' / '.join(map(str, size['load_average']))} |")
     return "\n".join(lines) + "\n"
 
 
@@ -587,7 +598,7 @@ def run_size(label: str, size: int, args, folder: Path, load_counts: list[int]) 
         load_results = time_loads(db, shape, args, load_counts, Path(load_folder))
     return {"label": label, "rows": shape.rows, "regions": shape.regions, "districts": shape.districts,
             "generate": generated, "file_gib": current_file(db).stat().st_size / 2**30, "pages": pages,
-            "answers": found, "loads": load_results}
+            "answers": found, "loads": load_results, "load_average": [round(x, 1) for x in os.getloadavg()]}
 
 
 def main() -> None:

@@ -59,10 +59,10 @@ def test_raw_sql_and_pandas_give_the_same_answers(tmp_path):
     shape = bench_scale.Shape(indicators=5, quarters=8, regions=14)
     db = tmp_path / "warehouse.duckdb"
     bench_scale.generate(db, shape, seed=3)
-    params = {"quarter_index": shape.first_quarter_index + shape.quarters - 1,
-              "indicator_id": shape.indicator_id(0), "regions": shape.region_ids()[:bench_scale.TREND_REGIONS]}
     con = open_reader(db)
     try:
+        params = bench_scale.answer_params(con, shape)
+        assert len(params["regions"]) == bench_scale.TREND_REGIONS
         frame = bench_scale.observation_frame(con)
         for page, sql in bench_scale.RAW_SQL.items():
             used = {name: value for name, value in params.items() if f"${name}" in sql}
