@@ -395,6 +395,7 @@ def observation_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def pandas_answer(frame: pd.DataFrame, page: str, params: dict) -> pd.DataFrame:
+    """RAW_SQL's answer for the page, computed by pandas on the frame of every observation."""
     keys = ["indicator_id", "region_id"]
     if page == "pages/overview.py":
         placed = frame[frame["quarter_index"] <= params["quarter_index"]]
