@@ -8,7 +8,8 @@ warehouse from the product's own build, then, inside the product's writer (metri
 one transaction, integrity check and journal as a load does), one 测试市, its 测试县 and 测试乡镇 with a
 parent each, 300 indicators of every kind, 3 all-region targets and every observation, inserted by
 set-based SQL over range(): value n comes from an integer mix of n and --seed, so the same seed gives the
-same bytes on any DuckDB version. --keep DIR keeps the warehouses (one per size and seed) for the next run.
+same bytes on any DuckDB version. --keep DIR keeps the warehouses for the next run, one per size, seed
+and committed sql/ and metrics/ (so a warehouse another branch built is never reused).
 
 Per page: cold (its first run in a fresh process, on the warehouse just opened, with the modules already
 imported) and warm p50/p95 over --runs reruns, each page run as scripts/bench_pages.py runs it (the page
@@ -23,6 +24,7 @@ Writes a Markdown table to --out and the same figures as JSON beside it.
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import math
 import os
@@ -234,10 +236,16 @@ def write_load_file(path: Path, shape: Shape, seed: int, start: int, count: int)
         con.close()
 
 
+def product_version() -> str:
+    """The committed sql/ and metrics/ trees, so that --keep never reuses a warehouse another branch built."""
+    found = subprocess.run(["git", "rev-parse", "HEAD:sql", "HEAD:metrics"], cwd=ROOT, capture_output=True, text=True)
+    return hashlib.sha256(found.stdout.encode()).hexdigest()[:10] if found.returncode == 0 else "nogit"
+
+
 def warehouse_for(size: int, shape: Shape, seed: int, folder: Path) -> tuple[Path, str]:
     """The warehouse of this size and seed in folder, generated unless a complete one is there; with
     how long generating it took."""
-    db = folder / f"scale-{size:.0e}-seed{seed}" / "warehouse.duckdb"
+    db = folder / f"scale-{size:.0e}-seed{seed}-{product_version()}" / "warehouse.duckdb"
     if db.exists():
         con = open_reader(db)
         try:
