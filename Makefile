@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test install install-test warehouse bench lint
+.PHONY: run test install install-test warehouse bench bench-scale lint
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: install-test
 
 bench: install
 	$(PY) scripts/bench_pages.py
+
+# Synthetic warehouses of 10^6 and 10^7 observations (issue #14); e.g. BENCH_SCALE_ARGS="--sizes 1e6 --keep /tmp/scale"
+bench-scale: install
+	$(PY) scripts/bench_scale.py $(BENCH_SCALE_ARGS)
 
 lint: install-test
 	$(PY) -m ruff check .

@@ -1,0 +1,658 @@
+"""Scale benchmark (issue #14): pages, hand-written SQL, pandas and loads on synthetic warehouses.
+
+    python scripts/bench_scale.py [--sizes 1e6,1e7] [--with-1e8] [--seed N] [--runs N]
+                                  [--timeout S] [--out bench-results/scale.md] [--keep DIR]
+
+Each size is a warehouse of 300 indicators × 100 quarters × R regions (R = ⌈size / 30,000⌉): the seed
+warehouse from the product's own build, then, inside the product's writer (metrics.warehouse.new_version,
+one transaction, integrity check and journal as a load does), one 测试市, its 测试县 and 测试乡镇 with a
+parent each, 300 indicators of every kind, 3 all-region targets and every observation, inserted by
+set-based SQL over range(): value n comes from an integer mix of n and --seed, so the same seed gives the
+same bytes on any DuckDB version. --keep DIR keeps the warehouses for the next run, one per size, seed
+and committed sql/ and metrics/ (so a warehouse another branch built is never reused).
+
+Per page: cold (its first run in a fresh process, on the warehouse just opened, with the modules already
+imported) and warm p50/p95 over --runs reruns, each page run as scripts/bench_pages.py runs it (the page
+file alone, without app.py's sidebar), capped at --timeout seconds and --memory-gib of address space, with
+its peak RSS. Beside 总览, 区域对比 and 趋势: the same answer by a hand-written query on the base tables, and
+by pandas on a frame of every observation held in memory (loading it is not timed). Then a 10-row load
+into every size and a 1M-row load into the 10^7 warehouse (else the largest), by `python -m metrics load`
+in a fresh process on a copy of the warehouse, in the export's format; a file refused by the upload cap
+is reported so and loaded again with METRICS_MAX_UPLOAD_MB raised.
+Writes a Markdown table to --out and the same figures as JSON beside it.
+"""
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import math
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit
+
+from metrics import build as building
+from metrics import journal, periods, queries
+from metrics.exporting import EXPORT_COLUMNS
+from metrics.normalise import quarter
+from metrics.warehouse import WarehouseError, current_file, new_version, open_reader
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_pages import PAGES, ROOT  # noqa: E402
+
+INDICATORS, QUARTERS = 300, 100
+LAST_QUARTER = (2025, 4)
+SIZES = {"1e6": 10**6, "1e7": 10**7, "1e8": 10**8}
+LOAD_ROWS = (10, 1_000_000)
+# Each indicator's kind, temporal, better and unit, by indicator number modulo 5 (ROW_SQL draws the
+# values in the same order: rates 50–100, flows 0–4999, stocks 1000–9999, durations 0–100, ranks 1–17).
+KINDS = [("rate", "level", "higher", "%"), ("count", "flow", "higher", "件"), ("count", "stock", "none", "项"),
+         ("duration", "level", "lower", "天"), ("rank", "level", "lower", "名")]
+# All-region targets (indicator number, comparator, value, annual?): a standing rate target, an annual
+# target of a flow (checked at each quarter against k/4 of it) and a standing duration target.
+TARGETS = [(0, ">=", 60, False), (101, ">=", 10_000, True), (203, "<=", 50, False)]
+HEADLINES = 4
+PAGE_NAMES = {"pages/overview.py": "总览", "pages/districts.py": "区域对比", "pages/trends.py": "趋势",
+              "pages/assessment.py": "省级考核", "pages/reporting.py": "报送情况", "pages/ledger.py": "整改台账",
+              "pages/catalog.py": "指标口径"}
+TREND_REGIONS = 8  # what the 趋势 page preselects
+EXTRA_RUNS = 5  # raw SQL and pandas: median of this many runs, after one untimed
+
+
+class Shape:
+    """indicators × quarters × regions, with the regions' hierarchy: one city, then districts (about one
+    in twelve), then townships, each under a district in turn."""
+
+    def __init__(self, indicators: int, quarters: int, regions: int):
+        if regions < 3:
+            raise ValueError("at least 3 regions: a city, a district and a township")
+        self.indicators, self.quarters, self.regions = indicators, quarters, regions
+        self.districts = max(1, (regions - 1) // 12)
+
+    @classmethod
+    def of_size(cls, size: int) -> "Shape":
+        return cls(INDICATORS, QUARTERS, math.ceil(size / (INDICATORS * QUARTERS)))
+
+    @property
+    def rows(self) -> int:
+        return self.indicators * self.quarters * self.regions
+
+    @property
+    def first_quarter_index(self) -> int:
+        year, number = LAST_QUARTER
+        return year * 4 + number - 1 - (self.quarters - 1)
+
+    def quarter_ids(self) -> list[str]:
+        return [periods.quarter_id(self.first_quarter_index + p) for p in range(self.quarters)]
+
+    def indicator_id(self, number: int) -> str:
+        return f"bench_i{number + 1:03d}"
+
+
+# Indicator i and region r by number: r = 0 is the city, 1…districts its districts, the rest townships.
+INDICATOR_ID_SQL = "'bench_i' || lpad((i + 1)::varchar, 3, '0')"
+INDICATOR_NAME_SQL = "'测试指标' || lpad((i + 1)::varchar, 3, '0')"
+REGION_ID_SQL = """case when r = 0 then 'bench_city'
+    when r <= $districts then 'bench_d' || lpad(r::varchar, 3, '0')
+    else 'bench_t' || lpad((r - $districts)::varchar, 5, '0') end"""
+REGION_NAME_SQL = """case when r = 0 then '测试市'
+    when r <= $districts then '测试县' || lpad(r::varchar, 3, '0')
+    else '测试乡镇' || lpad((r - $districts)::varchar, 5, '0') end"""
+
+# Row n of the generated grid (period-major, as quarterly loads would lay it down: quarter, then
+# indicator, then region); rows past the warehouse's last quarter are the loads' new quarters.
+ROW_SQL = f"""
+with grid as (
+    select
+        n,
+        n // ($regions * $indicators) as p,
+        (n // $regions) % $indicators as i,
+        n % $regions as r,
+        (n * 1103515245 + $seed * 2654435761 + 12345) % 2147483648 as x0
+    from range($start, $start + $count) as t(n)
+),
+mixed as (
+    select *, ((xor(x0, x0 >> 13)) * 1103515245) % 2147483648 as x1 from grid
+),
+valued as (
+    select *, xor(x1, x1 >> 16) / 2147483648.0 as u from mixed
+)
+select
+    {INDICATOR_ID_SQL} as indicator_id,
+    {REGION_ID_SQL} as region_id,
+    {REGION_NAME_SQL} as region_name,
+    (($first_quarter + p) // 4)::varchar || 'Q' || (($first_quarter + p) % 4 + 1)::varchar as period_id,
+    case i % 5
+        when 0 then round(50 + u * 50, 2)
+        when 1 then floor(u * 5000)
+        when 2 then floor(1000 + u * 9000)
+        when 3 then round(u * 100, 1)
+        else 1 + floor(u * 17)
+    end::double as value,
+    {INDICATOR_NAME_SQL} as indicator_name,
+    $units[i % 5 + 1] as unit
+from valued
+order by n
+"""
+
+
+def _row_params(shape: Shape, seed: int, start: int, count: int) -> dict:
+    return {"regions": shape.regions, "indicators": shape.indicators, "districts": shape.districts,
+            "first_quarter": shape.first_quarter_index, "seed": seed, "start": start, "count": count,
+            "units": [unit for *_, unit in KINDS]}
+
+
+def _insert_reference_rows(con: duckdb.DuckDBPyConnection, shape: Shape, load_id: int) -> None:
+    con.execute(
+        f"""insert into regions by name
+        select
+            {REGION_ID_SQL} as region_id,
+            {REGION_NAME_SQL} as name,
+            case when r = 0 then '市' when r <= $districts then '区' else '乡镇街道' end as level,
+            case
+                when r = 0 then null
+                when r <= $districts then 'bench_city'
+                else 'bench_d' || lpad(((r - $districts - 1) % $districts + 1)::varchar, 3, '0')
+            end as parent_id,
+            100 + r as sort_order
+        from range($regions) as t(r)""",
+        {"regions": shape.regions, "districts": shape.districts},
+    )
+    quarters = [quarter(int(qid[:4]), int(qid[-1])) for qid in shape.quarter_ids()]
+    con.register("bench_periods", pd.DataFrame([vars(period) for period in quarters]))
+    con.execute("insert into periods by name select * from bench_periods "
+                "where period_id not in (select period_id from periods)")
+    con.execute(
+        f"""insert into indicators by name
+        select
+            {INDICATOR_ID_SQL} as indicator_id,
+            {INDICATOR_NAME_SQL} as name,
+            $units[i % 5 + 1] as unit,
+            $kinds[i % 5 + 1] as kind,
+            $temporals[i % 5 + 1] as temporal,
+            $betters[i % 5 + 1] as better,
+            '测试类别' || (i % 6 + 1) as category,
+            '基准测试合成指标' as definition,
+            '基准测试' as owner,
+            case when i < $headlines then 100 + i end as headline_order
+        from range($indicators) as t(i)""",
+        {"indicators": shape.indicators, "headlines": HEADLINES, "kinds": [k[0] for k in KINDS],
+         "temporals": [k[1] for k in KINDS], "betters": [k[2] for k in KINDS], "units": [k[3] for k in KINDS]},
+    )
+    year = LAST_QUARTER[0]
+    for number, comparator, value, annual in TARGETS:
+        if number < shape.indicators:
+            con.execute("insert into targets (indicator_id, year, value, comparator, basis, source, note, load_id) "
+                        "values (?, ?, ?, ?, 'bureau', '基准测试', '合成目标', ?)",
+                        [shape.indicator_id(number), year if annual else None, value, comparator, load_id])
+
+
+def generate(db: Path, shape: Shape, seed: int) -> None:
+    """The seed warehouse, then the synthetic rows in one new version, as a load of kind 'seed'."""
+    building.build(db)
+    with new_version(db, from_current=True) as con:
+        con.execute("set memory_limit = '4GB'")
+        con.execute("begin transaction")
+        count_before = journal.observation_count(con)
+        load_id = int(queries.run_in_transaction(con, "load_next_id").iloc[0]["load_id"])
+        name = f"scripts/bench_scale.py {shape.indicators}×{shape.quarters}×{shape.regions} seed={seed}"
+        con.execute("insert into loads values (?, 'seed', ?, ?, ?, ?, 0, 'bench', ?, 'applied', '基准测试合成数据')",
+                    [load_id, name, f"seed-{seed}", shape.rows, shape.rows, dt.datetime(2026, 1, 1)])
+        _insert_reference_rows(con, shape, load_id)
+        con.execute(f"insert into observations select indicator_id, region_id, period_id, value, 'exact', "
+                    f"'基准测试', null, {load_id} from ({ROW_SQL})", _row_params(shape, seed, 0, shape.rows))
+        violations = building.integrity_violations(con)
+        if len(violations):
+            raise WarehouseError(f"generated rows break {len(violations)} rules: {violations.head()}")
+        journal.write(con, load_id=load_id, actor="bench", action="载入数据", target=f"载入 #{load_id} {name}",
+                      detail=f"新增 {shape.rows} 行", count_before=count_before)
+        con.execute("commit")
+
+
+def write_load_file(path: Path, shape: Shape, seed: int, start: int, count: int) -> None:
+    """Rows start… of the grid (past the warehouse: new quarters) as a CSV in the export's format."""
+    con = duckdb.connect()
+    try:
+        con.execute("set memory_limit = '2GB'")
+        columns = {"indicator_id": "indicator_id", "indicator_name": "indicator_name", "region": "region_name",
+                   "period": "period_id", "value": "value", "unit": "unit", "qualifier": "'exact'",
+                   "source": "'基准测试'", "evidence": "''", "period_label": "''", "load_id": "''"}
+        select = ", ".join(f"{columns[name]} as {name}" for name in EXPORT_COLUMNS)
+        con.execute(f"copy (select {select} from ({ROW_SQL})) to '{path}' (header)",
+                    _row_params(shape, seed, shape.rows + start, count))
+    finally:
+        con.close()
+
+
+def product_version() -> str:
+    """The committed sql/ and metrics/ trees, so that --keep never reuses a warehouse another branch built."""
+    found = subprocess.run(["git", "rev-parse", "HEAD:sql", "HEAD:metrics"], cwd=ROOT, capture_output=True, text=True)
+    return hashlib.sha256(found.stdout.encode()).hexdigest()[:10] if found.returncode == 0 else "nogit"
+
+
+def warehouse_for(size: int, shape: Shape, seed: int, folder: Path) -> tuple[Path, str]:
+    """The warehouse of this size and seed in folder, generated unless a complete one is there; with
+    how long generating it took."""
+    db = folder / f"scale-{size:.0e}-seed{seed}-{product_version()}" / "warehouse.duckdb"
+    if db.exists():
+        con = open_reader(db)
+        try:
+            if journal.observation_count(con) > shape.rows:
+                print(f"  reusing {db}", flush=True)
+                return db, "reused (--keep)"
+        finally:
+            con.close()
+        shutil.rmtree(db.parent)
+    started = time.perf_counter()
+    generate(db, shape, seed)
+    took = f"{time.perf_counter() - started:.1f} s"
+    print(f"  generated {shape.rows:,} rows in {took} ({current_file(db).stat().st_size / 2**30:.2f} GiB)", flush=True)
+    return db, took
+
+
+# ---- pages ---------------------------------------------------------------------------------------
+
+PREIMPORT = ("plotly.graph_objects", "metrics.assessment", "metrics.attention", "metrics.charts", "metrics.facts",
+             "metrics.targets", "metrics.reporting", "metrics.ledger", "metrics.catalog", "ui.common", "ui.auth",
+             "ui.briefing", "ui.navigation", "ui.reminders", "ui.telemetry")
+
+
+def page_child(page: str, runs: int, indicator: str) -> None:
+    """In a fresh process: one cold run of the page, then warm reruns; one JSON line each, as they end."""
+    import importlib
+
+    from streamlit.testing.v1 import AppTest
+
+    from ui import auth
+
+    for module in PREIMPORT:
+        importlib.import_module(module)
+    AppTest.from_string("import streamlit as st\nst.write('ready')").run()  # the runtime's own first run
+    test = AppTest.from_file(str(ROOT / "app.py"), default_timeout=10_000)
+    test.query_params["indicator"] = indicator
+    # Routed already, as a session is once it has been through app.py: AppTest then runs the page file
+    # alone, cold and warm alike (as scripts/bench_pages.py times it; the sidebar of app.py is not in it).
+    test.session_state[auth.ROUTED_KEY] = True
+    test.switch_page(page)
+    for number in range(runs + 1):
+        started = time.perf_counter()
+        test.run()
+        seconds = time.perf_counter() - started
+        if test.exception:
+            print(json.dumps({"error": str(test.exception[0].value)}, ensure_ascii=False), flush=True)
+            return
+        print(json.dumps({"cold" if number == 0 else "warm": seconds}), flush=True)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, round(share * len(ordered)) - 1)]
+
+
+def run_measured(command: list[str], env: dict, timeout: float | None, memory_gib: float) -> dict:
+    """A command in a fresh process, its address space capped at memory_gib (the machine is shared),
+    killed after timeout seconds: its output, exit status, wall time and peak RSS (its own rusage)."""
+    def cap() -> None:
+        limit = int(memory_gib * 2**30)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as output:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output, preexec_fn=cap)
+        killer = threading.Timer(timeout, process.kill) if timeout else None
+        if killer:
+            killer.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        if killer:
+            killer.cancel()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        output.seek(0)
+        text = output.read()
+    return {"output": text, "exit": process.returncode, "seconds": seconds, "peak_rss_mib": usage.ru_maxrss / 1024,
+            "timed_out": bool(timeout) and seconds >= timeout}
+
+
+def time_page(db: Path, page: str, args, indicator: str) -> dict:
+    env = {**os.environ, "METRICS_DB": str(db), "METRICS_VIEW_LOGIN": "open",
+           "METRICS_ACCOUNTS": str(db.with_name("bench-accounts.duckdb"))}
+    command = [sys.executable, __file__, "--page", page, "--runs", str(args.runs), "--indicator", indicator]
+    run = run_measured(command, env, args.timeout, args.memory_gib)
+    lines = [json.loads(line) for line in run["output"].splitlines() if line.startswith("{")]
+    result = {"timeout_s": args.timeout, "timed_out": run["timed_out"], "peak_rss_mib": run["peak_rss_mib"]}
+    for line in lines:
+        if "error" in line:
+            result["error"] = line["error"]
+        if "cold" in line:
+            result["cold_s"] = line["cold"]
+    if "error" in result or (run["exit"] and not run["timed_out"]):
+        # The page's message is redacted (showErrorDetails = "none"); its log on stderr is not.
+        logged = [line for line in run["output"].splitlines() if line.strip() and not line.startswith("{")]
+        memory = any(sign in run["output"] for sign in ("MemoryError", "Out of Memory", "bad_alloc"))
+        result["error"] = f"内存超限 >{args.memory_gib:g} GiB" if memory else (logged or ["?"])[-1][-200:]
+    warm = [line["warm"] * 1000 for line in lines if "warm" in line]
+    if warm:
+        result |= {"warm_runs": len(warm), "warm_p50_ms": statistics.median(warm),
+                   "warm_p95_ms": percentile(warm, 0.95)}
+    return result
+
+
+# ---- the same answers by hand-written SQL and by pandas -----------------------------------------
+
+QUARTER_INDEX_SQL = "year(p.end_date) * 4 + quarter(p.end_date) - 1"
+QUARTERS_CTE = (f"with quarters as (select p.period_id, p.end_date, {QUARTER_INDEX_SQL} as quarter_index "
+                "from periods as p)")
+RAW_SQL = {
+    # Per indicator and region: the latest value up to the quarter, with the previous quarter's (环比).
+    "pages/overview.py": f"""{QUARTERS_CTE},
+        placed as (
+            select o.indicator_id, o.region_id, o.value, q.quarter_index
+            from observations as o join quarters as q using (period_id)
+            where q.quarter_index <= $quarter_index
+        ),
+        latest as (
+            select indicator_id, region_id, max(quarter_index) as quarter_index,
+                   arg_max(value, quarter_index) as value
+            from placed group by indicator_id, region_id
+        )
+        select latest.*, previous.value as previous_value
+        from latest left join placed as previous
+            on previous.indicator_id = latest.indicator_id and previous.region_id = latest.region_id
+            and previous.quarter_index = latest.quarter_index - 1""",
+    # One indicator in one quarter, every region ranked.
+    "pages/districts.py": f"""{QUARTERS_CTE}
+        select o.region_id, o.value, rank() over (order by o.value desc) as region_rank
+        from observations as o join quarters as q using (period_id)
+        where o.indicator_id = $indicator_id and q.quarter_index = $quarter_index""",
+    # One indicator's quarterly series for the preselected regions, with 环比.
+    "pages/trends.py": f"""{QUARTERS_CTE}
+        select o.region_id, q.quarter_index, o.value,
+               o.value - lag(o.value) over (partition by o.region_id order by q.end_date) as change_vs_previous
+        from observations as o join quarters as q using (period_id)
+        where o.indicator_id = $indicator_id and o.region_id in (select unnest($regions))
+        order by o.region_id, q.quarter_index""",
+}
+
+
+def observation_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every observation with its reporting quarter, ids as categoricals, read in batches."""
+    categories = {column: con.execute(f"select {column} from {table} order by 1").df()[column].tolist()
+                  for column, table in (("indicator_id", "indicators"), ("region_id", "regions"))}
+    reader = con.sql(f"select o.indicator_id, o.region_id, o.value, {QUARTER_INDEX_SQL} as quarter_index "
+                     "from observations as o join periods as p using (period_id)").to_arrow_reader(1_000_000)
+    parts = []
+    for batch in reader:
+        part = batch.to_pandas()
+        for column, known in categories.items():
+            part[column] = pd.Categorical(part[column], categories=known)
+        part["quarter_index"] = part["quarter_index"].astype("int32")
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def pandas_answer(frame: pd.DataFrame, page: str, params: dict) -> pd.DataFrame:
+    """RAW_SQL's answer for the page, computed by pandas on the frame of every observation."""
+    keys = ["indicator_id", "region_id"]
+    if page == "pages/overview.py":
+        placed = frame[frame["quarter_index"] <= params["quarter_index"]]
+        latest = placed.loc[placed.groupby(keys, observed=True)["quarter_index"].idxmax()]
+        previous = placed.assign(quarter_index=placed["quarter_index"] + 1).rename(columns={"value": "previous_value"})
+        return latest.merge(previous, how="left", on=[*keys, "quarter_index"])
+    if page == "pages/districts.py":
+        rows = frame[(frame["indicator_id"] == params["indicator_id"])
+                     & (frame["quarter_index"] == params["quarter_index"])]
+        return rows.assign(region_rank=rows["value"].rank(ascending=False, method="min"))
+    rows = frame[(frame["indicator_id"] == params["indicator_id"]) & frame["region_id"].isin(params["regions"])]
+    rows = rows.sort_values(["region_id", "quarter_index"])
+    return rows.assign(change_vs_previous=rows.groupby("region_id", observed=True)["value"].diff())
+
+
+def median_seconds(function) -> tuple[float, int]:
+    """Median of EXTRA_RUNS timed calls after one untimed; with the answer's row count."""
+    rows = len(function())
+    timings = []
+    for _ in range(EXTRA_RUNS):
+        started = time.perf_counter()
+        function()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings), rows
+
+
+def answer_params(con: duckdb.DuckDBPyConnection, shape: Shape) -> dict:
+    """What the pages show by default: the last quarter, the first indicator (given to 区域对比 and 趋势
+    as ?indicator=), and the regions 趋势 preselects (the first in sort order)."""
+    regions = con.execute("select region_id from regions where region_id like 'bench_%' order by sort_order "
+                          "limit ?", [TREND_REGIONS]).df()["region_id"].tolist()
+    return {"quarter_index": shape.first_quarter_index + shape.quarters - 1, "indicator_id": shape.indicator_id(0),
+            "regions": regions}
+
+
+def answers(db: Path, shape: Shape) -> dict:
+    con = open_reader(db)
+    try:
+        params = answer_params(con, shape)
+        results = {}
+        for page, sql in RAW_SQL.items():
+            used = {name: value for name, value in params.items() if f"${name}" in sql}
+            seconds, rows = median_seconds(lambda sql=sql, used=used: con.execute(sql, used).df())
+            results[page] = {"raw_ms": seconds * 1000, "raw_rows": rows}
+        frame = observation_frame(con)
+        for page in RAW_SQL:
+            seconds, rows = median_seconds(lambda page=page, frame=frame: pandas_answer(frame, page, params))
+            results[page] |= {"pandas_ms": seconds * 1000, "pandas_rows": rows}
+        return results
+    finally:
+        con.close()
+
+
+# ---- loads ---------------------------------------------------------------------------------------
+
+CAP_RAISED_MB = 1024  # METRICS_MAX_UPLOAD_MB for a retry of a file the default cap refuses
+
+
+def time_load(db: Path, csv_path: Path, memory_gib: float, max_upload_mb: int | None = None) -> dict:
+    """`python -m metrics load` in a fresh process: wall time, peak RSS and its last message."""
+    env = dict(os.environ)
+    if max_upload_mb:
+        env["METRICS_MAX_UPLOAD_MB"] = str(max_upload_mb)
+    command = [sys.executable, "-m", "metrics", "load", str(csv_path), "--db", str(db), "--user", "bench"]
+    run = run_measured(command, env, None, memory_gib)
+    lines = run["output"].strip().splitlines()
+    result = {"file_mib": csv_path.stat().st_size / 2**20, "seconds": run["seconds"], "exit": run["exit"],
+              "peak_rss_mib": run["peak_rss_mib"], "message": lines[-1] if lines else ""}
+    if max_upload_mb:
+        result["max_upload_mb"] = max_upload_mb
+    if run["exit"] and "上限" in result["message"]:
+        result["refused"] = "size cap"
+    return result
+
+
+def time_loads(db: Path, shape: Shape, args, counts: list[int], folder: Path) -> list[dict]:
+    """Each load into one private copy of the warehouse, each file the grid's rows after the last one's
+    (new quarters); a file the default upload cap refuses is tried again with the cap raised."""
+    copy = folder / "warehouse.duckdb"
+    shutil.copyfile(current_file(db), copy)
+    results, start = [], 0
+    for count in counts:
+        csv_path = folder / f"load-{count}.csv"
+        write_load_file(csv_path, shape, args.seed, start, count)
+        tries = [time_load(copy, csv_path, args.memory_gib)]
+        if tries[0].get("refused"):
+            tries.append(time_load(copy, csv_path, args.memory_gib, CAP_RAISED_MB))
+        for result in tries:
+            took = result.get("refused") or f"{result['seconds']:.2f} s"
+            print(f"  load {count:,} rows ({result['file_mib']:.1f} MiB): {took}, "
+                  f"peak RSS {result['peak_rss_mib']:.0f} MiB — {result['message']}", flush=True)
+            results.append({"rows": count, **result})
+        start += count
+        csv_path.unlink()
+    copy.unlink()
+    return results
+
+
+# ---- report --------------------------------------------------------------------------------------
+
+def machine() -> dict:
+    with open("/proc/cpuinfo", encoding="utf-8") as info:
+        model = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), "?")
+    with open("/proc/meminfo", encoding="utf-8") as info:
+        ram_kib = int(next(line.split()[1] for line in info if line.startswith("MemTotal")))
+    return {"nproc": os.cpu_count(), "ram_gib": round(ram_kib / 2**20, 1), "cpu": model,
+            "python": platform.python_version(), "duckdb": duckdb.__version__, "streamlit": streamlit.__version__,
+            "pandas": pd.__version__, "load_average": round(os.getloadavg()[0], 1),
+            "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")}
+
+
+def _ms(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value / 1000:.2f} s" if value >= 1000 else f"{value:.0f} ms"
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    if not (a and b):
+        return "—"
+    return f"{a / b:.1f}×" if a / b >= 1 else f"{a / b:.2g}×"
+
+
+def page_cells(page: dict) -> list[str]:
+    if "cold_s" not in page:
+        cold = f"超时 >{page['timeout_s']:.0f} s" if page["timed_out"] else f"错误：{page.get('error', '?')}"
+        return [cold, "—", "—", f"{page['peak_rss_mib']:.0f} MiB"]
+    warm = [_ms(page.get("warm_p50_ms")), _ms(page.get("warm_p95_ms"))]
+    if page["timed_out"]:
+        warm = [f"{cell} (n={page.get('warm_runs', 0)}, 超时)" for cell in warm]
+    return [_ms(page["cold_s"] * 1000), *warm, f"{page['peak_rss_mib']:.0f} MiB"]
+
+
+def markdown(report: dict) -> str:
+    m = report["machine"]
+    lines = [
+        "# 规模基准 · scripts/bench_scale.py",
+        "",
+        f"{m['date']}；{m['nproc']} 核 {m['cpu']}，内存 {m['ram_gib']} GiB，开始时负载 {m['load_average']}；"
+        f"Python {m['python']}，DuckDB {m['duckdb']}，Streamlit {m['streamlit']}，pandas {m['pandas']}；"
+        f"git {report['commit']}；seed {report['seed']}，"
+        f"warm 重跑 {report['runs']} 次，每页上限 {report['timeout']:.0f} s。",
+        "",
+        "cold：页面在新打开的仓库版本上的第一次运行(新进程，模块已导入；同 scripts/bench_pages.py，只运行页面文件，"
+        "不含 app.py 侧栏)；warm：同一会话重跑的 p50/p95；峰值 RSS：该页面进程的 ru_maxrss(地址空间上限 "
+        f"{report['memory_gib']:g} GiB)。原生 SQL 与 pandas：同一答案(总览：每个指标×地区截至本期的最新值及上一季度值；"
+        "区域对比：一个指标一个季度全部地区排名；趋势：一个指标前 8 个地区的季度序列及环比)的中位数，"
+        "pandas 的数据已在内存，载入不计时。cold/SQL = cold ÷ 原生 SQL；app/SQL = warm p50 ÷ 原生 SQL；"
+        "pandas/app = pandas ÷ warm p50。",
+        "",
+        "| 页面 | 规模 | cold | warm p50 | warm p95 | 峰值 RSS | 原生 SQL | pandas | cold/SQL | app/SQL | pandas/app |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for size in report["sizes"]:
+        for page, result in size["pages"].items():
+            answer = size["answers"].get(page, {})
+            cold_ms = result["cold_s"] * 1000 if "cold_s" in result else None
+            warm = result.get("warm_p50_ms")
+            lines.append("| " + " | ".join([
+                PAGE_NAMES[page], size["label"], *page_cells(result), _ms(answer.get("raw_ms")),
+                _ms(answer.get("pandas_ms")), _ratio(cold_ms, answer.get("raw_ms")),
+                _ratio(warm, answer.get("raw_ms")), _ratio(answer.get("pandas_ms"), warm)]) + " |")
+    lines += ["", "| 载入(python -m metrics load) | 仓库规模 | 文件 | 耗时 | 峰值 RSS | 结果 |",
+              "|---|---|---|---|---|---|"]
+    for size in report["sizes"]:
+        for load in size["loads"]:
+            what = f"{load['rows']:,} 行" + (f"(METRICS_MAX_UPLOAD_MB={load['max_upload_mb']})"
+                                            if "max_upload_mb" in load else "")
+            took = "refused: size cap" if load.get("refused") else f"{load['seconds']:.2f} s"
+            lines.append(f"| {what} | {size['label']} | {load['file_mib']:.1f} MiB | {took} | "
+                         f"{load['peak_rss_mib']:.0f} MiB | {load['message'].replace('|', '/')} |")
+    lines += ["", "| 规模 | 观测值 | 地区(市/县/乡镇) | 生成 | 文件 | 测完时负载(1/5/15 分钟) |",
+              "|---|---|---|---|---|---|"]
+    for size in report["sizes"]:
+        lines.append(f"| {size['label']} | {size['rows']:,} | {size['regions']} (1/{size['districts']}/"
+                     f"{size['regions'] - 1 - size['districts']}) | {size['generate']} | {size['file_gib']:.2f} GiB | "
+                     f"{' / '.join(map(str, size['load_average']))} |")
+    return "\n".join(lines) + "\n"
+
+
+def git_commit() -> str:
+    found = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    return found.stdout.strip() or "?"
+
+
+def run_size(label: str, size: int, args, folder: Path, load_counts: list[int]) -> dict:
+    shape = Shape.of_size(size)
+    print(f"{label}: {shape.indicators} indicators × {shape.quarters} quarters × {shape.regions} regions "
+          f"= {shape.rows:,} observations", flush=True)
+    db, generated = warehouse_for(size, shape, args.seed, folder)
+    pages = {}
+    for page in PAGES:
+        pages[page] = time_page(db, page, args, shape.indicator_id(0))
+        print(f"  {PAGE_NAMES[page]}: cold / warm p50 / p95 / peak RSS = {' / '.join(page_cells(pages[page]))}",
+              flush=True)
+    found = answers(db, shape)
+    for page, answer in found.items():
+        print(f"  {PAGE_NAMES[page]}: raw SQL {_ms(answer['raw_ms'])} ({answer['raw_rows']} rows), "
+              f"pandas {_ms(answer['pandas_ms'])} ({answer['pandas_rows']} rows)", flush=True)
+    with tempfile.TemporaryDirectory(dir=folder) as load_folder:
+        load_results = time_loads(db, shape, args, load_counts, Path(load_folder))
+    return {"label": label, "rows": shape.rows, "regions": shape.regions, "districts": shape.districts,
+            "generate": generated, "file_gib": current_file(db).stat().st_size / 2**30, "pages": pages,
+            "answers": found, "loads": load_results, "load_average": [round(x, 1) for x in os.getloadavg()]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1e6,1e7", help="comma-separated: 1e6, 1e7")
+    parser.add_argument("--with-1e8", action="store_true", help="also 10^8 observations (hours, tens of GiB)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--timeout", type=float, default=300, help="seconds per page (cold and warm runs)")
+    parser.add_argument("--out", default=str(ROOT / "bench-results" / "scale.md"))
+    parser.add_argument("--memory-gib", type=float, default=8,
+                        help="address-space cap of each page run and load (the machine is shared)")
+    parser.add_argument("--keep", help="keep the generated warehouses here and reuse them")
+    parser.add_argument("--page", help=argparse.SUPPRESS)
+    parser.add_argument("--indicator", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.page:
+        page_child(args.page, args.runs, args.indicator)
+        return
+    labels = [label.strip() for label in args.sizes.split(",") if label.strip()]
+    if args.with_1e8 and "1e8" not in labels:
+        labels.append("1e8")
+    unknown = [label for label in labels if label not in SIZES]
+    if unknown:
+        parser.error(f"unknown sizes {unknown}: choose from {', '.join(SIZES)}")
+    report = {"machine": machine(), "commit": git_commit(), "seed": args.seed, "runs": args.runs,
+              "timeout": args.timeout, "memory_gib": args.memory_gib, "sizes": []}
+    print(json.dumps(report["machine"], ensure_ascii=False), flush=True)
+    # The 1M-row load goes into the 10^7 warehouse when there is one, else into the largest.
+    big = "1e7" if "1e7" in labels else max(labels, key=SIZES.get)
+    folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        for label in sorted(labels, key=SIZES.get):
+            counts = list(LOAD_ROWS) if label == big else list(LOAD_ROWS[:1])
+            report["sizes"].append(run_size(label, SIZES[label], args, folder, counts))
+    finally:
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(markdown(report), encoding="utf-8")
+    out.with_suffix(".json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    print(markdown(report))
+
+
+if __name__ == "__main__":
+    main()
