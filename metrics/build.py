@@ -84,7 +84,7 @@ def build(db: Path, seed_dir: Path = SEED_DIR, *, force: bool = False, actor: st
             queries.run_script(con, (SQL_DIR / "load_seed.sql").read_text(encoding="utf-8"), params)
         except duckdb.Error as error:
             raise WarehouseError(f"种子数据无法载入：{error}") from error
-        stored_facts.refresh(con)
+        stored_facts.refresh_all(con)
         violations = integrity_violations(con)
         if len(violations):
             first = violations.iloc[0]

@@ -25,3 +25,9 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute the stored facts of the touched keys in the open transaction and clear the list."""
     _add_derived_keys(con)
     queries.run_script(con, queries.query_text("facts_refresh"))
+
+
+def refresh_all(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute the stored facts of every key in the open transaction."""
+    con.execute(queries.query_text("facts_refresh_all_keys"))
+    refresh(con)

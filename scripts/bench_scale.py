@@ -44,7 +44,7 @@ import pandas as pd
 import streamlit
 
 from metrics import build as building
-from metrics import journal, periods, queries
+from metrics import journal, periods, queries, stored_facts
 from metrics.exporting import EXPORT_COLUMNS
 from metrics.normalise import quarter
 from metrics.warehouse import WarehouseError, current_file, new_version, open_reader
@@ -213,6 +213,7 @@ def generate(db: Path, shape: Shape, seed: int) -> None:
         _insert_reference_rows(con, shape, load_id)
         con.execute(f"insert into observations select indicator_id, region_id, period_id, value, 'exact', "
                     f"'基准测试', null, {load_id} from ({ROW_SQL})", _row_params(shape, seed, 0, shape.rows))
+        stored_facts.refresh_all(con)
         violations = building.integrity_violations(con)
         if len(violations):
             raise WarehouseError(f"generated rows break {len(violations)} rules: {violations.head()}")

@@ -48,7 +48,3 @@ select * from read_csv($problem_indicators, header = true, all_varchar = true);
 
 insert into reporting_rules by name
 select * from read_csv($reporting_rules, header = true, all_varchar = true);
-
--- A build touches every key: metrics.stored_facts then stores the facts of all of them.
-insert into refresh_keys (indicator_id, region_id)
-select distinct indicator_id, region_id from observations;

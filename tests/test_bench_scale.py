@@ -33,11 +33,14 @@ def test_generator_writes_the_shape_it_is_given(tmp_path):
                 (select count(*) from indicators where indicator_id like 'bench_%'),
                 (select list(level order by sort_order) from regions where region_id like 'bench_%'),
                 (select count(*) from targets where indicator_id like 'bench_%'),
-                (select count(*) from loads)
+                (select count(*) from loads),
+                (select count(*) from newest_quarter_facts where indicator_id like 'bench_%'),
+                (select count(*) from stored_quarter_facts where indicator_id like 'bench_%')
         """).fetchone()
     finally:
         con.close()
-    assert counts == (60, 4, 3, ["市", "区", "乡镇街道", "乡镇街道", "乡镇街道"], 1, 2)
+    # The pages read the stored facts: one newest row per indicator and region, one per quarter.
+    assert counts == (60, 4, 3, ["市", "区", "乡镇街道", "乡镇街道", "乡镇街道"], 1, 2, 15, 60)
 
 
 def test_the_same_seed_gives_the_same_export(tmp_path):
