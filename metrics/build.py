@@ -28,9 +28,27 @@ SEED_TABLES = (
 )
 
 
+SCHEMA_FILES = ("schema.sql", "change_log.sql", "views.sql")
+
+
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    for name in ("schema.sql", "change_log.sql", "views.sql"):
+    """Lay out a warehouse, or add to one what an earlier release lacked: every statement is idempotent."""
+    for name in SCHEMA_FILES:
         queries.run_script(con, (SQL_DIR / name).read_text(encoding="utf-8"))
+
+
+def schema_fingerprint() -> str:
+    """This release's schema: a hash of the files that lay out a warehouse."""
+    digest = hashlib.sha256()
+    for name in SCHEMA_FILES:
+        digest.update((SQL_DIR / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def record_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Note, in the open transaction, that the warehouse has this release's schema."""
+    queries.run_in_transaction(con, "schema_release_insert", fingerprint=schema_fingerprint(),
+                               applied_at=dt.datetime.now().replace(microsecond=0))
 
 
 def integrity_violations(con: duckdb.DuckDBPyConnection):
@@ -85,6 +103,7 @@ def build(db: Path, seed_dir: Path = SEED_DIR, *, force: bool = False, actor: st
         except duckdb.Error as error:
             raise WarehouseError(f"种子数据无法载入：{error}") from error
         stored_facts.refresh_all(con)
+        record_schema(con)
         violations = integrity_violations(con)
         if len(violations):
             first = violations.iloc[0]

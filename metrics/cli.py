@@ -24,6 +24,7 @@ from metrics import (
     queries,
     reporting,
     scoring,
+    upgrade,
     warehouse,
 )
 from metrics import build as building
@@ -81,6 +82,9 @@ def cmd_ensure(args) -> None:
         accounts.record(accounts.accounts_path(db), "system", "恢复数据仓库", str(db), f"恢复到 {recovered.name}")
     else:
         print(f"数据仓库已存在：{db}", file=sys.stderr)
+    if upgrade.upgrade(db, actor=getpass.getuser()):
+        print(f"已将数据仓库 {db} 升级到当前版本的结构并重新计算指标结果；载入的数据未改动，升级前的版本保留可恢复",
+              file=sys.stderr)
     try:
         journal.reconcile(db)
     except accounts.StoreBusy as busy:

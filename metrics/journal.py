@@ -21,7 +21,7 @@ AUDIT_WAIT_SECONDS = 10.0
 
 # What an audit entry's 变更前/后数量 count: a journalled warehouse change counts observation rows;
 # the accounts store's own entries count accounts (those without counts count nothing).
-JOURNAL_ACTIONS = ("构建数据仓库", "重建数据仓库", "载入数据", "撤销载入", "设置目标")
+JOURNAL_ACTIONS = ("构建数据仓库", "重建数据仓库", "升级数据仓库", "载入数据", "撤销载入", "设置目标")
 ACCOUNT_ACTIONS = ("新增账户", "修改密码", "停用账户", "启用账户", "修改角色")
 
 

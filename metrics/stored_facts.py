@@ -10,6 +10,9 @@ import pandas as pd
 
 from metrics import queries
 
+# Tables of sql/views.sql whose rows and columns are the rules': an upgrade lays them out afresh.
+STORED_TABLES = ("stored_observation_facts", "stored_quarter_facts", "newest_quarter_facts")
+
 
 def _add_derived_keys(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(queries.query_text("facts_refresh_derived_keys"))

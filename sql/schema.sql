@@ -1,6 +1,6 @@
 -- Warehouse tables. Seed CSVs in data/seed/ fill them; loads add observations.
 
-create table regions (
+create table if not exists regions (
     region_id   varchar primary key,
     name        varchar not null unique,
     level       varchar not null,
@@ -8,7 +8,7 @@ create table regions (
     sort_order  integer not null
 );
 
-create table periods (
+create table if not exists periods (
     period_id   varchar primary key,
     grain       varchar not null check (grain in ('quarter', 'month', 'year', 'as_of', 'since')),
     start_date  date,
@@ -16,7 +16,7 @@ create table periods (
     label       varchar not null
 );
 
-create table indicators (
+create table if not exists indicators (
     indicator_id varchar primary key,
     name         varchar not null unique,
     unit         varchar not null,
@@ -32,21 +32,21 @@ create table indicators (
 );
 
 -- Other names an indicator goes by in the bureau's own usage (the 指标口径 search finds them).
-create table indicator_aliases (
+create table if not exists indicator_aliases (
     indicator_id varchar not null references indicators (indicator_id),
     alias        varchar not null,
     primary key (indicator_id, alias)
 );
 
 -- Operands of derived indicators: ratios (numerator / denominator × 100) and sums (terms).
-create table derivations (
+create table if not exists derivations (
     indicator_id varchar not null references indicators (indicator_id),
     role         varchar not null check (role in ('numerator', 'denominator', 'term')),
     operand_id   varchar not null references indicators (indicator_id),
     primary key (indicator_id, role, operand_id)
 );
 
-create table loads (
+create table if not exists loads (
     load_id      integer primary key,
     kind         varchar not null,
     file_name    varchar not null,
@@ -60,7 +60,7 @@ create table loads (
     note         varchar
 );
 
-create table observations (
+create table if not exists observations (
     indicator_id varchar not null references indicators (indicator_id),
     region_id    varchar not null references regions (region_id),
     period_id    varchar not null references periods (period_id),
@@ -74,7 +74,7 @@ create table observations (
 );
 
 -- Before-images of the rows a load changed, so that the load can be undone exactly.
-create table load_changes (
+create table if not exists load_changes (
     load_id      integer not null references loads (load_id),
     indicator_id varchar not null,
     region_id    varchar not null,
@@ -89,7 +89,7 @@ create table load_changes (
 
 -- A target holds for one period, for one year (annual: a flow's quarters are checked against
 -- milestones of k/4 of it, a level's against it), or, with neither, for every period.
-create table targets (
+create table if not exists targets (
     indicator_id varchar not null references indicators (indicator_id),
     region_id    varchar references regions (region_id),   -- null: every region
     period_id    varchar references periods (period_id),   -- null: every period (of year, if set)
@@ -103,7 +103,7 @@ create table targets (
     check (period_id is null or year is null)
 );
 
-create table assessment_schemes (
+create table if not exists assessment_schemes (
     scheme_id varchar primary key,
     name      varchar not null,
     year      integer not null,
@@ -119,7 +119,7 @@ create table assessment_schemes (
 --   deduction        cap_points less per_unit_points for each occurrence (the value)
 -- then cap_points and floor_points bound the result. below_points is what a value passing no
 -- step scores; null means the rubric does not say, and 0 is then assumed (labelled 假设).
-create table assessment_rules (
+create table if not exists assessment_rules (
     rule_id      varchar primary key,
     kind         varchar not null
         check (kind in ('threshold_steps', 'linear', 'deduction', 'rank')),
@@ -137,7 +137,7 @@ create table assessment_rules (
     check (is_partial = (partial_note is not null))
 );
 
-create table assessment_rule_steps (
+create table if not exists assessment_rule_steps (
     rule_id   varchar not null references assessment_rules (rule_id),
     step_no   integer not null,
     threshold double not null,
@@ -146,7 +146,7 @@ create table assessment_rule_steps (
 );
 
 -- region_levels: the region levels the item scores, separated by ';' (null: every level).
-create table assessment_items (
+create table if not exists assessment_items (
     scheme_id          varchar not null references assessment_schemes (scheme_id),
     item_id            varchar not null,
     name               varchar not null,
@@ -160,7 +160,7 @@ create table assessment_items (
     primary key (scheme_id, item_id)
 );
 
-create table problems (
+create table if not exists problems (
     problem_no       integer primary key,
     title            varchar not null,
     category         varchar not null,
@@ -169,7 +169,7 @@ create table problems (
     source           varchar not null
 );
 
-create table problem_indicators (
+create table if not exists problem_indicators (
     problem_no   integer not null references problems (problem_no),
     indicator_id varchar not null references indicators (indicator_id),
     primary key (problem_no, indicator_id)
@@ -177,7 +177,7 @@ create table problem_indicators (
 
 -- Reference rows a load added (regions, indicators, calendar periods), so that its rollback can
 -- remove them again; rows it inserted into observations carry its load_id.
-create table load_additions (
+create table if not exists load_additions (
     load_id    integer not null references loads (load_id),
     table_name varchar not null check (table_name in ('regions', 'indicators', 'periods')),
     key_id     varchar not null,
@@ -186,7 +186,7 @@ create table load_additions (
 
 -- When each regularly reported indicator is due, and from which region levels (';'-separated):
 -- a quarterly indicator of quarter Q is due due_days after Q ends. Set by the bureau, not the notice.
-create table reporting_rules (
+create table if not exists reporting_rules (
     indicator_id  varchar primary key references indicators (indicator_id),
     frequency     varchar not null check (frequency in ('quarterly', 'monthly', 'yearly', 'ad_hoc')),
     due_days      integer not null check (due_days >= 0),
@@ -197,7 +197,7 @@ create table reporting_rules (
 -- A 填报 clerk's file waits here, as sent, until an admin approves it (then it is loaded and the
 -- leaders see it), returns it with a reason, or the clerk withdraws it. Only an approved file
 -- ever reaches observations.
-create table submissions (
+create table if not exists submissions (
     submission_id integer primary key,
     file_name     varchar not null,
     sha256        varchar not null,
@@ -216,7 +216,7 @@ create table submissions (
 -- or the bureau), the leader in charge, the deadline, the status and the progress made. A
 -- problem's current state is its newest entry; without one it stands as the notice reports it.
 -- Each entry is recorded as a load of kind 'ledger'.
-create table problem_updates (
+create table if not exists problem_updates (
     update_id       integer primary key,
     problem_no      integer not null references problems (problem_no),
     owner_region_id varchar not null references regions (region_id),
@@ -232,7 +232,7 @@ create table problem_updates (
 -- The keys each submission would write, by reporting quarter, so that the reporting calendar can
 -- say 待审核 or 已退回 for them before anything is published. (No foreign key to submissions:
 -- DuckDB refuses to update a row that another table references, and a submission's status changes.)
-create table submission_rows (
+create table if not exists submission_rows (
     submission_id integer not null,
     indicator_id  varchar not null,
     region_id     varchar not null,
@@ -242,7 +242,14 @@ create table submission_rows (
 
 -- The (indicator, region) keys a change touched, filled and emptied inside the change's transaction:
 -- the stored facts (sql/views.sql) are recomputed for these keys only. Empty in a published version.
-create table refresh_keys (
+create table if not exists refresh_keys (
     indicator_id varchar not null,
     region_id    varchar not null
+);
+
+-- One row: the schema of the release that built or last upgraded this warehouse (a hash of its
+-- sql/ schema files); `ensure` upgrades a warehouse whose row differs from the running release's.
+create table if not exists schema_release (
+    fingerprint varchar not null,
+    applied_at  timestamp not null
 );

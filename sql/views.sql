@@ -1,6 +1,6 @@
 -- Each computed indicator's formula by the names of its operands, as a reader reads it:
 -- 圈内通办全程网办事项数 ÷ 圈内通办上线事项数 × 100, or a sum of terms.
-create view indicator_formulas as
+create or replace view indicator_formulas as
 with operands as (
     select d.indicator_id, d.role, d.operand_id, i.name
     from derivations as d
@@ -30,7 +30,7 @@ select * from final;
 -- (indicator, region) keys listed in refresh_keys, which a change fills with the keys it touched
 -- (sql/queries/facts_refresh.sql). Each rule works within one key, so that the key filter is applied
 -- to the observations first; the views of the same names are the rules over every key.
-create macro derived_observations_of(scoped) as table
+create or replace macro derived_observations_of(scoped) as table
 with operands as (
     select
         d.indicator_id,
@@ -88,10 +88,10 @@ final as (
 
 select * from final;
 
-create view derived_observations as
+create or replace view derived_observations as
 select * from derived_observations_of(false);
 
-create macro all_observations_of(scoped) as table
+create or replace macro all_observations_of(scoped) as table
 select
     indicator_id, region_id, period_id, value, qualifier, source, evidence, load_id,
     false as is_derived
@@ -101,12 +101,12 @@ where not scoped
 union all
 select * from derived_observations_of(scoped);
 
-create view all_observations as
+create or replace view all_observations as
 select * from all_observations_of(false);
 
 -- Status of a value against a target. A bound proves a target met only when the bound itself
 -- meets it; it never proves a miss. No value at all is 无数据.
-create macro target_status(observed, qualifier, target, comparator) as
+create or replace macro target_status(observed, qualifier, target, comparator) as
     case
         when target is null then '无目标'
         when observed is null then '无数据'
@@ -141,7 +141,7 @@ create macro target_status(observed, qualifier, target, comparator) as
 
 -- Targets as set, and full marks for every item's reported points: a score is on target when it
 -- reaches the item's maximum (得分/满分), unless a target was set for it.
-create view effective_targets as
+create or replace view effective_targets as
 select indicator_id, region_id, period_id, year, value, comparator, basis, source, note
 from targets
 union all
@@ -165,7 +165,7 @@ where item.points_indicator_id is not null
 -- the all-period one, a year's own over a standing one. An annual target of a flow is checked
 -- at each quarter against its milestone (时间过半、任务过半: k/4 of the year by quarter k) on
 -- the sum of the year's quarters so far; of a level or stock it applies to every period of the year.
-create macro observation_facts_of(scoped) as table
+create or replace macro observation_facts_of(scoped) as table
 with dated as (
     select
         o.*,
@@ -293,14 +293,14 @@ final as (
 
 select * from final;
 
-create view observation_facts as
+create or replace view observation_facts as
 select * from observation_facts_of(false);
 
 -- The time model every page shares. Each period belongs to one reporting quarter: a quarter to
 -- itself, a point in time to the quarter that contains it, a month, a year or a "since …" span to
 -- the quarter where it ends. quarter_index counts quarters (year × 4 + quarter − 1), so that the
 -- previous quarter is index − 1 and the same quarter a year earlier is index − 4.
-create view reporting_periods as
+create or replace view reporting_periods as
 select
     period_id,
     grain,
@@ -313,7 +313,7 @@ select
 from periods;
 
 -- The change between two values, only where neither is a bound; rounded so that 98.6 − 98.1 is 0.5.
-create macro exact_change(later, later_qualifier, earlier, earlier_qualifier) as
+create or replace macro exact_change(later, later_qualifier, earlier, earlier_qualifier) as
     case when later_qualifier in ('exact', 'approx') and earlier_qualifier in ('exact', 'approx')
         then round(later - earlier, 6)
     end;
@@ -323,7 +323,7 @@ create macro exact_change(later, later_qualifier, earlier, earlier_qualifier) as
 -- (环比) and the same quarter's a year earlier (同比). A flow is compared only quarter with quarter;
 -- a stock or a level at any two points in time. A change is computed only between two values that
 -- are not bounds, so that "≥ 3427万" never yields a change that the data do not hold.
-create macro quarter_facts_of(scoped) as table
+create or replace macro quarter_facts_of(scoped) as table
 with placed as (
     select
         f.*,
@@ -370,27 +370,27 @@ final as (
 
 select * from final;
 
-create view quarter_facts as
+create or replace view quarter_facts as
 select * from quarter_facts_of(false);
 
 -- What pages read, stored: the rules above, kept by every change for the keys it touched, so that a
 -- page costs the rows it shows rather than the whole history. Each table's rows are those of its
 -- rule, clustered by indicator so that one indicator's rows are read without scanning the others.
-create table stored_observation_facts as
+create table if not exists stored_observation_facts as
 select * from observation_facts with no data;
 
-create table stored_quarter_facts as
+create table if not exists stored_quarter_facts as
 select * from quarter_facts with no data;
 
 -- Per indicator and region, its newest quarter's row of stored_quarter_facts.
-create table newest_quarter_facts as
+create table if not exists newest_quarter_facts as
 select * from quarter_facts with no data;
 
 -- What a page shows for a chosen quarter: per indicator and region, the value of that quarter, or
 -- else the latest one before it (is_current false, labelled with its own period). A key whose
 -- newest quarter is the chosen one or earlier is read from newest_quarter_facts; only the keys
 -- with a value after the chosen quarter are looked up in the stored history.
-create macro facts_as_of(selected_quarter_index) as table
+create or replace macro facts_as_of(selected_quarter_index) as table
 with later_keys as (
     select indicator_id, region_id
     from newest_quarter_facts
@@ -414,12 +414,12 @@ chosen as (
 select *, quarter_index = selected_quarter_index as is_current from chosen;
 
 -- The newest value per indicator and region, whatever its quarter.
-create view latest_facts as
+create or replace view latest_facts as
 select * from facts_as_of((select max(quarter_index) from reporting_periods));
 
 -- Data tests: every row here is a broken rule. A build or load that leaves any is not published; a
 -- load checks only the keys it touched (scoped), a build every key.
-create macro integrity_violations_of(scoped) as table
+create or replace macro integrity_violations_of(scoped) as table
 with facts as (
     select o.*, i.kind, i.name as indicator_name
     from all_observations_of(scoped) as o
@@ -482,5 +482,5 @@ final as (
 
 select * from final;
 
-create view integrity_violations as
+create or replace view integrity_violations as
 select * from integrity_violations_of(false);

@@ -129,3 +129,40 @@ def test_every_connection_has_the_configured_memory_limit_and_spill_directory(
     finally:
         con.close()
         reference.close()
+
+
+def test_ensure_upgrades_a_warehouse_of_an_earlier_release_without_touching_its_data(fresh_db):
+    """A warehouse with loads, made before the stored facts, the aliases and the schema record existed,
+    and with an older rule: `ensure` adds what is missing, replaces the rule, stores every key; once."""
+    import subprocess
+    import sys
+
+    from support import ROOT, export_text
+
+    load_text(fresh_db, "2024Q3-Q4.csv", TWO_QUARTERS_CSV)
+    before = export_text(fresh_db)
+    con = engine.connect(current_file(fresh_db))
+    con.execute("drop table stored_observation_facts; drop table stored_quarter_facts; drop table newest_quarter_facts;"
+                "drop table refresh_keys; drop table indicator_aliases; drop table schema_release;"
+                "create or replace view latest_facts as select 1 as stale")
+    con.close()
+
+    def ensure() -> str:
+        done = subprocess.run([sys.executable, "-m", "metrics", "ensure", "--db", str(fresh_db)], cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stderr
+
+    assert "已将数据仓库" in ensure()
+    assert export_text(fresh_db) == before
+    assert differences(fresh_db) == NOTHING_DIFFERS
+    con = open_reader(fresh_db)
+    try:
+        assert con.execute("select alias from indicator_aliases where indicator_id = 'circle_full_online_share' "
+                           "order by alias").fetchall() == [("圈内通办网办率",), ("跨域通办全程网办率",)]
+        assert "stale" not in [c[0] for c in con.execute("select * from latest_facts limit 0").description]
+        assert con.execute("select action from change_log order by happened_at desc, action limit 1").fetchone() == (
+            "升级数据仓库",)
+    finally:
+        con.close()
+    assert "已将数据仓库" not in ensure()  # the same release: nothing to do
