@@ -54,10 +54,9 @@ def uploader_key() -> str:
 
 def finish(message_key: str, message: str) -> None:
     """After a change: every session reads the new version, this one from a fresh run (the
-    sidebar's 最近变更 included) that shows the message once; the default views are warmed first."""
+    sidebar's 最近变更 included) that shows the message once, while the default views are warmed beside it."""
     common.clear_caches()
-    with st.spinner("正在准备常用页面…"):
-        warming.warm_default_views()
+    warming.warm_in_background()
     st.session_state[message_key] = message
     st.rerun()
 

@@ -22,8 +22,7 @@ def act(change, done) -> None:
         st.error(str(error))
     else:
         common.clear_caches()
-        with st.spinner("正在准备常用页面…"):
-            warming.warm_default_views()
+        warming.warm_in_background()
         auth.flash(done(result))
         st.rerun()
 

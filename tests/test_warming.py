@@ -43,3 +43,11 @@ def test_a_failing_step_stops_warming_quietly(ran, monkeypatch):
 
 def test_warming_stops_when_its_time_is_spent(ran):
     assert warming.warm_default_views(budget_seconds=-1) == 0
+
+
+def test_warming_in_the_background_fills_the_cache_the_pages_read(ran):
+    warming.warm_in_background().join(timeout=60)
+    assert "headline_facts" in ran
+    ran.clear()
+    assert warming.warm_default_views() == 9
+    assert ran == []

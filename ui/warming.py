@@ -2,12 +2,16 @@
 after a load does not pay the cold cost.
 
 The calls are the ones 总览, 区域对比 and 趋势 make with the sidebar at its defaults (the newest
-quarter, every category and region). Warming stops once its time is spent, and a failure is logged,
-never shown: the change itself has succeeded.
+quarter, every category and region). Warming runs beside the clerk's page, which shows its result at
+once; it stops once its time is spent, and a failure is logged, never shown: the change itself has
+succeeded.
 """
 
 import logging
+import threading
 import time
+
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from metrics import assessment, attention, facts, periods, targets
 from ui import common
@@ -54,3 +58,13 @@ def warm_default_views(budget_seconds: float = BUDGET_SECONDS) -> int:
     except Exception:  # a warm failure must never turn a published change into an error
         _LOG.exception("warming the default views failed after %d steps", done)
     return done
+
+
+def warm_in_background() -> threading.Thread:
+    """Warm the shared caches in a thread of their own (each query on its own cursor), so that the clerk's
+    page does not wait for it."""
+    thread = threading.Thread(target=warm_default_views, name="warm-default-views", daemon=True)
+    # The page's own context, so that Streamlit's cache knows the thread (else it logs a warning per call).
+    add_script_run_ctx(thread, get_script_run_ctx(suppress_warning=True))
+    thread.start()
+    return thread
