@@ -4,6 +4,7 @@ import duckdb
 import pandas as pd
 
 from metrics import queries
+from metrics.formatting import readable_facts
 
 DISTRICT_LEVELS = ("区", "功能区")
 # The indicator 区域对比 opens with, and how many regions 趋势 draws until others are chosen.
@@ -17,6 +18,15 @@ def as_of(con: duckdb.DuckDBPyConnection, quarter_index: int, category: str | No
     false), with target, status, 环比 and 同比."""
     return queries.run(con, "period_facts", quarter_index=quarter_index, category=category,
                        region_id=region_id)
+
+
+def readable_as_of(con: duckdb.DuckDBPyConnection, quarter_index: int, category: str | None = None,
+                   region_id: str | None = None) -> pd.DataFrame:
+    """as_of as the 总览 table and its download show it (readable_facts), with each row's reporting quarter."""
+    latest = as_of(con, quarter_index, category, region_id)
+    table = readable_facts(latest)
+    table.insert(3, "报告季度", latest["quarter_label"] + latest["is_current"].map({True: "", False: "（非本期）"}))
+    return table
 
 
 def headline(con: duckdb.DuckDBPyConnection, quarter_index: int, region_id: str | None = None) -> pd.DataFrame:

@@ -12,7 +12,6 @@ from metrics.formatting import (
     points_fraction,
     projection_rows,
     rank_text,
-    readable_facts,
     target_status_rows,
     target_text,
     value_text,
@@ -141,8 +140,9 @@ latest = common.data(facts.as_of, chosen.quarter_index, category=chosen.category
 if latest.empty:
     common.empty_state("当前筛选条件下没有数据。")
 else:
-    table = readable_facts(latest)
-    table.insert(3, "报告季度", latest["quarter_label"] + latest["is_current"].map({True: "", False: "（非本期）"}))
+    # Formatted once per version and filter: a province's table has tens of thousands of rows.
+    table = common.data(facts.readable_as_of, chosen.quarter_index, category=chosen.category,
+                        region_id=chosen.region_id)
     common.facts_table(table.drop(columns=["原始数值"]), latest, key="overview_facts", height="content")
     common.csv_download(table, f"全部指标_{chosen.quarter_label}.csv")
 
@@ -166,7 +166,7 @@ else:
             st.markdown(f"**{first['indicator_name']}** &nbsp; :gray[目标：{common.plain(goals_text(rows, unit))}]  \n"
                         + " &nbsp; ".join(f"{common.status_badge(name)} {count}"
                                           for name, count in status_counts.items()))
-            common.table(target_status_rows(rows, unit))
+            common.table(target_status_rows(common.shown_rows(rows), unit), total=len(rows))
             if rows["is_milestone"].any():
                 st.caption("年度目标按季度分解：第k季度以年内累计与年度目标的k/4比较。累计中含“以上”等界限值"
                            "或缺少季度时，累计只是下限或不完整，状态为“无法判定”。")

@@ -150,3 +150,19 @@ def test_catalog_hides_codes_until_asked_and_shows_formulas_by_name(app):
     assert table["计算公式"].tolist() == ["（通报原值，非计算）", "圈内通办全程网办事项数 ÷ 圈内通办上线事项数 × 100"]
     with_codes = app("pages/catalog.py", catalog_search="全程网办比例", catalog_codes=True).dataframe[0].value
     assert with_codes["编码"].tolist() == ["circle_full_online_opened_rate", "circle_full_online_share"]
+
+
+def _long_table():
+    import pandas as pd
+
+    from ui import common
+
+    common.table(pd.DataFrame({"指标": [f"指标{n}" for n in range(1005)], "数值": range(1005)}))
+
+
+def test_a_table_longer_than_a_page_shows_its_first_rows_and_says_how_many_there_are():
+    from streamlit.testing.v1 import AppTest
+
+    test = AppTest.from_function(_long_table).run()
+    assert len(test.dataframe[0].value) == 1000
+    assert test.caption[0].value == "共 1,005 行，表中显示前 1,000 行；可用筛选缩小范围，或下载完整表格。"

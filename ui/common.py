@@ -269,9 +269,23 @@ LONG_COLUMNS = ("来源", "原文摘录", "整改举措（概括）", "问题", 
                 "计算公式", "计分规则", "对象")
 
 
-def table(frame: pd.DataFrame, *, key: str | None = None, **kwargs):
+# Rows a table shows on a page; a province's or a nation's table has more, for the download and the filters.
+TABLE_ROWS_SHOWN = 1000
+
+
+def shown_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of frame a page table shows (format only these, where formatting costs per row)."""
+    return frame.head(TABLE_ROWS_SHOWN)
+
+
+def table(frame: pd.DataFrame, *, key: str | None = None, total: int | None = None, **kwargs):
     """A table as the app shows it: the columns a phone needs first, long text wide, missing
-    values as "—"; with a key, a tapped row opens every field of it in full below the table."""
+    values as "—"; with a key, a tapped row opens every field of it in full below the table. At most
+    TABLE_ROWS_SHOWN rows, with a note of how many there are (total: of the frame the rows came from)."""
+    total = max(total or 0, len(frame))
+    frame = shown_rows(frame)
+    if total > len(frame):
+        st.caption(f"共 {total:,} 行，表中显示前 {len(frame):,} 行；可用筛选缩小范围，或下载完整表格。")
     config = {name: st.column_config.TextColumn(width=width) for name, width in COLUMN_WIDTHS.items()}
     # The indicator stays in view while the other columns scroll past it.
     config["指标"] = st.column_config.TextColumn(width=COLUMN_WIDTHS["指标"], pinned=True)
@@ -301,9 +315,10 @@ def facts_table(table_frame: pd.DataFrame, facts: pd.DataFrame, *, key: str, **k
     one where they worsened, by each indicator's better direction (facts: the rows the table was
     made from). A mark in the text costs nothing per cell, where a pandas Styler costs seconds on
     a province's table; the CSV download keeps the plain text."""
-    shown = table_frame.copy()
+    shown = shown_rows(table_frame).copy()
+    facts = shown_rows(facts)
     for column, change in CHANGE_COLUMNS.items():
         if column in shown and change in facts:
             shown[column] = [CHANGE_MARK[change_direction(c, b)] + text for text, c, b in
                              zip(shown[column], facts[change], facts["better"], strict=True)]
-    table(shown, key=key, **kwargs)
+    table(shown, key=key, total=len(table_frame), **kwargs)
