@@ -36,7 +36,9 @@ def upgrade(db: Path, *, actor: str = "system") -> bool:
     with new_version(db, from_current=True) as con:
         con.execute("begin transaction")
         count_before = journal.observation_count(con)
-        for table in stored_facts.STORED_TABLES:  # their columns are the rules' and may have changed
+        # The stored facts' columns are the rules', and the change list is empty between changes: both are
+        # laid out afresh.
+        for table in (*stored_facts.STORED_TABLES, "refresh_keys"):
             con.execute(f"drop table if exists {table}")
         existing = set(queries.run_in_transaction(con, "warehouse_tables")["table_name"])
         build.create_schema(con)

@@ -241,10 +241,12 @@ create table if not exists submission_rows (
 );
 
 -- The (indicator, region) keys a change touched, filled and emptied inside the change's transaction:
--- the stored facts (sql/views.sql) are recomputed for these keys only. Empty in a published version.
+-- the stored facts (sql/views.sql) are recomputed for these keys from from_year on. Empty in a
+-- published version.
 create table if not exists refresh_keys (
     indicator_id varchar not null,
-    region_id    varchar not null
+    region_id    varchar not null,
+    from_year    integer not null   -- the first year whose facts the change may alter (0: every year)
 );
 
 -- One row: the schema of the release that built or last upgraded this warehouse (a hash of its

@@ -27,9 +27,19 @@ select * from final;
 -- denominator, a sum all its terms, each exact and for the same region and period.
 --
 -- The rules that follow are table macros of `scoped`: false for every key, true for only the
--- (indicator, region) keys listed in refresh_keys, which a change fills with the keys it touched
--- (sql/queries/facts_refresh.sql). Each rule works within one key, so that the key filter is applied
--- to the observations first; the views of the same names are the rules over every key.
+-- (indicator, region) keys listed in refresh_keys, which a change fills with the keys it touched and
+-- the first year whose facts it may change (sql/queries/facts_refresh.sql). Each rule works within
+-- one key and reads one year back at most (环比, 同比, year-to-date sums), so that the filter is
+-- applied to the observations first; the views of the same names are the rules over every key.
+-- (Call it with qualified columns: an unqualified one would bind to refresh_keys' own.)
+create or replace macro in_refresh(indicator, region, period) as
+    exists (
+        select 1
+        from refresh_keys as k
+        join periods as p on p.period_id = period
+        where k.indicator_id = indicator and k.region_id = region and year(p.end_date) >= k.from_year - 1
+    );
+
 create or replace macro derived_observations_of(scoped) as table
 with operands as (
     select
@@ -41,8 +51,7 @@ with operands as (
         o.source
     from derivations as d
     join observations as o on o.indicator_id = d.operand_id and o.qualifier = 'exact'
-    where not scoped
-       or (d.indicator_id, o.region_id) in (select indicator_id, region_id from refresh_keys)
+    where not scoped or in_refresh(d.indicator_id, o.region_id, o.period_id)
 ),
 
 expected as (
@@ -93,11 +102,10 @@ select * from derived_observations_of(false);
 
 create or replace macro all_observations_of(scoped) as table
 select
-    indicator_id, region_id, period_id, value, qualifier, source, evidence, load_id,
+    o.indicator_id, o.region_id, o.period_id, o.value, o.qualifier, o.source, o.evidence, o.load_id,
     false as is_derived
-from observations
-where not scoped
-   or (indicator_id, region_id) in (select indicator_id, region_id from refresh_keys)
+from observations as o
+where not scoped or in_refresh(o.indicator_id, o.region_id, o.period_id)
 union all
 select * from derived_observations_of(scoped);
 

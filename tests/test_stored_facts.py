@@ -98,9 +98,9 @@ def test_a_load_checks_the_keys_it_touched(fresh_db, tmp_path):
         con.execute("begin transaction")
         con.execute("update observations set value = 120 where indicator_id = 'one_window_share' "
                     "and region_id = 'huarong'")
-        con.execute("insert into refresh_keys values ('one_window_share', 'linkong')")
+        con.execute("insert into refresh_keys values ('one_window_share', 'linkong', 0)")
         assert stored_facts.touched_violations(con).empty
-        con.execute("insert into refresh_keys values ('one_window_share', 'huarong')")
+        con.execute("insert into refresh_keys values ('one_window_share', 'huarong', 0)")
         found = stored_facts.touched_violations(con)
         assert found[["indicator_id", "region_id", "problem"]].values.tolist() == [
             ["one_window_share", "huarong", "比率超出0–100%"]]

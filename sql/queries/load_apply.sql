@@ -1,6 +1,10 @@
 -- One load, inside the caller's transaction. The staged_* relations are registered by the caller.
-insert into refresh_keys (indicator_id, region_id)
-select distinct indicator_id, region_id from staged_observations;
+insert into refresh_keys (indicator_id, region_id, from_year)
+select s.indicator_id, s.region_id, min(year(coalesce(p.end_date, staged.end_date::date)))
+from staged_observations as s
+left join periods as p using (period_id)
+left join staged_periods as staged using (period_id)
+group by s.indicator_id, s.region_id;
 
 insert into loads
     (load_id, kind, file_name, sha256, rows_total, rows_inserted, rows_updated,

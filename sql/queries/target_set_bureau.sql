@@ -1,8 +1,8 @@
 -- Set the bureau's own annual target for one indicator and region (null: every region),
 -- replacing the one it had, and record the change as a load of kind 'target'. Every fact of the
 -- indicator may change status.
-insert into refresh_keys (indicator_id, region_id)
-select distinct indicator_id, region_id from all_observations where indicator_id = $indicator_id;
+insert into refresh_keys (indicator_id, region_id, from_year)
+select distinct indicator_id, region_id, 0 from all_observations where indicator_id = $indicator_id;
 
 insert into loads
     (load_id, kind, file_name, sha256, rows_total, rows_inserted, rows_updated,
