@@ -31,14 +31,11 @@ select * from final;
 -- the first year whose facts it may change (sql/queries/facts_refresh.sql). Each rule works within
 -- one key and reads one year back at most (环比, 同比, year-to-date sums), so that the filter is
 -- applied to the observations first; the views of the same names are the rules over every key.
--- (Call it with qualified columns: an unqualified one would bind to refresh_keys' own.)
-create or replace macro in_refresh(indicator, region, period) as
-    exists (
-        select 1
-        from refresh_keys as k
-        join periods as p on p.period_id = period
-        where k.indicator_id = indicator and k.region_id = region and year(p.end_date) >= k.from_year - 1
-    );
+-- (A set to match with IN: a correlated EXISTS here made DuckDB scan every observation.)
+create or replace macro refresh_scope() as table
+select k.indicator_id, k.region_id, p.period_id
+from refresh_keys as k
+join periods as p on year(p.end_date) >= k.from_year - 1;
 
 create or replace macro derived_observations_of(scoped) as table
 with operands as (
@@ -51,7 +48,8 @@ with operands as (
         o.source
     from derivations as d
     join observations as o on o.indicator_id = d.operand_id and o.qualifier = 'exact'
-    where not scoped or in_refresh(d.indicator_id, o.region_id, o.period_id)
+    where not scoped
+       or (d.indicator_id, o.region_id, o.period_id) in (select indicator_id, region_id, period_id from refresh_scope())
 ),
 
 expected as (
@@ -105,7 +103,8 @@ select
     o.indicator_id, o.region_id, o.period_id, o.value, o.qualifier, o.source, o.evidence, o.load_id,
     false as is_derived
 from observations as o
-where not scoped or in_refresh(o.indicator_id, o.region_id, o.period_id)
+where not scoped
+   or (o.indicator_id, o.region_id, o.period_id) in (select indicator_id, region_id, period_id from refresh_scope())
 union all
 select * from derived_observations_of(scoped);
 
