@@ -44,10 +44,12 @@ def test_generator_writes_the_shape_it_is_given(tmp_path):
     assert counts == (60, 4, 3, ["市", "区", "乡镇街道", "乡镇街道", "乡镇街道"], 1, 2, 15, 60)
 
 
-def test_the_same_seed_gives_the_same_export(tmp_path):
+def test_the_same_seed_gives_the_same_export(tmp_path, monkeypatch):
     first = export_text(generated(tmp_path / "a", seed=7))
     assert first == export_text(generated(tmp_path / "b", seed=7))
     assert first != export_text(generated(tmp_path / "c", seed=8))
+    monkeypatch.setattr(bench_scale, "INSERT_CHUNK_ROWS", 7)  # inserted in chunks: the same rows
+    assert first == export_text(generated(tmp_path / "d", seed=7))
 
 
 def test_load_files_are_new_quarters_the_loader_accepts(tmp_path):
