@@ -201,6 +201,9 @@ def _insert_reference_rows(con: duckdb.DuckDBPyConnection, shape: Shape, load_id
 
 REFRESH_BATCH_ROWS = 1_000_000  # observations per refresh of the stored facts while generating
 INSERT_CHUNK_ROWS = 10_000_000  # observations per insert while generating
+# The generator's DuckDB memory_limit. 10^8 observations in one transaction need more than 4 GB: the
+# primary key's index of the uncommitted rows stays in memory.
+GENERATE_MEMORY_LIMIT = os.environ.get("BENCH_SCALE_GENERATE_MEMORY", "4GB")
 
 
 def refresh_stored_facts(con: duckdb.DuckDBPyConnection, shape: Shape) -> None:
@@ -226,7 +229,7 @@ def generate(db: Path, shape: Shape, seed: int) -> None:
     """The seed warehouse, then the synthetic rows in one new version, as a load of kind 'seed'."""
     building.build(db)
     with new_version(db, from_current=True) as con:
-        con.execute("set memory_limit = '4GB'")
+        con.execute(f"set memory_limit = '{GENERATE_MEMORY_LIMIT}'")
         con.execute("begin transaction")
         count_before = journal.observation_count(con)
         load_id = int(queries.run_in_transaction(con, "load_next_id").iloc[0]["load_id"])
