@@ -44,7 +44,7 @@ import pandas as pd
 import streamlit
 
 from metrics import build as building
-from metrics import journal, periods, queries, stored_facts
+from metrics import facts, journal, periods, queries, stored_facts
 from metrics.exporting import EXPORT_COLUMNS
 from metrics.normalise import quarter
 from metrics.warehouse import WarehouseError, current_file, new_version, open_reader
@@ -199,11 +199,38 @@ def _insert_reference_rows(con: duckdb.DuckDBPyConnection, shape: Shape, load_id
                         [shape.indicator_id(number), year if annual else None, value, comparator, load_id])
 
 
+REFRESH_BATCH_ROWS = 1_000_000  # observations per refresh of the stored facts while generating
+INSERT_CHUNK_ROWS = 10_000_000  # observations per insert while generating
+# The generator's DuckDB memory_limit. 10^8 observations in one transaction ran out of 4 GB and of 10 GB
+# (the primary key's index, it seems: at 400 MB, a table with the same three-column key ran out of memory
+# within 2.5×10^6 rows in one transaction, the same table without the key took 10^7).
+GENERATE_MEMORY_LIMIT = os.environ.get("BENCH_SCALE_GENERATE_MEMORY", "4GB")
+
+
+def refresh_stored_facts(con: duckdb.DuckDBPyConnection, shape: Shape) -> None:
+    """What stored_facts.refresh_all does (the stored facts of every key), in batches: the seed's keys,
+    then the synthetic indicators a few at a time, each batch about REFRESH_BATCH_ROWS observations.
+    In one step, 10^7 observations took more than the 4 GB memory limit; a key's facts depend on its
+    own observations (and a computed indicator's on its operands' keys, which refresh adds), so the
+    batches store the same rows."""
+    con.execute("insert into refresh_keys (indicator_id, region_id) select distinct indicator_id, region_id "
+                "from observations where indicator_id not like 'bench\\_%' escape '\\'")
+    stored_facts.refresh(con)
+    per_batch = max(1, shape.indicators // max(1, math.ceil(shape.rows / REFRESH_BATCH_ROWS)))
+    for first in range(0, shape.indicators, per_batch):
+        con.execute(f"""insert into refresh_keys (indicator_id, region_id)
+            select {INDICATOR_ID_SQL}, {REGION_ID_SQL}
+            from range($first, $last) as a(i), range($regions) as b(r)""",
+                    {"first": first, "last": min(first + per_batch, shape.indicators), "regions": shape.regions,
+                     "districts": shape.districts})
+        stored_facts.refresh(con)
+
+
 def generate(db: Path, shape: Shape, seed: int) -> None:
     """The seed warehouse, then the synthetic rows in one new version, as a load of kind 'seed'."""
     building.build(db)
     with new_version(db, from_current=True) as con:
-        con.execute("set memory_limit = '4GB'")
+        con.execute(f"set memory_limit = '{GENERATE_MEMORY_LIMIT}'")
         con.execute("begin transaction")
         count_before = journal.observation_count(con)
         load_id = int(queries.run_in_transaction(con, "load_next_id").iloc[0]["load_id"])
@@ -211,9 +238,13 @@ def generate(db: Path, shape: Shape, seed: int) -> None:
         con.execute("insert into loads values (?, 'seed', ?, ?, ?, ?, 0, 'bench', ?, 'applied', '基准测试合成数据')",
                     [load_id, name, f"seed-{seed}", shape.rows, shape.rows, dt.datetime(2026, 1, 1)])
         _insert_reference_rows(con, shape, load_id)
-        con.execute(f"insert into observations select indicator_id, region_id, period_id, value, 'exact', "
-                    f"'基准测试', null, {load_id} from ({ROW_SQL})", _row_params(shape, seed, 0, shape.rows))
-        stored_facts.refresh_all(con)
+        # In chunks of rows, each in row order, so the table is laid down in the same order as by one insert:
+        # one insert of 10^8 rows ran out of the 4 GB memory limit (its ORDER BY).
+        for start in range(0, shape.rows, INSERT_CHUNK_ROWS):
+            con.execute(f"insert into observations select indicator_id, region_id, period_id, value, 'exact', "
+                        f"'基准测试', null, {load_id} from ({ROW_SQL})",
+                        _row_params(shape, seed, start, min(INSERT_CHUNK_ROWS, shape.rows - start)))
+        refresh_stored_facts(con, shape)
         violations = building.integrity_violations(con)
         if len(violations):
             raise WarehouseError(f"generated rows break {len(violations)} rules: {violations.head()}")
@@ -372,11 +403,21 @@ RAW_SQL = {
         from latest left join placed as previous
             on previous.indicator_id = latest.indicator_id and previous.region_id = latest.region_id
             and previous.quarter_index = latest.quarter_index - 1""",
-    # One indicator in one quarter, every region ranked.
-    "pages/districts.py": f"""{QUARTERS_CTE}
-        select o.region_id, o.value, rank() over (order by o.value desc) as region_rank
-        from observations as o join quarters as q using (period_id)
-        where o.indicator_id = $indicator_id and q.quarter_index = $quarter_index""",
+    # One indicator in one quarter: every district (未报送 ones with a null value) and every other region
+    # that holds it, the reporting districts ranked among themselves, as region_comparison answers it
+    # (the first indicator is a rate: higher is better).
+    "pages/districts.py": f"""{QUARTERS_CTE},
+        current as (
+            select o.region_id, o.value
+            from observations as o join quarters as q using (period_id)
+            where o.indicator_id = $indicator_id and q.quarter_index = $quarter_index
+        )
+        select r.region_id, c.value,
+               case when r.level in ('区', '功能区') and c.value is not null then
+                   rank() over (partition by r.level in ('区', '功能区') and c.value is not null
+                                order by c.value desc) end as region_rank
+        from regions as r left join current as c using (region_id)
+        where r.level in ('区', '功能区') or c.value is not null""",
     # One indicator's quarterly series for the preselected regions, with 环比.
     "pages/trends.py": f"""{QUARTERS_CTE}
         select o.region_id, q.quarter_index, o.value,
@@ -414,10 +455,27 @@ def pandas_answer(frame: pd.DataFrame, page: str, params: dict) -> pd.DataFrame:
     if page == "pages/districts.py":
         rows = frame[(frame["indicator_id"] == params["indicator_id"])
                      & (frame["quarter_index"] == params["quarter_index"])]
-        return rows.assign(region_rank=rows["value"].rank(ascending=False, method="min"))
+        rows = rows[["region_id", "value"]].astype({"region_id": str})
+        missing = sorted(set(params["districts"]) - set(rows["region_id"]))
+        rows = pd.concat([rows, pd.DataFrame({"region_id": missing, "value": float("nan")})], ignore_index=True)
+        districts = rows["region_id"].isin(params["districts"])
+        return rows.assign(region_rank=rows["value"].where(districts).rank(ascending=False, method="min"))
     rows = frame[(frame["indicator_id"] == params["indicator_id"]) & frame["region_id"].isin(params["regions"])]
     rows = rows.sort_values(["region_id", "quarter_index"])
     return rows.assign(change_vs_previous=rows.groupby("region_id", observed=True)["value"].diff())
+
+
+# The app's own query function for the same answer, as the page calls it through ui.common.data (here
+# directly on a reader connection, without Streamlit's cache): 总览's table of every indicator and region
+# (facts.as_of; its cards, facts.headline, are a subset of those rows), 区域对比's comparison and 趋势's
+# quarterly table (facts.quarter_series) for the regions the page preselects.
+APP_QUERIES = {
+    "pages/overview.py": lambda con, params: facts.as_of(con, params["quarter_index"]),
+    "pages/districts.py": lambda con, params: facts.region_comparison(con, params["indicator_id"],
+                                                                      params["quarter_index"]),
+    "pages/trends.py": lambda con, params: facts.quarter_series(con, params["indicator_id"],
+                                                                tuple(params["regions"]), params["quarter_index"]),
+}
 
 
 def median_seconds(function) -> tuple[float, int]:
@@ -436,21 +494,27 @@ def answer_params(con: duckdb.DuckDBPyConnection, shape: Shape) -> dict:
     as ?indicator=), and the regions 趋势 preselects (the first in sort order)."""
     regions = con.execute("select region_id from regions where region_id like 'bench_%' order by sort_order "
                           "limit ?", [TREND_REGIONS]).df()["region_id"].tolist()
+    districts = con.execute("select region_id from regions where level in ('区', '功能区')").df()["region_id"]
     return {"quarter_index": shape.first_quarter_index + shape.quarters - 1, "indicator_id": shape.indicator_id(0),
-            "regions": regions}
+            "regions": regions, "districts": districts.tolist()}
 
 
-def answers(db: Path, shape: Shape) -> dict:
+def answers(db: Path, shape: Shape, pages: list[str]) -> dict:
     con = open_reader(db)
     try:
         params = answer_params(con, shape)
         results = {}
         for page, sql in RAW_SQL.items():
+            if page not in pages:
+                continue
             used = {name: value for name, value in params.items() if f"${name}" in sql}
             seconds, rows = median_seconds(lambda sql=sql, used=used: con.execute(sql, used).df())
             results[page] = {"raw_ms": seconds * 1000, "raw_rows": rows}
+            app = APP_QUERIES[page]
+            seconds, rows = median_seconds(lambda app=app: app(con, params))
+            results[page] |= {"app_ms": seconds * 1000, "app_rows": rows}
         frame = observation_frame(con)
-        for page in RAW_SQL:
+        for page in results:
             seconds, rows = median_seconds(lambda page=page, frame=frame: pandas_answer(frame, page, params))
             results[page] |= {"pandas_ms": seconds * 1000, "pandas_rows": rows}
         return results
@@ -550,13 +614,17 @@ def markdown(report: dict) -> str:
         "",
         "cold：页面在新打开的仓库版本上的第一次运行(新进程，模块已导入；同 scripts/bench_pages.py，只运行页面文件，"
         "不含 app.py 侧栏)；warm：同一会话重跑的 p50/p95；峰值 RSS：该页面进程的 ru_maxrss(地址空间上限 "
-        f"{report['memory_gib']:g} GiB)。原生 SQL 与 pandas：同一答案(总览：每个指标×地区截至本期的最新值及上一季度值；"
-        "区域对比：一个指标一个季度全部地区排名；趋势：一个指标前 8 个地区的季度序列及环比)的中位数，"
-        "pandas 的数据已在内存，载入不计时。cold/SQL = cold ÷ 原生 SQL；app/SQL = warm p50 ÷ 原生 SQL；"
-        "pandas/app = pandas ÷ warm p50。",
+        f"{report['memory_gib']:g} GiB)。app 查询、原生 SQL 与 pandas：同一答案(总览：每个指标×地区截至本期的最新值"
+        "及上一季度值，app 为 facts.as_of；区域对比：一个指标一个季度全部地区、各区之间排名，app 为 "
+        "facts.region_comparison；趋势：一个指标前 8 个地区的季度序列及环比，app 为 facts.quarter_series)"
+        f"{EXTRA_RUNS} 次的中位数(先跑一次不计时)；app 查询在读连接(open_reader)上直接调用，不经 Streamlit 缓存；"
+        "pandas 的数据已在内存，载入不计时。app查询/SQL = app 查询 ÷ 原生 SQL(目标 ≤ 1.5×)；"
+        "pandas/app查询 = pandas ÷ app 查询(目标 ≥ 10×)；cold/SQL = 页面 cold ÷ 原生 SQL；"
+        "warm/SQL = 页面 warm p50 ÷ 原生 SQL。",
         "",
-        "| 页面 | 规模 | cold | warm p50 | warm p95 | 峰值 RSS | 原生 SQL | pandas | cold/SQL | app/SQL | pandas/app |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| 页面 | 规模 | cold | warm p50 | warm p95 | 峰值 RSS | app 查询 | 原生 SQL | pandas | app查询/SQL "
+        "| pandas/app查询 | cold/SQL | warm/SQL |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for size in report["sizes"]:
         for page, result in size["pages"].items():
@@ -564,9 +632,11 @@ def markdown(report: dict) -> str:
             cold_ms = result["cold_s"] * 1000 if "cold_s" in result else None
             warm = result.get("warm_p50_ms")
             lines.append("| " + " | ".join([
-                PAGE_NAMES[page], size["label"], *page_cells(result), _ms(answer.get("raw_ms")),
-                _ms(answer.get("pandas_ms")), _ratio(cold_ms, answer.get("raw_ms")),
-                _ratio(warm, answer.get("raw_ms")), _ratio(answer.get("pandas_ms"), warm)]) + " |")
+                PAGE_NAMES[page], size["label"], *page_cells(result), _ms(answer.get("app_ms")),
+                _ms(answer.get("raw_ms")), _ms(answer.get("pandas_ms")),
+                _ratio(answer.get("app_ms"), answer.get("raw_ms")),
+                _ratio(answer.get("pandas_ms"), answer.get("app_ms")),
+                _ratio(cold_ms, answer.get("raw_ms")), _ratio(warm, answer.get("raw_ms"))]) + " |")
     lines += ["", "| 载入(python -m metrics load) | 仓库规模 | 文件 | 耗时 | 峰值 RSS | 结果 |",
               "|---|---|---|---|---|---|"]
     for size in report["sizes"]:
@@ -596,13 +666,14 @@ def run_size(label: str, size: int, args, folder: Path, load_counts: list[int]) 
           f"= {shape.rows:,} observations", flush=True)
     db, generated = warehouse_for(size, shape, args.seed, folder)
     pages = {}
-    for page in PAGES:
+    for page in args.page_files:
         pages[page] = time_page(db, page, args, shape.indicator_id(0))
         print(f"  {PAGE_NAMES[page]}: cold / warm p50 / p95 / peak RSS = {' / '.join(page_cells(pages[page]))}",
               flush=True)
-    found = answers(db, shape)
+    found = {} if args.no_answers else answers(db, shape, args.page_files)
     for page, answer in found.items():
-        print(f"  {PAGE_NAMES[page]}: raw SQL {_ms(answer['raw_ms'])} ({answer['raw_rows']} rows), "
+        print(f"  {PAGE_NAMES[page]}: app query {_ms(answer['app_ms'])} ({answer['app_rows']} rows), "
+              f"raw SQL {_ms(answer['raw_ms'])} ({answer['raw_rows']} rows), "
               f"pandas {_ms(answer['pandas_ms'])} ({answer['pandas_rows']} rows)", flush=True)
     with tempfile.TemporaryDirectory(dir=folder) as load_folder:
         load_results = time_loads(db, shape, args, load_counts, Path(load_folder))
@@ -622,12 +693,24 @@ def main() -> None:
     parser.add_argument("--memory-gib", type=float, default=8,
                         help="address-space cap of each page run and load (the machine is shared)")
     parser.add_argument("--keep", help="keep the generated warehouses here and reuse them")
+    parser.add_argument("--pages", help="comma-separated page names or files (default: every page), "
+                                        "e.g. 总览,区域对比,趋势")
+    parser.add_argument("--no-answers", action="store_true", help="skip the app query, raw SQL and pandas timings")
+    parser.add_argument("--load-rows", default=",".join(map(str, LOAD_ROWS)),
+                        help="comma-separated loads to time: the first into every size, the rest into the 10^7 "
+                             "warehouse (else the largest); e.g. 10 for the 10-row load alone")
     parser.add_argument("--page", help=argparse.SUPPRESS)
     parser.add_argument("--indicator", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.page:
         page_child(args.page, args.runs, args.indicator)
         return
+    by_name = {name: page for page, name in PAGE_NAMES.items()}
+    chosen = [name.strip() for name in (args.pages or "").split(",") if name.strip()]
+    args.page_files = [by_name.get(name, name) for name in chosen] or list(PAGES)
+    if any(page not in PAGES for page in args.page_files):
+        parser.error(f"unknown pages in {args.pages!r}: choose from {', '.join(PAGE_NAMES.values())}")
+    load_rows = [int(float(count)) for count in args.load_rows.split(",") if count.strip()]
     labels = [label.strip() for label in args.sizes.split(",") if label.strip()]
     if args.with_1e8 and "1e8" not in labels:
         labels.append("1e8")
@@ -643,7 +726,7 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     try:
         for label in sorted(labels, key=SIZES.get):
-            counts = list(LOAD_ROWS) if label == big else list(LOAD_ROWS[:1])
+            counts = load_rows if label == big else load_rows[:1]
             report["sizes"].append(run_size(label, SIZES[label], args, folder, counts))
     finally:
         if not args.keep:
