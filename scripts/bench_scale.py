@@ -213,13 +213,13 @@ def refresh_stored_facts(con: duckdb.DuckDBPyConnection, shape: Shape) -> None:
     In one step, 10^7 observations took more than the 4 GB memory limit; a key's facts depend on its
     own observations (and a computed indicator's on its operands' keys, which refresh adds), so the
     batches store the same rows."""
-    con.execute("insert into refresh_keys (indicator_id, region_id) select distinct indicator_id, region_id "
-                "from observations where indicator_id not like 'bench\\_%' escape '\\'")
+    con.execute("insert into refresh_keys (indicator_id, region_id, from_year) select distinct indicator_id, "
+                "region_id, 0 from observations where indicator_id not like 'bench\\_%' escape '\\'")
     stored_facts.refresh(con)
     per_batch = max(1, shape.indicators // max(1, math.ceil(shape.rows / REFRESH_BATCH_ROWS)))
     for first in range(0, shape.indicators, per_batch):
-        con.execute(f"""insert into refresh_keys (indicator_id, region_id)
-            select {INDICATOR_ID_SQL}, {REGION_ID_SQL}
+        con.execute(f"""insert into refresh_keys (indicator_id, region_id, from_year)
+            select {INDICATOR_ID_SQL}, {REGION_ID_SQL}, 0
             from range($first, $last) as a(i), range($regions) as b(r)""",
                     {"first": first, "last": min(first + per_batch, shape.indicators), "regions": shape.regions,
                      "districts": shape.districts})
