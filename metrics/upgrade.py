@@ -37,7 +37,7 @@ def upgrade(db: Path, *, actor: str = "system") -> bool:
         con.execute("begin transaction")
         count_before = journal.observation_count(con)
         # The stored facts' columns are the rules', and the change list is empty between changes: both are
-        # laid out afresh.
+        # laid out afresh. (Table names are this module's constants: identifiers cannot be bound.)
         for table in (*stored_facts.STORED_TABLES, "refresh_keys"):
             con.execute(f"drop table if exists {table}")
         existing = set(queries.run_in_transaction(con, "warehouse_tables")["table_name"])
