@@ -119,6 +119,7 @@ def signed_in(browser, url: str, username: str, viewport: dict = DESKTOP):
         page.get_by_label("密码").fill(PASSWORD)
         page.get_by_role("button", name="登录").click()
         expect(page.get_by_role("heading", name="总览")).to_be_visible(timeout=30_000)
+        settled(page)  # the first run's own scripts (the phone's sidebar closing) have run
         yield page
     finally:
         page.close()
