@@ -20,13 +20,14 @@ def as_of(con: duckdb.DuckDBPyConnection, quarter_index: int, category: str | No
                        region_id=region_id)
 
 
-def readable_as_of(con: duckdb.DuckDBPyConnection, quarter_index: int, category: str | None = None,
-                   region_id: str | None = None) -> pd.DataFrame:
-    """as_of as the 总览 table and its download show it (readable_facts), with each row's reporting quarter."""
+def as_of_with_table(con: duckdb.DuckDBPyConnection, quarter_index: int, category: str | None = None,
+                     region_id: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """as_of, and the same rows as the 总览 table and its download show them (readable_facts, with each
+    row's reporting quarter): one query for both, formatted once where the caller caches the pair."""
     latest = as_of(con, quarter_index, category, region_id)
     table = readable_facts(latest)
     table.insert(3, "报告季度", latest["quarter_label"] + latest["is_current"].map({True: "", False: "（非本期）"}))
-    return table
+    return latest, table
 
 
 def headline(con: duckdb.DuckDBPyConnection, quarter_index: int, region_id: str | None = None) -> pd.DataFrame:

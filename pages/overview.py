@@ -136,13 +136,12 @@ else:
     st.caption("每张卡片的期间、目标、来源与原文摘录，也可在下方“全部指标”表中点选该行查看。")
 
 st.subheader("全部指标")
-latest = common.data(facts.as_of, chosen.quarter_index, category=chosen.category, region_id=chosen.region_id)
+# Formatted once per version and filter: a province's table has tens of thousands of rows.
+latest, table = common.data(facts.as_of_with_table, chosen.quarter_index, category=chosen.category,
+                            region_id=chosen.region_id)
 if latest.empty:
     common.empty_state("当前筛选条件下没有数据。")
 else:
-    # Formatted once per version and filter: a province's table has tens of thousands of rows.
-    table = common.data(facts.readable_as_of, chosen.quarter_index, category=chosen.category,
-                        region_id=chosen.region_id)
     common.facts_table(table.drop(columns=["原始数值"]), latest, key="overview_facts", height="content")
     common.csv_download(table, f"全部指标_{chosen.quarter_label}.csv")
 

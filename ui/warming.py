@@ -30,7 +30,7 @@ def _steps():
     yield lambda: common.data(assessment.reported_points)
     yield lambda: common.data(assessment.reported_ranks)
     yield lambda: common.data(attention.findings, quarter)
-    yield lambda: common.data(facts.as_of, quarter, category=None, region_id=None)
+    yield lambda: common.data(facts.as_of_with_table, quarter, category=None, region_id=None)
     yield lambda: common.data(targets.targeted_status, None, None)
     choices = common.data(facts.comparable_indicators)["indicator_id"].tolist()
     if choices:
