@@ -8,11 +8,18 @@ import os
 from pathlib import Path
 
 import duckdb
+import duckdb_ext
 
 MEMORY_LIMIT_ENV_VAR = "METRICS_MEMORY_LIMIT"
 TEMP_DIR_ENV_VAR = "METRICS_TEMP_DIR"
 # Per database a process opens; the dashboard holds the current version (and, briefly, the one before).
 DEFAULT_MEMORY_LIMIT = "2GB"
+
+
+# The duckdb-ext-* wheels (pyproject.toml) put the extensions here; nothing is ever downloaded.
+EXTENSION_DIRECTORY = Path(next(iter(duckdb_ext.__path__))) / "extensions"
+# DuckDB's own names for the extensions the wheels ship (sqlite and postgres are the scanners).
+EXTENSIONS = {"ducklake": "ducklake", "sqlite": "sqlite_scanner", "postgres": "postgres_scanner"}
 
 
 def spill_directory(path: Path) -> Path:
@@ -30,5 +37,12 @@ def settings(path: Path) -> dict[str, str]:
     }
 
 
-def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(path), read_only=read_only, config=settings(path))
+def connect(path: Path, *, read_only: bool = False, extensions: tuple[str, ...] = ()) -> duckdb.DuckDBPyConnection:
+    """A connection with the product's settings; extensions (keys of EXTENSIONS) are loaded from the
+    installed wheels, and DuckDB may neither install nor autoload any other."""
+    config = settings(path) | {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false",
+                               "extension_directory": str(EXTENSION_DIRECTORY)}
+    con = duckdb.connect(str(path), read_only=read_only, config=config)
+    for name in extensions:
+        con.execute(f"load {EXTENSIONS[name]}")  # a fixed name from EXTENSIONS, never user input
+    return con
