@@ -33,8 +33,8 @@ SCHEMA_FILES = ("schema.sql", "change_log.sql", "views.sql")
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Lay out a warehouse, or add to one what an earlier release lacked: every statement is idempotent."""
-    for name in SCHEMA_FILES:
-        queries.run_script(con, (SQL_DIR / name).read_text(encoding="utf-8"))
+    for statement in warehouse.lake_statements():
+        con.execute(statement)
 
 
 def schema_fingerprint() -> str:
@@ -52,25 +52,27 @@ def record_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def integrity_violations(con: duckdb.DuckDBPyConnection):
-    return queries.run(con, "integrity_violations")
+    return queries.run_in_transaction(con, "integrity_violations")
 
 
-def _replaced(db: Path, force: bool) -> tuple[Path | None, int]:
-    """Under the writer lock: refuse to build over loaded data unless forced, and keep what is replaced.
+def _replaced(db: Path, force: bool) -> tuple[int | None, int]:
+    """Under the writer lock: refuse to build over loaded data unless forced.
 
-    Returns the kept version (None when nothing is lost) and its observation count.
+    Returns the snapshot that keeps what is replaced (None when nothing is lost) and its observation count.
     """
-    if not warehouse.exists(db):
+    if not warehouse.exists(db) or warehouse.is_legacy(db):
         return None, 0
     try:
         con = warehouse.open_reader(db)
     except WarehouseError as error:
         if not force:
             raise WarehouseError(f"{error}；构建会替换它，确认放弃请加 --force") from error
-        return warehouse.keep_current(db), 0  # a damaged file is kept too, for whoever may rescue it
+        return None, 0
     try:
         count_loads = int((queries.run(con, "load_history")["kind"] != "seed").sum())
         count_observations = journal.observation_count(con)
+    except duckdb.Error:
+        count_loads, count_observations = 0, 0  # an empty lake: a build killed before it committed
     finally:
         con.close()
     if not count_loads:
@@ -79,13 +81,13 @@ def _replaced(db: Path, force: bool) -> tuple[Path | None, int]:
         raise WarehouseError(
             f"数据仓库 {db} 已有 {count_loads} 次载入，重建会以种子数据替换；确认请加 --force(原版本会保留)"
         )
-    return warehouse.keep_current(db), count_observations
+    return warehouse.current_snapshot(db), count_observations
 
 
 def build(db: Path, seed_dir: Path = SEED_DIR, *, force: bool = False, actor: str = "system") -> int:
     """Build the warehouse at db; returns the number of seed observations.
 
-    Over a warehouse with loads only when forced: the replaced version is kept as `kept-…`.
+    Over a warehouse with loads only when forced: what is replaced stays readable as the snapshot before.
     """
     missing = [t for t in SEED_TABLES if not (seed_dir / f"{t}.csv").is_file()]
     if missing:
@@ -113,7 +115,7 @@ def build(db: Path, seed_dir: Path = SEED_DIR, *, force: bool = False, actor: st
             )
         detail = f"种子数据 {params['seed_rows']} 条观测值"
         if kept:
-            detail += f"；原版本(含载入)保留为 {kept}"
+            detail += f"；原版本(含载入)保留为快照 {kept}"
         journal.write(con, load_id=1, actor=actor, action="重建数据仓库" if kept else "构建数据仓库",
                       target=f"载入 #1 {db}", detail=detail, count_before=count_before)
     return params["seed_rows"]

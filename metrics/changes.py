@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import accounts, ingest, journal, ledger, queries, review, targets
+from metrics import accounts, engine, ingest, journal, ledger, queries, review, targets
 from metrics.validation import Validation
 from metrics.warehouse import WarehouseError, open_reader
 
@@ -46,7 +46,7 @@ def within_scope(con: duckdb.DuckDBPyConnection, validation: Validation,
         for row in frame.itertuples()
     ]
     if not validation.rows.empty:
-        cursor = con.cursor()
+        cursor = engine.cursor(con)
         try:
             staged = validation.rows.rename(columns={"行": "row_number"})[["row_number", "region_id", "indicator_id"]]
             cursor.register("staged_scope", staged)

@@ -72,14 +72,17 @@ def cmd_build(args) -> None:
 
 
 def cmd_ensure(args) -> None:
-    """Build only where there is no warehouse at all; otherwise recover it, never replace it."""
+    """Build only where there is no warehouse at all; migrate one of the earlier format; never replace one."""
     db = resolve_db(args.db)
     if not warehouse.exists(db):
         _build(db, force=False)
-    elif recovered := warehouse.recover(db):
-        print(f"注意：数据仓库 {db} 的当前版本缺失或损坏，已恢复到最近的完好版本 {recovered.name}；"
-              "此后的变更不在其中，请用 history 核对载入记录", file=sys.stderr)
-        accounts.record(accounts.accounts_path(db), "system", "恢复数据仓库", str(db), f"恢复到 {recovered.name}")
+    elif warehouse.is_legacy(db):
+        tables, observations = upgrade.migrate_legacy(db, actor=getpass.getuser())
+        print(f"已将旧格式数据仓库 {db} 迁移到 DuckLake（{warehouse.lake_dir(db)}）：{tables} 张表，"
+              f"观测值 {observations} 条，逐表核对行数一致；旧文件保留未动", file=sys.stderr)
+    elif not warehouse.is_intact(db):
+        raise WarehouseError(f"数据仓库 {db} 无法读取或缺少数据表，未做任何修改；请从备份恢复 "
+                             f"{warehouse.lake_dir(db)}，确认放弃原有数据后可运行 python -m metrics build --force")
     else:
         print(f"数据仓库已存在：{db}", file=sys.stderr)
     if upgrade.upgrade(db, actor=getpass.getuser()):

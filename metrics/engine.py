@@ -37,12 +37,24 @@ def settings(path: Path) -> dict[str, str]:
     }
 
 
-def connect(path: Path, *, read_only: bool = False, extensions: tuple[str, ...] = ()) -> duckdb.DuckDBPyConnection:
-    """A connection with the product's settings; extensions (keys of EXTENSIONS) are loaded from the
-    installed wheels, and DuckDB may neither install nor autoload any other."""
+def connect(path: Path, *, read_only: bool = False, in_memory: bool = False,
+            extensions: tuple[str, ...] = ()) -> duckdb.DuckDBPyConnection:
+    """A connection with the product's settings (in_memory: path only names the spill directory);
+    extensions (keys of EXTENSIONS) are loaded from the installed wheels, and DuckDB may neither
+    install nor autoload any other."""
     config = settings(path) | {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false",
                                "extension_directory": str(EXTENSION_DIRECTORY)}
-    con = duckdb.connect(str(path), read_only=read_only, config=config)
+    con = duckdb.connect(":memory:" if in_memory else str(path), read_only=read_only, config=config)
     for name in extensions:
         con.execute(f"load {EXTENSIONS[name]}")  # a fixed name from EXTENSIONS, never user input
     return con
+
+
+def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A new cursor that reads what con reads: the catalog in use and the search path are per cursor."""
+    catalog, search_path = con.execute("select current_database(), current_setting('search_path')").fetchone()
+    new = con.cursor()
+    new.execute("use " + '"' + catalog.replace('"', '""') + '"')
+    if search_path:
+        new.execute("set search_path = " + "'" + search_path.replace("'", "''") + "'")
+    return new

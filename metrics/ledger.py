@@ -72,21 +72,19 @@ def add_update(db: Path, problem_no: int, *, owner_region_id: str, leader: str |
         raise WarehouseError(f"进展最多 {MAX_TEXT_CHARACTERS} 个字，责任领导最多 100 个字")
     now = dt.datetime.now().replace(microsecond=0)
     with new_version(db, from_current=True) as con:
-        con.execute("begin transaction")
         load_id = int(queries.run_in_transaction(con, "load_next_id").iloc[0]["load_id"])
         count = journal.observation_count(con)
         note = f"整改台账：问题{problem_no} {status}"
         con.execute(queries.query_text("load_insert_ledger"), {
             "load_id": load_id, "file_name": f"ledger:{problem_no}", "user_name": user, "loaded_at": now,
             "sha256": hashlib.sha256(f"{problem_no}|{status}|{progress}".encode()).hexdigest(), "note": note})
-        try:
-            con.execute(queries.query_text("problem_update_insert"), {
-                "problem_no": int(problem_no), "owner_region_id": owner_region_id, "leader": leader,
-                "deadline": deadline, "status": status, "progress": progress, "author": user, "written_at": now,
-                "load_id": load_id})
-        except duckdb.ConstraintException as error:
-            raise WarehouseError(f"问题{problem_no}或责任单位 {owner_region_id} 不存在") from error
+        if not queries.run_in_transaction(con, "ledger_keys_known", problem_no=int(problem_no),
+                                          owner_region_id=owner_region_id)["known"].iloc[0]:
+            raise WarehouseError(f"问题{problem_no}或责任单位 {owner_region_id} 不存在")
+        con.execute(queries.query_text("problem_update_insert"), {
+            "problem_no": int(problem_no), "owner_region_id": owner_region_id, "leader": leader,
+            "deadline": deadline, "status": status, "progress": progress, "author": user, "written_at": now,
+            "load_id": load_id})
         journal.write(con, load_id=load_id, actor=user, action="更新整改台账", target=f"问题{problem_no}",
                       detail=f"{status}：{progress}", count_before=count)
-        con.execute("commit")
     return load_id

@@ -79,9 +79,8 @@ def apply(
     if not validation.ok:
         raise LoadError(f"文件有 {len(validation.errors)} 处问题，未载入")
     kind = "+".join(validation.kinds) or "observations"
-    progress(0.05, "正在复制数据仓库")
+    progress(0.05, "正在准备写入")
     with new_version(db, from_current=True) as con:
-        con.execute("begin transaction")
         count_before = journal.observation_count(con)
         _stage(con, validation)
         # Counted again inside the writer's lock: another load may have landed since validation.
@@ -94,32 +93,28 @@ def apply(
         added = int(counts.count_new_regions + counts.count_new_indicators)
         file_name = file_name or validation.file_name
         progress(0.3, "正在写入")
-        try:
-            queries.run_script(
-                con,
-                queries.query_text("load_apply"),
-                {
-                    "load_id": load_id,
-                    "kind": kind,
-                    "file_name": file_name,
-                    "sha256": sha256 or validation.sha256,
-                    "rows_total": validation.rows_total,
-                    "rows_inserted": inserted + added,
-                    "rows_updated": updated,
-                    "user_name": user,
-                    "loaded_at": dt.datetime.now().replace(microsecond=0),
-                    "note": note,
-                },
-            )
-        except duckdb.ConstraintException as error:
-            raise LoadError(f"数据仓库在校验后已被修改，请重新校验后再载入({error})") from error
+        queries.run_script(
+            con,
+            queries.query_text("load_apply"),
+            {
+                "load_id": load_id,
+                "kind": kind,
+                "file_name": file_name,
+                "sha256": sha256 or validation.sha256,
+                "rows_total": validation.rows_total,
+                "rows_inserted": inserted + added,
+                "rows_updated": updated,
+                "user_name": user,
+                "loaded_at": dt.datetime.now().replace(microsecond=0),
+                "note": note,
+            },
+        )
         progress(0.8, "正在检查数据")
         _check_integrity(con, "载入")
         stored_facts.refresh(con)
         journal.write(con, load_id=load_id, actor=user, action="载入数据", target=f"载入 #{load_id} {file_name}",
                       detail=note, count_before=count_before)
-        con.execute("commit")
-        progress(0.9, "正在发布新版本")
+        progress(0.9, "正在提交")
     progress(1.0, "载入完成")
     return LoadResult(
         load_id,
@@ -164,7 +159,6 @@ def _check_integrity(con: duckdb.DuckDBPyConnection, action: str) -> None:
 def rollback(db: Path, load_id: int, user: str) -> LoadResult:
     """Undo one load exactly, recorded as a load of kind 'rollback'."""
     with new_version(db, from_current=True) as con:
-        con.execute("begin transaction")
         count_before = journal.observation_count(con)
         target = con.execute(queries.query_text("load_rollback_target"), {"load_id": load_id}).df()
         if target.empty:
@@ -209,15 +203,11 @@ def rollback(db: Path, load_id: int, user: str) -> LoadResult:
             "note": note,
         }
         queries.run_script(con, queries.query_text("load_rollback_apply"), params)
-        con.execute("commit")
-        # Two transactions, still all or nothing: this version file is private until published.
-        con.execute("begin transaction")
         queries.run_script(con, queries.query_text("load_rollback_remove_additions"), params)
         _check_integrity(con, "撤销")
         stored_facts.refresh(con)
         journal.write(con, load_id=rollback_id, actor=user, action="撤销载入", target=f"载入 #{load_id}",
                       detail=note, count_before=count_before)
-        con.execute("commit")
     return LoadResult(rollback_id, "rollback", deleted + restored, 0, restored, version_id(db), note)
 
 

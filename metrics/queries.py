@@ -6,6 +6,7 @@ import re
 import duckdb
 import pandas as pd
 
+from metrics import engine
 from metrics.paths import SQL_DIR
 
 QUERY_DIR = SQL_DIR / "queries"
@@ -22,7 +23,7 @@ def query_text(name: str) -> str:
 
 def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     """Run sql/queries/<name>.sql on a fresh cursor and return the result."""
-    cursor = con.cursor()
+    cursor = engine.cursor(con)
     try:
         return cursor.execute(query_text(name), params).df()
     finally:

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import journal, queries
+from metrics import engine, journal, queries
 from metrics.formatting import value_text
 from metrics.loads import LoadError, LoadResult, apply
 from metrics.uploads import read_upload
@@ -40,10 +40,10 @@ def submit(db: Path, validation: Validation, content: bytes, user: str) -> int:
         raise LoadError(f"文件有 {len(validation.errors)} 处问题，不能提交审核")
     with new_version(db, from_current=True) as con:
         count = journal.observation_count(con)
-        submission_id = int(queries.run_in_transaction(con, "submission_insert", file_name=validation.file_name,
-                                                       sha256=validation.sha256, content=content,
-                                                       rows_total=validation.rows_total, user_name=user,
-                                                       submitted_at=_now()).iloc[0]["submission_id"])
+        submission_id = int(queries.run_in_transaction(con, "submission_next_id").iloc[0]["submission_id"])
+        con.execute(queries.query_text("submission_insert"), {
+            "submission_id": submission_id, "file_name": validation.file_name, "sha256": validation.sha256,
+            "content": content, "rows_total": validation.rows_total, "user_name": user, "submitted_at": _now()})
         con.register("staged_rows", validation.rows[["indicator_id", "region_id", "period_id"]])
         new_periods = validation.periods[["period_id", "end_date"]].astype({"end_date": "datetime64[s]"})
         con.register("staged_periods", new_periods)
@@ -95,11 +95,12 @@ def _close(db: Path, submission_id: int, status: str, actor: str, reason: str | 
            action: str) -> None:
     with new_version(db, from_current=True) as con:
         count = journal.observation_count(con)
-        closed = queries.run_in_transaction(con, "submission_decide", submission_id=int(submission_id),
-                                            status=status, decided_by=actor, decided_at=_now(), reason=reason,
-                                            load_id=load_id)
-        if closed.empty:
+        if not queries.run_in_transaction(con, "submission_is_pending",
+                                          submission_id=int(submission_id))["pending"].iloc[0]:
             raise LoadError(f"报送 #{submission_id} 已被他人处理，不能再处理")
+        con.execute(queries.query_text("submission_decide"), {
+            "submission_id": int(submission_id), "status": status, "decided_by": actor, "decided_at": _now(),
+            "reason": reason, "load_id": load_id})
         journal.write(con, load_id=load_id or _latest_load(con), actor=actor, action=action,
                       target=f"报送 #{submission_id}", detail=reason, count_before=count)
 
@@ -141,7 +142,7 @@ def withdraw(db: Path, submission_id: int, user: str) -> None:
 def preview_rows(con: duckdb.DuckDBPyConnection, submission_id: int) -> pd.DataFrame:
     """A submission's rows as a reviewer reads them: 行, 指标, 地区, 期间, 数值, 来源."""
     staged = preview(con, submission_id).rows.rename(columns={"行": "row_number"})
-    cursor = con.cursor()
+    cursor = engine.cursor(con)
     try:
         cursor.register("staged_rows", staged)
         named = cursor.execute(queries.query_text("staged_rows_named")).df()

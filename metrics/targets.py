@@ -109,18 +109,16 @@ def set_bureau_target(db: Path, indicator_id: str, region_id: str | None, year: 
         "note": f"本局目标：{description}",
     }
     with new_version(db, from_current=True) as con:
-        con.execute("begin transaction")
         params["load_id"] = int(queries.run_in_transaction(con, "load_next_id").iloc[0]["load_id"])
         count = journal.observation_count(con)
-        try:
-            queries.run_script(con, queries.query_text("target_set_bureau"), params)
-        except duckdb.ConstraintException as error:
-            raise WarehouseError(f"无法设置目标：指标 {indicator_id} 或地区 {region_text} 不存在") from error
+        if not queries.run_in_transaction(con, "target_keys_known", indicator_id=indicator_id,
+                                          region_id=region_id)["known"].iloc[0]:
+            raise WarehouseError(f"无法设置目标：指标 {indicator_id} 或地区 {region_text} 不存在")
+        queries.run_script(con, queries.query_text("target_set_bureau"), params)
         stored_facts.refresh(con)
         journal.write(con, load_id=params["load_id"], actor=params["user_name"], action="设置目标",
                       target=f"载入 #{params['load_id']} {indicator_id}",
                       detail=f"{year}年 {region_text} {comparator} {plain_number(value)}", count_before=count)
-        con.execute("commit")
     return params["load_id"]
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import duckdb
 
-from metrics import build, journal, queries, stored_facts
+from metrics import build, engine, journal, queries, stored_facts, warehouse
 from metrics.paths import SEED_DIR
-from metrics.warehouse import new_version, open_reader
+from metrics.warehouse import WarehouseError, new_version, open_reader
 
 
 def _recorded(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -34,23 +34,67 @@ def upgrade(db: Path, *, actor: str = "system") -> bool:
     finally:
         con.close()
     with new_version(db, from_current=True) as con:
-        con.execute("begin transaction")
         count_before = journal.observation_count(con)
         # The stored facts' columns are the rules', and the change list is empty between changes: both are
-        # laid out afresh. (Table names are this module's constants: identifiers cannot be bound.)
+        # laid out afresh.
         for table in (*stored_facts.STORED_TABLES, "refresh_keys"):
-            con.execute(f"drop table if exists {table}")
+            warehouse.drop(con, table)
         existing = set(queries.run_in_transaction(con, "warehouse_tables")["table_name"])
         build.create_schema(con)
-        for table in build.SEED_TABLES:  # reference data that came with a table this warehouse lacked
-            if table not in existing:
-                con.execute(f"insert into {table} by name select * from read_csv($path, header = true, "
-                            "all_varchar = true)", {"path": str(SEED_DIR / f"{table}.csv")})
+        _fill_missing_reference_tables(con, existing)
         stored_facts.refresh_all(con)
         build.record_schema(con)
         latest_load = int(queries.run_in_transaction(con, "load_next_id")["load_id"].iloc[0]) - 1
         journal.write(con, load_id=latest_load, actor=actor, action="升级数据仓库", target=str(db),
                       detail=f"结构升级到 {build.schema_fingerprint()}，重新计算全部指标结果",
                       count_before=count_before)
-        con.execute("commit")
     return True
+
+
+def _fill_missing_reference_tables(con: duckdb.DuckDBPyConnection, existing: set[str]) -> None:
+    """Reference data that came with a table this warehouse lacked, from data/seed/."""
+    for table in build.SEED_TABLES:
+        if table not in existing:
+            con.execute(f"insert into {table} by name select * from read_csv($path, header = true, "
+                        "all_varchar = true)", {"path": str(SEED_DIR / f"{table}.csv")})
+
+
+# Derived tables a migration recomputes rather than copies.
+_RECOMPUTED = (*stored_facts.STORED_TABLES, "refresh_keys", "schema_release")
+
+
+def migrate_legacy(db: Path, *, actor: str = "system") -> tuple[int, int]:
+    """Copy a warehouse of the versioned-file format (its current version, with every load's history and
+    before-images) into a new lake beside it, in one transaction, and check that every table arrived
+    whole; the old files are left as they were. Returns the tables and observations copied."""
+    legacy = db.resolve()
+    try:
+        source = engine.connect(legacy, read_only=True)
+    except duckdb.Error as error:
+        raise WarehouseError(f"旧格式数据仓库 {db} 无法打开，未迁移：{type(error).__name__}") from error
+    try:
+        tables = set(queries.run(source, "warehouse_tables")["table_name"])
+        copied = {}
+        with new_version(db, from_current=False) as con:
+            build.create_schema(con)
+            lake_tables = set(queries.run_in_transaction(con, "warehouse_tables")["table_name"])
+            for table in sorted((tables & lake_tables) - set(_RECOMPUTED)):  # names from both catalogs
+                rows = source.execute(f'select * from "{table}"').arrow()
+                con.register("legacy_rows", rows)
+                con.execute(f'insert into "{table}" by name select * from legacy_rows')
+                con.unregister("legacy_rows")
+                arrived = con.execute(f'select count(*) from "{table}"').fetchone()[0]
+                if arrived != rows.num_rows:
+                    raise WarehouseError(f"迁移数据仓库时表 {table} 行数不符（{rows.num_rows} → {arrived}），未迁移")
+                copied[table] = arrived
+            _fill_missing_reference_tables(con, tables)
+            stored_facts.refresh_all(con)
+            build.record_schema(con)
+            latest_load = int(queries.run_in_transaction(con, "load_next_id")["load_id"].iloc[0]) - 1
+            journal.write(con, load_id=latest_load, actor=actor, action="迁移数据仓库", target=str(db),
+                          detail=f"从旧格式 {legacy.name} 迁移 {len(copied)} 张表，"
+                                 f"观测值 {copied.get('observations', 0)} 条",
+                          count_before=copied.get("observations", 0))
+    finally:
+        source.close()
+    return len(copied), copied.get("observations", 0)

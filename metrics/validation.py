@@ -9,7 +9,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from metrics import queries
+from metrics import engine, queries
 from metrics.exporting import FORMULA_STARTS
 from metrics.formatting import (
     BETTER_NAMES,
@@ -269,7 +269,7 @@ def validate(
             catalog.add_indicators(indicators)
         else:
             rows, periods, table_errors = _validate_observations(table, catalog, progress)
-            cursor = con.cursor()
+            cursor = engine.cursor(con)
             try:
                 cursor.register("staged_observations", _staged(rows))
                 progress(0.8, "正在核对已有数据")

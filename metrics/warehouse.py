@@ -1,37 +1,44 @@
-"""Versioned DuckDB files behind one atomically switched symlink.
+"""The warehouse: a DuckLake (Parquet data files and a SQLite catalog) in `<warehouse path>.lake/`.
 
-A writer copies the current version to a new file, changes it, and then replaces the
-symlink; readers open the file the symlink names at the start of a run. Readers never see
-half a change and never hold the writer's lock (see DESIGN.md §3).
+Every change is one DuckLake transaction, made under a file lock that serialises writers across
+processes; a committed change is a new snapshot. A reader attaches the snapshot that was current
+when it opened, so that all it reads belongs to one published state: readers never see half a
+change and never wait for a writer (DESIGN.md §3). A change writes only the rows it changes — no
+copy of the warehouse — and a rollback restores the exact prior rows from the load's before-images.
 
-A version is written under an `incomplete-` name and gets its final name (a hard link) only
-once it is checkpointed, so a writer killed at any point leaves files that the next writer,
-or `ensure`, recognises and removes. Every `v*.duckdb` file is therefore a version that was
-published, or is about to be by the writer that holds the lock.
+The lake holds the tables and the views; DuckLake stores no macros, so each process keeps the rules
+(the macros of sql/views.sql) in its in-memory catalog, compiled once against an empty copy of the
+schema, and every cursor looks up names in its snapshot first and in memory second.
 """
 
 import contextlib
 import errno
 import fcntl
+import hashlib
 import os
-import shutil
-import time
-import uuid
+import sqlite3
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 
 from metrics import engine, queries
+from metrics.paths import SQL_DIR
 
-# Published versions kept as recovery points for `ensure`. Rollback does not need them: each
-# version holds every load's before-images, so any load in it can be undone from it alone.
-VERSIONS_KEPT = 4
-INCOMPLETE_PREFIX = "incomplete-"
-# A version replaced by `build --force`, and a current version found unreadable: never pruned.
-KEPT_PREFIX = "kept-"
-DAMAGED_PREFIX = "damaged-"
-# Tables without which a version cannot serve the dashboard or be loaded into.
+LAKE_SUFFIX = ".lake"
+CATALOG_NAME = "catalog.sqlite"
+DATA_DIRECTORY = "data"
+# The attachment writers use, and from which a reader learns the current snapshot.
+LATEST = "lake"
+# Snapshots a process keeps attached for its readers; a page run reads one, a load makes the next.
+PINNED_KEPT = 4
+# Warehouses a process keeps open (the dashboard has one; a test run opens many in turn).
+LAKES_KEPT = 8
+# Schema files whose statements the lake keeps; the macros among them live in each process.
+LAKE_SCHEMA_FILES = ("schema.sql", "change_log.sql", "views.sql")
+# Tables without which a warehouse cannot serve the dashboard or be loaded into.
 REQUIRED_TABLES = ("regions", "periods", "indicators", "observations", "targets", "loads", "load_changes",
                    "load_additions")
 PRIVATE_DIRECTORY = 0o700
@@ -42,31 +49,27 @@ class WarehouseError(Exception):
     """A warehouse that is missing, unreadable or could not be changed; the message is Chinese."""
 
 
-def versions_dir(db: Path) -> Path:
-    return db.with_name(db.name + ".versions")
+def lake_dir(db: Path) -> Path:
+    return db.with_name(db.name + LAKE_SUFFIX)
 
 
-def current_file(db: Path) -> Path:
-    """The version file the warehouse path points to now."""
-    if db.is_symlink() and not db.exists():
-        raise WarehouseError(
-            f"数据仓库 {db} 的当前版本 {os.readlink(db)} 缺失，请运行 python -m metrics ensure 从最近的完好版本恢复"
-        )
-    if not db.exists():
-        raise WarehouseError(f"找不到数据仓库 {db}，请先运行 python -m metrics build")
-    if db.is_dir():
-        raise WarehouseError(f"数据仓库路径 {db} 是一个目录，应为 .duckdb 文件")
-    return db.resolve()
+def catalog_file(db: Path) -> Path:
+    return lake_dir(db) / CATALOG_NAME
 
 
 def exists(db: Path) -> bool:
-    """Whether there is a warehouse here, even one whose current version is missing."""
-    return db.is_symlink() or db.exists() or bool(_published_versions(db))
+    """Whether there is a warehouse here (in this release's format or an earlier one's)."""
+    return catalog_file(db).exists() or is_legacy(db)
 
 
-def version_id(db: Path) -> str:
-    """A name that changes whenever a new version is published (used as a cache key)."""
-    return current_file(db).name
+def is_legacy(db: Path) -> bool:
+    """A warehouse of the releases before DuckLake: versioned DuckDB files behind a symlink at db."""
+    return not catalog_file(db).exists() and (db.is_symlink() or db.is_file())
+
+
+def _sql_text(value: Path | str) -> str:
+    """A path as an SQL string literal (ATTACH takes no bound parameters; paths come from configuration)."""
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _is_disk_full(error: BaseException) -> bool:
@@ -75,32 +78,136 @@ def _is_disk_full(error: BaseException) -> bool:
     return isinstance(error, duckdb.Error) and "No space left on device" in str(error)
 
 
-def _connect(path: Path, db: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+def _macro_statements() -> list[str]:
+    """The rules, with the empty schema they are compiled against, as each process lays them out."""
+    statements = []
+    for name in LAKE_SCHEMA_FILES:
+        statements += queries.split_statements((SQL_DIR / name).read_text(encoding="utf-8"))
+    return statements
+
+
+def lake_statements() -> list[str]:
+    """The statements that lay out a lake or bring one up to this release: tables and views, no macros."""
+    return [statement for statement in _macro_statements()
+            if not statement.lower().startswith("create or replace macro")]
+
+
+def spill_name(db: Path) -> Path:
+    """What names this process's spill directory for a warehouse (engine.spill_directory): one per
+    warehouse and process, since DuckDB numbers its spill files the same way in every instance."""
+    digest = hashlib.sha256(str(lake_dir(db).resolve()).encode()).hexdigest()[:8]
+    return lake_dir(db) / f"{db.name}-{digest}-{os.getpid()}"
+
+
+class _Lake:
+    """One warehouse as a process holds it: a base connection with the rules, the latest attachment
+    for writers, and the snapshots its readers have pinned."""
+
+    def __init__(self, db: Path):
+        self.db = db
+        self.lock = threading.Lock()
+        self.pinned: OrderedDict[int, str] = OrderedDict()
+        self.base = engine.connect(spill_name(db), in_memory=True, extensions=("ducklake", "sqlite"))
+        try:
+            for statement in _macro_statements():
+                self.base.execute(statement)
+            self.base.execute(f"attach {_sql_text('ducklake:sqlite:' + str(catalog_file(db)))} as {LATEST} "
+                              f"(data_path {_sql_text(str(lake_dir(db) / DATA_DIRECTORY) + '/')})")
+        except duckdb.Error as error:
+            self.base.close()
+            if _is_disk_full(error):
+                raise
+            raise WarehouseError(f"无法打开数据仓库 {db}：不是有效的 DuckLake 目录或无读取权限") from error
+
+    def cursor(self, alias: str) -> duckdb.DuckDBPyConnection:
+        cursor = self.base.cursor()
+        cursor.execute(f"use {alias}")
+        cursor.execute(f"set search_path = '{alias}.main,memory.main'")
+        return cursor
+
+    def snapshot(self) -> int:
+        return int(self.base.execute(f"select id from {LATEST}.current_snapshot()").fetchone()[0])
+
+    def pin(self, snapshot: int) -> str:
+        """The attachment of a snapshot, made once; the oldest beyond PINNED_KEPT is let go."""
+        if snapshot in self.pinned:
+            self.pinned.move_to_end(snapshot)
+            return self.pinned[snapshot]
+        alias = f"snapshot_{snapshot}"
+        self.base.execute(f"attach {_sql_text('ducklake:sqlite:' + str(catalog_file(self.db)))} as {alias} "
+                          f"(snapshot_version {snapshot}, read_only)")
+        self.pinned[snapshot] = alias
+        while len(self.pinned) > PINNED_KEPT:
+            _, oldest = self.pinned.popitem(last=False)
+            self.base.execute(f"detach {oldest}")
+        return alias
+
+
+_LAKES: OrderedDict[Path, _Lake] = OrderedDict()
+_LAKES_LOCK = threading.Lock()
+
+
+def _lake(db: Path) -> _Lake:
+    key = lake_dir(db).resolve()
+    with _LAKES_LOCK:
+        if key in _LAKES:
+            _LAKES.move_to_end(key)
+            return _LAKES[key]
+        if not catalog_file(db).exists():
+            _refuse_missing(db)
+        lake = _LAKES[key] = _Lake(db)
+        while len(_LAKES) > LAKES_KEPT:
+            _, oldest = _LAKES.popitem(last=False)
+            oldest.base.close()
+        return lake
+
+
+def _refuse_missing(db: Path) -> None:
+    """Say why there is no lake to open: no warehouse, a directory where the path should be, or a
+    warehouse of the earlier format (which `ensure` migrates) or a file that is none."""
+    if db.is_dir():
+        raise WarehouseError(f"数据仓库路径 {db} 是一个目录，应为 .duckdb 文件")
+    if not is_legacy(db):
+        raise WarehouseError(f"找不到数据仓库 {db}，请先运行 python -m metrics build")
     try:
-        return engine.connect(path, read_only=read_only)
+        engine.connect(db.resolve(), read_only=True).close()
     except duckdb.Error as error:
-        if _is_disk_full(error):
-            raise
-        if isinstance(error, duckdb.IOException | duckdb.InvalidInputException | duckdb.SerializationException):
-            raise WarehouseError(
-                f"无法打开数据仓库 {db}：不是有效的 DuckDB 文件或无读取权限"
-                + ("" if read_only else "，请运行 python -m metrics ensure 从最近的完好版本恢复")
-            ) from error
-        raise WarehouseError(f"无法打开数据仓库 {db}：{error}") from error
+        raise WarehouseError(f"无法打开数据仓库 {db}：不是有效的 DuckDB 文件或无读取权限") from error
+    raise WarehouseError(f"数据仓库 {db} 是旧版本的格式，请运行 python -m metrics ensure 迁移到当前格式")
+
+
+def forget(db: Path) -> None:
+    """Close this process's hold on a warehouse (before its directory is moved or removed)."""
+    with _LAKES_LOCK:
+        lake = _LAKES.pop(lake_dir(db).resolve(), None)
+    if lake:
+        lake.base.close()
 
 
 def open_reader(db: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the current version."""
-    return _connect(current_file(db), db, read_only=True)
+    """A read-only view of the warehouse as it is now, unchanged by later commits."""
+    lake = _lake(db)
+    with lake.lock:
+        try:
+            return lake.cursor(lake.pin(lake.snapshot()))
+        except duckdb.Error as error:
+            raise WarehouseError(f"无法读取数据仓库 {db}：{type(error).__name__}") from error
+
+
+def version_id(db: Path) -> str:
+    """A name that changes with every committed change (used as a cache key)."""
+    lake = _lake(db)
+    with lake.lock:
+        return f"snapshot-{lake.snapshot()}"
 
 
 @contextlib.contextmanager
 def writer_lock(db: Path) -> Iterator[None]:
     """Serialise writers across processes; readers never take it."""
-    directory = versions_dir(db)
+    directory = lake_dir(db)
     db.parent.mkdir(mode=PRIVATE_DIRECTORY, parents=True, exist_ok=True)
     directory.mkdir(mode=PRIVATE_DIRECTORY, exist_ok=True)
-    directory.chmod(PRIVATE_DIRECTORY)  # also a directory made before versions were private
+    directory.chmod(PRIVATE_DIRECTORY)
     with open(directory / ".lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -109,89 +216,64 @@ def writer_lock(db: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _create_catalog(db: Path) -> None:
+    """An empty catalog in WAL mode, so that readers in other processes read while a writer commits."""
+    (lake_dir(db) / DATA_DIRECTORY).mkdir(mode=PRIVATE_DIRECTORY, exist_ok=True)
+    catalog = sqlite3.connect(catalog_file(db))
+    try:
+        catalog.execute("pragma journal_mode = wal")
+    finally:
+        catalog.close()
+    catalog_file(db).chmod(PRIVATE_FILE)
+
+
 @contextlib.contextmanager
 def new_version(db: Path, *, from_current: bool) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A writable connection to a fresh version, published only if the block succeeds."""
+    """A connection inside one write transaction, committed (a new snapshot) only if the block succeeds.
+
+    from_current=False starts from an empty warehouse: whatever the lake holds is dropped in the same
+    transaction, and stays readable as the snapshot before it.
+    """
     with writer_lock(db):
-        _remove_crash_leftovers(db)
-        final = versions_dir(db) / f"v{time.time_ns()}-{uuid.uuid4().hex[:8]}.duckdb"
-        path = final.with_name(INCOMPLETE_PREFIX + final.name)
+        if not from_current and not catalog_file(db).exists():
+            _create_catalog(db)
+        lake = _lake(db)
+        con = lake.cursor(LATEST)
         try:
-            if from_current:
-                shutil.copyfile(current_file(db), path)
-            con = _connect(path, db, read_only=False)
-            path.chmod(PRIVATE_FILE)
-            try:
-                yield con
-                con.execute("checkpoint")
-            finally:
-                con.close()
+            con.execute("begin transaction")
+            if not from_current:
+                _drop_everything(con)
+            yield con
+            con.execute("commit")
         except BaseException as error:
-            _remove_version_files(path)
+            with contextlib.suppress(duckdb.Error):
+                con.execute("rollback")
             if _is_disk_full(error):
                 raise WarehouseError(f"磁盘空间不足，未写入，数据仓库保持原样：{db.parent}") from error
             raise
-        os.link(path, final)
-        _publish(db, final)
-        path.unlink()
-        _prune(db)
+        finally:
+            con.close()
 
 
-def _remove_version_files(path: Path) -> None:
-    """A version file, its write-ahead log and its spill directory (metrics.engine)."""
-    path.unlink(missing_ok=True)
-    path.with_name(path.name + ".wal").unlink(missing_ok=True)
-    shutil.rmtree(engine.spill_directory(path), ignore_errors=True)
+def _drop_everything(con: duckdb.DuckDBPyConnection) -> None:
+    for view in queries.run_in_transaction(con, "warehouse_views")["view_name"]:
+        drop(con, view, kind="view")
+    for table in queries.run_in_transaction(con, "warehouse_tables")["table_name"]:
+        drop(con, table)
 
 
-def _remove_crash_leftovers(db: Path) -> None:
-    """What killed or failed writers left; the caller holds the writer lock, so no writer is running.
-
-    An `incomplete-` file whose final name exists was killed while publishing: the final name is
-    kept if the symlink had already switched to it. No published version has a `.wal` (each is
-    checkpointed and closed before publishing, and readers never write), so every `.wal` is an
-    orphan; a spill directory is removed only with its incomplete file (a reader may spill too).
-    """
-    directory = versions_dir(db)
-    current = db.resolve() if db.is_symlink() else None
-    for leftover in directory.glob(f"{INCOMPLETE_PREFIX}*.duckdb"):
-        final = leftover.with_name(leftover.name.removeprefix(INCOMPLETE_PREFIX))
-        if final != current:
-            _remove_version_files(final)
-        _remove_version_files(leftover)
-    for log in directory.glob("*.wal"):
-        log.unlink()
-    spill_root = engine.spill_directory(directory / INCOMPLETE_PREFIX).parent  # where versions spill
-    for spill in spill_root.glob(f"{INCOMPLETE_PREFIX}*.tmp"):
-        shutil.rmtree(spill, ignore_errors=True)
-    for link in db.parent.glob(f".{db.name}.*.tmp"):
-        link.unlink()
+def drop(con: duckdb.DuckDBPyConnection, name: str, *, kind: str = "table") -> None:
+    """Drop a table or view of the lake itself, never the rules' empty copy in memory that an unqualified
+    name would reach once the lake has none. (Names are the product's own: identifiers cannot be bound.)"""
+    catalog = con.execute("select current_database()").fetchone()[0]
+    con.execute(f'drop {kind} if exists "{catalog}".main."{name}"')
 
 
-def _publish(db: Path, path: Path) -> None:
-    link = db.with_name(f".{db.name}.{uuid.uuid4().hex[:8]}.tmp")
-    os.symlink(os.path.relpath(path, db.parent), link)
-    os.replace(link, db)
-
-
-def _published_versions(db: Path) -> list[Path]:
-    """Newest first (names start with the time they were written)."""
-    return sorted(versions_dir(db).glob("v*.duckdb"), key=lambda p: p.name, reverse=True)
-
-
-def _prune(db: Path) -> None:
-    """Keep the newest published versions; an open reader keeps its own deleted file until it closes."""
-    current = current_file(db)
-    for old in _published_versions(db)[VERSIONS_KEPT:]:
-        if old != current:
-            old.unlink(missing_ok=True)
-
-
-def _is_intact(path: Path) -> bool:
-    """Whether a version file opens and has the tables and rows a warehouse needs."""
+def is_intact(db: Path) -> bool:
+    """Whether the warehouse opens and has the tables and rows it needs."""
     try:
-        con = engine.connect(path, read_only=True)
-    except duckdb.Error:
+        con = open_reader(db)
+    except (WarehouseError, duckdb.Error):
         return False
     try:
         tables = set(queries.run(con, "warehouse_tables")["table_name"])
@@ -202,37 +284,7 @@ def _is_intact(path: Path) -> bool:
         con.close()
 
 
-def recover(db: Path) -> Path | None:
-    """Make the current version readable again, never by building over the warehouse.
-
-    Under the writer lock: remove crash leftovers; if the current version is missing or unreadable,
-    keep an unreadable one as `damaged-…`, publish the newest intact published version and return
-    it. None when the current version is fine; WarehouseError when no intact version is left.
-    """
-    with writer_lock(db):
-        _remove_crash_leftovers(db)
-        current = db.resolve()
-        if db.exists() and (db.is_dir() or _is_intact(current)):
-            current_file(db)  # a directory is refused with its own message
-            return None
-        if current.exists():
-            current.replace(current.with_name(DAMAGED_PREFIX + current.name))
-        for candidate in _published_versions(db):
-            if _is_intact(candidate):
-                _publish(db, candidate)
-                return candidate
-    raise WarehouseError(
-        f"数据仓库 {db} 的当前版本缺失或损坏，{versions_dir(db)} 中也没有完好的版本；"
-        "未做任何修改。确认放弃原有数据后可运行 python -m metrics build --force"
-    )
-
-
-def keep_current(db: Path) -> Path | None:
-    """Under the writer lock: the current version also as `kept-…`, which pruning never removes."""
-    if not db.exists():
-        return None
-    current = current_file(db)
-    kept = versions_dir(db) / (KEPT_PREFIX + current.name)
-    if not kept.exists():
-        os.link(current, kept)
-    return kept
+def current_snapshot(db: Path) -> int:
+    lake = _lake(db)
+    with lake.lock:
+        return lake.snapshot()

@@ -479,8 +479,29 @@ points_above_max as (
       and (not scoped or (o.indicator_id, o.region_id) in (select indicator_id, region_id from refresh_keys))
 ),
 
+-- The keys DuckLake does not keep (sql/schema.sql): one value per key, of a known indicator, region
+-- and period.
+repeated_keys as (
+    select o.indicator_id, o.region_id, o.period_id, min(o.value) as value, '同一指标、地区、期间有多个值' as problem
+    from observations as o
+    where not scoped or (o.indicator_id, o.region_id) in (select indicator_id, region_id from refresh_keys)
+    group by o.indicator_id, o.region_id, o.period_id
+    having count(*) > 1
+),
+
+unknown_keys as (
+    select o.indicator_id, o.region_id, o.period_id, o.value, '指标、地区或期间不存在' as problem
+    from observations as o
+    where (not scoped or (o.indicator_id, o.region_id) in (select indicator_id, region_id from refresh_keys))
+      and (o.indicator_id not in (select indicator_id from indicators)
+           or o.region_id not in (select region_id from regions)
+           or o.period_id not in (select period_id from periods))
+),
+
 final as (
-    select * from rates_out_of_bounds
+    select * from repeated_keys
+    union all select * from unknown_keys
+    union all select * from rates_out_of_bounds
     union all select * from negative_counts
     union all select * from ranks_below_one
     union all select * from parts_above_wholes

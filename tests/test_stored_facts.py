@@ -6,8 +6,8 @@ import duckdb
 import pytest
 from support import TWO_QUARTERS_CSV, load_text
 
-from metrics import engine, ingest, stored_facts, targets
-from metrics.warehouse import current_file, open_reader
+from metrics import engine, ingest, stored_facts, targets, warehouse
+from metrics.warehouse import new_version, open_reader
 
 # Each stored table beside the rule it must equal, row for row.
 STORED_AND_RULE = {
@@ -91,11 +91,10 @@ def test_a_changed_operand_recomputes_the_ratio_it_is_part_of(fresh_db):
 
 
 def test_a_load_checks_the_keys_it_touched(fresh_db, tmp_path):
-    path = tmp_path / "copy.duckdb"
-    path.write_bytes(current_file(fresh_db).read_bytes())
-    con = duckdb.connect(str(path))
-    try:
-        con.execute("begin transaction")
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), new_version(fresh_db, from_current=True) as con:
         con.execute("update observations set value = 120 where indicator_id = 'one_window_share' "
                     "and region_id = 'huarong'")
         con.execute("insert into refresh_keys values ('one_window_share', 'linkong', 0)")
@@ -104,9 +103,7 @@ def test_a_load_checks_the_keys_it_touched(fresh_db, tmp_path):
         found = stored_facts.touched_violations(con)
         assert found[["indicator_id", "region_id", "problem"]].values.tolist() == [
             ["one_window_share", "huarong", "比率超出0–100%"]]
-        con.execute("rollback")
-    finally:
-        con.close()
+        raise Undo
 
 
 @pytest.mark.parametrize("configured, expected", [(None, "2GB"), ("512MB", "512MB")])
@@ -119,12 +116,14 @@ def test_every_connection_has_the_configured_memory_limit_and_spill_directory(
         monkeypatch.delenv(engine.MEMORY_LIMIT_ENV_VAR, raising=False)
         monkeypatch.delenv(engine.TEMP_DIR_ENV_VAR, raising=False)
     reference = duckdb.connect(config={"memory_limit": expected})
-    version = current_file(fresh_db)
+    spill_name = warehouse.spill_name(fresh_db)
+    warehouse.forget(fresh_db)  # the settings are read when a process opens the warehouse
     con = open_reader(fresh_db)
     try:
         assert con.execute("select current_setting('memory_limit')").fetchone() == \
             reference.execute("select current_setting('memory_limit')").fetchone()
-        spill = tmp_path / "spill" / f"{version.name}.tmp" if configured else version.with_name(f"{version.name}.tmp")
+        spill = (tmp_path / "spill" / f"{spill_name.name}.tmp" if configured
+                 else spill_name.with_name(f"{spill_name.name}.tmp"))
         assert con.execute("select current_setting('temp_directory')").fetchone()[0] == str(spill)
     finally:
         con.close()
@@ -141,11 +140,11 @@ def test_ensure_upgrades_a_warehouse_of_an_earlier_release_without_touching_its_
 
     load_text(fresh_db, "2024Q3-Q4.csv", TWO_QUARTERS_CSV)
     before = export_text(fresh_db)
-    con = engine.connect(current_file(fresh_db))
-    con.execute("drop table stored_observation_facts; drop table stored_quarter_facts; drop table newest_quarter_facts;"
-                "drop table refresh_keys; drop table indicator_aliases; drop table schema_release;"
-                "create or replace view latest_facts as select 1 as stale")
-    con.close()
+    with new_version(fresh_db, from_current=True) as con:
+        for statement in ("drop table stored_observation_facts", "drop table stored_quarter_facts",
+                          "drop table newest_quarter_facts", "drop table refresh_keys", "drop table indicator_aliases",
+                          "drop table schema_release", "create or replace view latest_facts as select 1 as stale"):
+            con.execute(statement)
 
     def ensure() -> str:
         done = subprocess.run([sys.executable, "-m", "metrics", "ensure", "--db", str(fresh_db)], cwd=ROOT,

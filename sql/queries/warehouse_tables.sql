@@ -1,2 +1,3 @@
--- The tables of a warehouse version, to tell an intact one from a damaged one.
-select table_name from information_schema.tables where table_schema = 'main';
+-- The base tables of the warehouse this cursor reads (not the rules' empty copies in memory).
+select table_name from information_schema.tables
+where table_catalog = current_database() and table_schema = 'main' and table_type = 'BASE TABLE';
