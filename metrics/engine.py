@@ -5,6 +5,7 @@ page or a load that needs more than the limit spills to disk instead of growing 
 """
 
 import os
+import weakref
 from pathlib import Path
 
 import duckdb
@@ -50,11 +51,22 @@ def connect(path: Path, *, read_only: bool = False, in_memory: bool = False,
     return con
 
 
+# What each cursor of a warehouse reads: its catalog and search path, which DuckDB keeps per cursor
+# and does not pass on to the cursors made from it. Kept here rather than asked of the cursor, since a
+# cursor shared by threads may be given no statement of its own (DuckDB: a cursor per thread).
+_READS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def reading(con: duckdb.DuckDBPyConnection, catalog: str, search_path: str) -> duckdb.DuckDBPyConnection:
+    """con, set to read catalog (a name the product chose) and to look names up along search_path."""
+    con.execute(f"use {catalog}")
+    con.execute(f"set search_path = '{search_path}'")
+    _READS[con] = (catalog, search_path)
+    return con
+
+
 def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """A new cursor that reads what con reads: the catalog in use and the search path are per cursor."""
-    catalog, search_path = con.execute("select current_database(), current_setting('search_path')").fetchone()
+    """A new cursor of con's database that reads what con reads."""
     new = con.cursor()
-    new.execute("use " + '"' + catalog.replace('"', '""') + '"')
-    if search_path:
-        new.execute("set search_path = " + "'" + search_path.replace("'", "''") + "'")
-    return new
+    read = _READS.get(con)
+    return reading(new, *read) if read else new

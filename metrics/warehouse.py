@@ -32,8 +32,9 @@ CATALOG_NAME = "catalog.sqlite"
 DATA_DIRECTORY = "data"
 # The attachment writers use, and from which a reader learns the current snapshot.
 LATEST = "lake"
-# Snapshots a process keeps attached for its readers; a page run reads one, a load makes the next.
-PINNED_KEPT = 4
+# Snapshots a process keeps attached for its readers (a page run reads one, a load makes the next);
+# generous, since a reader still holding a snapshot that is let go would fail.
+PINNED_KEPT = 32
 # Warehouses a process keeps open (the dashboard has one; a test run opens many in turn).
 LAKES_KEPT = 8
 # Schema files whose statements the lake keeps; the macros among them live in each process.
@@ -120,10 +121,7 @@ class _Lake:
             raise WarehouseError(f"无法打开数据仓库 {db}：不是有效的 DuckLake 目录或无读取权限") from error
 
     def cursor(self, alias: str) -> duckdb.DuckDBPyConnection:
-        cursor = self.base.cursor()
-        cursor.execute(f"use {alias}")
-        cursor.execute(f"set search_path = '{alias}.main,memory.main'")
-        return cursor
+        return engine.reading(self.base.cursor(), alias, f"{alias}.main,memory.main")
 
     def snapshot(self) -> int:
         return int(self.base.execute(f"select id from {LATEST}.current_snapshot()").fetchone()[0])
@@ -157,8 +155,7 @@ def _lake(db: Path) -> _Lake:
             _refuse_missing(db)
         lake = _LAKES[key] = _Lake(db)
         while len(_LAKES) > LAKES_KEPT:
-            _, oldest = _LAKES.popitem(last=False)
-            oldest.base.close()
+            _LAKES.popitem(last=False)  # not closed: open cursors keep its database until they go
         return lake
 
 
@@ -177,11 +174,10 @@ def _refuse_missing(db: Path) -> None:
 
 
 def forget(db: Path) -> None:
-    """Close this process's hold on a warehouse (before its directory is moved or removed)."""
+    """Let go of this process's hold on a warehouse, so that the next use opens it afresh (with the
+    configuration of then); cursors already open keep reading what they read."""
     with _LAKES_LOCK:
-        lake = _LAKES.pop(lake_dir(db).resolve(), None)
-    if lake:
-        lake.base.close()
+        _LAKES.pop(lake_dir(db).resolve(), None)
 
 
 def open_reader(db: Path) -> duckdb.DuckDBPyConnection:
@@ -288,3 +284,8 @@ def current_snapshot(db: Path) -> int:
     lake = _lake(db)
     with lake.lock:
         return lake.snapshot()
+
+
+def disk_bytes(db: Path) -> int:
+    """What the warehouse takes on disk: its catalog and every data file, current or kept for history."""
+    return sum(path.stat().st_size for path in lake_dir(db).rglob("*") if path.is_file())

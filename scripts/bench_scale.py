@@ -44,10 +44,10 @@ import pandas as pd
 import streamlit
 
 from metrics import build as building
-from metrics import facts, journal, periods, queries, stored_facts
+from metrics import facts, journal, loads, periods, queries, stored_facts, warehouse
 from metrics.exporting import EXPORT_COLUMNS
 from metrics.normalise import quarter
-from metrics.warehouse import WarehouseError, current_file, new_version, open_reader
+from metrics.warehouse import WarehouseError, disk_bytes, new_version, open_reader
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_pages import PAGES, ROOT  # noqa: E402
@@ -231,7 +231,6 @@ def generate(db: Path, shape: Shape, seed: int) -> None:
     building.build(db)
     with new_version(db, from_current=True) as con:
         con.execute(f"set memory_limit = '{GENERATE_MEMORY_LIMIT}'")
-        con.execute("begin transaction")
         count_before = journal.observation_count(con)
         load_id = int(queries.run_in_transaction(con, "load_next_id").iloc[0]["load_id"])
         name = f"scripts/bench_scale.py {shape.indicators}×{shape.quarters}×{shape.regions} seed={seed}"
@@ -250,7 +249,6 @@ def generate(db: Path, shape: Shape, seed: int) -> None:
             raise WarehouseError(f"generated rows break {len(violations)} rules: {violations.head()}")
         journal.write(con, load_id=load_id, actor="bench", action="载入数据", target=f"载入 #{load_id} {name}",
                       detail=f"新增 {shape.rows} 行", count_before=count_before)
-        con.execute("commit")
 
 
 def write_load_file(path: Path, shape: Shape, seed: int, start: int, count: int) -> None:
@@ -278,7 +276,7 @@ def warehouse_for(size: int, shape: Shape, seed: int, folder: Path) -> tuple[Pat
     """The warehouse of this size and seed in folder, generated unless a complete one is there; with
     how long generating it took."""
     db = folder / f"scale-{size:.0e}-seed{seed}-{product_version()}" / "warehouse.duckdb"
-    if db.exists():
+    if warehouse.exists(db):
         con = open_reader(db)
         try:
             if journal.observation_count(con) > shape.rows:
@@ -286,11 +284,12 @@ def warehouse_for(size: int, shape: Shape, seed: int, folder: Path) -> tuple[Pat
                 return db, "reused (--keep)"
         finally:
             con.close()
+        warehouse.forget(db)
         shutil.rmtree(db.parent)
     started = time.perf_counter()
     generate(db, shape, seed)
     took = f"{time.perf_counter() - started:.1f} s"
-    print(f"  generated {shape.rows:,} rows in {took} ({current_file(db).stat().st_size / 2**30:.2f} GiB)", flush=True)
+    print(f"  generated {shape.rows:,} rows in {took} ({disk_bytes(db) / 2**30:.2f} GiB)", flush=True)
     return db, took
 
 
@@ -433,7 +432,7 @@ def observation_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     categories = {column: con.execute(f"select {column} from {table} order by 1").df()[column].tolist()
                   for column, table in (("indicator_id", "indicators"), ("region_id", "regions"))}
     reader = con.sql(f"select o.indicator_id, o.region_id, o.value, {QUARTER_INDEX_SQL} as quarter_index "
-                     "from observations as o join periods as p using (period_id)").to_arrow_reader(1_000_000)
+                     "from observations as o join periods as p using (period_id)").fetch_record_batch(1_000_000)
     parts = []
     for batch in reader:
         part = batch.to_pandas()
@@ -545,26 +544,36 @@ def time_load(db: Path, csv_path: Path, memory_gib: float, max_upload_mb: int | 
 
 
 def time_loads(db: Path, shape: Shape, args, counts: list[int], folder: Path) -> list[dict]:
-    """Each load into one private copy of the warehouse, each file the grid's rows after the last one's
-    (new quarters); a file the default upload cap refuses is tried again with the cap raised."""
-    copy = folder / "warehouse.duckdb"
-    shutil.copyfile(current_file(db), copy)
-    results, start = [], 0
+    """Each load into the warehouse, each file the grid's rows after the last one's (new quarters); a file
+    the default upload cap refuses is tried again with the cap raised. The loads are rolled back after,
+    so that a kept warehouse (--keep) stays the size it was generated at."""
+    results, start, applied = [], 0, []
     for count in counts:
         csv_path = folder / f"load-{count}.csv"
         write_load_file(csv_path, shape, args.seed, start, count)
-        tries = [time_load(copy, csv_path, args.memory_gib)]
+        tries = [time_load(db, csv_path, args.memory_gib)]
         if tries[0].get("refused"):
-            tries.append(time_load(copy, csv_path, args.memory_gib, CAP_RAISED_MB))
+            tries.append(time_load(db, csv_path, args.memory_gib, CAP_RAISED_MB))
         for result in tries:
             took = result.get("refused") or f"{result['seconds']:.2f} s"
             print(f"  load {count:,} rows ({result['file_mib']:.1f} MiB): {took}, "
                   f"peak RSS {result['peak_rss_mib']:.0f} MiB — {result['message']}", flush=True)
             results.append({"rows": count, **result})
+            if not result["exit"]:
+                applied.append(int(load_history(db)["load_id"].max()))
         start += count
         csv_path.unlink()
-    copy.unlink()
+    for load_id in reversed(applied):
+        loads.rollback(db, load_id, "bench")
     return results
+
+
+def load_history(db: Path) -> pd.DataFrame:
+    con = open_reader(db)
+    try:
+        return queries.run(con, "load_history")
+    finally:
+        con.close()
 
 
 # ---- report --------------------------------------------------------------------------------------
@@ -678,7 +687,7 @@ def run_size(label: str, size: int, args, folder: Path, load_counts: list[int]) 
     with tempfile.TemporaryDirectory(dir=folder) as load_folder:
         load_results = time_loads(db, shape, args, load_counts, Path(load_folder))
     return {"label": label, "rows": shape.rows, "regions": shape.regions, "districts": shape.districts,
-            "generate": generated, "file_gib": current_file(db).stat().st_size / 2**30, "pages": pages,
+            "generate": generated, "file_gib": disk_bytes(db) / 2**30, "pages": pages,
             "answers": found, "loads": load_results, "load_average": [round(x, 1) for x in os.getloadavg()]}
 
 

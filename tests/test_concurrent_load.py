@@ -5,17 +5,15 @@ import sys
 import threading
 import time
 
-import duckdb
-
 from metrics.paths import ROOT
-from metrics.warehouse import current_file
+from metrics.warehouse import open_reader
 
 READERS = 3
 ROWS = 1500  # enough for the load to take a while, few enough for a quick test
 
 
-def totals(path) -> tuple[int, float]:
-    con = duckdb.connect(str(path), read_only=True)
+def totals(db) -> tuple[int, float]:
+    con = open_reader(db)
     try:
         return con.execute("select count(*), sum(value) from observations").fetchone()
     finally:
@@ -30,7 +28,7 @@ def test_readers_never_see_half_a_load_nor_a_lock_error(fresh_db, tmp_path):
     )]  # fmt: skip
     upload = tmp_path / "big.csv"
     upload.write_text("指标名称,地区,期间,数值,来源\n" + "\n".join(lines) + "\n", encoding="utf-8")
-    old = totals(current_file(fresh_db))
+    old = totals(fresh_db)
     new = (old[0] + ROWS, old[1] + sum(range(ROWS)))
 
     seen: list[tuple] = []
@@ -43,7 +41,7 @@ def test_readers_never_see_half_a_load_nor_a_lock_error(fresh_db, tmp_path):
             # Keep reading a little after the load so that the new state is seen too.
             deadline = None
             while deadline is None or time.monotonic() < deadline:
-                seen.append(totals(current_file(fresh_db)))
+                seen.append(totals(fresh_db))
                 time.sleep(0.01)  # leave the loading process a core
                 if deadline is None and not loading.is_set():
                     deadline = time.monotonic() + 0.3
