@@ -54,7 +54,7 @@ class LoadResult:
     rows_total: int
     inserted: int
     updated: int
-    version: str  # the warehouse version file the load published
+    version: str  # the warehouse snapshot the load committed
     note: str
 
 

@@ -60,7 +60,7 @@ def _fill_missing_reference_tables(con: duckdb.DuckDBPyConnection, existing: set
 
 
 # Derived tables a migration recomputes rather than copies.
-_RECOMPUTED = (*stored_facts.STORED_TABLES, "refresh_keys", "schema_release")
+RECOMPUTED = (*stored_facts.STORED_TABLES, "refresh_keys", "schema_release")
 
 
 def migrate_legacy(db: Path, *, actor: str = "system") -> tuple[int, int]:
@@ -78,8 +78,8 @@ def migrate_legacy(db: Path, *, actor: str = "system") -> tuple[int, int]:
         with new_version(db, from_current=False) as con:
             build.create_schema(con)
             lake_tables = set(queries.run_in_transaction(con, "warehouse_tables")["table_name"])
-            for table in sorted((tables & lake_tables) - set(_RECOMPUTED)):  # names from both catalogs
-                rows = source.execute(f'select * from "{table}"').arrow()
+            for table in sorted((tables & lake_tables) - set(RECOMPUTED)):  # names from both catalogs
+                rows = source.execute(f'select * from "{table}"').fetch_arrow_table()
                 con.register("legacy_rows", rows)
                 con.execute(f'insert into "{table}" by name select * from legacy_rows')
                 con.unregister("legacy_rows")

@@ -76,7 +76,9 @@ def _sql_text(value: Path | str) -> str:
 def _is_disk_full(error: BaseException) -> bool:
     if isinstance(error, OSError):
         return error.errno == errno.ENOSPC
-    return isinstance(error, duckdb.Error) and "No space left on device" in str(error)
+    # DuckDB's own files say ENOSPC; the SQLite catalog says "disk is full".
+    return isinstance(error, duckdb.Error) and ("No space left on device" in str(error)
+                                                or "disk is full" in str(error))
 
 
 def _macro_statements() -> list[str]:
@@ -112,13 +114,19 @@ class _Lake:
         try:
             for statement in _macro_statements():
                 self.base.execute(statement)
-            self.base.execute(f"attach {_sql_text('ducklake:sqlite:' + str(catalog_file(db)))} as {LATEST} "
-                              f"(data_path {_sql_text(str(lake_dir(db) / DATA_DIRECTORY) + '/')})")
+            self.base.execute(self.attach_statement(LATEST))
         except duckdb.Error as error:
             self.base.close()
             if _is_disk_full(error):
                 raise
             raise WarehouseError(f"无法打开数据仓库 {db}：不是有效的 DuckLake 目录或无读取权限") from error
+
+    def attach_statement(self, alias: str, options: str = "") -> str:
+        """The data files are where the catalog is, wherever the directory was moved or restored to
+        (DuckLake records the data path it was made with, and the files' paths relative to it)."""
+        data_path = _sql_text(str(lake_dir(self.db) / DATA_DIRECTORY) + "/")
+        return (f"attach {_sql_text('ducklake:sqlite:' + str(catalog_file(self.db)))} as {alias} "
+                f"(data_path {data_path}, override_data_path true{options})")
 
     def cursor(self, alias: str) -> duckdb.DuckDBPyConnection:
         return engine.reading(self.base.cursor(), alias, f"{alias}.main,memory.main")
@@ -132,8 +140,7 @@ class _Lake:
             self.pinned.move_to_end(snapshot)
             return self.pinned[snapshot]
         alias = f"snapshot_{snapshot}"
-        self.base.execute(f"attach {_sql_text('ducklake:sqlite:' + str(catalog_file(self.db)))} as {alias} "
-                          f"(snapshot_version {snapshot}, read_only)")
+        self.base.execute(self.attach_statement(alias, f", snapshot_version {snapshot}, read_only"))
         self.pinned[snapshot] = alias
         while len(self.pinned) > PINNED_KEPT:
             _, oldest = self.pinned.popitem(last=False)
@@ -180,14 +187,18 @@ def forget(db: Path) -> None:
         _LAKES.pop(lake_dir(db).resolve(), None)
 
 
-def open_reader(db: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only view of the warehouse as it is now, unchanged by later commits."""
+def open_reader(db: Path, snapshot: int | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only view of the warehouse as it is now (or as it was at an earlier snapshot), unchanged
+    by later commits."""
+    if not catalog_file(db).exists():  # moved or removed under a running process
+        forget(db)
     lake = _lake(db)
     with lake.lock:
         try:
-            return lake.cursor(lake.pin(lake.snapshot()))
+            return lake.cursor(lake.pin(lake.snapshot() if snapshot is None else snapshot))
         except duckdb.Error as error:
-            raise WarehouseError(f"无法读取数据仓库 {db}：{type(error).__name__}") from error
+            raise WarehouseError(f"无法读取数据仓库 {db}" + ("" if snapshot is None else f" 的快照 {snapshot}")
+                                 + f"：{type(error).__name__}") from error
 
 
 def version_id(db: Path) -> str:
