@@ -4,7 +4,7 @@ PostgreSQL ($METRICS_ACCOUNTS_URL) when several app servers must share them.
 Every use is one transaction that holds the store's writer lock, waited for a bounded time: for the file, an
 exclusive file lock taken before opening it, so that the dashboard and the CLI can both write it and DuckDB's
 single-writer lock never reaches a user; in PostgreSQL, a table lock taken first in the transaction. Both shapes
-run the same SQL files on the same DuckDB connection type; only _connection differs.
+run the same SQL files on the same DuckDB connection type; only the connection and its lock differ.
 """
 
 import contextlib
