@@ -137,10 +137,14 @@ Store = Path | PostgresStore
 
 
 def accounts_path(db: Path) -> Store:
-    """PostgreSQL at $METRICS_ACCOUNTS_URL; else the file $METRICS_ACCOUNTS, else accounts.duckdb beside the
-    warehouse."""
+    """PostgreSQL at $METRICS_ACCOUNTS_URL; else the file store (accounts_file)."""
     if os.environ.get(ACCOUNTS_URL_ENV_VAR):
         return PostgresStore(os.environ[ACCOUNTS_URL_ENV_VAR])
+    return accounts_file(db)
+
+
+def accounts_file(db: Path) -> Path:
+    """The embedded store: $METRICS_ACCOUNTS, else accounts.duckdb beside the warehouse."""
     if os.environ.get(ACCOUNTS_ENV_VAR):
         return Path(os.environ[ACCOUNTS_ENV_VAR])
     return db.with_name("accounts.duckdb")
@@ -613,3 +617,33 @@ def reconcile_audit(store: Store, entries: pd.DataFrame, timeout_seconds: float)
         if time.monotonic() >= deadline:
             raise StoreBusy(f"账户库 {store} 被其他进程占用，已等待 {timeout_seconds:g} 秒")
         time.sleep(0.1)
+
+
+# Every table of the store, in accounts_schema.sql's order, with what a person calls it; a fixed list, the only
+# identifiers the copy below writes into its SQL.
+STORE_TABLES = {"users": "账户", "oidc_identities": "统一身份认证账户", "sessions": "会话",
+                "login_failures": "登录失败记录", "audit_events": "审计记录", "audit_reconciled": "已补记的数据变更"}
+
+
+def migrate(source: Path, target: Store) -> dict[str, int]:
+    """Copy every row of the file store source into the empty store target, in one transaction of the target
+    while source is locked; the rows per table, after checking that target now holds exactly as many."""
+    with _store(source) as src, _store(target) as dst:
+        held = {table: _count(dst, table) for table in STORE_TABLES}
+        if any(held.values()):
+            rows = "、".join(f"{STORE_TABLES[table]} {count} 行" for table, count in held.items() if count)
+            raise AccountError(f"目标账户库 {target} 已有数据（{rows}），未复制任何数据；请指定一个空的数据库")
+        copied = {}
+        for table in STORE_TABLES:
+            dst.register("copied_rows", src.execute(f"select * from {table}").fetch_arrow_table())
+            dst.execute(f"insert into {table} by name select * from copied_rows")
+            dst.unregister("copied_rows")
+            copied[table] = _count(src, table)
+            if _count(dst, table) != copied[table]:
+                raise AccountError(f"复制后{STORE_TABLES[table]}行数不一致（源 {copied[table]} 行，目标 "
+                                   f"{_count(dst, table)} 行），已撤销，目标账户库未改动")
+        return copied
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"select count(*) from {table}").fetchone()[0]  # table: a key of STORE_TABLES
