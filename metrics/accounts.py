@@ -217,14 +217,27 @@ def _serialise(con: duckdb.DuckDBPyConnection, store: Store, wait: float, lock: 
     already). DuckDB begins PostgreSQL transactions as REPEATABLE READ: their snapshot is taken by the first
     query, so a lock taken by a query would leave the transaction blind to what the previous holder committed.
     LOCK TABLE takes no snapshot; the advisory lock is only for laying out tables, which reads no rows."""
-    if isinstance(store, PostgresStore):
-        statement = {"table": "lock table users in exclusive mode", "layout": "select pg_advisory_xact_lock(1515)"}
+    if not isinstance(store, PostgresStore):
+        return
+    statement = {"table": "lock table users in exclusive mode", "layout": "select pg_advisory_xact_lock(1515)"}
+    # wait and the statement are the code's own values, never user input
+    locking = (f"call postgres_execute('{postgres.CATALOG}', "
+               f"'set local lock_timeout = {int(wait * 1000)}; {statement[lock]}')")
+    for attempt in (1, 2):
+        started = time.monotonic()
         try:
-            # wait and the statement are the code's own values, never user input
-            con.execute(f"call postgres_execute('{postgres.CATALOG}', "
-                        f"'set local lock_timeout = {int(wait * 1000)}; {statement[lock]}')")
+            con.execute(locking)
+            return
         except duckdb.Error:
-            raise _busy(store, wait) from None
+            if time.monotonic() - started >= wait:
+                raise _busy(store, wait) from None
+            if attempt == 2:
+                raise
+            # Failed at once: the pooled PostgreSQL connection died (a restarted server). Nothing has been done in
+            # this transaction yet, so it starts again on a fresh connection.
+            with contextlib.suppress(duckdb.Error):  # a dead connection cannot roll back; DuckDB's side still ends
+                con.execute("rollback")
+            con.execute("begin transaction")
 
 
 @contextlib.contextmanager
@@ -249,11 +262,7 @@ def _store(store: Store, wait_seconds: float | None = None) -> Iterator[duckdb.D
         except duckdb.Error as error:
             with contextlib.suppress(duckdb.Error):
                 con.execute("rollback")
-            if is_postgres:
-                postgres.forget(store.url)  # the server may have restarted: connect afresh next time
-                cause = type(error)(postgres.scrubbed(str(error), store.url))
-            else:
-                cause = error
+            cause = type(error)(postgres.scrubbed(str(error), store.url)) if is_postgres else error
             raise StoreUnavailable(f"账户库 {store} 无法写入（{type(error).__name__}），未做任何更改") from cause
         except BaseException:
             with contextlib.suppress(duckdb.Error):

@@ -59,9 +59,3 @@ def connect(url: str) -> duckdb.DuckDBPyConnection:
     cursor.execute(f"use {CATALOG}")
     return cursor
 
-
-def forget(url: str) -> None:
-    """Drop this process's attached database (after an error), so that the next use connects afresh: a restarted
-    PostgreSQL leaves the old database's connections dead. Connections already handed out keep working on it."""
-    with _ATTACHING:
-        _ATTACHED.pop(url, None)

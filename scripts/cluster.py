@@ -81,6 +81,11 @@ class Postgres:
         _run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.directory / "data"), "-m", "fast", "-w",
                            "stop"]))
 
+    def restart(self) -> None:
+        """Stop (ending every connection) and start again with the same options (pg_ctl keeps them)."""
+        _run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.directory / "data"), "-m", "fast",
+                           "-l", str(self.directory / "postgres.log"), "-w", "restart"]))
+
 
 def start_postgres(directory: Path) -> Postgres:
     """initdb a new cluster in directory (which must not hold one), start it, create the accounts database."""

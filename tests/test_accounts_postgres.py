@@ -32,6 +32,13 @@ def test_a_locked_store_gives_one_chinese_line_after_a_bounded_wait(postgres_sto
     assert accounts.list_users(postgres_store)["username"].tolist() == ["boss"]
 
 
+def test_a_restarted_server_is_reconnected_without_an_error(postgres_server, postgres_store):
+    accounts.add_user(postgres_store, "boss", PASSWORD, "admin", actor="test")
+    token = accounts.sign_in(postgres_store, "boss", PASSWORD, client_address="10.0.0.1", user_agent="pytest")
+    postgres_server.restart()  # the process's pooled connections to it are now dead
+    assert accounts.session(postgres_store, token).account.username == "boss"
+
+
 def causes(error: BaseException | None) -> list[str]:
     """The texts of error and of every exception a traceback of it would show."""
     texts = []
