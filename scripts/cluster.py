@@ -36,6 +36,7 @@ ACCOUNTS_DATABASE = "accounts"
 NGINX_TEMPLATE = ROOT / "deploy" / "nginx.conf"
 SESSION_COOKIE = "metrics_session"  # ui/auth.py COOKIE; nginx hashes on it (ui/ imports streamlit, not here)
 STATE_FILE = "cluster.json"
+MARKER = ".metrics-cluster"  # in every directory start() made, so that a new start may clear it
 
 
 class ClusterError(Exception):
@@ -239,6 +240,7 @@ def start(directory: Path, *, db: Path, servers: int = 2, https_port: int | None
     to directory/ensure.log), the app servers and nginx."""
     directory = directory.resolve()
     directory.mkdir(parents=True, exist_ok=True)
+    (directory / MARKER).touch()
     postgres = start_postgres(directory / "postgres")
     env = {
         "METRICS_DB": str(db.resolve()),
@@ -279,8 +281,11 @@ def cmd_start(args) -> int:
     if (directory / STATE_FILE).exists():
         print(f"集群已在运行（{directory / STATE_FILE}），请先执行 make cluster-stop", file=sys.stderr)
         return 1
-    if directory.exists():
+    if (directory / MARKER).exists():
         shutil.rmtree(directory)  # what a stopped cluster left: a throwaway, never the product's data
+    elif directory.exists() and any(directory.iterdir()):
+        print(f"目录 {directory} 不是本脚本建立的集群目录且不为空，未做任何更改", file=sys.stderr)
+        return 1
     db = Path(args.db) if args.db else directory / "warehouse.duckdb"
     cluster = start(directory, db=db, servers=args.servers, https_port=args.https_port)
     _save(cluster)
