@@ -48,7 +48,6 @@ _HASHER = PasswordHasher()
 # Verified against when the user does not exist, so that a wrong name costs as much as a wrong password.
 _DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
 _DISPLAY_UNSAFE = re.compile(r"[^\w.@ -]|_")
-_LAID_OUT: set = set()  # stores whose tables this process has brought up to date
 
 
 class AccountError(Exception):
@@ -134,6 +133,7 @@ class PostgresStore:
 
 
 Store = Path | PostgresStore
+_LAID_OUT: set[Store] = set()  # stores whose tables this process has brought up to date
 
 
 def accounts_path(db: Path) -> Store:
@@ -220,9 +220,9 @@ def _serialise(con: duckdb.DuckDBPyConnection, store: Store, wait: float, lock: 
     if not isinstance(store, PostgresStore):
         return
     statement = {"table": "lock table users in exclusive mode", "layout": "select pg_advisory_xact_lock(1515)"}
-    # wait and the statement are the code's own values, never user input
+    # wait and the statement are the code's own values, never user input; a lock_timeout of 0 would wait forever
     locking = (f"call postgres_execute('{postgres.CATALOG}', "
-               f"'set local lock_timeout = {int(wait * 1000)}; {statement[lock]}')")
+               f"'set local lock_timeout = {max(int(wait * 1000), 1)}; {statement[lock]}')")
     for attempt in (1, 2):
         started = time.monotonic()
         try:
