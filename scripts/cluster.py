@@ -197,7 +197,6 @@ class Cluster:
     servers: list[AppServer]
     nginx: subprocess.Popen
     https_port: int
-    env: dict[str, str] = field(repr=False)
 
     @property
     def url(self) -> str:
@@ -209,7 +208,7 @@ class Cluster:
 
 
 def _stop_processes(pids: list[int]) -> None:
-    """SIGTERM each process we started (nginx: a graceful stop), then SIGKILL what is left after 20 s."""
+    """SIGTERM each process we started (for nginx, its fast shutdown), then SIGKILL what is left after 20 s."""
     for pid in pids:
         try:
             os.kill(pid, signal.SIGTERM)
@@ -266,7 +265,7 @@ def start(directory: Path, *, db: Path, servers: int = 2, https_port: int | None
         _stop_processes([server.process.pid for server in started])
         postgres.stop()
         raise
-    return Cluster(directory, postgres, started, nginx, https_port, env)
+    return Cluster(directory, postgres, started, nginx, https_port)
 
 
 def _save(cluster: Cluster) -> None:

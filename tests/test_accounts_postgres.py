@@ -160,9 +160,22 @@ def test_a_failed_copy_leaves_the_target_empty(tmp_path, postgres_store, monkeyp
         assert [accounts._count(con, table) for table in accounts.STORE_TABLES] == [0] * len(accounts.STORE_TABLES)
 
 
-def test_duckdb_cannot_create_sequences_in_postgres_so_the_schema_has_none(postgres_store):
-    """Why ids are the largest + 1: if DuckDB learns to create sequences there, the schema may use them again."""
+@pytest.mark.parametrize(
+    ("statement", "refusal"),
+    [
+        ("create sequence probe_ids", "do not support creating sequences"),
+        ("create table probe (names varchar[] default [])", 'schema "main" does not exist'),
+        ("insert into users (username, password_hash, role, scope_regions, scope_categories, created_at, updated_at) "
+         "values ('x', 'h', 'viewer', [], [], now()::timestamp, now()::timestamp) returning username",
+         "RETURNING clause not yet supported"),
+    ],
+    ids=["sequence", "list default", "returning"],
+)
+def test_what_duckdb_cannot_do_in_postgres_so_the_shared_sql_does_without_it(postgres_store, statement, refusal):
+    """Why ids are the largest + 1, inserts name every list and nothing uses RETURNING: if DuckDB learns these
+    for attached PostgreSQL databases, the shared SQL may use them again."""
+    accounts.list_users(postgres_store)  # lays out the tables
     con = postgres.connect(postgres_store.url)
-    with pytest.raises(duckdb.BinderException, match="do not support creating sequences"):
-        con.execute("create sequence probe_ids")
+    with pytest.raises(duckdb.Error, match=refusal):
+        con.execute(statement)
     con.close()
