@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test install install-test warehouse bench bench-scale lint
+.PHONY: run test install install-test warehouse bench bench-scale lint cluster cluster-stop
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +36,11 @@ bench-scale: install
 
 lint: install-test
 	$(PY) -m ruff check .
+
+# Two app servers behind nginx (HTTPS) sharing accounts and sessions in a throwaway PostgreSQL, all under
+# .cluster/ (deploy/README.md); needs Debian's postgresql, nginx and openssl
+cluster: install
+	$(PY) scripts/cluster.py start
+
+cluster-stop:
+	$(PY) scripts/cluster.py stop

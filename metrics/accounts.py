@@ -1,7 +1,10 @@
-"""Accounts, roles, sign-in sessions and the audit trail, in a small DuckDB file beside the warehouse.
+"""Accounts, roles, sign-in sessions and the audit trail, in a small DuckDB file beside the warehouse, or in
+PostgreSQL ($METRICS_ACCOUNTS_URL) when several app servers must share them.
 
-Every use opens the file briefly under an exclusive file lock, waiting a bounded time for it, so that the
-dashboard and the CLI can both write it and DuckDB's single-writer lock never reaches a user.
+Every use is one transaction that holds the store's writer lock, waited for a bounded time: for the file, an
+exclusive file lock taken before opening it, so that the dashboard and the CLI can both write it and DuckDB's
+single-writer lock never reaches a user; in PostgreSQL, a table lock taken first in the transaction. Both shapes
+run the same SQL files on the same DuckDB connection type; only the connection and its lock differ.
 """
 
 import contextlib
@@ -13,7 +16,7 @@ import re
 import secrets
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -21,7 +24,7 @@ import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from metrics import engine, queries
+from metrics import engine, postgres, queries
 from metrics.paths import SQL_DIR
 
 ROLE_NAMES = {"viewer": "查看", "editor": "填报", "admin": "管理"}
@@ -33,6 +36,7 @@ MIN_PASSWORD_LENGTH = 10
 SESSION_HOURS = 12           # a session ends this long after sign-in, however active
 TOUCH_SECONDS = 60           # a session's last-seen time is written at most this often
 ACCOUNTS_ENV_VAR = "METRICS_ACCOUNTS"
+ACCOUNTS_URL_ENV_VAR = "METRICS_ACCOUNTS_URL"
 IDLE_ENV = "METRICS_SESSION_IDLE_MINUTES"
 WAIT_ENV = "METRICS_ACCOUNTS_WAIT_SECONDS"
 OIDC_ROLE_CLAIM_ENV = "METRICS_OIDC_ROLE_CLAIM"
@@ -44,7 +48,6 @@ _HASHER = PasswordHasher()
 # Verified against when the user does not exist, so that a wrong name costs as much as a wrong password.
 _DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
 _DISPLAY_UNSAFE = re.compile(r"[^\w.@ -]|_")
-_LAID_OUT: set[str] = set()  # stores whose tables this process has brought up to date
 
 
 class AccountError(Exception):
@@ -118,8 +121,30 @@ class LoginRefused(Exception):
         self.failed_attempts = failed_attempts
 
 
-def accounts_path(db: Path) -> Path:
-    """$METRICS_ACCOUNTS, else accounts.duckdb beside the warehouse."""
+@dataclass(frozen=True)
+class PostgresStore:
+    """The accounts store in a PostgreSQL database, named by a libpq URL; shown (str) without its password, so
+    that no message or log line carries it."""
+
+    url: str = field(repr=False)
+
+    def __str__(self) -> str:
+        return postgres.redacted(self.url)
+
+
+Store = Path | PostgresStore
+_LAID_OUT: set[Store] = set()  # stores whose tables this process has brought up to date
+
+
+def accounts_path(db: Path) -> Store:
+    """PostgreSQL at $METRICS_ACCOUNTS_URL; else the file store (accounts_file)."""
+    if os.environ.get(ACCOUNTS_URL_ENV_VAR):
+        return PostgresStore(os.environ[ACCOUNTS_URL_ENV_VAR])
+    return accounts_file(db)
+
+
+def accounts_file(db: Path) -> Path:
+    """The embedded store: $METRICS_ACCOUNTS, else accounts.duckdb beside the warehouse."""
     if os.environ.get(ACCOUNTS_ENV_VAR):
         return Path(os.environ[ACCOUNTS_ENV_VAR])
     return db.with_name("accounts.duckdb")
@@ -130,10 +155,17 @@ def idle_limit() -> dt.timedelta:
     return dt.timedelta(minutes=float(os.environ.get(IDLE_ENV, "30")))
 
 
+def _wait_seconds() -> float:
+    return float(os.environ.get(WAIT_ENV, "10"))
+
+
+def _busy(store: Store, wait: float) -> StoreUnavailable:
+    return StoreUnavailable(f"账户库 {store} 被其他进程占用，{wait:g} 秒内未释放，请稍后重试")
+
+
 @contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """The store's file lock, waited for at most $METRICS_ACCOUNTS_WAIT_SECONDS (default 10)."""
-    wait = float(os.environ.get(WAIT_ENV, "10"))
+def _locked(path: Path, wait: float) -> Iterator[None]:
+    """The store file's lock, waited for at most wait seconds."""
     deadline = time.monotonic() + wait
     descriptor = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -143,7 +175,7 @@ def _locked(path: Path) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise StoreUnavailable(f"账户库 {path} 被其他进程占用，{wait:g} 秒内未释放，请稍后重试") from None
+                    raise _busy(path, wait) from None
                 time.sleep(0.02)
         yield
     finally:
@@ -151,9 +183,10 @@ def _locked(path: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def _file_connection(path: Path, wait: float) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The store file opened under its lock, which is held until the connection closes."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(path):
+    with _locked(path, wait):
         is_new = not path.exists()  # checked under the lock: only the creator makes the file
         try:
             con = engine.connect(path)
@@ -162,21 +195,79 @@ def _store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         try:
             if is_new:
                 os.chmod(path, 0o600)  # password hashes and the audit trail: the owner only
-            if str(path) not in _LAID_OUT:
-                queries.run_script(con, (SQL_DIR / "accounts_schema.sql").read_text(encoding="utf-8"))
-                _LAID_OUT.add(str(path))
+            yield con
+        finally:
+            con.close()
+
+
+@contextlib.contextmanager
+def _postgres_connection(store: PostgresStore) -> Iterator[duckdb.DuckDBPyConnection]:
+    try:
+        con = postgres.connect(store.url)
+    except postgres.Unreachable as error:
+        raise StoreUnavailable(f"无法连接账户库 {store}，请检查 {ACCOUNTS_URL_ENV_VAR} 与数据库服务") from error
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _serialise(con: duckdb.DuckDBPyConnection, store: Store, wait: float, lock: str) -> None:
+    """In PostgreSQL, take the writer lock first in the transaction just begun (the file store holds its lock
+    already). DuckDB begins PostgreSQL transactions as REPEATABLE READ: their snapshot is taken by the first
+    query, so a lock taken by a query would leave the transaction blind to what the previous holder committed.
+    LOCK TABLE takes no snapshot; the advisory lock is only for laying out tables, which reads no rows."""
+    if not isinstance(store, PostgresStore):
+        return
+    statement = {"table": "lock table users in exclusive mode", "layout": "select pg_advisory_xact_lock(1515)"}
+    # wait and the statement are the code's own values, never user input; a lock_timeout of 0 would wait forever
+    locking = (f"call postgres_execute('{postgres.CATALOG}', "
+               f"'set local lock_timeout = {max(int(wait * 1000), 1)}; {statement[lock]}')")
+    for attempt in (1, 2):
+        started = time.monotonic()
+        try:
+            con.execute(locking)
+            return
+        except duckdb.Error:
+            if time.monotonic() - started >= wait:
+                raise _busy(store, wait) from None
+            if attempt == 2:
+                raise
+            # Failed at once: the pooled PostgreSQL connection died (a restarted server). Nothing has been done in
+            # this transaction yet, so it starts again on a fresh connection.
+            with contextlib.suppress(duckdb.Error):  # a dead connection cannot roll back; DuckDB's side still ends
+                con.execute("rollback")
             con.execute("begin transaction")
+
+
+@contextlib.contextmanager
+def _store(store: Store, wait_seconds: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One transaction on the store under its writer lock, waited for at most wait_seconds
+    ($METRICS_ACCOUNTS_WAIT_SECONDS, default 10); its tables are laid out on this process's first use."""
+    wait = _wait_seconds() if wait_seconds is None else wait_seconds
+    is_postgres = isinstance(store, PostgresStore)
+    connection = _postgres_connection(store) if is_postgres else _file_connection(store, wait)
+    with connection as con:
+        try:
+            if store not in _LAID_OUT:
+                con.execute("begin transaction")
+                _serialise(con, store, wait, "layout")  # two servers laying out a new database at once
+                queries.run_script(con, (SQL_DIR / "accounts_schema.sql").read_text(encoding="utf-8"))
+                con.execute("commit")
+                _LAID_OUT.add(store)
+            con.execute("begin transaction")
+            _serialise(con, store, wait, "table")
             yield con
             con.execute("commit")
         except duckdb.Error as error:
             with contextlib.suppress(duckdb.Error):
                 con.execute("rollback")
-            raise StoreUnavailable(f"账户库 {path} 无法写入（{type(error).__name__}），未做任何更改") from error
+            cause = type(error)(postgres.scrubbed(str(error), store.url)) if is_postgres else error
+            raise StoreUnavailable(f"账户库 {store} 无法写入（{type(error).__name__}），未做任何更改") from cause
         except BaseException:
-            con.execute("rollback")
+            with contextlib.suppress(duckdb.Error):
+                con.execute("rollback")
             raise
-        finally:
-            con.close()
 
 
 _run = queries.run_in_transaction
@@ -235,7 +326,7 @@ def _end_sessions(con, username: str, reason: str) -> None:
     _run(con, "session_end", token_sha256=None, session_id=None, username=username, now=_now(), reason=reason)
 
 
-def add_user(path: Path, username: str, password: str, role: str, *, actor: str,
+def add_user(store: Store, username: str, password: str, role: str, *, actor: str,
              scope_regions: tuple[str, ...] = (), scope_categories: tuple[str, ...] = (),
              must_change_password: bool = False) -> None:
     """Create an account; an editor is scoped to regions and/or indicator categories."""
@@ -244,7 +335,7 @@ def add_user(path: Path, username: str, password: str, role: str, *, actor: str,
     _check_role(role)
     _check_scope(role, scope_regions, scope_categories)
     _check_password(password)
-    with _store(path) as con:
+    with _store(store) as con:
         if _get(con, username):
             raise AccountError(f"用户“{username}”已存在")
         before = _user_count(con)
@@ -262,11 +353,11 @@ def _existing(con, username: str) -> dict:
     return user
 
 
-def set_password(path: Path, username: str, password: str, *, actor: str,
+def set_password(store: Store, username: str, password: str, *, actor: str,
                  must_change_password: bool = False) -> None:
     """Set a new password (never the current one); it lifts sign-in locks and ends the account's sessions."""
     _check_password(password)
-    with _store(path) as con:
+    with _store(store) as con:
         user = _existing(con, username)
         if _verifies(user["password_hash"], password):
             raise AccountError("新密码不能与当前密码相同")
@@ -278,22 +369,22 @@ def set_password(path: Path, username: str, password: str, *, actor: str,
         _record(con, actor, "修改密码", username, None, count, count)
 
 
-def change_own_password(path: Path, username: str, current: str, new: str, *, client_address: str,
+def change_own_password(store: Store, username: str, current: str, new: str, *, client_address: str,
                         user_agent: str = "") -> str:
     """A user's own change: the current password is checked (and throttled) like a sign-in. Every session of
     the account ends; the token of a new one for this browser is returned, so that the user stays signed in here."""
     _check_password(new)
-    with _store(path) as con:
+    with _store(store) as con:
         refusal, _ = _check_login(con, username, current, client_address)
     if refusal:
         raise refusal
-    set_password(path, username, new, actor=username)
-    with _store(path) as con:
+    set_password(store, username, new, actor=username)
+    with _store(store) as con:
         return _new_session(con, username, client_address, user_agent)
 
 
-def set_disabled(path: Path, username: str, disabled: bool, *, actor: str) -> None:
-    with _store(path) as con:
+def set_disabled(store: Store, username: str, disabled: bool, *, actor: str) -> None:
+    with _store(store) as con:
         _existing(con, username)
         _run(con, "account_set_disabled", username=username, is_disabled=disabled, now=_now())
         if disabled:
@@ -302,12 +393,12 @@ def set_disabled(path: Path, username: str, disabled: bool, *, actor: str) -> No
         _record(con, actor, "停用账户" if disabled else "启用账户", username, None, count, count)
 
 
-def set_role(path: Path, username: str, role: str, *, actor: str, scope_regions: tuple[str, ...] = (),
+def set_role(store: Store, username: str, role: str, *, actor: str, scope_regions: tuple[str, ...] = (),
              scope_categories: tuple[str, ...] = ()) -> None:
     """Change an account's role and scope; its sessions end, so that it signs in again under the new role."""
     _check_role(role)
     _check_scope(role, scope_regions, scope_categories)
-    with _store(path) as con:
+    with _store(store) as con:
         before = _existing(con, username)
         _run(con, "account_set_role", username=username, role=role,
                                    scope_regions=list(scope_regions), scope_categories=list(scope_categories),
@@ -319,14 +410,14 @@ def set_role(path: Path, username: str, role: str, *, actor: str, scope_regions:
         _record(con, actor, "修改角色", username, detail, count, count)
 
 
-def list_users(path: Path) -> pd.DataFrame:
-    with _store(path) as con:
+def list_users(store: Store) -> pd.DataFrame:
+    with _store(store) as con:
         return _run(con, "account_list", since=_now() - dt.timedelta(minutes=LOCK_MINUTES))
 
 
-def bootstrap_admin(path: Path) -> str | None:
+def bootstrap_admin(store: Store) -> str | None:
     """On a store with no account: create `admin` with a generated one-time password, return it."""
-    with _store(path) as con:
+    with _store(store) as con:
         if _user_count(con):
             return None
         password = secrets.token_urlsafe(12)
@@ -377,13 +468,13 @@ def _new_session(con, username: str, client_address: str, user_agent: str) -> st
     return token
 
 
-def sign_in(path: Path, username: str, password: str, *, client_address: str, user_agent: str) -> str:
+def sign_in(store: Store, username: str, password: str, *, client_address: str, user_agent: str) -> str:
     """Check the credentials and start a session; its token, or LoginRefused with a message that reveals nothing.
 
     Fails closed: a store that cannot be written raises StoreUnavailable and nobody signs in.
     """
     username = username[:64]
-    with _store(path) as con:
+    with _store(store) as con:
         refusal, user = _check_login(con, username, password, client_address)
         token = None if refusal else _new_session(con, user["username"], client_address, user_agent)
     if refusal:
@@ -407,7 +498,7 @@ def _claim_list(value) -> list[str]:
     return [str(item).strip() for item in items if str(item).strip()]
 
 
-def oidc_sign_in(path: Path, claims: dict, *, client_address: str, user_agent: str) -> str:
+def oidc_sign_in(store: Store, claims: dict, *, client_address: str, user_agent: str) -> str:
     """Start a session for an identity-server user, keyed by issuer and subject, never by a local name.
 
     The role comes from the configured claim at every sign-in; an editor's scope from the `regions` and
@@ -420,7 +511,7 @@ def oidc_sign_in(path: Path, claims: dict, *, client_address: str, user_agent: s
     name = str(claims.get("name") or claims.get("preferred_username") or claims.get("email") or subject)
     # Shown in Markdown captions: keep letters, digits, spaces and . @ - only, which Markdown leaves alone.
     name = _DISPLAY_UNSAFE.sub("", name)[:64] or subject[:64]
-    with _store(path) as con:
+    with _store(store) as con:
         _run(con, "account_oidc_upsert", identity=identity, issuer=issuer, subject=subject, display_name=name,
              role=role_from_claims(claims), scope_regions=_claim_list(claims.get("regions")),
              scope_categories=_claim_list(claims.get("categories")), now=_now())
@@ -440,12 +531,12 @@ def _identity(con, username: str) -> Account | None:
     return None if user is None or user["is_disabled"] else _account(user)
 
 
-def session(path: Path, token: str | None) -> Session | None:
+def session(store: Store, token: str | None) -> Session | None:
     """The live session a cookie's token names (its last-seen time refreshed), or None."""
     if not token:
         return None
     now = _now()
-    with _store(path) as con:
+    with _store(store) as con:
         found = _run(con, "session_get_live", token_sha256=_digest(token), idle_since=now - idle_limit(),
                      created_since=now - dt.timedelta(hours=SESSION_HOURS))
         if found.empty:
@@ -459,15 +550,15 @@ def session(path: Path, token: str | None) -> Session | None:
     return Session(int(row["session_id"]), account, row["csrf_token"])
 
 
-def end_session(path: Path, token: str, reason: str = "退出登录") -> None:
-    with _store(path) as con:
+def end_session(store: Store, token: str, reason: str = "退出登录") -> None:
+    with _store(store) as con:
         _run(con, "session_end", token_sha256=_digest(token), session_id=None, username=None, now=_now(),
              reason=reason)
 
 
-def end_session_by_id(path: Path, session_id: int, *, actor: str) -> None:
+def end_session_by_id(store: Store, session_id: int, *, actor: str) -> None:
     """An admin ends one live session (by the number shown in 账户管理)."""
-    with _store(path) as con:
+    with _store(store) as con:
         live = _live_sessions(con)
         target = live[live["session_id"] == session_id]
         if target.empty:
@@ -484,30 +575,30 @@ def _live_sessions(con) -> pd.DataFrame:
                 created_since=now - dt.timedelta(hours=SESSION_HOURS))
 
 
-def live_sessions(path: Path) -> pd.DataFrame:
+def live_sessions(store: Store) -> pd.DataFrame:
     """Sessions that are neither ended nor expired, most recently active first."""
-    with _store(path) as con:
+    with _store(store) as con:
         return _live_sessions(con)
 
 
-def authorise(path: Path, username: str, role: str) -> Account:
+def authorise(store: Store, username: str, role: str) -> Account:
     """Re-read the account from the store and refuse unless it is active and holds the role."""
-    with _store(path) as con:
+    with _store(store) as con:
         account = _identity(con, username)
     if account is None:
         raise AccountError("账户不存在或已停用，操作被拒绝")
     return account.require(role)
 
 
-def record(path: Path, actor: str, action: str, target: str, detail: str | None = None,
+def record(store: Store, actor: str, action: str, target: str, detail: str | None = None,
            count_before: int | None = None, count_after: int | None = None) -> None:
     """Append one event to the audit trail."""
-    with _store(path) as con:
+    with _store(store) as con:
         _record(con, actor, action, target, detail, count_before, count_after)
 
 
-def audit_trail(path: Path) -> pd.DataFrame:
-    with _store(path) as con:
+def audit_trail(store: Store) -> pd.DataFrame:
+    with _store(store) as con:
         return _run(con, "audit_list")
 
 
@@ -515,7 +606,7 @@ class StoreBusy(AccountError):
     """The accounts store stayed locked by another process for the whole wait."""
 
 
-def reconcile_audit(path: Path, entries: pd.DataFrame, timeout_seconds: float) -> None:
+def reconcile_audit(store: Store, entries: pd.DataFrame, timeout_seconds: float) -> None:
     """Append to the audit trail the journalled warehouse changes it lacks (keyed by change_key).
 
     Waits for the store at most timeout_seconds, then raises StoreBusy: the change is already
@@ -524,25 +615,44 @@ def reconcile_audit(path: Path, entries: pd.DataFrame, timeout_seconds: float) -
     if entries.empty:
         return
     deadline = time.monotonic() + timeout_seconds
-    path.parent.mkdir(parents=True, exist_ok=True)
     while True:
-        # Probe the lock without blocking; _store then takes it (another process may slip in
-        # between, but only for one of this module's short operations).
-        with open(path.with_name(path.name + ".lock"), "w") as probe:
-            try:
-                fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                fcntl.flock(probe, fcntl.LOCK_UN)
-                is_free = True
-            except BlockingIOError:
-                is_free = False
-        if is_free:
-            try:
-                with _store(path) as con:
-                    con.register("journal", entries)
-                    queries.run_script(con, queries.query_text("audit_reconcile"))
-                return
-            except StoreUnavailable:  # held open by a process outside this module; try again
-                pass
+        try:
+            with _store(store, wait_seconds=max(deadline - time.monotonic(), 0)) as con:
+                con.register("journal", entries)
+                queries.run_script(con, queries.query_text("audit_reconcile"))
+            return
+        except StoreUnavailable:  # locked, or held open by a process outside this module; try again
+            pass
         if time.monotonic() >= deadline:
-            raise StoreBusy(f"账户库 {path} 被其他进程占用，已等待 {timeout_seconds:g} 秒")
+            raise StoreBusy(f"账户库 {store} 被其他进程占用，已等待 {timeout_seconds:g} 秒")
         time.sleep(0.1)
+
+
+# Every table of the store, in accounts_schema.sql's order, with what a person calls it; a fixed list, the only
+# identifiers the copy below writes into its SQL.
+STORE_TABLES = {"users": "账户", "oidc_identities": "统一身份认证账户", "sessions": "会话",
+                "login_failures": "登录失败记录", "audit_events": "审计记录", "audit_reconciled": "已补记的数据变更"}
+
+
+def migrate(source: Path, target: Store) -> dict[str, int]:
+    """Copy every row of the file store source into the empty store target, in one transaction of the target
+    while source is locked; the rows per table, after checking that target now holds exactly as many."""
+    with _store(source) as src, _store(target) as dst:
+        held = {table: _count(dst, table) for table in STORE_TABLES}
+        if any(held.values()):
+            rows = "、".join(f"{STORE_TABLES[table]} {count} 行" for table, count in held.items() if count)
+            raise AccountError(f"目标账户库 {target} 已有数据（{rows}），未复制任何数据；请指定一个空的数据库")
+        copied = {}
+        for table in STORE_TABLES:
+            dst.register("copied_rows", src.execute(f"select * from {table}").fetch_arrow_table())
+            dst.execute(f"insert into {table} by name select * from copied_rows")
+            dst.unregister("copied_rows")
+            copied[table] = _count(src, table)
+            if _count(dst, table) != copied[table]:
+                raise AccountError(f"复制后{STORE_TABLES[table]}行数不一致（源 {copied[table]} 行，目标 "
+                                   f"{_count(dst, table)} 行），已撤销，目标账户库未改动")
+        return copied
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"select count(*) from {table}").fetchone()[0]  # table: a key of STORE_TABLES

@@ -160,6 +160,19 @@ def cmd_user(args) -> None:
         print(f"已{'停用' if args.action == 'disable' else '启用'}账户 {args.username}", file=sys.stderr)
 
 
+def cmd_migrate_accounts(args) -> None:
+    """Copy the file store into PostgreSQL ($METRICS_ACCOUNTS_URL: the password stays out of the command line)."""
+    target = accounts.accounts_path(resolve_db(args.db))
+    if not isinstance(target, accounts.PostgresStore):
+        raise accounts.AccountError(f"请先设置 {accounts.ACCOUNTS_URL_ENV_VAR} 为目标 PostgreSQL 数据库的连接串")
+    source = Path(args.source) if args.source else accounts.accounts_file(resolve_db(args.db))
+    if not source.is_file():
+        raise accounts.AccountError(f"账户库文件 {source} 不存在")
+    copied = accounts.migrate(source, target)
+    counts = "、".join(f"{accounts.STORE_TABLES[table]} {count} 行" for table, count in copied.items())
+    print(f"已将账户库 {source} 复制到 {target}：{counts}，逐表核对行数一致", file=sys.stderr)
+
+
 def cmd_export(args) -> None:
     _write_csv(args, exporting.observations_frame)
 
@@ -347,6 +360,11 @@ def parser() -> argparse.ArgumentParser:
     user.add_argument("--regions", help="填报账户可填报的地区，逗号分隔，如 华容区,鄂城区")
     user.add_argument("--categories", help="填报账户可填报的指标类别，逗号分隔")
     user.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
+    migrate = command("migrate-accounts", cmd_migrate_accounts,
+                      f"把账户库文件(账户、会话、登录失败、审计)复制到 ${accounts.ACCOUNTS_URL_ENV_VAR} "
+                      "的空 PostgreSQL 数据库并核对行数")
+    migrate.add_argument("--from", dest="source",
+                         help="账户库文件(默认 $METRICS_ACCOUNTS 或数据仓库旁的 accounts.duckdb)")
     return top
 
 

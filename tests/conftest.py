@@ -1,13 +1,16 @@
 """Fixtures that build real warehouses from the seed, as the product does."""
 
 import shutil
+import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
-from support import APP, TWO_QUARTERS_CSV, load_text
+from support import APP, TWO_QUARTERS_CSV, cluster, load_text
 
+from metrics import accounts
 from metrics.build import build
 from metrics.warehouse import open_reader
 
@@ -27,6 +30,24 @@ def two_quarters_db(tmp_path_factory) -> Path:
     build(db)
     load_text(db, "2024Q3-Q4.csv", TWO_QUARTERS_CSV)
     return db
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL for the whole run (Debian's postgresql package), started on first use."""
+    # Not under pytest's tmp_path: that is private to root, and the server runs as the postgres user.
+    directory = Path(tempfile.mkdtemp(prefix="metrics-pg-"))
+    directory.chmod(0o755)
+    server = cluster.start_postgres(directory / "postgres")
+    yield server
+    server.stop()
+    shutil.rmtree(directory)
+
+
+@pytest.fixture
+def postgres_store(postgres_server) -> accounts.PostgresStore:
+    """An accounts store in a new, empty PostgreSQL database of this test's own."""
+    return accounts.PostgresStore(postgres_server.create_database(f"test_{uuid.uuid4().hex[:12]}"))
 
 
 @pytest.fixture

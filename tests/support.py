@@ -1,6 +1,7 @@
 """Helpers the tests share (fixtures are in conftest.py)."""
 
 import http.client
+import importlib.util
 import os
 import socket
 import subprocess
@@ -17,6 +18,17 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 LOGS = ROOT / "tests" / "output" / "logs"
 PASSWORD = "correct-horse-9"
+
+
+def _script(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# PostgreSQL, app servers and nginx as `make cluster` starts them
+cluster = _script("cluster")
 
 
 def export_text(db: Path) -> str:

@@ -22,29 +22,41 @@ VIEW = ["pages/overview.py", "pages/districts.py", "pages/trends.py", "pages/ass
 HERE = "127.0.0.1"
 
 
+def with_users(store: accounts.Store) -> accounts.Store:
+    accounts.add_user(store, "viewer1", PASSWORD, "viewer", actor="test")
+    accounts.add_user(store, "hr_editor", PASSWORD, "editor", actor="test", scope_regions=("华容区",))
+    accounts.add_user(store, "boss", PASSWORD, "admin", actor="test")
+    return store
+
+
 @pytest.fixture
-def store(tmp_path) -> Path:
-    path = tmp_path / "accounts.duckdb"
-    accounts.add_user(path, "viewer1", PASSWORD, "viewer", actor="test")
-    accounts.add_user(path, "hr_editor", PASSWORD, "editor", actor="test", scope_regions=("华容区",))
-    accounts.add_user(path, "boss", PASSWORD, "admin", actor="test")
-    return path
+def file_store(tmp_path) -> Path:
+    """The embedded store: a DuckDB file beside the warehouse."""
+    return with_users(tmp_path / "accounts.duckdb")
 
 
-def sign_in(store: Path, username: str, password: str = PASSWORD, client: str = HERE) -> str:
+@pytest.fixture(params=["file", "postgres"])
+def store(request, tmp_path) -> accounts.Store:
+    """The store in each shape: the file, and a database of its own in the test PostgreSQL (conftest.py)."""
+    if request.param == "file":
+        return with_users(tmp_path / "accounts.duckdb")
+    return with_users(request.getfixturevalue("postgres_store"))
+
+
+def sign_in(store: accounts.Store, username: str, password: str = PASSWORD, client: str = HERE) -> str:
     return accounts.sign_in(store, username, password, client_address=client, user_agent="pytest")
 
 
-def refusal(store: Path, username: str, password: str, client: str = HERE) -> tuple[str, int]:
+def refusal(store: accounts.Store, username: str, password: str, client: str = HERE) -> tuple[str, int]:
     with pytest.raises(accounts.LoginRefused) as refused:
         sign_in(store, username, password, client)
     return refused.value.message, refused.value.failed_attempts
 
 
 @pytest.fixture
-def session(seed_db, store, monkeypatch):
+def session(seed_db, file_store, monkeypatch):
     monkeypatch.setenv("METRICS_DB", str(seed_db))
-    monkeypatch.setenv("METRICS_ACCOUNTS", str(store))
+    monkeypatch.setenv("METRICS_ACCOUNTS", str(file_store))
     monkeypatch.delenv("METRICS_VIEW_LOGIN", raising=False)
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -52,7 +64,7 @@ def session(seed_db, store, monkeypatch):
     def start(username: str | None = None, password: str = PASSWORD) -> AppTest:
         """A run of app.py for a browser signed in as username (or not signed in at all)."""
         if username:
-            signed_in(monkeypatch, store, username, password)
+            signed_in(monkeypatch, file_store, username, password)
         test = AppTest.from_file(APP, default_timeout=30)
         test.run()
         assert not test.exception, [e.value for e in test.exception]
@@ -163,21 +175,21 @@ def test_sign_in_fails_closed_when_the_store_cannot_write(store, monkeypatch):
     assert refusal(store, "viewer1", "wrong-password") == ("用户名或密码错误", 1)
 
 
-def test_a_locked_store_gives_one_chinese_line_after_a_bounded_wait(store, monkeypatch):
+def test_a_locked_store_gives_one_chinese_line_after_a_bounded_wait(file_store, monkeypatch):
     monkeypatch.setenv("METRICS_ACCOUNTS_WAIT_SECONDS", "0.5")
-    with open(store.with_name(store.name + ".lock"), "w") as holder:
+    with open(file_store.with_name(file_store.name + ".lock"), "w") as holder:
         fcntl.flock(holder, fcntl.LOCK_EX)
         start = time.monotonic()
         with pytest.raises(accounts.StoreUnavailable) as refused:
-            accounts.list_users(store)
+            accounts.list_users(file_store)
         waited = time.monotonic() - start
-    assert str(refused.value) == f"账户库 {store} 被其他进程占用，0.5 秒内未释放，请稍后重试"
+    assert str(refused.value) == f"账户库 {file_store} 被其他进程占用，0.5 秒内未释放，请稍后重试"
     assert 0.5 <= waited < 1.5
-    assert len(accounts.list_users(store)) == 3
+    assert len(accounts.list_users(file_store)) == 3
 
 
-def test_accounts_file_is_readable_by_its_owner_only(store):
-    for path in (store, store.with_name(store.name + ".lock")):
+def test_accounts_file_is_readable_by_its_owner_only(file_store):
+    for path in (file_store, file_store.with_name(file_store.name + ".lock")):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
 
@@ -187,15 +199,13 @@ def test_sessions_are_random_stored_hashed_and_expire(store):
     assert sign_in(store, "viewer1") != token
     found = accounts.session(store, token)
     assert (found.account.username, found.account.role) == ("viewer1", "viewer")
-    con = duckdb.connect(str(store))
-    assert con.execute("select count(*) from sessions where token_sha256 = ?", [token]).fetchone()[0] == 0
-    con.execute("update sessions set last_seen_at = last_seen_at - interval 31 minute")
-    con.close()
+    with accounts._store(store) as con:
+        assert con.execute("select count(*) from sessions where token_sha256 = ?", [token]).fetchone()[0] == 0
+        con.execute("update sessions set last_seen_at = last_seen_at - interval 31 minute")
     assert accounts.session(store, token) is None  # idle for 30 minutes
     fresh = sign_in(store, "viewer1")
-    con = duckdb.connect(str(store))
-    con.execute("update sessions set created_at = created_at - interval 12 hour")
-    con.close()
+    with accounts._store(store) as con:
+        con.execute("update sessions set created_at = created_at - interval 12 hour")
     assert accounts.session(store, fresh) is None  # 12 hours after sign-in, however active
     assert accounts.session(store, "not-a-token") is None
 
@@ -245,26 +255,26 @@ def test_admin_sees_live_sessions_and_ends_one(store):
         accounts.end_session_by_id(store, target, actor="boss")
 
 
-def test_ended_session_sends_the_tab_back_to_sign_in(session, store):
+def test_ended_session_sends_the_tab_back_to_sign_in(session, file_store):
     test = session("viewer1")
     assert test.title[0].value == "总览"
-    accounts.set_password(store, "viewer1", "changed-elsewhere", actor="boss")
+    accounts.set_password(file_store, "viewer1", "changed-elsewhere", actor="boss")
     test = session()  # the same browser's cookie, on its next run through app.py
     assert [info.value for info in test.info] == ["登录已失效，正在返回登录页…"]
     assert not test.title
 
 
-def test_one_time_password_must_be_changed_first(session, store):
-    one_time = accounts.bootstrap_admin(store.with_name("fresh.duckdb"))
+def test_one_time_password_must_be_changed_first(session, file_store):
+    one_time = accounts.bootstrap_admin(file_store.with_name("fresh.duckdb"))
     assert one_time and len(one_time) >= 16
-    accounts.set_password(store, "boss", "one-time-password", actor="test", must_change_password=True)
+    accounts.set_password(file_store, "boss", "one-time-password", actor="test", must_change_password=True)
     test = session("boss", "one-time-password")
     assert reachable(test) == {"pages/account.py"}
     assert "一次性密码" in test.warning[0].value
 
 
-def test_forced_change_refuses_the_one_time_password(store):
-    one_time_store = store.with_name("first.duckdb")
+def test_forced_change_refuses_the_one_time_password(file_store):
+    one_time_store = file_store.with_name("first.duckdb")
     one_time = accounts.bootstrap_admin(one_time_store)
     with pytest.raises(accounts.AccountError, match="^新密码不能与当前密码相同$"):
         accounts.change_own_password(one_time_store, "admin", one_time, one_time, client_address=HERE)
@@ -273,18 +283,17 @@ def test_forced_change_refuses_the_one_time_password(store):
     with pytest.raises(accounts.LoginRefused, match="^用户名或密码错误$"):
         accounts.change_own_password(one_time_store, "admin", "not-the-one-time", "a-brand-new-one",
                                      client_address=HERE)
-    accounts.set_password(store, "viewer1", "reset-by-admin-1", actor="boss", must_change_password=True)
+    accounts.set_password(file_store, "viewer1", "reset-by-admin-1", actor="boss", must_change_password=True)
     with pytest.raises(accounts.AccountError, match="^新密码不能与当前密码相同$"):
-        accounts.change_own_password(store, "viewer1", "reset-by-admin-1", "reset-by-admin-1", client_address=HERE)
+        accounts.change_own_password(file_store, "viewer1", "reset-by-admin-1", "reset-by-admin-1", client_address=HERE)
     accounts.change_own_password(one_time_store, "admin", one_time, "a-brand-new-one", client_address=HERE)
     assert not accounts.session(one_time_store, sign_in(one_time_store, "admin", "a-brand-new-one")).account \
         .must_change_password
 
 
 def test_hashes_never_equal_passwords(store):
-    con = duckdb.connect(str(store), read_only=True)
-    hashes = [row[0] for row in con.execute("select password_hash from users").fetchall()]
-    con.close()
+    with accounts._store(store) as con:
+        hashes = [row[0] for row in con.execute("select password_hash from users").fetchall()]
     assert len(hashes) == 3
     assert all(h.startswith("$argon2id$") and PASSWORD not in h for h in hashes)
     assert len(set(hashes)) == 3  # salted
@@ -339,7 +348,7 @@ def test_role_from_identity_claims():
     assert accounts.role_from_claims({}, "role") == "viewer"
 
 
-def oidc(store: Path, **claims) -> accounts.Account:
+def oidc(store: accounts.Store, **claims) -> accounts.Account:
     token = accounts.oidc_sign_in(store, {"iss": "https://idp.example", **claims}, client_address=HERE,
                                   user_agent="pytest")
     return accounts.session(store, token).account
@@ -355,10 +364,10 @@ def test_oidc_identity_is_keyed_by_issuer_and_subject_never_by_a_local_name(stor
     assert accounts.authorise(store, promoted.username, "admin").role == "admin"  # the claim decides, each time
 
 
-def test_oidc_editor_without_local_account_may_load_within_its_claimed_scope(store, seed_con):
-    editor = oidc(store, sub="e-7", name="区填报员", role="editor", regions=["华容区"])
-    assert accounts.authorise(store, editor.username, "editor").scope_regions == ("华容区",)
-    assert changes._actor(store.with_name("warehouse.duckdb"), editor, "editor") == editor.username
+def test_oidc_editor_without_local_account_may_load_within_its_claimed_scope(file_store, seed_con):
+    editor = oidc(file_store, sub="e-7", name="区填报员", role="editor", regions=["华容区"])
+    assert accounts.authorise(file_store, editor.username, "editor").scope_regions == ("华容区",)
+    assert changes._actor(file_store.with_name("warehouse.duckdb"), editor, "editor") == editor.username
 
 
 def test_oidc_display_name_cannot_carry_markdown(store):
@@ -420,8 +429,8 @@ def test_next_is_a_same_origin_path(asked, answer):
     assert safe_next(asked) == answer
 
 
-def test_admin_page_lists_live_sessions_and_ends_the_chosen_one(session, store):
-    other = sign_in(store, "viewer1", client="10.9.8.7")
+def test_admin_page_lists_live_sessions_and_ends_the_chosen_one(session, file_store):
+    other = sign_in(file_store, "viewer1", client="10.9.8.7")
     test = session("boss")
     test.switch_page("pages/users.py").run()
     assert not test.exception, [e.value for e in test.exception]
@@ -433,17 +442,17 @@ def test_admin_page_lists_live_sessions_and_ends_the_chosen_one(session, store):
     chooser = next(box for box in test.selectbox if box.label == "结束会话")
     chooser.set_value(target)
     next(button for button in test.button if button.label == "结束所选会话").click().run()
-    assert accounts.session(store, other) is None
-    assert accounts.audit_trail(store).iloc[0]["action"] == "结束会话"
+    assert accounts.session(file_store, other) is None
+    assert accounts.audit_trail(file_store).iloc[0]["action"] == "结束会话"
 
 
-def test_a_locked_store_shows_one_line_on_the_page_not_a_traceback(session, store, monkeypatch):
-    signed_in(monkeypatch, store, "viewer1")
+def test_a_locked_store_shows_one_line_on_the_page_not_a_traceback(session, file_store, monkeypatch):
+    signed_in(monkeypatch, file_store, "viewer1")
     monkeypatch.setenv("METRICS_ACCOUNTS_WAIT_SECONDS", "0.3")
-    with open(store.with_name(store.name + ".lock"), "w") as holder:
+    with open(file_store.with_name(file_store.name + ".lock"), "w") as holder:
         fcntl.flock(holder, fcntl.LOCK_EX)
         test = session()
-    assert [error.value for error in test.error] == [f"账户库 {store} 被其他进程占用，0.3 秒内未释放，请稍后重试"]
+    assert [error.value for error in test.error] == [f"账户库 {file_store} 被其他进程占用，0.3 秒内未释放，请稍后重试"]
     assert not test.title
 
 

@@ -1,9 +1,9 @@
 -- Journalled warehouse changes (registered by the caller as `journal`) that the audit trail lacks,
 -- appended in the order they happened and marked as copied, so that copying again adds nothing.
-create table if not exists audit_reconciled (change_key varchar primary key);
-
-insert into audit_events (happened_at, actor, action, target, detail, count_before, count_after)
-select happened_at, actor, action, target, detail, count_before, count_after
+insert into audit_events (event_id, happened_at, actor, action, target, detail, count_before, count_after)
+select
+    (select coalesce(max(event_id), 0) from audit_events) + row_number() over (order by load_id, happened_at),
+    happened_at, actor, action, target, detail, count_before, count_after
 from journal
 where change_key not in (select change_key from audit_reconciled)
 order by load_id, happened_at;
