@@ -173,6 +173,23 @@ def cmd_migrate_accounts(args) -> None:
     print(f"已将账户库 {source} 复制到 {target}：{counts}，逐表核对行数一致", file=sys.stderr)
 
 
+def cmd_migrate_shared(args) -> None:
+    """The embedded install into the shared shape: the warehouse with its history into the catalog of
+    $METRICS_CATALOG_URL, then the accounts store into $METRICS_ACCOUNTS_URL; each target must be empty."""
+    db = resolve_db(args.db)
+    target = accounts.accounts_path(db)
+    if not isinstance(target, accounts.PostgresStore):
+        raise accounts.AccountError(f"请先设置 {accounts.ACCOUNTS_URL_ENV_VAR} 为目标 PostgreSQL 数据库的连接串")
+    source = accounts.accounts_file(db)
+    tables, observations = upgrade.migrate_to_shared(db, actor=getpass.getuser())
+    print(f"已将数据仓库复制到共享目录库 {warehouse.catalog_name(db)}：{tables} 张表，观测值 {observations} 条，"
+          "逐表核对行数一致", file=sys.stderr)
+    if source.is_file():
+        copied = accounts.migrate(source, target)
+        counts = "、".join(f"{accounts.STORE_TABLES[table]} {count} 行" for table, count in copied.items())
+        print(f"已将账户库 {source} 复制到 {target}：{counts}，逐表核对行数一致", file=sys.stderr)
+
+
 def cmd_export(args) -> None:
     _write_csv(args, exporting.observations_frame)
 
@@ -317,8 +334,8 @@ def parser() -> argparse.ArgumentParser:
         return sub
 
     command("build", cmd_build, "从 sql/ 与 data/seed/ 构建数据仓库").add_argument(
-        "--force", action="store_true", help="数据仓库已有载入时也重建(原版本保留在版本目录中)")
-    command("ensure", cmd_ensure, "数据仓库不存在时构建；存在时检查，当前版本缺失或损坏时恢复最近的完好版本")
+        "--force", action="store_true", help="数据仓库已有载入时也重建(原版本保留为快照)")
+    command("ensure", cmd_ensure, "数据仓库不存在时构建；旧格式的迁移到 DuckLake；存在时检查并升级结构")
     for name, handler, help_text in (
         ("export", cmd_export, "导出全部观测值(长表 CSV)"),
         ("indicators", cmd_indicators, "导出指标目录 CSV"),
@@ -365,6 +382,9 @@ def parser() -> argparse.ArgumentParser:
                       "的空 PostgreSQL 数据库并核对行数")
     migrate.add_argument("--from", dest="source",
                          help="账户库文件(默认 $METRICS_ACCOUNTS 或数据仓库旁的 accounts.duckdb)")
+    command("migrate-shared", cmd_migrate_shared,
+            f"把本机的数据仓库(含载入历史)复制到 ${warehouse.CATALOG_URL_ENV_VAR} 的共享目录库，"
+            f"账户库复制到 ${accounts.ACCOUNTS_URL_ENV_VAR}，均须为空并逐表核对行数")
     return top
 
 

@@ -73,28 +73,48 @@ def migrate_legacy(db: Path, *, actor: str = "system") -> tuple[int, int]:
     except duckdb.Error as error:
         raise WarehouseError(f"旧格式数据仓库 {db} 无法打开，未迁移：{type(error).__name__}") from error
     try:
-        tables = set(queries.run(source, "warehouse_tables")["table_name"])
-        copied = {}
-        with new_version(db, from_current=False) as con:
-            build.create_schema(con)
-            lake_tables = set(queries.run_in_transaction(con, "warehouse_tables")["table_name"])
-            for table in sorted((tables & lake_tables) - set(RECOMPUTED)):  # names from both catalogs
-                rows = source.execute(f'select * from "{table}"').fetch_arrow_table()
-                con.register("legacy_rows", rows)
-                con.execute(f'insert into "{table}" by name select * from legacy_rows')
-                con.unregister("legacy_rows")
-                arrived = con.execute(f'select count(*) from "{table}"').fetchone()[0]
-                if arrived != rows.num_rows:
-                    raise WarehouseError(f"迁移数据仓库时表 {table} 行数不符（{rows.num_rows} → {arrived}），未迁移")
-                copied[table] = arrived
-            _fill_missing_reference_tables(con, tables)
-            stored_facts.refresh_all(con)
-            build.record_schema(con)
-            latest_load = int(queries.run_in_transaction(con, "load_next_id")["load_id"].iloc[0]) - 1
-            journal.write(con, load_id=latest_load, actor=actor, action="迁移数据仓库", target=str(db),
-                          detail=f"从旧格式 {legacy.name} 迁移 {len(copied)} 张表，"
-                                 f"观测值 {copied.get('observations', 0)} 条",
-                          count_before=copied.get("observations", 0))
+        return _copy_warehouse(db, source, actor, f"从旧格式 {legacy.name}")
     finally:
         source.close()
+
+
+def migrate_to_shared(db: Path, *, actor: str = "system") -> tuple[int, int]:
+    """Copy the embedded warehouse (its SQLite-catalogued lake, with every load's history) into the empty
+    shared catalog of $METRICS_CATALOG_URL, in one transaction, checking every table's rows."""
+    if not warehouse.catalog_url():
+        raise WarehouseError(f"请先设置 {warehouse.CATALOG_URL_ENV_VAR} 为共享目录库(PostgreSQL)的连接串")
+    if warehouse.exists(db):
+        raise WarehouseError(f"共享目录库 {warehouse.catalog_name(db)} 中已有数据仓库，未复制任何数据；"
+                             "请指定一个空的数据库")
+    source = open_reader(db, embedded=True)
+    try:
+        return _copy_warehouse(db, source, actor, f"从本机目录库 {warehouse.catalog_file(db)}")
+    finally:
+        source.close()
+
+
+def _copy_warehouse(db: Path, source: duckdb.DuckDBPyConnection, actor: str, origin: str) -> tuple[int, int]:
+    """Every base table of source into a new warehouse at db (derived tables recomputed), each table's
+    rows checked, journalled; the tables and observations copied."""
+    tables = set(queries.run(source, "warehouse_tables")["table_name"])
+    copied = {}
+    with new_version(db, from_current=False) as con:
+        build.create_schema(con)
+        lake_tables = set(queries.run_in_transaction(con, "warehouse_tables")["table_name"])
+        for table in sorted((tables & lake_tables) - set(RECOMPUTED)):  # names from both catalogs
+            rows = source.execute(f'select * from "{table}"').fetch_arrow_table()
+            con.register("copied_rows", rows)
+            con.execute(f'insert into "{table}" by name select * from copied_rows')
+            con.unregister("copied_rows")
+            arrived = con.execute(f'select count(*) from "{table}"').fetchone()[0]
+            if arrived != rows.num_rows:
+                raise WarehouseError(f"迁移数据仓库时表 {table} 行数不符（{rows.num_rows} → {arrived}），未迁移")
+            copied[table] = arrived
+        _fill_missing_reference_tables(con, tables)
+        stored_facts.refresh_all(con)
+        build.record_schema(con)
+        latest_load = int(queries.run_in_transaction(con, "load_next_id")["load_id"].iloc[0]) - 1
+        journal.write(con, load_id=latest_load, actor=actor, action="迁移数据仓库", target=str(db),
+                      detail=f"{origin}迁移 {len(copied)} 张表，观测值 {copied.get('observations', 0)} 条",
+                      count_before=copied.get("observations", 0))
     return len(copied), copied.get("observations", 0)

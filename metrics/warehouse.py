@@ -1,4 +1,8 @@
-"""The warehouse: a DuckLake (Parquet data files and a SQLite catalog) in `<warehouse path>.lake/`.
+"""The warehouse: a DuckLake (Parquet data files and a catalog) in `<warehouse path>.lake/`.
+
+Embedded (the default), the catalog is a SQLite file in that directory. Shared (METRICS_CATALOG_URL, a
+PostgreSQL URL), the catalog is in PostgreSQL and the directory is the data path every server mounts;
+nothing else differs.
 
 Every change is one DuckLake transaction, made under a file lock that serialises writers across
 processes; a committed change is a new snapshot. A reader attaches the snapshot that was current
@@ -24,9 +28,10 @@ from pathlib import Path
 
 import duckdb
 
-from metrics import engine, queries
+from metrics import engine, postgres, queries
 from metrics.paths import SQL_DIR
 
+CATALOG_URL_ENV_VAR = "METRICS_CATALOG_URL"
 LAKE_SUFFIX = ".lake"
 CATALOG_NAME = "catalog.sqlite"
 DATA_DIRECTORY = "data"
@@ -58,14 +63,40 @@ def catalog_file(db: Path) -> Path:
     return lake_dir(db) / CATALOG_NAME
 
 
+def catalog_url() -> str | None:
+    """The shared catalog's PostgreSQL URL, or None for the embedded SQLite catalog."""
+    return os.environ.get(CATALOG_URL_ENV_VAR) or None
+
+
+def catalog_target(db: Path, url: str | None) -> str:
+    return f"ducklake:postgres:{url}" if url else f"ducklake:sqlite:{catalog_file(db)}"
+
+
+def catalog_name(db: Path) -> str:
+    """The catalog as messages name it: a shared one without its password."""
+    url = catalog_url()
+    return postgres.redacted(url) if url else str(catalog_file(db))
+
+
 def exists(db: Path) -> bool:
-    """Whether there is a warehouse here (in this release's format or an earlier one's)."""
+    """Whether there is a warehouse here (in this release's format or an earlier one's); in a shared
+    catalog, whether it has been built."""
+    if catalog_url():
+        return _has_tables(db)
     return catalog_file(db).exists() or is_legacy(db)
 
 
 def is_legacy(db: Path) -> bool:
     """A warehouse of the releases before DuckLake: versioned DuckDB files behind a symlink at db."""
-    return not catalog_file(db).exists() and (db.is_symlink() or db.is_file())
+    return not catalog_url() and not catalog_file(db).exists() and (db.is_symlink() or db.is_file())
+
+
+def _has_tables(db: Path) -> bool:
+    con = open_reader(db)
+    try:
+        return "loads" in set(queries.run(con, "warehouse_tables")["table_name"])
+    finally:
+        con.close()
 
 
 def _sql_text(value: Path | str) -> str:
@@ -106,11 +137,13 @@ class _Lake:
     """One warehouse as a process holds it: a base connection with the rules, the latest attachment
     for writers, and the snapshots its readers have pinned."""
 
-    def __init__(self, db: Path):
+    def __init__(self, db: Path, url: str | None):
         self.db = db
+        self.url = url
         self.lock = threading.Lock()
         self.pinned: OrderedDict[int, str] = OrderedDict()
-        self.base = engine.connect(spill_name(db), in_memory=True, extensions=("ducklake", "sqlite"))
+        self.base = engine.connect(spill_name(db), in_memory=True,
+                                   extensions=("ducklake", "postgres" if url else "sqlite"))
         try:
             for statement in _macro_statements():
                 self.base.execute(statement)
@@ -119,13 +152,16 @@ class _Lake:
             self.base.close()
             if _is_disk_full(error):
                 raise
+            if url:
+                raise WarehouseError(f"无法连接数据仓库的共享目录库 {postgres.redacted(url)}："
+                                     f"{postgres.scrubbed(str(error).splitlines()[0], url)}") from None
             raise WarehouseError(f"无法打开数据仓库 {db}：不是有效的 DuckLake 目录或无读取权限") from error
 
     def attach_statement(self, alias: str, options: str = "") -> str:
         """The data files are where the catalog is, wherever the directory was moved or restored to
         (DuckLake records the data path it was made with, and the files' paths relative to it)."""
         data_path = _sql_text(str(lake_dir(self.db) / DATA_DIRECTORY) + "/")
-        return (f"attach {_sql_text('ducklake:sqlite:' + str(catalog_file(self.db)))} as {alias} "
+        return (f"attach {_sql_text(catalog_target(self.db, self.url))} as {alias} "
                 f"(data_path {data_path}, override_data_path true{options})")
 
     def cursor(self, alias: str) -> duckdb.DuckDBPyConnection:
@@ -148,19 +184,21 @@ class _Lake:
         return alias
 
 
-_LAKES: OrderedDict[Path, _Lake] = OrderedDict()
+_LAKES: OrderedDict[tuple[Path, str | None], _Lake] = OrderedDict()
 _LAKES_LOCK = threading.Lock()
 
 
-def _lake(db: Path) -> _Lake:
-    key = lake_dir(db).resolve()
+def _lake(db: Path, *, embedded: bool = False) -> _Lake:
+    url = None if embedded else catalog_url()
+    key = (lake_dir(db).resolve(), url)
     with _LAKES_LOCK:
         if key in _LAKES:
             _LAKES.move_to_end(key)
             return _LAKES[key]
-        if not catalog_file(db).exists():
+        if not url and not catalog_file(db).exists():
             _refuse_missing(db)
-        lake = _LAKES[key] = _Lake(db)
+        lake_dir(db).mkdir(mode=PRIVATE_DIRECTORY, parents=True, exist_ok=True)  # a shared one's data path
+        lake = _LAKES[key] = _Lake(db, url)
         while len(_LAKES) > LAKES_KEPT:
             _LAKES.popitem(last=False)  # not closed: open cursors keep its database until they go
         return lake
@@ -184,15 +222,15 @@ def forget(db: Path) -> None:
     """Let go of this process's hold on a warehouse, so that the next use opens it afresh (with the
     configuration of then); cursors already open keep reading what they read."""
     with _LAKES_LOCK:
-        _LAKES.pop(lake_dir(db).resolve(), None)
+        _LAKES.pop((lake_dir(db).resolve(), catalog_url()), None)
 
 
-def open_reader(db: Path, snapshot: int | None = None) -> duckdb.DuckDBPyConnection:
+def open_reader(db: Path, snapshot: int | None = None, *, embedded: bool = False) -> duckdb.DuckDBPyConnection:
     """A read-only view of the warehouse as it is now (or as it was at an earlier snapshot), unchanged
-    by later commits."""
-    if not catalog_file(db).exists():  # moved or removed under a running process
+    by later commits; embedded: the one of the SQLite catalog even where a shared one is configured."""
+    if (embedded or not catalog_url()) and not catalog_file(db).exists():  # moved or removed meanwhile
         forget(db)
-    lake = _lake(db)
+    lake = _lake(db, embedded=embedded)
     with lake.lock:
         try:
             return lake.cursor(lake.pin(lake.snapshot() if snapshot is None else snapshot))
@@ -242,7 +280,7 @@ def new_version(db: Path, *, from_current: bool) -> Iterator[duckdb.DuckDBPyConn
     transaction, and stays readable as the snapshot before it.
     """
     with writer_lock(db):
-        if not from_current and not catalog_file(db).exists():
+        if not from_current and not catalog_url() and not catalog_file(db).exists():
             _create_catalog(db)
         lake = _lake(db)
         con = lake.cursor(LATEST)

@@ -7,8 +7,9 @@
 PostgreSQL is Debian's (apt-get install postgresql): initdb and pg_ctl under the directory, on a free port,
 never the system service. initdb refuses to run as root, so as root it runs as the `postgres` user. nginx is
 Debian's too, run with its own prefix and pid file under the directory; its certificate is self-signed (openssl).
-The servers share the warehouse (METRICS_DB: readers never lock, writers serialise on its file lock) and, through
-METRICS_ACCOUNTS_URL, the accounts store.
+The servers share the warehouse, its catalog in PostgreSQL (METRICS_CATALOG_URL) and its data files in one
+directory (METRICS_DB's .lake/; writers serialise on its file lock), and, through METRICS_ACCOUNTS_URL, the
+accounts store.
 """
 
 import argparse
@@ -33,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 PG_ROLE = "metrics"
 ACCOUNTS_DATABASE = "accounts"
+WAREHOUSE_DATABASE = "warehouse"  # the DuckLake catalog
 NGINX_TEMPLATE = ROOT / "deploy" / "nginx.conf"
 SESSION_COOKIE = "metrics_session"  # ui/auth.py COOKIE; nginx hashes on it (ui/ imports streamlit, not here)
 STATE_FILE = "cluster.json"
@@ -242,7 +244,9 @@ def start(directory: Path, *, db: Path, servers: int = 2, https_port: int | None
     (directory / MARKER).touch()
     postgres = start_postgres(directory / "postgres")
     env = {
+        # The warehouse's catalog in PostgreSQL, its data files under <METRICS_DB>.lake/ (the shared path).
         "METRICS_DB": str(db.resolve()),
+        "METRICS_CATALOG_URL": postgres.create_database(WAREHOUSE_DATABASE),
         "METRICS_ACCOUNTS_URL": postgres.url(),
         # One cookie secret for every server: a browser moved to another server keeps a valid XSRF cookie.
         "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_urlsafe(32),
