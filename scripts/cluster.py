@@ -295,6 +295,8 @@ def cmd_start(args) -> int:
     print(f"集群已启动：{cluster.url}（自签名证书，浏览器会提示不安全，确认后继续）")
     for server in cluster.servers:
         print(f"  应用服务器 {server.url}（进程 {server.process.pid}）")
+    print(f"  数据仓库目录库 METRICS_CATALOG_URL={redacted(cluster.postgres.url(WAREHOUSE_DATABASE))}，"
+          f"数据文件在 {db.resolve()}.lake/data/")
     print(f"  账户库 METRICS_ACCOUNTS_URL={redacted(cluster.postgres.url())}"
           f"（密码见 {directory / 'postgres' / 'password'}）")
     print(f"  首次启动的管理员 admin 一次性密码见 {directory / 'ensure.log'}：用 admin 与该密码登录后须先修改密码")
