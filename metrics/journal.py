@@ -1,9 +1,9 @@
 """The record of each warehouse change: written in the change's own transaction, copied to the audit trail.
 
-A change and its journal row are published together in one version, so no change is ever
-published without its record. The accounts store's audit trail is a copy, made right after the
+A change and its journal row are committed together in one transaction, so no change is ever
+committed without its record. The accounts store's audit trail is a copy, made right after the
 change and again at every start (idempotent, keyed by change_key): a kill, or a store locked by
-another process, between publishing and copying only delays the audit entry.
+another process, between committing and copying only delays the audit entry.
 """
 
 import datetime as dt

@@ -1,11 +1,12 @@
-"""Bring a warehouse that an earlier release built up to this release's schema, as a new version.
+"""Bring a warehouse that an earlier release built up to this release's schema, in one transaction;
+and move a warehouse of an earlier format, or the embedded one into the shared catalog.
 
 A release may add tables and change the rules (the views and macros of sql/views.sql), and with them the
 stored facts derived from the rules. `ensure` compares the warehouse's schema fingerprint with this
-release's and, when they differ, publishes a new version with the missing tables added (a new reference
+release's and, when they differ, commits one change with the missing tables added (a new reference
 table with its rows from data/seed/), the rules replaced and every stored fact recomputed. Loaded data
-are never changed: base tables are only ever added, and the version before the upgrade stays a recovery
-point.
+are never changed: base tables are only ever added, and the state before the upgrade stays readable as
+the snapshot before it.
 """
 
 from pathlib import Path

@@ -1,5 +1,5 @@
 -- The record of every change to the warehouse, written in the change's own transaction, so that
--- no version is published without it. The accounts store's audit trail is filled from it, keyed
+-- no change is committed without it. The accounts store's audit trail is filled from it, keyed
 -- by change_key. "if not exists": a warehouse built before this table gets it at its next change.
 create table if not exists change_log (   -- key: change_key
     change_key   varchar not null,

@@ -231,8 +231,8 @@ create table if not exists submission_rows (   -- key: (submission_id, indicator
 );
 
 -- The (indicator, region) keys a change touched, filled and emptied inside the change's transaction:
--- the stored facts (sql/views.sql) are recomputed for these keys from from_year on. Empty in a
--- published version.
+-- the stored facts (sql/views.sql) are recomputed for these keys from from_year on. Empty in every
+-- committed snapshot.
 create table if not exists refresh_keys (
     indicator_id varchar not null,
     region_id    varchar not null,

@@ -83,12 +83,12 @@ def chart(figure, file_name: str, **kwargs) -> None:
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _connection(db: str, version: str) -> duckdb.DuckDBPyConnection:
-    """Read-only connection to one published version; a new version gets a new connection."""
+    """Read-only connection to one warehouse snapshot; a new snapshot gets a new connection."""
     return warehouse.open_reader(Path(db))
 
 
 def connection() -> duckdb.DuckDBPyConnection:
-    """The read-only connection to the version published now (use a cursor per query)."""
+    """The read-only connection to the snapshot current now (use a cursor per query)."""
     return _connection(str(resolve_db()), current_version())
 
 

@@ -51,7 +51,7 @@ class StoreCollector:
             yield loads
             yield CounterMetricFamily("dashboard_rollbacks", "Rollbacks recorded in the warehouse",
                                       value=int((kinds == "rollback").sum()))
-            yield InfoMetricFamily("dashboard_warehouse", "The warehouse version published now",
+            yield InfoMetricFamily("dashboard_warehouse", "The warehouse snapshot current now",
                                    value={"version": warehouse.version_id(db)})
             yield GaugeMetricFamily("dashboard_warehouse_last_load_id", "The newest load id in the warehouse",
                                     value=int(history["load_id"].max()))
