@@ -1,7 +1,7 @@
 """Load test (issue #15): simulated sessions through nginx for a bounded time, while CLI loads run.
 
     .venv/bin/python scripts/load_test.py [--servers 1,2] [--sessions 50] [--seconds 120] [--think 1]
-                                          [--out FILE.md]
+                                          [--out FILE.md] [--logs DIR]
 
 For each server count in turn, a fresh cluster (scripts/cluster.py: PostgreSQL for the catalog and the accounts,
 N app servers, nginx over HTTPS) in a temporary directory, stopped afterwards. Everything is on 127.0.0.1.
@@ -100,7 +100,7 @@ class Results:
     load_average: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     def error(self, kind: str) -> None:
-        self.errors[kind[:80]] += 1
+        self.errors[kind[:120]] += 1
 
     @property
     def all_times(self) -> list[float]:
@@ -306,6 +306,14 @@ def measure(servers: int, args) -> Results:
             asyncio.run(drive(started.https_port, env, csv, args, results, pids))
         finally:
             started.stop()
+            if args.logs:
+                # The servers' tracebacks: a page shows only Streamlit's redacted message. Not ensure.log,
+                # which holds the admin's one-time password.
+                kept = Path(args.logs) / f"{servers}台"
+                kept.mkdir(parents=True, exist_ok=True)
+                for log in [*directory.glob("*.log"), directory / "postgres" / "postgres.log"]:
+                    if log.name != "ensure.log" and log.exists():
+                        shutil.copy(log, kept / log.name)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
     return results
@@ -355,6 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--think", type=float, default=1.0, help="会话两页之间的平均停顿秒数（默认 1）")
     parser.add_argument("--timeout", type=float, default=60, help="一次页面运行超过此秒数记为错误（默认 60）")
     parser.add_argument("--out", help="结果表（Markdown）另写入此文件")
+    parser.add_argument("--logs", help="把各台服务器、nginx 与 PostgreSQL 的日志复制到此目录（集群目录用后即删）")
     args = parser.parse_args(argv)
     counts = [int(part) for part in args.servers.split(",") if part.strip()]
     all_results = []
