@@ -97,6 +97,8 @@ class Results:
     server_cpu: float = 0.0
     client_cpu: float = 0.0
     loader_cpu: float = 0.0
+    connections: int = 0  # the most client connections PostgreSQL held at once, sampled
+    max_connections: int = 0
     load_average: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     def error(self, kind: str) -> None:
@@ -257,26 +259,46 @@ async def loader(env: dict[str, str], csv: Path, deadline: float, results: Resul
         results.load_seconds.append(time.perf_counter() - started)
 
 
+async def count_connections(postgres: cluster.Postgres, deadline: float, results: Results) -> None:
+    """Sample PostgreSQL's client connections every 2 s until the deadline: every server's catalog and accounts
+    connections come out of one max_connections."""
+    query = ("select count(*) filter (where backend_type = 'client backend'), "
+             "current_setting('max_connections')::int from pg_stat_activity")
+    while time.monotonic() < deadline:
+        process = await asyncio.create_subprocess_exec(
+            str(cluster.PG_BIN / "psql"), "-h", "127.0.0.1", "-p", str(postgres.port), "-U", cluster.PG_ROLE,
+            "-d", cluster.ACCOUNTS_DATABASE, "-Atc", query, env={**os.environ, "PGPASSWORD": postgres.password},
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
+        stdout, _ = await process.communicate()
+        if process.returncode == 0:  # refused when every connection is taken: the peak is already there
+            used, allowed = map(int, stdout.decode().strip().split("|"))
+            results.connections = max(results.connections, used - 1)  # not this query's own
+            results.max_connections = allowed
+        await asyncio.sleep(2)
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (/proc/PID/stat fields 14 and 15)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def drive(port: int, env: dict[str, str], csv: Path, args, results: Results, pids: list[int]) -> None:
-    started = time.monotonic()
-    deadline = started + args.seconds
+async def drive(running: cluster.Cluster, env: dict[str, str], csv: Path, args, results: Results) -> None:
+    pids = [server.process.pid for server in running.servers]
+    began = time.monotonic()
+    deadline = began + args.seconds
     ramp = min(RAMP_SECONDS, args.seconds / 4)
 
     async def delayed(number: int) -> None:
         await asyncio.sleep(ramp * number / args.sessions)
-        await simulate(number, port, deadline, args.think, args.timeout, results)
+        await simulate(number, running.https_port, deadline, args.think, args.timeout, results)
 
     servers_before = sum(map(cpu_seconds, pids))
     own_before = resource.getrusage(resource.RUSAGE_SELF)
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    await asyncio.gather(loader(env, csv, deadline, results), *map(delayed, range(args.sessions)))
-    results.seconds = time.monotonic() - started
+    await asyncio.gather(loader(env, csv, deadline, results), count_connections(running.postgres, deadline, results),
+                         *map(delayed, range(args.sessions)))
+    results.seconds = time.monotonic() - began
     results.server_cpu = sum(map(cpu_seconds, pids)) - servers_before
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -302,8 +324,7 @@ def measure(servers: int, args) -> Results:
             accounts.add_user(accounts.PostgresStore(started.postgres.url()), VIEWER, VIEWER_PASSWORD, "viewer",
                               actor="负载测试")
             csv = load_file(directory / "负载测试.csv")
-            pids = [server.process.pid for server in started.servers]
-            asyncio.run(drive(started.https_port, env, csv, args, results, pids))
+            asyncio.run(drive(started, env, csv, args, results))
         finally:
             started.stop()
             if args.logs:
@@ -330,8 +351,9 @@ def report(all_results: list[Results], args) -> str:
         f"--think {args.think:g}`（每个会话两页之间平均停 {args.think:g} 秒）。",
         "",
         "| 服务器 | 会话 | 时长 (s) | 完成的页面运行 | 页面运行/秒 | p50 (s) | p95 (s) | 最长 (s) | 错误 | 载入+撤销 "
-        "| 页面看到的数据版本 | 应用服务器 CPU (s) | 压测客户端 CPU (s) | 命令行载入 CPU (s) | 结束时负载均值 |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| 页面看到的数据版本 | PostgreSQL 最多连接 | 应用服务器 CPU (s) | 压测客户端 CPU (s) | 命令行载入 CPU (s) "
+        "| 结束时负载均值 |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for result in all_results:
         times = result.all_times
@@ -340,7 +362,8 @@ def report(all_results: list[Results], args) -> str:
             f"| {result.servers} | {result.sessions} | {result.seconds:.0f} | {len(times)} | "
             f"{len(times) / result.seconds:.1f} | {seconds_text(percentile(times, 0.5))} | "
             f"{seconds_text(percentile(times, 0.95))} | {seconds_text(max(times, default=float('nan')))} | "
-            f"{sum(result.errors.values())} | {result.loads} | {len(result.versions)} | {result.server_cpu:.0f} | "
+            f"{sum(result.errors.values())} | {result.loads} | {len(result.versions)} | "
+            f"{result.connections} / {result.max_connections} | {result.server_cpu:.0f} | "
             f"{result.client_cpu:.0f} | {result.loader_cpu:.0f} | {load} |")
     lines += ["", "各页 p50 / p95（秒）：", "",
               "| 服务器 | " + " | ".join(PAGES.values()) + " |", "|---|" + "---|" * len(PAGES)]
@@ -348,6 +371,8 @@ def report(all_results: list[Results], args) -> str:
         cells = [f"{seconds_text(percentile(times, 0.5))} / {seconds_text(percentile(times, 0.95))}（{len(times)}）"
                  for times in result.times.values()]
         lines.append(f"| {result.servers} | " + " | ".join(cells) + " |")
+    lines += ["", "每轮命令行载入+撤销用时（中位数）：" + "；".join(
+        f"{result.servers} 台 {seconds_text(percentile(result.load_seconds, 0.5))} 秒" for result in all_results)]
     for result in all_results:
         if result.errors:
             kinds = "；".join(f"{kind} ×{count}" for kind, count in result.errors.most_common(3))
