@@ -37,9 +37,11 @@ CATALOG_NAME = "catalog.sqlite"
 DATA_DIRECTORY = "data"
 # The attachment writers use, and from which a reader learns the current snapshot.
 LATEST = "lake"
-# Snapshots a process keeps attached for its readers (a page run reads one, a load makes the next);
-# generous, since a reader still holding a snapshot that is let go would fail.
-PINNED_KEPT = 32
+# Snapshots a process keeps attached for its readers (a page run reads one, a load makes the next).
+# More than the dashboard keeps connections to (ui/common.py, 4), since a reader whose snapshot is let go
+# fails; few, since in a shared catalog every attachment holds PostgreSQL connections of its own (32 per
+# server ran a 100-connection PostgreSQL out of connections under scripts/load_test.py).
+PINNED_KEPT = 8
 # Warehouses a process keeps open (the dashboard has one; a test run opens many in turn).
 LAKES_KEPT = 8
 # Schema files whose statements the lake keeps; the macros among them live in each process.
