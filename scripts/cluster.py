@@ -35,6 +35,10 @@ PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 PG_ROLE = "metrics"
 ACCOUNTS_DATABASE = "accounts"
 WAREHOUSE_DATABASE = "warehouse"  # the DuckLake catalog
+# Every snapshot a server process keeps attached (metrics.warehouse.PINNED_KEPT) pools PostgreSQL
+# connections of its own, as many as its concurrent page runs: 100 (initdb's default) ran out with two
+# servers and 50 busy sessions (scripts/load_test.py). Sizing: deploy/README.md.
+MAX_CONNECTIONS = 400
 NGINX_TEMPLATE = ROOT / "deploy" / "nginx.conf"
 SESSION_COOKIE = "metrics_session"  # ui/auth.py COOKIE; nginx hashes on it (ui/ imports streamlit, not here)
 STATE_FILE = "cluster.json"
@@ -104,7 +108,7 @@ def start_postgres(directory: Path) -> Postgres:
     _run(_as_postgres([str(PG_BIN / "initdb"), "-D", str(directory / "data"), "-U", PG_ROLE,
                        "--auth=scram-sha-256", f"--pwfile={password_file}", "-E", "UTF8", "--locale=C.UTF-8"]))
     port = free_port()
-    options = f"-p {port} -k {directory} -c listen_addresses=127.0.0.1"
+    options = f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c max_connections={MAX_CONNECTIONS}"
     _run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(directory / "data"), "-o", options,
                        "-l", str(directory / "postgres.log"), "-w", "start"]))
     postgres = Postgres(directory, port, password)
