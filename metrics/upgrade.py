@@ -42,14 +42,21 @@ def upgrade(db: Path, *, actor: str = "system") -> bool:
             warehouse.drop(con, table)
         existing = set(queries.run_in_transaction(con, "warehouse_tables")["table_name"])
         build.create_schema(con)
-        _fill_missing_reference_tables(con, existing)
-        stored_facts.refresh_all(con)
-        build.record_schema(con)
-        latest_load = int(queries.run_in_transaction(con, "load_next_id")["load_id"].iloc[0]) - 1
-        journal.write(con, load_id=latest_load, actor=actor, action="升级数据仓库", target=str(db),
-                      detail=f"结构升级到 {build.schema_fingerprint()}，重新计算全部指标结果",
-                      count_before=count_before)
+        _complete(con, existing, db, actor, "升级数据仓库",
+                  f"结构升级到 {build.schema_fingerprint()}，重新计算全部指标结果", count_before)
     return True
+
+
+def _complete(con: duckdb.DuckDBPyConnection, existing: set[str], db: Path, actor: str, action: str, detail: str,
+              count_before: int) -> None:
+    """What an upgrade and a migration end with, in their transaction: the reference tables the warehouse
+    lacked, every stored fact recomputed, this release's schema recorded, and the journal entry."""
+    _fill_missing_reference_tables(con, existing)
+    stored_facts.refresh_all(con)
+    build.record_schema(con)
+    latest_load = int(queries.run_in_transaction(con, "load_next_id")["load_id"].iloc[0]) - 1
+    journal.write(con, load_id=latest_load, actor=actor, action=action, target=str(db), detail=detail,
+                  count_before=count_before)
 
 
 def _fill_missing_reference_tables(con: duckdb.DuckDBPyConnection, existing: set[str]) -> None:
@@ -111,11 +118,7 @@ def _copy_warehouse(db: Path, source: duckdb.DuckDBPyConnection, actor: str, ori
             if arrived != rows.num_rows:
                 raise WarehouseError(f"迁移数据仓库时表 {table} 行数不符（{rows.num_rows} → {arrived}），未迁移")
             copied[table] = arrived
-        _fill_missing_reference_tables(con, tables)
-        stored_facts.refresh_all(con)
-        build.record_schema(con)
-        latest_load = int(queries.run_in_transaction(con, "load_next_id")["load_id"].iloc[0]) - 1
-        journal.write(con, load_id=latest_load, actor=actor, action="迁移数据仓库", target=str(db),
-                      detail=f"{origin}迁移 {len(copied)} 张表，观测值 {copied.get('observations', 0)} 条",
-                      count_before=copied.get("observations", 0))
+        _complete(con, tables, db, actor, "迁移数据仓库",
+                  f"{origin}迁移 {len(copied)} 张表，观测值 {copied.get('observations', 0)} 条",
+                  copied.get("observations", 0))
     return len(copied), copied.get("observations", 0)
