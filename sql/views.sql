@@ -345,13 +345,19 @@ with placed as (
     join reporting_periods as rp using (period_id)
 ),
 
+-- What a value may be compared with, as one equality so that the joins below stay hash joins (an OR
+-- across both sides made them nested loops): any value of a stock or level, only a quarter of a flow.
 chosen as (
-    select * exclude (recency) from placed where recency = 1
+    select
+        * exclude (recency),
+        case when temporal <> 'flow' then 'any' when grain = 'quarter' then 'quarter' end as comparable_as
+    from placed
+    where recency = 1
 ),
 
 final as (
     select
-        current.*,
+        current.* exclude (comparable_as),
         previous.value as previous_value,
         previous.qualifier as previous_qualifier,
         previous.period_label as previous_period_label,
@@ -367,12 +373,12 @@ final as (
         on previous.indicator_id = current.indicator_id
         and previous.region_id = current.region_id
         and previous.quarter_index = current.quarter_index - 1
-        and (current.temporal <> 'flow' or (current.grain = 'quarter' and previous.grain = 'quarter'))
+        and previous.comparable_as = current.comparable_as
     left join chosen as year_ago
         on year_ago.indicator_id = current.indicator_id
         and year_ago.region_id = current.region_id
         and year_ago.quarter_index = current.quarter_index - 4
-        and (current.temporal <> 'flow' or (current.grain = 'quarter' and year_ago.grain = 'quarter'))
+        and year_ago.comparable_as = current.comparable_as
 )
 
 select * from final;
