@@ -10,6 +10,7 @@ run the same SQL files on the same DuckDB connection type; only the connection a
 import contextlib
 import datetime as dt
 import fcntl
+import functools
 import hashlib
 import os
 import re
@@ -45,9 +46,14 @@ WRONG = "用户名或密码错误"
 THROTTLED = f"登录失败次数过多，请{LOCK_MINUTES}分钟后再试"
 _USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,32}$")
 _HASHER = PasswordHasher()
-# Verified against when the user does not exist, so that a wrong name costs as much as a wrong password.
-_DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
 _DISPLAY_UNSAFE = re.compile(r"[^\w.@ -]|_")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so that a wrong name costs as much as a wrong
+    password; made on first use, so that commands that never sign anyone in do not pay for it."""
+    return _HASHER.hash(secrets.token_hex(16))
 
 
 class AccountError(Exception):
@@ -441,7 +447,7 @@ def _check_login(con, username: str, password: str, client_address: str) -> tupl
     if counts["count_pair"] >= MAX_FAILED_ATTEMPTS or counts["count_client"] >= MAX_CLIENT_FAILURES:
         return LoginRefused(THROTTLED, int(counts["count_name"])), None
     user = _get(con, username)
-    if _verifies(user["password_hash"] if user else _DUMMY_HASH, password) and user and not user["is_disabled"]:
+    if _verifies(user["password_hash"] if user else _dummy_hash(), password) and user and not user["is_disabled"]:
         _run(con, "account_failures_clear", username=username, client_address=client_address)
         return None, user
     _run(con, "account_failure_insert", username=username, client_address=client_address, now=now)
