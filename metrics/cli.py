@@ -10,12 +10,13 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from metrics import (
     accounts,
-    briefing,
     changes,
+    engine,
     exporting,
     facts,
     ingest,
@@ -32,6 +33,8 @@ from metrics.paths import resolve_db
 from metrics.uploads import max_cli_load_mb
 from metrics.warehouse import WarehouseError, open_reader
 
+# What `brief --format` accepts (metrics.briefing.FORMATS, which tests/test_briefing.py holds it to).
+BRIEF_FORMATS = ("docx", "pdf")
 # Problems or conflicts printed one per line; a longer list is counted and written to a file.
 PRINTED_LINES = 20
 
@@ -311,8 +314,12 @@ def cmd_remind(args) -> None:
     except (OSError, ValueError) as error:
         raise WarehouseError(f"提醒未能发送到 {webhook}：{getattr(error, 'reason', error)}") from error
     print(f"已发送提醒到 {webhook}（HTTP {status}）", file=sys.stderr)
+
+
 def cmd_brief(args) -> None:
     """A quarter's briefing as .docx or .pdf, written whole or not at all."""
+    from metrics import briefing  # charts and the renderer: 0.15 s of imports no other command needs
+
     out = Path(args.out)
     briefing.check_writable(out)
     try:
@@ -363,7 +370,7 @@ def parser() -> argparse.ArgumentParser:
     brief = command("brief", cmd_brief, "生成季度简报(Word 或 PDF)")
     brief.add_argument("--period", required=True, help="报告季度，如 2024Q3")
     brief.add_argument("--region", help="只看一个地区(地区编码如 linkong，或名称如 临空经济区)")
-    brief.add_argument("--format", required=True, choices=list(briefing.FORMATS), help="docx 或 pdf")
+    brief.add_argument("--format", required=True, choices=BRIEF_FORMATS, help="docx 或 pdf")
     brief.add_argument("--out", required=True, help="输出文件")
     remind = command("remind", cmd_remind, "本季度报送提醒(JSON)：已报/未报/逾期与催报清单，可发送到 webhook")
     remind.add_argument("--period", help="报告期，如 2024Q3(默认有数据的最新季度)")
@@ -397,4 +404,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except (WarehouseError, accounts.AccountError) as error:
         print(f"错误：{error}", file=sys.stderr)
+        return 2
+    except duckdb.OutOfMemoryException:
+        print(f"错误：内存不足，操作未完成，数据仓库未改变；可用 {engine.MEMORY_LIMIT_ENV_VAR} 调高内存上限"
+              f"（现为 {engine.memory_limit()}）", file=sys.stderr)
         return 2

@@ -30,12 +30,14 @@ def spill_directory(path: Path) -> Path:
     return Path(spill_root) / f"{path.name}.tmp" if spill_root else path.with_name(f"{path.name}.tmp")
 
 
+def memory_limit() -> str:
+    """$METRICS_MEMORY_LIMIT, else DEFAULT_MEMORY_LIMIT."""
+    return os.environ.get(MEMORY_LIMIT_ENV_VAR) or DEFAULT_MEMORY_LIMIT
+
+
 def settings(path: Path) -> dict[str, str]:
-    """memory_limit ($METRICS_MEMORY_LIMIT, else 2GB) and temp_directory (spill_directory)."""
-    return {
-        "memory_limit": os.environ.get(MEMORY_LIMIT_ENV_VAR) or DEFAULT_MEMORY_LIMIT,
-        "temp_directory": str(spill_directory(path)),
-    }
+    """memory_limit and temp_directory (spill_directory)."""
+    return {"memory_limit": memory_limit(), "temp_directory": str(spill_directory(path))}
 
 
 def connect(path: Path, *, read_only: bool = False, in_memory: bool = False,

@@ -199,31 +199,9 @@ def _insert_reference_rows(con: duckdb.DuckDBPyConnection, shape: Shape, load_id
                         [shape.indicator_id(number), year if annual else None, value, comparator, load_id])
 
 
-REFRESH_BATCH_ROWS = 1_000_000  # observations per refresh of the stored facts while generating
 INSERT_CHUNK_ROWS = 10_000_000  # observations per insert while generating
-# The generator's DuckDB memory_limit. 10^8 observations in one transaction ran out of 4 GB and of 10 GB
-# (the primary key's index, it seems: at 400 MB, a table with the same three-column key ran out of memory
-# within 2.5×10^6 rows in one transaction, the same table without the key took 10^7).
+# The generator's DuckDB memory_limit (the product's default is engine.DEFAULT_MEMORY_LIMIT).
 GENERATE_MEMORY_LIMIT = os.environ.get("BENCH_SCALE_GENERATE_MEMORY", "4GB")
-
-
-def refresh_stored_facts(con: duckdb.DuckDBPyConnection, shape: Shape) -> None:
-    """What stored_facts.refresh_all does (the stored facts of every key), in batches: the seed's keys,
-    then the synthetic indicators a few at a time, each batch about REFRESH_BATCH_ROWS observations.
-    In one step, 10^7 observations took more than the 4 GB memory limit; a key's facts depend on its
-    own observations (and a computed indicator's on its operands' keys, which refresh adds), so the
-    batches store the same rows."""
-    con.execute("insert into refresh_keys (indicator_id, region_id, from_year) select distinct indicator_id, "
-                "region_id, 0 from observations where indicator_id not like 'bench\\_%' escape '\\'")
-    stored_facts.refresh(con)
-    per_batch = max(1, shape.indicators // max(1, math.ceil(shape.rows / REFRESH_BATCH_ROWS)))
-    for first in range(0, shape.indicators, per_batch):
-        con.execute(f"""insert into refresh_keys (indicator_id, region_id, from_year)
-            select {INDICATOR_ID_SQL}, {REGION_ID_SQL}, 0
-            from range($first, $last) as a(i), range($regions) as b(r)""",
-                    {"first": first, "last": min(first + per_batch, shape.indicators), "regions": shape.regions,
-                     "districts": shape.districts})
-        stored_facts.refresh(con)
 
 
 def generate(db: Path, shape: Shape, seed: int) -> None:
@@ -243,7 +221,7 @@ def generate(db: Path, shape: Shape, seed: int) -> None:
             con.execute(f"insert into observations select indicator_id, region_id, period_id, value, 'exact', "
                         f"'基准测试', null, {load_id} from ({ROW_SQL})",
                         _row_params(shape, seed, start, min(INSERT_CHUNK_ROWS, shape.rows - start)))
-        refresh_stored_facts(con, shape)
+        stored_facts.refresh_all(con)
         violations = building.integrity_violations(con)
         if len(violations):
             raise WarehouseError(f"generated rows break {len(violations)} rules: {violations.head()}")

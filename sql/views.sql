@@ -32,6 +32,21 @@ select * from final;
 -- one key and reads one year back at most (环比, 同比, year-to-date sums), so that the filter is
 -- applied to the observations first; the views of the same names are the rules over every key.
 -- (A set to match with IN: a correlated EXISTS here made DuckDB scan every observation.)
+--
+-- Scoped, the rules read scoped_observations: the change copies into a temporary table of that name the
+-- observations within the range of its keys' indicators and regions (sql/queries/facts_scope_observations.sql),
+-- one scan with constant filters, before any join. Inside a DuckLake transaction that has written rows, the
+-- planner estimates a table by those rows alone (10 for 10^7 observations), so a join with observations
+-- built its hash table on every observation (1.3 s at 10^7) — the copy leaves it nothing to misjudge. The
+-- lake's own table of that name is always empty; it is there so that the rules bind where no change runs.
+create table if not exists scoped_observations as
+select * from observations with no data;
+
+create or replace macro observations_of(scoped) as table
+select * from observations where not scoped
+union all
+select * from scoped_observations where scoped;
+
 create or replace macro refresh_scope() as table
 select k.indicator_id, k.region_id, p.period_id
 from refresh_keys as k
@@ -47,7 +62,7 @@ with operands as (
         o.value,
         o.source
     from derivations as d
-    join observations as o on o.indicator_id = d.operand_id and o.qualifier = 'exact'
+    join observations_of(scoped) as o on o.indicator_id = d.operand_id and o.qualifier = 'exact'
     where not scoped
        or (d.indicator_id, o.region_id, o.period_id) in (select indicator_id, region_id, period_id from refresh_scope())
 ),
@@ -102,7 +117,7 @@ create or replace macro all_observations_of(scoped) as table
 select
     o.indicator_id, o.region_id, o.period_id, o.value, o.qualifier, o.source, o.evidence, o.load_id,
     false as is_derived
-from observations as o
+from observations_of(scoped) as o
 where not scoped
    or (o.indicator_id, o.region_id, o.period_id) in (select indicator_id, region_id, period_id from refresh_scope())
 union all
@@ -464,8 +479,8 @@ parts_above_wholes as (
     from derivations as numerator
     join derivations as denominator
         on denominator.indicator_id = numerator.indicator_id and denominator.role = 'denominator'
-    join observations as part on part.indicator_id = numerator.operand_id
-    join observations as whole
+    join observations_of(scoped) as part on part.indicator_id = numerator.operand_id
+    join observations_of(scoped) as whole
         on whole.indicator_id = denominator.operand_id
         and whole.region_id = part.region_id
         and whole.period_id = part.period_id
@@ -479,7 +494,7 @@ parts_above_wholes as (
 points_above_max as (
     select
         o.indicator_id, o.region_id, o.period_id, o.value, '得分超过满分' as problem
-    from observations as o
+    from observations_of(scoped) as o
     join assessment_items as item on item.points_indicator_id = o.indicator_id
     where (o.value < 0 or o.value > item.max_points)
       and (not scoped or (o.indicator_id, o.region_id) in (select indicator_id, region_id from refresh_keys))
@@ -489,7 +504,7 @@ points_above_max as (
 -- and period.
 repeated_keys as (
     select o.indicator_id, o.region_id, o.period_id, min(o.value) as value, '同一指标、地区、期间有多个值' as problem
-    from observations as o
+    from observations_of(scoped) as o
     where not scoped or (o.indicator_id, o.region_id) in (select indicator_id, region_id from refresh_keys)
     group by o.indicator_id, o.region_id, o.period_id
     having count(*) > 1
@@ -497,7 +512,7 @@ repeated_keys as (
 
 unknown_keys as (
     select o.indicator_id, o.region_id, o.period_id, o.value, '指标、地区或期间不存在' as problem
-    from observations as o
+    from observations_of(scoped) as o
     where (not scoped or (o.indicator_id, o.region_id) in (select indicator_id, region_id from refresh_keys))
       and (o.indicator_id not in (select indicator_id from indicators)
            or o.region_id not in (select region_id from regions)

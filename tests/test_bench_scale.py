@@ -120,21 +120,3 @@ def plain(column) -> list:
     the last bit), missing as None, whatever its dtype."""
     return [None if pd.isna(value) else value if isinstance(value, str) else round(float(value), 9)
             for value in column.tolist()]
-
-
-def test_batched_refresh_stores_what_one_refresh_stores(tmp_path, monkeypatch):
-    shape = bench_scale.Shape(indicators=5, quarters=8, regions=14)
-    stored = []
-    for folder, batch_rows in (("one", 10**9), ("batched", 100)):
-        monkeypatch.setattr(bench_scale, "REFRESH_BATCH_ROWS", batch_rows)
-        db = tmp_path / folder / "warehouse.duckdb"
-        bench_scale.generate(db, shape, seed=3)
-        con = open_reader(db)
-        try:
-            stored.append([con.execute(f"select * from {table} order by all").df()
-                           for table in ("stored_observation_facts", "stored_quarter_facts", "newest_quarter_facts")])
-        finally:
-            con.close()
-    for one, batched in zip(*stored, strict=True):
-        assert len(one)
-        pd.testing.assert_frame_equal(one, batched)

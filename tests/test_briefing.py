@@ -12,7 +12,7 @@ import pytest
 from fontTools.ttLib import TTCollection
 
 from metrics import briefing
-from metrics.cli import main
+from metrics.cli import BRIEF_FORMATS, main
 from metrics.warehouse import open_reader
 
 OUTPUT = Path(__file__).resolve().parent / "output" / "brief"
@@ -287,3 +287,7 @@ def test_a_change_cites_both_quarters(two_quarters_db):
         ("鄂城区", "one_window_share", 91.2, "2024年第三季度报表"),
         ("鄂城区", "one_window_share", 89.5, "2024年第四季度报表"),
     ]
+
+
+def test_the_cli_offers_the_formats_the_briefing_renders():
+    assert BRIEF_FORMATS == briefing.FORMATS

@@ -90,6 +90,25 @@ def test_a_changed_operand_recomputes_the_ratio_it_is_part_of(fresh_db):
     assert differences(fresh_db) == NOTHING_DIFFERS
 
 
+def test_refresh_all_in_batches_stores_what_one_step_stores(fresh_db, monkeypatch):
+    """Batches of two observations split the ratios of the seed from their operands; the stored facts
+    still equal the rules."""
+    monkeypatch.setattr(stored_facts, "REFRESH_BATCH_ROWS", 2)
+    with new_version(fresh_db, from_current=True) as con:
+        con.execute("delete from stored_observation_facts; delete from stored_quarter_facts; "
+                    "delete from newest_quarter_facts")
+        stored_facts.refresh_all(con)
+    assert differences(fresh_db) == {table: 0 for table in (*STORED_AND_RULE, "refresh_keys")}
+    assert stored_rows(fresh_db, "stored_observation_facts") > 0
+
+
+def test_indicator_batches_hold_about_the_batch_size_each_and_every_indicator_once(monkeypatch):
+    monkeypatch.setattr(stored_facts, "REFRESH_BATCH_ROWS", 10)
+    assert stored_facts.indicator_batches(["a", "b", "c", "d", "e"], [4, 4, 4, 30, 1]) == [
+        ("a", "c"), ("d", "d"), ("e", "e")]
+    assert stored_facts.indicator_batches([], []) == []
+
+
 def test_a_load_checks_the_keys_it_touched(fresh_db, tmp_path):
     class Undo(Exception):
         pass

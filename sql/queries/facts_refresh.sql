@@ -1,7 +1,8 @@
 -- Recompute the stored facts of the keys in refresh_keys from their first changed year on, inside
 -- the caller's transaction, from the rules in sql/views.sql restricted to those keys and years (they
 -- read one year further back); then empty refresh_keys. The caller has added the keys of computed
--- indicators (facts_refresh_derived_keys.sql).
+-- indicators (facts_refresh_derived_keys.sql) and copied the observations in scope
+-- (facts_scope_observations.sql).
 create or replace temp table refresh_from as
 select indicator_id, region_id, min(from_year) as from_year
 from refresh_keys
@@ -41,5 +42,7 @@ qualify row_number() over (partition by f.indicator_id, f.region_id order by f.q
 order by f.indicator_id, f.region_id;
 
 drop table refresh_from;
+
+drop table scoped_observations;
 
 delete from refresh_keys;
