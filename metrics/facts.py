@@ -13,18 +13,20 @@ TREND_REGIONS_SHOWN = 8
 
 
 def as_of(con: duckdb.DuckDBPyConnection, quarter_index: int, category: str | None = None,
-          region_id: str | None = None) -> pd.DataFrame:
+          region_id: str | None = None, row_limit: int | None = None) -> pd.DataFrame:
     """Per indicator and region: the quarter's value, else the latest before it (is_current
-    false), with target, status, 环比 and 同比."""
+    false), with target, status, 环比 and 同比; the first row_limit rows (all when None), each
+    with the count of all (total_rows)."""
     return queries.run(con, "period_facts", quarter_index=quarter_index, category=category,
-                       region_id=region_id)
+                       region_id=region_id, row_limit=row_limit)
 
 
 def as_of_with_table(con: duckdb.DuckDBPyConnection, quarter_index: int, category: str | None = None,
-                     region_id: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                     region_id: str | None = None, row_limit: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """as_of, and the same rows as the 总览 table and its download show them (readable_facts, with each
-    row's reporting quarter): one query for both, formatted once where the caller caches the pair."""
-    latest = as_of(con, quarter_index, category, region_id)
+    row's reporting quarter): one query for both. A page asks for the rows it shows (a province has
+    tens of thousands) and its download for all of them, when clicked."""
+    latest = as_of(con, quarter_index, category, region_id, row_limit)
     table = readable_facts(latest)
     table.insert(3, "报告季度", latest["quarter_label"] + latest["is_current"].map({True: "", False: "（非本期）"}))
     return latest, table

@@ -178,8 +178,9 @@ STATUS_MARK = {"达标": "√ 达标", "未达标": "× 未达标", "无目标":
 
 
 def goals_text(rows: pd.DataFrame, unit: str) -> str:
-    """The distinct targets of one indicator's rows: '≥ 1.2亿条（2023年），依据：本局设定（…）'."""
-    goals = rows.dropna(subset=["target_value"]).drop_duplicates(
+    """The distinct targets of one indicator's rows (or of its goals, metrics.targets.targeted_summary):
+    '≥ 1.2亿条（2023年），依据：本局设定（…）'."""
+    goals = rows.dropna(subset=["target_annual_value"]).drop_duplicates(
         ["target_annual_value", "target_comparator", "target_basis", "target_year"])
     return "；".join(
         f"{target_text(goal.target_annual_value, goal.target_comparator, unit)}"

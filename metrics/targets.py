@@ -122,16 +122,19 @@ def set_bureau_target(db: Path, indicator_id: str, region_id: str | None, year: 
     return params["load_id"]
 
 
-def targeted_status(con: duckdb.DuckDBPyConnection, category: str | None = None,
-                    region_id: str | None = None) -> pd.DataFrame:
-    """target_status_table for the indicators that have a target, in a category and region."""
-    return queries.run(con, "target_status", year=None, category=category or None, region_id=region_id or None,
-                       only_targeted=True)
+def targeted_status(con: duckdb.DuckDBPyConnection, category: str | None = None, region_id: str | None = None,
+                    rows_per_indicator: int | None = None) -> pd.DataFrame:
+    """target_status_table for the indicators that have a target, in a category and region: the first
+    rows_per_indicator rows of each (all when None)."""
+    return queries.run(con, "targeted_status_rows", category=category or None, region_id=region_id or None,
+                       rows_per_indicator=rows_per_indicator)
 
 
-def projectable(rows: pd.DataFrame) -> list[tuple[str, int]]:
-    """(region_id, year) pairs of one indicator's rows that have quarterly values to project from;
-    none for a score, whose target is the item's full marks in every quarter, not a year's total."""
-    quarters = rows[(rows["grain"] == "quarter") & rows["value"].notna() & (rows["kind"] != "score")]
-    pairs = zip(quarters["region_id"], quarters["end_date"].dt.year.astype(int), strict=True)
-    return list(dict.fromkeys(pairs))
+def targeted_summary(con: duckdb.DuckDBPyConnection, category: str | None, region_id: str | None,
+                     projection_year: int) -> pd.DataFrame:
+    """Per indicator of targeted_status: its row count, status counts (status_counts, a dict), distinct
+    targets (goals), whether it has quarterly milestones, and the regions with quarterly values to project
+    projection_year's end from (projectable_regions: region_id and region_name; none for a score, whose
+    target is the item's full marks in every quarter, not a year's total)."""
+    return queries.run(con, "targeted_status_summary", category=category or None, region_id=region_id or None,
+                       projection_year=projection_year)

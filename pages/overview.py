@@ -136,46 +136,54 @@ else:
     st.caption("每张卡片的期间、目标、来源与原文摘录，也可在下方“全部指标”表中点选该行查看。")
 
 st.subheader("全部指标")
-# Formatted once per version and filter: a province's table has tens of thousands of rows.
+# The rows the table shows; a province has tens of thousands, which the download writes when clicked.
 latest, table = common.data(facts.as_of_with_table, chosen.quarter_index, category=chosen.category,
-                            region_id=chosen.region_id)
+                            region_id=chosen.region_id, row_limit=common.TABLE_ROWS_SHOWN)
 if latest.empty:
     common.empty_state("当前筛选条件下没有数据。")
 else:
-    common.facts_table(table.drop(columns=["原始数值"]), latest, key="overview_facts", height="content")
-    common.csv_download(table, f"全部指标_{chosen.quarter_label}.csv")
+    common.facts_table(table.drop(columns=["原始数值"]), latest, key="overview_facts", height="content",
+                       total=int(latest["total_rows"].iloc[0]))
+    common.csv_download(
+        lambda: facts.as_of_with_table(common.connection(), chosen.quarter_index, chosen.category,
+                                       chosen.region_id)[1],
+        f"全部指标_{chosen.quarter_label}.csv")
 
 st.subheader("目标与预测")
 st.caption("设有目标的指标在各地区、各期间是否达标；有季度数据的年份另给年末预测。预测是按已有数据推算的，不是实际值。")
-targeted = common.data(targets.targeted_status, chosen.category, chosen.region_id)
 year = chosen.quarter_index // 4
+# Each indicator's first rows and its counts: a province's target table has tens of thousands of rows.
+targeted_rows = common.data(targets.targeted_status, chosen.category, chosen.region_id,
+                            rows_per_indicator=common.TABLE_ROWS_SHOWN)
+targeted = common.data(targets.targeted_summary, chosen.category, chosen.region_id, year)
 # Every projection the page shows, in one query.
-asked = tuple((indicator_id, region_id) for indicator_id, rows in targeted.groupby("indicator_id", sort=False)
-              for region_id, pair_year in targets.projectable(rows) if pair_year == year)
+asked = tuple((indicator_id, region["region_id"])
+              for indicator_id, regions in zip(targeted["indicator_id"], targeted["projectable_regions"], strict=True)
+              for region in regions)
 projected = common.data(targets.projections, asked, year) if asked else []
 
 if targeted.empty:
     common.empty_state("当前筛选条件下没有设定目标的指标。")
 else:
-    for indicator_id, rows in targeted.groupby("indicator_id", sort=False):
-        first = rows.iloc[0]
-        unit = first["unit"]
+    for summary in targeted.itertuples():
+        unit = summary.unit
+        rows = targeted_rows[targeted_rows["indicator_id"] == summary.indicator_id]
+        counts = sorted(summary.status_counts.items(), key=lambda item: (-item[1], item[0]))
         with st.container(border=True):
-            status_counts = rows["status"].value_counts()
-            st.markdown(f"**{first['indicator_name']}** &nbsp; :gray[目标：{common.plain(goals_text(rows, unit))}]  \n"
-                        + " &nbsp; ".join(f"{common.status_badge(name)} {count}"
-                                          for name, count in status_counts.items()))
-            common.table(target_status_rows(common.shown_rows(rows), unit), total=len(rows))
-            if rows["is_milestone"].any():
+            goals = common.plain(goals_text(pd.DataFrame(list(summary.goals)), unit))
+            st.markdown(f"**{summary.indicator_name}** &nbsp; :gray[目标：{goals}]  \n"
+                        + " &nbsp; ".join(f"{common.status_badge(name)} {count}" for name, count in counts))
+            common.table(target_status_rows(rows, unit), total=summary.row_count)
+            if summary.has_milestones:
                 st.caption("年度目标按季度分解：第k季度以年内累计与年度目标的k/4比较。累计中含“以上”等界限值"
                            "或缺少季度时，累计只是下限或不完整，状态为“无法判定”。")
-            projections = [p for p in projected if p.indicator_id == indicator_id]
+            projections = [p for p in projected if p.indicator_id == summary.indicator_id]
             if projections:
-                names = dict(zip(rows["region_id"], rows["region_name"], strict=False))
+                names = {region["region_id"]: region["region_name"] for region in summary.projectable_regions}
                 st.markdown(f":violet-badge[:material/query_stats: 预测] **{year}年全年预测**"
                             "（按已有季度推算，不是实际值）")
                 common.table(projection_rows(projections, names, unit))
     if not asked:
-        names = "、".join(targeted["indicator_name"].unique())
+        names = "、".join(targeted["indicator_name"])
         common.empty_state(f"暂无{year}年年末预测：设有目标的指标（{names}）在该年没有季度数据，"
                            "无法按季度推算全年，因此不作预测。")

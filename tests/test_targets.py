@@ -1,5 +1,6 @@
 """Targets: status per period with quarterly milestones, year-end projections, the bureau's targets."""
 
+import pandas as pd
 import pytest
 
 from metrics import queries, targets
@@ -182,7 +183,17 @@ def test_targeted_status_keeps_only_indicators_with_a_target_and_filters(seed_co
     assert target_module.targeted_status(seed_con, category="党建").empty
     linkong = target_module.targeted_status(seed_con, region_id="linkong")
     assert linkong[["region_name", "value", "status"]].values.tolist() == [["临空经济区", 81.9, "达标"]]
-    assert target_module.projectable(rows) == []
+    summary = target_module.targeted_summary(seed_con, None, None, 2024)
+    assert summary["indicator_id"].tolist() == ["gxbc_one_window_points", "one_window_share"]
+    assert summary["row_count"].tolist() == rows.groupby("indicator_id")["status"].size().tolist()
+    assert [dict(counts) for counts in summary["status_counts"]] == [
+        rows[rows["indicator_id"] == indicator_id]["status"].value_counts().to_dict()
+        for indicator_id in summary["indicator_id"]]
+    assert [list(regions) for regions in summary["projectable_regions"]] == [[], []]
+    first = target_module.targeted_status(seed_con, rows_per_indicator=1)
+    assert first["indicator_id"].tolist() == ["gxbc_one_window_points", "one_window_share"]
+    assert first.drop(columns="indicator_id").values.tolist() == (
+        rows.groupby("indicator_id").head(1).drop(columns="indicator_id").values.tolist())
 
 
 def test_goal_text_and_status_table_read_as_a_person_would(seed_con):
@@ -191,6 +202,9 @@ def test_goal_text_and_status_table_read_as_a_person_would(seed_con):
 
     rows = target_module.targeted_status(seed_con, region_id="huarong")
     assert goals_text(rows, "%") == "> 50%，依据：省考核规则（二、4 整改情况 三是）"
+    [goals] = target_module.targeted_summary(seed_con, None, "huarong", 2024).query(
+        "indicator_id == 'one_window_share'")["goals"]
+    assert goals_text(pd.DataFrame(list(goals)), "%") == goals_text(rows, "%")
     assert target_status_rows(rows, "%").to_dict("records") == [
         {"地区": "华容区", "期间": "通报时点(未注明日期，按2024-07-26计)", "数值": "97.47%", "目标": "> 50%",
          "达标情况": "√ 达标"}

@@ -2,6 +2,7 @@
 the shared sidebar filters, and the small widgets every page repeats."""
 
 import gc
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -225,12 +226,17 @@ def plain(text) -> str:
     return "".join(f"\\{char}" if char in _MARKDOWN_SPECIAL else char for char in str(text))
 
 
-def csv_download(frame: pd.DataFrame, file_name: str, label: str = "下载 CSV") -> None:
-    """A download button for a table: UTF-8 with BOM so that Excel opens the Chinese right."""
+def csv_download(frame: pd.DataFrame | Callable[[], pd.DataFrame], file_name: str, label: str = "下载 CSV") -> None:
+    """A download button for a table (or for what a function returns when clicked, where the page
+    shows only part of it): UTF-8 with BOM so that Excel opens the Chinese right."""
+    def written() -> bytes:
+        whole = frame() if callable(frame) else frame
+        return neutralise_formulas(whole).to_csv(index=False).encode("utf-8-sig")
+
     st.download_button(
         label,
         # Written only when clicked, so that a page run does not format every table it shows.
-        data=lambda: neutralise_formulas(frame).to_csv(index=False).encode("utf-8-sig"),
+        data=written,
         file_name=file_name,
         mime="text/csv",
         icon=":material/download:",
@@ -310,15 +316,17 @@ def _cell(value) -> str:
     return "—" if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "" else str(value)
 
 
-def facts_table(table_frame: pd.DataFrame, facts: pd.DataFrame, *, key: str, **kwargs) -> None:
+def facts_table(table_frame: pd.DataFrame, facts: pd.DataFrame, *, key: str, total: int | None = None,
+                **kwargs) -> None:
     """A readable_facts table whose 环比 and 同比 carry a green mark where they improved and a red
     one where they worsened, by each indicator's better direction (facts: the rows the table was
     made from). A mark in the text costs nothing per cell, where a pandas Styler costs seconds on
-    a province's table; the CSV download keeps the plain text."""
+    a province's table; the CSV download keeps the plain text. total: how many rows there are in all,
+    where table_frame holds only the first of them."""
     shown = shown_rows(table_frame).copy()
     facts = shown_rows(facts)
     for column, change in CHANGE_COLUMNS.items():
         if column in shown and change in facts:
             shown[column] = [CHANGE_MARK[change_direction(c, b)] + text for text, c, b in
                              zip(shown[column], facts[change], facts["better"], strict=True)]
-    table(shown, key=key, total=len(table_frame), **kwargs)
+    table(shown, key=key, total=total or len(table_frame), **kwargs)

@@ -30,8 +30,10 @@ def _steps():
     yield lambda: common.data(assessment.reported_points)
     yield lambda: common.data(assessment.reported_ranks)
     yield lambda: common.data(attention.findings, quarter)
-    yield lambda: common.data(facts.as_of_with_table, quarter, category=None, region_id=None)
-    yield lambda: common.data(targets.targeted_status, None, None)
+    yield lambda: common.data(facts.as_of_with_table, quarter, category=None, region_id=None,
+                              row_limit=common.TABLE_ROWS_SHOWN)
+    yield lambda: common.data(targets.targeted_status, None, None, rows_per_indicator=common.TABLE_ROWS_SHOWN)
+    yield lambda: common.data(targets.targeted_summary, None, None, quarter // 4)
     choices = common.data(facts.comparable_indicators)["indicator_id"].tolist()
     if choices:
         compared = facts.DEFAULT_COMPARISON if facts.DEFAULT_COMPARISON in choices else choices[0]
