@@ -32,7 +32,7 @@ auth.resume_routed(account)
 auth.show_flash()
 
 try:
-    common.current_version()
+    common.pin_version()
 except WarehouseError as error:
     st.error(f"数据仓库不可用：{error}", icon=":material/error:")
     st.stop()

@@ -12,6 +12,10 @@ from metrics.formatting import delta_text, target_text, value_text
 # target: the notice's own spread (临空经济区 81.9% against 市本级 100%) is what leaders asked about.
 REFERENCE_GAP_POINTS = 10.0
 WORSE_SHOWN = 5
+# Findings of each kind the 总览 lists; the rest are counted (a province has hundreds in a quarter).
+LISTED_PER_FINDING = 20
+FINDING_NAMES = {"below_target": "未达标", "below_reference": "明显低于市本级", "worse": "较上期变差",
+                 "not_reported": "未报送"}
 
 
 @dataclass(frozen=True)
@@ -25,9 +29,13 @@ class Finding:
     region_id: str
 
 
-def findings(con: duckdb.DuckDBPyConnection, quarter_index: int) -> pd.DataFrame:
-    """Rows of sql/queries/attention_items.sql for the quarter, the largest gaps first."""
-    return queries.run(con, "attention_items", quarter_index=quarter_index, reference_gap=REFERENCE_GAP_POINTS)
+def findings(con: duckdb.DuckDBPyConnection, quarter_index: int, region_id: str | None = None,
+             shown_per_finding: int | None = None) -> pd.DataFrame:
+    """Rows of sql/queries/attention_items.sql for the quarter (of one unit, if given), the largest gaps
+    first: of each finding the first shown_per_finding (all when None), with how many there are
+    (finding_count)."""
+    return queries.run(con, "attention_items", quarter_index=quarter_index, reference_gap=REFERENCE_GAP_POINTS,
+                       region_id=region_id, shown_per_finding=shown_per_finding)
 
 
 def _sentence(row) -> str:
@@ -64,3 +72,13 @@ def summary(frame: pd.DataFrame) -> list[Finding]:
         result.append(Finding("not_reported", f"{first['region_name']} 本季度未报送：{names}", "districts",
                               first["indicator_id"], region_id))
     return result
+
+
+def unlisted(frame: pd.DataFrame) -> str | None:
+    """What summary does not list, by finding: '另有 12 项未达标、40 项较上期变差未列出', or None."""
+    counts = frame.groupby("finding", sort=False).agg(rows=("finding", "size"), count=("finding_count", "first"))
+    shown = {"worse": WORSE_SHOWN}
+    left = [(name, int(row["count"]) - min(int(row["rows"]), shown.get(name, int(row["rows"]))))
+            for name, row in counts.iterrows()]
+    parts = [f"{count} 项{FINDING_NAMES[name]}" for name, count in left if count > 0]
+    return f"另有 {'、'.join(parts)}未列出" if parts else None

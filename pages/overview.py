@@ -88,14 +88,17 @@ if missing_cards:
 
 with st.container(border=True):
     st.markdown(f"**需关注 · {chosen.quarter_label}**")
-    found = attention.summary(common.data(attention.findings, chosen.quarter_index))
-    if chosen.region_id:
-        found = [item for item in found if item.region_id == chosen.region_id]
+    listed = common.data(attention.findings, chosen.quarter_index, region_id=chosen.region_id,
+                         shown_per_finding=attention.LISTED_PER_FINDING)
+    found = attention.summary(listed)
     if not found:
         st.caption("本期没有低于目标、明显落后于市本级、较上期变差或未报送的单位。")
     for item in found:
         st.page_link(PAGE_FILES[item.page], label=common.plain(item.text), icon=attention.ICONS[item.finding],
                      query_params=link_params(item.indicator_id, item.region_id))
+    rest = attention.unlisted(listed)
+    if rest:
+        st.caption(f"{rest}；可在“区域对比”“趋势”中按指标查看。")
 
 
 def card_help(row: pd.Series) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from metrics import periods, warehouse
 from metrics.exporting import neutralise_formulas
@@ -104,8 +105,23 @@ def freeze_startup_objects() -> bool:
     return True
 
 
+# The snapshot a page run reads, as app.py pinned it at the start of the run.
+PINNED_VERSION_KEY = "_pinned_version"
+
+
+def pin_version() -> str:
+    """Read the current snapshot once, at the start of a page run (app.py): every query of the run then
+    reads that one published state, and the catalog is asked once rather than by every cached call."""
+    version = warehouse.version_id(resolve_db())
+    st.session_state[PINNED_VERSION_KEY] = version
+    return version
+
+
 def current_version() -> str:
-    return warehouse.version_id(resolve_db())
+    """The snapshot this page run reads; outside a page run (warming, a download written when clicked),
+    the current one."""
+    pinned = st.session_state.get(PINNED_VERSION_KEY) if get_script_run_ctx() else None
+    return pinned or warehouse.version_id(resolve_db())
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
@@ -135,9 +151,11 @@ def figure(builder, *args, **kwargs):
 
 
 def clear_caches() -> None:
-    """After a load: forget cached results so every session reads the new version."""
+    """After a load: forget cached results so every session reads the new version (this run too)."""
     _call.clear()
     _figure.clear()
+    if get_script_run_ctx():
+        st.session_state.pop(PINNED_VERSION_KEY, None)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@
 --   worse            a value that moved the wrong way since the previous quarter;
 --   not_reported     a district without a value of the quarter for an indicator that other
 --                    districts did report for it.
+-- Optionally of one unit ($region_id); of each finding, the first $shown_per_finding rows (all when
+-- null), each with how many there are.
 with current as (
     select * from stored_quarter_facts where quarter_index = $quarter_index
 ),
@@ -107,8 +109,13 @@ select
     reference_value,
     reference_name,
     change_vs_previous,
-    gap
+    gap,
+    count(*) over (partition by finding) as finding_count
 from final
+where $region_id is null or region_id = $region_id
+qualify $shown_per_finding is null or row_number() over (
+    partition by finding order by gap desc nulls last, indicator_id, region_order
+) <= $shown_per_finding
 order by
     case finding when 'below_target' then 1 when 'below_reference' then 2 when 'worse' then 3 else 4 end,
     gap desc nulls last,
