@@ -14,15 +14,26 @@ indicator as (
 ),
 
 current as (
-    select *
+    select
+        region_id, region_name, region_level, region_order, value, qualifier, period_id, period_label, end_date,
+        source, evidence, target_value, target_comparator, status, quarter_label, previous_value,
+        previous_quarter_label, change_vs_previous, year_ago_value, year_ago_quarter_label, change_vs_year_ago
     from stored_quarter_facts
     where indicator_id = $indicator_id and quarter_index = $quarter_index
 ),
 
+-- Looked up for the districts without a value only: one indicator's whole history is 10^4 times the
+-- quarter at a province's size.
+unreported as (
+    select region_id from districts
+    where region_id not in (select region_id from current)
+),
+
 earlier as (
-    select *
+    select region_id, value, qualifier, quarter_label, period_label
     from stored_quarter_facts
     where indicator_id = $indicator_id and quarter_index < $quarter_index
+      and region_id in (select region_id from unreported)
     qualify row_number() over (partition by region_id order by quarter_index desc) = 1
 ),
 
