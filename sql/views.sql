@@ -472,20 +472,34 @@ ranks_below_one as (
     where kind = 'rank' and (value < 1 or value <> floor(value))
 ),
 
+-- A ratio's numerator and denominator values, each with the ratio it belongs to, so that parts meet
+-- wholes on ratio, region and period together (joined by the optimizer's choice, a part met every
+-- whole of its region and period first: 2×10^8 rows for a 10^6-row load).
+ratio_parts as materialized (
+    select d.indicator_id as ratio_id, o.indicator_id, o.region_id, o.period_id, o.value
+    from derivations as d
+    join observations_of(scoped) as o on o.indicator_id = d.operand_id
+    where d.role = 'numerator'
+),
+
+ratio_wholes as materialized (
+    select d.indicator_id as ratio_id, o.indicator_id, o.region_id, o.period_id, o.value
+    from derivations as d
+    join observations_of(scoped) as o on o.indicator_id = d.operand_id
+    where d.role = 'denominator'
+),
+
 parts_above_wholes as (
     select
         part.indicator_id, part.region_id, part.period_id, part.value,
         '部分大于整体：' || whole_indicator.name as problem
-    from derivations as numerator
-    join derivations as denominator
-        on denominator.indicator_id = numerator.indicator_id and denominator.role = 'denominator'
-    join observations_of(scoped) as part on part.indicator_id = numerator.operand_id
-    join observations_of(scoped) as whole
-        on whole.indicator_id = denominator.operand_id
+    from ratio_parts as part
+    join ratio_wholes as whole
+        on whole.ratio_id = part.ratio_id
         and whole.region_id = part.region_id
         and whole.period_id = part.period_id
     join indicators as whole_indicator on whole_indicator.indicator_id = whole.indicator_id
-    where numerator.role = 'numerator' and part.value > whole.value
+    where part.value > whole.value
       and (not scoped
            or (part.indicator_id, part.region_id) in (select indicator_id, region_id from refresh_keys)
            or (whole.indicator_id, whole.region_id) in (select indicator_id, region_id from refresh_keys))

@@ -34,10 +34,24 @@ delete from newest_quarter_facts as f
 using refresh_from as k
 where k.indicator_id = f.indicator_id and k.region_id = f.region_id;
 
+-- A key's newest quarter is among those just stored (its first changed year on) when it has any; only
+-- a key that a change left without them (a rollback of its latest quarters) looks further back.
 insert into newest_quarter_facts
 select f.*
 from stored_quarter_facts as f
-semi join refresh_from as k on k.indicator_id = f.indicator_id and k.region_id = f.region_id
+join refresh_from as k
+    on k.indicator_id = f.indicator_id and k.region_id = f.region_id and f.quarter_index >= k.from_year * 4
+qualify row_number() over (partition by f.indicator_id, f.region_id order by f.quarter_index desc) = 1
+order by f.indicator_id, f.region_id;
+
+insert into newest_quarter_facts
+select f.*
+from stored_quarter_facts as f
+semi join (
+    select k.indicator_id, k.region_id
+    from refresh_from as k
+    anti join newest_quarter_facts as n on n.indicator_id = k.indicator_id and n.region_id = k.region_id
+) as k on k.indicator_id = f.indicator_id and k.region_id = f.region_id
 qualify row_number() over (partition by f.indicator_id, f.region_id order by f.quarter_index desc) = 1
 order by f.indicator_id, f.region_id;
 
