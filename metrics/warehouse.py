@@ -152,7 +152,7 @@ class _Lake:
             self.base.execute(self.attach_statement(LATEST))
         except duckdb.Error as error:
             self.base.close()
-            if _is_disk_full(error):
+            if _is_disk_full(error) or isinstance(error, duckdb.OutOfMemoryException):
                 raise
             if url:
                 raise WarehouseError(f"无法连接数据仓库的共享目录库 {postgres.redacted(url)}："
@@ -236,6 +236,8 @@ def open_reader(db: Path, snapshot: int | None = None, *, embedded: bool = False
     with lake.lock:
         try:
             return lake.cursor(lake.pin(lake.snapshot() if snapshot is None else snapshot))
+        except duckdb.OutOfMemoryException:
+            raise
         except duckdb.Error as error:
             raise WarehouseError(f"无法读取数据仓库 {db}" + ("" if snapshot is None else f" 的快照 {snapshot}")
                                  + f"：{type(error).__name__}") from error

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import openpyxl
 
+from metrics import warehouse
 from metrics.cli import main
 from metrics.paths import ROOT
 
@@ -91,6 +92,21 @@ def test_missing_warehouse_exits_2(tmp_path, capsys):
     (tmp_path / "q.csv").write_text(QUARTER, encoding="utf-8")
     assert main(["load", str(tmp_path / "q.csv"), "--db", str(tmp_path / "none.duckdb")]) == 2
     assert "找不到数据仓库" in capsys.readouterr().err
+
+
+def test_out_of_memory_is_one_line_and_changes_nothing(fresh_db, tmp_path, monkeypatch, capsys):
+    """Whether the memory runs out opening the warehouse or reading it, the operator reads why and what to set."""
+    before = export(fresh_db, tmp_path)
+    (tmp_path / "q.csv").write_text(QUARTER, encoding="utf-8")
+    for limit in ("1MB", "10MB"):
+        monkeypatch.setenv("METRICS_MEMORY_LIMIT", limit)
+        warehouse.forget(fresh_db)
+        assert main(["load", str(tmp_path / "q.csv"), "--db", str(fresh_db)]) == 2
+        assert capsys.readouterr().err.splitlines() == [
+            f"错误：内存不足，操作未完成，数据仓库未改变；可用 METRICS_MEMORY_LIMIT 调高内存上限（现为 {limit}）"]
+    monkeypatch.delenv("METRICS_MEMORY_LIMIT")
+    warehouse.forget(fresh_db)
+    assert export(fresh_db, tmp_path) == before
 
 
 def test_exit_codes_through_the_real_command(fresh_db):
