@@ -110,8 +110,7 @@ def apply(
             },
         )
         progress(0.8, "正在检查数据")
-        _check_integrity(con, "载入")
-        stored_facts.refresh(con)
+        _check_and_refresh(con, "载入")
         journal.write(con, load_id=load_id, actor=user, action="载入数据", target=f"载入 #{load_id} {file_name}",
                       detail=note, count_before=count_before)
         progress(0.9, "正在提交")
@@ -145,9 +144,9 @@ def _note(validation: Validation, counts: pd.Series) -> str:
     return "；".join(parts)
 
 
-def _check_integrity(con: duckdb.DuckDBPyConnection, action: str) -> None:
-    """Refuse the change when it broke a data test on a key it touched."""
-    violations = stored_facts.touched_violations(con)
+def _check_and_refresh(con: duckdb.DuckDBPyConnection, action: str) -> None:
+    """Refuse the change when it broke a data test on a key it touched; else recompute those keys' facts."""
+    violations = stored_facts.checked_refresh(con)
     if len(violations):
         first = violations.iloc[0]
         raise LoadError(
@@ -204,8 +203,7 @@ def rollback(db: Path, load_id: int, user: str) -> LoadResult:
         }
         queries.run_script(con, queries.query_text("load_rollback_apply"), params)
         queries.run_script(con, queries.query_text("load_rollback_remove_additions"), params)
-        _check_integrity(con, "撤销")
-        stored_facts.refresh(con)
+        _check_and_refresh(con, "撤销")
         journal.write(con, load_id=rollback_id, actor=user, action="撤销载入", target=f"载入 #{load_id}",
                       detail=note, count_before=count_before)
     return LoadResult(rollback_id, "rollback", deleted + restored, 0, restored, version_id(db), note)

@@ -30,6 +30,14 @@ def touched_violations(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return queries.run_in_transaction(con, "integrity_violations_touched")
 
 
+def checked_refresh(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """touched_violations, and when there are none, refresh, both on one copy of the observations in scope."""
+    violations = touched_violations(con)
+    if violations.empty:
+        queries.run_script(con, queries.query_text("facts_refresh"))
+    return violations
+
+
 def refresh(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute the stored facts of the touched keys in the open transaction and clear the list."""
     _scope(con)
