@@ -73,8 +73,8 @@ insert into observations
     (indicator_id, region_id, period_id, value, qualifier, source, evidence, load_id)
 select s.indicator_id, s.region_id, s.period_id, s.value, s.qualifier, s.source, s.evidence, $load_id
 from staged_observations as s
-where not exists (
-    select 1 from observations as o
-    where o.indicator_id = s.indicator_id and o.region_id = s.region_id and o.period_id = s.period_id
-)
+-- An anti join on equalities, so that the staged keys' range is pushed into the scan of observations (a
+-- NOT EXISTS became IS NOT DISTINCT FROM conditions, which read every key: 0.4 s at 10^8).
+anti join observations as o
+    on o.indicator_id = s.indicator_id and o.region_id = s.region_id and o.period_id = s.period_id
 order by s.indicator_id, s.region_id, s.period_id;
