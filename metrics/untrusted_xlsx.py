@@ -8,22 +8,32 @@ Cells are given as the text Excel shows: cached values, never formulas, never ex
 """
 
 import datetime as dt
+import functools
 import io
 import math
 import os
 import posixpath
 import re
 import struct
+import types
 import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from xml.parsers import expat
 
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
-from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel, from_ISO8601
 
 # Excel's own grid: a cell beyond it cannot come from Excel.
+@functools.cache
+def _openpyxl() -> types.SimpleNamespace:
+    """openpyxl's number formats and Excel dates, imported when the first workbook is read: the import
+    costs 0.1 s that a CSV load and every other command would pay."""
+    from openpyxl.styles import numbers
+    from openpyxl.utils import datetime as dates
+
+    return types.SimpleNamespace(numbers=numbers, dates=dates)
+
+
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLUMNS = 16_384
 # A workbook is a handful of members per sheet; thousands are not a spreadsheet.
@@ -298,7 +308,8 @@ class _Workbook:
                 in_cell_formats = False
             elif tag == "xf" and in_cell_formats:
                 number_format = int(attributes.get("numFmtId", 0))
-                kinds.append(_number_kind(custom.get(number_format) or BUILTIN_FORMATS.get(number_format, "")))
+                builtin = _openpyxl().numbers.BUILTIN_FORMATS.get(number_format, "")
+                kinds.append(_number_kind(custom.get(number_format) or builtin))
                 if len(kinds) > MAX_CELL_FORMATS:
                     raise UploadRefused(f"单元格格式超过 {MAX_CELL_FORMATS:,} 个上限")
         return kinds
@@ -385,16 +396,16 @@ class _Workbook:
         if kind == "b":
             return str(bool(int(written)))
         if kind == "d":
-            return _date_text(from_ISO8601(written))
+            return _date_text(_openpyxl().dates.from_ISO8601(written))
         return written  # inline and formula strings, errors such as #N/A: as Excel shows them
 
 
 def _workbook_sheets(events) -> tuple[list[tuple[str, str, str]], dt.datetime]:
     sheet_list = []
-    epoch = WINDOWS_EPOCH
+    epoch = _openpyxl().dates.WINDOWS_EPOCH
     for tag, attributes in events:
         if tag == "workbookPr" and attributes.get("date1904", "").lower() in ("1", "true"):
-            epoch = MAC_EPOCH
+            epoch = _openpyxl().dates.MAC_EPOCH
         elif tag == "sheet":
             relation = next((value for key, value in attributes.items() if key.endswith(" id")), "")
             sheet_list.append((attributes.get("name", ""), attributes.get("state", "visible"), relation))
@@ -437,8 +448,9 @@ _INTEGER = re.compile(r"[+-]?\d+")
 
 
 def _number_kind(number_format: str) -> str:
-    if is_date_format(number_format):
-        return "duration" if is_timedelta_format(number_format) else "date"
+    numbers = _openpyxl().numbers
+    if numbers.is_date_format(number_format):
+        return "duration" if numbers.is_timedelta_format(number_format) else "date"
     return "percent" if "%" in number_format else "plain"
 
 
@@ -451,7 +463,7 @@ def _number_text(written: str, number_kind: str, epoch: dt.datetime) -> str:
         return written  # what was written, so that the value check names it
     if number_kind in ("date", "duration"):
         try:
-            return _date_text(from_excel(number, epoch, timedelta=number_kind == "duration"))
+            return _date_text(_openpyxl().dates.from_excel(number, epoch, timedelta=number_kind == "duration"))
         except (OverflowError, ValueError):
             return "#VALUE!"  # as openpyxl and Excel show a serial outside the calendar
     if number_kind == "percent":
