@@ -12,7 +12,7 @@ import streamlit as st
 
 from metrics import accounts
 from metrics.paths import resolve_db
-from ui import navigation
+from ui import common, navigation
 
 COOKIE = "metrics_session"
 SESSION_KEY = "signed_in_session"
@@ -39,6 +39,8 @@ def ensure_routed() -> None:
     if not st.session_state.get(ROUTED_KEY):
         st.session_state[RESUME_KEY] = (urlsplit(st.context.url or "").path.strip("/"), st.query_params.to_dict())
         st.switch_page("app.py")
+    # The page reads the snapshot current as it starts, also when it runs without app.py.
+    common.pin_version()
 
 
 def resume_routed(account: accounts.Account | None) -> None:
