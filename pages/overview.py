@@ -174,7 +174,7 @@ else:
         counts = sorted(summary.status_counts.items(), key=lambda item: (-item[1], item[0]))
         with st.container(border=True):
             goals = common.plain(goals_text(pd.DataFrame(list(summary.goals)), unit))
-            st.markdown(f"**{summary.indicator_name}** &nbsp; :gray[目标：{goals}]  \n"
+            st.markdown(f"**{common.plain(summary.indicator_name)}** &nbsp; :gray[目标：{goals}]  \n"
                         + " &nbsp; ".join(f"{common.status_badge(name)} {count}" for name, count in counts))
             common.table(target_status_rows(rows, unit), total=summary.row_count)
             if summary.has_milestones:
@@ -187,6 +187,6 @@ else:
                             "（按已有季度推算，不是实际值）")
                 common.table(projection_rows(projections, names, unit))
     if not asked:
-        names = "、".join(targeted["indicator_name"])
+        names = "、".join(common.plain(name) for name in targeted["indicator_name"])
         common.empty_state(f"暂无{year}年年末预测：设有目标的指标（{names}）在该年没有季度数据，"
                            "无法按季度推算全年，因此不作预测。")
