@@ -105,13 +105,14 @@ def freeze_startup_objects() -> bool:
     return True
 
 
-# The snapshot a page run reads, as app.py pinned it at the start of the run.
+# The snapshot a page run reads, as pinned at the start of the run (app.py, and the page's auth.ensure_routed).
 PINNED_VERSION_KEY = "_pinned_version"
 
 
 def pin_version() -> str:
-    """Read the current snapshot once, at the start of a page run (app.py): every query of the run then
-    reads that one published state, and the catalog is asked once rather than by every cached call."""
+    """Read the current snapshot at the start of a page run (app.py, then the page itself): every query of
+    the page then reads that one published state, and the catalog is asked once per start rather than by
+    every cached call."""
     version = warehouse.version_id(resolve_db())
     st.session_state[PINNED_VERSION_KEY] = version
     return version
