@@ -49,7 +49,7 @@ def within_scope(con: duckdb.DuckDBPyConnection, validation: Validation,
         cursor = engine.cursor(con)
         try:
             staged = validation.rows.rename(columns={"行": "row_number"})[["row_number", "region_id", "indicator_id"]]
-            cursor.register("staged_scope", staged)
+            queries.register_frame(cursor, "staged_scope", staged)
             facts = cursor.execute(queries.query_text("scope_facts")).df()
         finally:
             cursor.close()

@@ -14,7 +14,7 @@ import duckdb_ext
 MEMORY_LIMIT_ENV_VAR = "METRICS_MEMORY_LIMIT"
 TEMP_DIR_ENV_VAR = "METRICS_TEMP_DIR"
 # Per database a process opens; the dashboard holds the current version (and, briefly, the one before).
-DEFAULT_MEMORY_LIMIT = "2GB"
+DEFAULT_MEMORY_LIMIT = "1.5GB"
 
 
 # The duckdb-ext-* wheels (pyproject.toml) put the extensions here; nothing is ever downloaded.

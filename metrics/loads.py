@@ -127,10 +127,10 @@ def apply(
 
 
 def _stage(con: duckdb.DuckDBPyConnection, validation: Validation) -> None:
-    con.register("staged_observations", validation.rows.rename(columns={"行": "row_number"}))
-    con.register("staged_periods", validation.periods.astype({"start_date": "str", "end_date": "str"}))
-    con.register("staged_regions", validation.regions.astype({"sort_order": "int64"}))
-    con.register("staged_indicators", validation.indicators.astype("str").replace({"None": None}))
+    queries.register_frame(con, "staged_observations", validation.rows.rename(columns={"行": "row_number"}))
+    queries.register_frame(con, "staged_periods", validation.periods.astype({"start_date": "str", "end_date": "str"}))
+    queries.register_frame(con, "staged_regions", validation.regions.astype({"sort_order": "int64"}))
+    queries.register_frame(con, "staged_indicators", validation.indicators.astype("str").replace({"None": None}))
 
 
 def _note(validation: Validation, counts: pd.Series) -> str:

@@ -44,9 +44,9 @@ def submit(db: Path, validation: Validation, content: bytes, user: str) -> int:
         con.execute(queries.query_text("submission_insert"), {
             "submission_id": submission_id, "file_name": validation.file_name, "sha256": validation.sha256,
             "content": content, "rows_total": validation.rows_total, "user_name": user, "submitted_at": _now()})
-        con.register("staged_rows", validation.rows[["indicator_id", "region_id", "period_id"]])
+        queries.register_frame(con, "staged_rows", validation.rows[["indicator_id", "region_id", "period_id"]])
         new_periods = validation.periods[["period_id", "end_date"]].astype({"end_date": "datetime64[s]"})
-        con.register("staged_periods", new_periods)
+        queries.register_frame(con, "staged_periods", new_periods)
         con.execute(queries.query_text("submission_rows_insert"), {"submission_id": submission_id})
         journal.write(con, load_id=_latest_load(con), actor=user, action="提交审核",
                       target=f"报送 #{submission_id} {validation.file_name}",
@@ -144,7 +144,7 @@ def preview_rows(con: duckdb.DuckDBPyConnection, submission_id: int) -> pd.DataF
     staged = preview(con, submission_id).rows.rename(columns={"行": "row_number"})
     cursor = engine.cursor(con)
     try:
-        cursor.register("staged_rows", staged)
+        queries.register_frame(cursor, "staged_rows", staged)
         named = cursor.execute(queries.query_text("staged_rows_named")).df()
     finally:
         cursor.close()

@@ -271,7 +271,7 @@ def validate(
             rows, periods, table_errors = _validate_observations(table, catalog, progress)
             cursor = engine.cursor(con)
             try:
-                cursor.register("staged_observations", _staged(rows))
+                queries.register_frame(cursor, "staged_observations", _staged(rows))
                 progress(0.8, "正在核对已有数据")
                 table_errors = pd.concat([table_errors, _parts_above_wholes(cursor, table, rows, catalog)])
                 conflicts = _conflicts(cursor, catalog)

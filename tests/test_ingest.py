@@ -4,12 +4,13 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pandas as pd
 import pytest
 from support import export_text
 
-from metrics import ingest, targets
+from metrics import ingest, queries, targets
 from metrics.uploads import MAX_UPLOAD_ENV_VAR
 from metrics.warehouse import open_reader, version_id
 
@@ -467,3 +468,13 @@ township_one_window_share,乡镇一窗通办比例,%,比率,水平,越高越好,
         "目标只能修改不能删除，因此该载入不能撤销"
     )
     assert export_text(fresh_db) == before
+
+
+def test_staged_frames_reach_duckdb_with_their_types_and_nulls():
+    con = duckdb.connect()
+    queries.register_frame(con, "staged", pd.DataFrame({"text": ["x", None], "number": [1.5, None]}).astype(
+        {"text": "str"}))
+    assert con.execute("select text, number, typeof(text), typeof(number) from staged").fetchall() == [
+        ("x", 1.5, "VARCHAR", "DOUBLE"), (None, None, "VARCHAR", "DOUBLE")]
+    queries.register_frame(con, "nothing", pd.DataFrame(columns=["text"]))
+    assert con.execute("select count(*) from nothing where text = 'x'").fetchone() == (0,)

@@ -125,7 +125,7 @@ def test_a_load_checks_the_keys_it_touched(fresh_db, tmp_path):
         raise Undo
 
 
-@pytest.mark.parametrize("configured, expected", [(None, "2GB"), ("512MB", "512MB")])
+@pytest.mark.parametrize("configured, expected", [(None, "1.5GB"), ("512MB", "512MB")])
 def test_every_connection_has_the_configured_memory_limit_and_spill_directory(
         fresh_db, tmp_path, monkeypatch, configured, expected):
     if configured:
