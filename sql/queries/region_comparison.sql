@@ -1,6 +1,6 @@
 -- One indicator in one quarter for every district and every reference region that holds it. Only
--- the quarter's own values are ranked; a district without one is 未报送 (value null), with its
--- latest earlier value and that value's period beside it, never in the ranking.
+-- the quarter's own values are ranked; a district without one is 未报送 (value null), never in the
+-- ranking (its latest earlier value is looked up apart, region_earlier_values.sql).
 with districts as (
     select region_id, name as region_name, level as region_level, sort_order as region_order
     from regions
@@ -20,21 +20,6 @@ current as (
         previous_quarter_label, change_vs_previous, year_ago_value, year_ago_quarter_label, change_vs_year_ago
     from stored_quarter_facts
     where indicator_id = $indicator_id and quarter_index = $quarter_index
-),
-
--- Looked up for the districts without a value only: one indicator's whole history is 10^4 times the
--- quarter at a province's size.
-unreported as (
-    select region_id from districts
-    where region_id not in (select region_id from current)
-),
-
-earlier as (
-    select region_id, value, qualifier, quarter_label, period_label
-    from stored_quarter_facts
-    where indicator_id = $indicator_id and quarter_index < $quarter_index
-      and region_id in (select region_id from unreported)
-    qualify row_number() over (partition by region_id order by quarter_index desc) = 1
 ),
 
 units as (
@@ -68,10 +53,6 @@ final as (
         current.year_ago_value,
         current.year_ago_quarter_label,
         current.change_vs_year_ago,
-        earlier.value as earlier_value,
-        earlier.qualifier as earlier_qualifier,
-        earlier.quarter_label as earlier_quarter_label,
-        earlier.period_label as earlier_period_label,
         case
             when units.region_level in ('区', '功能区') and current.value is not null then
                 rank() over (
@@ -82,7 +63,6 @@ final as (
     from units
     cross join indicator
     left join current using (region_id)
-    left join earlier using (region_id)
 )
 
 select *
