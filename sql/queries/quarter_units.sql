@@ -1,9 +1,10 @@
 -- Each district and zone with the number of indicators it holds a value of in one reporting
 -- quarter; 0 is a unit that has not reported in that quarter.
+-- (The quarter's rows as facts_as_of finds them, without reading the whole history: attention_items.sql.)
 with reported as (
     select region_id, count(distinct indicator_id) as count_indicators
-    from stored_quarter_facts
-    where quarter_index = $quarter_index
+    from facts_as_of($quarter_index)
+    where is_current
     group by region_id
 )
 
