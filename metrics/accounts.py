@@ -624,7 +624,7 @@ def reconcile_audit(store: Store, entries: pd.DataFrame, timeout_seconds: float)
     while True:
         try:
             with _store(store, wait_seconds=max(deadline - time.monotonic(), 0)) as con:
-                con.register("journal", entries)
+                queries.register_frame(con, "journal", entries)
                 queries.run_script(con, queries.query_text("audit_reconcile"))
             return
         except StoreUnavailable:  # locked, or held open by a process outside this module; try again

@@ -202,7 +202,8 @@ def rollback(db: Path, load_id: int, user: str) -> LoadResult:
             "note": note,
         }
         queries.run_script(con, queries.query_text("load_rollback_apply"), params)
-        params["first_period_load"] = con.execute(queries.query_text("load_rollback_first_period_load")).fetchone()[0]
+        period_ids, first_period_load = con.execute(queries.query_text("load_rollback_period_candidates")).fetchone()
+        params |= {"period_ids": period_ids, "first_period_load": first_period_load}
         queries.run_script(con, queries.query_text("load_rollback_remove_additions"), params)
         _check_and_refresh(con, "撤销")
         journal.write(con, load_id=rollback_id, actor=user, action="撤销载入", target=f"载入 #{load_id}",

@@ -9,15 +9,11 @@ where indicator_id in (
 );
 
 -- A calendar period another load or a target now uses stays: it is the same period for them. Once
--- no longer used, it goes, also when the load that added it was undone earlier while in use. Only
--- observations written by the loads that added such periods or later can use them: that constant
--- bound lets the scan skip the files of every earlier load (the whole table: 5 s at 10^8).
+-- no longer used, it goes, also when the load that added it was undone earlier while in use
+-- ($period_ids, load_rollback_period_candidates.sql). Only observations written by the loads that added
+-- such periods or later can use them: that constant bound lets the scan skip the files of every earlier
+-- load (the whole table: 5 s at 10^8).
 delete from periods
-where period_id in (
-    select a.key_id
-    from load_additions as a
-    join loads as l using (load_id)
-    where a.table_name = 'periods' and l.status = 'rolled_back'
-)
+where list_contains($period_ids, period_id)
   and period_id not in (select period_id from observations where load_id >= $first_period_load)
   and period_id not in (select period_id from targets where period_id is not null);
