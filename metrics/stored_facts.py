@@ -5,6 +5,9 @@ target and seed SQL do); `refresh` then recomputes the stored tables for those k
 in sql/views.sql, so that the rules have one definition and the tables always equal them.
 """
 
+import contextlib
+from collections.abc import Iterator
+
 import duckdb
 import pandas as pd
 
@@ -12,36 +15,52 @@ from metrics import queries
 
 # Tables of sql/views.sql whose rows and columns are the rules': an upgrade lays them out afresh.
 STORED_TABLES = ("stored_observation_facts", "stored_quarter_facts", "newest_quarter_facts")
+# The tables besides the observations that the rules read. While a change computes, each is read from
+# an in-memory copy (_scope): DuckLake looks a table's files up in its catalog at every read (2-5 ms),
+# and the rules read these about 60 times per change (10-row load into 10^8 observations: the data
+# tests and the facts 0.52 s -> 0.10 s).
+RULE_TABLES = ("indicators", "periods", "regions", "derivations", "targets", "assessment_schemes",
+               "assessment_items", "refresh_keys")
 # Observations recomputed per step when every key is (refresh_all).
 REFRESH_BATCH_ROWS = 1_000_000
 
 
-def _scope(con: duckdb.DuckDBPyConnection) -> None:
-    """Add the keys of computed indicators to the touched ones, and copy the observations in their
-    range for the scoped rules to read (sql/views.sql, observations_of)."""
+@contextlib.contextmanager
+def _scope(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Inside the block the scoped rules read in-memory copies, as the open transaction sees them, of
+    the observations in the touched range (sql/views.sql, observations_of) and of RULE_TABLES.
+
+    A copy is a temporary table of the same name, which DuckDB resolves before the lake's in the
+    rules' views and macros alike. They are dropped when the block ends; when it fails, the caller's
+    transaction is rolled back and its cursor closed, and they go with it."""
     con.execute(queries.query_text("facts_refresh_derived_keys"))
+    catalog = con.execute("select current_database()").fetchone()[0]
+    for table in RULE_TABLES:  # fixed names; the catalog is the one the product attached
+        con.execute(f'create temp table {table} as select * from "{catalog}".main.{table}')
     bounds = queries.run_in_transaction(con, "facts_scope_bounds").iloc[0].to_dict()
     queries.run_script(con, queries.query_text("facts_scope_observations"), bounds)
-
-
-def touched_violations(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The data tests over the touched keys, as the open transaction sees them."""
-    _scope(con)
-    return queries.run_in_transaction(con, "integrity_violations_touched")
+    yield
+    for table in (*RULE_TABLES, "scoped_observations"):
+        con.execute(f"drop table temp.main.{table}")
 
 
 def checked_refresh(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """touched_violations, and when there are none, refresh, both on one copy of the observations in scope."""
-    violations = touched_violations(con)
+    """The data tests over the touched keys, as the open transaction sees them, and when none fails,
+    refresh, both on one copy of what the rules read."""
+    with _scope(con):
+        violations = queries.run_in_transaction(con, "integrity_violations_touched")
+        if violations.empty:
+            queries.run_script(con, queries.query_text("facts_refresh"))
     if violations.empty:
-        queries.run_script(con, queries.query_text("facts_refresh"))
+        con.execute(queries.query_text("facts_refresh_keys_clear"))
     return violations
 
 
 def refresh(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute the stored facts of the touched keys in the open transaction and clear the list."""
-    _scope(con)
-    queries.run_script(con, queries.query_text("facts_refresh"))
+    with _scope(con):
+        queries.run_script(con, queries.query_text("facts_refresh"))
+    con.execute(queries.query_text("facts_refresh_keys_clear"))
 
 
 def refresh_all(con: duckdb.DuckDBPyConnection) -> None:

@@ -117,12 +117,40 @@ def test_a_load_checks_the_keys_it_touched(fresh_db, tmp_path):
         con.execute("update observations set value = 120 where indicator_id = 'one_window_share' "
                     "and region_id = 'huarong'")
         con.execute("insert into refresh_keys values ('one_window_share', 'linkong', 0)")
-        assert stored_facts.touched_violations(con).empty
+        assert stored_facts.checked_refresh(con).empty
+        assert_nothing_left_of_the_refresh(con)
         con.execute("insert into refresh_keys values ('one_window_share', 'huarong', 0)")
-        found = stored_facts.touched_violations(con)
+        found = stored_facts.checked_refresh(con)
         assert found[["indicator_id", "region_id", "problem"]].values.tolist() == [
             ["one_window_share", "huarong", "比率超出0–100%"]]
         raise Undo
+
+
+def assert_nothing_left_of_the_refresh(con):
+    """The rules' in-memory copies are gone (later statements of the change read and write the lake's
+    tables) and the list of touched keys is empty."""
+    assert con.execute("select table_name from duckdb_tables() where temporary").fetchall() == []
+    assert con.execute("select count(*) from refresh_keys").fetchone() == (0,)
+
+
+def test_a_refresh_judges_by_what_its_own_transaction_wrote_to_the_tables_the_rules_read(fresh_db):
+    """A change that raises a target and refreshes in the same transaction: the rules read their copies
+    of the tables after the change, so the stored statuses are by the new target, as the committed rules'."""
+    with new_version(fresh_db, from_current=True) as con:
+        con.execute("update targets set value = 95, comparator = '>=' where indicator_id = 'one_window_share'")
+        con.execute("insert into refresh_keys select distinct indicator_id, region_id, 0 from observations "
+                    "where indicator_id = 'one_window_share'")
+        stored_facts.refresh(con)
+        assert_nothing_left_of_the_refresh(con)
+    assert differences(fresh_db) == NOTHING_DIFFERS
+    con = open_reader(fresh_db)
+    try:
+        assert con.execute("select region_id, status from stored_quarter_facts where indicator_id = "
+                           "'one_window_share' order by region_id").fetchall() == [
+            ("city_level", "达标"), ("echeng", "未达标"), ("gedian", "达标"), ("huarong", "达标"),
+            ("liangzihu", "达标"), ("linkong", "未达标"), ("townships", "无法判定")]
+    finally:
+        con.close()
 
 
 @pytest.mark.parametrize("configured, expected", [(None, "1.5GB"), ("512MB", "512MB")])

@@ -1,8 +1,9 @@
 -- Recompute the stored facts of the keys in refresh_keys from their first changed year on, inside
 -- the caller's transaction, from the rules in sql/views.sql restricted to those keys and years (they
--- read one year further back); then empty refresh_keys. The caller has added the keys of computed
--- indicators (facts_refresh_derived_keys.sql) and copied the observations in scope
--- (facts_scope_observations.sql).
+-- read one year further back). The caller has added the keys of computed indicators
+-- (facts_refresh_derived_keys.sql), copied the observations in scope (facts_scope_observations.sql) and
+-- the tables the rules read (metrics/stored_facts.py), and empties refresh_keys after
+-- (facts_refresh_keys_clear.sql).
 create or replace temp table refresh_from as
 select indicator_id, region_id, min(from_year) as from_year
 from refresh_keys
@@ -65,7 +66,3 @@ order by f.indicator_id, f.region_id;
 drop table newest_keys;
 
 drop table refresh_from;
-
-drop table scoped_observations;
-
-delete from refresh_keys;
