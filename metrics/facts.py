@@ -10,9 +10,6 @@ DISTRICT_LEVELS = ("区", "功能区")
 # The indicator 区域对比 opens with, and how many regions 趋势 draws until others are chosen.
 DEFAULT_COMPARISON = "one_window_share"
 TREND_REGIONS_SHOWN = 8
-# What region_comparison gives a 未报送 district: its latest value before the quarter.
-EARLIER_COLUMNS = ["earlier_value", "earlier_qualifier", "earlier_quarter_label", "earlier_period_label"]
-
 
 def as_of(con: duckdb.DuckDBPyConnection, quarter_index: int, category: str | None = None,
           region_id: str | None = None, row_limit: int | None = None) -> pd.DataFrame:
@@ -47,12 +44,7 @@ def comparable_indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def region_comparison(con: duckdb.DuckDBPyConnection, indicator_id: str, quarter_index: int) -> pd.DataFrame:
     """One indicator in one quarter for every district (ranked, or 未报送 with its latest earlier
     value beside it) and for the reference regions that hold a value of the quarter."""
-    comparison = queries.run(con, "region_comparison", indicator_id=indicator_id, quarter_index=quarter_index)
-    unreported = comparison.loc[comparison["is_district"] & comparison["value"].isna(), "region_id"].tolist()
-    earlier = (queries.run(con, "region_earlier_values", indicator_id=indicator_id, quarter_index=quarter_index,
-                           region_ids=unreported)
-               if unreported else pd.DataFrame(columns=["region_id", *EARLIER_COLUMNS]))
-    return comparison.merge(earlier, on="region_id", how="left")
+    return queries.run(con, "region_comparison", indicator_id=indicator_id, quarter_index=quarter_index)
 
 
 def split_comparison(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

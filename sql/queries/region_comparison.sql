@@ -1,6 +1,6 @@
 -- One indicator in one quarter for every district and every reference region that holds it. Only
 -- the quarter's own values are ranked; a district without one is 未报送 (value null), never in the
--- ranking (its latest earlier value is looked up apart, region_earlier_values.sql).
+-- ranking, and carries its latest earlier value (earlier_*) instead.
 with districts as (
     select region_id, name as region_name, level as region_level, sort_order as region_order
     from regions
@@ -13,13 +13,33 @@ indicator as (
     where indicator_id = $indicator_id
 ),
 
-current as (
+-- The quarter's rows of every region and the districts' earlier ones, in one read of the indicator's
+-- rows: the districts' history is a few rows per quarter, where a second query would read the table again.
+facts as (
     select
         region_id, region_name, region_level, region_order, value, qualifier, period_id, period_label, end_date,
-        source, evidence, target_value, target_comparator, status, quarter_label, previous_value,
+        source, evidence, target_value, target_comparator, status, quarter_index, quarter_label, previous_value,
         previous_quarter_label, change_vs_previous, year_ago_value, year_ago_quarter_label, change_vs_year_ago
     from stored_quarter_facts
-    where indicator_id = $indicator_id and quarter_index = $quarter_index
+    where indicator_id = $indicator_id
+      and (quarter_index = $quarter_index or (quarter_index < $quarter_index and region_level in ('区', '功能区')))
+),
+
+current as (
+    select * exclude (quarter_index) from facts where quarter_index = $quarter_index
+),
+
+earlier as (
+    select
+        region_id,
+        value as earlier_value,
+        qualifier as earlier_qualifier,
+        quarter_label as earlier_quarter_label,
+        period_label as earlier_period_label
+    from facts
+    where quarter_index < $quarter_index
+      and region_id not in (select region_id from current)
+    qualify row_number() over (partition by region_id order by quarter_index desc) = 1
 ),
 
 units as (
@@ -59,10 +79,15 @@ final as (
                     partition by units.region_level in ('区', '功能区') and current.value is not null
                     order by case when indicator.better = 'lower' then current.value else -current.value end
                 )
-        end as district_rank
+        end as district_rank,
+        earlier.earlier_value,
+        earlier.earlier_qualifier,
+        earlier.earlier_quarter_label,
+        earlier.earlier_period_label
     from units
     cross join indicator
     left join current using (region_id)
+    left join earlier using (region_id)
 )
 
 select *
