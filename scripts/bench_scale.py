@@ -15,7 +15,8 @@ Per page: cold (its first run in a fresh process, on the warehouse just opened, 
 imported) and warm p50/p95 over --runs reruns, each page run as scripts/bench_pages.py runs it (the page
 file alone, without app.py's sidebar), capped at --timeout seconds and --memory-gib of address space, with
 its peak RSS. Beside 总览, 区域对比 and 趋势: the same answer by a hand-written query on the base tables, and
-by pandas on a frame of every observation held in memory (loading it is not timed). Then a 10-row load
+by pandas on a frame of every observation held in memory (loading it is not timed); tests/test_bench_scale.py
+checks that the three give the same rows and values (for 区域对比, every column the page reads). Then a 10-row load
 into every size and a 1M-row load into the 10^7 warehouse (else the largest), by `python -m metrics load`
 in a fresh process on a copy of the warehouse, in the export's format; a file refused by the upload cap
 is reported so and loaded again with METRICS_MAX_UPLOAD_MB raised.
@@ -46,6 +47,7 @@ import streamlit
 from metrics import build as building
 from metrics import facts, journal, loads, periods, queries, stored_facts, warehouse
 from metrics.exporting import EXPORT_COLUMNS
+from metrics.formatting import QUALIFIER_LABEL
 from metrics.normalise import quarter
 from metrics.warehouse import WarehouseError, disk_bytes, new_version, open_reader
 
@@ -68,6 +70,7 @@ PAGE_NAMES = {"pages/overview.py": "总览", "pages/districts.py": "区域对比
               "pages/assessment.py": "省级考核", "pages/reporting.py": "报送情况", "pages/ledger.py": "整改台账",
               "pages/catalog.py": "指标口径"}
 TREND_REGIONS = 8  # what the 趋势 page preselects
+EXACT_QUALIFIERS = ("exact", "approx")  # a change is computed only between two such values
 EXTRA_RUNS = 5  # raw SQL and pandas: median of this many runs, after one untimed
 
 
@@ -410,21 +413,82 @@ RAW_SQL = {
         from latest left join placed as previous
             on previous.indicator_id = latest.indicator_id and previous.region_id = latest.region_id
             and previous.quarter_index = latest.quarter_index - 1""",
-    # One indicator in one quarter: every district (未报送 ones with a null value) and every other region
-    # that holds it, the reporting districts ranked among themselves, as region_comparison answers it
-    # (the first indicator is a rate: higher is better).
+    # One indicator in one quarter, everything the page shows of it, as region_comparison answers it: every
+    # district (a 未报送 one with its latest earlier value) and every other region that holds a value, the
+    # reporting districts ranked among themselves, each value with its labels, 环比 and 同比 (only between two
+    # values that are not bounds) and its status against the most specific target. The indicator is a rate
+    # (a level with a standing target): each quarter holds one value per region and no year-to-date milestone.
     "pages/districts.py": f"""{QUARTERS_CTE},
+        labelled as (
+            select q.*, p.label as period_label,
+                   year(q.end_date) || '年第' || ['一', '二', '三', '四'][quarter(q.end_date)] || '季度'
+                       as quarter_label
+            from quarters as q join periods as p using (period_id)
+        ),
+        units as (
+            select region_id, name as region_name, level as region_level, sort_order as region_order,
+                   level in ('区', '功能区') as is_district
+            from regions
+        ),
+        facts as materialized (
+            select o.region_id, o.value, o.qualifier, o.source, o.evidence, o.period_id, l.period_label, l.end_date,
+                   l.quarter_index, l.quarter_label, u.is_district
+            from observations as o join labelled as l using (period_id) join units as u using (region_id)
+            where o.indicator_id = $indicator_id
+              and (l.quarter_index in ($quarter_index, $quarter_index - 1, $quarter_index - 4)
+                   or (u.is_district and l.quarter_index < $quarter_index))
+        ),
+        target as (
+            select region_id, value as target_value, comparator as target_comparator
+            from targets
+            where indicator_id = $indicator_id and period_id is null
+              and (year is null or year = $quarter_index // 4)
+            qualify row_number() over (partition by region_id order by year is null) = 1
+        ),
         current as (
-            select o.region_id, o.value
-            from observations as o join quarters as q using (period_id)
-            where o.indicator_id = $indicator_id and q.quarter_index = $quarter_index
+            select f.*, coalesce(own.target_value, every.target_value) as target_value,
+                   coalesce(own.target_comparator, every.target_comparator) as target_comparator
+            from facts as f
+            left join target as own on own.region_id = f.region_id
+            left join target as every on every.region_id is null
+            where f.quarter_index = $quarter_index
+        ),
+        earlier as (
+            select region_id, value as earlier_value, qualifier as earlier_qualifier,
+                   quarter_label as earlier_quarter_label, period_label as earlier_period_label
+            from facts
+            where is_district and quarter_index < $quarter_index and region_id not in (select region_id from current)
+            qualify row_number() over (partition by region_id order by quarter_index desc) = 1
+        ),
+        shown as (
+            select u.*, c.value, c.qualifier, c.source, c.evidence, c.period_id, c.period_label, c.end_date,
+                   c.quarter_label, c.target_value, c.target_comparator,
+                   case when c.period_id is not null
+                       then target_status(c.value, c.qualifier, c.target_value, c.target_comparator) end as status
+            from units as u left join current as c using (region_id)
+            where u.is_district or c.value is not null
         )
-        select r.region_id, c.value,
-               case when r.level in ('区', '功能区') and c.value is not null then
-                   rank() over (partition by r.level in ('区', '功能区') and c.value is not null
-                                order by c.value desc) end as region_rank
-        from regions as r left join current as c using (region_id)
-        where r.level in ('区', '功能区') or c.value is not null""",
+        select i.indicator_id, i.name as indicator_name, i.unit, i.kind, i.better, s.*,
+               previous.value as previous_value, previous.quarter_label as previous_quarter_label,
+               case when s.qualifier in ('exact', 'approx') and previous.qualifier in ('exact', 'approx')
+                    then round(s.value - previous.value, 6) end as change_vs_previous,
+               year_ago.value as year_ago_value, year_ago.quarter_label as year_ago_quarter_label,
+               case when s.qualifier in ('exact', 'approx') and year_ago.qualifier in ('exact', 'approx')
+                    then round(s.value - year_ago.value, 6) end as change_vs_year_ago,
+               case when s.is_district and s.value is not null then
+                   rank() over (partition by s.is_district and s.value is not null
+                                order by case when i.better = 'lower' then s.value else -s.value end) end
+                   as region_rank,
+               e.earlier_value, e.earlier_qualifier, e.earlier_quarter_label, e.earlier_period_label
+        from shown as s
+        cross join (select * from indicators where indicator_id = $indicator_id) as i
+        left join facts as previous
+            on previous.region_id = s.region_id and previous.quarter_index = $quarter_index - 1
+            and s.period_id is not null
+        left join facts as year_ago
+            on year_ago.region_id = s.region_id and year_ago.quarter_index = $quarter_index - 4
+            and s.period_id is not null
+        left join earlier as e on e.region_id = s.region_id""",
     # One indicator's quarterly series for the preselected regions, with 环比.
     "pages/trends.py": f"""{QUARTERS_CTE}
         select o.region_id, q.quarter_index, o.value,
@@ -439,13 +503,14 @@ def observation_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every observation with its reporting quarter, ids as categoricals, read in batches."""
     categories = {column: con.execute(f"select {column} from {table} order by 1").df()[column].tolist()
                   for column, table in (("indicator_id", "indicators"), ("region_id", "regions"))}
-    reader = con.sql(f"select o.indicator_id, o.region_id, o.value, {QUARTER_INDEX_SQL} as quarter_index "
+    reader = con.sql(f"select o.indicator_id, o.region_id, o.value, o.qualifier, {QUARTER_INDEX_SQL} as quarter_index "
                      "from observations as o join periods as p using (period_id)").fetch_record_batch(1_000_000)
     parts = []
     for batch in reader:
         part = batch.to_pandas()
         for column, known in categories.items():
             part[column] = pd.Categorical(part[column], categories=known)
+        part["qualifier"] = pd.Categorical(part["qualifier"], categories=list(QUALIFIER_LABEL))
         part["quarter_index"] = part["quarter_index"].astype("int32")
         parts.append(part)
     return pd.concat(parts, ignore_index=True)
@@ -460,16 +525,35 @@ def pandas_answer(frame: pd.DataFrame, page: str, params: dict) -> pd.DataFrame:
         previous = placed.assign(quarter_index=placed["quarter_index"] + 1).rename(columns={"value": "previous_value"})
         return latest.merge(previous, how="left", on=[*keys, "quarter_index"])
     if page == "pages/districts.py":
-        rows = frame[(frame["indicator_id"] == params["indicator_id"])
-                     & (frame["quarter_index"] == params["quarter_index"])]
-        rows = rows[["region_id", "value"]].astype({"region_id": str})
-        missing = sorted(set(params["districts"]) - set(rows["region_id"]))
-        rows = pd.concat([rows, pd.DataFrame({"region_id": missing, "value": float("nan")})], ignore_index=True)
-        districts = rows["region_id"].isin(params["districts"])
-        return rows.assign(region_rank=rows["value"].where(districts).rank(ascending=False, method="min"))
+        return _pandas_comparison(frame, params)
     rows = frame[(frame["indicator_id"] == params["indicator_id"]) & frame["region_id"].isin(params["regions"])]
     rows = rows.sort_values(["region_id", "quarter_index"])
     return rows.assign(change_vs_previous=rows.groupby("region_id", observed=True)["value"].diff())
+
+
+def _pandas_comparison(frame: pd.DataFrame, params: dict) -> pd.DataFrame:
+    """区域对比's values by pandas: the quarter's value of every region that holds one and of every district,
+    环比 and 同比 (between two exact values), the districts' rank and a 未报送 district's latest earlier value."""
+    quarter, districts = params["quarter_index"], params["districts"]
+    of_indicator = frame[frame["indicator_id"] == params["indicator_id"]]
+
+    def in_quarter(index: int, prefix: str = "") -> pd.DataFrame:
+        rows = of_indicator[of_indicator["quarter_index"] == index][["region_id", "value", "qualifier"]]
+        return rows.astype({"region_id": str}).add_prefix(prefix).rename(columns={f"{prefix}region_id": "region_id"})
+
+    rows = in_quarter(quarter)
+    for name, back in (("previous", 1), ("year_ago", 4)):
+        rows = rows.merge(in_quarter(quarter - back, f"{name}_"), on="region_id", how="left")
+        comparable = rows["qualifier"].isin(EXACT_QUALIFIERS) & rows[f"{name}_qualifier"].isin(EXACT_QUALIFIERS)
+        rows[f"change_vs_{name}"] = (rows["value"] - rows[f"{name}_value"]).round(6).where(comparable)
+    missing = sorted(set(districts) - set(rows["region_id"]))
+    rows = pd.concat([rows, pd.DataFrame({"region_id": missing, "value": float("nan")})], ignore_index=True)
+    history = of_indicator[of_indicator["region_id"].isin(missing) & (of_indicator["quarter_index"] < quarter)]
+    earlier = history.loc[history.groupby("region_id", observed=True)["quarter_index"].idxmax()]
+    rows = rows.merge(earlier[["region_id", "value"]].astype({"region_id": str})
+                      .rename(columns={"value": "earlier_value"}), on="region_id", how="left")
+    return rows.assign(region_rank=rows["value"].where(rows["region_id"].isin(districts))
+                       .rank(ascending=False, method="min"))
 
 
 # The app's own query function for the same answer, as the page calls it through ui.common.data (here
@@ -632,7 +716,8 @@ def markdown(report: dict) -> str:
         "cold：页面在新打开的仓库版本上的第一次运行(新进程，模块已导入；同 scripts/bench_pages.py，只运行页面文件，"
         "不含 app.py 侧栏)；warm：同一会话重跑的 p50/p95；峰值 RSS：该页面进程的 VmHWM(每 20 ms 读一次；地址空间上限 "
         f"{report['memory_gib']:g} GiB)。app 查询、原生 SQL 与 pandas：同一答案(总览：每个指标×地区截至本期的最新值"
-        "及上一季度值，app 为 facts.as_of；区域对比：一个指标一个季度全部地区、各区之间排名，app 为 "
+        "及上一季度值，app 为 facts.as_of；区域对比：一个指标一个季度页面所示的全部内容——各区及有值地区的数值、标签、"
+        "目标与达标状态、环比、同比、各区排名、未报送区的最近一期数值(pandas 算其中的数值各列)，app 为 "
         "facts.region_comparison；趋势：一个指标前 8 个地区的季度序列及环比，app 为 facts.quarter_series)"
         f"{EXTRA_RUNS} 次的中位数(先跑一次不计时)；app 查询在读连接(open_reader)上直接调用，不经 Streamlit 缓存；"
         "pandas 的数据已在内存，载入不计时。app查询/SQL = app 查询 ÷ 原生 SQL(目标 ≤ 1.5×)；"

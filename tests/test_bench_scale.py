@@ -2,13 +2,14 @@
 seed, and load files that the product's loader accepts."""
 
 import importlib.util
+import numbers
 from pathlib import Path
 
 import pandas as pd
 from support import ROOT, export_text
 
-from metrics import ingest
-from metrics.warehouse import open_reader
+from metrics import ingest, stored_facts
+from metrics.warehouse import new_version, open_reader
 
 spec = importlib.util.spec_from_file_location("bench_scale", ROOT / "scripts" / "bench_scale.py")
 bench_scale = importlib.util.module_from_spec(spec)
@@ -61,10 +62,22 @@ def test_load_files_are_new_quarters_the_loader_accepts(tmp_path):
     assert len(validation.rows) == 10 and validation.unchanged == 0 and validation.conflicts.empty
 
 
-def test_raw_sql_and_pandas_give_the_same_answers(tmp_path):
+def with_an_unreported_district(folder: Path) -> tuple[Path, bench_scale.Shape]:
+    """A generated warehouse where the first district has not reported the compared indicator's last
+    quarter: 区域对比 lists it as 未报送 with its value of the quarter before."""
     shape = bench_scale.Shape(indicators=5, quarters=8, regions=14)
-    db = tmp_path / "warehouse.duckdb"
+    db = folder / "warehouse.duckdb"
     bench_scale.generate(db, shape, seed=3)
+    with new_version(db, from_current=True) as con:
+        con.execute("delete from observations where indicator_id = ? and region_id = 'bench_d001' and period_id = ?",
+                    [shape.indicator_id(0), shape.quarter_ids()[-1]])
+        con.execute("insert into refresh_keys values (?, 'bench_d001', 0)", [shape.indicator_id(0)])
+        stored_facts.refresh(con)
+    return db, shape
+
+
+def test_raw_sql_and_pandas_give_the_same_answers(tmp_path):
+    db, shape = with_an_unreported_district(tmp_path)
     con = open_reader(db)
     try:
         params = bench_scale.answer_params(con, shape)
@@ -75,7 +88,8 @@ def test_raw_sql_and_pandas_give_the_same_answers(tmp_path):
             raw = con.execute(sql, used).df()
             computed = bench_scale.pandas_answer(frame, page, params)
             columns = [c for c in ("indicator_id", "region_id", "quarter_index", "value", "previous_value",
-                                   "region_rank", "change_vs_previous") if c in raw]
+                                   "region_rank", "change_vs_previous", "year_ago_value", "change_vs_year_ago",
+                                   "earlier_value") if c in raw and c in computed]
             expected = raw[columns].astype({"region_id": str}).sort_values(columns[:3]).reset_index(drop=True)
             got = computed[columns].astype({c: str for c in ("indicator_id", "region_id") if c in columns})
             got = got.sort_values(columns[:3]).reset_index(drop=True)
@@ -89,9 +103,7 @@ def test_the_app_queries_answer_what_the_raw_sql_answers(tmp_path):
     """The app's own query functions (timed beside the raw SQL) return the raw SQL's rows and values, so
     that the comparison cannot drift: the synthetic rows of 总览's table, 区域对比's comparison (every
     district, 未报送 ones included, ranked among districts) and 趋势's quarterly table."""
-    shape = bench_scale.Shape(indicators=5, quarters=8, regions=14)
-    db = tmp_path / "warehouse.duckdb"
-    bench_scale.generate(db, shape, seed=3)
+    db, shape = with_an_unreported_district(tmp_path)
     con = open_reader(db)
     try:
         params = bench_scale.answer_params(con, shape)
@@ -103,14 +115,17 @@ def test_the_app_queries_answer_what_the_raw_sql_answers(tmp_path):
                 # The seed warehouse's own figures differ (the app adds its derived ones): compare the synthetic.
                 raw = raw[raw["indicator_id"].str.startswith("bench_")]
                 app = app[app["indicator_id"].str.startswith("bench_")]
-            columns = [c for c in ("indicator_id", "region_id", "quarter_index", "value", "previous_value",
-                                   "region_rank", "change_vs_previous") if c in raw]
+            columns = [c for c in raw if c in app]
             keys = [c for c in columns if c in ("indicator_id", "region_id", "quarter_index")]
             expected = raw[columns].sort_values(keys).reset_index(drop=True)
             got = app[columns].sort_values(keys).reset_index(drop=True)
             assert len(expected) and len(got) == len(expected), page
             for column in columns:
                 assert plain(got[column]) == plain(expected[column]), (page, column)
+            if page == "pages/districts.py":
+                unreported = expected[expected["region_id"] == "bench_d001"].iloc[0]
+                assert pd.isna(unreported["value"]) and unreported["earlier_value"] > 0
+                assert len(columns) == len(app.columns)  # every column the page reads is compared
     finally:
         con.close()
 
@@ -118,5 +133,5 @@ def test_the_app_queries_answer_what_the_raw_sql_answers(tmp_path):
 def plain(column) -> list:
     """A column's values as strings or numbers (to 9 places: a lag and a stored difference may differ in
     the last bit), missing as None, whatever its dtype."""
-    return [None if pd.isna(value) else value if isinstance(value, str) else round(float(value), 9)
+    return [None if pd.isna(value) else round(float(value), 9) if isinstance(value, numbers.Number) else str(value)
             for value in column.tolist()]
