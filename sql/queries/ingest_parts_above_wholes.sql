@@ -13,11 +13,14 @@ staged as (
     where indicator_id in (select indicator_id from operands)
 ),
 
+-- Stored operands only where a staged one is, in region and period: what a pair with a staged row can
+-- meet, so that the check reads the file's periods rather than every operand's history.
 combined as (
     select * from staged
     union all
     select o.indicator_id, o.region_id, o.period_id, o.value, null as row_number
     from observations as o
+    semi join staged as k on k.region_id = o.region_id and k.period_id = o.period_id
     where o.indicator_id in (select indicator_id from operands)
       and not exists (
           select 1 from staged as s
