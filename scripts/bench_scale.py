@@ -24,6 +24,7 @@ Writes a Markdown table to --out and the same figures as JSON beside it.
 """
 
 import argparse
+import compileall
 import datetime as dt
 import hashlib
 import json
@@ -819,6 +820,10 @@ def main() -> None:
     unknown = [label for label in labels if label not in SIZES]
     if unknown:
         parser.error(f"unknown sizes {unknown}: choose from {', '.join(SIZES)}")
+    # The product's modules byte-compiled, as an install leaves them: a process that may not write them
+    # (PYTHONDONTWRITEBYTECODE, set on some machines) would otherwise compile them again in every timed run.
+    for package in ("metrics", "ui"):
+        compileall.compile_dir(ROOT / package, quiet=1)
     report = {"machine": machine(), "commit": git_commit(), "seed": args.seed, "runs": args.runs,
               "timeout": args.timeout, "memory_gib": args.memory_gib, "sizes": []}
     print(json.dumps(report["machine"], ensure_ascii=False), flush=True)
