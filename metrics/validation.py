@@ -207,6 +207,7 @@ class _Catalog:
             match_key(n): i for n, i in zip(self.indicators.name, self.indicators.indicator_id, strict=True)
         }
         self.derived_ids = set(self.indicators.indicator_id[self.indicators.is_derived.astype(bool)])
+        self.ratio_operand_ids = set(self.indicators.indicator_id[self.indicators.is_ratio_operand.astype(bool)])
         self.period_by_key = {match_key(p).upper(): p for p in self.periods.period_id}
         self.period_by_key.update(
             {match_key(label): p for label, p in zip(self.periods.label, self.periods.period_id, strict=True)}
@@ -218,7 +219,7 @@ class _Catalog:
             self.region_by_key[region_id] = region_id
 
     def add_indicators(self, indicators: pd.DataFrame) -> None:
-        extra = indicators.assign(formula=None, is_derived=False, max_points=np.nan).set_index(
+        extra = indicators.assign(formula=None, is_derived=False, is_ratio_operand=False, max_points=np.nan).set_index(
             "indicator_id", drop=False
         )
         self.indicators = pd.concat([self.indicators, extra[self.indicators.columns]])
@@ -274,8 +275,7 @@ def validate(
                 queries.register_frame(cursor, "staged_observations", _staged(rows))
                 progress(0.8, "正在核对已有数据")
                 table_errors = pd.concat([table_errors, _parts_above_wholes(cursor, table, rows, catalog)])
-                conflicts = _conflicts(cursor, catalog)
-                unchanged = int(_run(cursor, "ingest_unchanged_count").iloc[0, 0])
+                conflicts, unchanged = _stored_rows(cursor, catalog)
             finally:
                 cursor.close()
         errors.append(table_errors)
@@ -552,6 +552,8 @@ def _check_duplicates(table: Table, keys: list[pd.Series], keyed: pd.Series, pro
 
 
 def _parts_above_wholes(cursor, table: Table, rows: pd.DataFrame, catalog: _Catalog) -> pd.DataFrame:
+    if not rows["indicator_id"].isin(catalog.ratio_operand_ids).any():
+        return problems_frame([])  # a file without a ratio's operand has no part to put above a whole
     found = _run(cursor, "ingest_parts_above_wholes")
     if found.empty:
         return problems_frame([])
@@ -571,8 +573,14 @@ def _parts_above_wholes(cursor, table: Table, rows: pd.DataFrame, catalog: _Cata
     return problems_frame(records)
 
 
-def _conflicts(cursor, catalog: _Catalog) -> pd.DataFrame:
-    changed = _run(cursor, "ingest_changed_rows")
+def _stored_rows(cursor, catalog: _Catalog) -> tuple[pd.DataFrame, int]:
+    """The staged rows that would change a stored one (as conflicts), and how many are stored unchanged."""
+    stored = _run(cursor, "ingest_stored_rows")
+    unchanged = int(stored["count_unchanged"].iloc[0]) if len(stored) else 0
+    return _conflicts(stored[stored["is_changed"]].reset_index(drop=True), catalog), unchanged
+
+
+def _conflicts(changed: pd.DataFrame, catalog: _Catalog) -> pd.DataFrame:
     region_names = dict(zip(catalog.regions.region_id, catalog.regions.name, strict=True))
     return pd.DataFrame(
         {

@@ -210,6 +210,7 @@ def test_edited_export_is_a_conflict_until_replaced_and_rollback_restores(fresh_
     assert validation.ok
     conflict = validation.conflicts.iloc[0]
     assert len(validation.conflicts) == 1
+    assert validation.unchanged == before.count("\n") - 2  # every exported row but the edited one
     assert (conflict.指标, conflict.地区, conflict.期间, conflict.原数值, conflict.新数值) == (
         "圈内通办上线事项数", "鄂州市", "asof-2023-12", 1101, 1102,
     )  # fmt: skip

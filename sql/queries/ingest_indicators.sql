@@ -1,7 +1,12 @@
 -- Indicators with what the loader checks a value against: derived ones are computed, never
--- loaded; a score may not exceed the most points any assessment item gives it.
+-- loaded; a ratio's operands may not put a part above its whole; a score may not exceed the most points
+-- any assessment item gives it.
 with derived as (
     select distinct indicator_id from derivations
+),
+
+ratio_operands as (
+    select distinct operand_id as indicator_id from derivations where role in ('numerator', 'denominator')
 ),
 
 score_caps as (
@@ -25,9 +30,11 @@ final as (
         i.notice_item,
         i.formula,
         derived.indicator_id is not null as is_derived,
+        ratio_operands.indicator_id is not null as is_ratio_operand,
         score_caps.max_points
     from indicators as i
     left join derived using (indicator_id)
+    left join ratio_operands using (indicator_id)
     left join score_caps using (indicator_id)
 )
 
