@@ -15,12 +15,15 @@ from metrics import queries
 
 # Tables of sql/views.sql whose rows and columns are the rules': an upgrade lays them out afresh.
 STORED_TABLES = ("stored_observation_facts", "stored_quarter_facts", "newest_quarter_facts")
-# The tables besides the observations that the rules read. While a change computes, each is read from
-# an in-memory copy (_scope): DuckLake looks a table's files up in its catalog at every read (2-5 ms),
-# and the rules read these about 60 times per change (10-row load into 10^8 observations: the data
-# tests and the facts 0.52 s -> 0.10 s).
+# The tables besides the observations that the rules read. While a change of up to COPIED_UP_TO_KEYS keys
+# computes, each is read from an in-memory copy (_scope): DuckLake looks a table's files up in its catalog
+# at every read (2-5 ms), and the rules read these about 60 times per change (10-row load into 10^8
+# observations: the data tests and the facts 0.52 s -> 0.10 s). A larger change costs its rows rather than
+# the lookups, and the copies' exact sizes led DuckDB to plans beyond the memory limit (1M-row load into
+# 10^7: the quarter facts of 100,000 keys took more than 1.5 GB).
 RULE_TABLES = ("indicators", "periods", "regions", "derivations", "targets", "assessment_schemes",
                "assessment_items", "refresh_keys")
+COPIED_UP_TO_KEYS = 10_000
 # Observations recomputed per step when every key is (refresh_all).
 REFRESH_BATCH_ROWS = 1_000_000
 
@@ -28,19 +31,21 @@ REFRESH_BATCH_ROWS = 1_000_000
 @contextlib.contextmanager
 def _scope(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """Inside the block the scoped rules read in-memory copies, as the open transaction sees them, of
-    the observations in the touched range (sql/views.sql, observations_of) and of RULE_TABLES.
+    the observations in the touched range (sql/views.sql, observations_of) and, for a change of up to
+    COPIED_UP_TO_KEYS keys, of RULE_TABLES.
 
     A copy is a temporary table of the same name, which DuckDB resolves before the lake's in the
     rules' views and macros alike. They are dropped when the block ends; when it fails, the caller's
     transaction is rolled back and its cursor closed, and they go with it."""
     con.execute(queries.query_text("facts_refresh_derived_keys"))
-    catalog = con.execute("select current_database()").fetchone()[0]
-    for table in RULE_TABLES:  # fixed names; the catalog is the one the product attached
-        con.execute(f'create temp table {table} as select * from "{catalog}".main.{table}')
     bounds = queries.run_in_transaction(con, "facts_scope_bounds").iloc[0].to_dict()
+    copied = RULE_TABLES if bounds.pop("touched_keys") <= COPIED_UP_TO_KEYS else ()
+    catalog = con.execute("select current_database()").fetchone()[0]
+    for table in copied:  # fixed names; the catalog is the one the product attached
+        con.execute(f'create temp table {table} as select * from "{catalog}".main.{table}')
     queries.run_script(con, queries.query_text("facts_scope_observations"), bounds)
     yield
-    for table in (*RULE_TABLES, "scoped_observations"):
+    for table in (*copied, "scoped_observations"):
         con.execute(f"drop table temp.main.{table}")
 
 

@@ -1,7 +1,7 @@
 -- The range of indicators and regions the touched keys span, with their computed indicators' operands,
 -- and the periods from one year before the first touched year on (the rules read one year back at
 -- most; null for every period): what sql/queries/facts_scope_observations.sql copies. Nulls and no
--- periods when no key is touched.
+-- periods when no key is touched. touched_keys counts the keys with their operands' (metrics/stored_facts.py).
 with touched as (
     select indicator_id, region_id from refresh_keys
     union all
@@ -10,6 +10,7 @@ with touched as (
     join derivations as d using (indicator_id)
 )
 select
+    count(*) as touched_keys,
     min(indicator_id) as first_indicator,
     max(indicator_id) as last_indicator,
     min(region_id) as first_region,
