@@ -14,7 +14,7 @@ import duckdb
 
 from metrics import accounts, queries
 from metrics.paths import SQL_DIR
-from metrics.warehouse import open_reader
+from metrics.warehouse import read_once
 
 AUDIT_WAIT_SECONDS = 10.0
 
@@ -53,9 +53,9 @@ def reconcile(db: Path) -> None:
 
     Raises accounts.StoreBusy when the accounts store stays locked for AUDIT_WAIT_SECONDS.
     """
-    con = open_reader(db)
+    con = read_once(db)
     try:
-        entries = queries.run(con, "change_log_list")
+        entries = queries.run_in_transaction(con, "change_log_list")
     except duckdb.CatalogException:
         return  # built before the journal existed, and not changed since
     finally:

@@ -243,6 +243,14 @@ def open_reader(db: Path, snapshot: int | None = None, *, embedded: bool = False
                                  + f"：{type(error).__name__}") from error
 
 
+def read_once(db: Path) -> duckdb.DuckDBPyConnection:
+    """A cursor for one statement on the warehouse as it is now. Unlike open_reader's, two statements
+    may read two versions; it attaches no snapshot of its own (25-50 ms at 10^8 observations)."""
+    lake = _lake(db)
+    with lake.lock:
+        return lake.cursor(LATEST)
+
+
 def version_id(db: Path) -> str:
     """A name that changes with every committed change (used as a cache key)."""
     lake = _lake(db)
