@@ -631,7 +631,7 @@ def time_load(db: Path, csv_path: Path, memory_gib: float, max_upload_mb: int | 
               "peak_rss_mib": run["peak_rss_mib"], "message": lines[-1] if lines else ""}
     if max_upload_mb:
         result["max_upload_mb"] = max_upload_mb
-    if run["exit"] and "上限" in result["message"]:
+    if run["exit"] and "MiB，超过上限" in result["message"]:  # uploads' size cap, not DuckDB's memory limit
         result["refused"] = "size cap"
     return result
 
