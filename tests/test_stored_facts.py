@@ -60,7 +60,10 @@ def test_a_build_stores_every_key(seed_db, two_quarters_db):
     assert stored_rows(seed_db, "stored_observation_facts") == stored_rows(seed_db, "observation_facts") > 0
 
 
-def test_load_rollback_and_target_keep_the_stored_facts_equal_to_the_rules(fresh_db):
+@pytest.mark.parametrize("copied_up_to_keys", [stored_facts.COPIED_UP_TO_KEYS, 0])
+def test_load_rollback_and_target_keep_the_stored_facts_equal_to_the_rules(fresh_db, monkeypatch, copied_up_to_keys):
+    """With the rules' tables copied to memory (a small change) and read from the lake (a large one)."""
+    monkeypatch.setattr(stored_facts, "COPIED_UP_TO_KEYS", copied_up_to_keys)
     load = load_text(fresh_db, "2024Q3-Q4.csv", TWO_QUARTERS_CSV)
     assert differences(fresh_db) == NOTHING_DIFFERS
     targets.set_bureau_target(fresh_db, "one_window_share", None, 2024, 96, ">=", "张三")
