@@ -1,7 +1,7 @@
 -- Staged rows whose key is stored already with a different value, qualifier, source or evidence (the
 -- conflicts a reviewer sees), and how many are stored exactly as they are (loading them changes nothing):
--- one read of the stored rows for both. Every row carries count_unchanged; when no row differs, one
--- unchanged row carries it (is_changed false).
+-- one read of the stored rows for both. Every row carries count_unchanged, and the first stored row is
+-- kept even when unchanged (is_changed false), so that the count comes back when no row differs.
 with stored as (
     select
         s.row_number,
