@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import accounts, engine, ingest, journal, ledger, queries, review, targets
+from metrics import accounts, engine, ingest, journal, ledger, queries, review, targets, warehouse
 from metrics.validation import Validation
 from metrics.warehouse import WarehouseError, open_reader
 
@@ -23,8 +23,10 @@ class AuditPending(WarehouseError):
     """The change is published, but the accounts store was locked: its audit entry comes later."""
 
 
-def copy_to_audit(db: Path, change: str) -> None:
-    """Copy the journal to the audit trail after a change; AuditPending when the store stays locked."""
+def after_commit(db: Path, change: str) -> None:
+    """What follows a committed change: the small tables' files merged (warehouse.merge_small_tables), and
+    the journal copied to the audit trail; AuditPending when the accounts store stays locked."""
+    warehouse.merge_small_tables(db)
     try:
         journal.reconcile(db)
     except accounts.StoreBusy as busy:
@@ -80,7 +82,7 @@ def load(db: Path, validation: Validation, actor: str | accounts.Account, replac
     """Apply a validated file (editors and admins) and record it."""
     name = _actor(db, actor, "editor")
     result = ingest.apply(db, validation, user=name, replace=replace, progress=progress)
-    copy_to_audit(db, f"载入 #{result.load_id}（{result.note}）")
+    after_commit(db, f"载入 #{result.load_id}（{result.note}）")
     return result
 
 
@@ -88,7 +90,7 @@ def rollback(db: Path, load_id: int, actor: str | accounts.Account) -> ingest.Lo
     """Undo a load (admins only) and record it."""
     name = _actor(db, actor, "admin")
     result = ingest.rollback(db, load_id, user=name)
-    copy_to_audit(db, f"撤销(记录为载入 #{result.load_id}，{result.note})")
+    after_commit(db, f"撤销(记录为载入 #{result.load_id}，{result.note})")
     return result
 
 
@@ -97,7 +99,7 @@ def set_target(db: Path, actor: str | accounts.Account, indicator_id: str, regio
     """Set one of the bureau's own annual targets (admins only) and record it."""
     name = _actor(db, actor, "admin")
     load_id = targets.set_bureau_target(db, indicator_id, region_id, year, value, comparator, name)
-    copy_to_audit(db, f"目标设置(载入 #{load_id})")
+    after_commit(db, f"目标设置(载入 #{load_id})")
     return load_id
 
 
@@ -105,7 +107,7 @@ def submit(db: Path, validation: Validation, content: bytes, actor: accounts.Acc
     """A 填报 clerk's valid file, stored for review: the leaders see nothing of it until approved."""
     name = _actor(db, actor, "editor")
     submission_id = review.submit(db, validation, content, name)
-    copy_to_audit(db, f"提交审核(报送 #{submission_id})")
+    after_commit(db, f"提交审核(报送 #{submission_id})")
     return submission_id
 
 
@@ -113,7 +115,7 @@ def approve(db: Path, submission_id: int, actor: str | accounts.Account) -> inge
     """Publish a pending submission (admins only) and record it."""
     name = _actor(db, actor, "admin")
     result = review.approve(db, submission_id, name)
-    copy_to_audit(db, f"审核通过(报送 #{submission_id}，载入 #{result.load_id})")
+    after_commit(db, f"审核通过(报送 #{submission_id}，载入 #{result.load_id})")
     return result
 
 
@@ -121,14 +123,14 @@ def return_submission(db: Path, submission_id: int, actor: str | accounts.Accoun
     """Send a pending submission back to its clerk with a reason (admins only)."""
     name = _actor(db, actor, "admin")
     review.return_to_clerk(db, submission_id, name, reason)
-    copy_to_audit(db, f"退回报送 #{submission_id}")
+    after_commit(db, f"退回报送 #{submission_id}")
 
 
 def withdraw(db: Path, submission_id: int, actor: accounts.Account) -> None:
     """The clerk takes back their own pending submission."""
     name = _actor(db, actor, "editor")
     review.withdraw(db, submission_id, name)
-    copy_to_audit(db, f"撤回报送 #{submission_id}")
+    after_commit(db, f"撤回报送 #{submission_id}")
 
 
 def update_ledger(db: Path, actor: accounts.Account, problem_no: int, *, owner_region_id: str,
@@ -161,5 +163,5 @@ def update_ledger(db: Path, actor: accounts.Account, problem_no: int, *, owner_r
         raise WarehouseError(f"责任单位 {owner_region_id} 不存在")
     load_id = ledger.add_update(db, problem_no, owner_region_id=owner_region_id, leader=leader, deadline=deadline,
                                 status=status, progress=progress, user=name)
-    copy_to_audit(db, f"整改台账(载入 #{load_id})")
+    after_commit(db, f"整改台账(载入 #{load_id})")
     return load_id

@@ -70,7 +70,7 @@ def _build(db: Path, force: bool) -> None:
 def cmd_build(args) -> None:
     db = resolve_db(args.db)
     _build(db, args.force)
-    changes.copy_to_audit(db, "构建")
+    changes.after_commit(db, "构建")
 
 
 def cmd_ensure(args) -> None:

@@ -19,6 +19,7 @@ import contextlib
 import errno
 import fcntl
 import hashlib
+import logging
 import os
 import sqlite3
 import threading
@@ -46,11 +47,18 @@ PINNED_KEPT = 8
 LAKES_KEPT = 8
 # Schema files whose statements the lake keeps; the macros among them live in each process.
 LAKE_SCHEMA_FILES = ("schema.sql", "change_log.sql", "views.sql")
+# A table that most changes append a row or a few to (loads, change_log, load_additions) gets a file per
+# change, and every read of it opens them all: after 166 changes a 10-row load into 10^8 observations read
+# 166 one-row files of loads and as many of change_log (merged: 1.83 -> 1.71 s). After a change, a table
+# with more files than this is merged, when it is small enough to rewrite in a moment.
+MERGE_AFTER_FILES = 32
+MERGE_AT_MOST_BYTES = 4 * 2**20
 # Tables without which a warehouse cannot serve the dashboard or be loaded into.
 REQUIRED_TABLES = ("regions", "periods", "indicators", "observations", "targets", "loads", "load_changes",
                    "load_additions")
 PRIVATE_DIRECTORY = 0o700
 PRIVATE_FILE = 0o600
+_LOG = logging.getLogger(__name__)
 
 
 class WarehouseError(Exception):
@@ -259,18 +267,47 @@ def version_id(db: Path) -> str:
 
 
 @contextlib.contextmanager
-def writer_lock(db: Path) -> Iterator[None]:
-    """Serialise writers across processes; readers never take it."""
+def writer_lock(db: Path, *, wait: bool = True) -> Iterator[bool]:
+    """Serialise writers across processes; readers never take it. With wait=False, the block runs at
+    once and is told whether it holds the lock (False: another writer does)."""
     directory = lake_dir(db)
     db.parent.mkdir(mode=PRIVATE_DIRECTORY, parents=True, exist_ok=True)
     directory.mkdir(mode=PRIVATE_DIRECTORY, exist_ok=True)
     directory.chmod(PRIVATE_DIRECTORY)
     with open(directory / ".lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            yield
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def merge_small_tables(db: Path) -> list[str]:
+    """Merge the files of every table with more than MERGE_AFTER_FILES files and at most MERGE_AT_MOST_BYTES
+    of data; the tables merged. The rows, and what every earlier snapshot reads, stay as they were. Skipped
+    while another writer holds the lock (the next change merges), and never an error: the change it follows
+    is published already."""
+    with writer_lock(db, wait=False) as holding:
+        if not holding:
+            return []
+        lake = _lake(db)
+        con = lake.cursor(LATEST)
+        try:
+            tables = queries.run_in_transaction(con, "warehouse_tables_to_merge", catalog=LATEST,
+                                                more_than_files=MERGE_AFTER_FILES,
+                                                at_most_bytes=MERGE_AT_MOST_BYTES)["table_name"].tolist()
+            for table in tables:
+                con.execute(queries.query_text("warehouse_merge_table"), {"catalog": LATEST, "table": table})
+            return tables
+        except duckdb.Error as error:
+            _LOG.warning("合并小表的数据文件未完成（不影响已发布的变更）：%s", str(error).splitlines()[0])
+            return []
+        finally:
+            con.close()
 
 
 def _create_catalog(db: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from support import export_text
 
-from metrics import accounts, engine, ingest, queries, upgrade, warehouse
+from metrics import accounts, changes, engine, ingest, queries, upgrade, warehouse
 from metrics.build import build
 from metrics.cli import main
 from metrics.paths import ROOT
@@ -200,3 +200,34 @@ def test_a_file_that_is_no_warehouse_is_refused_as_such(tmp_path):
     db.write_bytes(b"x" * 4096)
     with pytest.raises(warehouse.WarehouseError, match="不是有效的 DuckDB 文件"):
         open_reader(db)
+
+
+def test_changes_merge_the_files_of_the_small_tables_they_append_to(fresh_db, monkeypatch):
+    """Every change appends a file to loads and change_log; after more than MERGE_AFTER_FILES the next change
+    merges them. The rows and every earlier snapshot read as before; with another writer holding the lock
+    the merge is left to a later change rather than waited for."""
+    monkeypatch.setattr(warehouse, "MERGE_AFTER_FILES", 3)
+
+    def loads_files() -> int:
+        con = open_reader(fresh_db)
+        try:
+            return con.execute("select file_count from ducklake_table_info('lake') "
+                               "where table_name = 'loads'").fetchone()[0]
+        finally:
+            con.close()
+
+    def loads_rows(snapshot: int | None = None) -> list[tuple]:
+        con = open_reader(fresh_db, snapshot)
+        try:
+            return con.execute("select * from loads order by load_id").fetchall()
+        finally:
+            con.close()
+
+    first, files, rows = warehouse.current_snapshot(fresh_db), loads_files(), loads_rows()
+    with warehouse.writer_lock(fresh_db):
+        assert warehouse.merge_small_tables(fresh_db) == []  # held: skipped at once
+    for value in (90, 91, 92, 93):
+        changes.set_target(fresh_db, "测试", "one_window_share", None, 2031, value, ">=")
+    assert loads_files() <= 3 < files + 4
+    assert loads_rows()[:len(rows)] == rows and len(loads_rows()) == len(rows) + 4
+    assert loads_rows(first) == rows
