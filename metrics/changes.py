@@ -50,7 +50,7 @@ def within_scope(con: duckdb.DuckDBPyConnection, validation: Validation,
     if not validation.rows.empty:
         cursor = engine.cursor(con)
         try:
-            staged = validation.rows.rename(columns={"行": "row_number"})[["row_number", "region_id", "indicator_id"]]
+            staged = validation.staged_rows[["row_number", "region_id", "indicator_id"]]
             queries.register_frame(cursor, "staged_scope", staged)
             facts = cursor.execute(queries.query_text("scope_facts")).df()
         finally:

@@ -141,7 +141,7 @@ def withdraw(db: Path, submission_id: int, user: str) -> None:
 
 def preview_rows(con: duckdb.DuckDBPyConnection, submission_id: int) -> pd.DataFrame:
     """A submission's rows as a reviewer reads them: 行, 指标, 地区, 期间, 数值, 来源."""
-    staged = preview(con, submission_id).rows.rename(columns={"行": "row_number"})
+    staged = preview(con, submission_id).staged_rows
     cursor = engine.cursor(con)
     try:
         queries.register_frame(cursor, "staged_rows", staged)

@@ -106,6 +106,10 @@ class Validation:
     def ok(self) -> bool:
         return self.errors.empty
 
+    @property
+    def staged_rows(self) -> pd.DataFrame:
+        return staged_rows(self.rows)
+
 
 def problem_lines(errors: pd.DataFrame) -> list[str]:
     """One line per problem, as the CLI prints them: '第3行 地区“华荣区”：未知地区…'."""
@@ -272,7 +276,7 @@ def validate(
             rows, periods, table_errors = _validate_observations(table, catalog, progress)
             cursor = engine.cursor(con)
             try:
-                queries.register_frame(cursor, "staged_observations", _staged(rows))
+                queries.register_frame(cursor, "staged_observations", staged_rows(rows))
                 progress(0.8, "正在核对已有数据")
                 table_errors = pd.concat([table_errors, _parts_above_wholes(cursor, table, rows, catalog)])
                 conflicts, unchanged = _stored_rows(cursor, catalog)
@@ -324,7 +328,8 @@ def _run(cursor: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
     return cursor.execute(queries.query_text(name)).df()
 
 
-def _staged(rows: pd.DataFrame) -> pd.DataFrame:
+def staged_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """Observation rows as the SQL over staged rows reads them: the file's row number as row_number."""
     return rows.rename(columns={"行": "row_number"})
 
 
