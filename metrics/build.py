@@ -117,5 +117,5 @@ def build(db: Path, seed_dir: Path = SEED_DIR, *, force: bool = False, actor: st
         if kept:
             detail += f"；原版本(含载入)保留为快照 {kept}"
         journal.write(con, load_id=1, actor=actor, action="重建数据仓库" if kept else "构建数据仓库",
-                      target=f"载入 #1 {db}", detail=detail, count_before=count_before)
+                      target="载入 #1 种子数据", detail=detail, count_before=count_before)
     return params["seed_rows"]

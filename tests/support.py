@@ -1,17 +1,20 @@
 """Helpers the tests share (fixtures are in conftest.py)."""
 
+import functools
 import http.client
 import importlib.util
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from metrics import accounts, exporting, ingest
+from metrics import accounts, exporting, ingest, warehouse
 from metrics.warehouse import open_reader
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,13 +74,27 @@ def load_text(db: Path, name: str, text: str) -> ingest.LoadResult:
     return ingest.apply(db, validation, user="测试")
 
 
+@functools.cache
+def _seed_build() -> Path:
+    """The seed built once per test process; only ever copied."""
+    from metrics.build import build
+
+    db = Path(tempfile.mkdtemp(prefix="metrics-seed-build-")) / "warehouse.duckdb"
+    build(db)
+    return db
+
+
+def seeded_warehouse(db: Path) -> Path:
+    """A warehouse at db equal to a build from data/seed/, copied from one build (its lake keeps data
+    files by path relative to the folder it is opened from, so a copy is a warehouse of its own)."""
+    shutil.copytree(warehouse.lake_dir(_seed_build()), warehouse.lake_dir(db))
+    return db
+
+
 def warehouse_and_store(folder: Path, *users: tuple[str, str, tuple[str, ...]]) -> tuple[Path, Path]:
     """A warehouse built from the seed in folder, and an accounts store beside it holding these
     (username, role, regions) accounts, each with PASSWORD."""
-    from metrics.build import build
-
-    db = folder / "warehouse.duckdb"
-    build(db)
+    db = seeded_warehouse(folder / "warehouse.duckdb")
     store = folder / "accounts.duckdb"
     for username, role, regions in users:
         accounts.add_user(store, username, PASSWORD, role, actor="test", scope_regions=regions)

@@ -6,11 +6,10 @@ import re
 from contextlib import contextmanager
 
 import pytest
-from support import PASSWORD, TWO_QUARTERS_CSV, chromium, load_text, serve
+from support import PASSWORD, TWO_QUARTERS_CSV, chromium, load_text, seeded_warehouse, serve
 from test_browser import SCREENSHOTS
 
 from metrics import accounts
-from metrics.build import build
 
 pytestmark = pytest.mark.browser
 
@@ -75,8 +74,7 @@ def test_leaks_finds_english_codes_and_missing_values_and_lets_allowed_text_thro
 def polished(tmp_path_factory, browser):
     """A sign-in dashboard on two quarters (a Chinese file name), one account per role."""
     folder = tmp_path_factory.mktemp("polished")
-    db = folder / "warehouse.duckdb"
-    build(db)
+    db = seeded_warehouse(folder / "warehouse.duckdb")
     load_text(db, "三四季度报表.csv", TWO_QUARTERS_CSV)
     store = folder / "accounts.duckdb"
     accounts.add_user(store, USERS["viewer"], PASSWORD, "viewer", actor="test")

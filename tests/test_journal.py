@@ -29,7 +29,7 @@ def test_a_change_published_without_its_audit_entry_gets_it_once_at_start(fresh_
     assert main(["ensure", "--db", str(fresh_db)]) == 0
     assert audited(fresh_db)[1:] == [
         ["张三", "载入数据", "载入 #2 q.csv", result.note, 58, 59],
-        ["system", "构建数据仓库", f"载入 #1 {fresh_db}", "种子数据 58 条观测值", 0, 58],
+        ["system", "构建数据仓库", "载入 #1 种子数据", "种子数据 58 条观测值", 0, 58],
     ] and audited(fresh_db)[0][1] == "新增账户"  # the first admin, which ensure creates
 
 
