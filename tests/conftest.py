@@ -13,6 +13,20 @@ from support import APP, TWO_QUARTERS_CSV, cluster, load_text, seeded_warehouse
 from metrics import accounts
 from metrics.warehouse import open_reader
 
+# Files whose tests kill processes, start clusters or generate large warehouses; with the browser tests and
+# those on PostgreSQL they are what `make test-fast` leaves out.
+SLOW_MODULES = {
+    "test_faults", "test_cluster", "test_shared_catalog", "test_load_test", "test_bench_scale",
+    "test_concurrent_load", "test_hostile_uploads",
+}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if (item.path.stem in SLOW_MODULES or item.get_closest_marker("browser")
+                or "postgres_server" in item.fixturenames):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session")
 def seed_db(tmp_path_factory) -> Path:
