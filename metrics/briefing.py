@@ -18,11 +18,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metrics import assessment, attention, charts, facts, ledger, periods, queries, scoring
+from metrics.claims import Change, Direction, change_between
 from metrics.formatting import (
+    NO_CHANGE,
     STATUS_MARK,
-    change_direction,
-    change_text,
     delta_text,
+    judged_change_words,
     points_fraction,
     rank_text,
     target_text,
@@ -39,7 +40,6 @@ CHART_WIDTH = 800
 CHART_SCALE = 2.5
 TRENDS_SHOWN = 4
 STATUS_ORDER = ["达标", "未达标", "无法判定", "无目标"]
-DIRECTION_WORDS = {"better": "改善", "worse": "变差", "neutral": "持平"}
 FORMATS = ("docx", "pdf")
 _CHART_LOCK = threading.Lock()
 
@@ -294,6 +294,15 @@ def _gap_clauses(findings: pd.DataFrame, now: Mapping, city: Mapping) -> list[Cl
     return clauses
 
 
+def _change_part(subject: str, before: float, now: float, qualifier: str, change: Change) -> str:
+    """'…由91.2%变为89.5%（下降1.7个百分点，变差）'; two equal values are no change: '…保持100%'."""
+    now_text = value_text(now, change.unit, qualifier, change.kind)
+    if change.direction is Direction.UNCHANGED:
+        return f"{subject}保持{now_text}"
+    return (f"{subject}由{value_text(before, change.unit, kind=change.kind)}变为{now_text}"
+            f"（{judged_change_words(change)}）")
+
+
 def _change_clause(quarter_index: int, headline: pd.DataFrame, findings: pd.DataFrame,
                    quarters: pd.DataFrame, now: Mapping, before: Mapping) -> Clause:
     """较上季度 only where a value of the previous quarter exists; otherwise say why there is none."""
@@ -302,18 +311,18 @@ def _change_clause(quarter_index: int, headline: pd.DataFrame, findings: pd.Data
     keys = ["indicator_id", "region_id"]
     listed = findings.set_index(keys).index.isin(changed.set_index(keys).index)
     worse = findings[(findings["finding"] == "worse").to_numpy() & ~listed].head(attention.WORSE_SHOWN)
-    items = [(row["region_name"], row["indicator_name"], row["previous_value"], row["value"], row["unit"],
-              row["qualifier"], row["kind"], change_direction(row["change_vs_previous"], row["better"]),
+    items = [(row["region_name"], row["indicator_name"], row["previous_value"], row["value"], row["qualifier"],
+              Change(row["change_vs_previous"], row["unit"], row["kind"], row["better"]),
               (row["indicator_id"], row["region_id"])) for _, row in changed.iterrows()]
-    items += [(row.region_name, row.indicator_name, row.reference_value, row.value, row.unit, row.qualifier,
-               row.kind, "worse", (row.indicator_id, row.region_id)) for row in worse.itertuples()]
+    items += [(row.region_name, row.indicator_name, row.reference_value, row.value, row.qualifier,
+               change_between(row.value, row.reference_value, row.unit, row.kind, row.better),
+               (row.indicator_id, row.region_id)) for row in worse.itertuples()]
     if not items:
         if quarter_index - 1 not in set(quarters["quarter_index"]):
             return Clause(f"数据仓库中没有上一季度（{previous}）的数据，本期不作环比比较。")
         return Clause(f"本期核心指标与上一季度（{previous}）没有可比的数值，不作环比比较。")
-    parts = [f"{region}{name}由{value_text(before, unit, kind=kind)}变为{value_text(now, unit, qualifier, kind)}"
-             f"（{DIRECTION_WORDS[direction]}）"
-             for region, name, before, now, unit, qualifier, kind, direction, _ in items]
+    parts = [_change_part(region + name, before, now, qualifier, change)
+             for region, name, before, now, qualifier, change, _ in items]
     return Clause(f"较上季度（{previous}）：{'；'.join(parts)}。",
                   tuple(row for *_, key in items for row in (before[key], now[key])))
 
@@ -432,8 +441,9 @@ def _headline_table(headline: pd.DataFrame, notes: Notes) -> Table:
     rows = []
     for _, row in headline.iterrows():
         period = row["period_label"] + ("" if row["is_current"] else "（非本期）")
-        previous = change_text(row["change_vs_previous"], row["unit"], row["kind"]) if row["is_current"] else "—"
-        year_ago = change_text(row["change_vs_year_ago"], row["unit"], row["kind"]) if row["is_current"] else "—"
+        previous, year_ago = (
+            judged_change_words(Change(row[column], row["unit"], row["kind"], row["better"])) if row["is_current"]
+            else NO_CHANGE for column in ("change_vs_previous", "change_vs_year_ago"))
         rows.append((row["indicator_name"], row["region_name"], _value(row), period,
                      target_text(row["target_value"], row["target_comparator"], row["unit"], row["kind"]),
                      STATUS_MARK.get(row["status"], row["status"]), previous, year_ago, notes.mark(row)))

@@ -1,8 +1,11 @@
-"""How numbers read on screen and in files: exact plain text, 万/亿, percentages, ranks."""
+"""How numbers and claims read on screen and in files: exact plain text, 万/亿, percentages, ranks, and the
+one table of words for every claim of metrics.claims (pages, the brief and the CLI compose none of their own)."""
 
 import math
 
 import pandas as pd
+
+from metrics.claims import Change, Direction
 
 QUALIFIER_PREFIX = {
     "exact": "",
@@ -52,7 +55,7 @@ def plain_number(value: float) -> str:
     return repr(number)
 
 
-def _trim(number: float, digits: int) -> str:
+def trimmed(number: float, digits: int) -> str:
     text = f"{number:,.{digits}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
@@ -61,10 +64,10 @@ def compact(value: float, digits: int = 2) -> str:
     """万/亿 for large magnitudes: 34270000 → 3427万, 123456789 → 1.23亿, 1960 → 1,960."""
     magnitude = abs(value)
     if magnitude >= 1e8:
-        return _trim(value / 1e8, digits) + "亿"
+        return trimmed(value / 1e8, digits) + "亿"
     if magnitude >= 1e4:
-        return _trim(value / 1e4, digits) + "万"
-    return _trim(value, digits)
+        return trimmed(value / 1e4, digits) + "万"
+    return trimmed(value, digits)
 
 
 # A span of months reads "2个月": "2月" would read as February.
@@ -75,7 +78,7 @@ def _is_missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _unit_text(unit: str, kind: str | None) -> str:
+def unit_text(unit: str, kind: str | None) -> str:
     return DURATION_UNITS.get(unit, unit) if kind == "duration" else unit
 
 
@@ -86,10 +89,10 @@ def value_text(value: float | None, unit: str, qualifier: str = "exact", kind: s
         return "无数据"
     prefix = QUALIFIER_PREFIX.get(qualifier, "")
     if unit == "%":
-        return f"{prefix}{_trim(value, 2)}%"
+        return f"{prefix}{trimmed(value, 2)}%"
     if kind == "rank":
         return f"{prefix}{rank_text(int(value))}"
-    return f"{prefix}{compact(value)}{_unit_text(unit, kind)}"
+    return f"{prefix}{compact(value)}{unit_text(unit, kind)}"
 
 
 def delta_text(current: float, previous: float, unit: str, kind: str | None = None) -> str:
@@ -97,22 +100,40 @@ def delta_text(current: float, previous: float, unit: str, kind: str | None = No
     change = round(current - previous, 6)
     sign = "+" if change > 0 else ""
     if unit == "%":
-        return f"{sign}{_trim(change, 2)}个百分点"
-    return f"{sign}{compact(change)}{_unit_text(unit, kind)}"
+        return f"{sign}{trimmed(change, 2)}个百分点"
+    return f"{sign}{compact(change)}{unit_text(unit, kind)}"
 
 
-def change_text(change: float | None, unit: str, kind: str | None = None) -> str:
-    """A stored change (环比, 同比) as text: '持平' at zero, '—' where it cannot be computed."""
-    if _is_missing(change):
-        return "—"
-    return "持平" if change == 0 else delta_text(change, 0, unit, kind)
+DIRECTION_WORDS = {Direction.BETTER: "改善", Direction.WORSE: "变差", Direction.UNCHANGED: "持平"}
+NO_CHANGE = "—"
 
 
-def change_direction(change: float | None, better: str) -> str:
-    """'better', 'worse' or 'neutral': how a change reads given the indicator's better direction."""
-    if _is_missing(change) or change == 0 or better not in ("higher", "lower"):
-        return "neutral"
-    return "better" if (change > 0) == (better == "higher") else "worse"
+def change_words(change: Change) -> str:
+    """'上升2.5个百分点', '减少38个', '上升2位' (a rank), '持平', '名次不变'; '—' where it cannot be told."""
+    direction = change.direction
+    if direction is None:
+        return NO_CHANGE
+    if change.is_rank:
+        if direction is Direction.UNCHANGED:
+            return "名次不变"
+        places = abs(round(change.amount))
+        return f"上升{places}位" if change.amount < 0 else f"下降{places}位"
+    if direction is Direction.UNCHANGED:
+        return "持平"
+    magnitude = abs(change.amount)
+    if change.unit == "%":
+        return f"{'上升' if change.amount > 0 else '下降'}{trimmed(magnitude, 2)}个百分点"
+    return f"{'增加' if change.amount > 0 else '减少'}{compact(magnitude)}{unit_text(change.unit, change.kind)}"
+
+
+def judged_change_words(change: Change) -> str:
+    """The change with its judgement where the indicator has a better direction:
+    '下降1.7个百分点，变差', '减少38个', '上升2位，改善', '持平'."""
+    words = change_words(change)
+    judgement = DIRECTION_WORDS.get(change.direction)
+    if judgement is None or change.direction is Direction.UNCHANGED:
+        return words
+    return f"{words}，{judgement}"
 
 
 def unreported_text(earlier_value: float | None, unit: str, qualifier: str, kind: str | None,
@@ -140,8 +161,9 @@ def target_text(value: float | None, comparator: str | None, unit: str, kind: st
 
 def _changes(frame: pd.DataFrame, column: str) -> list[str]:
     if column not in frame:
-        return ["—"] * len(frame)
-    return [change_text(c, u, k) for c, u, k in zip(frame[column], frame["unit"], frame["kind"], strict=True)]
+        return [NO_CHANGE] * len(frame)
+    return [judged_change_words(Change(c, u, k, b))
+            for c, u, k, b in zip(frame[column], frame["unit"], frame["kind"], frame["better"], strict=True)]
 
 
 def readable_facts(frame: pd.DataFrame) -> pd.DataFrame:

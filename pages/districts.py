@@ -59,7 +59,7 @@ table.loc[unreported, "数值"] = [
     unreported_text(row.earlier_value, row.unit, row.earlier_qualifier, row.kind, row.earlier_quarter_label)
     for row in rows[unreported].itertuples()]
 # The indicator is chosen above: the table keeps what differs between the units.
-common.facts_table(table.drop(columns=["原始数值", "指标", "单位", "限定"]).fillna(""), rows, key="districts_facts")
+common.table(table.drop(columns=["原始数值", "指标", "单位", "限定"]).fillna(""), key="districts_facts")
 st.caption("并列数值名次相同，下一名次顺延。")
 reference_table = readable_facts(references[references["value"].notna()])
 if len(reference_table):

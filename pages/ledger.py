@@ -69,7 +69,7 @@ linked = common.data(ledger.problem_facts, number)
 if linked.empty:
     st.caption("通报在该问题下没有给出可量化的指标。")
 else:
-    common.facts_table(readable_facts(linked).drop(columns=["原始数值"]), linked, key="ledger_facts")
+    common.table(readable_facts(linked).drop(columns=["原始数值"]), key="ledger_facts")
 
 account = auth.current_account()
 if account is None or not ledger.may_update(account, problem["owner_name"]):

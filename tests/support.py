@@ -88,6 +88,7 @@ def seeded_warehouse(db: Path) -> Path:
     """A warehouse at db equal to a build from data/seed/, copied from one build (its lake keeps data
     files by path relative to the folder it is opened from, so a copy is a warehouse of its own)."""
     shutil.copytree(warehouse.lake_dir(_seed_build()), warehouse.lake_dir(db))
+    open_reader(db).close()  # attached in this process, as after a build here (the catalog's WAL files exist)
     return db
 
 

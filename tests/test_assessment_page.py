@@ -152,18 +152,18 @@ def test_what_if_linkong_at_40_drops_the_city_total_and_ranks_it_last(app, seed_
     before = sorted(path.name for path in seed_db.parent.rglob("*"))
     test = app(PAGE, whatif_linkong=40.0)
     total = city_total(test)
-    assert (total.value, total.proto.delta) == ("0/2分", "-2分")
+    assert (total.value, total.proto.delta) == ("0/2分", "减少2分")
     ranking = table(test, "名次变化")
     assert ranking.values.tolist() == [
-        ["第1名", "华容区", "97.47%", "2分", "第1名", "不变"],
-        ["第2名", "梁子湖区", "95%", "2分", "第2名", "不变"],
-        ["第2名", "葛店经开区", "95%", "2分", "第2名", "不变"],
-        ["第4名", "鄂城区", "90%", "2分", "第4名", "不变"],
-        ["第5名", "临空经济区", "40%", "0分", "第5名", "不变"],
+        ["第1名", "华容区", "97.47%", "2分", "第1名", "名次不变"],
+        ["第2名", "梁子湖区", "95%", "2分", "第2名", "名次不变"],
+        ["第2名", "葛店经开区", "95%", "2分", "第2名", "名次不变"],
+        ["第4名", "鄂城区", "90%", "2分", "第4名", "名次不变"],
+        ["第5名", "临空经济区", "40%", "0分", "第5名", "名次不变"],
     ]
     units = table(test, "计分依据").set_index("单位")
     assert units.loc["临空经济区"].tolist() == [
-        "40%", "0分", "2分", "-2分", "按规则计算(含假设)", "假设：未达到任何一档按0分计(细则未说明)"]
+        "40%", "0分", "2分", "减少2分", "按规则计算(含假设)", "假设：未达到任何一档按0分计(细则未说明)"]
     for note in (CITY_ASSUMPTION, "假设：未达到任何一档按0分计(细则未说明)", "全市乡镇(街道)得分无法判定，未计入"):
         assert f":orange[:material/info:] **{plain(note)}**" in texts(test)
     assert not test.button[0].disabled
@@ -198,8 +198,8 @@ def test_what_if_offers_each_scored_item_with_its_own_units(app, claims_db):
     assert [n.key for n in test.number_input] == ["whatif_echeng", "whatif_linkong"]
     ranking = table(test, "名次变化")
     assert ranking.values.tolist() == [
-        ["第1名", "鄂城区", "99.5%", "1.5分", "第1名", "不变"],
-        ["第2名", "临空经济区", "96%", "1分", "第2名", "不变"],
+        ["第1名", "鄂城区", "99.5%", "1.5分", "第1名", "名次不变"],
+        ["第2名", "临空经济区", "96%", "1分", "第2名", "名次不变"],
     ]
     # The 2020 rubric scores districts only; no city total follows from it.
     assert not [metric for metric in test.metric if metric.label == "全市得分（模拟）"]

@@ -12,8 +12,9 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from metrics import periods, warehouse
+from metrics.claims import Change, Direction
 from metrics.exporting import neutralise_formulas
-from metrics.formatting import change_direction
+from metrics.formatting import change_words
 from metrics.paths import resolve_db
 
 ALL = "全部"
@@ -281,10 +282,6 @@ def empty_state(message: str) -> None:
     st.info(message, icon=":material/filter_alt_off:")
 
 
-CHANGE_MARK = {"better": "🟢 ", "worse": "🔴 ", "neutral": ""}
-CHANGE_COLUMNS = {"环比": "change_vs_previous", "同比": "change_vs_year_ago"}
-
-
 # Columns a phone shows first (about 360 px): what, how much, on target; the rest scroll into
 # view or open in the detail panel.
 FIRST_COLUMNS = ["排名", "指标", "地区", "数值", "状态"]
@@ -335,17 +332,15 @@ def _cell(value) -> str:
     return "—" if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "" else str(value)
 
 
-def facts_table(table_frame: pd.DataFrame, facts: pd.DataFrame, *, key: str, total: int | None = None,
-                **kwargs) -> None:
-    """A readable_facts table whose 环比 and 同比 carry a green mark where they improved and a red
-    one where they worsened, by each indicator's better direction (facts: the rows the table was
-    made from). A mark in the text costs nothing per cell, where a pandas Styler costs seconds on
-    a province's table; the CSV download keeps the plain text. total: how many rows there are in all,
-    where table_frame holds only the first of them."""
-    shown = shown_rows(table_frame).copy()
-    facts = shown_rows(facts)
-    for column, change in CHANGE_COLUMNS.items():
-        if column in shown and change in facts:
-            shown[column] = [CHANGE_MARK[change_direction(c, b)] + text for text, c, b in
-                             zip(shown[column], facts[change], facts["better"], strict=True)]
-    table(shown, key=key, total=total or len(table_frame), **kwargs)
+def metric_delta(change: Change) -> dict:
+    """st.metric's delta arguments for a change: its words, an arrow the way the value moved (a rank
+    that 上升 points up), and the colour of its judgement, grey where there is none."""
+    direction = change.direction
+    if direction is None:
+        return {"delta": None}
+    if direction is Direction.UNCHANGED:
+        return {"delta": change_words(change), "delta_arrow": "off", "delta_color": "off"}
+    rose = change.amount < 0 if change.is_rank else change.amount > 0
+    colour = {Direction.BETTER: "normal" if rose else "inverse",
+              Direction.WORSE: "inverse" if rose else "normal"}.get(direction, "off")
+    return {"delta": change_words(change), "delta_arrow": "up" if rose else "down", "delta_color": colour}
