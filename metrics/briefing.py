@@ -23,9 +23,11 @@ from metrics.formatting import (
     NO_CHANGE,
     STATUS_MARK,
     delta_text,
+    evidence_text,
     judged_change_words,
     points_fraction,
     rank_text,
+    source_text,
     target_text,
     value_text,
 )
@@ -119,7 +121,8 @@ class Notes:
             ("注", "指标", "地区", "期间", "数值", "来源", "原文摘录"),
             tuple(
                 (str(number), row["indicator_name"], row["region_name"], row["period_label"], _value(row),
-                 str(row["source"]), _text(row.get("evidence")) or "（计算所得）")
+                 source_text(row["source"], row.get("load_id")),
+                 evidence_text(row.get("evidence"), bool(row.get("is_derived"))))
                 for number, row in self.rows.values()
             ),
         )
@@ -334,7 +337,7 @@ def _assessment_note(row: Mapping, value_column: str) -> dict:
             "period_id": row["period_id"], "indicator_name": row["item_name"] if is_points else row["scheme_name"],
             "region_name": row["region_name"], "period_label": row["period_label"], "value": row[value_column],
             "unit": "分" if is_points else "名", "qualifier": "exact", "kind": "score" if is_points else "rank",
-            "source": row["source"], "evidence": row["evidence"]}
+            "source": row["source"], "evidence": row["evidence"], "load_id": row["load_id"]}
 
 
 def _assessment_clause(points: pd.DataFrame, ranks: pd.DataFrame) -> Clause | None:

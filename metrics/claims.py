@@ -5,6 +5,8 @@ import enum
 import math
 from dataclasses import dataclass
 
+import pandas as pd
+
 
 class Direction(enum.StrEnum):
     """How a change reads, given the indicator's better direction."""
@@ -15,8 +17,13 @@ class Direction(enum.StrEnum):
     CHANGED = "changed"  # the indicator has no better direction: the change is neither
 
 
+# The build loads the notice's figures as load 1 (sql/load_seed.sql); every later load is a file someone sent.
+NOTICE_LOAD_ID = 1
+NOTICE_NAME = "鄂州市数据局巡察整改进展通报（2024-07-26）"
+
+
 def _is_missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,11 @@ def change_between(current: float | None, earlier: float | None, unit: str, kind
     """The change from earlier to current; no amount where either is missing."""
     amount = None if _is_missing(current) or _is_missing(earlier) else current - earlier
     return Change(amount, unit, kind, better)
+
+
+def is_from_notice(load_id) -> bool:
+    """Whether an observation is one of the notice's figures (its source is then the notice's item)."""
+    return not _is_missing(load_id) and int(load_id) == NOTICE_LOAD_ID
 
 
 def rank_move(rank: float | None, earlier_rank: float | None) -> Change:

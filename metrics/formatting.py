@@ -5,7 +5,7 @@ import math
 
 import pandas as pd
 
-from metrics.claims import Change, Direction
+from metrics.claims import NOTICE_NAME, Change, Direction, is_from_notice
 
 QUALIFIER_PREFIX = {
     "exact": "",
@@ -136,6 +136,47 @@ def judged_change_words(change: Change) -> str:
     return f"{words}，{judgement}"
 
 
+def source_text(source: str, load_id) -> str:
+    """Where a value comes from: '通报二、4 整改情况 二是' for the notice's figures, a file's own 来源 as its sender
+    wrote it ('2024年第三季度报表'), and '计算：…' as the warehouse words a computed value's operands."""
+    return f"通报{source}" if is_from_notice(load_id) else str(source)
+
+
+# What each kind of recorded change is called where a person reads it (loads.kind; a file may hold several).
+CHANGE_NAMES = {"seed": "构建（通报数字）", "observations": "载入文件", "regions": "载入文件", "indicators": "载入文件",
+                "rollback": "撤销载入", "target": "设置目标", "ledger": "更新整改台账"}
+# The kinds of change whose file name says what was changed.
+FILE_KINDS = {"observations", "regions", "indicators"}
+
+
+def change_name(kind: str) -> str:
+    """'载入文件', '设置目标', '撤销载入': what a recorded change was, never just '载入'."""
+    names = dict.fromkeys(CHANGE_NAMES.get(part, "变更") for part in kind.split("+"))
+    return "、".join(names)
+
+
+def sources_summary(count_observations: int, count_notice: int) -> str:
+    """Where the warehouse's figures come from, by their provenance."""
+    notice = f"{NOTICE_NAME}所载，均注明通报条目"
+    if count_notice >= count_observations:
+        return f"数字来源：全部 {count_observations:,} 条为{notice}"
+    loaded = count_observations - count_notice
+    if not count_notice:
+        return f"数字来源：{loaded:,} 条来自载入的文件，均注明报送来源"
+    return f"数字来源：{count_notice:,} 条为{notice}；{loaded:,} 条来自载入的文件，均注明报送来源"
+
+
+def source_texts(frame: pd.DataFrame) -> list[str]:
+    return [source_text(source, load) for source, load in zip(frame["source"], frame["load_id"], strict=True)]
+
+
+def evidence_text(evidence, is_derived: bool) -> str:
+    """The clause a value was read from; a computed value has none, a value a file gave without one '—'."""
+    if isinstance(evidence, str) and evidence:
+        return evidence
+    return "（计算所得）" if is_derived else "—"
+
+
 def unreported_text(earlier_value: float | None, unit: str, qualifier: str, kind: str | None,
                     earlier_quarter: str | None) -> str:
     """A unit without a value of the quarter: '未报送（最近：2024年第三季度 98.1%）'."""
@@ -186,7 +227,7 @@ def readable_facts(frame: pd.DataFrame) -> pd.DataFrame:
             "环比": _changes(frame, "change_vs_previous"),
             "同比": _changes(frame, "change_vs_year_ago"),
             "数据截至": pd.to_datetime(frame["end_date"]).dt.strftime("%Y-%m-%d"),
-            "来源": "通报" + frame["source"],
+            "来源": source_texts(frame),
             "原文摘录": frame["evidence"].fillna(""),
         }
     )

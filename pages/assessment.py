@@ -6,7 +6,7 @@ import streamlit as st
 
 from metrics import assessment, charts, scoring
 from metrics.claims import change_between, rank_move
-from metrics.formatting import change_words, points_fraction, rank_text, value_text
+from metrics.formatting import change_words, points_fraction, rank_text, source_text, source_texts, value_text
 from ui import auth, common
 
 auth.ensure_routed()
@@ -68,7 +68,7 @@ with reported_tab:
                 if first["rule_is_partial"]:
                     st.warning(f"规则不完整：{common.plain(first['rule_partial_note'])}", icon=":material/help:")
             table = pd.DataFrame({"期间": item["period_label"], "得分": item["points"].map(points_text),
-                                  "满分": item["max_points"].map(points_text), "来源": "通报" + item["source"],
+                                  "满分": item["max_points"].map(points_text), "来源": source_texts(item),
                                   "原文摘录": item["evidence"]})
             common.table(table, key=f"points_{first['item_id']}")
             common.csv_download(table, f"考核得分_{item_name}.csv")
@@ -78,7 +78,7 @@ with reported_tab:
         latest = scheme_ranks.iloc[-1]
         st.metric(f"{latest['period_label']} 全省排名", rank_text(int(latest["rank"])), border=True)
         evidence = f"；原文：{latest['evidence']}" if pd.notna(latest["evidence"]) else ""
-        st.caption(common.plain(f"来源：通报{latest['source']}{evidence}"))
+        st.caption(common.plain(f"来源：{source_text(latest['source'], latest['load_id'])}{evidence}"))
         common.chart(common.figure(charts.rank_chart, scheme_ranks), f"全省排名_{scheme_name}")
         if len(scheme_ranks) == 1:
             st.caption("通报只给出这一个季度的排名，其余季度无数据。")

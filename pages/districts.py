@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics import charts, facts, periods
-from metrics.formatting import rank_text, readable_facts, unreported_text, value_text
+from metrics.formatting import rank_text, readable_facts, source_text, unreported_text, value_text
 from ui import auth, common
 
 auth.ensure_routed()
@@ -44,7 +44,7 @@ for row in references.itertuples():
     if row.qualifier == "all_at_least":
         st.info(
             f"**{common.plain(row.region_name)}**：{value_text(row.value, row.unit, row.qualifier, row.kind)}"
-            f"（{common.plain(row.period_label)}，来源：通报{common.plain(row.source)}）。"
+            f"（{common.plain(row.period_label)}，来源：{common.plain(source_text(row.source, row.load_id))}）。"
             "通报只给出下限，没有各乡镇(街道)的分别数值，因此不画柱。",
             icon=":material/info:",
         )

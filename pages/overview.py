@@ -8,11 +8,13 @@ import streamlit as st
 from metrics import assessment, attention, facts, periods, targets
 from metrics.claims import Change
 from metrics.formatting import (
+    evidence_text,
     goals_text,
     judged_change_words,
     points_fraction,
     projection_rows,
     rank_text,
+    source_text,
     target_status_rows,
     target_text,
     value_text,
@@ -68,7 +70,7 @@ with columns[4]:
         full = " 满分" if latest["points"] >= latest["max_points"] else ""
         st.metric("省考核得分", f"{points_fraction(latest['points'], latest['max_points'])}{full}", border=True,
                   help=f"{common.plain(latest['scheme_name'])}｜{common.plain(latest['item_name'])}；"
-                       f"来源：通报{common.plain(latest['source'])}")
+                       f"来源：{common.plain(source_text(latest['source'], latest['load_id']))}")
         st.page_link(PAGE_FILES["assessment"], label=f"{latest['period_label']} · 明细",
                      icon=":material/military_tech:", query_params=link_params())
 with columns[5]:
@@ -78,7 +80,7 @@ with columns[5]:
         latest = ranks.iloc[-1]
         st.metric("全省排名", rank_text(int(latest["rank"])), border=True,
                   help=f"{common.plain(latest['scheme_name'])}；通报未给出参评总数；"
-                       f"来源：通报{common.plain(latest['source'])}")
+                       f"来源：{common.plain(source_text(latest['source'], latest['load_id']))}")
         st.page_link(PAGE_FILES["assessment"], label=f"{latest['period_label']} · 明细",
                      icon=":material/military_tech:", query_params=link_params())
 missing_cards = len(cards) - len(current_cards)
@@ -105,8 +107,8 @@ def card_help(row: pd.Series) -> str:
     return common.plain(
         f"期间：{row['period_label']}（数据截至 {row['end_date']:%Y-%m-%d}）\n"
         f"目标：{target_text(row['target_value'], row['target_comparator'], row['unit'], row['kind'])}\n"
-        f"来源：通报{row['source']}\n"
-        f"原文：{row['evidence'] if pd.notna(row['evidence']) else '（计算所得）'}"
+        f"来源：{source_text(row['source'], row['load_id'])}\n"
+        f"原文：{evidence_text(row['evidence'], row['is_derived'])}"
     ).replace("\n", "  \n")
 
 

@@ -284,12 +284,12 @@ def test_load_then_sidebar_and_page_show_the_new_state_at_once(polished, browser
     with signed_in(browser, url, USERS["admin"]) as page:
         sidebar = page.locator("[data-testid=stSidebar]")
         open_page(page, "数据管理")
-        expect(sidebar).to_contain_text("最近变更：第 2 次载入（三四季度报表.csv")
+        expect(sidebar).to_contain_text("最近变更：载入文件“三四季度报表.csv”（第 2 次变更，")
         page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(upload))
         expect(page.get_by_text("校验通过。请核对预览后确认载入。")).to_be_visible(timeout=30_000)
         page.get_by_role("button", name="确认载入").click()
         expect(page.get_by_text("已载入文件“华容区一季度.csv”（第 3 次载入）")).to_be_visible(timeout=30_000)
-        expect(sidebar).to_contain_text("最近变更：第 3 次载入（华容区一季度.csv，boss，")
+        expect(sidebar).to_contain_text("最近变更：载入文件“华容区一季度.csv”（第 3 次变更，boss，")
         # What the previous run drew goes once this run has drawn the page.
         expect(page.get_by_text("校验通过")).to_have_count(0)
         expect(page.get_by_role("button", name="确认载入")).to_have_count(0)
@@ -305,5 +305,5 @@ def test_load_then_sidebar_and_page_show_the_new_state_at_once(polished, browser
         undo.click()
         expect(page.get_by_text("已撤销第 3 次载入（文件“华容区一季度.csv”）")).to_have_count(1, timeout=30_000)
         expect(rollback.get_by_role("combobox")).to_have_value(re.compile("^第 2 次载入 · 三四季度报表.csv"))
-        expect(sidebar).to_contain_text("最近变更：第 4 次载入")
+        expect(sidebar).to_contain_text("最近变更：撤销载入（第 4 次变更，")
         screenshot(page, "polish_after_rollback", DESKTOP)
