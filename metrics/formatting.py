@@ -28,6 +28,8 @@ QUALIFIER_LABEL = {
 
 # A target's comparator in words: on charts ("目标：超过50%") and in the target form.
 COMPARATOR_TEXT = {">=": "达到", ">": "超过", "<=": "不超过", "<": "低于", "=": "等于"}
+# ... and as a sign in a table cell: '≥ 95%', never the code '>='.
+COMPARATOR_SIGNS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "="}
 
 # An indicator's kind, time property and better direction in words.
 KIND_NAMES = {"rate": "比率", "count": "数量", "rank": "名次", "score": "得分", "duration": "时长"}
@@ -197,7 +199,7 @@ def rank_text(rank: int) -> str:
 def target_text(value: float | None, comparator: str | None, unit: str, kind: str | None = None) -> str:
     if _is_missing(value):
         return "无目标"
-    return f"{comparator} {value_text(value, unit, kind=kind)}"
+    return f"{COMPARATOR_SIGNS.get(comparator, comparator)} {value_text(value, unit, kind=kind)}"
 
 
 def _changes(frame: pd.DataFrame, column: str) -> list[str]:

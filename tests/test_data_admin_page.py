@@ -162,7 +162,7 @@ def test_admin_sets_a_bureau_target_recorded_like_a_load(page_as, store, fresh_d
     assert stored == [("supervision_push_volume", None, 2023, 120000000.0, ">=", "bureau")]
     assert kind == ("target", "boss")
     events = accounts.audit_trail(store)
-    assert events[events["action"] == "设置目标"]["detail"].tolist() == ["2023年 全部地区 >= 120000000"]
+    assert events[events["action"] == "设置目标"]["detail"].tolist() == ["2023年 全部地区 ≥ 1.2亿条"]
 
 
 def test_editor_has_no_target_or_rollback_controls(page_as, store):
