@@ -69,6 +69,8 @@ def _build(db: Path, force: bool) -> None:
 
 def cmd_build(args) -> None:
     db = resolve_db(args.db)
+    if args.force and (aside := warehouse.set_aside_unopenable(db)):
+        print(f"已将无法打开的目录库及数据文件移至 {aside}", file=sys.stderr)
     _build(db, args.force)
     changes.after_commit(db, "构建")
 
@@ -82,9 +84,8 @@ def cmd_ensure(args) -> None:
         tables, observations = upgrade.migrate_legacy(db, actor=getpass.getuser())
         print(f"已将旧格式数据仓库 {db} 迁移到 DuckLake（{warehouse.lake_dir(db)}）：{tables} 张表，"
               f"观测值 {observations} 条，逐表核对行数一致；旧文件保留未动", file=sys.stderr)
-    elif not warehouse.is_intact(db):
-        raise WarehouseError(f"数据仓库 {db} 无法读取或缺少数据表，未做任何修改；请从备份恢复 "
-                             f"{warehouse.lake_dir(db)}，确认放弃原有数据后可运行 python -m metrics build --force")
+    elif damage := warehouse.damage(db):
+        raise WarehouseError(damage)
     else:
         print(f"数据仓库已存在：{db}", file=sys.stderr)
     if upgrade.upgrade(db, actor=getpass.getuser()):
