@@ -1,12 +1,14 @@
 """python -m metrics: build, export and inspect the warehouse from the shell."""
 
 import argparse
+import contextlib
 import datetime as dt
 import getpass
 import json
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -18,6 +20,7 @@ from metrics import (
     engine,
     exporting,
     facts,
+    formatting,
     ingest,
     journal,
     periods,
@@ -397,7 +400,37 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+class _TerminalStream:
+    """A text stream that writes terminal controls as their escapes (formatting.terminal_text): what the
+    commands print holds cell values, file names and servers' answers, and a terminal would obey the ESC
+    sequences among them. Files written with --out keep the exact text."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(formatting.terminal_text(text))
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _terminal_streams() -> Iterator[None]:
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _TerminalStream(sys.stdout), _TerminalStream(sys.stderr)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
 def main(argv: list[str] | None = None) -> int:
+    with _terminal_streams():
+        return _run(argv)
+
+
+def _run(argv: list[str] | None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.handler(args) or 0
