@@ -113,8 +113,10 @@ def _catalog_problem(db: Path) -> str | None:
     try:
         with contextlib.closing(sqlite3.connect(f"{catalog.resolve().as_uri()}?mode=ro", uri=True)) as con:
             tables = {name for (name,) in con.execute("select name from sqlite_master where type = 'table'")}
-    except sqlite3.Error:
-        return f"目录库 {catalog} 不是 SQLite 数据库或无读取权限"
+    except sqlite3.OperationalError:  # unreadable or busy, not shown to be foreign: the caller's own error stands
+        return None
+    except sqlite3.DatabaseError:
+        return f"目录库 {catalog} 不是 SQLite 数据库"
     if "ducklake_metadata" not in tables:
         return f"目录库 {catalog} 中没有 DuckLake 的元数据表"
     return None

@@ -120,7 +120,7 @@ def test_a_damaged_catalog_is_one_line_and_ensure_changes_nothing(fresh_db, tmp_
     load_one(fresh_db, tmp_path, 1)
     warehouse.forget(fresh_db)
     catalog_file(fresh_db).write_bytes(b"not a database" * 100)
-    refusal = (f"错误：数据仓库 {fresh_db} 不可用：目录库 {catalog_file(fresh_db)} 不是 SQLite 数据库或无读取权限；"
+    refusal = (f"错误：数据仓库 {fresh_db} 不可用：目录库 {catalog_file(fresh_db)} 不是 SQLite 数据库；"
                f"未做任何修改，请从备份恢复 {lake_dir(fresh_db)}，确认放弃原有数据后可运行 python -m metrics build --force\n")
     assert main(["load", str(tmp_path / "q1.csv"), "--db", str(fresh_db)]) == 2
     assert capsys.readouterr().err == refusal
