@@ -66,6 +66,13 @@ class WarehouseError(Exception):
     """A warehouse that is missing, unreadable or could not be changed; the message is Chinese."""
 
 
+class EmptyWarehouse(WarehouseError):
+    """A lake whose catalog holds no tables: nothing to read, and nothing a build would lose."""
+
+    def __init__(self, db: Path, problem: str):
+        super().__init__(_refusal(db, problem))
+
+
 def lake_dir(db: Path) -> Path:
     return db.with_name(db.name + LAKE_SUFFIX)
 
@@ -123,8 +130,12 @@ def _catalog_problem(db: Path) -> str | None:
 
 
 def _unopenable(db: Path, problem: str) -> WarehouseError:
-    return WarehouseError(f"数据仓库 {db} 不可用：{problem}；未做任何修改，请从备份恢复 {lake_dir(db)}，"
-                          "确认放弃原有数据后可运行 python -m metrics build --force")
+    return WarehouseError(_refusal(db, problem))
+
+
+def _refusal(db: Path, problem: str) -> str:
+    return (f"数据仓库 {db} 不可用：{problem}；未做任何修改，请从备份恢复 {lake_dir(db)}，"
+            "确认放弃原有数据后可运行 python -m metrics build --force")
 
 
 def is_legacy(db: Path) -> bool:
@@ -133,7 +144,10 @@ def is_legacy(db: Path) -> bool:
 
 
 def _has_tables(db: Path) -> bool:
-    con = open_reader(db)
+    try:
+        con = open_reader(db)
+    except EmptyWarehouse:
+        return False
     try:
         return "loads" in set(queries.run(con, "warehouse_tables")["table_name"])
     finally:
@@ -183,6 +197,7 @@ class _Lake:
         self.url = url
         self.lock = threading.Lock()
         self.pinned: OrderedDict[int, str] = OrderedDict()
+        self.laid_out = False
         self.base = engine.connect(spill_name(db), in_memory=True,
                                    extensions=("ducklake", "postgres" if url else "sqlite"))
         try:
@@ -218,7 +233,19 @@ class _Lake:
         return engine.reading(self.base.cursor(), alias, f"{alias}.main,memory.main")
 
     def snapshot(self) -> int:
-        return int(self.base.execute(f"select id from {LATEST}.current_snapshot()").fetchone()[0])
+        """The current snapshot, once the lake has been seen to hold tables: a catalog with none (a first
+        build killed before it committed, or a new one in place of the old) would have every query read the
+        rules' empty copies in memory, and show an empty warehouse as a working one."""
+        snapshot = int(self.base.execute(f"select id from {LATEST}.current_snapshot()").fetchone()[0])
+        if not self.laid_out:
+            cursor = self.cursor(LATEST)
+            try:
+                self.laid_out = not queries.run(cursor, "warehouse_tables").empty
+            finally:
+                cursor.close()
+            if not self.laid_out:
+                raise EmptyWarehouse(self.db, f"目录库 {catalog_name(self.db)} 中没有任何数据表")
+        return snapshot
 
     def pin(self, snapshot: int) -> str:
         """The attachment of a snapshot, made once; the oldest beyond PINNED_KEPT is let go."""

@@ -1,6 +1,7 @@
-"""A lake whose catalog is missing (its data files still there), empty, or a SQLite file that is no
-DuckLake's: every command refuses in one Chinese line and leaves the catalog byte for byte, nothing is
-built over it, `build --force` sets it aside whole, and the dashboard says so instead of failing."""
+"""A lake whose catalog is missing (its data files still there), empty, a SQLite file that is no
+DuckLake's, or a DuckLake catalog without tables: every command refuses in one Chinese line and leaves the
+catalog byte for byte, nothing is built over it, `build --force` sets it aside whole, and the dashboard
+and /healthz say so instead of showing an empty warehouse."""
 
 import asyncio
 import sqlite3
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from support import load_text
 
+from metrics import engine
 from metrics.build import build
 from metrics.paths import ROOT
 from metrics.warehouse import DATA_DIRECTORY, catalog_file, forget, lake_dir
@@ -41,6 +43,10 @@ def break_catalog(db: Path, how: str) -> None:
         with sqlite3.connect(catalog) as con:
             con.execute("create table notes (text)")
         con.close()
+    elif how == "no_tables":  # DuckLake's catalog with nothing in it yet, as a first build killed early leaves
+        con = engine.connect(db, in_memory=True, extensions=("ducklake", "sqlite"))
+        con.execute(f"attach 'ducklake:sqlite:{catalog}' as lake (data_path '{lake_dir(db) / DATA_DIRECTORY}/')")
+        con.close()
 
 
 def problem(db: Path, how: str) -> str:
@@ -50,6 +56,7 @@ def problem(db: Path, how: str) -> str:
                    f"{len(files(lake_dir(db) / DATA_DIRECTORY))} 个数据文件",
         "empty": f"目录库 {catalog} 是空文件(0 字节)",
         "not_ducklake": f"目录库 {catalog} 中没有 DuckLake 的元数据表",
+        "no_tables": f"目录库 {catalog} 中没有任何数据表",
     }[how]
 
 
@@ -66,14 +73,17 @@ def loaded_db(tmp_path) -> Path:
     return db
 
 
-@pytest.mark.parametrize("how", ["missing", "empty", "not_ducklake"])
-def test_every_command_refuses_in_one_line_and_leaves_the_lake_as_it_was(loaded_db, how):
+@pytest.mark.parametrize("how", ["missing", "empty", "not_ducklake", "no_tables"])
+def test_every_command_refuses_in_one_line_and_leaves_the_catalog_as_it_was(loaded_db, how):
     break_catalog(loaded_db, how)
-    before = files(lake_dir(loaded_db))
-    for command in ("ensure", "build", *READING_COMMANDS):
+    catalog = catalog_file(loaded_db)
+    before = catalog.read_bytes() if catalog.exists() else None, files(lake_dir(loaded_db) / DATA_DIRECTORY)
+    # A catalog without tables has nothing a build would lose (a first build killed early): build goes ahead.
+    for command in ("ensure", *(["build"] if how != "no_tables" else []), *READING_COMMANDS):
         done = metrics(loaded_db, command)
         assert (command, done.returncode, done.stdout, done.stderr) == (command, 2, "", refusal(loaded_db, how))
-        assert files(lake_dir(loaded_db)) == before, command
+        after = catalog.read_bytes() if catalog.exists() else None, files(lake_dir(loaded_db) / DATA_DIRECTORY)
+        assert after == before, command
 
 
 def test_build_force_sets_the_lost_lake_aside_and_starts_afresh(loaded_db):
@@ -89,10 +99,13 @@ def test_build_force_sets_the_lost_lake_aside_and_starts_afresh(loaded_db):
     assert [line.split(",")[0] for line in history.stdout.splitlines()] == ["编号", "1"]
 
 
-def test_a_page_and_healthz_report_an_empty_catalog(loaded_db, app):
-    break_catalog(loaded_db, "empty")
+@pytest.mark.parametrize("how", ["empty", "no_tables"])
+def test_a_page_and_healthz_report_the_broken_catalog(loaded_db, app, how):
+    break_catalog(loaded_db, how)
+    before = catalog_file(loaded_db).read_bytes()
+    message = refusal(loaded_db, how).removeprefix("错误：").removesuffix("\n")
     test = app(db=loaded_db, expect_error=True)
-    assert [error.value for error in test.error] == [f"数据仓库不可用：{refusal(loaded_db, 'empty')[3:-1]}"]
+    assert [error.value for error in test.error] == [f"数据仓库不可用：{message}"]
     health = asyncio.run(web.healthz(None))
-    assert (health.status_code, health.body.decode()) == (503, f"数据仓库不可读：{refusal(loaded_db, 'empty')[3:-1]}")
-    assert catalog_file(loaded_db).read_bytes() == b""
+    assert (health.status_code, health.body.decode()) == (503, f"数据仓库不可读：{message}")
+    assert catalog_file(loaded_db).read_bytes() == before
