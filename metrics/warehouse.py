@@ -452,7 +452,7 @@ def damage(db: Path) -> str | None:
         pass
     finally:
         con.close()
-    return str(_unopenable(db, "缺少数据表"))
+    return _refusal(db, "缺少数据表")
 
 
 def set_aside_unopenable(db: Path) -> Path | None:

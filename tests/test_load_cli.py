@@ -1,8 +1,8 @@
 """python -m metrics load, history, rollback, template: exit codes, printed problems, no change on error."""
 
 import csv
-import re
 import io
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -186,7 +186,8 @@ def test_escape_sequences_in_cells_and_file_names_reach_the_terminal_escaped(fre
     hostile.write_text(QUARTER, encoding="utf-8")
     assert metrics("load", str(hostile)).returncode == 0
     history = metrics("history")
-    assert history.stdout.splitlines()[2].split(",")[:3] == ["2", "观测值", "季报\\x1b[2J\\x1b]0;title\\x07\\x9b31m.csv"]
+    shown_name = "季报\\x1b[2J\\x1b]0;title\\x07\\x9b31m.csv"
+    assert history.stdout.splitlines()[2].split(",")[:3] == ["2", "观测值", shown_name]
     out = tmp_path / "history.csv"
     assert metrics("history", "--out", str(out)).stdout == ""
     assert out.read_text(encoding="utf-8").splitlines()[2].split(",")[2] == name  # a file keeps the exact text

@@ -113,8 +113,8 @@ def test_a_redirect_is_not_followed_and_not_sent(seed_db, listener, scheme):
     finally:
         server.shutdown()
         server.server_close()
-    assert (done.returncode, done.stderr) == (
-        2, f"错误：提醒未能发送到 http://127.0.0.1:{server.server_port}/hook：HTTP 302 Found（不跟随重定向，请配置最终地址）\n")
+    assert (done.returncode, done.stderr) == (2, f"错误：提醒未能发送到 http://127.0.0.1:{server.server_port}/hook："
+                                                 "HTTP 302 Found（不跟随重定向，请配置最终地址）\n")
     assert target.connections == 0
 
 
