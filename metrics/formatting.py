@@ -1,7 +1,9 @@
-"""How numbers and claims read on screen and in files: exact plain text, 万/亿, percentages, ranks, and the
-one table of words for every claim of metrics.claims (pages, the brief and the CLI compose none of their own)."""
+"""How numbers and claims read on screen, in files and on a terminal: exact plain text, 万/亿, percentages,
+ranks, and the one table of words for every claim of metrics.claims (pages, the brief and the CLI compose none
+of their own)."""
 
 import math
+import re
 
 import pandas as pd
 
@@ -38,6 +40,16 @@ BETTER_NAMES = {"higher": "越高越好", "lower": "越低越好", "none": "无�
 
 # Operators that are not accounts: the seed build, a command-line user, the system itself.
 ACTOR_NAMES = {"build": "初始数据构建", "system": "系统"}
+
+
+# What a terminal obeys rather than shows: C0 controls but tab and line feed (ESC starts the sequences that
+# clear the screen or retitle the window, CR overwrites the line), DEL, and the C1 controls (0x9b is CSI).
+TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_text(text: str) -> str:
+    """text with each terminal control shown as its escape, \\x1b for ESC."""
+    return TERMINAL_CONTROLS.sub(lambda found: f"\\x{ord(found[0]):02x}", text)
 
 
 def actor_text(actor: str) -> str:
