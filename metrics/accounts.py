@@ -26,6 +26,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from metrics import engine, postgres, queries
+from metrics.errors import UserFacingError
 from metrics.paths import SQL_DIR
 
 ROLE_NAMES = {"viewer": "查看", "editor": "填报", "admin": "管理"}
@@ -56,7 +57,7 @@ def _dummy_hash() -> str:
     return _HASHER.hash(secrets.token_hex(16))
 
 
-class AccountError(Exception):
+class AccountError(UserFacingError):
     """A refused account operation; the message is Chinese and safe to show."""
 
 
@@ -118,7 +119,7 @@ class Session:
     csrf_token: str
 
 
-class LoginRefused(Exception):
+class LoginRefused(UserFacingError):
     """A refused login: a message that reveals nothing, and the failures so far (for the delay)."""
 
     def __init__(self, message: str, failed_attempts: int):

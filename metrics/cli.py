@@ -28,6 +28,7 @@ from metrics import (
     warehouse,
 )
 from metrics import build as building
+from metrics.errors import DoneButPending, UserFacingError
 from metrics.paths import resolve_db
 from metrics.uploads import max_cli_load_mb
 from metrics.warehouse import WarehouseError, open_reader
@@ -400,10 +401,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.handler(args) or 0
-    except changes.AuditPending as pending:  # the data did change: success, with a warning
+    except DoneButPending as pending:  # the data did change: success, with a warning
         print(f"注意：{pending}", file=sys.stderr)
         return 0
-    except (WarehouseError, accounts.AccountError) as error:
+    except UserFacingError as error:
         print(f"错误：{error}", file=sys.stderr)
         return 2
     except duckdb.OutOfMemoryException:
