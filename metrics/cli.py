@@ -143,6 +143,7 @@ def cmd_user(args) -> None:
         return
     if not args.username:
         raise accounts.AccountError("请给出用户名")
+    args.username = accounts.normal_username(args.username)  # ａｄｍｉｎ names admin, as add stores it
     if args.action == "add":
         regions, categories = _scope(args)
         accounts.add_user(store, args.username, _password(args), args.role or "viewer", actor=actor,
