@@ -16,6 +16,7 @@ import os
 import re
 import secrets
 import time
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from metrics import engine, postgres, queries
+from metrics.errors import UserFacingError
 from metrics.paths import SQL_DIR
 
 ROLE_NAMES = {"viewer": "查看", "editor": "填报", "admin": "管理"}
@@ -44,7 +46,11 @@ OIDC_ROLE_CLAIM_ENV = "METRICS_OIDC_ROLE_CLAIM"
 OIDC_PREFIX = "oidc:"
 WRONG = "用户名或密码错误"
 THROTTLED = f"登录失败次数过多，请{LOCK_MINUTES}分钟后再试"
-_USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,32}$")
+USERNAME_CHARACTERS = (2, 32)
+_USERNAME_PUNCTUATION = "._-"
+# Characters that show nothing yet are not format characters (Cf): fillers, grapheme joiner, variation selectors.
+_INVISIBLE = {0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180F, 0x3164, 0xFFA0,
+              *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)}
 _HASHER = PasswordHasher()
 _DISPLAY_UNSAFE = re.compile(r"[^\w.@ -]|_")
 
@@ -56,7 +62,7 @@ def _dummy_hash() -> str:
     return _HASHER.hash(secrets.token_hex(16))
 
 
-class AccountError(Exception):
+class AccountError(UserFacingError):
     """A refused account operation; the message is Chinese and safe to show."""
 
 
@@ -118,7 +124,7 @@ class Session:
     csrf_token: str
 
 
-class LoginRefused(Exception):
+class LoginRefused(UserFacingError):
     """A refused login: a message that reveals nothing, and the failures so far (for the delay)."""
 
     def __init__(self, message: str, failed_attempts: int):
@@ -332,24 +338,55 @@ def _end_sessions(con, username: str, reason: str) -> None:
     _run(con, "session_end", token_sha256=None, session_id=None, username=username, now=_now(), reason=reason)
 
 
+def normal_username(name: str) -> str:
+    """A user name as the store keeps it, NFKC-normalised: ａｄｍｉｎ is admin."""
+    return unicodedata.normalize("NFKC", name)
+
+
+def _checked_username(name: str) -> str:
+    """The name normalised, of letters of any script, marks, digits, and . _ -; never a control, format (zero
+    width, bidi) or other invisible character, which would make two names that look alike."""
+    name = normal_username(name)
+    if hidden := next((c for c in name if unicodedata.category(c) in ("Cc", "Cf") or ord(c) in _INVISIBLE), None):
+        raise AccountError("用户名不能包含控制字符、格式字符（如零宽字符、双向文本控制符）或其他不可见字符："
+                           f"U+{ord(hidden):04X}")
+    shortest, longest = USERNAME_CHARACTERS
+    if not shortest <= len(name) <= longest or not all(
+            unicodedata.category(c)[0] in "LMN" or c in _USERNAME_PUNCTUATION for c in name):
+        raise AccountError(f"用户名只能包含文字、数字、点、下划线或连字符，长度{shortest}–{longest}")
+    return name
+
+
+def _confusable_twin(con, name: str) -> str | None:
+    """An existing user name that looks like name (Unicode's confusables, letter case included: admin, Admin,
+    аdmin with a Cyrillic а, adm1n)."""
+    import confusables  # its tables take 65 ms to load; only adding an account needs them
+
+    return next((other for other in _run(con, "account_names")["username"]
+                 if confusables.is_confusable(name, other)), None)
+
+
 def add_user(store: Store, username: str, password: str, role: str, *, actor: str,
              scope_regions: tuple[str, ...] = (), scope_categories: tuple[str, ...] = (),
-             must_change_password: bool = False) -> None:
-    """Create an account; an editor is scoped to regions and/or indicator categories."""
-    if not _USERNAME.match(username):
-        raise AccountError("用户名只能包含字母、数字、点、下划线或连字符，长度2–32")
+             must_change_password: bool = False) -> str:
+    """Create an account; an editor is scoped to regions and/or indicator categories. Returns the name as
+    stored (normal_username), refused when it looks like an existing one."""
+    username = _checked_username(username)
     _check_role(role)
     _check_scope(role, scope_regions, scope_categories)
     _check_password(password)
     with _store(store) as con:
         if _get(con, username):
             raise AccountError(f"用户“{username}”已存在")
+        if twin := _confusable_twin(con, username):
+            raise AccountError(f"用户名“{username}”与已有账户“{twin}”字形相近，容易混淆，请换一个")
         before = _user_count(con)
         _run(con, "account_insert", username=username, password_hash=_HASHER.hash(password),
                     role=role, scope_regions=list(scope_regions), scope_categories=list(scope_categories),
                     must_change_password=must_change_password, now=_now())
         detail = f"角色 {ROLE_NAMES[role]}，范围 {_scope_detail(role, scope_regions, scope_categories)}"
         _record(con, actor, "新增账户", username, detail, before, before + 1)
+    return username
 
 
 def _existing(con, username: str) -> dict:

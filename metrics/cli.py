@@ -32,6 +32,7 @@ from metrics import (
     warehouse,
 )
 from metrics import build as building
+from metrics.errors import DoneButPending, UserFacingError
 from metrics.paths import resolve_db
 from metrics.uploads import max_cli_load_mb
 from metrics.warehouse import WarehouseError, open_reader
@@ -147,6 +148,7 @@ def cmd_user(args) -> None:
         return
     if not args.username:
         raise accounts.AccountError("请给出用户名")
+    args.username = accounts.normal_username(args.username)  # ａｄｍｉｎ names admin, as add stores it
     if args.action == "add":
         regions, categories = _scope(args)
         accounts.add_user(store, args.username, _password(args), args.role or "viewer", actor=actor,
@@ -476,10 +478,10 @@ def _run(argv: list[str] | None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.handler(args) or 0
-    except changes.AuditPending as pending:  # the data did change: success, with a warning
+    except DoneButPending as pending:  # the data did change: success, with a warning
         print(f"注意：{pending}", file=sys.stderr)
         return 0
-    except (WarehouseError, accounts.AccountError) as error:
+    except UserFacingError as error:
         print(f"错误：{error}", file=sys.stderr)
         return 2
     except duckdb.OutOfMemoryException:

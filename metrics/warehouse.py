@@ -31,6 +31,7 @@ from pathlib import Path
 import duckdb
 
 from metrics import engine, postgres, queries
+from metrics.errors import UserFacingError
 from metrics.paths import SQL_DIR
 
 CATALOG_URL_ENV_VAR = "METRICS_CATALOG_URL"
@@ -62,7 +63,7 @@ PRIVATE_FILE = 0o600
 _LOG = logging.getLogger(__name__)
 
 
-class WarehouseError(Exception):
+class WarehouseError(UserFacingError):
     """A warehouse that is missing, unreadable or could not be changed; the message is Chinese."""
 
 

@@ -1,5 +1,6 @@
 """Helpers the tests share (fixtures are in conftest.py)."""
 
+import fcntl
 import functools
 import http.client
 import importlib.util
@@ -112,6 +113,19 @@ def signed_in(monkeypatch, store: Path, username: str, password: str = PASSWORD)
     token = accounts.sign_in(store, username, password, client_address="127.0.0.1", user_agent="AppTest")
     monkeypatch.setattr(auth, "session_token", lambda: token)
     return token
+
+
+def store_locked_during(monkeypatch, store: Path, module, name: str) -> None:
+    """While module.name runs, another holder has the accounts file store's lock, as another process writing
+    the store would: the call's own use of the store waits, then gives up."""
+    real = getattr(module, name)
+
+    def locked(*args, **kwargs):
+        with open(store.with_name(store.name + ".lock"), "w") as holder:
+            fcntl.flock(holder, fcntl.LOCK_EX)
+            return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, locked)
 
 
 def free_port() -> int:

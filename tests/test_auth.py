@@ -316,6 +316,39 @@ def test_account_changes_are_validated(store, call, message):
         call(store)
 
 
+def test_user_names_in_any_script_are_stored_in_their_normal_form(store):
+    assert accounts.add_user(store, "张三", PASSWORD, "viewer", actor="t") == "张三"
+    assert accounts.add_user(store, "Ólafur", PASSWORD, "viewer", actor="t") == "Ólafur"
+    assert accounts.add_user(store, "ｌｉｓｉ_02", PASSWORD, "viewer", actor="t") == "lisi_02"  # NFKC
+    assert accounts.add_user(store, "admin", PASSWORD, "admin", actor="t") == "admin"
+    with pytest.raises(accounts.AccountError) as twin:
+        accounts.add_user(store, "ａｄｍｉｎ", PASSWORD, "admin", actor="t")
+    assert str(twin.value) == "用户“admin”已存在"
+    assert sorted(accounts.list_users(store)["username"]) == sorted(
+        ["viewer1", "hr_editor", "boss", "张三", "Ólafur", "lisi_02", "admin"])
+    assert accounts.session(store, sign_in(store, "张三")).account.username == "张三"
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("zhang\u200bsan", "用户名不能包含控制字符、格式字符（如零宽字符、双向文本控制符）或其他不可见字符：U+200B"),
+    ("张\u200d三", "用户名不能包含控制字符、格式字符（如零宽字符、双向文本控制符）或其他不可见字符：U+200D"),
+    ("boss\u202egpj", "用户名不能包含控制字符、格式字符（如零宽字符、双向文本控制符）或其他不可见字符：U+202E"),
+    ("li\x07si", "用户名不能包含控制字符、格式字符（如零宽字符、双向文本控制符）或其他不可见字符：U+0007"),
+    ("王五\ufe0f", "用户名不能包含控制字符、格式字符（如零宽字符、双向文本控制符）或其他不可见字符：U+FE0F"),
+    ("zhang san", "用户名只能包含文字、数字、点、下划线或连字符，长度2–32"),
+    ("张", "用户名只能包含文字、数字、点、下划线或连字符，长度2–32"),
+    ("Boss", "用户名“Boss”与已有账户“boss”字形相近，容易混淆，请换一个"),
+    ("b\u043ess", "用户名“b\u043ess”与已有账户“boss”字形相近，容易混淆，请换一个"),  # Cyrillic о
+    ("viewerl", "用户名“viewerl”与已有账户“viewer1”字形相近，容易混淆，请换一个"),
+    ("hr_ed\u0456tor", "用户名“hr_ed\u0456tor”与已有账户“hr_editor”字形相近，容易混淆，请换一个"),  # Ukrainian і
+])
+def test_invisible_and_look_alike_user_names_are_refused(store, name, message):
+    with pytest.raises(accounts.AccountError) as refused:
+        accounts.add_user(store, name, PASSWORD, "viewer", actor="t")
+    assert str(refused.value) == message
+    assert sorted(accounts.list_users(store)["username"]) == ["boss", "hr_editor", "viewer1"]
+
+
 def test_audit_trail_records_each_action_exactly_once(store):
     accounts.set_role(store, "viewer1", "editor", actor="boss", scope_categories=("一窗通办",))
     accounts.set_disabled(store, "hr_editor", True, actor="boss")

@@ -85,3 +85,15 @@ def test_a_locked_accounts_store_is_one_line_for_commands_that_need_it(fresh_db,
     finally:
         holding.kill()
         holding.wait()
+
+
+def test_every_error_a_person_reads_has_one_root_and_a_pending_audit_is_no_failure():
+    from metrics import briefing, changes, errors, loads, untrusted_xlsx
+    from metrics.warehouse import WarehouseError
+
+    shown = (WarehouseError, loads.LoadError, loads.ConflictError, briefing.BriefError, accounts.AccountError,
+             accounts.StoreUnavailable, accounts.StoreBusy, accounts.LoginRefused, untrusted_xlsx.UploadRefused)
+    assert [error.__name__ for error in shown if not issubclass(error, errors.UserFacingError)] == []
+    assert issubclass(changes.AuditPending, errors.DoneButPending)
+    assert not issubclass(changes.AuditPending, WarehouseError)
+    assert changes.AuditPending("载入已生效", result=7).result == 7

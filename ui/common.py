@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from metrics import periods, warehouse
+from metrics import errors, periods, warehouse
 from metrics.claims import Change, Direction
 from metrics.exporting import neutralise_formulas
 from metrics.formatting import change_words
@@ -158,6 +158,37 @@ def clear_caches() -> None:
     _figure.clear()
     if get_script_run_ctx():
         st.session_state.pop(PINNED_VERSION_KEY, None)
+
+
+@dataclass(frozen=True)
+class Changed:
+    """A change a user asked for, published: what it returned."""
+    result: object
+
+
+PENDING_KEY = "change_pending"
+
+
+def make_change(change: Callable[[], object]) -> Changed | None:
+    """Run a change a user asked for. Published, it returns the change's result, also when a follow-up is still
+    pending (errors.DoneButPending: the next run shows it as a warning, show_pending), so that its caller goes
+    on as after any success and offers no button for the same change again. Refused or failed: None, after
+    showing the reason in one line."""
+    try:
+        return Changed(change())
+    except errors.DoneButPending as done:
+        st.session_state[PENDING_KEY] = str(done)
+        return Changed(done.result)
+    except errors.UserFacingError as error:
+        st.error(str(error), icon=":material/error:")
+        return None
+
+
+def show_pending() -> None:
+    """Under the title of a page that changes data, once, on the run after a published change whose
+    follow-up is pending: what is still to come."""
+    if pending := st.session_state.pop(PENDING_KEY, None):
+        st.warning(pending, icon=":material/pending_actions:")
 
 
 @dataclass(frozen=True)
