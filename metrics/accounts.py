@@ -381,7 +381,9 @@ def change_own_password(store: Store, username: str, current: str, new: str, *, 
     the account ends; the token of a new one for this browser is returned, so that the user stays signed in here."""
     _check_password(new)
     _check_login(store, username, current, client_address)
-    set_password(store, username, new, actor=username)  # clears the account's failures, this attempt's too
+    with _store(store) as con:  # the right password: this attempt was counted as a failure until now
+        _run(con, "account_failures_clear", username=username, client_address=client_address)
+    set_password(store, username, new, actor=username)
     with _store(store) as con:
         return _new_session(con, username, client_address, user_agent)
 
@@ -463,8 +465,8 @@ def _check_login(store: Store, username: str, password: str, client_address: str
 def _still_as_checked(con, user: dict) -> bool:
     """The account is as it was when its password was checked outside the lock: not disabled, not given a new
     password since (which ends every session, and so must not be followed by one started with the old)."""
-    now = _get(con, user["username"])
-    return now is not None and not now["is_disabled"] and now["password_hash"] == user["password_hash"]
+    current = _get(con, user["username"])
+    return current is not None and not current["is_disabled"] and current["password_hash"] == user["password_hash"]
 
 
 def login_delay(failed_attempts: int, base_seconds: float = 0.5) -> float:

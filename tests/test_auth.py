@@ -487,3 +487,23 @@ def test_trusted_proxies_are_addresses_or_networks_never_host_names(monkeypatch)
         web.trusted_networks()
     assert str(refused.value) == ("METRICS_TRUSTED_PROXIES 中的“proxy”不是 IP 地址或网段（应写作 172.30.0.10 或 "
                                   "172.30.0.0/24，多个用逗号分隔；不接受主机名）")
+
+
+def test_parallel_guesses_are_counted_exactly_and_a_right_password_is_no_failure(store):
+    """Passwords are checked outside the store's lock: attempts side by side still see each other's failures."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def guess(n):
+        try:
+            accounts.sign_in(store, "viewer1", f"wrong-{n}", client_address="198.51.100.1", user_agent="t")
+        except accounts.LoginRefused as refused:
+            return refused.message
+
+    with ThreadPoolExecutor(8) as pool:
+        messages = list(pool.map(guess, range(8)))
+    assert sorted(messages) == sorted([accounts.WRONG] * 4 + [accounts.THROTTLED] * 4)
+    # The right current password with a refused new one leaves no failure behind.
+    for _ in range(accounts.MAX_FAILED_ATTEMPTS):
+        with pytest.raises(accounts.AccountError, match="新密码不能与当前密码相同"):
+            accounts.change_own_password(store, "viewer1", PASSWORD, PASSWORD, client_address="198.51.100.2")
+    assert accounts.sign_in(store, "viewer1", PASSWORD, client_address="198.51.100.2", user_agent="t")
