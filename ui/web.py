@@ -297,7 +297,7 @@ async def login_form(request: Request) -> Response:
 # Password checks (argon2: a core and 64 MiB each) run at most this many at once; the others wait on the event
 # loop, not in the thread pool that every page's session lookup also needs.
 PARALLEL_PASSWORD_CHECKS = os.cpu_count() or 2
-PASSWORD_QUEUE_SECONDS = 30.0
+PASSWORD_QUEUE_SECONDS = 10.0  # like the accounts store's own wait: an answer well before a client gives up
 _password_checks = asyncio.Semaphore(PARALLEL_PASSWORD_CHECKS)
 
 
