@@ -34,7 +34,7 @@ auth.show_flash()
 try:
     common.pin_version()
 except WarehouseError as error:
-    st.error(f"数据仓库不可用：{error}", icon=":material/error:")
+    st.error(common.without_server_paths(f"数据仓库不可用：{error}"), icon=":material/error:")
     st.stop()
 
 st.html(common.PHONE_CSS)

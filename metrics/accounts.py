@@ -417,10 +417,9 @@ def change_own_password(store: Store, username: str, current: str, new: str, *, 
     """A user's own change: the current password is checked (and throttled) like a sign-in. Every session of
     the account ends; the token of a new one for this browser is returned, so that the user stays signed in here."""
     _check_password(new)
-    with _store(store) as con:
-        refusal, _ = _check_login(con, username, current, client_address)
-    if refusal:
-        raise refusal
+    _check_login(store, username, current, client_address)
+    with _store(store) as con:  # the right password: this attempt was counted as a failure until now
+        _run(con, "account_failures_clear", username=username, client_address=client_address)
     set_password(store, username, new, actor=username)
     with _store(store) as con:
         return _new_session(con, username, client_address, user_agent)
@@ -471,29 +470,40 @@ def bootstrap_admin(store: Store) -> str | None:
         return password
 
 
-def _check_login(con, username: str, password: str, client_address: str) -> tuple[LoginRefused | None, dict | None]:
-    """Decide a login and record a failure; returns rather than raises so that the failure commits.
+def _check_login(store: Store, username: str, password: str, client_address: str) -> dict:
+    """Decide a login: the account, or LoginRefused with a message that reveals nothing.
 
     Unknown names, wrong passwords and disabled accounts fail alike, and are counted alike: per name (the
     delay), per name and client address (the lock), per client address (a client trying many names).
     A lock holds only for the client that earned it, so nobody can lock an account out for everyone else.
+
+    The password is checked outside the store's lock (argon2 takes a core for a tenth of a second, and every
+    session lookup waits for the lock): the attempt is counted as a failure under the lock first, so that
+    attempts running side by side see each other and the limits hold exactly; a success then clears it.
     """
     now = _now()
-    counts = _run(con, "account_failure_counts", username=username, client_address=client_address,
-                  since=now - dt.timedelta(minutes=LOCK_MINUTES)).iloc[0]
-    if counts["count_pair"] >= MAX_FAILED_ATTEMPTS or counts["count_client"] >= MAX_CLIENT_FAILURES:
-        return LoginRefused(THROTTLED, int(counts["count_name"])), None
-    user = _get(con, username)
+    with _store(store) as con:
+        counts = _run(con, "account_failure_counts", username=username, client_address=client_address,
+                      since=now - dt.timedelta(minutes=LOCK_MINUTES)).iloc[0]
+        if counts["count_pair"] >= MAX_FAILED_ATTEMPTS or counts["count_client"] >= MAX_CLIENT_FAILURES:
+            raise LoginRefused(THROTTLED, int(counts["count_name"]))
+        _run(con, "account_failure_insert", username=username, client_address=client_address, now=now)
+        _run(con, "account_failures_prune", before=now - dt.timedelta(days=1))
+        user = _get(con, username)
     if _verifies(user["password_hash"] if user else _dummy_hash(), password) and user and not user["is_disabled"]:
-        _run(con, "account_failures_clear", username=username, client_address=client_address)
-        return None, user
-    _run(con, "account_failure_insert", username=username, client_address=client_address, now=now)
-    _run(con, "account_failures_prune", before=now - dt.timedelta(days=1))
+        return user
     if counts["count_pair"] + 1 == MAX_FAILED_ATTEMPTS:
-        _record(con, "system", "登录锁定", username,
-                f"来自 {client_address} 连续失败 {MAX_FAILED_ATTEMPTS} 次，该地址 {LOCK_MINUTES} 分钟内不能再试")
-        return LoginRefused(THROTTLED, int(counts["count_name"]) + 1), None
-    return LoginRefused(WRONG, int(counts["count_name"]) + 1), None
+        record(store, "system", "登录锁定", username,
+               f"来自 {client_address} 连续失败 {MAX_FAILED_ATTEMPTS} 次，该地址 {LOCK_MINUTES} 分钟内不能再试")
+        raise LoginRefused(THROTTLED, int(counts["count_name"]) + 1)
+    raise LoginRefused(WRONG, int(counts["count_name"]) + 1)
+
+
+def _still_as_checked(con, user: dict) -> bool:
+    """The account is as it was when its password was checked outside the lock: not disabled, not given a new
+    password since (which ends every session, and so must not be followed by one started with the old)."""
+    current = _get(con, user["username"])
+    return current is not None and not current["is_disabled"] and current["password_hash"] == user["password_hash"]
 
 
 def login_delay(failed_attempts: int, base_seconds: float = 0.5) -> float:
@@ -517,12 +527,12 @@ def sign_in(store: Store, username: str, password: str, *, client_address: str, 
     Fails closed: a store that cannot be written raises StoreUnavailable and nobody signs in.
     """
     username = username[:64]
+    user = _check_login(store, username, password, client_address)
     with _store(store) as con:
-        refusal, user = _check_login(con, username, password, client_address)
-        token = None if refusal else _new_session(con, user["username"], client_address, user_agent)
-    if refusal:
-        raise refusal
-    return token
+        if not _still_as_checked(con, user):
+            raise LoginRefused(WRONG, 0)
+        _run(con, "account_failures_clear", username=username, client_address=client_address)
+        return _new_session(con, user["username"], client_address, user_agent)
 
 
 def role_from_claims(claims: dict, claim: str | None = None) -> str:

@@ -134,6 +134,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+SERVER_PIDS: dict[str, int] = {}  # URL -> process of each server serve() runs, for tests that measure it
+
+
 def serve(env_overrides: dict, script: str = "server.py"):
     """Start `streamlit run server.py` on a free port; yield its URL; stop it.
 
@@ -162,6 +165,7 @@ def serve(env_overrides: dict, script: str = "server.py"):
                 server.kill()
                 raise RuntimeError(log_path.read_text(errors="replace")) from None
             time.sleep(0.3)
+    SERVER_PIDS[url] = server.pid
     yield url
     server.terminate()
     try:

@@ -485,7 +485,8 @@ def test_a_locked_store_shows_one_line_on_the_page_not_a_traceback(session, file
     with open(file_store.with_name(file_store.name + ".lock"), "w") as holder:
         fcntl.flock(holder, fcntl.LOCK_EX)
         test = session()
-    assert [error.value for error in test.error] == [f"账户库 {file_store} 被其他进程占用，0.3 秒内未释放，请稍后重试"]
+    # The page names the store by its file name only: the server's directories are nobody's business.
+    assert [error.value for error in test.error] == ["账户库 accounts.duckdb 被其他进程占用，0.3 秒内未释放，请稍后重试"]
     assert not test.title
 
 
@@ -504,3 +505,38 @@ def test_client_address_and_https_come_from_a_trusted_proxy_only(peer, headers, 
 
     scope = {"type": "http", "scheme": "http", "client": (peer, 50000), "headers": headers}
     assert client_of(scope) == expected
+
+
+def test_trusted_proxies_are_addresses_or_networks_never_host_names(monkeypatch):
+    from ui import web
+
+    monkeypatch.setenv("METRICS_TRUSTED_PROXIES", "172.30.0.0/24, 10.0.0.9")
+    forwarded = [(b"x-forwarded-for", b"203.0.113.5"), (b"x-forwarded-proto", b"https")]
+    for peer, expected in [("172.30.0.10", ("203.0.113.5", True)), ("10.0.0.9", ("203.0.113.5", True)),
+                           ("172.30.1.10", ("172.30.1.10", False)), ("127.0.0.1", ("127.0.0.1", False))]:
+        assert web.client_of({"type": "http", "scheme": "http", "client": (peer, 1), "headers": forwarded}) == expected
+    monkeypatch.setenv("METRICS_TRUSTED_PROXIES", "proxy")
+    with pytest.raises(web.ProxySettingError) as refused:
+        web.trusted_networks()
+    assert str(refused.value) == ("METRICS_TRUSTED_PROXIES 中的“proxy”不是 IP 地址或网段（应写作 172.30.0.10 或 "
+                                  "172.30.0.0/24，多个用逗号分隔；不接受主机名）")
+
+
+def test_parallel_guesses_are_counted_exactly_and_a_right_password_is_no_failure(store):
+    """Passwords are checked outside the store's lock: attempts side by side still see each other's failures."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def guess(n):
+        try:
+            accounts.sign_in(store, "viewer1", f"wrong-{n}", client_address="198.51.100.1", user_agent="t")
+        except accounts.LoginRefused as refused:
+            return refused.message
+
+    with ThreadPoolExecutor(8) as pool:
+        messages = list(pool.map(guess, range(8)))
+    assert sorted(messages) == sorted([accounts.WRONG] * 4 + [accounts.THROTTLED] * 4)
+    # The right current password with a refused new one leaves no failure behind.
+    for _ in range(accounts.MAX_FAILED_ATTEMPTS):
+        with pytest.raises(accounts.AccountError, match="新密码不能与当前密码相同"):
+            accounts.change_own_password(store, "viewer1", PASSWORD, PASSWORD, client_address="198.51.100.2")
+    assert accounts.sign_in(store, "viewer1", PASSWORD, client_address="198.51.100.2", user_agent="t")

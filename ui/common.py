@@ -2,6 +2,7 @@
 the shared sidebar filters, and the small widgets every page repeats."""
 
 import gc
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -270,6 +271,16 @@ def url_widget(widget, label: str, options: list, *, key: str, param: str, defau
 # full stops alone build nothing once brackets are escaped, so names such as 占比(一窗通办) stay as
 # they are.
 _MARKDOWN_SPECIAL = set("\\`*_{}[]<>#!|:~$")
+
+
+# An absolute path in a message: a slash not inside a word or a URL, up to a space or Chinese punctuation.
+_SERVER_PATH = re.compile(r"(?<![\w:/.])/[^\s，。：；、（）()“”\"']*")
+
+
+def without_server_paths(message: str) -> str:
+    """A message for a browser: each server path in it cut to its last name (warehouse.duckdb), so that nobody
+    learns the server's directories from an error; the command line and the logs keep the whole path."""
+    return _SERVER_PATH.sub(lambda found: Path(found.group()).name or "/", message)
 
 
 def plain(text) -> str:
