@@ -486,7 +486,8 @@ def test_a_locked_store_shows_one_line_on_the_page_not_a_traceback(session, file
         fcntl.flock(holder, fcntl.LOCK_EX)
         test = session()
     # The page names the store by its file name only: the server's directories are nobody's business.
-    assert [error.value for error in test.error] == ["账户库 accounts.duckdb 被其他进程占用，0.3 秒内未释放，请稍后重试"]
+    assert [error.value for error in test.error] == [
+        "账户库 accounts.duckdb 被其他进程占用，0.3 秒内未释放，请稍后重试"]
     assert not test.title
 
 
