@@ -526,7 +526,7 @@ def sign_in(store: Store, username: str, password: str, *, client_address: str, 
 
     Fails closed: a store that cannot be written raises StoreUnavailable and nobody signs in.
     """
-    username = username[:64]
+    username = normal_username(username[:64])  # ａｄｍｉｎ signs in as admin, as it was stored
     user = _check_login(store, username, password, client_address)
     with _store(store) as con:
         if not _still_as_checked(con, user):

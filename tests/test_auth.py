@@ -327,6 +327,8 @@ def test_user_names_in_any_script_are_stored_in_their_normal_form(store):
     assert sorted(accounts.list_users(store)["username"]) == sorted(
         ["viewer1", "hr_editor", "boss", "张三", "Ólafur", "lisi_02", "admin"])
     assert accounts.session(store, sign_in(store, "张三")).account.username == "张三"
+    # a name typed in full width at the sign-in page finds the account it was stored as
+    assert accounts.session(store, sign_in(store, "ｌｉｓｉ_02")).account.username == "lisi_02"
 
 
 @pytest.mark.parametrize(("name", "message"), [
