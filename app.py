@@ -49,7 +49,7 @@ with st.sidebar:
         labels = dict(zip(quarters["quarter_id"], quarters["quarter_label"], strict=True))
         if labels and "period" in shown:
             common.url_widget(st.selectbox, "报告期", list(labels), key="filter_period", param="period",
-                              format_func=labels.get, help=periods.TIME_RULE)
+                              format_func=labels.get, help=periods.TIME_RULE, name_of_missing=periods.link_label)
         if "category" in shown:
             categories = [common.ALL, *common.data(facts.categories)]
             common.url_widget(st.selectbox, "指标类别", categories, key="filter_category", param="category")
@@ -73,5 +73,6 @@ with st.sidebar:
         )
 
 common.freeze_startup_objects()
+common.show_link_notices()
 with telemetry.page_run(navigation.title):
     navigation.run()

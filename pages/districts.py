@@ -25,6 +25,7 @@ if choices.empty:
 names = dict(zip(choices["indicator_id"], choices["name"], strict=True))
 indicator_id = common.url_widget(st.selectbox, "指标", choices["indicator_id"].tolist(), key="districts_indicator",
                                  param="indicator", default=facts.DEFAULT_COMPARISON, format_func=names.get)
+common.show_link_notices()
 
 comparison = common.data(facts.region_comparison, indicator_id, chosen.quarter_index)
 districts, missing, references = facts.split_comparison(comparison)

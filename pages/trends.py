@@ -21,6 +21,7 @@ if choices.empty:
 labels = {row.indicator_id: f"{row.name}（{row.count_periods}个期间）" for row in choices.itertuples()}
 indicator_id = common.url_widget(st.selectbox, "指标", list(labels), key="trends_indicator", param="indicator",
                                  format_func=labels.get)
+common.show_link_notices()
 
 indicator_name = choices.set_index("indicator_id").loc[indicator_id, "name"]
 units = common.data(facts.series_regions, indicator_id, chosen.quarter_index, chosen.region_id)

@@ -252,6 +252,31 @@ def test_a_shared_link_opens_the_same_view(app, two_quarters_db, monkeypatch):
     assert test.query_params["period"] == ["2024Q3"] or test.query_params["period"] == "2024Q3"
 
 
+def test_a_link_to_a_quarter_or_indicator_without_data_says_what_is_shown_instead(two_quarters_db, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+    from support import APP
+    monkeypatch.setenv("METRICS_DB", str(two_quarters_db))
+    monkeypatch.setenv("METRICS_VIEW_LOGIN", "open")
+    st.cache_data.clear()
+    test = AppTest.from_file(APP, default_timeout=30)
+    test.query_params.update({"period": "2024Q2"})
+    test.run()
+    assert test.session_state["filter_period"] == "2024Q4"
+    assert [w.value for w in test.warning][:1] == ["2024年第二季度没有数据，已显示2024年第四季度"]
+    test.run()  # the notice is said once; the link now names what is shown
+    assert "2024年第二季度没有数据，已显示2024年第四季度" not in [w.value for w in test.warning]
+
+    trends = AppTest.from_file(APP, default_timeout=30)
+    trends.query_params.update({"indicator": "no_such_indicator"})
+    trends.run()
+    trends.switch_page("pages/trends.py")
+    trends.query_params.update({"indicator": "no_such_indicator"})
+    trends.run()
+    assert any(w.value.startswith("指标“no\\_such\\_indicator”没有数据，已显示") for w in trends.warning), \
+        [w.value for w in trends.warning]
+
+
 def test_delta_text_rounds_float_noise():
     assert delta_text(98.6, 98.1, "%") == "+0.5个百分点"
     assert dt.date(2024, 8, 15) == charts.quarter_middle(Q3).date()

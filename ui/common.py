@@ -227,16 +227,21 @@ def _written_key(param: str) -> str:
     return f"url_written_{param}"
 
 
-def follow_url(key: str, param: str, options) -> None:
-    """Before a widget is drawn: take its value from ?param= when a link brought a new one.
+def follow_url(key: str, param: str, options) -> str | None:
+    """Before a widget is drawn: take its value from ?param= when a link brought a new one; returns a value a
+    link brought that is not among the options (a quarter without data), which the page must not hide.
 
     The app writes every choice back to the URL (keep_in_url), so a URL value that differs from
     the one last written came from outside — a shared link, a bookmark, a link on another page —
     and wins; otherwise the widget's own state, which the user may just have changed, wins.
     """
     wanted = st.query_params.get(param)
-    if wanted is not None and wanted != st.session_state.get(_written_key(param)) and wanted in options:
-        st.session_state[key] = wanted
+    if wanted is None or wanted == st.session_state.get(_written_key(param)):
+        return None
+    if wanted not in options:
+        return wanted
+    st.session_state[key] = wanted
+    return None
 
 
 def keep_in_url(param: str, value: str | None) -> None:
@@ -248,22 +253,38 @@ def keep_in_url(param: str, value: str | None) -> None:
         st.query_params[param] = value
 
 
-def url_widget(widget, label: str, options: list, *, key: str, param: str, default=None, **kwargs):
+LINK_NOTICES = "link_notices"
+
+
+def url_widget(widget, label: str, options: list, *, key: str, param: str, default=None,
+               name_of_missing: Callable[[str], str] | None = None, **kwargs):
     """A selection widget (st.selectbox, st.radio) bound to ?param= both ways.
 
     Its value is also kept under a key of the session's own, so that it survives the pages that
-    do not draw the widget (Streamlit forgets the state of a widget a run does not draw).
+    do not draw the widget (Streamlit forgets the state of a widget a run does not draw). A link naming
+    a value without data is never rewritten silently: show_link_notices says what is shown instead
+    (name_of_missing: how to name such a value, e.g. a quarter's Chinese label).
     """
     kept = f"kept_{key}"
     if key not in st.session_state and st.session_state.get(kept) in options:
         st.session_state[key] = st.session_state[kept]
-    follow_url(key, param, options)
+    missing = follow_url(key, param, options)
     if key not in st.session_state or st.session_state[key] not in options:
         st.session_state[key] = default if default in options else options[0]
     chosen = widget(label, options, key=key, **kwargs)
     st.session_state[kept] = chosen
     keep_in_url(param, None if chosen in (ALL, None) else str(chosen))
+    if missing is not None:
+        shown = kwargs.get("format_func", str)(chosen)
+        asked = name_of_missing(missing) if name_of_missing else f"{label}“{missing}”"
+        st.session_state.setdefault(LINK_NOTICES, []).append(f"{asked}没有数据，已显示{shown}")
     return chosen
+
+
+def show_link_notices() -> None:
+    """Say, once, which values a link asked for that have no data and what is shown instead."""
+    for notice in st.session_state.pop(LINK_NOTICES, []):
+        st.warning(plain(notice), icon=":material/link_off:")
 
 
 # Characters that give Markdown or Streamlit's directives (:red[…], :material/…:) a construct:
