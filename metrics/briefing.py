@@ -353,6 +353,16 @@ def _assessment_clause(points: pd.DataFrame, ranks: pd.DataFrame) -> Clause | No
                                                   *(_assessment_note(row, "rank") for row in latest_ranks)))
 
 
+def _no_gap_clause(units: pd.DataFrame, findings: pd.DataFrame) -> Clause:
+    """No unit below target or far below 市本级: said of all units only when all of them reported."""
+    unreported = dict.fromkeys([*units.loc[units["count_indicators"] == 0, "region_name"],
+                                *findings.loc[findings["finding"] == "not_reported", "region_name"]])
+    if not unreported:
+        return Clause("本期没有低于目标或低于市本级10个百分点以上的单位。")
+    return Clause(f"本期已报送的数值中没有低于目标或低于市本级10个百分点以上的；{'、'.join(unreported)}"
+                  "有指标未报送，无法判断其是否达标。")
+
+
 def _reporting_clause(units: pd.DataFrame, findings: pd.DataFrame) -> Clause:
     silent = units[units["count_indicators"] == 0]
     missing = findings[findings["finding"] == "not_reported"]
@@ -375,7 +385,7 @@ def summary_clauses(data: BriefData) -> list[Clause]:
     city = {key[0]: row for key, row in now.items() if row["region_level"] == "市本级" and row["is_current"]}
     gaps = _gap_clauses(data.findings, now, city)
     clauses = [_count_clause(data.quarter_label, data.headline)]
-    clauses += gaps or [Clause("本期没有低于目标或低于市本级10个百分点以上的单位。")]
+    clauses += gaps or [_no_gap_clause(data.units, data.findings)]
     clauses.append(_change_clause(data.quarter_index, data.headline, data.findings, data.quarters, now, before))
     if (scored := _assessment_clause(data.points, data.ranks)) is not None:
         clauses.append(scored)

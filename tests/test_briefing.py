@@ -107,6 +107,21 @@ def test_a_change_without_a_better_direction_is_its_amount_never_no_change(fresh
     assert "持平" not in "".join(_summary(fresh_db, "2024Q4"))
 
 
+def test_no_laggard_is_claimed_while_a_unit_has_not_reported(fresh_db):
+    """临空经济区 lags at 84% in 2024Q3 and is the only unit without a 2024Q4 value of the one-window share."""
+    rows = "".join(f"综合窗口可办事项占比(一窗通办),{region},{period},{value},,{period}报表,\n"
+                   for region, period, value in (
+        ("市本级", "2024Q3", 100), ("鄂城区", "2024Q3", 96), ("华容区", "2024Q3", 98), ("梁子湖区", "2024Q3", 97),
+        ("葛店经开区", "2024Q3", 95), ("临空经济区", "2024Q3", 84),
+        ("市本级", "2024Q4", 100), ("鄂城区", "2024Q4", 96), ("华容区", "2024Q4", 98), ("梁子湖区", "2024Q4", 97),
+        ("葛店经开区", "2024Q4", 95)))
+    load_text(fresh_db, "一窗.csv", "指标名称,地区,期间,数值,限定,来源,依据\n" + rows)
+    summary = _summary(fresh_db, "2024Q4")
+    assert "本期没有低于目标或低于市本级10个百分点以上的单位。" not in summary
+    assert summary[1] == ("本期已报送的数值中没有低于目标或低于市本级10个百分点以上的；临空经济区有指标未报送，"
+                          "无法判断其是否达标。")
+
+
 def test_a_region_brief_speaks_of_that_region_only(two_quarters_db):
     data = _gather(two_quarters_db, "2024Q4", "临空经济区")
     assert data.region_id == "linkong"
