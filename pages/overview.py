@@ -137,7 +137,9 @@ else:
                 year_ago = Change(row["change_vs_year_ago"], row["unit"], row["kind"], row["better"])
                 extra = (f" · 同比 {judged_change_words(year_ago)}"
                          if row["is_current"] and year_ago.direction is not None else "")
-                st.markdown(f"{common.status_badge(row['status'])} &nbsp; :gray[{common.plain(where)}{extra}]")
+                # An earlier quarter's status says nothing of this quarter's target: the unit has not reported.
+                status = row["status"] if row["is_current"] else "未报送"
+                st.markdown(f"{common.status_badge(status)} &nbsp; :gray[{common.plain(where)}{extra}]")
     st.caption("每张卡片的期间、目标、来源与原文摘录，也可在下方“全部指标”表中点选该行查看。")
 
 st.subheader("全部指标")

@@ -41,3 +41,11 @@ def test_pages_say_where_each_value_came_from(app, two_quarters_db):
     assert facts.loc[("综合窗口可办事项占比(一窗通办)", "鄂城区"), "来源"] == "2024年第四季度报表"
     assert facts.loc[("认领及发布的依申请和公共服务事项数", "市本级"), "来源"].startswith("通报二、4")
     assert "通报2024年" not in texts(test) + sidebar
+
+
+def test_a_card_of_a_unit_that_did_not_report_shows_no_earlier_status(app, two_quarters_db):
+    """梁子湖区 reported 95.5% in 2024Q3 and nothing in 2024Q4: its card names the earlier value, and its status
+    in 2024Q4 is 未报送, never the 达标 of 2024Q3."""
+    test = app(db=two_quarters_db, filter_period="2024Q4", filter_region="liangzihu")
+    card = next(m for m in test.markdown if "梁子湖区 · 2024年第三季度（非本期，最近一期）" in m.value)
+    assert card.value.startswith(":orange[:material/schedule: 未报送]")

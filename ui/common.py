@@ -333,6 +333,7 @@ STATUS_BADGE = {
     "无目标": ":gray[:material/remove: 无目标]",
     "无法判定": ":orange[:material/help: 无法判定]",
     "无数据": ":gray[:material/block: 无数据]",
+    "未报送": ":orange[:material/schedule: 未报送]",
 }
 
 
