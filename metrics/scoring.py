@@ -400,6 +400,14 @@ def _reference(row: Mapping, scored: pd.DataFrame) -> dict:
         reference_points=reference_points, reference_units="、".join(decided["region"]),
         undecided_units=undecided)
     if len(same_quarter):
+        # A unit without a value of the quarter could only lower the lowest points: a reported score above them
+        # is contradicted, one at or below them cannot be confirmed until every unit has reported.
+        silent = valued.loc[~valued["region_id"].isin(same_quarter["region_id"])].sort_values("region_order")
+        silent_units = "、".join(dict.fromkeys(silent["region"]))
+        if silent_units and reference_points >= row["reported_points"]:
+            return dict(reference, status="无法核对",
+                        caveat=f"{silent_units}没有{row['period_label']}的数值，无法核对上报得分；已报送的单位按"
+                               f"{labels}数值计算为{plain_number(reference_points)}分{bounds}")
         agrees = "一致" if reference_points == row["reported_points"] else "不一致"
         return dict(reference, status=agrees, caveat=f"按{labels}各单位数值计算{bounds}")
     return dict(reference, status="无法核对",

@@ -102,8 +102,8 @@ with check_tab:
                        icon=":material/check_circle:")
         if len(unchecked):
             st.warning(
-                f"**无法核对：** {'、'.join(unchecked['period_label'])}没有各单位的当季数值，不能用规则核对上报得分。"
-                "下表的“参考计算”用的是其他时点的数值，只说明按那些数值能得几分，不能证明当季计分对错。",
+                f"**无法核对：** {'、'.join(unchecked['period_label'])}没有全部单位的当季数值，不能用规则核对上报得分。"
+                "下表的“参考计算”只说明按已有的数值能得几分，不能证明当季计分对错；缺少哪些单位见“说明”。",
                 icon=":material/help:")
         check_table = pd.DataFrame({
             "期间": check["period_label"],

@@ -91,8 +91,8 @@ def test_computed_points_beside_reported_with_the_notice_time_caveat(app):
     # "一致" only where the quarter's own unit values were compared
     assert not [box for box in test.success if "一致" in box.value]
     assert next(w.value for w in test.warning if w.value.startswith("**无法核对")) == (
-        "**无法核对：** 2023年第一季度、2023年第二季度、2023年第三季度没有各单位的当季数值，不能用规则核对上报得分。"
-        "下表的“参考计算”用的是其他时点的数值，只说明按那些数值能得几分，不能证明当季计分对错。")
+        "**无法核对：** 2023年第一季度、2023年第二季度、2023年第三季度没有全部单位的当季数值，不能用规则核对上报得分。"
+        "下表的“参考计算”只说明按已有的数值能得几分，不能证明当季计分对错；缺少哪些单位见“说明”。")
 
 
 def test_the_existing_reported_points_and_rank_stay(app):
@@ -112,7 +112,9 @@ def test_another_times_values_never_claim_a_mismatch(app, mismatch_db):
 
 def test_a_quarters_own_values_flag_a_mismatch_with_a_mark_and_a_word(app, tmp_path_factory):
     db = variant(tmp_path_factory, "same_quarter", observations=(
-        "one_window_share,huarong,2023Q1,97,exact,测试,测试值\n"
+        "".join(f"one_window_share,{unit},2023Q1,{value},exact,测试,测试值\n" for unit, value in (
+            ("city_level", 100), ("echeng", 96), ("huarong", 97), ("liangzihu", 95), ("gedian", 95), ("linkong", 80)))
+        + "one_window_share,townships,2023Q1,50,all_at_least,测试,测试值\n"
         "one_window_share,linkong,2023Q2,45,exact,测试,测试值\n"))
     test = app(PAGE, db=db, expect_error=True)
     check = table(test, "核对结果")

@@ -309,9 +309,16 @@ def test_seed_one_window_q1_to_q3_computed_equals_reported_2_of_2(seed_con):
 
 def test_a_quarters_own_unit_values_confirm_or_contradict_its_reported_points(seed_copy, tmp_path):
     with (seed_copy / "observations.csv").open("a", encoding="utf-8") as observations:
+        # every unit has a 2023Q1 value; in 2023Q2 only 临空经济区, in 2023Q3 only 华容区
         observations.write("one_window_share,huarong,2023Q1,97,exact,测试,测试值\n"
                            "one_window_share,linkong,2023Q1,80,exact,测试,测试值\n"
-                           "one_window_share,linkong,2023Q2,45,exact,测试,测试值\n")
+                           "one_window_share,city_level,2023Q1,100,exact,测试,测试值\n"
+                           "one_window_share,echeng,2023Q1,96,exact,测试,测试值\n"
+                           "one_window_share,liangzihu,2023Q1,95,exact,测试,测试值\n"
+                           "one_window_share,gedian,2023Q1,95,exact,测试,测试值\n"
+                           "one_window_share,townships,2023Q1,50,all_at_least,测试,测试值\n"
+                           "one_window_share,linkong,2023Q2,45,exact,测试,测试值\n"
+                           "one_window_share,huarong,2023Q3,97,exact,测试,测试值\n")
     db = tmp_path / "check.duckdb"
     build(db, seed_copy)
     con = open_reader(db)
@@ -320,11 +327,15 @@ def test_a_quarters_own_unit_values_confirm_or_contradict_its_reported_points(se
     finally:
         con.close()
     assert check[["period", "status", "reference_points", "reference_units"]].values.tolist() == [
-        ["2023Q1", "一致", 2.0, "华容区、临空经济区"],
+        ["2023Q1", "一致", 2.0, "市本级、鄂城区、华容区、梁子湖区、葛店经开区、临空经济区"],
+        # one unit's 0 points contradict a reported 2 whatever the silent units hold
         ["2023Q2", "不一致", 0.0, "临空经济区"],
-        # No unit value of 2023Q3: the nearest ones (临空经济区's 45% of 2023Q2) are for reference only.
-        ["2023Q3", "无法核对", 0.0, "市本级、鄂城区、华容区、梁子湖区、葛店经开区、临空经济区"],
+        # one unit's 2 points cannot confirm a reported 2 while the others have not reported
+        ["2023Q3", "无法核对", 2.0, "华容区"],
     ]
+    assert check["caveat"].iloc[2] == (
+        "市本级、鄂城区、梁子湖区、葛店经开区、临空经济区、全市乡镇(街道)没有2023年第三季度的数值，无法核对上报得分；"
+        "已报送的单位按2023年第三季度数值计算为2分")
 
 
 def test_points_at_stake_puts_the_largest_gain_first(seed_con):
