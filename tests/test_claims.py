@@ -2,6 +2,7 @@
 both come from metrics.claims and metrics.formatting, never from a page of its own."""
 
 import pytest
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from test_pages import texts
 from test_quarters import table_with
 
@@ -49,3 +50,11 @@ def test_a_card_of_a_unit_that_did_not_report_shows_no_earlier_status(app, two_q
     test = app(db=two_quarters_db, filter_period="2024Q4", filter_region="liangzihu")
     card = next(m for m in test.markdown if "梁子湖区 · 2024年第三季度（非本期，最近一期）" in m.value)
     assert card.value.startswith(":orange[:material/schedule: 未报送]")
+
+
+def test_a_rank_card_says_which_way_the_place_moved(app, two_quarters_db):
+    """“互联网+监管”考核全省排名 went from 3rd (2024Q3) to 5th (2024Q4): 下降2位, drawn down and red."""
+    test = app(db=two_quarters_db, filter_period="2024Q4")
+    card = next(m for m in test.metric if m.label == "“互联网+监管”考核全省排名")
+    assert (card.value, card.proto.delta, card.proto.direction, card.proto.color) == (
+        "第5名", "下降2位", MetricProto.MetricDirection.DOWN, MetricProto.MetricColor.RED)

@@ -148,24 +148,24 @@ def test_a_flow_is_compared_only_quarter_with_quarter(fresh_db):
 
 @pytest.mark.parametrize(("change", "direction", "words", "judged", "delta"), [
     (Change(0.5, "%", "rate", "higher"), Direction.BETTER, "上升0.5个百分点", "上升0.5个百分点，改善",
-     {"delta": "上升0.5个百分点", "delta_arrow": "up", "delta_color": "normal"}),
+     {"delta": "上升0.5个百分点", "delta_arrow": "up", "delta_color": "green"}),
     (Change(-1.7, "%", "rate", "higher"), Direction.WORSE, "下降1.7个百分点", "下降1.7个百分点，变差",
-     {"delta": "下降1.7个百分点", "delta_arrow": "down", "delta_color": "normal"}),
+     {"delta": "下降1.7个百分点", "delta_arrow": "down", "delta_color": "red"}),
     (Change(0, "%", "rate", "higher"), Direction.UNCHANGED, "持平", "持平",
-     {"delta": "持平", "delta_arrow": "off", "delta_color": "off"}),
+     {"delta": "持平", "delta_arrow": "off", "delta_color": "gray"}),
     (Change(None, "%", "rate", "higher"), None, "—", "—", {"delta": None}),
     # no better direction: the change is a number, never 持平 (102 → 64 projects)
     (change_between(64, 102, "个", "count", "none"), Direction.CHANGED, "减少38个", "减少38个",
-     {"delta": "减少38个", "delta_arrow": "down", "delta_color": "off"}),
+     {"delta": "减少38个", "delta_arrow": "down", "delta_color": "gray"}),
     (change_between(3000, 2500, "条", "count", "lower"), Direction.WORSE, "增加500条", "增加500条，变差",
-     {"delta": "增加500条", "delta_arrow": "up", "delta_color": "inverse"}),
+     {"delta": "增加500条", "delta_arrow": "up", "delta_color": "red"}),
     # a rank: 5th → 3rd rose two places, an improvement drawn up and green; an unchanged one is grey
     (rank_move(3, 5), Direction.BETTER, "上升2位", "上升2位，改善",
-     {"delta": "上升2位", "delta_arrow": "up", "delta_color": "normal"}),
+     {"delta": "上升2位", "delta_arrow": "up", "delta_color": "green"}),
     (rank_move(5, 3), Direction.WORSE, "下降2位", "下降2位，变差",
-     {"delta": "下降2位", "delta_arrow": "down", "delta_color": "normal"}),
+     {"delta": "下降2位", "delta_arrow": "down", "delta_color": "red"}),
     (rank_move(3, 3), Direction.UNCHANGED, "名次不变", "名次不变",
-     {"delta": "名次不变", "delta_arrow": "off", "delta_color": "off"}),
+     {"delta": "名次不变", "delta_arrow": "off", "delta_color": "gray"}),
 ])
 def test_a_change_has_one_direction_and_one_wording(change, direction, words, judged, delta):
     assert (change.direction, change_words(change), judged_change_words(change), metric_delta(change)) == (

@@ -396,6 +396,10 @@ def _cell(value) -> str:
     return "—" if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "" else str(value)
 
 
+# The colour of a change's judgement; st.metric's own "normal" would judge by the sign of the words.
+JUDGEMENT_COLOURS = {Direction.BETTER: "green", Direction.WORSE: "red"}
+
+
 def metric_delta(change: Change) -> dict:
     """st.metric's delta arguments for a change: its words, an arrow the way the value moved (a rank
     that 上升 points up), and the colour of its judgement, grey where there is none."""
@@ -403,8 +407,7 @@ def metric_delta(change: Change) -> dict:
     if direction is None:
         return {"delta": None}
     if direction is Direction.UNCHANGED:
-        return {"delta": change_words(change), "delta_arrow": "off", "delta_color": "off"}
+        return {"delta": change_words(change), "delta_arrow": "off", "delta_color": "gray"}
     rose = change.amount < 0 if change.is_rank else change.amount > 0
-    colour = {Direction.BETTER: "normal" if rose else "inverse",
-              Direction.WORSE: "inverse" if rose else "normal"}.get(direction, "off")
-    return {"delta": change_words(change), "delta_arrow": "up" if rose else "down", "delta_color": colour}
+    return {"delta": change_words(change), "delta_arrow": "up" if rose else "down",
+            "delta_color": JUDGEMENT_COLOURS.get(direction, "gray")}
