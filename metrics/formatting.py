@@ -59,6 +59,21 @@ def actor_text(actor: str) -> str:
     return ACTOR_NAMES.get(actor, actor)
 
 
+# Browsers and systems as a user-agent string names them, most specific first (Edge and 360 also say Chrome).
+_BROWSERS = (("Edg/", "Edge"), ("QIHU 360", "360浏览器"), ("MicroMessenger", "微信"), ("Firefox/", "Firefox"),
+             ("HeadlessChrome/", "Chrome（无界面）"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+_SYSTEMS = (("Windows", "Windows"), ("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"),
+            ("Mac OS X", "macOS"), ("Linux", "Linux"))
+
+
+def browser_text(user_agent: str | None) -> str:
+    """A session's browser as a person names it: 'Chrome（Windows）', not the raw user-agent string."""
+    agent = user_agent or ""
+    browser = next((name for mark, name in _BROWSERS if mark in agent), "其他浏览器")
+    system = next((name for mark, name in _SYSTEMS if mark in agent), None)
+    return f"{browser}（{system}）" if system else browser
+
+
 def plain_number(value: float) -> str:
     """The shortest text that reads back as the same number: 1960, 97.47, 34270000."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

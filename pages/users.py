@@ -3,6 +3,7 @@
 import streamlit as st
 
 from metrics import accounts, facts
+from metrics.formatting import browser_text
 from ui import auth, common
 
 auth.ensure_routed()
@@ -101,7 +102,8 @@ sessions = accounts.live_sessions(store)
 if sessions.empty:
     common.empty_state("当前没有在线会话。")
 else:
-    common.table(sessions.drop(columns="username").rename(columns={
+    shown = sessions.drop(columns="username").assign(user_agent=sessions["user_agent"].map(browser_text))
+    common.table(shown.rename(columns={
         "session_id": "会话", "display_name": "账户", "created_at": "登录时间", "last_seen_at": "最近活动",
         "client_address": "客户端地址", "user_agent": "浏览器",
     }))

@@ -7,7 +7,7 @@ from test_pages import texts
 from test_quarters import table_with
 
 from metrics.claims import NOTICE_NAME
-from metrics.formatting import change_name, evidence_text, source_text, sources_summary
+from metrics.formatting import browser_text, change_name, evidence_text, source_text, sources_summary
 
 
 def test_a_value_names_its_own_source_the_notice_only_for_the_notices_figures():
@@ -58,3 +58,16 @@ def test_a_rank_card_says_which_way_the_place_moved(app, two_quarters_db):
     card = next(m for m in test.metric if m.label == "“互联网+监管”考核全省排名")
     assert (card.value, card.proto.delta, card.proto.direction, card.proto.color) == (
         "第5名", "下降2位", MetricProto.MetricDirection.DOWN, MetricProto.MetricColor.RED)
+
+
+@pytest.mark.parametrize(("agent", "shown"), [
+    ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/141.0.0.0 Safari/537.36",
+     "Chrome（无界面）（Linux）"),
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36 "
+     "Edg/120.0", "Edge（Windows）"),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+     "Version/17.0 Mobile/15E148 Safari/604.1", "Safari（iPhone）"),
+    ("", "其他浏览器"), (None, "其他浏览器"),
+])
+def test_a_session_names_its_browser_not_the_user_agent_string(agent, shown):
+    assert browser_text(agent) == shown
