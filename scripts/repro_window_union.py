@@ -32,8 +32,7 @@ from metrics import facts, queries, stored_facts
 from metrics.warehouse import new_version, open_reader
 
 # The shape, on a table of 'rate' i × 'town' r × quarter q laid down quarter by quarter.
-REDUCTION_TABLE = """create table facts as
-select 'rate' || i as indicator_id, 'town' || r as region_id, 7600 + q as quarter_index
+REDUCTION_ROWS = """select 'rate' || i as indicator_id, 'town' || r as region_id, 7600 + q as quarter_index
 from range(7) a(i), range(40) b(r), range(800) c(q) order by q, i, r"""
 REDUCTION_QUERY = """select indicator_id, count(*) over () from (
     select indicator_id from facts where region_id = 'nowhere'
@@ -54,13 +53,19 @@ def first_failure(con: duckdb.DuckDBPyConnection, query: str, seconds: float) ->
     return None
 
 
+def invalidate(con: duckdb.DuckDBPyConnection, seconds: float) -> tuple[int, str] | None:
+    """Run the shape on con's database (a temporary table of its own) until it fails, which invalidates the
+    database, or seconds pass."""
+    con.execute(f"set threads = {REDUCTION_THREADS}")
+    con.execute(f"create temp table facts as {REDUCTION_ROWS}")
+    return first_failure(con, REDUCTION_QUERY, seconds)
+
+
 def reduction(seconds: float) -> tuple[int, str] | None:
     """The shape on a plain in-memory DuckDB (no DuckLake, no product code)."""
     con = duckdb.connect()
     try:
-        con.execute(f"set threads = {REDUCTION_THREADS}")
-        con.execute(REDUCTION_TABLE)
-        return first_failure(con, REDUCTION_QUERY, seconds)
+        return invalidate(con, seconds)
     finally:
         con.close()
 
