@@ -503,16 +503,17 @@ def drop(con: duckdb.DuckDBPyConnection, name: str, *, kind: str = "table") -> N
 
 def damage(db: Path) -> str | None:
     """Why the warehouse cannot serve the dashboard or be loaded into (one Chinese line that says what to
-    do), or None when it opens and has the tables and rows it needs."""
+    do), or None when it opens and has the tables and rows it needs and every data file they are in."""
     try:
         con = open_reader(db)
     except WarehouseError as error:
         return str(error)
     try:
+        if missing := missing_files_text(db, with_paths=True):
+            return f"{missing}；未做任何修改"
         tables = set(queries.run(con, "warehouse_tables")["table_name"])
         if set(REQUIRED_TABLES) <= tables and len(queries.run(con, "count_observations")) == 1:
-            missing = missing_files_text(db, with_paths=True)
-            return f"{missing}；未做任何修改" if missing else None
+            return None
     except duckdb.Error:
         pass
     finally:
