@@ -25,10 +25,11 @@ class AuditPending(DoneButPending):
 
 
 def after_commit(db: Path, change: str, result: object = None) -> None:
-    """What follows a committed change: the small tables' files merged (warehouse.merge_small_tables), and
-    the journal copied to the audit trail; AuditPending, carrying the change's result, when the accounts
-    store stays locked."""
+    """What follows a committed change: the small tables' files merged (warehouse.merge_small_tables), the
+    files of killed or failed changes removed (warehouse.remove_orphan_files), and the journal copied to the
+    audit trail; AuditPending, carrying the change's result, when the accounts store stays locked."""
     warehouse.merge_small_tables(db)
+    warehouse.remove_orphan_files(db)
     try:
         journal.reconcile(db)
     except accounts.StoreBusy as busy:

@@ -93,6 +93,9 @@ def cmd_ensure(args) -> None:
         raise WarehouseError(damage)
     else:
         print(f"数据仓库已存在：{db}", file=sys.stderr)
+        removed = warehouse.remove_orphan_files(db)
+        if removed:
+            print(f"已删除 {removed} 个未被任何版本引用的数据文件（中断或失败的写入留下）", file=sys.stderr)
     if upgrade.upgrade(db, actor=getpass.getuser()):
         print(f"已将数据仓库 {db} 升级到当前版本的结构并重新计算指标结果；载入的数据未改动，升级前的版本保留可恢复",
               file=sys.stderr)
@@ -483,6 +486,11 @@ def _run(argv: list[str] | None) -> int:
         return 0
     except UserFacingError as error:
         print(f"错误：{error}", file=sys.stderr)
+        return 2
+    except duckdb.IOException as error:  # a data file deleted or lost under the catalog, most often
+        db = resolve_db(getattr(args, "db", None))
+        missing = warehouse.missing_files_text(db, with_paths=True)
+        print(f"错误：{missing or f'读取数据仓库 {db} 出错：' + str(error).splitlines()[0]}", file=sys.stderr)
         return 2
     except duckdb.OutOfMemoryException:
         print(f"错误：内存不足，操作未完成，数据仓库未改变；可用 {engine.MEMORY_LIMIT_ENV_VAR} 调高内存上限"

@@ -25,8 +25,9 @@ import os
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
@@ -55,12 +56,18 @@ LAKE_SCHEMA_FILES = ("schema.sql", "change_log.sql", "views.sql")
 # with more files than this is merged, when it is small enough to rewrite in a moment.
 MERGE_AFTER_FILES = 32
 MERGE_AT_MOST_BYTES = 4 * 2**20
+# A data file no catalog row refers to was written by a change that was killed or failed in its commit (a change
+# that fails before it is rolled back, files and all). Removed only under the writer lock, so that no change is
+# writing, and only when older than this, far longer than any change takes (a 10^6-row load: about a minute), in
+# case a writer on another server of a shared catalog does not see this server's lock.
+ORPHAN_AGE_SECONDS = 3600
 # Tables without which a warehouse cannot serve the dashboard or be loaded into.
 REQUIRED_TABLES = ("regions", "periods", "indicators", "observations", "targets", "loads", "load_changes",
                    "load_additions")
 PRIVATE_DIRECTORY = 0o700
 PRIVATE_FILE = 0o600
 _LOG = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class WarehouseError(UserFacingError):
@@ -80,6 +87,11 @@ def lake_dir(db: Path) -> Path:
 
 def catalog_file(db: Path) -> Path:
     return lake_dir(db) / CATALOG_NAME
+
+
+def data_path(db: Path) -> str:
+    """Where the lake's data files are, as DuckLake is told (a directory, with its slash)."""
+    return str(lake_dir(db) / DATA_DIRECTORY) + "/"
 
 
 def catalog_url() -> str | None:
@@ -226,9 +238,8 @@ class _Lake:
     def attach_statement(self, alias: str, options: str = "") -> str:
         """The data files are where the catalog is, wherever the directory was moved or restored to
         (DuckLake records the data path it was made with, and the files' paths relative to it)."""
-        data_path = _sql_text(str(lake_dir(self.db) / DATA_DIRECTORY) + "/")
         return (f"attach {_sql_text(catalog_target(self.db, self.url))} as {alias} "
-                f"(data_path {data_path}, override_data_path true{options})")
+                f"(data_path {_sql_text(data_path(self.db))}, override_data_path true{options})")
 
     def cursor(self, alias: str) -> duckdb.DuckDBPyConnection:
         return engine.reading(self.base.cursor(), alias, f"{alias}.main,memory.main")
@@ -282,6 +293,44 @@ def _lake(db: Path, *, embedded: bool = False, create: bool = False) -> _Lake:
         return lake
 
 
+def is_invalidated(error: BaseException) -> bool:
+    """Whether DuckDB has invalidated the database the error came from: after an internal error every later
+    statement on any of its connections fails ("database has been invalidated"), until it is opened again."""
+    return isinstance(error, duckdb.InternalException | duckdb.FatalException)
+
+
+def is_usable(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a reader's database is still usable, not invalidated (a cheap statement on a cursor of its own,
+    since con may be shared by threads)."""
+    try:
+        with contextlib.closing(con.cursor()) as probe:
+            probe.execute("select 1")
+        return True
+    except duckdb.Error as error:
+        return not is_invalidated(error)
+
+
+def _using_lake(db: Path, use: Callable[[_Lake], T], *, embedded: bool = False, create: bool = False) -> T:
+    """use(lake) under the lake's lock. A lake whose database DuckDB has invalidated (a failed query of any
+    reader did it) is let go and use runs once more on the warehouse opened afresh, so that one failed query
+    costs its own page run, not every later one."""
+    lake = _lake(db, embedded=embedded, create=create)
+    try:
+        with lake.lock:
+            return use(lake)
+    except duckdb.Error as error:
+        if not is_invalidated(error):
+            raise
+        _LOG.warning("数据仓库的 DuckDB 实例已失效，重新打开：%s", str(error).splitlines()[0])
+        with _LAKES_LOCK:
+            key = next((key for key, held in _LAKES.items() if held is lake), None)
+            if key is not None:
+                del _LAKES[key]
+    lake = _lake(db, embedded=embedded, create=create)
+    with lake.lock:
+        return use(lake)
+
+
 def _refuse_missing(db: Path) -> None:
     """Say why there is no lake to open: no warehouse, a directory where the path should be, or a
     warehouse of the earlier format (which `ensure` migrates) or a file that is none; or data files
@@ -311,30 +360,25 @@ def open_reader(db: Path, snapshot: int | None = None, *, embedded: bool = False
     by later commits; embedded: the one of the SQLite catalog even where a shared one is configured."""
     if (embedded or not catalog_url()) and not catalog_file(db).exists():  # moved or removed meanwhile
         forget(db)
-    lake = _lake(db, embedded=embedded)
-    with lake.lock:
-        try:
-            return lake.cursor(lake.pin(lake.snapshot() if snapshot is None else snapshot))
-        except duckdb.OutOfMemoryException:
-            raise
-        except duckdb.Error as error:
-            raise WarehouseError(f"无法读取数据仓库 {db}" + ("" if snapshot is None else f" 的快照 {snapshot}")
-                                 + f"：{type(error).__name__}") from error
+    try:
+        return _using_lake(db, lambda lake: lake.cursor(lake.pin(lake.snapshot() if snapshot is None else snapshot)),
+                           embedded=embedded)
+    except duckdb.OutOfMemoryException:
+        raise
+    except duckdb.Error as error:
+        raise WarehouseError(f"无法读取数据仓库 {db}" + ("" if snapshot is None else f" 的快照 {snapshot}")
+                             + f"：{type(error).__name__}") from error
 
 
 def read_once(db: Path) -> duckdb.DuckDBPyConnection:
     """A cursor for one statement on the warehouse as it is now. Unlike open_reader's, two statements
     may read two versions; it attaches no snapshot of its own (25-50 ms at 10^8 observations)."""
-    lake = _lake(db)
-    with lake.lock:
-        return lake.cursor(LATEST)
+    return _using_lake(db, lambda lake: lake.cursor(LATEST))
 
 
 def version_id(db: Path) -> str:
     """A name that changes with every committed change (used as a cache key)."""
-    lake = _lake(db)
-    with lake.lock:
-        return f"snapshot-{lake.snapshot()}"
+    return f"snapshot-{current_snapshot(db)}"
 
 
 @contextlib.contextmanager
@@ -365,8 +409,7 @@ def merge_small_tables(db: Path) -> list[str]:
     with writer_lock(db, wait=False) as holding:
         if not holding:
             return []
-        lake = _lake(db)
-        con = lake.cursor(LATEST)
+        con = _using_lake(db, lambda lake: lake.cursor(LATEST))
         try:
             tables = queries.run_in_transaction(con, "warehouse_tables_to_merge", catalog=LATEST,
                                                 more_than_files=MERGE_AFTER_FILES,
@@ -379,6 +422,27 @@ def merge_small_tables(db: Path) -> list[str]:
             return []
         finally:
             con.close()
+
+
+def remove_orphan_files(db: Path) -> int:
+    """Remove the files in the lake's data directory that no snapshot refers to and that are older than
+    ORPHAN_AGE_SECONDS; how many. Skipped while another writer holds the lock, and never an error (a later
+    change or `ensure` removes them)."""
+    with writer_lock(db, wait=False) as holding:
+        if not holding:
+            return 0
+        con = _using_lake(db, lambda lake: lake.cursor(LATEST))
+        try:
+            removed = queries.run_in_transaction(con, "warehouse_remove_orphan_files", catalog=LATEST,
+                                                 older_than_seconds=ORPHAN_AGE_SECONDS)
+        except duckdb.Error as error:
+            _LOG.warning("清理未引用的数据文件未完成：%s", str(error).splitlines()[0])
+            return 0
+        finally:
+            con.close()
+        if len(removed):
+            _LOG.warning("已删除 %d 个未被任何快照引用的数据文件（中断或失败的写入留下）", len(removed))
+        return len(removed)
 
 
 def _create_catalog(db: Path) -> None:
@@ -406,8 +470,7 @@ def new_version(db: Path, *, from_current: bool) -> Iterator[duckdb.DuckDBPyConn
                 raise _unopenable(db, problem)
             forget(db)
             _create_catalog(db)
-        lake = _lake(db, create=create)
-        con = lake.cursor(LATEST)
+        con = _using_lake(db, lambda lake: lake.cursor(LATEST), create=create)
         try:
             con.execute("begin transaction")
             if not from_current:
@@ -440,12 +503,14 @@ def drop(con: duckdb.DuckDBPyConnection, name: str, *, kind: str = "table") -> N
 
 def damage(db: Path) -> str | None:
     """Why the warehouse cannot serve the dashboard or be loaded into (one Chinese line that says what to
-    do), or None when it opens and has the tables and rows it needs."""
+    do), or None when it opens and has the tables and rows it needs and every data file they are in."""
     try:
         con = open_reader(db)
     except WarehouseError as error:
         return str(error)
     try:
+        if missing := missing_files_text(db, with_paths=True):
+            return f"{missing}；未做任何修改"
         tables = set(queries.run(con, "warehouse_tables")["table_name"])
         if set(REQUIRED_TABLES) <= tables and len(queries.run(con, "count_observations")) == 1:
             return None
@@ -474,10 +539,44 @@ def set_aside_unopenable(db: Path) -> Path | None:
         return aside
 
 
+def missing_files(db: Path) -> list[Path]:
+    """The data and delete files the current snapshot reads that are not on disk (deleted or lost)."""
+    con = read_once(db)
+    try:
+        paths = queries.run_in_transaction(con, "warehouse_current_files", data_path=data_path(db))["path"]
+    finally:
+        con.close()
+    return [Path(path) for path in paths if not os.path.exists(path)]
+
+
+def missing_files_text(db: Path, *, with_paths: bool) -> str | None:
+    """One line on the current snapshot's missing files (None: none is missing); with_paths for an operator
+    (the CLI), without for a page."""
+    missing = missing_files(db)
+    if not missing:
+        return None
+    if with_paths:
+        return (f"数据仓库 {db} 缺少 {len(missing)} 个数据文件（如 {os.path.relpath(missing[0], lake_dir(db))}），"
+                f"已被删除或丢失，无法读取；请从备份恢复 {lake_dir(db)}")
+    return f"数据仓库缺少 {len(missing)} 个数据文件（已被删除或丢失），无法读取；请管理员从备份恢复数据目录"
+
+
+def page_failure_text(db: Path, error: duckdb.Error) -> str:
+    """What a page says, in one line and without a server path, when reading the warehouse failed."""
+    _LOG.error("页面读取数据仓库失败：%s", str(error).splitlines()[0])
+    if is_invalidated(error):
+        return "数据仓库查询出现内部错误，本页未能显示；请刷新页面重试"
+    if isinstance(error, duckdb.OutOfMemoryException):
+        return "内存不足，本页未能显示；请缩小筛选范围后重试"
+    with contextlib.suppress(duckdb.Error, WarehouseError):
+        missing = missing_files_text(db, with_paths=False)
+        if missing:
+            return missing
+    return f"读取数据仓库出错（{type(error).__name__}），本页未能显示"
+
+
 def current_snapshot(db: Path) -> int:
-    lake = _lake(db)
-    with lake.lock:
-        return lake.snapshot()
+    return _using_lake(db, _Lake.snapshot)
 
 
 def disk_bytes(db: Path) -> int:

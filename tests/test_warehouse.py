@@ -232,3 +232,53 @@ def test_changes_merge_the_files_of_the_small_tables_they_append_to(fresh_db, mo
     assert loads_files() <= 3 < files + 4
     assert loads_rows()[:len(rows)] == rows and len(loads_rows()) == len(rows) + 4
     assert loads_rows(first) == rows
+
+
+def test_deleted_data_files_are_one_line_in_the_cli_on_pages_and_in_healthz(fresh_db, app, capsys, monkeypatch):
+    """The files of the observations (the CLI reads them) and of the newest facts (every page does) deleted."""
+    tables = [lake_dir(fresh_db) / "data" / "main" / table for table in ("newest_quarter_facts", "observations")]
+    deleted = [path for table in tables for path in sorted(table.iterdir())]
+    for table in tables:
+        shutil.rmtree(table)
+    assert sorted(warehouse.missing_files(fresh_db)) == deleted
+    first = warehouse.missing_files(fresh_db)[0].relative_to(lake_dir(fresh_db))
+    cli_line = (f"错误：数据仓库 {fresh_db} 缺少 {len(deleted)} 个数据文件（如 {first}），"
+                f"已被删除或丢失，无法读取；请从备份恢复 {lake_dir(fresh_db)}")
+    for command in (["export"], ["score"], ["brief", "--period", "2024Q3", "--format", "docx", "--out", "b.docx"]):
+        assert main([*command, "--db", str(fresh_db)]) == 2
+        assert capsys.readouterr().err == cli_line + "\n"
+    assert main(["ensure", "--db", str(fresh_db)]) == 2
+    assert capsys.readouterr().err == cli_line + "；未做任何修改\n"
+    page_line = f"数据仓库缺少 {len(deleted)} 个数据文件（已被删除或丢失），无法读取；请管理员从备份恢复数据目录"
+    assert [error.value for error in app(db=fresh_db, expect_error=True).error] == [page_line]
+    monkeypatch.setenv("METRICS_DB", str(fresh_db))
+    from ui import web
+    assert web._health_problems() == [page_line]
+
+
+def test_files_no_snapshot_refers_to_are_removed_once_old_and_never_while_a_writer_works(fresh_db, tmp_path):
+    """A killed or failed change leaves Parquet files the catalog never recorded: `ensure` and every later change
+    remove them once older than ORPHAN_AGE_SECONDS, under the writer lock; the files of every snapshot stay."""
+    load_one(fresh_db, tmp_path, 1)
+    ingest.rollback(fresh_db, 2, "测试")  # files that only an earlier snapshot reads now
+    kept = sorted(path for path in (lake_dir(fresh_db) / "data").rglob("*") if path.is_file())
+    observations = lake_dir(fresh_db) / "data" / "main" / "observations"
+    old, new = observations / "ducklake-killed-old.parquet", observations / "ducklake-killed-new.parquet"
+    for orphan in (old, new):
+        orphan.write_bytes(b"PAR1")
+    an_hour_ago = os.path.getmtime(new) - warehouse.ORPHAN_AGE_SECONDS - 1
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    with warehouse.writer_lock(fresh_db):
+        assert warehouse.remove_orphan_files(fresh_db) == 0  # a writer may be working: skipped
+    assert old.exists()
+    assert main(["ensure", "--db", str(fresh_db)]) == 0
+    assert not old.exists() and new.exists()
+    os.utime(new, (an_hour_ago, an_hour_ago))
+    changes.set_target(fresh_db, "测试", "one_window_share", None, 2031, 90, ">=")
+    assert not new.exists()
+    assert all(path.exists() for path in kept)
+    first = open_reader(fresh_db, 1)
+    try:
+        assert int(queries.run(first, "count_observations").iloc[0, 0]) == 58
+    finally:
+        first.close()

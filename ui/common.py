@@ -1,9 +1,10 @@
 """The Streamlit side of the data: one connection per warehouse version, cached results,
 the shared sidebar filters, and the small widgets every page repeats."""
 
+import contextlib
 import gc
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,10 +86,21 @@ def chart(figure, file_name: str, **kwargs) -> None:
     st.plotly_chart(figure, width="stretch", config=config, **kwargs)
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False, validate=warehouse.is_usable)
 def _connection(db: str, version: str) -> duckdb.DuckDBPyConnection:
-    """Read-only connection to one warehouse snapshot; a new snapshot gets a new connection."""
+    """Read-only connection to one warehouse snapshot; a new snapshot gets a new connection, and so does one
+    whose database DuckDB has invalidated (warehouse.is_usable), on the warehouse opened afresh."""
     return warehouse.open_reader(Path(db))
+
+
+@contextlib.contextmanager
+def warehouse_failures() -> Iterator[None]:
+    """A page run that fails reading the warehouse ends in one Chinese line naming the problem, never a
+    traceback or a server path (warehouse.page_failure_text)."""
+    try:
+        yield
+    except duckdb.Error as error:
+        st.error(warehouse.page_failure_text(resolve_db(), error), icon=":material/error:")
 
 
 def connection() -> duckdb.DuckDBPyConnection:

@@ -32,7 +32,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from metrics import accounts
 from metrics.paths import resolve_db
-from metrics.warehouse import WarehouseError, open_reader
+from metrics.warehouse import WarehouseError, missing_files_text, open_reader
 from ui import auth, common, navigation, telemetry
 
 CSRF_COOKIE = "metrics_csrf"
@@ -440,6 +440,9 @@ def _health_problems() -> list[str]:
     problems = []
     try:
         open_reader(resolve_db()).close()
+        missing = missing_files_text(resolve_db(), with_paths=False)
+        if missing:
+            problems.append(missing)
     except WarehouseError as error:
         problems.append(f"数据仓库不可读：{error}")
     try:
