@@ -63,7 +63,7 @@ with reported_tab:
             common.chart(common.figure(charts.assessment_points, item), f"考核得分_{item_name}")
         with right:
             first = item.iloc[0]
-            with st.expander("计分规则" + ("（不完整）" if first["rule_is_partial"] else "")):
+            with st.expander(f"计分规则：{first['rules_name']}" + ("（不完整）" if first["rule_is_partial"] else "")):
                 st.markdown(common.plain(f"{first['rule_description']}（来源：通报{first['rule_source']}）"))
                 if first["rule_is_partial"]:
                     st.warning(f"规则不完整：{common.plain(first['rule_partial_note'])}", icon=":material/help:")

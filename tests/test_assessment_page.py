@@ -194,7 +194,7 @@ def test_what_if_chart_shows_the_simulated_points_and_the_step(app):
 def test_what_if_offers_each_scored_item_with_its_own_units(app, claims_db):
     test = app(PAGE, db=claims_db, whatif_item=("ywtb-2020", "claim_district"), whatif_linkong=96.0)
     assert test.selectbox(key="whatif_item").options == [
-        "2023年湖北省“高效办成一件事”考核｜政务服务“一窗通办”",
+        "湖北省“高效办成一件事”考核｜政务服务“一窗通办”",
         "鄂州市2020年区级一网通办考核细则｜区级政务服务事项认领率",
     ]
     assert [n.key for n in test.number_input] == ["whatif_echeng", "whatif_linkong"]

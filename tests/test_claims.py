@@ -71,3 +71,12 @@ def test_a_rank_card_says_which_way_the_place_moved(app, two_quarters_db):
 ])
 def test_a_session_names_its_browser_not_the_user_agent_string(agent, shown):
     assert browser_text(agent) == shown
+
+
+def test_a_scheme_is_headed_without_the_year_of_its_rules_which_its_rules_name(app, two_quarters_db):
+    """2024 scores are reported under the 2023 scheme: headings carry no year, each score its own period, and the
+    rules are named as the 2023 scheme's."""
+    test = app("pages/assessment.py", db=two_quarters_db)
+    assert [h.value for h in test.subheader][:2] == ["湖北省“高效办成一件事”考核｜政务服务“一窗通办”",
+                                                    "全省“互联网+监管”考核｜全省排名"]
+    assert test.expander[0].label == "计分规则：2023年湖北省“高效办成一件事”考核（不完整）"

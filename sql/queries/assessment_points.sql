@@ -1,7 +1,10 @@
 -- Reported points against maximum per scheme item and period.
 select
     s.scheme_id,
-    s.name as scheme_name,
+    -- a scheme's name without the year of its rules: a later year's scores are reported under it, and each
+    -- score carries its own period; rules_name is the scheme whose rules score them
+    regexp_replace(s.name, '^[0-9]{4}年', '') as scheme_name,
+    s.name as rules_name,
     item.item_id,
     item.name as item_name,
     item.max_points,

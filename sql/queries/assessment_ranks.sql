@@ -1,7 +1,10 @@
 -- Reported provincial ranks per scheme and period (1 is the top).
 select
     s.scheme_id,
-    s.name as scheme_name,
+    -- a scheme's name without the year of its rules: a later year's scores are reported under it, and each
+    -- score carries its own period; rules_name is the scheme whose rules score them
+    regexp_replace(s.name, '^[0-9]{4}年', '') as scheme_name,
+    s.name as rules_name,
     item.item_id,
     item.name as item_name,
     f.region_name,

@@ -2,7 +2,10 @@
 -- its rank indicator when the item scores a rank.
 select
     item.scheme_id,
-    scheme.name as scheme_name,
+    -- a scheme's name without the year of its rules: a later year's scores are reported under it, and each
+    -- score carries its own period; rules_name is the scheme whose rules score them
+    regexp_replace(scheme.name, '^[0-9]{4}年', '') as scheme_name,
+    scheme.name as rules_name,
     item.item_id,
     item.name as item_name,
     coalesce(item.value_indicator_id, item.rank_indicator_id) as value_indicator_id,
