@@ -10,8 +10,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import engine, journal, queries
-from metrics.formatting import value_text
+from metrics import journal, queries
 from metrics.loads import LoadError, LoadResult, apply
 from metrics.uploads import read_upload
 from metrics.validation import Validation, validate
@@ -144,26 +143,6 @@ def withdraw(db: Path, submission_id: int, user: str) -> None:
     if stored.user_name != user:
         raise LoadError(f"只能撤回自己提交的报送（报送 #{submission_id} 由 {stored.user_name} 提交）")
     _close(db, submission_id, "withdrawn", user, None, "撤回报送")
-
-
-def preview_rows(con: duckdb.DuckDBPyConnection, submission_id: int) -> pd.DataFrame:
-    """A submission's rows as a reviewer reads them: 行, 指标, 地区, 期间, 数值, 来源."""
-    staged = preview(con, submission_id).staged_rows
-    cursor = engine.cursor(con)
-    try:
-        queries.register_frame(cursor, "staged_rows", staged)
-        named = cursor.execute(queries.query_text("staged_rows_named")).df()
-    finally:
-        cursor.close()
-    return pd.DataFrame({
-        "行": named["row_number"],
-        "指标": named["indicator_name"],
-        "地区": named["region_name"],
-        "期间": named["period_label"],
-        "数值": [value_text(v, u, q, k) for v, u, q, k in
-               zip(named["value"], named["unit"], named["qualifier"], named["kind"], strict=True)],
-        "来源": named["source"],
-    })
 
 
 def status_rows(frame: pd.DataFrame) -> pd.DataFrame:

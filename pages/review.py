@@ -6,6 +6,7 @@ import streamlit as st
 
 from metrics import changes, review
 from metrics.paths import resolve_db
+from metrics.validation import preview
 from ui import auth, common, warming
 
 auth.ensure_routed()
@@ -39,11 +40,12 @@ if account.can("admin"):
         validation = common.data(review.preview, chosen)
         if validation.ok:
             st.markdown(f"**文件中的 {len(validation.rows)} 行**")
-            st.dataframe(common.data(review.preview_rows, chosen), hide_index=True, width="stretch")
+            shown = preview(common.connection(), validation)
+            common.table(shown["观测值"])
             if len(validation.conflicts):
                 st.warning(f"其中 {len(validation.conflicts)} 行与已发布的数值不同，通过后将覆盖：",
                            icon=":material/compare_arrows:")
-                st.dataframe(validation.conflicts, hide_index=True, width="stretch")
+                common.table(shown["修改"])
         else:
             st.error(f"按当前数据校验有 {len(validation.errors)} 处问题，只能退回。", icon=":material/error:")
             st.dataframe(validation.errors, hide_index=True, width="stretch")
