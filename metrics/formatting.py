@@ -168,7 +168,9 @@ def judged_change_words(change: Change) -> str:
 def source_text(source: str, load_id) -> str:
     """Where a value comes from: '通报二、4 整改情况 二是' for the notice's figures, a file's own 来源 as its sender
     wrote it ('2024年第三季度报表'), and '计算：…' as the warehouse words a computed value's operands."""
-    return f"通报{source}" if is_from_notice(load_id) else str(source)
+    if not isinstance(source, str) or not source:
+        return "—"  # a unit without a value of the quarter
+    return f"通报{source}" if is_from_notice(load_id) else source
 
 
 # What each kind of recorded change is called where a person reads it (loads.kind; a file may hold several).

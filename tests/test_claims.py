@@ -14,6 +14,7 @@ def test_a_value_names_its_own_source_the_notice_only_for_the_notices_figures():
     assert source_text("二、4 整改情况 二是", 1) == "通报二、4 整改情况 二是"
     assert source_text("梁子湖区政务服务中心2025年一季度报表", 7) == "梁子湖区政务服务中心2025年一季度报表"
     assert source_text("计算：二、5 整改情况", None) == "计算：二、5 整改情况"
+    assert source_text(None, None) == "—"
     assert evidence_text("比例均达50%以上", False) == "比例均达50%以上"
     assert evidence_text(None, False) == "—"
     assert evidence_text(None, True) == "（计算所得）"
