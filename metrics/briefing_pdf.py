@@ -10,6 +10,9 @@ import weasyprint
 from metrics.briefing import Document, Figure, Heading, Paragraph, Table
 
 SHORT_CELL = 10
+# A paragraph's text may break after every BREAK_EVERY characters: an appendix holds whole texts
+# without a space (a 20,000-letter 依据), which would run off the page.
+BREAK_EVERY = 60
 CSS = """
 @page {
     size: A4 portrait;
@@ -49,6 +52,11 @@ def _notes(numbers: tuple[int, ...]) -> str:
     return f"<sup>{''.join(f'[{number}]' for number in numbers)}</sup>" if numbers else ""
 
 
+def _breakable(text: str) -> str:
+    """Escaped text with a <wbr> after every BREAK_EVERY characters."""
+    return "<wbr>".join(escape(text[start:start + BREAK_EVERY]) for start in range(0, len(text), BREAK_EVERY))
+
+
 def _cell(text: str) -> str:
     """A cell; a short one (a value, a status, a change) never breaks across lines."""
     return f'<td class="short">{escape(text)}</td>' if len(text) <= SHORT_CELL else f"<td>{escape(text)}</td>"
@@ -60,7 +68,7 @@ def _block(block, images: Path) -> str:
     if isinstance(block, Heading):
         return f"<h{block.level}>{escape(block.text)}</h{block.level}>"
     if isinstance(block, Paragraph):
-        text = "".join(escape(text) + _notes(numbers) for text, numbers in block.runs)
+        text = "".join(_breakable(text) + _notes(numbers) for text, numbers in block.runs)
         return f'<p class="{"small" if block.small else "body"}">{text}</p>'
     if isinstance(block, Table):
         head = "".join(f"<th>{escape(column)}</th>" for column in block.columns)

@@ -2,6 +2,7 @@
 the shared sidebar filters, and the small widgets every page repeats."""
 
 import gc
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from metrics import periods, warehouse
 from metrics.exporting import neutralise_formulas
-from metrics.formatting import change_direction
+from metrics.formatting import change_direction, inert
 from metrics.paths import resolve_db
 
 ALL = "全部"
@@ -234,15 +235,24 @@ def url_widget(widget, label: str, options: list, *, key: str, param: str, defau
 
 
 # Characters that give Markdown or Streamlit's directives (:red[…], :material/…:) a construct:
-# emphasis, code, links and images, HTML, headings, tables, strikethrough, LaTeX. Parentheses and
-# full stops alone build nothing once brackets are escaped, so names such as 占比(一窗通办) stay as
-# they are.
-_MARKDOWN_SPECIAL = set("\\`*_{}[]<>#!|:~$")
+# emphasis, code, links and images, HTML, headings, tables, strikethrough, LaTeX, and a list or a
+# rule where a text opens the line (- + =). Parentheses and full stops alone build nothing once
+# brackets are escaped, so names such as 占比(一窗通办) stay as they are; an ordered list's "1." is
+# escaped where it opens the text.
+_MARKDOWN_SPECIAL = set("\\`*_{}[]<>#!|:~$-+=")
+_ORDERED_LIST = re.compile(r"^(\s*\d+)([.)])")
+# GFM links bare URLs, www. names and e-mail addresses after the escapes are read (remark-gfm works
+# on the text), so no backslash stops it: a word joiner (U+2060, invisible) after "://", before the
+# dot of "www." and after "@" does.
+_AUTOLINK_STARTS = re.compile(r"(?<=:)(?=//)|(?i:(?<=www))(?=\.)|(?<=@)")
+WORD_JOINER = "\u2060"
 
 
 def plain(text) -> str:
-    """Text from users or files, escaped so that st.markdown, captions and help show it literally."""
-    return "".join(f"\\{char}" if char in _MARKDOWN_SPECIAL else char for char in str(text))
+    """Text from users or files, shown literally by st.markdown, captions and help: no Markdown, no
+    link, on one line, without bidi controls (formatting.inert)."""
+    escaped = "".join(f"\\{char}" if char in _MARKDOWN_SPECIAL else char for char in inert(text))
+    return _AUTOLINK_STARTS.sub(WORD_JOINER, _ORDERED_LIST.sub(r"\1\\\2", escaped))
 
 
 def csv_download(frame: pd.DataFrame | Callable[[], pd.DataFrame], file_name: str, label: str = "下载 CSV") -> None:
