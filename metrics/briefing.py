@@ -607,9 +607,14 @@ def build_document(data: BriefData, images: list[bytes] | None = None) -> Docume
         facts_line=f"数据截至：{as_of_text}　数据版本：第{status['load_id']}次载入（{status['loaded_at']:%Y-%m-%d}）",
         header=f"{BUREAU}　{TITLE}　{scope}{data.quarter_label}",
         blocks=tuple(blocks),
-        file_stem=f"{TITLE}_{periods.quarter_id(data.quarter_index)}"
-                  + (f"_{data.region_name[:FILE_NAME_SHOWN]}" if scope else ""),
+        file_stem=file_stem(data.quarter_index, data.region_name),
     ))
+
+
+def file_stem(quarter_index: int, region_name: str | None) -> str:
+    """The brief's file name without its suffix: 政务服务指标季度简报_2024Q3[_临空经济区]."""
+    region = f"_{inert(region_name)[:FILE_NAME_SHOWN]}" if region_name else ""
+    return f"{TITLE}_{periods.quarter_id(quarter_index)}{region}"
 
 
 def _inert_block(block):
@@ -628,8 +633,7 @@ def _inert(document: Document) -> Document:
     with U+202E would otherwise turn the brief's own sentence after it backwards."""
     return replace(document, masthead=inert(document.masthead), title=inert(document.title),
                    subtitle=inert(document.subtitle), facts_line=inert(document.facts_line),
-                   header=inert(document.header), blocks=tuple(map(_inert_block, document.blocks)),
-                   file_stem=inert(document.file_stem))
+                   header=inert(document.header), blocks=tuple(map(_inert_block, document.blocks)))
 
 
 def renderer(fmt: str):

@@ -43,14 +43,14 @@ if account.can("admin"):
         validation = common.data(review.preview, chosen)
         if validation.ok:
             st.markdown(f"**文件中的 {len(validation.rows)} 行**")
-            st.dataframe(common.data(review.preview_rows, chosen), hide_index=True, width="stretch")
+            common.dataframe(common.data(review.preview_rows, chosen))
             if len(validation.conflicts):
                 st.warning(f"其中 {len(validation.conflicts)} 行与已发布的数值不同，通过后将覆盖：",
                            icon=":material/compare_arrows:")
-                st.dataframe(validation.conflicts, hide_index=True, width="stretch")
+                common.dataframe(validation.conflicts)
         else:
             st.error(f"按当前数据校验有 {len(validation.errors)} 处问题，只能退回。", icon=":material/error:")
-            st.dataframe(validation.errors, hide_index=True, width="stretch")
+            common.dataframe(validation.errors)
         left, right = st.columns(2)
         with left:
             if st.button("审核通过并发布", type="primary", disabled=not validation.ok, icon=":material/task_alt:"):
@@ -68,8 +68,8 @@ mine = common.data(review.submissions, account.username)
 if mine.empty:
     common.empty_state("您还没有提交过报送。")
 else:
-    st.dataframe(review.status_rows(mine), hide_index=True, width="stretch",
-                 column_config={"退回原因": st.column_config.TextColumn(width="large")})
+    common.dataframe(review.status_rows(mine),
+                     column_config={"退回原因": st.column_config.TextColumn(width="large")})
     waiting = mine[mine["status"] == "pending"]
     if len(waiting):
         take_back = st.selectbox("撤回一份待审核的报送", waiting["submission_id"].tolist(),

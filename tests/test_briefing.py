@@ -4,7 +4,9 @@ half-written is left behind."""
 
 import io
 import re
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import docx
@@ -14,6 +16,7 @@ from fontTools.ttLib import TTCollection
 from metrics import briefing
 from metrics.cli import BRIEF_FORMATS, main
 from metrics.warehouse import open_reader
+from ui import briefing as ui_briefing
 
 OUTPUT = Path(__file__).resolve().parent / "output" / "brief"
 SANS_CJK = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
@@ -258,21 +261,43 @@ def test_cli_names_a_missing_chromium_instead_of_waiting(seed_db, tmp_path, caps
     assert not out.exists()
 
 
-def test_overview_makes_the_brief_of_the_sidebar_choice_for_download(app):
-    """The button makes the CLI's brief of the chosen quarter and region, then offers it."""
-    test = app(filter_region="linkong", filter_period="2024Q3")
-    assert [button.label for button in test.button if button.key.startswith("brief-")] == [
-        "生成简报（Word）", "生成简报（PDF）"]
-    def briefs_offered():
-        return [button.proto.label for button in test.get("download_button") if button.key == "brief-download"]
+def _brief_buttons(test) -> dict[str, bool]:
+    """The 生成简报 buttons by label, each with whether it is enabled."""
+    return {button.label: not button.disabled for button in test.button if button.key.startswith("brief-")}
 
-    assert briefs_offered() == []
-    try:
-        test.button(key="brief-docx").click().run()
-    finally:
-        briefing.stop_chart_server()
+
+def _briefs_offered(test) -> list[str]:
+    return [button.proto.label for button in test.get("download_button") if button.key == "brief-download"]
+
+
+def test_overview_makes_the_brief_of_the_sidebar_choice_for_download(app):
+    """The button makes the CLI's brief of the chosen quarter and region in a process of its own;
+    while it runs the session can make no other brief, and once it is done the page offers it."""
+    test = app(filter_region="linkong", filter_period="2024Q3")
+    assert _brief_buttons(test) == {"生成简报（Word）": True, "生成简报（PDF）": True}
+    assert _briefs_offered(test) == []
+    test.button(key="brief-docx").click().run()
+    assert _brief_buttons(test) == {"生成简报（Word）": False, "生成简报（PDF）": False, "取消生成": True}
+    assert test.session_state[ui_briefing.JOB].process.wait(timeout=60) == 0
+    test.run()
     assert not test.exception and not test.error
-    assert briefs_offered() == ["下载 政务服务指标季度简报_2024Q3_临空经济区.docx"]
+    assert _brief_buttons(test) == {"生成简报（Word）": True, "生成简报（PDF）": True}
+    assert _briefs_offered(test) == ["下载 政务服务指标季度简报_2024Q3_临空经济区.docx"]
+
+
+def test_a_brief_being_made_can_be_cancelled(app):
+    """取消生成 ends the CLI's process group at once (its Chromium too) and removes its folder."""
+    test = app(filter_period="2024Q3")
+    test.button(key="brief-pdf").click().run()
+    job = test.session_state[ui_briefing.JOB]
+    time.sleep(1)  # the CLI has started, Chromium perhaps too
+    test.button(key="brief-cancel").click().run()
+    assert job.process.poll() == -signal.SIGKILL
+    assert subprocess.run(["pgrep", "-g", str(job.process.pid)], capture_output=True).stdout == b""
+    assert not job.folder.exists()
+    assert test.info[0].value == "已取消生成简报。"
+    assert _brief_buttons(test) == {"生成简报（Word）": True, "生成简报（PDF）": True}
+    assert _briefs_offered(test) == []
 
 
 def test_a_change_cites_both_quarters(two_quarters_db):

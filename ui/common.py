@@ -313,6 +313,13 @@ def shown_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.head(TABLE_ROWS_SHOWN)
 
 
+def dataframe(frame: pd.DataFrame, **kwargs):
+    """st.dataframe of the frame with formula-like text neutralised (exporting.neutralised): the
+    table's own "Download as CSV" writes the cells as shown, and a cell "=HYPERLINK(…)" or "=cmd|…"
+    from a file would run in the spreadsheet that opens it. Every table of the app goes through here."""
+    return st.dataframe(neutralise_formulas(frame), hide_index=True, width="stretch", **kwargs)
+
+
 def table(frame: pd.DataFrame, *, key: str | None = None, total: int | None = None, **kwargs):
     """A table as the app shows it: the columns a phone needs first, long text wide, missing
     values as "—"; with a key, a tapped row opens every field of it in full below the table. At most
@@ -327,9 +334,8 @@ def table(frame: pd.DataFrame, *, key: str | None = None, total: int | None = No
     config |= {name: st.column_config.TextColumn(width="large") for name in LONG_COLUMNS}
     order = [c for c in FIRST_COLUMNS if c in frame] + [c for c in frame if c not in FIRST_COLUMNS]
     selectable = {"on_select": "rerun", "selection_mode": "single-row", "key": key} if key else {}
-    shown = st.dataframe(frame, hide_index=True, width="stretch", column_order=order,
-                         column_config={name: config[name] for name in order if name in config},
-                         placeholder="—", **selectable, **kwargs)
+    shown = dataframe(frame, column_order=order, column_config={name: config[name] for name in order if name in config},
+                      placeholder="—", **selectable, **kwargs)
     if key:
         picked = shown.selection.rows
         if picked:
