@@ -40,6 +40,7 @@ table { width: 100%; border-collapse: collapse; font-size: 8.5pt; line-height: 1
 thead { display: table-header-group; }
 th { background: #eef1f5; font-weight: bold; white-space: nowrap; }
 td.short { white-space: nowrap; }
+td { overflow-wrap: anywhere; }
 th, td { border: 0.5pt solid #9aa3ad; padding: 1mm 1.4mm; vertical-align: top; text-align: left; }
 tr { page-break-inside: avoid; }
 figure { margin: 2mm 0 4mm 0; page-break-inside: avoid; }

@@ -316,3 +316,48 @@ def test_a_change_cites_both_quarters(two_quarters_db):
 
 def test_the_cli_offers_the_formats_the_briefing_renders():
     assert BRIEF_FORMATS == briefing.FORMATS
+
+
+SPAN = '<span style="font-size:60px;color:red">数据已作废</span>'
+# Names and excerpts such as WeasyPrint took minutes over: 4,000 and 20,000 characters, half of them
+# in runs of letters without a break, with markup, a line break and a bidi override in the name.
+LONG_NAME = (SPAN + "\n\u202e" + ("鄂州长名" + "x" * 36) * 100)[:4000]
+LONG_EVIDENCE = ("依据原文" + "A" * 96) * 200
+RUNNING_HEADER = re.compile(r"—\d+—|鄂州市数据局政务服务指标季度简报2024年第四季度")
+
+
+def _read(text: str) -> str:
+    """Text as pdftotext gives it back, for comparison: inert, without white space."""
+    return re.sub(r"\s", "", briefing.inert(text))
+
+
+@pytest.fixture(scope="module")
+def long_text_db(tmp_path_factory):
+    from support import load_text
+
+    from metrics.build import build
+
+    db = tmp_path_factory.mktemp("long_text") / "warehouse.duckdb"
+    build(db)
+    quoted = '"' + LONG_NAME.replace('"', '""') + '"'
+    load_text(db, "regions.csv", f"地区编码,地区名称,级别,上级地区\nlong_town,{quoted},区,鄂州市\n")
+    load_text(db, "long.csv", "指标名称,地区,期间,数值,来源,依据\n"
+              f"综合窗口可办事项占比(一窗通办),long_town,2024Q4,98%,通报,{LONG_EVIDENCE}\n"
+              f"综合窗口可办事项占比(一窗通办),华容区,2024Q4,97%,通报,{LONG_EVIDENCE}\n")
+    return db
+
+
+def test_a_brief_of_long_texts_takes_seconds_and_holds_them_whole_in_its_appendix(long_text_db, tmp_path):
+    out = tmp_path / "简报.pdf"
+    started = time.monotonic()
+    assert main(["brief", "--db", str(long_text_db), "--period", "2024Q4", "--format", "pdf", "--out", str(out)]) == 0
+    took = time.monotonic() - started
+    print(f"brief of a 4,000-character name and a 20,000-character 依据: {took:.1f} s")  # 19 s measured
+    assert took < 45
+    text = RUNNING_HEADER.sub("", _read(_pdf_tool("pdftotext", out.read_bytes(), tmp_path, "-raw")))
+    assert f"附录1：{_read(LONG_NAME)}" in text
+    assert f"附录2：{LONG_EVIDENCE}" in text
+    # In the body: the start of each, then the brief's own words in reading order.
+    assert f"{_read(LONG_NAME[:briefing.TEXT_SHOWN])}…（全文见附录1）" in text
+    assert f"{LONG_EVIDENCE[:briefing.TEXT_SHOWN]}…（全文见附录2）" in text
+    assert "\u202e" not in text and _read(SPAN) in text
