@@ -5,6 +5,7 @@ may withdraw one that still waits."""
 import streamlit as st
 
 from metrics import changes, review
+from metrics.formatting import inert
 from metrics.loads import LoadError
 from metrics.paths import resolve_db
 from ui import auth, common, warming
@@ -37,8 +38,8 @@ if account.can("admin"):
     if pending.empty:
         common.empty_state("没有待审核的报送。")
     else:
-        labels = {row.submission_id: f"#{row.submission_id} {row.file_name}（{row.user_name}，{row.rows_total} 行）"
-                  for row in pending.itertuples()}
+        labels = {row.submission_id: f"#{row.submission_id} {inert(row.file_name)}（{row.user_name}，"
+                                     f"{row.rows_total} 行）" for row in pending.itertuples()}
         chosen = st.selectbox("报送", list(labels), format_func=labels.get, key="review_submission")
         validation = common.data(review.preview, chosen)
         if validation.ok:

@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from metrics import periods, warehouse
-from metrics.exporting import neutralise_formulas
+from metrics.exporting import neutralise_formulas, neutralised
 from metrics.formatting import change_direction, inert
 from metrics.paths import resolve_db
 
@@ -222,6 +222,9 @@ def url_widget(widget, label: str, options: list, *, key: str, param: str, defau
     Its value is also kept under a key of the session's own, so that it survives the pages that
     do not draw the widget (Streamlit forgets the state of a widget a run does not draw).
     """
+    named = kwargs.get("format_func", str)
+    # An option's name can come from a file: shown inert (no line break, no bidi override).
+    kwargs["format_func"] = lambda option: inert(named(option))
     kept = f"kept_{key}"
     if key not in st.session_state and st.session_state.get(kept) in options:
         st.session_state[key] = st.session_state[kept]
@@ -313,11 +316,18 @@ def shown_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.head(TABLE_ROWS_SHOWN)
 
 
+def _table_cell(cell):
+    return neutralised(inert(cell)) if isinstance(cell, str) else cell
+
+
 def dataframe(frame: pd.DataFrame, **kwargs):
-    """st.dataframe of the frame with formula-like text neutralised (exporting.neutralised): the
-    table's own "Download as CSV" writes the cells as shown, and a cell "=HYPERLINK(…)" or "=cmd|…"
-    from a file would run in the spreadsheet that opens it. Every table of the app goes through here."""
-    return st.dataframe(neutralise_formulas(frame), hide_index=True, width="stretch", **kwargs)
+    """st.dataframe of the frame, its text cells inert (formatting.inert: a U+202E would turn a name
+    backwards in its cell) and formula-like text neutralised (exporting.neutralised: the table's own
+    "Download as CSV" writes the cells as shown, and a cell "=HYPERLINK(…)" or "=cmd|…" from a file
+    would run in the spreadsheet that opens it). Every table of the app goes through here."""
+    text_columns = [column for column in frame.columns if pd.api.types.is_string_dtype(frame[column])]
+    shown = frame.assign(**{column: frame[column].map(_table_cell) for column in text_columns})
+    return st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
 
 
 def table(frame: pd.DataFrame, *, key: str | None = None, total: int | None = None, **kwargs):
