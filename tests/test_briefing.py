@@ -319,10 +319,11 @@ def test_the_cli_offers_the_formats_the_briefing_renders():
 
 
 SPAN = '<span style="font-size:60px;color:red">数据已作废</span>'
-# Names and excerpts such as WeasyPrint took minutes over: 4,000 and 20,000 characters, half of them
-# in runs of letters without a break, with markup, a line break and a bidi override in the name.
-LONG_NAME = (SPAN + "\n\u202e" + ("鄂州长名" + "x" * 36) * 100)[:4000]
-LONG_EVIDENCE = ("依据原文" + "A" * 96) * 200
+# Names and excerpts such as WeasyPrint took minutes over in a table cell: 4,000 and 20,000 characters,
+# mostly Chinese (a break allowed between any two), with runs of letters that allow none, and markup,
+# a line break and a bidi override in the name.
+LONG_NAME = (SPAN + "\n\u202e" + ("鄂州长名" * 9 + "x" * 40) * 60)[:4000]
+LONG_EVIDENCE = ("依据原文" * 20 + "A" * 20) * 200
 RUNNING_HEADER = re.compile(r"—\d+—|鄂州市数据局政务服务指标季度简报2024年第四季度")
 
 

@@ -62,7 +62,8 @@ LINK_TARGETS = """() => [...document.querySelectorAll('a')]
   .filter(href => href !== null)"""
 # Every element whose own style or computed font size draws text 60 px high.
 HUGE_TEXT = """() => [...document.querySelectorAll('*')]
-  .filter(e => /font-size:\\s*60px/.test(e.getAttribute('style') ?? '') || parseFloat(getComputedStyle(e).fontSize) >= 60)
+  .filter(e => /font-size:\\s*60px/.test(e.getAttribute('style') ?? '')
+               || parseFloat(getComputedStyle(e).fontSize) >= 60)
   .map(e => e.outerHTML.slice(0, 200))"""
 # Every element with a U+202E in its own text, with a little of that text.
 BIDI_OVERRIDES = """() => [...document.querySelectorAll('*')]
