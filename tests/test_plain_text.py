@@ -60,7 +60,9 @@ def test_no_page_renders_user_text_as_markdown(app, hostile_db, page):
 def test_plain_leaves_no_link_line_break_list_or_bidi_control():
     assert plain("见 http://127.0.0.2/x、www.example.com 与 a@example.com") == (
         "见 http\\:\u2060//127.0.0.2/x、www\u2060.example.com 与 a@\u2060example.com")
-    assert plain("1. 数据\n# 标题\r\n- 列表\u2028+ 项") == "1\\. 数据 \\# 标题 \\- 列表 \\+ 项"
+    assert plain("1. 数据\n# 标题\r\n- 列表\u2028+ 项") == "1\\. 数据 \\# 标题 - 列表 + 项"
+    assert [plain(text) for text in ("- 列表", " + 项", "2) 项", "2024-07-26")] == [
+        "\\- 列表", " \\+ 项", "2\\) 项", "2024-07-26"]
     assert plain("\u202e甲乙丙\u2066镇\u2069") == "甲乙丙镇"
 
 

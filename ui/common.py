@@ -238,12 +238,12 @@ def url_widget(widget, label: str, options: list, *, key: str, param: str, defau
 
 
 # Characters that give Markdown or Streamlit's directives (:red[…], :material/…:) a construct:
-# emphasis, code, links and images, HTML, headings, tables, strikethrough, LaTeX, and a list or a
-# rule where a text opens the line (- + =). Parentheses and full stops alone build nothing once
-# brackets are escaped, so names such as 占比(一窗通办) stay as they are; an ordered list's "1." is
-# escaped where it opens the text.
-_MARKDOWN_SPECIAL = set("\\`*_{}[]<>#!|:~$-+=")
-_ORDERED_LIST = re.compile(r"^(\s*\d+)([.)])")
+# emphasis, code, links and images, HTML, headings, tables, strikethrough, LaTeX. Parentheses and
+# full stops alone build nothing once brackets are escaped, so names such as 占比(一窗通办) stay as
+# they are. A list's "-", "+" or "1." builds one only where it opens a line, and plain text has no
+# line break: it is escaped where it opens the text.
+_MARKDOWN_SPECIAL = set("\\`*_{}[]<>#!|:~$")
+_LIST_START = re.compile(r"^\s*(?:[-+]|\d+[.)])")
 # GFM links bare URLs, www. names and e-mail addresses after the escapes are read (remark-gfm works
 # on the text), so no backslash stops it: a word joiner (U+2060, invisible) after "://", before the
 # dot of "www." and after "@" does.
@@ -255,7 +255,8 @@ def plain(text) -> str:
     """Text from users or files, shown literally by st.markdown, captions and help: no Markdown, no
     link, on one line, without bidi controls (formatting.inert)."""
     escaped = "".join(f"\\{char}" if char in _MARKDOWN_SPECIAL else char for char in inert(text))
-    return _AUTOLINK_STARTS.sub(WORD_JOINER, _ORDERED_LIST.sub(r"\1\\\2", escaped))
+    escaped = _LIST_START.sub(lambda start: f"{start.group()[:-1]}\\{start.group()[-1]}", escaped)
+    return _AUTOLINK_STARTS.sub(WORD_JOINER, escaped)
 
 
 def csv_download(frame: pd.DataFrame | Callable[[], pd.DataFrame], file_name: str, label: str = "下载 CSV") -> None:
@@ -316,8 +317,16 @@ def shown_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.head(TABLE_ROWS_SHOWN)
 
 
+# A signed figure the app writes ("-2分", "+2.5个百分点"): a spreadsheet cannot run it (no function,
+# no operator after the number), so a table shows it without the apostrophe.
+_SIGNED_FIGURE = re.compile(r"[+-]\d[\d,.]*[^=+\-*/^&|!@(),;:<>\"'\s]*")
+
+
 def _table_cell(cell):
-    return neutralised(inert(cell)) if isinstance(cell, str) else cell
+    if not isinstance(cell, str):
+        return cell
+    text = inert(cell)
+    return text if _SIGNED_FIGURE.fullmatch(text) else neutralised(text)
 
 
 def dataframe(frame: pd.DataFrame, **kwargs):
