@@ -2,7 +2,8 @@
 evidence that hold HTML (a link, a huge red span), bare URLs, www. names and e-mail addresses, line
 breaks that would start a heading and a list, and U+202E. On 总览 and its sidebar, 区域对比, 趋势 and
 省级考核 each shows as the characters it is: no link out of the app, nothing drawn huge, no heading or
-list, no reversed sentence."""
+list, no reversed sentence. And the CSV that a table's own toolbar downloads on 审核 and 审计日志 holds
+no formula from a file."""
 
 import re
 
@@ -110,5 +111,72 @@ def test_hostile_text_is_drawn_as_its_characters(hostile_dashboard, browser, pat
             expect(sidebar.get_by_text(f"（{_shown(FILE_NAME)}，测试，")).to_be_visible(timeout=30_000)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"hostile_text_{title}.png"), full_page=True)
+    finally:
+        page.close()
+
+
+FORMULAS = ('=HYPERLINK("http://127.0.0.2/","点我")', "=cmd|' /C calc'!A0", "@SUM(1+1)", "+1+1")
+# Streamlit's table export asks for the File System Access API first; refused, it downloads a blob,
+# which Playwright receives.
+NO_FILE_PICKER = "window.showSaveFilePicker = () => Promise.reject(new Error('no file picker in the test'));"
+
+
+@pytest.fixture(scope="module")
+def formula_dashboard(tmp_path_factory):
+    """A 华容区 clerk's file whose sources are formulas, returned once with a formula as the reason
+    and submitted again: 审核 shows the file, 审计日志 the reason."""
+    from support import PASSWORD
+
+    from metrics import accounts, changes, ingest
+    from metrics.warehouse import open_reader
+
+    folder = tmp_path_factory.mktemp("formulas")
+    db = folder / "warehouse.duckdb"
+    build(db)
+    store = folder / "accounts.duckdb"
+    accounts.add_user(store, "boss", PASSWORD, "admin", actor="test")
+    accounts.add_user(store, "hr_clerk", PASSWORD, "editor", actor="test", scope_regions=("华容区",))
+    clerk, admin = accounts.Account("hr_clerk", "editor", ("华容区",)), accounts.Account("boss", "admin", ())
+    link, command, at, plus = FORMULAS
+    data = ("指标名称,地区,期间,数值,来源\n"
+            f"综合窗口可办事项占比(一窗通办),华容区,2024Q4,98.1%,{_quoted(link)}\n"
+            f"综合窗口可办事项占比(一窗通办),华容区,2024Q3,97%,{_quoted(command)}\n").encode()
+    con = open_reader(db)
+    try:
+        validation = changes.within_scope(con, ingest.validate(con, ingest.read_upload(f"{at}.csv", data)), clerk)
+    finally:
+        con.close()
+    changes.return_submission(db, changes.submit(db, validation, data, clerk), admin, plus)
+    changes.submit(db, validation, data, clerk)
+    yield from serve({"METRICS_DB": str(db), "METRICS_ACCOUNTS": str(store), "METRICS_VIEW_LOGIN": "required",
+                      "METRICS_LOGIN_DELAY_SECONDS": "0"})
+
+
+@pytest.mark.parametrize(("title", "expected"), [("审核", FORMULAS[1]), ("审计日志", FORMULAS[3])])
+def test_a_tables_own_csv_download_holds_no_formula(formula_dashboard, browser, title, expected):
+    import csv
+
+    from playwright.sync_api import expect
+    from support import PASSWORD
+
+    page = browser.new_page(viewport=DESKTOP, locale="zh-CN", accept_downloads=True)
+    try:
+        page.add_init_script(NO_FILE_PICKER)
+        page.goto(formula_dashboard)
+        page.get_by_label("用户名").fill("boss")
+        page.get_by_label("密码").fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        expect(page.get_by_role("heading", name="总览")).to_be_visible(timeout=30_000)
+        page.locator("[data-testid=stSidebarNav] a", has_text=title).click()
+        expect(page.get_by_role("heading", name=title, exact=True).first).to_be_visible(timeout=30_000)
+        table = page.locator("[data-testid=stDataFrame]").first
+        expect(table).to_be_visible(timeout=30_000)
+        table.hover()
+        with page.expect_download(timeout=30_000) as download:
+            table.locator("[data-testid=stElementToolbar] button[aria-label='Download as CSV']").click()
+        with open(download.value.path(), encoding="utf-8-sig", newline="") as file:
+            cells = [cell for row in csv.reader(file) for cell in row]
+        assert f"'{expected}" in cells
+        assert [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))] == []
     finally:
         page.close()
