@@ -94,12 +94,10 @@ def _cancel() -> None:
 
 @st.fragment(run_every=POLL_SECONDS)
 def _progress() -> None:
-    """While the session's brief is being made: how long so far, and 取消; when it is done, the page
-    runs again to offer it."""
+    """While the session's brief is being made: how long so far, and 取消; when it is done or was
+    cancelled (a click in a fragment reruns only the fragment), the whole page runs again."""
     job = st.session_state.get(JOB)
-    if job is None:
-        return
-    if job.process.poll() is not None:
+    if job is None or job.process.poll() is not None:
         st.rerun()
     left, right = st.columns([3, 1], vertical_alignment="center")
     left.caption(f"正在生成简报（{LABELS[job.fmt]}），已用 {time.monotonic() - job.started:.0f} 秒；"
