@@ -225,7 +225,7 @@ def resolve(con: duckdb.DuckDBPyConnection, quarter_id: str, region: str | None)
     match = regions[(regions["region_id"] == region) | (regions["name"] == region)]
     if match.empty:
         known = "、".join(f"{row.region_id}（{row.name}）" for row in regions.itertuples())
-        raise BriefError(f"未知地区“{region}”（可选：{known}）")
+        raise BriefError(inert(f"未知地区“{region}”（可选：{known}）"))  # one line, whatever the names hold
     return index, str(match["region_id"].iloc[0])
 
 

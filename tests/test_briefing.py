@@ -362,3 +362,11 @@ def test_a_brief_of_long_texts_takes_seconds_and_holds_them_whole_in_its_appendi
     assert f"{_read(LONG_NAME[:briefing.TEXT_SHOWN])}…（全文见附录1）" in text
     assert f"{LONG_EVIDENCE[:briefing.TEXT_SHOWN]}…（全文见附录2）" in text
     assert "\u202e" not in text and _read(SPAN) in text
+
+
+def test_an_unknown_region_is_refused_in_one_line_whatever_the_names_hold(long_text_db, tmp_path, capsys):
+    assert main(["brief", "--db", str(long_text_db), "--period", "2024Q4", "--region", "nowhere",
+                 "--format", "pdf", "--out", str(tmp_path / "简报.pdf")]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("错误：未知地区“nowhere”（可选：") and error.count("\n") == 1
+    assert "\u202e" not in error and f"long_town（{briefing.inert(LONG_NAME)}）" in error
