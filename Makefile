@@ -1,12 +1,13 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run    install, build the warehouse if absent, start the dashboard
 #   make test   install with test tools, run every test (browser tests need chromium)
+#   make test-fast  the unit and AppTest layers only, for the edit-test loop
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test install install-test warehouse bench bench-scale lint cluster cluster-stop
+.PHONY: run test test-fast install install-test warehouse bench bench-scale lint cluster cluster-stop
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +25,14 @@ warehouse: install
 run: warehouse
 	$(PY) -m streamlit run server.py --server.port $(PORT)
 
+# Both cores; a file's tests stay on one worker, so module-scoped warehouses and servers are made once
+PYTEST_PARALLEL ?= -n 2 --dist loadfile
+
 test: install-test
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_PARALLEL)
+
+test-fast: install-test
+	$(PY) -m pytest $(PYTEST_PARALLEL) -m "not slow"
 
 bench: install
 	$(PY) scripts/bench_pages.py

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from metrics import accounts, facts, periods
-from metrics.formatting import actor_text
+from metrics.formatting import FILE_KINDS, actor_text, change_name, sources_summary
 from metrics.warehouse import WarehouseError
 from ui import auth, common, reminders, telemetry
 from ui import navigation as ui_navigation
@@ -34,7 +34,7 @@ auth.show_flash()
 try:
     common.pin_version()
 except WarehouseError as error:
-    st.error(f"数据仓库不可用：{error}", icon=":material/error:")
+    st.error(common.without_server_paths(f"数据仓库不可用：{error}"), icon=":material/error:")
     st.stop()
 
 st.html(common.PHONE_CSS)
@@ -49,7 +49,7 @@ with st.sidebar:
         labels = dict(zip(quarters["quarter_id"], quarters["quarter_label"], strict=True))
         if labels and "period" in shown:
             common.url_widget(st.selectbox, "报告期", list(labels), key="filter_period", param="period",
-                              format_func=labels.get, help=periods.TIME_RULE)
+                              format_func=labels.get, help=periods.TIME_RULE, name_of_missing=periods.link_label)
         if "category" in shown:
             categories = [common.ALL, *common.data(facts.categories)]
             common.url_widget(st.selectbox, "指标类别", categories, key="filter_category", param="category")
@@ -62,13 +62,17 @@ with st.sidebar:
         status = common.data(facts.data_status)
         st.divider()
         st.caption(periods.completeness(quarters).text())
+        what = change_name(status["kind"])
+        if status["kind"] in FILE_KINDS:
+            what += f"“{common.plain(status['file_name'])}”"
         st.caption(
-            f"共 {status['count_observations']} 条观测值 · 最近变更：第 {status['load_id']} 次载入"
-            f"（{common.plain(status['file_name'])}，{common.plain(actor_text(status['user_name']))}，"
+            f"共 {status['count_observations']:,} 条观测值 · 最近变更：{what}"
+            f"（第 {status['load_id']} 次变更，{common.plain(actor_text(status['user_name']))}，"
             f"{status['loaded_at']:%Y-%m-%d %H:%M}）  \n"
-            "数字来源：鄂州市数据局巡察整改进展通报（2024-07-26），各数字均注明通报条目"
+            + sources_summary(status["count_observations"], status["count_notice_observations"])
         )
 
 common.freeze_startup_objects()
+common.show_link_notices()
 with telemetry.page_run(navigation.title):
     navigation.run()

@@ -9,17 +9,21 @@ import uvicorn
 from ui import web
 
 
-def _drop_server_banner() -> None:
-    """uvicorn, which `streamlit run` configures without asking us, names itself in a Server header; drop it
-    from the uvicorn Config that is importing this module (it rebuilds its default headers from it)."""
+def _configure_uvicorn() -> None:
+    """Adjust the uvicorn Config that is importing this module, which `streamlit run` sets up without asking us:
+    drop the Server header that names uvicorn (it rebuilds its default headers from the Config), and turn off
+    its proxy-header handling, which would rewrite the client's address and scheme from X-Forwarded-For/-Proto
+    for any loopback peer before ui/web.py looks; METRICS_TRUSTED_PROXIES alone decides whom to believe."""
     frame = sys._getframe(1)
     while frame is not None:
         config = frame.f_locals.get("self")
         if isinstance(config, uvicorn.Config):
             config.encoded_headers = [h for h in config.encoded_headers if h[0] != b"server"]
+            config.proxy_headers = False  # read after the app is imported (uvicorn.Config.load)
             return
         frame = frame.f_back
 
 
-_drop_server_banner()
+web.check_trusted_proxies()
+_configure_uvicorn()
 app = st.App("app.py", routes=web.ROUTES, middleware=web.MIDDLEWARE)

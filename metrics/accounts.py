@@ -16,6 +16,7 @@ import os
 import re
 import secrets
 import time
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from metrics import engine, postgres, queries
+from metrics.errors import UserFacingError
 from metrics.paths import SQL_DIR
 
 ROLE_NAMES = {"viewer": "查看", "editor": "填报", "admin": "管理"}
@@ -44,7 +46,11 @@ OIDC_ROLE_CLAIM_ENV = "METRICS_OIDC_ROLE_CLAIM"
 OIDC_PREFIX = "oidc:"
 WRONG = "用户名或密码错误"
 THROTTLED = f"登录失败次数过多，请{LOCK_MINUTES}分钟后再试"
-_USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,32}$")
+USERNAME_CHARACTERS = (2, 32)
+_USERNAME_PUNCTUATION = "._-"
+# Characters that show nothing yet are not format characters (Cf): fillers, grapheme joiner, variation selectors.
+_INVISIBLE = {0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180F, 0x3164, 0xFFA0,
+              *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)}
 _HASHER = PasswordHasher()
 _DISPLAY_UNSAFE = re.compile(r"[^\w.@ -]|_")
 
@@ -56,7 +62,7 @@ def _dummy_hash() -> str:
     return _HASHER.hash(secrets.token_hex(16))
 
 
-class AccountError(Exception):
+class AccountError(UserFacingError):
     """A refused account operation; the message is Chinese and safe to show."""
 
 
@@ -118,7 +124,7 @@ class Session:
     csrf_token: str
 
 
-class LoginRefused(Exception):
+class LoginRefused(UserFacingError):
     """A refused login: a message that reveals nothing, and the failures so far (for the delay)."""
 
     def __init__(self, message: str, failed_attempts: int):
@@ -332,24 +338,55 @@ def _end_sessions(con, username: str, reason: str) -> None:
     _run(con, "session_end", token_sha256=None, session_id=None, username=username, now=_now(), reason=reason)
 
 
+def normal_username(name: str) -> str:
+    """A user name as the store keeps it, NFKC-normalised: ａｄｍｉｎ is admin."""
+    return unicodedata.normalize("NFKC", name)
+
+
+def _checked_username(name: str) -> str:
+    """The name normalised, of letters of any script, marks, digits, and . _ -; never a control, format (zero
+    width, bidi) or other invisible character, which would make two names that look alike."""
+    name = normal_username(name)
+    if hidden := next((c for c in name if unicodedata.category(c) in ("Cc", "Cf") or ord(c) in _INVISIBLE), None):
+        raise AccountError("用户名不能包含控制字符、格式字符（如零宽字符、双向文本控制符）或其他不可见字符："
+                           f"U+{ord(hidden):04X}")
+    shortest, longest = USERNAME_CHARACTERS
+    if not shortest <= len(name) <= longest or not all(
+            unicodedata.category(c)[0] in "LMN" or c in _USERNAME_PUNCTUATION for c in name):
+        raise AccountError(f"用户名只能包含文字、数字、点、下划线或连字符，长度{shortest}–{longest}")
+    return name
+
+
+def _confusable_twin(con, name: str) -> str | None:
+    """An existing user name that looks like name (Unicode's confusables, letter case included: admin, Admin,
+    аdmin with a Cyrillic а, adm1n)."""
+    import confusables  # its tables take 65 ms to load; only adding an account needs them
+
+    return next((other for other in _run(con, "account_names")["username"]
+                 if confusables.is_confusable(name, other)), None)
+
+
 def add_user(store: Store, username: str, password: str, role: str, *, actor: str,
              scope_regions: tuple[str, ...] = (), scope_categories: tuple[str, ...] = (),
-             must_change_password: bool = False) -> None:
-    """Create an account; an editor is scoped to regions and/or indicator categories."""
-    if not _USERNAME.match(username):
-        raise AccountError("用户名只能包含字母、数字、点、下划线或连字符，长度2–32")
+             must_change_password: bool = False) -> str:
+    """Create an account; an editor is scoped to regions and/or indicator categories. Returns the name as
+    stored (normal_username), refused when it looks like an existing one."""
+    username = _checked_username(username)
     _check_role(role)
     _check_scope(role, scope_regions, scope_categories)
     _check_password(password)
     with _store(store) as con:
         if _get(con, username):
             raise AccountError(f"用户“{username}”已存在")
+        if twin := _confusable_twin(con, username):
+            raise AccountError(f"用户名“{username}”与已有账户“{twin}”字形相近，容易混淆，请换一个")
         before = _user_count(con)
         _run(con, "account_insert", username=username, password_hash=_HASHER.hash(password),
                     role=role, scope_regions=list(scope_regions), scope_categories=list(scope_categories),
                     must_change_password=must_change_password, now=_now())
         detail = f"角色 {ROLE_NAMES[role]}，范围 {_scope_detail(role, scope_regions, scope_categories)}"
         _record(con, actor, "新增账户", username, detail, before, before + 1)
+    return username
 
 
 def _existing(con, username: str) -> dict:
@@ -380,10 +417,9 @@ def change_own_password(store: Store, username: str, current: str, new: str, *, 
     """A user's own change: the current password is checked (and throttled) like a sign-in. Every session of
     the account ends; the token of a new one for this browser is returned, so that the user stays signed in here."""
     _check_password(new)
-    with _store(store) as con:
-        refusal, _ = _check_login(con, username, current, client_address)
-    if refusal:
-        raise refusal
+    _check_login(store, username, current, client_address)
+    with _store(store) as con:  # the right password: this attempt was counted as a failure until now
+        _run(con, "account_failures_clear", username=username, client_address=client_address)
     set_password(store, username, new, actor=username)
     with _store(store) as con:
         return _new_session(con, username, client_address, user_agent)
@@ -434,29 +470,40 @@ def bootstrap_admin(store: Store) -> str | None:
         return password
 
 
-def _check_login(con, username: str, password: str, client_address: str) -> tuple[LoginRefused | None, dict | None]:
-    """Decide a login and record a failure; returns rather than raises so that the failure commits.
+def _check_login(store: Store, username: str, password: str, client_address: str) -> dict:
+    """Decide a login: the account, or LoginRefused with a message that reveals nothing.
 
     Unknown names, wrong passwords and disabled accounts fail alike, and are counted alike: per name (the
     delay), per name and client address (the lock), per client address (a client trying many names).
     A lock holds only for the client that earned it, so nobody can lock an account out for everyone else.
+
+    The password is checked outside the store's lock (argon2 takes a core for a tenth of a second, and every
+    session lookup waits for the lock): the attempt is counted as a failure under the lock first, so that
+    attempts running side by side see each other and the limits hold exactly; a success then clears it.
     """
     now = _now()
-    counts = _run(con, "account_failure_counts", username=username, client_address=client_address,
-                  since=now - dt.timedelta(minutes=LOCK_MINUTES)).iloc[0]
-    if counts["count_pair"] >= MAX_FAILED_ATTEMPTS or counts["count_client"] >= MAX_CLIENT_FAILURES:
-        return LoginRefused(THROTTLED, int(counts["count_name"])), None
-    user = _get(con, username)
+    with _store(store) as con:
+        counts = _run(con, "account_failure_counts", username=username, client_address=client_address,
+                      since=now - dt.timedelta(minutes=LOCK_MINUTES)).iloc[0]
+        if counts["count_pair"] >= MAX_FAILED_ATTEMPTS or counts["count_client"] >= MAX_CLIENT_FAILURES:
+            raise LoginRefused(THROTTLED, int(counts["count_name"]))
+        _run(con, "account_failure_insert", username=username, client_address=client_address, now=now)
+        _run(con, "account_failures_prune", before=now - dt.timedelta(days=1))
+        user = _get(con, username)
     if _verifies(user["password_hash"] if user else _dummy_hash(), password) and user and not user["is_disabled"]:
-        _run(con, "account_failures_clear", username=username, client_address=client_address)
-        return None, user
-    _run(con, "account_failure_insert", username=username, client_address=client_address, now=now)
-    _run(con, "account_failures_prune", before=now - dt.timedelta(days=1))
+        return user
     if counts["count_pair"] + 1 == MAX_FAILED_ATTEMPTS:
-        _record(con, "system", "登录锁定", username,
-                f"来自 {client_address} 连续失败 {MAX_FAILED_ATTEMPTS} 次，该地址 {LOCK_MINUTES} 分钟内不能再试")
-        return LoginRefused(THROTTLED, int(counts["count_name"]) + 1), None
-    return LoginRefused(WRONG, int(counts["count_name"]) + 1), None
+        record(store, "system", "登录锁定", username,
+               f"来自 {client_address} 连续失败 {MAX_FAILED_ATTEMPTS} 次，该地址 {LOCK_MINUTES} 分钟内不能再试")
+        raise LoginRefused(THROTTLED, int(counts["count_name"]) + 1)
+    raise LoginRefused(WRONG, int(counts["count_name"]) + 1)
+
+
+def _still_as_checked(con, user: dict) -> bool:
+    """The account is as it was when its password was checked outside the lock: not disabled, not given a new
+    password since (which ends every session, and so must not be followed by one started with the old)."""
+    current = _get(con, user["username"])
+    return current is not None and not current["is_disabled"] and current["password_hash"] == user["password_hash"]
 
 
 def login_delay(failed_attempts: int, base_seconds: float = 0.5) -> float:
@@ -479,13 +526,13 @@ def sign_in(store: Store, username: str, password: str, *, client_address: str, 
 
     Fails closed: a store that cannot be written raises StoreUnavailable and nobody signs in.
     """
-    username = username[:64]
+    username = normal_username(username[:64])  # ａｄｍｉｎ signs in as admin, as it was stored
+    user = _check_login(store, username, password, client_address)
     with _store(store) as con:
-        refusal, user = _check_login(con, username, password, client_address)
-        token = None if refusal else _new_session(con, user["username"], client_address, user_agent)
-    if refusal:
-        raise refusal
-    return token
+        if not _still_as_checked(con, user):
+            raise LoginRefused(WRONG, 0)
+        _run(con, "account_failures_clear", username=username, client_address=client_address)
+        return _new_session(con, user["username"], client_address, user_agent)
 
 
 def role_from_claims(claims: dict, claim: str | None = None) -> str:

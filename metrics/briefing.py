@@ -19,14 +19,17 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metrics import assessment, attention, charts, facts, ledger, periods, queries, scoring
+from metrics.claims import Change, Direction, change_between
 from metrics.formatting import (
+    NO_CHANGE,
     STATUS_MARK,
-    change_direction,
-    change_text,
     delta_text,
+    evidence_text,
     inert,
+    judged_change_words,
     points_fraction,
     rank_text,
+    source_text,
     target_text,
     value_text,
 )
@@ -41,7 +44,6 @@ CHART_WIDTH = 800
 CHART_SCALE = 2.5
 TRENDS_SHOWN = 4
 STATUS_ORDER = ["达标", "未达标", "无法判定", "无目标"]
-DIRECTION_WORDS = {"better": "改善", "worse": "变差", "neutral": "持平"}
 FORMATS = ("docx", "pdf")
 _CHART_LOCK = threading.Lock()
 
@@ -164,7 +166,8 @@ class Notes:
             ("注", "指标", "地区", "期间", "数值", "来源", "原文摘录"),
             tuple(
                 (str(number), row["indicator_name"], row["region_name"], row["period_label"], _value(row),
-                 str(row["source"]), _text(row.get("evidence")) or "（计算所得）")
+                 source_text(row["source"], row.get("load_id")),
+                 evidence_text(row.get("evidence"), bool(row.get("is_derived"))))
                 for number, row in self.rows.values()
             ),
         )
@@ -345,6 +348,15 @@ def _gap_clauses(findings: pd.DataFrame, now: Mapping, city: Mapping) -> list[Cl
     return clauses
 
 
+def _change_part(subject: str, before: float, now: float, qualifier: str, change: Change) -> str:
+    """'…由91.2%变为89.5%（下降1.7个百分点，变差）'; two equal values are no change: '…保持100%'."""
+    now_text = value_text(now, change.unit, qualifier, change.kind)
+    if change.direction is Direction.UNCHANGED:
+        return f"{subject}保持{now_text}"
+    return (f"{subject}由{value_text(before, change.unit, kind=change.kind)}变为{now_text}"
+            f"（{judged_change_words(change)}）")
+
+
 def _change_clause(quarter_index: int, headline: pd.DataFrame, findings: pd.DataFrame,
                    quarters: pd.DataFrame, now: Mapping, before: Mapping) -> Clause:
     """较上季度 only where a value of the previous quarter exists; otherwise say why there is none."""
@@ -353,18 +365,18 @@ def _change_clause(quarter_index: int, headline: pd.DataFrame, findings: pd.Data
     keys = ["indicator_id", "region_id"]
     listed = findings.set_index(keys).index.isin(changed.set_index(keys).index)
     worse = findings[(findings["finding"] == "worse").to_numpy() & ~listed].head(attention.WORSE_SHOWN)
-    items = [(row["region_name"], row["indicator_name"], row["previous_value"], row["value"], row["unit"],
-              row["qualifier"], row["kind"], change_direction(row["change_vs_previous"], row["better"]),
+    items = [(row["region_name"], row["indicator_name"], row["previous_value"], row["value"], row["qualifier"],
+              Change(row["change_vs_previous"], row["unit"], row["kind"], row["better"]),
               (row["indicator_id"], row["region_id"])) for _, row in changed.iterrows()]
-    items += [(row.region_name, row.indicator_name, row.reference_value, row.value, row.unit, row.qualifier,
-               row.kind, "worse", (row.indicator_id, row.region_id)) for row in worse.itertuples()]
+    items += [(row.region_name, row.indicator_name, row.reference_value, row.value, row.qualifier,
+               change_between(row.value, row.reference_value, row.unit, row.kind, row.better),
+               (row.indicator_id, row.region_id)) for row in worse.itertuples()]
     if not items:
         if quarter_index - 1 not in set(quarters["quarter_index"]):
             return Clause(f"数据仓库中没有上一季度（{previous}）的数据，本期不作环比比较。")
         return Clause(f"本期核心指标与上一季度（{previous}）没有可比的数值，不作环比比较。")
-    parts = [f"{region}{name}由{value_text(before, unit, kind=kind)}变为{value_text(now, unit, qualifier, kind)}"
-             f"（{DIRECTION_WORDS[direction]}）"
-             for region, name, before, now, unit, qualifier, kind, direction, _ in items]
+    parts = [_change_part(region + name, before, now, qualifier, change)
+             for region, name, before, now, qualifier, change, _ in items]
     return Clause(f"较上季度（{previous}）：{'；'.join(parts)}。",
                   tuple(row for *_, key in items for row in (before[key], now[key])))
 
@@ -376,7 +388,7 @@ def _assessment_note(row: Mapping, value_column: str) -> dict:
             "period_id": row["period_id"], "indicator_name": row["item_name"] if is_points else row["scheme_name"],
             "region_name": row["region_name"], "period_label": row["period_label"], "value": row[value_column],
             "unit": "分" if is_points else "名", "qualifier": "exact", "kind": "score" if is_points else "rank",
-            "source": row["source"], "evidence": row["evidence"]}
+            "source": row["source"], "evidence": row["evidence"], "load_id": row["load_id"]}
 
 
 def _assessment_clause(points: pd.DataFrame, ranks: pd.DataFrame) -> Clause | None:
@@ -390,6 +402,16 @@ def _assessment_clause(points: pd.DataFrame, ranks: pd.DataFrame) -> Clause | No
         return None
     return Clause(f"省级考核：{'；'.join(parts)}。", (*(_assessment_note(row, "points") for row in latest_points),
                                                   *(_assessment_note(row, "rank") for row in latest_ranks)))
+
+
+def _no_gap_clause(units: pd.DataFrame, findings: pd.DataFrame) -> Clause:
+    """No unit below target or far below 市本级: said of all units only when all of them reported."""
+    unreported = dict.fromkeys([*units.loc[units["count_indicators"] == 0, "region_name"],
+                                *findings.loc[findings["finding"] == "not_reported", "region_name"]])
+    if not unreported:
+        return Clause("本期没有低于目标或低于市本级10个百分点以上的单位。")
+    return Clause(f"本期已报送的数值中没有低于目标或低于市本级10个百分点以上的；{'、'.join(unreported)}"
+                  "有指标未报送，无法判断其是否达标。")
 
 
 def _reporting_clause(units: pd.DataFrame, findings: pd.DataFrame) -> Clause:
@@ -414,7 +436,7 @@ def summary_clauses(data: BriefData) -> list[Clause]:
     city = {key[0]: row for key, row in now.items() if row["region_level"] == "市本级" and row["is_current"]}
     gaps = _gap_clauses(data.findings, now, city)
     clauses = [_count_clause(data.quarter_label, data.headline)]
-    clauses += gaps or [Clause("本期没有低于目标或低于市本级10个百分点以上的单位。")]
+    clauses += gaps or [_no_gap_clause(data.units, data.findings)]
     clauses.append(_change_clause(data.quarter_index, data.headline, data.findings, data.quarters, now, before))
     if (scored := _assessment_clause(data.points, data.ranks)) is not None:
         clauses.append(scored)
@@ -484,8 +506,9 @@ def _headline_table(headline: pd.DataFrame, notes: Notes) -> Table:
     rows = []
     for _, row in headline.iterrows():
         period = row["period_label"] + ("" if row["is_current"] else "（非本期）")
-        previous = change_text(row["change_vs_previous"], row["unit"], row["kind"]) if row["is_current"] else "—"
-        year_ago = change_text(row["change_vs_year_ago"], row["unit"], row["kind"]) if row["is_current"] else "—"
+        previous, year_ago = (
+            judged_change_words(Change(row[column], row["unit"], row["kind"], row["better"])) if row["is_current"]
+            else NO_CHANGE for column in ("change_vs_previous", "change_vs_year_ago"))
         rows.append((row["indicator_name"], row["region_name"], _value(row), period,
                      target_text(row["target_value"], row["target_comparator"], row["unit"], row["kind"]),
                      STATUS_MARK.get(row["status"], row["status"]), previous, year_ago, notes.mark(row)))

@@ -64,6 +64,8 @@ def _replaced(db: Path, force: bool) -> tuple[int | None, int]:
         return None, 0
     try:
         con = warehouse.open_reader(db)
+    except warehouse.EmptyWarehouse:
+        return None, 0  # a first build killed before it committed
     except WarehouseError as error:
         if not force:
             raise WarehouseError(f"{error}；构建会替换它，确认放弃请加 --force") from error
@@ -72,7 +74,7 @@ def _replaced(db: Path, force: bool) -> tuple[int | None, int]:
         count_loads = int((queries.run(con, "load_history")["kind"] != "seed").sum())
         count_observations = journal.observation_count(con)
     except duckdb.Error:
-        count_loads, count_observations = 0, 0  # an empty lake: a build killed before it committed
+        count_loads, count_observations = 0, 0  # a lake without the load tables: nothing loaded to lose
     finally:
         con.close()
     if not count_loads:
@@ -117,5 +119,5 @@ def build(db: Path, seed_dir: Path = SEED_DIR, *, force: bool = False, actor: st
         if kept:
             detail += f"；原版本(含载入)保留为快照 {kept}"
         journal.write(con, load_id=1, actor=actor, action="重建数据仓库" if kept else "构建数据仓库",
-                      target=f"载入 #1 {db}", detail=detail, count_before=count_before)
+                      target="载入 #1 种子数据", detail=detail, count_before=count_before)
     return params["seed_rows"]

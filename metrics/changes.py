@@ -15,24 +15,26 @@ import duckdb
 import pandas as pd
 
 from metrics import accounts, engine, ingest, journal, ledger, queries, review, targets, warehouse
+from metrics.errors import DoneButPending
 from metrics.validation import Validation
 from metrics.warehouse import WarehouseError, open_reader
 
 
-class AuditPending(WarehouseError):
+class AuditPending(DoneButPending):
     """The change is published, but the accounts store was locked: its audit entry comes later."""
 
 
-def after_commit(db: Path, change: str) -> None:
+def after_commit(db: Path, change: str, result: object = None) -> None:
     """What follows a committed change: the small tables' files merged (warehouse.merge_small_tables), and
-    the journal copied to the audit trail; AuditPending when the accounts store stays locked."""
+    the journal copied to the audit trail; AuditPending, carrying the change's result, when the accounts
+    store stays locked."""
     warehouse.merge_small_tables(db)
     try:
         journal.reconcile(db)
     except accounts.StoreBusy as busy:
         raise AuditPending(
             f"{change}已生效；但{busy}，审计记录暂未写入，将在下次变更或运行 python -m metrics ensure 时"
-            "从数据仓库的变更日志补记"
+            "从数据仓库的变更日志补记", result
         ) from busy
 
 
@@ -82,7 +84,7 @@ def load(db: Path, validation: Validation, actor: str | accounts.Account, replac
     """Apply a validated file (editors and admins) and record it."""
     name = _actor(db, actor, "editor")
     result = ingest.apply(db, validation, user=name, replace=replace, progress=progress)
-    after_commit(db, f"载入 #{result.load_id}（{result.note}）")
+    after_commit(db, f"载入 #{result.load_id}（{result.note}）", result)
     return result
 
 
@@ -90,7 +92,7 @@ def rollback(db: Path, load_id: int, actor: str | accounts.Account) -> ingest.Lo
     """Undo a load (admins only) and record it."""
     name = _actor(db, actor, "admin")
     result = ingest.rollback(db, load_id, user=name)
-    after_commit(db, f"撤销(记录为载入 #{result.load_id}，{result.note})")
+    after_commit(db, f"撤销(记录为载入 #{result.load_id}，{result.note})", result)
     return result
 
 
@@ -99,7 +101,7 @@ def set_target(db: Path, actor: str | accounts.Account, indicator_id: str, regio
     """Set one of the bureau's own annual targets (admins only) and record it."""
     name = _actor(db, actor, "admin")
     load_id = targets.set_bureau_target(db, indicator_id, region_id, year, value, comparator, name)
-    after_commit(db, f"目标设置(载入 #{load_id})")
+    after_commit(db, f"目标设置(载入 #{load_id})", load_id)
     return load_id
 
 
@@ -107,7 +109,7 @@ def submit(db: Path, validation: Validation, content: bytes, actor: accounts.Acc
     """A 填报 clerk's valid file, stored for review: the leaders see nothing of it until approved."""
     name = _actor(db, actor, "editor")
     submission_id = review.submit(db, validation, content, name)
-    after_commit(db, f"提交审核(报送 #{submission_id})")
+    after_commit(db, f"提交审核(报送 #{submission_id})", submission_id)
     return submission_id
 
 
@@ -115,7 +117,7 @@ def approve(db: Path, submission_id: int, actor: str | accounts.Account) -> inge
     """Publish a pending submission (admins only) and record it."""
     name = _actor(db, actor, "admin")
     result = review.approve(db, submission_id, name)
-    after_commit(db, f"审核通过(报送 #{submission_id}，载入 #{result.load_id})")
+    after_commit(db, f"审核通过(报送 #{submission_id}，载入 #{result.load_id})", result)
     return result
 
 
@@ -163,5 +165,5 @@ def update_ledger(db: Path, actor: accounts.Account, problem_no: int, *, owner_r
         raise WarehouseError(f"责任单位 {owner_region_id} 不存在")
     load_id = ledger.add_update(db, problem_no, owner_region_id=owner_region_id, leader=leader, deadline=deadline,
                                 status=status, progress=progress, user=name)
-    after_commit(db, f"整改台账(载入 #{load_id})")
+    after_commit(db, f"整改台账(载入 #{load_id})", load_id)
     return load_id

@@ -1,12 +1,15 @@
 """python -m metrics: build, export and inspect the warehouse from the shell."""
 
 import argparse
+import contextlib
 import datetime as dt
 import getpass
 import json
 import os
 import sys
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -18,6 +21,7 @@ from metrics import (
     engine,
     exporting,
     facts,
+    formatting,
     ingest,
     journal,
     periods,
@@ -28,6 +32,7 @@ from metrics import (
     warehouse,
 )
 from metrics import build as building
+from metrics.errors import DoneButPending, UserFacingError
 from metrics.paths import resolve_db
 from metrics.uploads import max_cli_load_mb
 from metrics.warehouse import WarehouseError, open_reader
@@ -69,6 +74,8 @@ def _build(db: Path, force: bool) -> None:
 
 def cmd_build(args) -> None:
     db = resolve_db(args.db)
+    if args.force and (aside := warehouse.set_aside_unopenable(db)):
+        print(f"已将无法打开的目录库及数据文件移至 {aside}", file=sys.stderr)
     _build(db, args.force)
     changes.after_commit(db, "构建")
 
@@ -82,9 +89,8 @@ def cmd_ensure(args) -> None:
         tables, observations = upgrade.migrate_legacy(db, actor=getpass.getuser())
         print(f"已将旧格式数据仓库 {db} 迁移到 DuckLake（{warehouse.lake_dir(db)}）：{tables} 张表，"
               f"观测值 {observations} 条，逐表核对行数一致；旧文件保留未动", file=sys.stderr)
-    elif not warehouse.is_intact(db):
-        raise WarehouseError(f"数据仓库 {db} 无法读取或缺少数据表，未做任何修改；请从备份恢复 "
-                             f"{warehouse.lake_dir(db)}，确认放弃原有数据后可运行 python -m metrics build --force")
+    elif damage := warehouse.damage(db):
+        raise WarehouseError(damage)
     else:
         print(f"数据仓库已存在：{db}", file=sys.stderr)
     if upgrade.upgrade(db, actor=getpass.getuser()):
@@ -142,6 +148,7 @@ def cmd_user(args) -> None:
         return
     if not args.username:
         raise accounts.AccountError("请给出用户名")
+    args.username = accounts.normal_username(args.username)  # ａｄｍｉｎ names admin, as add stores it
     if args.action == "add":
         regions, categories = _scope(args)
         accounts.add_user(store, args.username, _password(args), args.role or "viewer", actor=actor,
@@ -276,6 +283,9 @@ def cmd_template(args) -> None:
 
 
 REMIND_WEBHOOK_ENV = "METRICS_REMIND_WEBHOOK"
+# How long a reminder waits in all for the webhook's answer: a per-read timeout alone lets a server that
+# sends a byte every few seconds hold the command (and the cron job) for ever.
+REMIND_DEADLINE_SECONDS = 10
 
 
 def _quarter_of(con, period: str | None) -> int:
@@ -298,23 +308,61 @@ def cmd_remind(args) -> None:
     except ValueError as error:
         raise WarehouseError(f"日期“{args.today}”无法识别：应写作 2024-10-20") from error
     message = _read(args, lambda con: reporting.digest(con, _quarter_of(con, args.period), today))
-    body = json.dumps(message, ensure_ascii=False)
+    # JSON's own escapes for the controls json.dumps leaves (DEL, C1), so that what is printed stays JSON.
+    body = formatting.TERMINAL_CONTROLS.sub(lambda found: f"\\u{ord(found[0]):04x}",
+                                            json.dumps(message, ensure_ascii=False))
     print(body)
     webhook = args.webhook or os.environ.get(REMIND_WEBHOOK_ENV)
     if not webhook:
         return
     if not webhook.startswith(("http://", "https://")):
         raise WarehouseError("提醒地址应以 http:// 或 https:// 开头")
-    import urllib.request  # here: its 20 ms of imports (http, email) are paid by a reminder, not by every command
+    status = _post_reminder(webhook, body.encode("utf-8"))
+    print(f"已发送提醒到 {_shown_url(webhook)}（HTTP {status}）", file=sys.stderr)
 
-    request = urllib.request.Request(webhook, data=body.encode("utf-8"), method="POST",
+
+def _shown_url(url: str) -> str:
+    """The webhook as messages name it: without user, password, query and fragment, where robots' keys are."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
+
+
+def _post_reminder(webhook: str, body: bytes) -> int:
+    """POST body to the webhook; its 2xx status. A redirect is not followed (urllib would resend a POST as
+    a GET without the body, or go to another scheme) and counts as not sent; so does any answer not
+    complete within REMIND_DEADLINE_SECONDS, however slowly it trickles in."""
+    import http.client  # here: their 20 ms of imports (http, email) are paid by a reminder, not by every command
+    import urllib.error
+    import urllib.request
+
+    class NotFollowed(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None  # urllib then raises the 3xx as an HTTPError
+
+    request = urllib.request.Request(webhook, data=body, method="POST",
                                      headers={"Content-Type": "application/json; charset=utf-8"})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            status = response.status
-    except (OSError, ValueError) as error:
-        raise WarehouseError(f"提醒未能发送到 {webhook}：{getattr(error, 'reason', error)}") from error
-    print(f"已发送提醒到 {webhook}（HTTP {status}）", file=sys.stderr)
+    outcome: dict = {}
+
+    def send() -> None:
+        try:
+            with urllib.request.build_opener(NotFollowed).open(request, timeout=REMIND_DEADLINE_SECONDS) as answer:
+                outcome["status"] = answer.status
+        except urllib.error.HTTPError as error:
+            redirect = "（不跟随重定向，请配置最终地址）" if 300 <= error.code < 400 else ""
+            outcome["error"] = f"HTTP {error.code} {error.reason}{redirect}"
+        except (OSError, ValueError, http.client.HTTPException) as error:
+            outcome["error"] = str(getattr(error, "reason", error)) or type(error).__name__
+
+    # A daemon thread, so that the command ends at the deadline whatever the socket is doing.
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    sender.join(REMIND_DEADLINE_SECONDS)
+    if "status" in outcome:
+        return outcome["status"]
+    reason = outcome.get("error", f"{REMIND_DEADLINE_SECONDS} 秒内未收到完整答复")
+    raise WarehouseError(f"提醒未能发送到 {_shown_url(webhook)}：{reason}")
 
 
 def cmd_brief(args) -> None:
@@ -396,14 +444,44 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+class _TerminalStream:
+    """A text stream that writes terminal controls as their escapes (formatting.terminal_text): what the
+    commands print holds cell values, file names and servers' answers, and a terminal would obey the ESC
+    sequences among them. Files written with --out keep the exact text."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(formatting.terminal_text(text))
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _terminal_streams() -> Iterator[None]:
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _TerminalStream(sys.stdout), _TerminalStream(sys.stderr)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
 def main(argv: list[str] | None = None) -> int:
+    with _terminal_streams():
+        return _run(argv)
+
+
+def _run(argv: list[str] | None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.handler(args) or 0
-    except changes.AuditPending as pending:  # the data did change: success, with a warning
+    except DoneButPending as pending:  # the data did change: success, with a warning
         print(f"注意：{pending}", file=sys.stderr)
         return 0
-    except (WarehouseError, accounts.AccountError) as error:
+    except UserFacingError as error:
         print(f"错误：{error}", file=sys.stderr)
         return 2
     except duckdb.OutOfMemoryException:

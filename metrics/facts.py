@@ -3,7 +3,7 @@
 import duckdb
 import pandas as pd
 
-from metrics import queries
+from metrics import claims, queries
 from metrics.formatting import readable_facts
 
 DISTRICT_LEVELS = ("区", "功能区")
@@ -96,5 +96,5 @@ def categories(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def data_status(con: duckdb.DuckDBPyConnection) -> dict:
     """The number of observations and the last recorded change."""
-    frame = queries.run(con, "data_status")
+    frame = queries.run(con, "data_status", notice_load_id=claims.NOTICE_LOAD_ID)
     return frame.iloc[0].to_dict() if len(frame) else {}

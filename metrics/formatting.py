@@ -1,9 +1,13 @@
-"""How numbers read on screen and in files: exact plain text, 万/亿, percentages, ranks."""
+"""How numbers and claims read on screen, in files and on a terminal: exact plain text, 万/亿, percentages,
+ranks, and the one table of words for every claim of metrics.claims (pages, the brief and the CLI compose none
+of their own)."""
 
 import math
 import re
 
 import pandas as pd
+
+from metrics.claims import NOTICE_NAME, Change, Direction, is_from_notice
 
 QUALIFIER_PREFIX = {
     "exact": "",
@@ -26,6 +30,8 @@ QUALIFIER_LABEL = {
 
 # A target's comparator in words: on charts ("目标：超过50%") and in the target form.
 COMPARATOR_TEXT = {">=": "达到", ">": "超过", "<=": "不超过", "<": "低于", "=": "等于"}
+# ... and as a sign in a table cell: '≥ 95%', never the code '>='.
+COMPARATOR_SIGNS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "="}
 
 # An indicator's kind, time property and better direction in words.
 KIND_NAMES = {"rate": "比率", "count": "数量", "rank": "名次", "score": "得分", "duration": "时长"}
@@ -34,6 +40,16 @@ BETTER_NAMES = {"higher": "越高越好", "lower": "越低越好", "none": "无�
 
 # Operators that are not accounts: the seed build, a command-line user, the system itself.
 ACTOR_NAMES = {"build": "初始数据构建", "system": "系统"}
+
+
+# What a terminal obeys rather than shows: C0 controls but tab and line feed (ESC starts the sequences that
+# clear the screen or retitle the window, CR overwrites the line), DEL, and the C1 controls (0x9b is CSI).
+TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_text(text: str) -> str:
+    """text with each terminal control shown as its escape, \\x1b for ESC."""
+    return TERMINAL_CONTROLS.sub(lambda found: f"\\x{ord(found[0]):02x}", text)
 
 
 def actor_text(actor: str) -> str:
@@ -67,7 +83,7 @@ def plain_number(value: float) -> str:
     return repr(number)
 
 
-def _trim(number: float, digits: int) -> str:
+def trimmed(number: float, digits: int) -> str:
     text = f"{number:,.{digits}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
@@ -76,10 +92,10 @@ def compact(value: float, digits: int = 2) -> str:
     """万/亿 for large magnitudes: 34270000 → 3427万, 123456789 → 1.23亿, 1960 → 1,960."""
     magnitude = abs(value)
     if magnitude >= 1e8:
-        return _trim(value / 1e8, digits) + "亿"
+        return trimmed(value / 1e8, digits) + "亿"
     if magnitude >= 1e4:
-        return _trim(value / 1e4, digits) + "万"
-    return _trim(value, digits)
+        return trimmed(value / 1e4, digits) + "万"
+    return trimmed(value, digits)
 
 
 # A span of months reads "2个月": "2月" would read as February.
@@ -90,7 +106,7 @@ def _is_missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _unit_text(unit: str, kind: str | None) -> str:
+def unit_text(unit: str, kind: str | None) -> str:
     return DURATION_UNITS.get(unit, unit) if kind == "duration" else unit
 
 
@@ -101,10 +117,10 @@ def value_text(value: float | None, unit: str, qualifier: str = "exact", kind: s
         return "无数据"
     prefix = QUALIFIER_PREFIX.get(qualifier, "")
     if unit == "%":
-        return f"{prefix}{_trim(value, 2)}%"
+        return f"{prefix}{trimmed(value, 2)}%"
     if kind == "rank":
         return f"{prefix}{rank_text(int(value))}"
-    return f"{prefix}{compact(value)}{_unit_text(unit, kind)}"
+    return f"{prefix}{compact(value)}{unit_text(unit, kind)}"
 
 
 def delta_text(current: float, previous: float, unit: str, kind: str | None = None) -> str:
@@ -112,22 +128,81 @@ def delta_text(current: float, previous: float, unit: str, kind: str | None = No
     change = round(current - previous, 6)
     sign = "+" if change > 0 else ""
     if unit == "%":
-        return f"{sign}{_trim(change, 2)}个百分点"
-    return f"{sign}{compact(change)}{_unit_text(unit, kind)}"
+        return f"{sign}{trimmed(change, 2)}个百分点"
+    return f"{sign}{compact(change)}{unit_text(unit, kind)}"
 
 
-def change_text(change: float | None, unit: str, kind: str | None = None) -> str:
-    """A stored change (环比, 同比) as text: '持平' at zero, '—' where it cannot be computed."""
-    if _is_missing(change):
-        return "—"
-    return "持平" if change == 0 else delta_text(change, 0, unit, kind)
+DIRECTION_WORDS = {Direction.BETTER: "改善", Direction.WORSE: "变差", Direction.UNCHANGED: "持平"}
+NO_CHANGE = "—"
 
 
-def change_direction(change: float | None, better: str) -> str:
-    """'better', 'worse' or 'neutral': how a change reads given the indicator's better direction."""
-    if _is_missing(change) or change == 0 or better not in ("higher", "lower"):
-        return "neutral"
-    return "better" if (change > 0) == (better == "higher") else "worse"
+def change_words(change: Change) -> str:
+    """'上升2.5个百分点', '减少38个', '上升2位' (a rank), '持平', '名次不变'; '—' where it cannot be told."""
+    direction = change.direction
+    if direction is None:
+        return NO_CHANGE
+    if change.is_rank:
+        if direction is Direction.UNCHANGED:
+            return "名次不变"
+        places = abs(round(change.amount))
+        return f"上升{places}位" if change.amount < 0 else f"下降{places}位"
+    if direction is Direction.UNCHANGED:
+        return "持平"
+    magnitude = abs(change.amount)
+    if change.unit == "%":
+        return f"{'上升' if change.amount > 0 else '下降'}{trimmed(magnitude, 2)}个百分点"
+    return f"{'增加' if change.amount > 0 else '减少'}{compact(magnitude)}{unit_text(change.unit, change.kind)}"
+
+
+def judged_change_words(change: Change) -> str:
+    """The change with its judgement where the indicator has a better direction:
+    '下降1.7个百分点，变差', '减少38个', '上升2位，改善', '持平'."""
+    words = change_words(change)
+    judgement = DIRECTION_WORDS.get(change.direction)
+    if judgement is None or change.direction is Direction.UNCHANGED:
+        return words
+    return f"{words}，{judgement}"
+
+
+def source_text(source: str, load_id) -> str:
+    """Where a value comes from: '通报二、4 整改情况 二是' for the notice's figures, a file's own 来源 as its sender
+    wrote it ('2024年第三季度报表'), and '计算：…' as the warehouse words a computed value's operands."""
+    return f"通报{source}" if is_from_notice(load_id) else str(source)
+
+
+# What each kind of recorded change is called where a person reads it (loads.kind; a file may hold several).
+CHANGE_NAMES = {"seed": "构建（通报数字）", "observations": "载入文件", "regions": "载入文件", "indicators": "载入文件",
+                "rollback": "撤销载入", "target": "设置目标", "ledger": "更新整改台账"}
+# The kinds of change whose file name says what was changed.
+FILE_KINDS = {"observations", "regions", "indicators"}
+
+
+def change_name(kind: str) -> str:
+    """'载入文件', '设置目标', '撤销载入': what a recorded change was, never just '载入'."""
+    names = dict.fromkeys(CHANGE_NAMES.get(part, "变更") for part in kind.split("+"))
+    return "、".join(names)
+
+
+def sources_summary(count_observations: int, count_notice: int) -> str:
+    """Where the warehouse's figures come from, by their provenance."""
+    notice = f"{NOTICE_NAME}所载，均注明通报条目"
+    if count_notice >= count_observations:
+        return f"数字来源：全部 {count_observations:,} 条为{notice}"
+    loaded = count_observations - count_notice
+    if not count_notice:
+        return f"数字来源：{loaded:,} 条来自载入的文件，均注明报送来源"
+    return f"数字来源：{count_notice:,} 条为{notice}；{loaded:,} 条来自载入的文件，均注明报送来源"
+
+
+def source_texts(frame: pd.DataFrame) -> list[str]:
+    return [source_text(source, load) for source, load in zip(frame["source"], frame["load_id"], strict=True)]
+
+
+def evidence_text(evidence, is_derived: bool) -> str:
+    """The clause a value was read from; a computed value has none, a value a file gave without one '—'."""
+    if isinstance(evidence, str) and evidence:
+        return evidence
+    return "（计算所得）" if is_derived else "—"
 
 
 def unreported_text(earlier_value: float | None, unit: str, qualifier: str, kind: str | None,
@@ -150,13 +225,14 @@ def rank_text(rank: int) -> str:
 def target_text(value: float | None, comparator: str | None, unit: str, kind: str | None = None) -> str:
     if _is_missing(value):
         return "无目标"
-    return f"{comparator} {value_text(value, unit, kind=kind)}"
+    return f"{COMPARATOR_SIGNS.get(comparator, comparator)} {value_text(value, unit, kind=kind)}"
 
 
 def _changes(frame: pd.DataFrame, column: str) -> list[str]:
     if column not in frame:
-        return ["—"] * len(frame)
-    return [change_text(c, u, k) for c, u, k in zip(frame[column], frame["unit"], frame["kind"], strict=True)]
+        return [NO_CHANGE] * len(frame)
+    return [judged_change_words(Change(c, u, k, b))
+            for c, u, k, b in zip(frame[column], frame["unit"], frame["kind"], frame["better"], strict=True)]
 
 
 def readable_facts(frame: pd.DataFrame) -> pd.DataFrame:
@@ -179,7 +255,7 @@ def readable_facts(frame: pd.DataFrame) -> pd.DataFrame:
             "环比": _changes(frame, "change_vs_previous"),
             "同比": _changes(frame, "change_vs_year_ago"),
             "数据截至": pd.to_datetime(frame["end_date"]).dt.strftime("%Y-%m-%d"),
-            "来源": "通报" + frame["source"],
+            "来源": source_texts(frame),
             "原文摘录": frame["evidence"].fillna(""),
         }
     )

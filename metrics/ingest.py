@@ -23,7 +23,7 @@ from metrics.loads import (
 )
 from metrics.uploads import ParsedFile, read_upload
 from metrics.validation import Progress, Validation, problem_lines, validate
-from metrics.warehouse import open_reader
+from metrics.warehouse import WarehouseError, open_reader
 
 __all__ = [
     "ConflictError",
@@ -62,7 +62,11 @@ def check_file(db: Path, path: Path, kind: str | None = None, max_mb: float | No
 
 
 def _validated_file(db: Path, path: Path, kind: str | None, max_mb: float | None) -> Validation:
-    parsed = read_upload(path.name, path.read_bytes(), kind=kind, max_mb=max_mb)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise WarehouseError(f"无法读取文件 {path}：{error.strerror}") from error
+    parsed = read_upload(path.name, data, kind=kind, max_mb=max_mb)
     con = open_reader(db)
     try:
         return validate(con, parsed)

@@ -1,6 +1,7 @@
 """Write a validated file as one recorded, reversible load in a new warehouse version."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,10 +71,13 @@ def apply(
     file_name: str | None = None,
     sha256: str | None = None,
     progress: Progress | None = None,
+    also: Callable[[duckdb.DuckDBPyConnection, int], None] | None = None,
 ) -> LoadResult:
     """Load a validated file as one transaction in a new version; replace=True overwrites changed rows.
 
     A file identical to what is stored is still recorded, as a load with nothing inserted or updated.
+    also(con, load_id) writes in the same transaction what must commit with the load or not at all (a
+    review's decision); raising there leaves the warehouse as it was.
     """
     progress = progress or _no_progress
     if not validation.ok:
@@ -113,6 +117,8 @@ def apply(
         _check_and_refresh(con, "载入")
         journal.write(con, load_id=load_id, actor=user, action="载入数据", target=f"载入 #{load_id} {file_name}",
                       detail=note, count_before=count_before)
+        if also:
+            also(con, load_id)
         progress(0.9, "正在提交")
     progress(1.0, "载入完成")
     return LoadResult(

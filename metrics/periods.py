@@ -28,6 +28,12 @@ def quarter_label(index: int) -> str:
     return f"{index // 4}年第{QUARTER_NAMES[index % 4]}季度"
 
 
+def link_label(quarter_id: str) -> str:
+    """A quarter a link names, whether or not it has data: '2024年第二季度', or the text itself in quotes."""
+    index = quarter_index(quarter_id)
+    return f"报告期“{quarter_id}”" if index is None else quarter_label(index)
+
+
 def short_label(index: int) -> str:
     """8098 → '24Q3', where a long label does not fit."""
     return f"{index // 4 % 100:02d}Q{index % 4 + 1}"

@@ -91,22 +91,30 @@ def _pending(db: Path, submission_id: int) -> Submission:
     return stored
 
 
-def _close(db: Path, submission_id: int, status: str, actor: str, reason: str | None, load_id: int | None,
-           action: str) -> None:
+def _decide(con: duckdb.DuckDBPyConnection, submission_id: int, status: str, actor: str, reason: str | None,
+            load_id: int | None, action: str) -> None:
+    """Close a submission inside the caller's write transaction, whose writer lock makes the check that it
+    is still pending hold until the commit."""
+    count = journal.observation_count(con)
+    if not queries.run_in_transaction(con, "submission_is_pending",
+                                      submission_id=int(submission_id))["pending"].iloc[0]:
+        raise LoadError(f"报送 #{submission_id} 已被他人处理，不能再处理")
+    con.execute(queries.query_text("submission_decide"), {
+        "submission_id": int(submission_id), "status": status, "decided_by": actor, "decided_at": _now(),
+        "reason": reason, "load_id": load_id})
+    journal.write(con, load_id=load_id or _latest_load(con), actor=actor, action=action,
+                  target=f"报送 #{submission_id}", detail=reason, count_before=count)
+
+
+def _close(db: Path, submission_id: int, status: str, actor: str, reason: str | None, action: str) -> None:
+    """Return or withdraw: a decision that publishes nothing, in a version of its own."""
     with new_version(db, from_current=True) as con:
-        count = journal.observation_count(con)
-        if not queries.run_in_transaction(con, "submission_is_pending",
-                                          submission_id=int(submission_id))["pending"].iloc[0]:
-            raise LoadError(f"报送 #{submission_id} 已被他人处理，不能再处理")
-        con.execute(queries.query_text("submission_decide"), {
-            "submission_id": int(submission_id), "status": status, "decided_by": actor, "decided_at": _now(),
-            "reason": reason, "load_id": load_id})
-        journal.write(con, load_id=load_id or _latest_load(con), actor=actor, action=action,
-                      target=f"报送 #{submission_id}", detail=reason, count_before=count)
+        _decide(con, submission_id, status, actor, reason, None, action)
 
 
 def approve(db: Path, submission_id: int, admin: str) -> LoadResult:
-    """Load the stored file as its clerk's load, replacing what it changes, then close it."""
+    """Load the stored file as its clerk's load, replacing what it changes, and close it in the same
+    transaction: a withdrawal or return that got in first leaves nothing published."""
     stored = _pending(db, submission_id)
     con = open_reader(db)
     try:
@@ -115,9 +123,8 @@ def approve(db: Path, submission_id: int, admin: str) -> LoadResult:
         con.close()
     if not validation.ok:
         raise LoadError(f"报送 #{submission_id} 按当前数据校验有 {len(validation.errors)} 处问题，请退回")
-    result = apply(db, validation, user=f"{stored.user_name}（审核：{admin}）", replace=True)
-    _close(db, submission_id, "approved", admin, None, result.load_id, "审核通过")
-    return result
+    return apply(db, validation, user=f"{stored.user_name}（审核：{admin}）", replace=True,
+                 also=lambda con, load_id: _decide(con, submission_id, "approved", admin, None, load_id, "审核通过"))
 
 
 def return_to_clerk(db: Path, submission_id: int, admin: str, reason: str) -> None:
@@ -128,7 +135,7 @@ def return_to_clerk(db: Path, submission_id: int, admin: str, reason: str) -> No
     if len(reason) > MAX_REASON_CHARACTERS:
         raise LoadError(f"退回原因最多 {MAX_REASON_CHARACTERS} 个字")
     _pending(db, submission_id)
-    _close(db, submission_id, "returned", admin, reason, None, "退回报送")
+    _close(db, submission_id, "returned", admin, reason, "退回报送")
 
 
 def withdraw(db: Path, submission_id: int, user: str) -> None:
@@ -136,7 +143,7 @@ def withdraw(db: Path, submission_id: int, user: str) -> None:
     stored = _pending(db, submission_id)
     if stored.user_name != user:
         raise LoadError(f"只能撤回自己提交的报送（报送 #{submission_id} 由 {stored.user_name} 提交）")
-    _close(db, submission_id, "withdrawn", user, None, None, "撤回报送")
+    _close(db, submission_id, "withdrawn", user, None, "撤回报送")
 
 
 def preview_rows(con: duckdb.DuckDBPyConnection, submission_id: int) -> pd.DataFrame:

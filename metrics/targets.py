@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from metrics import journal, queries, stored_facts
-from metrics.formatting import plain_number
+from metrics.formatting import target_text
 from metrics.warehouse import WarehouseError, new_version
 
 TARGET_COMPARATORS = (">", ">=", "<", "<=", "=")
@@ -92,8 +92,6 @@ def set_bureau_target(db: Path, indicator_id: str, region_id: str | None, year: 
         raise WarehouseError(f"目标值应为有限数字，收到 {value!r}")
     if not user or not user.strip():
         raise WarehouseError("设置目标须注明操作人")
-    region_text = region_id or "全部地区"
-    description = f"{year}年 {indicator_id} {region_text} {comparator} {plain_number(value)}"
     canonical = json.dumps([indicator_id, region_id, year, value, comparator], ensure_ascii=False)
     params = {
         "indicator_id": indicator_id,
@@ -103,22 +101,25 @@ def set_bureau_target(db: Path, indicator_id: str, region_id: str | None, year: 
         "comparator": comparator,
         "user_name": user.strip(),
         "loaded_at": dt.datetime.now().replace(microsecond=0),
-        "file_name": f"target:{indicator_id}/{region_text}/{year}",
         "sha256": hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
         "source": f"本局设置(操作人：{user.strip()})",
-        "note": f"本局目标：{description}",
     }
     with new_version(db, from_current=True) as con:
         params["load_id"] = int(queries.run_in_transaction(con, "load_next_id").iloc[0]["load_id"])
         count = journal.observation_count(con)
-        if not queries.run_in_transaction(con, "target_keys_known", indicator_id=indicator_id,
-                                          region_id=region_id)["known"].iloc[0]:
-            raise WarehouseError(f"无法设置目标：指标 {indicator_id} 或地区 {region_text} 不存在")
+        names = queries.run_in_transaction(con, "target_keys_known", indicator_id=indicator_id, region_id=region_id)
+        if names.empty:
+            raise WarehouseError(f"无法设置目标：指标 {indicator_id} 或地区 {region_id or '全部地区'} 不存在")
+        named = names.iloc[0]
+        goal = f"{year}年 {named['region_name']} {target_text(value, comparator, named['unit'], named['kind'])}"
+        # Names, not ids: the load's file name and note are what 数据管理, history and the sidebar show.
+        params["file_name"] = f"目标：{named['indicator_name']}"
+        params["note"] = f"本局目标：{named['indicator_name']} {goal}"
         queries.run_script(con, queries.query_text("target_set_bureau"), params)
         stored_facts.refresh(con)
         journal.write(con, load_id=params["load_id"], actor=params["user_name"], action="设置目标",
-                      target=f"载入 #{params['load_id']} {indicator_id}",
-                      detail=f"{year}年 {region_text} {comparator} {plain_number(value)}", count_before=count)
+                      target=f"载入 #{params['load_id']} {named['indicator_name']}", detail=goal,
+                      count_before=count)
     return params["load_id"]
 
 

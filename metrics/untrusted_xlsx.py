@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from xml.parsers import expat
 
+from metrics.errors import UserFacingError
+
 
 # Excel's own grid: a cell beyond it cannot come from Excel.
 @functools.cache
@@ -89,7 +91,7 @@ def refusal(what: str) -> str:
     return f"文件过大或结构异常：{what}，已拒绝"
 
 
-class UploadRefused(Exception):
+class UploadRefused(UserFacingError):
     """An upload over a limit; the message is one Chinese line for the user."""
 
     def __init__(self, what: str):

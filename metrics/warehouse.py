@@ -16,6 +16,7 @@ schema, and every cursor looks up names in its snapshot first and in memory seco
 """
 
 import contextlib
+import datetime as dt
 import errno
 import fcntl
 import hashlib
@@ -30,6 +31,7 @@ from pathlib import Path
 import duckdb
 
 from metrics import engine, postgres, queries
+from metrics.errors import UserFacingError
 from metrics.paths import SQL_DIR
 
 CATALOG_URL_ENV_VAR = "METRICS_CATALOG_URL"
@@ -61,8 +63,15 @@ PRIVATE_FILE = 0o600
 _LOG = logging.getLogger(__name__)
 
 
-class WarehouseError(Exception):
+class WarehouseError(UserFacingError):
     """A warehouse that is missing, unreadable or could not be changed; the message is Chinese."""
+
+
+class EmptyWarehouse(WarehouseError):
+    """A lake whose catalog holds no tables: nothing to read, and nothing a build would lose."""
+
+    def __init__(self, db: Path, problem: str):
+        super().__init__(_refusal(db, problem))
 
 
 def lake_dir(db: Path) -> Path:
@@ -89,11 +98,45 @@ def catalog_name(db: Path) -> str:
 
 
 def exists(db: Path) -> bool:
-    """Whether there is a warehouse here (in this release's format or an earlier one's); in a shared
-    catalog, whether it has been built."""
+    """Whether there is a warehouse here (in this release's format or an earlier one's, or data files
+    whose catalog is gone); in a shared catalog, whether it has been built."""
     if catalog_url():
         return _has_tables(db)
-    return catalog_file(db).exists() or is_legacy(db)
+    return catalog_file(db).exists() or is_legacy(db) or _data_file_count(db) > 0
+
+
+def _data_file_count(db: Path) -> int:
+    return sum(1 for path in (lake_dir(db) / DATA_DIRECTORY).rglob("*") if path.is_file())
+
+
+def _catalog_problem(db: Path) -> str | None:
+    """Why the embedded catalog is no record of this warehouse's data (one Chinese clause), or None: a
+    DuckLake catalog, or no catalog and no data. Read only: the catalog file is left byte for byte."""
+    catalog = catalog_file(db)
+    if not catalog.exists():
+        count = _data_file_count(db)
+        return f"目录库 {catalog} 不存在，而 {lake_dir(db) / DATA_DIRECTORY} 中有 {count} 个数据文件" if count else None
+    if catalog.stat().st_size == 0:
+        return f"目录库 {catalog} 是空文件(0 字节)"
+    try:
+        with contextlib.closing(sqlite3.connect(f"{catalog.resolve().as_uri()}?mode=ro", uri=True)) as con:
+            tables = {name for (name,) in con.execute("select name from sqlite_master where type = 'table'")}
+    except sqlite3.OperationalError:  # unreadable or busy, not shown to be foreign: the caller's own error stands
+        return None
+    except sqlite3.DatabaseError:
+        return f"目录库 {catalog} 不是 SQLite 数据库"
+    if "ducklake_metadata" not in tables:
+        return f"目录库 {catalog} 中没有 DuckLake 的元数据表"
+    return None
+
+
+def _unopenable(db: Path, problem: str) -> WarehouseError:
+    return WarehouseError(_refusal(db, problem))
+
+
+def _refusal(db: Path, problem: str) -> str:
+    return (f"数据仓库 {db} 不可用：{problem}；未做任何修改，请从备份恢复 {lake_dir(db)}，"
+            "确认放弃原有数据后可运行 python -m metrics build --force")
 
 
 def is_legacy(db: Path) -> bool:
@@ -102,7 +145,10 @@ def is_legacy(db: Path) -> bool:
 
 
 def _has_tables(db: Path) -> bool:
-    con = open_reader(db)
+    try:
+        con = open_reader(db)
+    except EmptyWarehouse:
+        return False
     try:
         return "loads" in set(queries.run(con, "warehouse_tables")["table_name"])
     finally:
@@ -147,17 +193,18 @@ class _Lake:
     """One warehouse as a process holds it: a base connection with the rules, the latest attachment
     for writers, and the snapshots its readers have pinned."""
 
-    def __init__(self, db: Path, url: str | None):
+    def __init__(self, db: Path, url: str | None, *, create: bool = False):
         self.db = db
         self.url = url
         self.lock = threading.Lock()
         self.pinned: OrderedDict[int, str] = OrderedDict()
+        self.laid_out = False
         self.base = engine.connect(spill_name(db), in_memory=True,
                                    extensions=("ducklake", "postgres" if url else "sqlite"))
         try:
             for statement in _macro_statements():
                 self.base.execute(statement)
-            self.base.execute(self.attach_statement(LATEST))
+            self.base.execute(self.attach_statement(LATEST, "" if create else self.existing_only))
         except duckdb.Error as error:
             self.base.close()
             if _is_disk_full(error) or isinstance(error, duckdb.OutOfMemoryException):
@@ -165,7 +212,16 @@ class _Lake:
             if url:
                 raise WarehouseError(f"无法连接数据仓库的共享目录库 {postgres.redacted(url)}："
                                      f"{postgres.scrubbed(str(error).splitlines()[0], url)}") from None
+            if problem := _catalog_problem(db):
+                raise _unopenable(db, problem) from error
             raise WarehouseError(f"无法打开数据仓库 {db}：不是有效的 DuckLake 目录或无读取权限") from error
+
+    @property
+    def existing_only(self) -> str:
+        """The ATTACH option that opens only a catalog that is a DuckLake already: DuckLake would otherwise
+        lay out a new, empty one in a catalog file that is empty or not its own, and every query would then
+        read the rules' empty tables. (A shared catalog is laid out by attaching to an empty database.)"""
+        return "" if self.url else ", create_if_not_exists false"
 
     def attach_statement(self, alias: str, options: str = "") -> str:
         """The data files are where the catalog is, wherever the directory was moved or restored to
@@ -178,7 +234,19 @@ class _Lake:
         return engine.reading(self.base.cursor(), alias, f"{alias}.main,memory.main")
 
     def snapshot(self) -> int:
-        return int(self.base.execute(f"select id from {LATEST}.current_snapshot()").fetchone()[0])
+        """The current snapshot, once the lake has been seen to hold tables: a catalog with none (a first
+        build killed before it committed, or a new one in place of the old) would have every query read the
+        rules' empty copies in memory, and show an empty warehouse as a working one."""
+        snapshot = int(self.base.execute(f"select id from {LATEST}.current_snapshot()").fetchone()[0])
+        if not self.laid_out:
+            cursor = self.cursor(LATEST)
+            try:
+                self.laid_out = not queries.run(cursor, "warehouse_tables").empty
+            finally:
+                cursor.close()
+            if not self.laid_out:
+                raise EmptyWarehouse(self.db, f"目录库 {catalog_name(self.db)} 中没有任何数据表")
+        return snapshot
 
     def pin(self, snapshot: int) -> str:
         """The attachment of a snapshot, made once; the oldest beyond PINNED_KEPT is let go."""
@@ -186,7 +254,7 @@ class _Lake:
             self.pinned.move_to_end(snapshot)
             return self.pinned[snapshot]
         alias = f"snapshot_{snapshot}"
-        self.base.execute(self.attach_statement(alias, f", snapshot_version {snapshot}, read_only"))
+        self.base.execute(self.attach_statement(alias, f", snapshot_version {snapshot}, read_only{self.existing_only}"))
         self.pinned[snapshot] = alias
         while len(self.pinned) > PINNED_KEPT:
             _, oldest = self.pinned.popitem(last=False)
@@ -198,7 +266,7 @@ _LAKES: OrderedDict[tuple[Path, str | None], _Lake] = OrderedDict()
 _LAKES_LOCK = threading.Lock()
 
 
-def _lake(db: Path, *, embedded: bool = False) -> _Lake:
+def _lake(db: Path, *, embedded: bool = False, create: bool = False) -> _Lake:
     url = None if embedded else catalog_url()
     key = (lake_dir(db).resolve(), url)
     with _LAKES_LOCK:
@@ -208,7 +276,7 @@ def _lake(db: Path, *, embedded: bool = False) -> _Lake:
         if not url and not catalog_file(db).exists():
             _refuse_missing(db)
         lake_dir(db).mkdir(mode=PRIVATE_DIRECTORY, parents=True, exist_ok=True)  # a shared one's data path
-        lake = _LAKES[key] = _Lake(db, url)
+        lake = _LAKES[key] = _Lake(db, url, create=create)
         while len(_LAKES) > LAKES_KEPT:
             _LAKES.popitem(last=False)  # not closed: open cursors keep its database until they go
         return lake
@@ -216,7 +284,10 @@ def _lake(db: Path, *, embedded: bool = False) -> _Lake:
 
 def _refuse_missing(db: Path) -> None:
     """Say why there is no lake to open: no warehouse, a directory where the path should be, or a
-    warehouse of the earlier format (which `ensure` migrates) or a file that is none."""
+    warehouse of the earlier format (which `ensure` migrates) or a file that is none; or data files
+    whose catalog is gone (a new catalog would hide them)."""
+    if problem := _catalog_problem(db):
+        raise _unopenable(db, problem)
     if db.is_dir():
         raise WarehouseError(f"数据仓库路径 {db} 是一个目录，应为 .duckdb 文件")
     if not is_legacy(db):
@@ -329,9 +400,13 @@ def new_version(db: Path, *, from_current: bool) -> Iterator[duckdb.DuckDBPyConn
     transaction, and stays readable as the snapshot before it.
     """
     with writer_lock(db):
-        if not from_current and not catalog_url() and not catalog_file(db).exists():
+        create = not from_current and not catalog_url() and not catalog_file(db).exists()
+        if create:
+            if problem := _catalog_problem(db):
+                raise _unopenable(db, problem)
+            forget(db)
             _create_catalog(db)
-        lake = _lake(db)
+        lake = _lake(db, create=create)
         con = lake.cursor(LATEST)
         try:
             con.execute("begin transaction")
@@ -363,19 +438,40 @@ def drop(con: duckdb.DuckDBPyConnection, name: str, *, kind: str = "table") -> N
     con.execute(f'drop {kind} if exists "{catalog}".main."{name}"')
 
 
-def is_intact(db: Path) -> bool:
-    """Whether the warehouse opens and has the tables and rows it needs."""
+def damage(db: Path) -> str | None:
+    """Why the warehouse cannot serve the dashboard or be loaded into (one Chinese line that says what to
+    do), or None when it opens and has the tables and rows it needs."""
     try:
         con = open_reader(db)
-    except (WarehouseError, duckdb.Error):
-        return False
+    except WarehouseError as error:
+        return str(error)
     try:
         tables = set(queries.run(con, "warehouse_tables")["table_name"])
-        return set(REQUIRED_TABLES) <= tables and len(queries.run(con, "count_observations")) == 1
+        if set(REQUIRED_TABLES) <= tables and len(queries.run(con, "count_observations")) == 1:
+            return None
     except duckdb.Error:
-        return False
+        pass
     finally:
         con.close()
+    return _refusal(db, "缺少数据表")
+
+
+def set_aside_unopenable(db: Path) -> Path | None:
+    """Move an embedded catalog that is no DuckLake's, with the data files, out of the lake's way (into
+    abandoned-<time>/ in the lake directory), so that a forced build starts afresh and nothing is lost or
+    left behind referenced by nothing; the directory, or None when the catalog opens or there is none."""
+    with writer_lock(db):
+        if catalog_url() or not _catalog_problem(db):
+            return None
+        forget(db)
+        aside = lake_dir(db) / f"abandoned-{dt.datetime.now():%Y%m%d-%H%M%S}"
+        aside.mkdir(mode=PRIVATE_DIRECTORY)
+        catalog = catalog_file(db)
+        for path in (catalog, catalog.with_name(catalog.name + "-wal"), catalog.with_name(catalog.name + "-shm"),
+                     lake_dir(db) / DATA_DIRECTORY):
+            if path.exists():
+                path.rename(aside / path.name)
+        return aside
 
 
 def current_snapshot(db: Path) -> int:

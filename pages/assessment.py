@@ -5,7 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from metrics import assessment, charts, scoring
-from metrics.formatting import delta_text, points_fraction, rank_text, value_text
+from metrics.claims import change_between, rank_move
+from metrics.formatting import change_words, points_fraction, rank_text, source_text, source_texts, value_text
 from ui import auth, common
 
 auth.ensure_routed()
@@ -27,11 +28,8 @@ def check_text(status: str) -> str:
     return CHECK_MARKS.get(status, status)
 
 
-def rank_change(rank: int, baseline_rank: float) -> str:
-    if pd.isna(baseline_rank) or rank == baseline_rank:
-        return "不变"
-    moved = int(rank - baseline_rank)
-    return f"下降{moved}名" if moved > 0 else f"上升{-moved}名"
+def points_change(points: float, baseline_points: float):
+    return change_between(points, baseline_points, "分", "score", "higher")
 
 
 def assumptions(text: str) -> None:
@@ -70,7 +68,7 @@ with reported_tab:
                 if first["rule_is_partial"]:
                     st.warning(f"规则不完整：{common.plain(first['rule_partial_note'])}", icon=":material/help:")
             table = pd.DataFrame({"期间": item["period_label"], "得分": item["points"].map(points_text),
-                                  "满分": item["max_points"].map(points_text), "来源": "通报" + item["source"],
+                                  "满分": item["max_points"].map(points_text), "来源": source_texts(item),
                                   "原文摘录": item["evidence"]})
             common.table(table, key=f"points_{first['item_id']}")
             common.csv_download(table, f"考核得分_{item_name}.csv")
@@ -80,7 +78,7 @@ with reported_tab:
         latest = scheme_ranks.iloc[-1]
         st.metric(f"{latest['period_label']} 全省排名", rank_text(int(latest["rank"])), border=True)
         evidence = f"；原文：{latest['evidence']}" if pd.notna(latest["evidence"]) else ""
-        st.caption(common.plain(f"来源：通报{latest['source']}{evidence}"))
+        st.caption(common.plain(f"来源：{source_text(latest['source'], latest['load_id'])}{evidence}"))
         common.chart(common.figure(charts.rank_chart, scheme_ranks), f"全省排名_{scheme_name}")
         if len(scheme_ranks) == 1:
             st.caption("通报只给出这一个季度的排名，其余季度无数据。")
@@ -229,12 +227,10 @@ with whatif_tab:
             common.empty_state("本项目算不出全市得分：全市不按此项目计分，或各单位得分都无法判定。")
         else:
             city = total.iloc[0]
-            unchanged = city["change"] == 0
             st.metric(
                 "全市得分（模拟）",
                 f"{points_fraction(city['points'], city['max_points'])}分",
-                delta="持平" if unchanged else delta_text(city["points"], city["baseline_points"], "分"),
-                delta_arrow="off" if unchanged else "auto",
+                **common.metric_delta(points_change(city["points"], city["baseline_points"])),
                 delta_description=f"原为{points_text(city['baseline_points'])}",
                 help=f"{item_names[chosen]}，{city['period_label']}",
                 border=True,
@@ -255,7 +251,7 @@ with whatif_tab:
                          zip(ranking["value"], ranking["unit"], ranking["qualifier"], strict=True)],
                 "模拟得分": ranking["points"].map(points_text),
                 "原排名": ranking["baseline_rank"].map(lambda rank: "—" if pd.isna(rank) else rank_text(int(rank))),
-                "名次变化": [rank_change(r, b) for r, b in
+                "名次变化": [change_words(rank_move(r, b)) for r, b in
                          zip(ranking["rank"], ranking["baseline_rank"], strict=True)],
             }))
 
@@ -272,7 +268,7 @@ with whatif_tab:
                zip(simulated["value"], simulated["unit"], simulated["qualifier"], strict=True)],
         "模拟得分": simulated["points"].map(lambda p: points_text(p, "无法判定")),
         "原得分": simulated["baseline_points"].map(lambda p: points_text(p, "无法判定")),
-        "得分变化": [("持平" if p == b else delta_text(p, b, "分")) if pd.notna(p) and pd.notna(b) else "—"
+        "得分变化": [change_words(points_change(p, b))
                  for p, b in zip(simulated["points"], simulated["baseline_points"], strict=True)],
         "计分依据": simulated["points_source"].map(POINTS_SOURCE),
         "说明": (simulated["assumption"] + simulated["note"]).replace("", "—"),

@@ -12,7 +12,6 @@ from metrics.formatting import COMPARATOR_TEXT, actor_text, inert
 from metrics.paths import resolve_db
 from metrics.uploads import max_upload_mb
 from metrics.validation import preview
-from metrics.warehouse import WarehouseError
 from ui import auth, common, warming
 
 auth.ensure_routed()
@@ -21,6 +20,7 @@ account = auth.require("editor")
 db = resolve_db()
 
 st.title("数据管理")
+common.show_pending()
 st.caption(
     f"当前账户：{common.plain(account.username)}（可填报范围：{account.scope_text()}）。"
     "文件先完整校验、列出全部问题；确认后整批写入，要么全部成功，要么一行也不写。"
@@ -116,11 +116,9 @@ with upload_tab:
                 # A clerk's file waits for an admin's review before any leader sees it.
                 if st.button("提交审核", type="primary", icon=":material/send:",
                              disabled=bool(len(validation.conflicts)) and not replace):
-                    try:
-                        number = changes.submit(db, validation, uploaded.getvalue(), account)
-                    except WarehouseError as error:
-                        st.error(str(error), icon=":material/error:")
-                    else:
+                    if submitted := common.make_change(
+                            lambda: changes.submit(db, validation, uploaded.getvalue(), account)):
+                        number = submitted.result
                         st.session_state.pop("upload_check", None)
                         st.session_state["upload_generation"] = st.session_state.get("upload_generation", 0) + 1
                         finish("upload_done", (f"已提交审核（报送 #{number}，文件“{common.plain(uploaded.name)}”）："
@@ -129,13 +127,12 @@ with upload_tab:
             elif st.button("确认载入", type="primary", icon=":material/upload:",
                            disabled=bool(len(validation.conflicts)) and not replace):
                 bar = st.progress(0.0, text="开始载入")
-                try:
-                    result = changes.load(db, validation, account, replace=replace,
-                                          progress=lambda done, text: bar.progress(done, text=text))
-                except WarehouseError as error:
-                    bar.empty()
-                    st.error(str(error), icon=":material/error:")
-                else:
+                loaded = common.make_change(
+                    lambda: changes.load(db, validation, account, replace=replace,
+                                         progress=lambda done, text: bar.progress(done, text=text)))
+                bar.empty()
+                if loaded:
+                    result = loaded.result
                     st.session_state.pop("upload_check", None)
                     st.session_state["upload_generation"] = st.session_state.get("upload_generation", 0) + 1
                     finish("upload_done", (f"已载入文件“{common.plain(uploaded.name)}”（第 {result.load_id} 次载入）："
@@ -176,11 +173,8 @@ with history_tab:
                     f"涉及单位：{common.plain(undo['region_names'] or '无')}")
                 confirmed = st.checkbox("我已核对，确认撤销这次载入", key=f"rollback_confirm_{load_id}")
                 if st.button("撤销所选载入", icon=":material/undo:", disabled=not confirmed):
-                    try:
-                        result = changes.rollback(db, int(load_id), account)
-                    except WarehouseError as error:
-                        st.error(str(error), icon=":material/error:")
-                    else:
+                    if undone := common.make_change(lambda: changes.rollback(db, int(load_id), account)):
+                        result = undone.result
                         finish("rollback_done",
                                f"已撤销第 {load_id} 次载入（文件“{common.plain(undo['file_name'])}”）："
                                f"删除 {undo['count_to_delete']} 行，恢复 {undo['count_to_restore']} 行。"
@@ -218,10 +212,6 @@ if target_tab:
                                       format_func=COMPARATOR_TEXT.get)
             value = st.number_input("目标值", value=0.0, format="%.2f", key="target_value")
             if st.form_submit_button("保存目标", type="primary"):
-                try:
-                    load_id = changes.set_target(db, account, indicator_id, region_id, int(year), float(value),
-                                                 comparator)
-                except WarehouseError as error:
-                    st.error(str(error))
-                else:
-                    finish("target_done", f"已保存（第 {load_id} 次载入）")
+                if saved := common.make_change(lambda: changes.set_target(
+                        db, account, indicator_id, region_id, int(year), float(value), comparator)):
+                    finish("target_done", f"已保存（第 {saved.result} 次载入）")

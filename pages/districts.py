@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics import charts, facts, periods
-from metrics.formatting import rank_text, readable_facts, unreported_text, value_text
+from metrics.formatting import rank_text, readable_facts, source_text, unreported_text, value_text
 from ui import auth, common
 
 auth.ensure_routed()
@@ -25,6 +25,7 @@ if choices.empty:
 names = dict(zip(choices["indicator_id"], choices["name"], strict=True))
 indicator_id = common.url_widget(st.selectbox, "指标", choices["indicator_id"].tolist(), key="districts_indicator",
                                  param="indicator", default=facts.DEFAULT_COMPARISON, format_func=names.get)
+common.show_link_notices()
 
 comparison = common.data(facts.region_comparison, indicator_id, chosen.quarter_index)
 districts, missing, references = facts.split_comparison(comparison)
@@ -44,7 +45,7 @@ for row in references.itertuples():
     if row.qualifier == "all_at_least":
         st.info(
             f"**{common.plain(row.region_name)}**：{value_text(row.value, row.unit, row.qualifier, row.kind)}"
-            f"（{common.plain(row.period_label)}，来源：通报{common.plain(row.source)}）。"
+            f"（{common.plain(row.period_label)}，来源：{common.plain(source_text(row.source, row.load_id))}）。"
             "通报只给出下限，没有各乡镇(街道)的分别数值，因此不画柱。",
             icon=":material/info:",
         )
@@ -59,7 +60,7 @@ table.loc[unreported, "数值"] = [
     unreported_text(row.earlier_value, row.unit, row.earlier_qualifier, row.kind, row.earlier_quarter_label)
     for row in rows[unreported].itertuples()]
 # The indicator is chosen above: the table keeps what differs between the units.
-common.facts_table(table.drop(columns=["原始数值", "指标", "单位", "限定"]).fillna(""), rows, key="districts_facts")
+common.table(table.drop(columns=["原始数值", "指标", "单位", "限定"]).fillna(""), key="districts_facts")
 st.caption("并列数值名次相同，下一名次顺延。")
 reference_table = readable_facts(references[references["value"].notna()])
 if len(reference_table):

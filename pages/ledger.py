@@ -10,12 +10,12 @@ import streamlit as st
 from metrics import changes, exporting, facts, ledger
 from metrics.formatting import inert, readable_facts
 from metrics.paths import resolve_db
-from metrics.warehouse import WarehouseError
 from ui import auth, common
 
 auth.ensure_routed()
 
 st.title("整改台账")
+common.show_pending()
 st.caption("巡察反馈的问题、整改举措（概括）、责任单位、责任领导、时限、状态与进展。未更新的问题按通报所载状态显示。"
            "点选一行查看关联指标和进展记录。")
 
@@ -69,7 +69,7 @@ linked = common.data(ledger.problem_facts, number)
 if linked.empty:
     st.caption("通报在该问题下没有给出可量化的指标。")
 else:
-    common.facts_table(readable_facts(linked).drop(columns=["原始数值"]), linked, key="ledger_facts")
+    common.table(readable_facts(linked).drop(columns=["原始数值"]), key="ledger_facts")
 
 account = auth.current_account()
 if account is None or not ledger.may_update(account, problem["owner_name"]):
@@ -88,12 +88,9 @@ with st.form(f"ledger_update_{number}", clear_on_submit=True):
     status = st.selectbox("状态", statuses, index=statuses.index(current))
     progress = st.text_area("本次进展", max_chars=ledger.MAX_TEXT_CHARACTERS)
     if st.form_submit_button("保存进展", type="primary"):
-        try:
-            changes.update_ledger(resolve_db(), account, number, owner_region_id=owner, leader=leader,
-                                  deadline=deadline, status=status, progress=progress)
-        except WarehouseError as error:
-            st.error(str(error))
-        else:
+        if common.make_change(lambda: changes.update_ledger(resolve_db(), account, number, owner_region_id=owner,
+                                                            leader=leader, deadline=deadline, status=status,
+                                                            progress=progress)):
             common.clear_caches()
             auth.flash(f"问题{number}的进展已保存")
             st.rerun()

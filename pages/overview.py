@@ -6,12 +6,15 @@ import pandas as pd
 import streamlit as st
 
 from metrics import assessment, attention, facts, periods, targets
+from metrics.claims import Change
 from metrics.formatting import (
-    change_text,
+    evidence_text,
     goals_text,
+    judged_change_words,
     points_fraction,
     projection_rows,
     rank_text,
+    source_text,
     target_status_rows,
     target_text,
     value_text,
@@ -20,7 +23,6 @@ from ui import auth, briefing, common
 
 auth.ensure_routed()
 
-DELTA_COLOR = {"higher": "normal", "lower": "inverse", "none": "off"}
 CARDS_PER_ROW = 4
 STATUS_ORDER = ["达标", "未达标", "无法判定", "无目标"]
 PAGE_FILES = {"districts": "pages/districts.py", "trends": "pages/trends.py", "assessment": "pages/assessment.py"}
@@ -68,7 +70,7 @@ with columns[4]:
         full = " 满分" if latest["points"] >= latest["max_points"] else ""
         st.metric("省考核得分", f"{points_fraction(latest['points'], latest['max_points'])}{full}", border=True,
                   help=f"{common.plain(latest['scheme_name'])}｜{common.plain(latest['item_name'])}；"
-                       f"来源：通报{common.plain(latest['source'])}")
+                       f"来源：{common.plain(source_text(latest['source'], latest['load_id']))}")
         st.page_link(PAGE_FILES["assessment"], label=f"{latest['period_label']} · 明细",
                      icon=":material/military_tech:", query_params=link_params())
 with columns[5]:
@@ -78,7 +80,7 @@ with columns[5]:
         latest = ranks.iloc[-1]
         st.metric("全省排名", rank_text(int(latest["rank"])), border=True,
                   help=f"{common.plain(latest['scheme_name'])}；通报未给出参评总数；"
-                       f"来源：通报{common.plain(latest['source'])}")
+                       f"来源：{common.plain(source_text(latest['source'], latest['load_id']))}")
         st.page_link(PAGE_FILES["assessment"], label=f"{latest['period_label']} · 明细",
                      icon=":material/military_tech:", query_params=link_params())
 missing_cards = len(cards) - len(current_cards)
@@ -105,8 +107,8 @@ def card_help(row: pd.Series) -> str:
     return common.plain(
         f"期间：{row['period_label']}（数据截至 {row['end_date']:%Y-%m-%d}）\n"
         f"目标：{target_text(row['target_value'], row['target_comparator'], row['unit'], row['kind'])}\n"
-        f"来源：通报{row['source']}\n"
-        f"原文：{row['evidence'] if pd.notna(row['evidence']) else '（计算所得）'}"
+        f"来源：{source_text(row['source'], row['load_id'])}\n"
+        f"原文：{evidence_text(row['evidence'], row['is_derived'])}"
     ).replace("\n", "  \n")
 
 
@@ -118,24 +120,26 @@ else:
         chunk = cards.iloc[start:start + CARDS_PER_ROW]
         row_columns = st.columns(CARDS_PER_ROW)[: len(chunk)]
         for column, (_, row) in zip(row_columns, chunk.iterrows(), strict=True):
-            change = row["change_vs_previous"]
-            has_change = row["is_current"] and pd.notna(change)
+            previous = Change(row["change_vs_previous"] if row["is_current"] else None, row["unit"], row["kind"],
+                              row["better"])
             with column.container(border=True):
                 st.metric(
                     label=common.plain(row["indicator_name"]),
                     value=value_text(row["value"], row["unit"], row["qualifier"], row["kind"]),
-                    delta=change_text(change, row["unit"], row["kind"]) if has_change else None,
-                    delta_color=DELTA_COLOR[row["better"]],
-                    delta_arrow="off" if has_change and change == 0 else "auto",
-                    delta_description=f"环比（较{row['previous_quarter_label']}）" if has_change else None,
+                    **common.metric_delta(previous),
+                    delta_description=(f"环比（较{row['previous_quarter_label']}）"
+                                       if previous.direction is not None else None),
                     help=card_help(row),
                 )
                 where = f"{row['region_name']} · {row['quarter_label']}"
                 if not row["is_current"]:
                     where += "（非本期，最近一期）"
-                year_ago = change_text(row["change_vs_year_ago"], row["unit"], row["kind"])
-                extra = f" · 同比 {year_ago}" if row["is_current"] and year_ago != "—" else ""
-                st.markdown(f"{common.status_badge(row['status'])} &nbsp; :gray[{common.plain(where)}{extra}]")
+                year_ago = Change(row["change_vs_year_ago"], row["unit"], row["kind"], row["better"])
+                extra = (f" · 同比 {judged_change_words(year_ago)}"
+                         if row["is_current"] and year_ago.direction is not None else "")
+                # An earlier quarter's status says nothing of this quarter's target: the unit has not reported.
+                status = row["status"] if row["is_current"] else "未报送"
+                st.markdown(f"{common.status_badge(status)} &nbsp; :gray[{common.plain(where)}{extra}]")
     st.caption("每张卡片的期间、目标、来源与原文摘录，也可在下方“全部指标”表中点选该行查看。")
 
 st.subheader("全部指标")
@@ -145,8 +149,8 @@ latest, table = common.data(facts.as_of_with_table, chosen.quarter_index, catego
 if latest.empty:
     common.empty_state("当前筛选条件下没有数据。")
 else:
-    common.facts_table(table.drop(columns=["原始数值"]), latest, key="overview_facts", height="content",
-                       total=int(latest["total_rows"].iloc[0]))
+    common.table(table.drop(columns=["原始数值"]), key="overview_facts", height="content",
+                 total=int(latest["total_rows"].iloc[0]))
     common.csv_download(
         lambda: facts.as_of_with_table(common.connection(), chosen.quarter_index, chosen.category,
                                        chosen.region_id)[1],

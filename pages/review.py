@@ -6,7 +6,6 @@ import streamlit as st
 
 from metrics import changes, review
 from metrics.formatting import inert
-from metrics.loads import LoadError
 from metrics.paths import resolve_db
 from ui import auth, common, warming
 
@@ -15,20 +14,17 @@ account = auth.require("editor")
 
 
 def act(change, done) -> None:
-    """Run one review step; on success every session reads the new version and this one shows what
+    """Run one review step; once published every session reads the new version and this one shows what
     happened (done: the step's result → the message), else the refusal in one line."""
-    try:
-        result = change()
-    except (LoadError, changes.AuditPending) as error:
-        st.error(str(error))
-    else:
+    if changed := common.make_change(change):
         common.clear_caches()
         warming.warm_in_background()
-        auth.flash(done(result))
+        auth.flash(done(changed.result))
         st.rerun()
 
 
 st.title("审核")
+common.show_pending()
 st.caption("填报账户载入的文件先进入“待审核”，管理员核对通过后才在各页面显示；退回时写明原因，填报人可在此看到。")
 
 if account.can("admin"):

@@ -21,6 +21,7 @@ if choices.empty:
 labels = {row.indicator_id: f"{row.name}（{row.count_periods}个期间）" for row in choices.itertuples()}
 indicator_id = common.url_widget(st.selectbox, "指标", list(labels), key="trends_indicator", param="indicator",
                                  format_func=labels.get)
+common.show_link_notices()
 
 indicator_name = choices.set_index("indicator_id").loc[indicator_id, "name"]
 units = common.data(facts.series_regions, indicator_id, chosen.quarter_index, chosen.region_id)
@@ -59,6 +60,6 @@ else:
 quarterly = common.data(facts.quarter_series, indicator_id, picked_ids, chosen.quarter_index)
 table = readable_facts(quarterly)
 table.insert(2, "报告季度", quarterly["quarter_label"])
-common.facts_table(table.drop(columns=["原始数值"]), quarterly, key="trends_facts")
+common.table(table.drop(columns=["原始数值"]), key="trends_facts")
 common.csv_download(table, f"趋势_{indicator_name}.csv")
 st.caption(periods.TIME_RULE + "表中每个地区每个季度取一个数值（季度内最晚的一个），环比、同比据此计算。")

@@ -42,13 +42,13 @@ with left, st.form("add_user", clear_on_submit=True):
     scope_categories = st.multiselect("可填报指标类别（填报角色）", categories, placeholder="选择指标类别（可多选）")
     if st.form_submit_button("新增", type="primary"):
         try:
-            accounts.add_user(store, username.strip(), password, role, actor=admin.username,
-                              scope_regions=tuple(scope_regions), scope_categories=tuple(scope_categories),
-                              must_change_password=True)
+            stored = accounts.add_user(store, username.strip(), password, role, actor=admin.username,
+                                       scope_regions=tuple(scope_regions), scope_categories=tuple(scope_categories),
+                                       must_change_password=True)
         except accounts.AccountError as error:
             st.error(str(error))
         else:
-            auth.flash(f"已新增账户 {username.strip()}")
+            auth.flash(f"已新增账户 {stored}")
             st.rerun()
 
 with right:

@@ -432,8 +432,8 @@ RAW_SQL = {
             from regions
         ),
         facts as materialized (
-            select o.region_id, o.value, o.qualifier, o.source, o.evidence, o.period_id, l.period_label, l.end_date,
-                   l.quarter_index, l.quarter_label, u.is_district
+            select o.region_id, o.value, o.qualifier, o.source, o.evidence, o.load_id, o.period_id, l.period_label,
+                   l.end_date, l.quarter_index, l.quarter_label, u.is_district
             from observations as o join labelled as l using (period_id) join units as u using (region_id)
             where o.indicator_id = $indicator_id
               and (l.quarter_index in ($quarter_index, $quarter_index - 1, $quarter_index - 4)
@@ -462,7 +462,7 @@ RAW_SQL = {
             qualify row_number() over (partition by region_id order by quarter_index desc) = 1
         ),
         shown as (
-            select u.*, c.value, c.qualifier, c.source, c.evidence, c.period_id, c.period_label, c.end_date,
+            select u.*, c.value, c.qualifier, c.source, c.evidence, c.load_id, c.period_id, c.period_label, c.end_date,
                    c.quarter_label, c.target_value, c.target_comparator,
                    case when c.period_id is not null
                        then target_status(c.value, c.qualifier, c.target_value, c.target_comparator) end as status

@@ -5,7 +5,8 @@
     python scripts/cluster.py stop [--dir .cluster]
 
 PostgreSQL is Debian's (apt-get install postgresql): initdb and pg_ctl under the directory, on a free port,
-never the system service. initdb refuses to run as root, so as root it runs as the `postgres` user. nginx is
+never the system service. initdb refuses to run as root, so as root it runs as the `postgres` user (its files
+then go under /tmp when that user cannot enter the checkout, as under root's 0700 home). nginx is
 Debian's too, run with its own prefix and pid file under the directory; its certificate is self-signed (openssl).
 The servers share the warehouse, its catalog in PostgreSQL (METRICS_CATALOG_URL) and its data files in one
 directory (METRICS_DB's .lake/; writers serialise on its file lock), and, through METRICS_ACCOUNTS_URL, the
@@ -23,6 +24,7 @@ import ssl
 import string
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -69,11 +71,14 @@ def _run(command: list[str], **kwargs) -> None:
 
 @dataclass
 class Postgres:
-    """A throwaway PostgreSQL cluster: data, socket and log under directory, listening on 127.0.0.1:port."""
+    """A throwaway PostgreSQL cluster: data, socket and log under directory, listening on 127.0.0.1:port; a
+    directory of its own under the system's temporary directory (removed at stop) when the `postgres` user
+    cannot reach the one asked for."""
 
     directory: Path
     port: int
     password: str = field(repr=False)
+    temporary: bool = False
 
     def url(self, database: str = ACCOUNTS_DATABASE) -> str:
         return f"postgresql://{PG_ROLE}:{self.password}@127.0.0.1:{self.port}/{database}"
@@ -87,6 +92,8 @@ class Postgres:
     def stop(self) -> None:
         _run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.directory / "data"), "-m", "fast", "-w",
                            "stop"]))
+        if self.temporary:
+            shutil.rmtree(self.directory)
 
     def restart(self) -> None:
         """Stop (ending every connection) and start again with the same options (pg_ctl keeps them)."""
@@ -94,11 +101,22 @@ class Postgres:
                            "-l", str(self.directory / "postgres.log"), "-w", "restart"]))
 
 
+def _reachable_by_postgres(directory: Path) -> bool:
+    """Whether the `postgres` user can write in directory: not under a directory only root may enter, such as
+    root's own home (0700), where a checkout's .cluster/ would be."""
+    return subprocess.run(_as_postgres(["test", "-w", str(directory)])).returncode == 0
+
+
 def start_postgres(directory: Path) -> Postgres:
     """initdb a new cluster in directory (which must not hold one), start it, create the accounts database."""
     directory.mkdir(parents=True, exist_ok=True)
+    temporary = False
     if os.geteuid() == 0:
         shutil.chown(directory, "postgres", "postgres")
+        if not _reachable_by_postgres(directory):
+            directory.rmdir()
+            directory, temporary = Path(tempfile.mkdtemp(prefix="metrics-postgres-")), True
+            shutil.chown(directory, "postgres", "postgres")
     password = secrets.token_urlsafe(18)
     password_file = directory / "password"
     password_file.write_text(password + "\n")
@@ -111,7 +129,7 @@ def start_postgres(directory: Path) -> Postgres:
     options = f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c max_connections={MAX_CONNECTIONS}"
     _run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(directory / "data"), "-o", options,
                        "-l", str(directory / "postgres.log"), "-w", "start"]))
-    postgres = Postgres(directory, port, password)
+    postgres = Postgres(directory, port, password, temporary)
     postgres.create_database(ACCOUNTS_DATABASE)
     return postgres
 
@@ -277,7 +295,8 @@ def start(directory: Path, *, db: Path, servers: int = 2, https_port: int | None
 
 
 def _save(cluster: Cluster) -> None:
-    state = {"postgres": str(cluster.postgres.directory), "port": cluster.postgres.port, "nginx": cluster.nginx.pid,
+    state = {"postgres": str(cluster.postgres.directory), "postgres_temporary": cluster.postgres.temporary,
+             "port": cluster.postgres.port, "nginx": cluster.nginx.pid,
              "servers": [{"port": server.port, "pid": server.process.pid} for server in cluster.servers],
              "url": cluster.url}
     (cluster.directory / STATE_FILE).write_text(json.dumps(state, indent=2), encoding="utf-8")
@@ -302,7 +321,7 @@ def cmd_start(args) -> int:
     print(f"  数据仓库目录库 METRICS_CATALOG_URL={redacted(cluster.postgres.url(WAREHOUSE_DATABASE))}，"
           f"数据文件在 {db.resolve()}.lake/data/")
     print(f"  账户库 METRICS_ACCOUNTS_URL={redacted(cluster.postgres.url())}"
-          f"（密码见 {directory / 'postgres' / 'password'}）")
+          f"（密码见 {cluster.postgres.directory / 'password'}）")
     print(f"  首次启动的管理员 admin 一次性密码见 {directory / 'ensure.log'}：用 admin 与该密码登录后须先修改密码")
     print("停止：make cluster-stop")
     return 0
@@ -316,7 +335,7 @@ def cmd_stop(args) -> int:
         return 1
     state = json.loads(state_path.read_text(encoding="utf-8"))
     _stop_processes([state["nginx"], *(server["pid"] for server in state["servers"])])
-    Postgres(Path(state["postgres"]), state["port"], "").stop()
+    Postgres(Path(state["postgres"]), state["port"], "", state.get("postgres_temporary", False)).stop()
     state_path.unlink()
     print("集群已停止")
     return 0

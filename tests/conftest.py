@@ -8,26 +8,36 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
-from support import APP, TWO_QUARTERS_CSV, cluster, load_text
+from support import APP, TWO_QUARTERS_CSV, cluster, load_text, seeded_warehouse
 
 from metrics import accounts
-from metrics.build import build
 from metrics.warehouse import open_reader
+
+# Files whose tests kill processes, start clusters or generate large warehouses; with the browser tests and
+# those on PostgreSQL they are what `make test-fast` leaves out.
+SLOW_MODULES = {
+    "test_faults", "test_cluster", "test_shared_catalog", "test_load_test", "test_bench_scale",
+    "test_concurrent_load", "test_hostile_uploads",
+}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if (item.path.stem in SLOW_MODULES or item.get_closest_marker("browser")
+                or "postgres_server" in item.fixturenames):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
 def seed_db(tmp_path_factory) -> Path:
     """A warehouse built once from data/seed/; tests must not write to it."""
-    db = tmp_path_factory.mktemp("seed") / "warehouse.duckdb"
-    build(db)
-    return db
+    return seeded_warehouse(tmp_path_factory.mktemp("seed") / "warehouse.duckdb")
 
 
 @pytest.fixture(scope="session")
 def two_quarters_db(tmp_path_factory) -> Path:
     """The seed with 2024Q3 values for every district and 2024Q4 values for three; read only."""
-    db = tmp_path_factory.mktemp("two_quarters") / "warehouse.duckdb"
-    build(db)
+    db = seeded_warehouse(tmp_path_factory.mktemp("two_quarters") / "warehouse.duckdb")
     load_text(db, "2024Q3-Q4.csv", TWO_QUARTERS_CSV)
     return db
 
@@ -59,10 +69,8 @@ def seed_con(seed_db):
 
 @pytest.fixture
 def fresh_db(tmp_path) -> Path:
-    """A warehouse of this test's own, built from the seed, free to change."""
-    db = tmp_path / "warehouse.duckdb"
-    build(db)
-    return db
+    """A warehouse of this test's own, equal to a build from the seed, free to change."""
+    return seeded_warehouse(tmp_path / "warehouse.duckdb")
 
 
 @pytest.fixture

@@ -1,17 +1,21 @@
 """Helpers the tests share (fixtures are in conftest.py)."""
 
+import fcntl
+import functools
 import http.client
 import importlib.util
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from metrics import accounts, exporting, ingest
+from metrics import accounts, exporting, ingest, warehouse
 from metrics.warehouse import open_reader
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,13 +75,28 @@ def load_text(db: Path, name: str, text: str) -> ingest.LoadResult:
     return ingest.apply(db, validation, user="测试")
 
 
+@functools.cache
+def _seed_build() -> Path:
+    """The seed built once per test process; only ever copied."""
+    from metrics.build import build
+
+    db = Path(tempfile.mkdtemp(prefix="metrics-seed-build-")) / "warehouse.duckdb"
+    build(db)
+    return db
+
+
+def seeded_warehouse(db: Path) -> Path:
+    """A warehouse at db equal to a build from data/seed/, copied from one build (its lake keeps data
+    files by path relative to the folder it is opened from, so a copy is a warehouse of its own)."""
+    shutil.copytree(warehouse.lake_dir(_seed_build()), warehouse.lake_dir(db))
+    open_reader(db).close()  # attached in this process, as after a build here (the catalog's WAL files exist)
+    return db
+
+
 def warehouse_and_store(folder: Path, *users: tuple[str, str, tuple[str, ...]]) -> tuple[Path, Path]:
     """A warehouse built from the seed in folder, and an accounts store beside it holding these
     (username, role, regions) accounts, each with PASSWORD."""
-    from metrics.build import build
-
-    db = folder / "warehouse.duckdb"
-    build(db)
+    db = seeded_warehouse(folder / "warehouse.duckdb")
     store = folder / "accounts.duckdb"
     for username, role, regions in users:
         accounts.add_user(store, username, PASSWORD, role, actor="test", scope_regions=regions)
@@ -96,10 +115,26 @@ def signed_in(monkeypatch, store: Path, username: str, password: str = PASSWORD)
     return token
 
 
+def store_locked_during(monkeypatch, store: Path, module, name: str) -> None:
+    """While module.name runs, another holder has the accounts file store's lock, as another process writing
+    the store would: the call's own use of the store waits, then gives up."""
+    real = getattr(module, name)
+
+    def locked(*args, **kwargs):
+        with open(store.with_name(store.name + ".lock"), "w") as holder:
+            fcntl.flock(holder, fcntl.LOCK_EX)
+            return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, locked)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+SERVER_PIDS: dict[str, int] = {}  # URL -> process of each server serve() runs, for tests that measure it
 
 
 def serve(env_overrides: dict, script: str = "server.py"):
@@ -130,6 +165,7 @@ def serve(env_overrides: dict, script: str = "server.py"):
                 server.kill()
                 raise RuntimeError(log_path.read_text(errors="replace")) from None
             time.sleep(0.3)
+    SERVER_PIDS[url] = server.pid
     yield url
     server.terminate()
     try:

@@ -152,18 +152,18 @@ def test_what_if_linkong_at_40_drops_the_city_total_and_ranks_it_last(app, seed_
     before = sorted(path.name for path in seed_db.parent.rglob("*"))
     test = app(PAGE, whatif_linkong=40.0)
     total = city_total(test)
-    assert (total.value, total.proto.delta) == ("0/2分", "-2分")
+    assert (total.value, total.proto.delta) == ("0/2分", "减少2分")
     ranking = table(test, "名次变化")
     assert ranking.values.tolist() == [
-        ["第1名", "华容区", "97.47%", "2分", "第1名", "不变"],
-        ["第2名", "梁子湖区", "95%", "2分", "第2名", "不变"],
-        ["第2名", "葛店经开区", "95%", "2分", "第2名", "不变"],
-        ["第4名", "鄂城区", "90%", "2分", "第4名", "不变"],
-        ["第5名", "临空经济区", "40%", "0分", "第5名", "不变"],
+        ["第1名", "华容区", "97.47%", "2分", "第1名", "名次不变"],
+        ["第2名", "梁子湖区", "95%", "2分", "第2名", "名次不变"],
+        ["第2名", "葛店经开区", "95%", "2分", "第2名", "名次不变"],
+        ["第4名", "鄂城区", "90%", "2分", "第4名", "名次不变"],
+        ["第5名", "临空经济区", "40%", "0分", "第5名", "名次不变"],
     ]
     units = table(test, "计分依据").set_index("单位")
     assert units.loc["临空经济区"].tolist() == [
-        "40%", "0分", "2分", "-2分", "按规则计算(含假设)", "假设：未达到任何一档按0分计(细则未说明)"]
+        "40%", "0分", "2分", "减少2分", "按规则计算(含假设)", "假设：未达到任何一档按0分计(细则未说明)"]
     for note in (CITY_ASSUMPTION, "假设：未达到任何一档按0分计(细则未说明)", "全市乡镇(街道)得分无法判定，未计入"):
         assert f":orange[:material/info:] **{plain(note)}**" in texts(test)
     assert not test.button[0].disabled
@@ -198,8 +198,8 @@ def test_what_if_offers_each_scored_item_with_its_own_units(app, claims_db):
     assert [n.key for n in test.number_input] == ["whatif_echeng", "whatif_linkong"]
     ranking = table(test, "名次变化")
     assert ranking.values.tolist() == [
-        ["第1名", "鄂城区", "99.5%", "1.5分", "第1名", "不变"],
-        ["第2名", "临空经济区", "96%", "1分", "第2名", "不变"],
+        ["第1名", "鄂城区", "99.5%", "1.5分", "第1名", "名次不变"],
+        ["第2名", "临空经济区", "96%", "1分", "第2名", "名次不变"],
     ]
     # The 2020 rubric scores districts only; no city total follows from it.
     assert not [metric for metric in test.metric if metric.label == "全市得分（模拟）"]
@@ -210,8 +210,8 @@ def test_overview_lists_targets_and_explains_why_there_is_no_projection(app):
     test = app()
     points, statuses = tables(test, "达标情况")
     assert points[["期间", "数值", "目标", "达标情况"]].values.tolist() == [
-        ["2023年第一季度", "2分", ">= 2分", "√ 达标"], ["2023年第二季度", "2分", ">= 2分", "√ 达标"],
-        ["2023年第三季度", "2分", ">= 2分", "√ 达标"]]
+        ["2023年第一季度", "2分", "≥ 2分", "√ 达标"], ["2023年第二季度", "2分", "≥ 2分", "√ 达标"],
+        ["2023年第三季度", "2分", "≥ 2分", "√ 达标"]]
     assert statuses[["地区", "数值", "目标", "达标情况"]].values.tolist() == [
         ["市本级", "100%", "> 50%", "√ 达标"], ["鄂城区", "90%", "> 50%", "√ 达标"],
         ["华容区", "97.47%", "> 50%", "√ 达标"], ["梁子湖区", "95%", "> 50%", "√ 达标"],
@@ -232,14 +232,14 @@ def test_overview_projection_is_labelled_as_one_with_its_method(app, quarters_db
     test = app(db=quarters_db, filter_period="2023Q3")
     assert table(test, "全年预测").to_dict("records") == [{
         "地区": "鄂州市", "全年预测": "预测 ≥ 1.19亿条", "推算方法": "预测：已有3个季度，按季度平均值×4线性外推",
-        "目标": ">= 1.2亿条", "预测是否达标": "？无法判定"}]
+        "目标": "≥ 1.2亿条", "预测是否达标": "？无法判定"}]
     assert ":violet-badge[:material/query_stats: 预测] **2023年全年预测**（按已有季度推算，不是实际值）" in texts(test)
     push = [frame.value for frame in test.dataframe if "年内累计(各季数值相加)" in frame.value.columns][0]
     assert push[["期间", "年内累计(各季数值相加)", "目标", "达标情况"]].values.tolist() == [
-        ["2023年第一季度", "3,000万条", ">= 3,000万条", "√ 达标"],
-        ["2023年第二季度", "5,500万条", ">= 6,000万条", "× 未达标"],
-        ["2023年第三季度", "8,927万条", ">= 9,000万条", "？无法判定"],
-        ["2023年第四季度", "无数据", ">= 1.2亿条", "○ 无数据"],
+        ["2023年第一季度", "3,000万条", "≥ 3,000万条", "√ 达标"],
+        ["2023年第二季度", "5,500万条", "≥ 6,000万条", "× 未达标"],
+        ["2023年第三季度", "8,927万条", "≥ 9,000万条", "？无法判定"],
+        ["2023年第四季度", "无数据", "≥ 1.2亿条", "○ 无数据"],
     ]
 
 

@@ -316,6 +316,41 @@ def test_account_changes_are_validated(store, call, message):
         call(store)
 
 
+def test_user_names_in_any_script_are_stored_in_their_normal_form(store):
+    assert accounts.add_user(store, "张三", PASSWORD, "viewer", actor="t") == "张三"
+    assert accounts.add_user(store, "Ólafur", PASSWORD, "viewer", actor="t") == "Ólafur"
+    assert accounts.add_user(store, "ｌｉｓｉ_02", PASSWORD, "viewer", actor="t") == "lisi_02"  # NFKC
+    assert accounts.add_user(store, "admin", PASSWORD, "admin", actor="t") == "admin"
+    with pytest.raises(accounts.AccountError) as twin:
+        accounts.add_user(store, "ａｄｍｉｎ", PASSWORD, "admin", actor="t")
+    assert str(twin.value) == "用户“admin”已存在"
+    assert sorted(accounts.list_users(store)["username"]) == sorted(
+        ["viewer1", "hr_editor", "boss", "张三", "Ólafur", "lisi_02", "admin"])
+    assert accounts.session(store, sign_in(store, "张三")).account.username == "张三"
+    # a name typed in full width at the sign-in page finds the account it was stored as
+    assert accounts.session(store, sign_in(store, "ｌｉｓｉ_02")).account.username == "lisi_02"
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("zhang\u200bsan", "用户名不能包含控制字符、格式字符（如零宽字符、双向文本控制符）或其他不可见字符：U+200B"),
+    ("张\u200d三", "用户名不能包含控制字符、格式字符（如零宽字符、双向文本控制符）或其他不可见字符：U+200D"),
+    ("boss\u202egpj", "用户名不能包含控制字符、格式字符（如零宽字符、双向文本控制符）或其他不可见字符：U+202E"),
+    ("li\x07si", "用户名不能包含控制字符、格式字符（如零宽字符、双向文本控制符）或其他不可见字符：U+0007"),
+    ("王五\ufe0f", "用户名不能包含控制字符、格式字符（如零宽字符、双向文本控制符）或其他不可见字符：U+FE0F"),
+    ("zhang san", "用户名只能包含文字、数字、点、下划线或连字符，长度2–32"),
+    ("张", "用户名只能包含文字、数字、点、下划线或连字符，长度2–32"),
+    ("Boss", "用户名“Boss”与已有账户“boss”字形相近，容易混淆，请换一个"),
+    ("b\u043ess", "用户名“b\u043ess”与已有账户“boss”字形相近，容易混淆，请换一个"),  # Cyrillic о
+    ("viewerl", "用户名“viewerl”与已有账户“viewer1”字形相近，容易混淆，请换一个"),
+    ("hr_ed\u0456tor", "用户名“hr_ed\u0456tor”与已有账户“hr_editor”字形相近，容易混淆，请换一个"),  # Ukrainian і
+])
+def test_invisible_and_look_alike_user_names_are_refused(store, name, message):
+    with pytest.raises(accounts.AccountError) as refused:
+        accounts.add_user(store, name, PASSWORD, "viewer", actor="t")
+    assert str(refused.value) == message
+    assert sorted(accounts.list_users(store)["username"]) == ["boss", "hr_editor", "viewer1"]
+
+
 def test_audit_trail_records_each_action_exactly_once(store):
     accounts.set_role(store, "viewer1", "editor", actor="boss", scope_categories=("一窗通办",))
     accounts.set_disabled(store, "hr_editor", True, actor="boss")
@@ -452,7 +487,9 @@ def test_a_locked_store_shows_one_line_on_the_page_not_a_traceback(session, file
     with open(file_store.with_name(file_store.name + ".lock"), "w") as holder:
         fcntl.flock(holder, fcntl.LOCK_EX)
         test = session()
-    assert [error.value for error in test.error] == [f"账户库 {file_store} 被其他进程占用，0.3 秒内未释放，请稍后重试"]
+    # The page names the store by its file name only: the server's directories are nobody's business.
+    assert [error.value for error in test.error] == [
+        "账户库 accounts.duckdb 被其他进程占用，0.3 秒内未释放，请稍后重试"]
     assert not test.title
 
 
@@ -471,3 +508,38 @@ def test_client_address_and_https_come_from_a_trusted_proxy_only(peer, headers, 
 
     scope = {"type": "http", "scheme": "http", "client": (peer, 50000), "headers": headers}
     assert client_of(scope) == expected
+
+
+def test_trusted_proxies_are_addresses_or_networks_never_host_names(monkeypatch):
+    from ui import web
+
+    monkeypatch.setenv("METRICS_TRUSTED_PROXIES", "172.30.0.0/24, 10.0.0.9")
+    forwarded = [(b"x-forwarded-for", b"203.0.113.5"), (b"x-forwarded-proto", b"https")]
+    for peer, expected in [("172.30.0.10", ("203.0.113.5", True)), ("10.0.0.9", ("203.0.113.5", True)),
+                           ("172.30.1.10", ("172.30.1.10", False)), ("127.0.0.1", ("127.0.0.1", False))]:
+        assert web.client_of({"type": "http", "scheme": "http", "client": (peer, 1), "headers": forwarded}) == expected
+    monkeypatch.setenv("METRICS_TRUSTED_PROXIES", "proxy")
+    with pytest.raises(web.ProxySettingError) as refused:
+        web.trusted_networks()
+    assert str(refused.value) == ("METRICS_TRUSTED_PROXIES 中的“proxy”不是 IP 地址或网段（应写作 172.30.0.10 或 "
+                                  "172.30.0.0/24，多个用逗号分隔；不接受主机名）")
+
+
+def test_parallel_guesses_are_counted_exactly_and_a_right_password_is_no_failure(store):
+    """Passwords are checked outside the store's lock: attempts side by side still see each other's failures."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def guess(n):
+        try:
+            accounts.sign_in(store, "viewer1", f"wrong-{n}", client_address="198.51.100.1", user_agent="t")
+        except accounts.LoginRefused as refused:
+            return refused.message
+
+    with ThreadPoolExecutor(8) as pool:
+        messages = list(pool.map(guess, range(8)))
+    assert sorted(messages) == sorted([accounts.WRONG] * 4 + [accounts.THROTTLED] * 4)
+    # The right current password with a refused new one leaves no failure behind.
+    for _ in range(accounts.MAX_FAILED_ATTEMPTS):
+        with pytest.raises(accounts.AccountError, match="新密码不能与当前密码相同"):
+            accounts.change_own_password(store, "viewer1", PASSWORD, PASSWORD, client_address="198.51.100.2")
+    assert accounts.sign_in(store, "viewer1", PASSWORD, client_address="198.51.100.2", user_agent="t")

@@ -12,6 +12,7 @@ from pathlib import Path
 import docx
 import pytest
 from fontTools.ttLib import TTCollection
+from support import load_text
 
 from metrics import briefing
 from metrics.cli import BRIEF_FORMATS, main
@@ -90,13 +91,38 @@ def test_no_change_claim_when_the_previous_quarter_holds_no_comparable_value(see
 def test_two_quarter_summary_states_each_change_with_both_values(two_quarters_db):
     clauses = _summary(two_quarters_db, "2024Q4")
     assert clauses[2] == (
-        "较上季度（2024年第三季度）：市本级综合窗口可办事项占比(一窗通办)由100%变为100%（持平）；"
-        "鄂州市“互联网+监管”考核全省排名由第3名变为第5名（变差）；"
-        "鄂州市监管行为推送数据量由3,600万条变为3,900万条（改善）；"
-        "鄂城区综合窗口可办事项占比(一窗通办)由91.2%变为89.5%（变差）。")
+        "较上季度（2024年第三季度）：市本级综合窗口可办事项占比(一窗通办)保持100%；"
+        "鄂州市“互联网+监管”考核全省排名由第3名变为第5名（下降2位，变差）；"
+        "鄂州市监管行为推送数据量由3,600万条变为3,900万条（增加300万条，改善）；"
+        "鄂城区综合窗口可办事项占比(一窗通办)由91.2%变为89.5%（下降1.7个百分点，变差）。")
     assert clauses[1] == ("综合窗口可办事项占比(一窗通办)：临空经济区84%，低于市本级（100%）16个百分点；"
                           "鄂城区89.5%，低于市本级（100%）10.5个百分点。")
     assert clauses[-1] == "报送情况：5个区（功能区）中2个本期没有任何数值：梁子湖区、葛店经开区。"
+
+
+def test_a_change_without_a_better_direction_is_its_amount_never_no_change(fresh_db):
+    """招投标专项整治排查项目数 has no better direction: 102 → 64 is 减少38个, and 86 → 102 增加16个."""
+    rows = "".join(f"招投标专项整治排查项目数,鄂州市,{period},{value},,{period}报表,\n"
+                   for period, value in (("2024Q2", 86), ("2024Q3", 102), ("2024Q4", 64)))
+    load_text(fresh_db, "招投标.csv", "指标名称,地区,期间,数值,限定,来源,依据\n" + rows)
+    assert "鄂州市招投标专项整治排查项目数由102个变为64个（减少38个）" in _summary(fresh_db, "2024Q4")[2]
+    assert "鄂州市招投标专项整治排查项目数由86个变为102个（增加16个）" in _summary(fresh_db, "2024Q3")[2]
+    assert "持平" not in "".join(_summary(fresh_db, "2024Q4"))
+
+
+def test_no_laggard_is_claimed_while_a_unit_has_not_reported(fresh_db):
+    """临空经济区 lags at 84% in 2024Q3 and is the only unit without a 2024Q4 value of the one-window share."""
+    rows = "".join(f"综合窗口可办事项占比(一窗通办),{region},{period},{value},,{period}报表,\n"
+                   for region, period, value in (
+        ("市本级", "2024Q3", 100), ("鄂城区", "2024Q3", 96), ("华容区", "2024Q3", 98), ("梁子湖区", "2024Q3", 97),
+        ("葛店经开区", "2024Q3", 95), ("临空经济区", "2024Q3", 84),
+        ("市本级", "2024Q4", 100), ("鄂城区", "2024Q4", 96), ("华容区", "2024Q4", 98), ("梁子湖区", "2024Q4", 97),
+        ("葛店经开区", "2024Q4", 95)))
+    load_text(fresh_db, "一窗.csv", "指标名称,地区,期间,数值,限定,来源,依据\n" + rows)
+    summary = _summary(fresh_db, "2024Q4")
+    assert "本期没有低于目标或低于市本级10个百分点以上的单位。" not in summary
+    assert summary[1] == ("本期已报送的数值中没有低于目标或低于市本级10个百分点以上的；临空经济区有指标未报送，"
+                          "无法判断其是否达标。")
 
 
 def test_a_region_brief_speaks_of_that_region_only(two_quarters_db):
@@ -105,7 +131,8 @@ def test_a_region_brief_speaks_of_that_region_only(two_quarters_db):
     assert data.headline["region_name"].tolist() == ["临空经济区"]
     clauses = [clause.text for clause in briefing.summary_clauses(data)]
     assert clauses[1] == "综合窗口可办事项占比(一窗通办)：临空经济区84%，低于市本级（100%）16个百分点。"
-    assert clauses[2] == "较上季度（2024年第三季度）：临空经济区综合窗口可办事项占比(一窗通办)由82.3%变为84%（改善）。"
+    assert clauses[2] == ("较上季度（2024年第三季度）：临空经济区综合窗口可办事项占比(一窗通办)由82.3%变为84%"
+                          "（上升1.7个百分点，改善）。")
     assert clauses[-1] == "本期临空经济区有报送，没有缺报的指标。"
     assert set(data.stake["region_id"]) == {"linkong"}
 
@@ -130,7 +157,7 @@ def test_pdf_is_a4_with_the_figures_the_summary_and_source_notes(briefs, name, t
         assert _flat(SEED_GAP) in flat
         assert "较上季度" not in flat
     else:
-        assert "鄂城区综合窗口可办事项占比(一窗通办)由91.2%变为89.5%（变差）" in flat
+        assert "鄂城区综合窗口可办事项占比(一窗通办)由91.2%变为89.5%（下降1.7个百分点，变差）" in flat
     assert "附：数据来源" in flat and "二、4整改情况二是" in flat
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     path = tmp_path / "brief.pdf"
@@ -334,12 +361,9 @@ def _read(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def long_text_db(tmp_path_factory):
-    from support import load_text
+    from support import load_text, seeded_warehouse
 
-    from metrics.build import build
-
-    db = tmp_path_factory.mktemp("long_text") / "warehouse.duckdb"
-    build(db)
+    db = seeded_warehouse(tmp_path_factory.mktemp("long_text") / "warehouse.duckdb")
     quoted = '"' + LONG_NAME.replace('"', '""') + '"'
     load_text(db, "regions.csv", f"地区编码,地区名称,级别,上级地区\nlong_town,{quoted},区,鄂州市\n")
     load_text(db, "long.csv", "指标名称,地区,期间,数值,来源,依据\n"

@@ -106,7 +106,7 @@ def test_sign_in_load_and_failover_through_the_proxy(running, browser, tmp_path)
     # and one sign-in session, still live, with the browser's address as nginx forwarded it.
     steps = list(accounts.audit_trail(store)[["action", "target"]].itertuples(index=False, name=None))
     assert steps == [("载入数据", "载入 #2 2024年第三季度.csv"), ("新增账户", "boss"), ("新增账户", "admin"),
-                     ("构建数据仓库", f"载入 #1 {running_cluster.directory / 'warehouse.duckdb'}")]
+                     ("构建数据仓库", "载入 #1 种子数据")]
     with accounts._store(store) as con:
         sessions = con.execute("select username, client_address, ended_at from sessions").fetchall()
     assert sessions == [("boss", "127.0.0.1", None)]

@@ -6,11 +6,10 @@ import re
 from contextlib import contextmanager
 
 import pytest
-from support import PASSWORD, TWO_QUARTERS_CSV, chromium, load_text, serve
+from support import PASSWORD, TWO_QUARTERS_CSV, chromium, load_text, seeded_warehouse, serve
 from test_browser import SCREENSHOTS
 
 from metrics import accounts
-from metrics.build import build
 
 pytestmark = pytest.mark.browser
 
@@ -75,8 +74,7 @@ def test_leaks_finds_english_codes_and_missing_values_and_lets_allowed_text_thro
 def polished(tmp_path_factory, browser):
     """A sign-in dashboard on two quarters (a Chinese file name), one account per role."""
     folder = tmp_path_factory.mktemp("polished")
-    db = folder / "warehouse.duckdb"
-    build(db)
+    db = seeded_warehouse(folder / "warehouse.duckdb")
     load_text(db, "三四季度报表.csv", TWO_QUARTERS_CSV)
     store = folder / "accounts.duckdb"
     accounts.add_user(store, USERS["viewer"], PASSWORD, "viewer", actor="test")
@@ -286,12 +284,12 @@ def test_load_then_sidebar_and_page_show_the_new_state_at_once(polished, browser
     with signed_in(browser, url, USERS["admin"]) as page:
         sidebar = page.locator("[data-testid=stSidebar]")
         open_page(page, "数据管理")
-        expect(sidebar).to_contain_text("最近变更：第 2 次载入（三四季度报表.csv")
+        expect(sidebar).to_contain_text("最近变更：载入文件“三四季度报表.csv”（第 2 次变更，")
         page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(upload))
         expect(page.get_by_text("校验通过。请核对预览后确认载入。")).to_be_visible(timeout=30_000)
         page.get_by_role("button", name="确认载入").click()
         expect(page.get_by_text("已载入文件“华容区一季度.csv”（第 3 次载入）")).to_be_visible(timeout=30_000)
-        expect(sidebar).to_contain_text("最近变更：第 3 次载入（华容区一季度.csv，boss，")
+        expect(sidebar).to_contain_text("最近变更：载入文件“华容区一季度.csv”（第 3 次变更，boss，")
         # What the previous run drew goes once this run has drawn the page.
         expect(page.get_by_text("校验通过")).to_have_count(0)
         expect(page.get_by_role("button", name="确认载入")).to_have_count(0)
@@ -307,5 +305,5 @@ def test_load_then_sidebar_and_page_show_the_new_state_at_once(polished, browser
         undo.click()
         expect(page.get_by_text("已撤销第 3 次载入（文件“华容区一季度.csv”）")).to_have_count(1, timeout=30_000)
         expect(rollback.get_by_role("combobox")).to_have_value(re.compile("^第 2 次载入 · 三四季度报表.csv"))
-        expect(sidebar).to_contain_text("最近变更：第 4 次载入")
+        expect(sidebar).to_contain_text("最近变更：撤销载入（第 4 次变更，")
         screenshot(page, "polish_after_rollback", DESKTOP)

@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from support import ROOT, chromium, serve
+from support import ROOT, chromium, seeded_warehouse, serve
 from test_browser import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
@@ -81,10 +81,7 @@ def test_user_text_shows_literally_everywhere(browser, tmp_path):
     an image and a link: each shows as the characters it is, and nothing loads or links."""
     from playwright.sync_api import expect
 
-    from metrics.build import build
-
-    db = tmp_path / "warehouse.duckdb"
-    build(db)
+    db = seeded_warehouse(tmp_path / "warehouse.duckdb")
     upload = tmp_path / f"{HOSTILE}.csv"
     upload.write_text("指标名称,地区,期间,数值,来源,依据\n"
                       f"综合窗口可办事项占比(一窗通办),华容区,2024Q4,98%,{HOSTILE},{HOSTILE}\n", encoding="utf-8")

@@ -8,10 +8,9 @@ no formula from a file."""
 import re
 
 import pytest
-from support import chromium, load_text, serve
+from support import chromium, load_text, seeded_warehouse, serve
 from test_browser import SCREENSHOTS
 
-from metrics.build import build
 from metrics.formatting import inert
 
 pytestmark = pytest.mark.browser
@@ -42,8 +41,7 @@ def browser():
 @pytest.fixture(scope="module")
 def hostile_dashboard(tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile_text")
-    db = folder / "warehouse.duckdb"
-    build(db)
+    db = seeded_warehouse(folder / "warehouse.duckdb")
     load_text(db, "regions.csv", f"地区编码,地区名称,级别,上级地区\nhostile_town,{_quoted(NAME + '区')},区,鄂州市\n")
     load_text(db, "indicators.csv",
               "指标编码,指标名称,单位,类型,时态,方向,类别,口径,责任单位\n"
@@ -131,8 +129,7 @@ def formula_dashboard(tmp_path_factory):
     from metrics.warehouse import open_reader
 
     folder = tmp_path_factory.mktemp("formulas")
-    db = folder / "warehouse.duckdb"
-    build(db)
+    db = seeded_warehouse(folder / "warehouse.duckdb")
     store = folder / "accounts.duckdb"
     accounts.add_user(store, "boss", PASSWORD, "admin", actor="test")
     accounts.add_user(store, "hr_clerk", PASSWORD, "editor", actor="test", scope_regions=("华容区",))

@@ -8,7 +8,7 @@ import sys
 import time
 
 import pytest
-from support import export_text
+from support import export_text, seeded_warehouse
 
 from metrics import queries
 from metrics.build import build
@@ -113,8 +113,7 @@ def test_ledger_holds_the_26_problems(seed_con):
     ],
 )
 def test_a_seed_that_breaks_a_data_test_is_not_published(seed_copy, tmp_path, row, problem):
-    db = tmp_path / "w.duckdb"
-    build(db)
+    db = seeded_warehouse(tmp_path / "w.duckdb")
     before = export_text(db)
     with open(seed_copy / "observations.csv", "a", encoding="utf-8") as handle:
         handle.write(row + "\n")

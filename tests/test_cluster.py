@@ -3,6 +3,7 @@ the upstream with its passive health check, and a configuration nginx itself acc
 tested in test_browser_cluster.py."""
 
 import subprocess
+from pathlib import Path
 
 from support import cluster
 
@@ -30,3 +31,34 @@ def test_nginx_accepts_the_filled_in_config(tmp_path):
     checked = subprocess.run(["nginx", "-t", "-p", str(tmp_path), "-c", str(config), "-e",
                               str(tmp_path / "nginx-error.log")], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
+
+
+def test_make_cluster_starts_and_stops_from_a_checkout_under_a_directory_only_its_owner_may_enter(tmp_path):
+    """As root's home is: initdb runs as the `postgres` user, which cannot enter it."""
+    import json
+    import ssl
+    import sys
+    import urllib.request
+
+    from support import ROOT
+
+    private = tmp_path / "home"
+    private.mkdir(mode=0o700)
+    directory = private / ".cluster"
+    script = [sys.executable, str(ROOT / "scripts" / "cluster.py")]
+    started = subprocess.run([*script, "start", "--dir", str(directory), "--servers", "1",
+                              "--https-port", str(cluster.free_port())],
+                             cwd=ROOT, capture_output=True, text=True, timeout=300)
+    state = json.loads((directory / "cluster.json").read_text()) if started.returncode == 0 else {}
+    try:
+        assert started.returncode == 0, started.stderr
+        insecure = ssl.create_default_context()
+        insecure.check_hostname, insecure.verify_mode = False, ssl.CERT_NONE  # the cluster's own certificate
+        with urllib.request.urlopen(f"{state['url']}/healthz", context=insecure, timeout=30) as answer:
+            assert (answer.status, answer.read()) == (200, b"ok")
+    finally:
+        if state:
+            stopped = subprocess.run([*script, "stop", "--dir", str(directory)], cwd=ROOT, capture_output=True,
+                                     text=True, timeout=120)
+            assert (stopped.returncode, stopped.stdout) == (0, "集群已停止\n"), stopped.stderr
+            assert not Path(state["postgres"]).exists()  # PostgreSQL's own directory goes with it

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
-from support import APP, export_text, signed_in
+from support import APP, export_text, signed_in, store_locked_during
 
-from metrics import accounts
+from metrics import accounts, journal
 from metrics.warehouse import open_reader
 
 PASSWORD = "correct-horse-9"
@@ -162,7 +162,7 @@ def test_admin_sets_a_bureau_target_recorded_like_a_load(page_as, store, fresh_d
     assert stored == [("supervision_push_volume", None, 2023, 120000000.0, ">=", "bureau")]
     assert kind == ("target", "boss")
     events = accounts.audit_trail(store)
-    assert events[events["action"] == "设置目标"]["detail"].tolist() == ["2023年 全部地区 >= 120000000"]
+    assert events[events["action"] == "设置目标"]["detail"].tolist() == ["2023年 全部地区 ≥ 1.2亿条"]
 
 
 def test_editor_has_no_target_or_rollback_controls(page_as, store):
@@ -270,3 +270,39 @@ def test_audit_log_names_operators_and_says_what_its_counts_count(store, fresh_d
         ["命令行（root）", "载入数据", "观测值行数", 58, 60],
     ]
     assert set(trail.loc[trail["操作"] == "新增账户", "计数对象"]) == {"账户数"}
+
+
+def test_a_load_whose_audit_copy_waits_is_shown_done_with_a_warning_and_the_button_gone(store, fresh_db, page_as,
+                                                                                      monkeypatch):
+    """The accounts store is locked while the load's audit copy is made: the load is live, so the page says so,
+    warns that the audit entry comes later, and offers no button to load the same file twice."""
+    test = page_as("boss")
+    upload(test, "一季度.csv", (HEADER + "综合窗口可办事项占比(一窗通办),华容区,2024Q1,98.1%,,华容区报表\n").encode())
+    monkeypatch.setattr(journal, "AUDIT_WAIT_SECONDS", 0.3)
+    store_locked_during(monkeypatch, store, journal, "reconcile")
+    click(test, "确认载入")
+    assert not test.error
+    assert [s.value for s in test.success] == [
+        "已载入文件“一季度.csv”（第 2 次载入）：新增 1 行，修改 0 行，不变 0 行；新建期间 1 个。载入的数据如下："]
+    assert [w.value for w in test.warning] == [
+        "载入 #2（新增 1 行，修改 0 行，不变 0 行；新建期间 1 个）已生效；"
+        f"但账户库 {store} 被其他进程占用，已等待 0.3 秒，审计记录暂未写入，"
+        "将在下次变更或运行 python -m metrics ensure 时从数据仓库的变更日志补记"]
+    assert not [b for b in test.button if b.label == "确认载入"]
+    assert test.file_uploader[0].value is None
+    assert "华容区,2024Q1,98.1" in export_text(fresh_db)
+    test.run()
+    assert not test.warning
+
+
+def test_a_locked_accounts_store_refuses_a_load_in_one_line(store, fresh_db, page_as, monkeypatch):
+    """The store cannot be read to check the admin's role: one line, nothing loaded, the button still there."""
+    before = export_text(fresh_db)
+    test = page_as("boss")
+    upload(test, "一季度.csv", (HEADER + "综合窗口可办事项占比(一窗通办),华容区,2024Q1,98.1%,,华容区报表\n").encode())
+    monkeypatch.setenv("METRICS_ACCOUNTS_WAIT_SECONDS", "0.3")
+    store_locked_during(monkeypatch, store, accounts, "authorise")
+    click(test, "确认载入")
+    assert [e.value for e in test.error] == [f"账户库 {store} 被其他进程占用，0.3 秒内未释放，请稍后重试"]
+    assert not test.success[1:] and export_text(fresh_db) == before
+    assert [b.label for b in test.button if b.label == "确认载入"] == ["确认载入"]

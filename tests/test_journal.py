@@ -29,7 +29,7 @@ def test_a_change_published_without_its_audit_entry_gets_it_once_at_start(fresh_
     assert main(["ensure", "--db", str(fresh_db)]) == 0
     assert audited(fresh_db)[1:] == [
         ["张三", "载入数据", "载入 #2 q.csv", result.note, 58, 59],
-        ["system", "构建数据仓库", f"载入 #1 {fresh_db}", "种子数据 58 条观测值", 0, 58],
+        ["system", "构建数据仓库", "载入 #1 种子数据", "种子数据 58 条观测值", 0, 58],
     ] and audited(fresh_db)[0][1] == "新增账户"  # the first admin, which ensure creates
 
 
@@ -85,3 +85,15 @@ def test_a_locked_accounts_store_is_one_line_for_commands_that_need_it(fresh_db,
     finally:
         holding.kill()
         holding.wait()
+
+
+def test_every_error_a_person_reads_has_one_root_and_a_pending_audit_is_no_failure():
+    from metrics import briefing, changes, errors, loads, untrusted_xlsx
+    from metrics.warehouse import WarehouseError
+
+    shown = (WarehouseError, loads.LoadError, loads.ConflictError, briefing.BriefError, accounts.AccountError,
+             accounts.StoreUnavailable, accounts.StoreBusy, accounts.LoginRefused, untrusted_xlsx.UploadRefused)
+    assert [error.__name__ for error in shown if not issubclass(error, errors.UserFacingError)] == []
+    assert issubclass(changes.AuditPending, errors.DoneButPending)
+    assert not issubclass(changes.AuditPending, WarehouseError)
+    assert changes.AuditPending("载入已生效", result=7).result == 7

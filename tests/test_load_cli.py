@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -155,3 +156,38 @@ def test_the_command_line_has_its_own_size_limit_above_the_browsers(fresh_db, tm
     monkeypatch.setenv(MAX_CLI_LOAD_ENV_VAR, "0.00001")
     assert main(["load", str(path), "--db", str(fresh_db), "--dry-run"]) == 1
     assert "超过上限" in capsys.readouterr().err
+
+
+TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def test_escape_sequences_in_cells_and_file_names_reach_the_terminal_escaped(fresh_db, tmp_path):
+    def metrics(*args: str) -> subprocess.CompletedProcess:
+        done = subprocess.run([sys.executable, "-m", "metrics", *args, "--db", str(fresh_db)], cwd=ROOT,
+                              capture_output=True, text=True)
+        assert not TERMINAL_CONTROLS.search(done.stdout + done.stderr), (done.stdout, done.stderr)
+        return done
+
+    name = "季报\x1b[2J\x1b]0;title\x07\x9b31m.csv"
+    hostile = tmp_path / name
+    hostile.write_text("指标名称,地区,期间,数值,来源\n一窗通办事项数,华容区\x1b[2J,2024年第一季度,120,季报\x1b]0;t\x07\n",
+                       encoding="utf-8")
+    refused = metrics("load", str(hostile))
+    assert (refused.returncode, refused.stderr.splitlines()) == (1, [
+        "第2行 地区“华容区\\x1b[2J”：未知地区“华容区\\x1b[2J”，是否为“华容区”？",
+        "第2行 地区“华容区\\x1b[2J”：含有不可见的控制字符，请删除",
+        "第2行 来源“季报\\x1b]0;t\\x07”：含有不可见的控制字符，请删除",
+        "错误：3 处问题，未载入",
+    ])
+    missing = metrics("load", str(tmp_path / ("无此文件\x1b[2J.csv")))
+    assert (missing.returncode, missing.stderr) == (
+        2, f"错误：无法读取文件 {tmp_path}/无此文件\\x1b[2J.csv：No such file or directory\n")
+
+    hostile.write_text(QUARTER, encoding="utf-8")
+    assert metrics("load", str(hostile)).returncode == 0
+    history = metrics("history")
+    shown_name = "季报\\x1b[2J\\x1b]0;title\\x07\\x9b31m.csv"
+    assert history.stdout.splitlines()[2].split(",")[:3] == ["2", "观测值", shown_name]
+    out = tmp_path / "history.csv"
+    assert metrics("history", "--out", str(out)).stdout == ""
+    assert out.read_text(encoding="utf-8").splitlines()[2].split(",")[2] == name  # a file keeps the exact text

@@ -5,9 +5,8 @@ escaped wherever Streamlit would render Markdown (the browser side is tests/test
 import re
 
 import pytest
-from support import load_text
+from support import load_text, seeded_warehouse
 
-from metrics.build import build
 from ui.common import plain
 
 HOSTILE = ":red[**数据已作废**]![图](http://127.0.0.2/x.png)[链接](http://127.0.0.2/)"
@@ -18,8 +17,7 @@ PAGES = [None, "pages/districts.py", "pages/trends.py", "pages/assessment.py", "
 
 @pytest.fixture(scope="module")
 def hostile_db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("hostile") / "warehouse.duckdb"
-    build(db)
+    db = seeded_warehouse(tmp_path_factory.mktemp("hostile") / "warehouse.duckdb")
     load_text(db, "regions.csv", f"地区编码,地区名称,级别,上级地区\nhostile_town,{HOSTILE}镇,乡镇街道,鄂城区\n")
     load_text(db, f"{HOSTILE}.csv", "指标名称,地区,期间,数值,来源,依据\n"
                                     f"综合窗口可办事项占比(一窗通办),{HOSTILE}镇,2024Q4,98%,{HOSTILE},{HOSTILE}\n"
@@ -74,8 +72,7 @@ LIVE_TEXT = re.compile(r"https?:/|www\.|@[a-z]|\u202e|\n[#-] ")
 
 @pytest.fixture(scope="module")
 def inert_db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("inert") / "warehouse.duckdb"
-    build(db)
+    db = seeded_warehouse(tmp_path_factory.mktemp("inert") / "warehouse.duckdb")
     load_text(db, "regions.csv", f'地区编码,地区名称,级别,上级地区\nhostile_town,"{INERT_NAME}",乡镇街道,鄂城区\n')
     load_text(db, "www.example.com a@example.com http:x.csv",
               "指标名称,地区,期间,数值,来源,依据\n"

@@ -8,8 +8,10 @@ import pytest
 from test_pages import figure, values
 
 from metrics import charts, facts, periods
-from metrics.formatting import change_direction, change_text, delta_text, value_text
+from metrics.claims import Change, Direction, change_between, rank_move
+from metrics.formatting import change_words, delta_text, judged_change_words, value_text
 from metrics.warehouse import open_reader
+from ui.common import metric_delta
 
 Q3, Q4 = periods.quarter_index("2024Q3"), periods.quarter_index("2024Q4")
 
@@ -51,7 +53,8 @@ def test_q4_ranking_uses_only_q4_values_and_the_others_read_unreported(app, two_
     assert ranked["数值"].tolist() == ["98.6%", "89.5%", "84%", "未报送（最近：2024年第三季度 95.5%）",
                                      "未报送（最近：2024年第三季度 95%）"]
     assert ranked["期间"].tolist()[3:] == ["未报送", "未报送"]
-    assert ranked["环比"].tolist()[:3] == ["🟢 +0.5个百分点", "🔴 -1.7个百分点", "🟢 +1.7个百分点"]
+    assert ranked["环比"].tolist()[:3] == ["上升0.5个百分点，改善", "下降1.7个百分点，变差",
+                                             "上升1.7个百分点，改善"]
     chart = figure(test)
     bars, earlier, unreported = chart["data"]
     assert list(bars["y"]) == ["临空经济区", "鄂城区", "华容区"]
@@ -90,7 +93,7 @@ def test_trend_puts_huarong_on_one_dated_axis_with_chinese_quarter_ticks(app, tw
     assert [x[:10] for x in axis["tickvals"]] == ["2024-08-15", "2024-11-15"]
     table = table_with(test, "报告季度")
     assert table[["报告季度", "数值", "环比"]].values.tolist() == [
-        ["2024年第三季度", "98.1%", "—"], ["2024年第四季度", "98.6%", "🟢 +0.5个百分点"]]
+        ["2024年第三季度", "98.1%", "—"], ["2024年第四季度", "98.6%", "上升0.5个百分点，改善"]]
 
 
 def test_a_single_point_is_said_in_words_not_drawn(app):
@@ -143,16 +146,30 @@ def test_a_flow_is_compared_only_quarter_with_quarter(fresh_db):
     assert pd.isna(trainings.loc["2024Q4", "previous_value"])
 
 
-def test_change_text_and_direction():
-    assert change_text(0.5, "%") == "+0.5个百分点"
-    assert change_text(0, "%") == "持平"
-    assert change_text(None, "%") == "—"
-    assert change_text(2, "名", "rank") == "+2名"
-    assert change_direction(2, "lower") == "worse"
-    assert change_direction(-1.7, "higher") == "worse"
-    assert change_direction(0.5, "higher") == "better"
-    assert change_direction(3, "none") == "neutral"
-
+@pytest.mark.parametrize(("change", "direction", "words", "judged", "delta"), [
+    (Change(0.5, "%", "rate", "higher"), Direction.BETTER, "上升0.5个百分点", "上升0.5个百分点，改善",
+     {"delta": "上升0.5个百分点", "delta_arrow": "up", "delta_color": "normal"}),
+    (Change(-1.7, "%", "rate", "higher"), Direction.WORSE, "下降1.7个百分点", "下降1.7个百分点，变差",
+     {"delta": "下降1.7个百分点", "delta_arrow": "down", "delta_color": "normal"}),
+    (Change(0, "%", "rate", "higher"), Direction.UNCHANGED, "持平", "持平",
+     {"delta": "持平", "delta_arrow": "off", "delta_color": "off"}),
+    (Change(None, "%", "rate", "higher"), None, "—", "—", {"delta": None}),
+    # no better direction: the change is a number, never 持平 (102 → 64 projects)
+    (change_between(64, 102, "个", "count", "none"), Direction.CHANGED, "减少38个", "减少38个",
+     {"delta": "减少38个", "delta_arrow": "down", "delta_color": "off"}),
+    (change_between(3000, 2500, "条", "count", "lower"), Direction.WORSE, "增加500条", "增加500条，变差",
+     {"delta": "增加500条", "delta_arrow": "up", "delta_color": "inverse"}),
+    # a rank: 5th → 3rd rose two places, an improvement drawn up and green; an unchanged one is grey
+    (rank_move(3, 5), Direction.BETTER, "上升2位", "上升2位，改善",
+     {"delta": "上升2位", "delta_arrow": "up", "delta_color": "normal"}),
+    (rank_move(5, 3), Direction.WORSE, "下降2位", "下降2位，变差",
+     {"delta": "下降2位", "delta_arrow": "down", "delta_color": "normal"}),
+    (rank_move(3, 3), Direction.UNCHANGED, "名次不变", "名次不变",
+     {"delta": "名次不变", "delta_arrow": "off", "delta_color": "off"}),
+])
+def test_a_change_has_one_direction_and_one_wording(change, direction, words, judged, delta):
+    assert (change.direction, change_words(change), judged_change_words(change), metric_delta(change)) == (
+        direction, words, judged, delta)
 
 @pytest.mark.parametrize(("value", "unit", "kind", "expected"), [
     (97.47, "%", "rate", "97.47%"),
@@ -233,6 +250,31 @@ def test_a_shared_link_opens_the_same_view(app, two_quarters_db, monkeypatch):
     assert test.session_state["filter_period"] == "2024Q3"
     assert test.session_state["filter_region"] == "linkong"
     assert test.query_params["period"] == ["2024Q3"] or test.query_params["period"] == "2024Q3"
+
+
+def test_a_link_to_a_quarter_or_indicator_without_data_says_what_is_shown_instead(two_quarters_db, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+    from support import APP
+    monkeypatch.setenv("METRICS_DB", str(two_quarters_db))
+    monkeypatch.setenv("METRICS_VIEW_LOGIN", "open")
+    st.cache_data.clear()
+    test = AppTest.from_file(APP, default_timeout=30)
+    test.query_params.update({"period": "2024Q2"})
+    test.run()
+    assert test.session_state["filter_period"] == "2024Q4"
+    assert [w.value for w in test.warning][:1] == ["2024年第二季度没有数据，已显示2024年第四季度"]
+    test.run()  # the notice is said once; the link now names what is shown
+    assert "2024年第二季度没有数据，已显示2024年第四季度" not in [w.value for w in test.warning]
+
+    trends = AppTest.from_file(APP, default_timeout=30)
+    trends.query_params.update({"indicator": "no_such_indicator"})
+    trends.run()
+    trends.switch_page("pages/trends.py")
+    trends.query_params.update({"indicator": "no_such_indicator"})
+    trends.run()
+    assert any(w.value.startswith("指标“no\\_such\\_indicator”没有数据，已显示") for w in trends.warning), \
+        [w.value for w in trends.warning]
 
 
 def test_delta_text_rounds_float_noise():

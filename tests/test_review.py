@@ -3,9 +3,9 @@ an admin approves it; a returned one shows its reason; a pending one can be with
 only; each step is in the audit trail once."""
 
 import pytest
-from support import export_text
+from support import export_text, store_locked_during
 
-from metrics import accounts, changes, ingest, review
+from metrics import accounts, changes, ingest, journal, review
 from metrics.loads import LoadError
 from metrics.warehouse import open_reader
 
@@ -177,6 +177,94 @@ def test_the_clerk_reads_the_reason_of_a_return(cycle, monkeypatch):
     changes.return_submission(db, number, admin, "数值与报表不符，请核对")
     page = open_as(monkeypatch, store, db, "hr_clerk", "pages/review.py")
     assert page.dataframe[0].value[["状态", "退回原因"]].values.tolist() == [["已退回", "数值与报表不符，请核对"]]
+
+
+def race(*steps: tuple[float, object]) -> list[str]:
+    """Run the steps in threads released together, each after its delay (seconds); their refusals."""
+    import threading
+    import time
+
+    start, refusals = threading.Barrier(len(steps)), []
+
+    def run(delay, step):
+        start.wait()
+        time.sleep(delay)
+        try:
+            step()
+        except LoadError as error:
+            refusals.append(str(error))
+
+    racers = [threading.Thread(target=run, args=step) for step in steps]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join()
+    return refusals
+
+
+def test_a_withdrawal_racing_an_approval_never_leaves_a_withdrawn_submission_published(cycle):
+    """The clerk withdraws while the admin approves, 20 times: each submission ends either 已撤回 with
+    nothing published, or 已通过 with its value published by its own load; never a mix."""
+    db, _, clerk, _, admin = cycle
+
+    def published():
+        con = open_reader(db)
+        try:
+            return con.execute("select count(*) from loads").fetchone()[0], huarong_q3(db)
+        finally:
+            con.close()
+
+    for attempt in range(20):
+        value = f"{50 + attempt}.5%"
+        number = submit(db, clerk, CLERK_FILE.replace(b"98.1%", value.encode()))
+        before = published()
+        # The withdrawal comes later on each try, from at once to after the approval: before it, inside it
+        # (the race), after it.
+        refusals = race((attempt * 0.05, lambda n=number: changes.withdraw(db, n, clerk)),
+                        (0.0, lambda n=number: changes.approve(db, n, admin)))
+        [(_, status, _)] = [row for row in statuses(db) if row[0] == number]
+        con = open_reader(db)
+        try:
+            load_id = con.execute("select load_id from submissions where submission_id = ?", [number]).fetchone()[0]
+        finally:
+            con.close()
+        assert len(refusals) == 1, refusals
+        if status == "已撤回":
+            assert (published(), load_id) == (before, None)
+        else:
+            assert status == "已通过"
+            assert published() == (before[0] + 1, [(float(value[:-1]), load_id)])
+
+
+def test_an_approval_whose_audit_copy_waits_is_shown_published_with_a_warning(cycle, monkeypatch):
+    """The accounts store is locked while the approval's audit copy is made: the page says nothing failed,
+    warns that the audit entry comes later, and the submission is no longer offered for approval."""
+    db, store, clerk, _, _ = cycle
+    number = submit(db, clerk)
+    admin = open_as(monkeypatch, store, db, "boss", "pages/review.py")
+    monkeypatch.setattr(journal, "AUDIT_WAIT_SECONDS", 0.3)
+    store_locked_during(monkeypatch, store, journal, "reconcile")
+    next(b for b in admin.button if b.label == "审核通过并发布").click().run()
+    assert not admin.exception and not admin.error
+    assert [w.value for w in admin.warning] == [
+        f"审核通过(报送 #{number}，载入 #2)已生效；但账户库 {store} 被其他进程占用，已等待 0.3 秒，审计记录暂未写入，"
+        "将在下次变更或运行 python -m metrics ensure 时从数据仓库的变更日志补记"]
+    assert not [b for b in admin.button if b.label == "审核通过并发布"]
+    assert statuses(db) == [(number, "已通过", "")]
+    assert huarong_q3(db) == [(98.1, 2)]
+
+
+def test_a_locked_accounts_store_refuses_an_approval_in_one_line(cycle, monkeypatch):
+    db, store, clerk, _, _ = cycle
+    number = submit(db, clerk)
+    before = export_text(db)
+    admin = open_as(monkeypatch, store, db, "boss", "pages/review.py")
+    monkeypatch.setenv("METRICS_ACCOUNTS_WAIT_SECONDS", "0.3")
+    store_locked_during(monkeypatch, store, accounts, "authorise")
+    next(b for b in admin.button if b.label == "审核通过并发布").click().run()
+    assert not admin.exception
+    assert [e.value for e in admin.error] == [f"账户库 {store} 被其他进程占用，0.3 秒内未释放，请稍后重试"]
+    assert statuses(db) == [(number, "待审核", "")] and export_text(db) == before
 
 
 FORMULAS = ('=HYPERLINK("http://127.0.0.2/","点我")', "=cmd|' /C calc'!A0", "@SUM(1+1)", "+1+1")

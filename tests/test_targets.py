@@ -148,10 +148,10 @@ def test_setting_a_target_again_replaces_it_and_records_each_load(fresh_db):
     assert (first, second) == (2, 3)
     assert bureau == [("one_window_share", "linkong", 2024, 95.0, ">", 3)]
     assert loads == [
-        (2, "target", "target:one_window_share/linkong/2024", 1, 1, 0, "张三", "applied",
-         "本局目标：2024年 one_window_share linkong >= 90"),
-        (3, "target", "target:one_window_share/linkong/2024", 1, 0, 1, "李四", "applied",
-         "本局目标：2024年 one_window_share linkong > 95"),
+        (2, "target", "目标：综合窗口可办事项占比(一窗通办)", 1, 1, 0, "张三", "applied",
+         "本局目标：综合窗口可办事项占比(一窗通办) 2024年 临空经济区 ≥ 90%"),
+        (3, "target", "目标：综合窗口可办事项占比(一窗通办)", 1, 0, 1, "李四", "applied",
+         "本局目标：综合窗口可办事项占比(一窗通办) 2024年 临空经济区 > 95%"),
     ]
 
 

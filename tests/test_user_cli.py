@@ -105,3 +105,20 @@ def test_ensure_creates_the_accounts_store_for_its_owner_only(tmp_path):
     assert first.returncode == 0, first.stderr
     store = accounts.accounts_path(db)
     assert stat.S_IMODE(store.stat().st_mode) == 0o600
+
+
+def test_user_add_takes_chinese_names_in_normal_form_and_refuses_hidden_or_look_alike_ones(fresh_db):
+    def add(name: str):
+        done = cli("user", "add", name, "--password-stdin", stdin="a-good-password\n", env_db=fresh_db)
+        return done.returncode, done.stderr
+
+    assert add("张三") == (0, "已新增账户 张三（首次登录须修改密码）\n")
+    assert add("ｚｈａｎｇｓａｎ") == (0, "已新增账户 zhangsan（首次登录须修改密码）\n")
+    assert add("zhangsan") == (2, "错误：用户“zhangsan”已存在\n")
+    assert add("ZhangSan") == (2, "错误：用户名“ZhangSan”与已有账户“zhangsan”字形相近，容易混淆，请换一个\n")
+    assert add("张\u200b三") == (
+        2, "错误：用户名不能包含控制字符、格式字符（如零宽字符、双向文本控制符）或其他不可见字符：U+200B\n")
+    assert add("张三\u202e") == (
+        2, "错误：用户名不能包含控制字符、格式字符（如零宽字符、双向文本控制符）或其他不可见字符：U+202E\n")
+    assert cli("user", "disable", "ｚｈａｎｇｓａｎ", env_db=fresh_db).stderr == "已停用账户 zhangsan\n"
+    assert sorted(accounts.list_users(accounts.accounts_path(fresh_db))["username"]) == ["zhangsan", "张三"]

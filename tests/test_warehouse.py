@@ -120,12 +120,13 @@ def test_a_damaged_catalog_is_one_line_and_ensure_changes_nothing(fresh_db, tmp_
     load_one(fresh_db, tmp_path, 1)
     warehouse.forget(fresh_db)
     catalog_file(fresh_db).write_bytes(b"not a database" * 100)
+    refusal = (f"错误：数据仓库 {fresh_db} 不可用：目录库 {catalog_file(fresh_db)} 不是 SQLite 数据库；"
+               f"未做任何修改，请从备份恢复 {lake_dir(fresh_db)}，"
+               "确认放弃原有数据后可运行 python -m metrics build --force\n")
     assert main(["load", str(tmp_path / "q1.csv"), "--db", str(fresh_db)]) == 2
-    assert capsys.readouterr().err == f"错误：无法打开数据仓库 {fresh_db}：不是有效的 DuckLake 目录或无读取权限\n"
+    assert capsys.readouterr().err == refusal
     assert main(["ensure", "--db", str(fresh_db)]) == 2
-    assert capsys.readouterr().err == (
-        f"错误：数据仓库 {fresh_db} 无法读取或缺少数据表，未做任何修改；请从备份恢复 {lake_dir(fresh_db)}，"
-        "确认放弃原有数据后可运行 python -m metrics build --force\n")
+    assert capsys.readouterr().err == refusal
     assert catalog_file(fresh_db).read_bytes().startswith(b"not a database")
 
 

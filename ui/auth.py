@@ -77,7 +77,7 @@ def current_account() -> accounts.Account | None:
     try:
         found = accounts.session(store_path(), token)
     except accounts.AccountError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(common.without_server_paths(str(error)), icon=":material/error:")
         st.stop()
     if token and found is None:
         st.info("登录已失效，正在返回登录页…", icon=":material/timer_off:")

@@ -12,9 +12,10 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from metrics import periods, warehouse
+from metrics import errors, periods, warehouse
+from metrics.claims import Change, Direction
 from metrics.exporting import neutralise_formulas, neutralised
-from metrics.formatting import change_direction, inert
+from metrics.formatting import change_words, inert
 from metrics.paths import resolve_db
 
 ALL = "全部"
@@ -161,6 +162,37 @@ def clear_caches() -> None:
 
 
 @dataclass(frozen=True)
+class Changed:
+    """A change a user asked for, published: what it returned."""
+    result: object
+
+
+PENDING_KEY = "change_pending"
+
+
+def make_change(change: Callable[[], object]) -> Changed | None:
+    """Run a change a user asked for. Published, it returns the change's result, also when a follow-up is still
+    pending (errors.DoneButPending: the next run shows it as a warning, show_pending), so that its caller goes
+    on as after any success and offers no button for the same change again. Refused or failed: None, after
+    showing the reason in one line."""
+    try:
+        return Changed(change())
+    except errors.DoneButPending as done:
+        st.session_state[PENDING_KEY] = str(done)
+        return Changed(done.result)
+    except errors.UserFacingError as error:
+        st.error(str(error), icon=":material/error:")
+        return None
+
+
+def show_pending() -> None:
+    """Under the title of a page that changes data, once, on the run after a published change whose
+    follow-up is pending: what is still to come."""
+    if pending := st.session_state.pop(PENDING_KEY, None):
+        st.warning(pending, icon=":material/pending_actions:")
+
+
+@dataclass(frozen=True)
 class Filters:
     category: str | None
     region_id: str | None
@@ -195,16 +227,21 @@ def _written_key(param: str) -> str:
     return f"url_written_{param}"
 
 
-def follow_url(key: str, param: str, options) -> None:
-    """Before a widget is drawn: take its value from ?param= when a link brought a new one.
+def follow_url(key: str, param: str, options) -> str | None:
+    """Before a widget is drawn: take its value from ?param= when a link brought a new one; returns a value a
+    link brought that is not among the options (a quarter without data), which the page must not hide.
 
     The app writes every choice back to the URL (keep_in_url), so a URL value that differs from
     the one last written came from outside — a shared link, a bookmark, a link on another page —
     and wins; otherwise the widget's own state, which the user may just have changed, wins.
     """
     wanted = st.query_params.get(param)
-    if wanted is not None and wanted != st.session_state.get(_written_key(param)) and wanted in options:
-        st.session_state[key] = wanted
+    if wanted is None or wanted == st.session_state.get(_written_key(param)):
+        return None
+    if wanted not in options:
+        return wanted
+    st.session_state[key] = wanted
+    return None
 
 
 def keep_in_url(param: str, value: str | None) -> None:
@@ -216,11 +253,17 @@ def keep_in_url(param: str, value: str | None) -> None:
         st.query_params[param] = value
 
 
-def url_widget(widget, label: str, options: list, *, key: str, param: str, default=None, **kwargs):
+LINK_NOTICES = "link_notices"
+
+
+def url_widget(widget, label: str, options: list, *, key: str, param: str, default=None,
+               name_of_missing: Callable[[str], str] | None = None, **kwargs):
     """A selection widget (st.selectbox, st.radio) bound to ?param= both ways.
 
     Its value is also kept under a key of the session's own, so that it survives the pages that
-    do not draw the widget (Streamlit forgets the state of a widget a run does not draw).
+    do not draw the widget (Streamlit forgets the state of a widget a run does not draw). A link naming
+    a value without data is never rewritten silently: show_link_notices says what is shown instead
+    (name_of_missing: how to name such a value, e.g. a quarter's Chinese label).
     """
     named = kwargs.get("format_func", str)
     # An option's name can come from a file: shown inert (no line break, no bidi override).
@@ -228,13 +271,23 @@ def url_widget(widget, label: str, options: list, *, key: str, param: str, defau
     kept = f"kept_{key}"
     if key not in st.session_state and st.session_state.get(kept) in options:
         st.session_state[key] = st.session_state[kept]
-    follow_url(key, param, options)
+    missing = follow_url(key, param, options)
     if key not in st.session_state or st.session_state[key] not in options:
         st.session_state[key] = default if default in options else options[0]
     chosen = widget(label, options, key=key, **kwargs)
     st.session_state[kept] = chosen
     keep_in_url(param, None if chosen in (ALL, None) else str(chosen))
+    if missing is not None:
+        shown = kwargs.get("format_func", str)(chosen)
+        asked = name_of_missing(missing) if name_of_missing else f"{label}“{missing}”"
+        st.session_state.setdefault(LINK_NOTICES, []).append(f"{asked}没有数据，已显示{shown}")
     return chosen
+
+
+def show_link_notices() -> None:
+    """Say, once, which values a link asked for that have no data and what is shown instead."""
+    for notice in st.session_state.pop(LINK_NOTICES, []):
+        st.warning(plain(notice), icon=":material/link_off:")
 
 
 # Characters that give Markdown or Streamlit's directives (:red[…], :material/…:) a construct:
@@ -249,6 +302,16 @@ _LIST_START = re.compile(r"^\s*(?:[-+]|\d+[.)])")
 # dot of "www." and after "@" does.
 _AUTOLINK_STARTS = re.compile(r"(?<=:)(?=//)|(?i:(?<=www))(?=\.)|(?<=@)")
 WORD_JOINER = "\u2060"
+
+
+# An absolute path in a message: a slash not inside a word or a URL, up to a space or Chinese punctuation.
+_SERVER_PATH = re.compile(r"(?<![\w:/.])/[^\s，。：；、（）()“”\"']*")
+
+
+def without_server_paths(message: str) -> str:
+    """A message for a browser: each server path in it cut to its last name (warehouse.duckdb), so that nobody
+    learns the server's directories from an error; the command line and the logs keep the whole path."""
+    return _SERVER_PATH.sub(lambda found: Path(found.group()).name or "/", message)
 
 
 def plain(text) -> str:
@@ -283,6 +346,7 @@ STATUS_BADGE = {
     "无目标": ":gray[:material/remove: 无目标]",
     "无法判定": ":orange[:material/help: 无法判定]",
     "无数据": ":gray[:material/block: 无数据]",
+    "未报送": ":orange[:material/schedule: 未报送]",
 }
 
 
@@ -293,10 +357,6 @@ def status_badge(status: str) -> str:
 
 def empty_state(message: str) -> None:
     st.info(message, icon=":material/filter_alt_off:")
-
-
-CHANGE_MARK = {"better": "🟢 ", "worse": "🔴 ", "neutral": ""}
-CHANGE_COLUMNS = {"环比": "change_vs_previous", "同比": "change_vs_year_ago"}
 
 
 # Columns a phone shows first (about 360 px): what, how much, on target; the rest scroll into
@@ -370,17 +430,15 @@ def _cell(value) -> str:
     return "—" if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "" else str(value)
 
 
-def facts_table(table_frame: pd.DataFrame, facts: pd.DataFrame, *, key: str, total: int | None = None,
-                **kwargs) -> None:
-    """A readable_facts table whose 环比 and 同比 carry a green mark where they improved and a red
-    one where they worsened, by each indicator's better direction (facts: the rows the table was
-    made from). A mark in the text costs nothing per cell, where a pandas Styler costs seconds on
-    a province's table; the CSV download keeps the plain text. total: how many rows there are in all,
-    where table_frame holds only the first of them."""
-    shown = shown_rows(table_frame).copy()
-    facts = shown_rows(facts)
-    for column, change in CHANGE_COLUMNS.items():
-        if column in shown and change in facts:
-            shown[column] = [CHANGE_MARK[change_direction(c, b)] + text for text, c, b in
-                             zip(shown[column], facts[change], facts["better"], strict=True)]
-    table(shown, key=key, total=total or len(table_frame), **kwargs)
+def metric_delta(change: Change) -> dict:
+    """st.metric's delta arguments for a change: its words, an arrow the way the value moved (a rank
+    that 上升 points up), and the colour of its judgement, grey where there is none."""
+    direction = change.direction
+    if direction is None:
+        return {"delta": None}
+    if direction is Direction.UNCHANGED:
+        return {"delta": change_words(change), "delta_arrow": "off", "delta_color": "off"}
+    rose = change.amount < 0 if change.is_rank else change.amount > 0
+    colour = {Direction.BETTER: "normal" if rose else "inverse",
+              Direction.WORSE: "inverse" if rose else "normal"}.get(direction, "off")
+    return {"delta": change_words(change), "delta_arrow": "up" if rose else "down", "delta_color": colour}

@@ -8,6 +8,7 @@ path gets a Chinese 404 page instead of Streamlit's English "Page not found" dia
 
 import asyncio
 import base64
+import functools
 import hashlib
 import html
 import ipaddress
@@ -15,6 +16,7 @@ import os
 import re
 import secrets
 import string
+import sys
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -78,16 +80,51 @@ SECURITY_HEADERS = [
 HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
 
-def _trusted_proxies() -> set[str]:
-    return {part.strip() for part in os.environ.get(TRUSTED_PROXIES_ENV, "127.0.0.1,::1").split(",") if part.strip()}
+class ProxySettingError(ValueError):
+    """METRICS_TRUSTED_PROXIES names something that is not an address or a network; the message is Chinese."""
+
+
+@functools.cache
+def _trusted_networks(setting: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
+    for part in filter(None, (part.strip() for part in setting.split(","))):
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ProxySettingError(f"{TRUSTED_PROXIES_ENV} 中的“{part}”不是 IP 地址或网段（应写作 172.30.0.10 或 "
+                                    "172.30.0.0/24，多个用逗号分隔；不接受主机名）") from None
+    return tuple(networks)
+
+
+def trusted_networks() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """The proxies whose X-Forwarded-For/-Proto count: METRICS_TRUSTED_PROXIES, addresses or networks
+    (default loopback, where a reverse proxy on the same machine connects from)."""
+    return _trusted_networks(os.environ.get(TRUSTED_PROXIES_ENV, "127.0.0.1,::1"))
+
+
+def check_trusted_proxies() -> None:
+    """At start-up: a setting that names a host would never match any peer; stop with one line instead."""
+    try:
+        trusted_networks()
+    except ProxySettingError as error:
+        print(f"错误：{error}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+def _is_trusted_proxy(peer: str) -> bool:
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:
+        return False
+    return any(address in network for network in trusted_networks())
 
 
 def client_of(scope) -> tuple[str, bool]:
     """The client's address and whether it came over HTTPS; X-Forwarded-For/-Proto count only from a trusted
-    proxy (METRICS_TRUSTED_PROXIES, default loopback, where a reverse proxy on the same machine connects from)."""
+    proxy (trusted_networks). The peer is the TCP peer itself: server.py turns off uvicorn's own rewriting."""
     peer = scope["client"][0] if scope.get("client") else ""
     https = scope.get("scheme") in ("https", "wss")
-    if peer in _trusted_proxies():
+    if _is_trusted_proxy(peer):
         headers = Headers(scope=scope)
         if forwarded := headers.get("x-forwarded-for"):
             peer = forwarded.split(",")[-1].strip()
@@ -142,7 +179,7 @@ def _html(title: str, body: str, status: int = 200) -> HTMLResponse:
 
 
 def _alert(kind: str, message: str) -> str:
-    return f'<div class="alert {kind}" role="alert">{html.escape(message)}</div>'
+    return f'<div class="alert {kind}" role="alert">{html.escape(common.without_server_paths(message))}</div>'
 
 
 def not_found() -> HTMLResponse:
@@ -257,6 +294,25 @@ async def login_form(request: Request) -> Response:
     return response
 
 
+# Password checks (argon2: a core and 64 MiB each) run at most this many at once; the others wait on the event
+# loop, not in the thread pool that every page's session lookup also needs.
+PARALLEL_PASSWORD_CHECKS = os.cpu_count() or 2
+PASSWORD_QUEUE_SECONDS = 10.0  # like the accounts store's own wait: an answer well before a client gives up
+_password_checks = asyncio.Semaphore(PARALLEL_PASSWORD_CHECKS)
+
+
+async def _check_password(function, *args, **kwargs):
+    """function (a sign-in or a password change) in the thread pool once a password check is free."""
+    try:
+        await asyncio.wait_for(_password_checks.acquire(), PASSWORD_QUEUE_SECONDS)
+    except TimeoutError:
+        raise accounts.AccountError("同时登录的人数过多，请稍后重试") from None
+    try:
+        return await run_in_threadpool(function, *args, **kwargs)
+    finally:
+        _password_checks.release()
+
+
 async def login_submit(request: Request) -> Response:
     form = await request.form()
     next_path = safe_next(str(form.get("next") or "/"))
@@ -266,7 +322,7 @@ async def login_submit(request: Request) -> Response:
         return _sign_in_page(request, next_path, "登录表单已失效（缺少安全校验码），请重新输入。", 403)
     address, https = client_of(request.scope)
     try:
-        token = await run_in_threadpool(
+        token = await _check_password(
             accounts.sign_in, _store(), str(form.get("username") or "").strip(), str(form.get("password") or ""),
             client_address=address, user_agent=request.headers.get("user-agent", ""))
     except accounts.LoginRefused as refused:
@@ -289,6 +345,10 @@ async def logout(request: Request) -> Response:
     """End this browser's session; the form carries the session's CSRF token."""
     form = await request.form()
     token = request.cookies.get(auth.COOKIE)
+    if not token:
+        # No cookie came: a form posted from another site (SameSite=Lax holds the cookie back), or a browser that
+        # is signed out already. Clearing cookies here would sign a victim's browser out of a session that lives on.
+        return RedirectResponse("/auth/login", status_code=303)
     try:
         found = await run_in_threadpool(accounts.session, _store(), token)
         if found is not None:
@@ -362,7 +422,7 @@ async def password_submit(request: Request) -> Response:
         return _password_page(found, "两次输入的新密码不一致。", 400)
     address, https = client_of(request.scope)
     try:
-        token = await run_in_threadpool(
+        token = await _check_password(
             accounts.change_own_password, _store(), found.account.username, str(form.get("current") or ""), new,
             client_address=address, user_agent=request.headers.get("user-agent", ""))
     except accounts.LoginRefused as refused:
@@ -391,7 +451,8 @@ def _health_problems() -> list[str]:
 
 async def healthz(request: Request) -> Response:
     problems = await run_in_threadpool(_health_problems)
-    return PlainTextResponse("；".join(problems) if problems else "ok", status_code=503 if problems else 200,
+    answer = common.without_server_paths("；".join(problems)) if problems else "ok"  # anyone may ask
+    return PlainTextResponse(answer, status_code=503 if problems else 200,
                              headers={"cache-control": "no-store"})
 
 
@@ -475,15 +536,104 @@ def _without_clear_cache(receive):
     return filtered
 
 
+UPLOAD_ROUTE = ("_stcore", "upload_file")  # Streamlit's PUT/DELETE /_stcore/upload_file/{session}/{file}
+UPLOAD_ROLE = "editor"  # the role of 数据管理, the one page with a file uploader
+SESSION_UPLOAD_ENV = "METRICS_UPLOAD_SESSION_MB"
+SERVER_UPLOAD_ENV = "METRICS_UPLOAD_SERVER_MB"
+_uploads_in_flight: dict[str, int] = {}  # Streamlit session -> bytes of the uploads it is sending now
+
+
+def _upload_limit(env: str, default_mb: float) -> int:
+    return int(float(os.environ.get(env) or default_mb) * 2**20)
+
+
+def _refuse_upload(message: str, status: int) -> PlainTextResponse:
+    return PlainTextResponse(message, status_code=status, headers={"cache-control": "no-store"})
+
+
+async def _upload_refusal(request: Request, streamlit_session: str) -> Response | None:
+    """Streamlit's upload route keeps files in the server's memory, and is open to anyone with a websocket; here
+    it takes a file only from a signed-in account that may upload, into the Streamlit session that this same
+    cookie opened, and only while the session's and the server's uploads stay within their limits."""
+    from streamlit.runtime import Runtime
+
+    token = request.cookies.get(auth.COOKIE)
+    try:
+        found = await run_in_threadpool(accounts.session, _store(), token)
+    except accounts.AccountError as error:
+        return _refuse_upload(common.without_server_paths(str(error)), 503)
+    if found is None:
+        return _refuse_upload("上传文件须先登录。", 403)
+    if not found.account.can(UPLOAD_ROLE):
+        return _refuse_upload(f"当前账户为“{accounts.ROLE_NAMES[found.account.role]}”，无权上传文件。", 403)
+    runtime = Runtime.instance()
+    client = runtime.get_client(streamlit_session)
+    opened_with = client.client_context.cookies.get(auth.COOKIE) if client is not None else None
+    if not opened_with or not secrets.compare_digest(opened_with.encode(), token.encode()):
+        return _refuse_upload("上传的页面会话不属于当前登录，已拒绝。请刷新页面后重新上传。", 403)
+    if request.method != "PUT":
+        return None
+    try:
+        size = int(request.headers["content-length"])
+    except (KeyError, ValueError):
+        return _refuse_upload("上传请求须注明文件大小（Content-Length）。", 411)
+    files = runtime.uploaded_file_mgr.file_storage
+    held = {session: sum(len(file.data) for file in list(stored.values())) for session, stored in list(files.items())}
+    session_total = held.get(streamlit_session, 0) + _uploads_in_flight.get(streamlit_session, 0) + size
+    server_total = sum(held.values()) + sum(_uploads_in_flight.values()) + size
+    if session_total > _upload_limit(SESSION_UPLOAD_ENV, 100):
+        return _refuse_upload("本页面已上传的文件合计超过上限，请刷新页面后再上传。", 413)
+    if server_total > _upload_limit(SERVER_UPLOAD_ENV, 400):
+        return _refuse_upload("服务器正在处理的上传文件过多，请稍后再试。", 503)
+    return None
+
+
+async def _guard_upload(app, scope, receive, send) -> None:
+    """Streamlit's upload route behind _upload_refusal; the size of an accepted upload counts toward the limits
+    until Streamlit has stored it (then it counts as a stored file)."""
+    request = Request(scope)
+    segments = scope["path"].strip("/").split("/")
+    streamlit_session = segments[2] if len(segments) == 4 else ""
+    refusal = await _upload_refusal(request, streamlit_session)
+    if refusal is not None:
+        await refusal(scope, receive, send)
+        return
+    size = int(request.headers.get("content-length") or 0) if scope["method"] == "PUT" else 0
+    _uploads_in_flight[streamlit_session] = _uploads_in_flight.get(streamlit_session, 0) + size
+    try:
+        await app(scope, receive, send)
+    finally:
+        _uploads_in_flight[streamlit_session] -= size
+        if not _uploads_in_flight[streamlit_session]:
+            del _uploads_in_flight[streamlit_session]
+
+
+def _drop_files_of_closed_sessions() -> None:
+    """Streamlit keeps a session's uploaded files until the session is shut down, which for a closed websocket
+    happens only when somebody asks for the session after its reconnection window: drop them at the close."""
+    from streamlit.runtime import Runtime
+
+    if not Runtime.exists():
+        return
+    runtime = Runtime.instance()
+    for streamlit_session in list(runtime.uploaded_file_mgr.file_storage):
+        if not runtime.is_active_session(streamlit_session):
+            runtime.uploaded_file_mgr.remove_session_files(streamlit_session)
+
+
 class Guard:
-    """Security headers on every response, the page gate for GET of a page's URL, and the websocket filter."""
+    """Security headers on every response, the page gate for GET of a page's URL, the upload gate, and the
+    websocket filter."""
 
     def __init__(self, app):
         self.app = app
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "websocket":
-            await self.app(scope, _without_clear_cache(receive), send)
+            try:
+                await self.app(scope, _without_clear_cache(receive), send)
+            finally:
+                _drop_files_of_closed_sessions()
             return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -498,6 +648,9 @@ class Guard:
             await send(message)
 
         segments = scope["path"].strip("/").split("/")
+        if tuple(segments[:2]) == UPLOAD_ROUTE and scope["method"] != "OPTIONS":
+            await _guard_upload(self.app, scope, receive, send_with_headers)
+            return
         if scope["method"] in ("GET", "HEAD") and segments[0] not in NOT_PAGES:
             name = segments[0] if len(segments) == 1 else None
             if name not in PAGE_NAMES and name != "":

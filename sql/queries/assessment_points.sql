@@ -13,6 +13,7 @@ select
     rp.quarter_index,
     f.value as points,
     f.source,
+    f.load_id,
     f.evidence,
     rule.description as rule_description,
     rule.comparator as rule_comparator,

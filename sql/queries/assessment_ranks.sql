@@ -11,6 +11,7 @@ select
     rp.quarter_index,
     f.value as rank,
     f.source,
+    f.load_id,
     f.evidence
 from assessment_items as item
 join assessment_schemes as s using (scheme_id)

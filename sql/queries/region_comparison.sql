@@ -18,8 +18,8 @@ indicator as (
 facts as (
     select
         region_id, region_name, region_level, region_order, value, qualifier, period_id, period_label, end_date,
-        source, evidence, target_value, target_comparator, status, quarter_index, quarter_label, previous_value,
-        previous_quarter_label, change_vs_previous, year_ago_value, year_ago_quarter_label, change_vs_year_ago
+        source, evidence, load_id, target_value, target_comparator, status, quarter_index, quarter_label,
+        previous_value, previous_quarter_label, change_vs_previous, year_ago_value, year_ago_quarter_label, change_vs_year_ago
     from stored_quarter_facts
     where indicator_id = $indicator_id
       and (quarter_index = $quarter_index or (quarter_index < $quarter_index and region_level in ('区', '功能区')))
@@ -63,6 +63,7 @@ final as (
         current.end_date,
         current.source,
         current.evidence,
+        current.load_id,
         current.target_value,
         current.target_comparator,
         current.status,
