@@ -106,7 +106,7 @@ def test_hostile_text_is_drawn_as_its_characters(hostile_dashboard, browser, pat
         else:
             # The sidebar names the file of the last change; the app's own words after it read in order.
             sidebar = page.locator("[data-testid=stSidebar]")
-            expect(sidebar.get_by_text(f"（{_shown(FILE_NAME)}，测试，")).to_be_visible(timeout=30_000)
+            expect(sidebar.get_by_text(f"“{_shown(FILE_NAME)}”（第")).to_be_visible(timeout=30_000)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"hostile_text_{title}.png"), full_page=True)
     finally:
