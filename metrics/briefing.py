@@ -9,7 +9,8 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from html import unescape
 from pathlib import Path
 
 import duckdb
@@ -24,6 +25,7 @@ from metrics.formatting import (
     STATUS_MARK,
     delta_text,
     evidence_text,
+    inert,
     judged_change_words,
     points_fraction,
     rank_text,
@@ -44,6 +46,19 @@ TRENDS_SHOWN = 4
 STATUS_ORDER = ["达标", "未达标", "无法判定", "无目标"]
 FORMATS = ("docx", "pdf")
 _CHART_LOCK = threading.Lock()
+
+
+# Text from users or files shows in a brief's body up to TEXT_SHOWN characters and whole in its
+# appendix: WeasyPrint lays a long text out in a table cell in time that grows faster than its length
+# (a 4,000-character region name took 132 s, a 20,000-character 依据 over 400 s).
+TEXT_SHOWN = 80
+# The columns of a brief's data that hold such text: names, sources, excerpts.
+LONG_TEXT_COLUMNS = ("name", "region_name", "region", "indicator_name", "reference_name", "scheme_name",
+                     "item_name", "source", "evidence", "category", "status", "rule_partial_note")
+# Any table cell, such as a sentence of the app's that quotes a name, is cut at CELL_SHOWN characters.
+CELL_SHOWN = 160
+# The region's name in a file name: a file system takes 255 bytes, three per Chinese character.
+FILE_NAME_SHOWN = 20
 
 
 class BriefError(WarehouseError):
@@ -95,6 +110,36 @@ class Document:
     header: str
     blocks: tuple
     file_stem: str
+
+
+@dataclass
+class LongTexts:
+    """Texts longer than TEXT_SHOWN, numbered in order of first cut: the body shows their start and
+    number, the appendix (附：长文本全文) the whole text."""
+
+    texts: dict = field(default_factory=dict)
+
+    def bounded(self, text, shown: int = TEXT_SHOWN):
+        if not isinstance(text, str) or len(text) <= shown:
+            return text
+        number = self.texts.setdefault(text, len(self.texts) + 1)
+        return f"{text[:shown]}…（全文见附录{number}）"
+
+    def frame(self, frame: pd.DataFrame) -> pd.DataFrame:
+        columns = [column for column in LONG_TEXT_COLUMNS if column in frame]
+        return frame.assign(**{column: frame[column].map(self.bounded) for column in columns})
+
+    def table(self, table: Table) -> Table:
+        return replace(table, rows=tuple(tuple(self.bounded(cell, CELL_SHOWN) for cell in row) for row in table.rows))
+
+    def blocks(self) -> list:
+        if not self.texts:
+            return []
+        return [Heading("附：长文本全文"),
+                Paragraph(((f"正文和表中超过{TEXT_SHOWN}字的名称、来源和原文摘录只列前{TEXT_SHOWN}字，"
+                            f"超过{CELL_SHOWN}字的表格内容只列前{CELL_SHOWN}字，并注明附录号；全文如下。", ()),),
+                          small=True),
+                *(Paragraph(((f"附录{number}：{text}", ()),), small=True) for text, number in self.texts.items())]
 
 
 @dataclass
@@ -161,6 +206,7 @@ class BriefData:
     problems: pd.DataFrame
     units: pd.DataFrame
     status: dict
+    long_texts: LongTexts
 
     @property
     def quarter_label(self) -> str:
@@ -182,7 +228,7 @@ def resolve(con: duckdb.DuckDBPyConnection, quarter_id: str, region: str | None)
     match = regions[(regions["region_id"] == region) | (regions["name"] == region)]
     if match.empty:
         known = "、".join(f"{row.region_id}（{row.name}）" for row in regions.itertuples())
-        raise BriefError(f"未知地区“{region}”（可选：{known}）")
+        raise BriefError(inert(f"未知地区“{region}”（可选：{known}）"))  # one line, whatever the names hold
     return index, str(match["region_id"].iloc[0])
 
 
@@ -231,31 +277,36 @@ def _comparison(con: duckdb.DuckDBPyConnection, quarter_index: int) -> pd.DataFr
 
 
 def gather(con: duckdb.DuckDBPyConnection, quarter_id: str, region: str | None = None) -> BriefData:
-    """Everything a brief of the quarter (and region) shows, read from the warehouse."""
+    """Everything a brief of the quarter (and region) shows, read from the warehouse; its long texts
+    cut to TEXT_SHOWN (LongTexts)."""
     index, region_id = resolve(con, quarter_id, region)
-    regions = facts.regions(con).set_index("region_id")
-    headline = facts.headline(con, index, region_id=region_id)
-    points = assessment.reported_points(con)
-    ranks = assessment.reported_ranks(con)
-    previous = facts.as_of(con, index - 1)
+    long_texts = LongTexts()
+    bounded = long_texts.frame
+    regions = bounded(facts.regions(con)).set_index("region_id")
+    headline = bounded(facts.headline(con, index, region_id=region_id))
+    points = bounded(assessment.reported_points(con))
+    ranks = bounded(assessment.reported_ranks(con))
+    previous = bounded(facts.as_of(con, index - 1))
+    comparison = _comparison(con, index)
     return BriefData(
         quarter_index=index,
         region_id=region_id,
         region_name=regions.loc[region_id, "name"] if region_id else None,
         quarters=periods.reporting_quarters(con),
         headline=headline,
-        facts=facts.as_of(con, index),
+        facts=bounded(facts.as_of(con, index)),
         previous_facts=previous[previous["is_current"]],
-        findings=_in_region(attention.findings(con, index), region_id),
-        comparison=_comparison(con, index),
-        series=_key_series(con, headline, index, region_id),
+        findings=bounded(_in_region(attention.findings(con, index), region_id)),
+        comparison=None if comparison is None else bounded(comparison),
+        series=tuple(bounded(series) for series in _key_series(con, headline, index, region_id)),
         points=points[points["quarter_index"] <= index],
         ranks=ranks[ranks["quarter_index"] <= index],
-        checks=scoring.reported_check(con),
-        stake=_latest_stake(con, index, region_id),
-        problems=ledger.problems(con),
-        units=_in_region(queries.run(con, "quarter_units", quarter_index=index), region_id),
+        checks=bounded(scoring.reported_check(con)),
+        stake=bounded(_latest_stake(con, index, region_id)),
+        problems=bounded(ledger.problems(con)),
+        units=bounded(_in_region(queries.run(con, "quarter_units", quarter_index=index), region_id)),
         status=facts.data_status(con),
+        long_texts=long_texts,
     )
 
 
@@ -398,8 +449,9 @@ def summary_clauses(data: BriefData) -> list[Clause]:
 
 
 def _captioned(figure: go.Figure, details: str) -> tuple[go.Figure, str]:
-    """The chart without its title, and a caption of title, period and sources in its place."""
-    caption = f"{figure.layout.title.text}{details}"
+    """The chart without its title, and a caption of title, period and sources in its place (the
+    title as text: without its line break and with the characters charts.label escaped)."""
+    caption = f"{unescape(figure.layout.title.text.replace('<br>', ''))}{details}"
     figure.update_layout(title_text="", margin_t=40)
     return figure, caption
 
@@ -565,18 +617,46 @@ def build_document(data: BriefData, images: list[bytes] | None = None) -> Docume
                Paragraph(((f"注号对应下表。“来源”为{NOTICE}的条目，或载入文件所注的来源；"
                            "“计算”为由所列数字计算所得。", ()),), small=True),
                notes.table()]
+    blocks = [data.long_texts.table(block) if isinstance(block, Table) else block for block in blocks
+              if block is not None]
+    blocks += data.long_texts.blocks()
     as_of = data.facts[data.facts["is_current"]]["end_date"].max()
     as_of_text = f"{as_of.year}年{as_of.month}月{as_of.day}日" if pd.notna(as_of) else "本期无数值"
     status = data.status
-    return Document(
+    return _inert(Document(
         masthead=BUREAU,
         title=TITLE,
         subtitle=f"{scope}{data.quarter_label}",
         facts_line=f"数据截至：{as_of_text}　数据版本：第{status['load_id']}次载入（{status['loaded_at']:%Y-%m-%d}）",
         header=f"{BUREAU}　{TITLE}　{scope}{data.quarter_label}",
-        blocks=tuple(block for block in blocks if block is not None),
-        file_stem=f"{TITLE}_{periods.quarter_id(data.quarter_index)}" + (f"_{data.region_name}" if scope else ""),
-    )
+        blocks=tuple(blocks),
+        file_stem=file_stem(data.quarter_index, data.region_name),
+    ))
+
+
+def file_stem(quarter_index: int, region_name: str | None) -> str:
+    """The brief's file name without its suffix: 政务服务指标季度简报_2024Q3[_临空经济区]."""
+    region = f"_{inert(region_name)[:FILE_NAME_SHOWN]}" if region_name else ""
+    return f"{TITLE}_{periods.quarter_id(quarter_index)}{region}"
+
+
+def _inert_block(block):
+    if isinstance(block, Heading):
+        return replace(block, text=inert(block.text))
+    if isinstance(block, Paragraph):
+        return replace(block, runs=tuple((inert(text), numbers) for text, numbers in block.runs))
+    if isinstance(block, Table):
+        return replace(block, columns=tuple(map(inert, block.columns)),
+                       rows=tuple(tuple(map(inert, row)) for row in block.rows))
+    return replace(block, caption=inert(block.caption))
+
+
+def _inert(document: Document) -> Document:
+    """Every text of the document on one line and without bidi controls (formatting.inert): a name
+    with U+202E would otherwise turn the brief's own sentence after it backwards."""
+    return replace(document, masthead=inert(document.masthead), title=inert(document.title),
+                   subtitle=inert(document.subtitle), facts_line=inert(document.facts_line),
+                   header=inert(document.header), blocks=tuple(map(_inert_block, document.blocks)))
 
 
 def renderer(fmt: str):

@@ -10,6 +10,9 @@ import weasyprint
 from metrics.briefing import Document, Figure, Heading, Paragraph, Table
 
 SHORT_CELL = 10
+# A paragraph's text may break after every BREAK_EVERY characters: an appendix holds whole texts
+# without a space (a 20,000-letter 依据), which would run off the page.
+BREAK_EVERY = 60
 CSS = """
 @page {
     size: A4 portrait;
@@ -37,6 +40,7 @@ table { width: 100%; border-collapse: collapse; font-size: 8.5pt; line-height: 1
 thead { display: table-header-group; }
 th { background: #eef1f5; font-weight: bold; white-space: nowrap; }
 td.short { white-space: nowrap; }
+td { overflow-wrap: anywhere; }
 th, td { border: 0.5pt solid #9aa3ad; padding: 1mm 1.4mm; vertical-align: top; text-align: left; }
 tr { page-break-inside: avoid; }
 figure { margin: 2mm 0 4mm 0; page-break-inside: avoid; }
@@ -47,6 +51,11 @@ figcaption { font-size: 8.5pt; color: #333; text-align: center; margin-top: 1mm;
 
 def _notes(numbers: tuple[int, ...]) -> str:
     return f"<sup>{''.join(f'[{number}]' for number in numbers)}</sup>" if numbers else ""
+
+
+def _breakable(text: str) -> str:
+    """Escaped text with a <wbr> after every BREAK_EVERY characters."""
+    return "<wbr>".join(escape(text[start:start + BREAK_EVERY]) for start in range(0, len(text), BREAK_EVERY))
 
 
 def _cell(text: str) -> str:
@@ -60,7 +69,7 @@ def _block(block, images: Path) -> str:
     if isinstance(block, Heading):
         return f"<h{block.level}>{escape(block.text)}</h{block.level}>"
     if isinstance(block, Paragraph):
-        text = "".join(escape(text) + _notes(numbers) for text, numbers in block.runs)
+        text = "".join(_breakable(text) + _notes(numbers) for text, numbers in block.runs)
         return f'<p class="{"small" if block.small else "body"}">{text}</p>'
     if isinstance(block, Table):
         head = "".join(f"<th>{escape(column)}</th>" for column in block.columns)

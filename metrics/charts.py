@@ -1,9 +1,11 @@
 """Pure Plotly figure builders: frames in, figures out, no Streamlit and no database."""
 
+from html import escape
+
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics.formatting import COMPARATOR_TEXT, QUALIFIER_LABEL, points_fraction, unreported_text, value_text
+from metrics.formatting import COMPARATOR_TEXT, QUALIFIER_LABEL, inert, points_fraction, unreported_text, value_text
 from metrics.periods import quarter_label, short_label
 
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -19,6 +21,25 @@ HOVER = (
     "<b>%{customdata[0]}</b><br>数值：%{customdata[1]}<br>限定：%{customdata[2]}"
     "<br>期间：%{customdata[3]}<br>来源：通报%{customdata[4]}<extra></extra>"
 )
+
+
+# Columns of text from users or files that a chart draws: names on axes and in legends, labels,
+# hover text and titles.
+DATA_TEXT = ("region_name", "indicator_name", "unit", "source", "evidence", "period_label", "region",
+             "item_name", "scheme_name", "earlier_quarter_label")
+
+
+def label(text) -> str:
+    """Text from data as a chart draws it: Plotly reads <a href>, <span style>, <br> and entities in
+    every label, hover text and title, so the markup characters are escaped, and the text made
+    inert (formatting.inert)."""
+    return escape(inert(text), quote=False)
+
+
+def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its DATA_TEXT columns as labels; missing values stay missing."""
+    columns = [column for column in DATA_TEXT if column in frame]
+    return frame.assign(**{column: frame[column].map(label, na_action="ignore") for column in columns})
 
 
 # Plotly does not wrap a title: a longer one breaks at its first separator, so that a phone's
@@ -94,6 +115,7 @@ def region_bars(districts: pd.DataFrame, missing: pd.DataFrame, references: pd.D
     line and 市本级 of the same quarter for reference. A district that did not report stays on the
     axis, labelled 未报送, with no bar; its latest earlier value, if any, is a grey marker labelled
     with its own quarter. highlight: a region_id to outline."""
+    districts, missing, references = _labelled(districts), _labelled(missing), _labelled(references)
     shown = pd.concat([districts.sort_values("district_rank"), missing.sort_values("region_order")])
     ordered = shown.iloc[::-1]
     first = ordered.iloc[0]
@@ -208,6 +230,7 @@ def trend_lines(series: pd.DataFrame) -> go.Figure:
     the middle of its quarter, a point-in-time value at its date. A stock or level is one line; a
     flow joins only its quarterly values, and its other spans (a year, "since …") stand apart as
     open markers. Lines break where a quarter is missing. The target is drawn where there is one."""
+    series = _labelled(series)
     first = series.iloc[0]
     unit, kind, name = first["unit"], first["kind"], first["indicator_name"]
     is_flow = first["temporal"] == "flow"
@@ -276,6 +299,7 @@ def _add_targets(figure: go.Figure, series: pd.DataFrame, unit: str, kind: str) 
 
 def assessment_points(points: pd.DataFrame) -> go.Figure:
     """Points obtained against the maximum per period for one assessment item."""
+    points = _labelled(points)
     figure = go.Figure()
     figure.add_trace(
         go.Bar(
@@ -308,6 +332,7 @@ def assessment_points(points: pd.DataFrame) -> go.Figure:
 
 def rank_chart(ranks: pd.DataFrame) -> go.Figure:
     """Provincial rank over periods on an axis where 1 is at the top."""
+    ranks = _labelled(ranks)
     figure = go.Figure(
         go.Scatter(
             x=ranks["period_label"],
@@ -352,8 +377,8 @@ def unit_step_bars(units: pd.DataFrame, steps, comparator: str, title: str, kind
     """Each unit's value as a bar labelled with the points it earns, the rule's steps as lines: how
     far every unit stands from the line that decides its points. units: region, value, qualifier,
     unit, points, max_points, top-down in the order given; steps: scoring.Step (threshold, points);
-    kind: the values' indicator kind ('rank' reads 第N名)."""
-    ordered = units.iloc[::-1]
+    kind: the values' indicator kind ('rank' reads 第N名); title: plain text."""
+    ordered = _labelled(units).iloc[::-1]
     unit = ordered["unit"].iloc[0]
     figure = go.Figure(
         go.Bar(
@@ -388,4 +413,4 @@ def unit_step_bars(units: pd.DataFrame, steps, comparator: str, title: str, kind
     else:
         figure.update_xaxes(range=[0, upper * 1.3])
     figure.update_yaxes(title=None)
-    return _layout(figure, title, height=max(260, 70 + 44 * len(ordered)))
+    return _layout(figure, label(title), height=max(260, 70 + 44 * len(ordered)))

@@ -74,6 +74,20 @@ def browser_text(user_agent: str | None) -> str:
     return f"{browser}（{system}）" if system else browser
 
 
+# What lets text from users or files act on the text around it, wherever it is drawn: a line or
+# paragraph break (a name would start a heading or a list in Markdown, a new line in a chart) and
+# the bidirectional controls (U+202E turns the app's own sentence after it backwards, on the page
+# and in a PDF). Breaks and the other control characters read as one space; bidi controls go.
+_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                                        "\u2066\u2067\u2068\u2069"))
+
+
+def inert(text) -> str:
+    """Text from users or files on one line and without bidi controls: 'a\\nb\\u202ec' → 'a bc'."""
+    return _BREAKS.sub(" ", str(text)).translate(_BIDI_CONTROLS)
+
+
 def plain_number(value: float) -> str:
     """The shortest text that reads back as the same number: 1960, 97.47, 34270000."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -203,7 +203,7 @@ with whatif_tab:
             for column, row in zip(st.columns(INPUTS_PER_ROW), chunk.itertuples(), strict=False):
                 bound = row.qualifier not in ("exact", "approx")
                 entered = column.number_input(
-                    row.region,
+                    common.plain(row.region),
                     min_value=0.0,
                     max_value=100.0 if row.unit == "%" else None,
                     step=0.1,

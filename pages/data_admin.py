@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics import changes, facts, ingest, reporting
-from metrics.formatting import COMPARATOR_TEXT, actor_text
+from metrics.formatting import COMPARATOR_TEXT, actor_text, inert
 from metrics.paths import resolve_db
 from metrics.uploads import max_upload_mb
 from metrics.validation import preview
@@ -201,11 +201,11 @@ if target_tab:
         regions = common.data(facts.regions)
         with st.form("set_target"):
             indicator_id = st.selectbox("指标", catalog["indicator_id"].tolist(), key="target_indicator",
-                                        format_func=dict(zip(catalog["indicator_id"], catalog["name"],
-                                                             strict=True)).get)
+                                        format_func=lambda i: inert(dict(zip(catalog["indicator_id"], catalog["name"],
+                                                                             strict=True))[i]))
             region_id = st.selectbox("地区", [None, *regions["region_id"]], key="target_region",
                                      format_func=lambda r: "全部地区" if r is None else
-                                     dict(zip(regions["region_id"], regions["name"], strict=True))[r])
+                                     inert(dict(zip(regions["region_id"], regions["name"], strict=True))[r]))
             year = st.number_input("年度", min_value=2020, max_value=2100, value=pd.Timestamp.now().year,
                                    key="target_year")
             comparator = st.selectbox("比较", [">=", ">", "<=", "<"], key="target_comparator",

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics import changes, exporting, facts, ledger
-from metrics.formatting import readable_facts
+from metrics.formatting import inert, readable_facts
 from metrics.paths import resolve_db
 from ui import auth, common
 
@@ -80,7 +80,7 @@ statuses = [s for s in ledger.LEDGER_STATUSES if account.can("admin") or s != le
 with st.form(f"ledger_update_{number}", clear_on_submit=True):
     st.markdown("**添加进展**")
     owner = st.selectbox("责任单位", list(names), index=list(names).index(problem["owner_region_id"]),
-                         format_func=names.get, disabled=not account.can("admin"))
+                         format_func=lambda region_id: inert(names[region_id]), disabled=not account.can("admin"))
     leader = st.text_input("责任领导", value=problem["leader"] or "", max_chars=100)
     deadline = st.date_input("时限", value=problem["deadline"] if pd.notna(problem["deadline"]) else None,
                              format="YYYY-MM-DD")

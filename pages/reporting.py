@@ -30,16 +30,15 @@ for column, state in zip(st.columns(len(reporting.STATES)), reporting.STATES, st
     column.metric(state, f"{int(counts.get(state, 0))}项", border=True)
 
 st.subheader("报送矩阵")
-st.dataframe(reporting.matrix(status), hide_index=True, width="stretch")
+common.dataframe(reporting.matrix(status))
 
 st.subheader("催报清单")
 owed = reporting.outstanding(status)
 if owed.empty:
     st.success(f"{chosen.quarter_label}应报指标均已报送。", icon=":material/task_alt:")
 else:
-    st.dataframe(owed, hide_index=True, width="stretch",
-                 column_config={"逾期指标": st.column_config.TextColumn(width="large"),
-                                "待报指标": st.column_config.TextColumn(width="large")})
+    common.dataframe(owed, column_config={"逾期指标": st.column_config.TextColumn(width="large"),
+                                          "待报指标": st.column_config.TextColumn(width="large")})
     st.download_button(
         "下载催报清单（Excel）",
         data=lambda: exporting.xlsx_bytes({"催报清单": owed, "报送明细": reporting.detail_rows(status)}),
@@ -48,4 +47,4 @@ else:
         icon=":material/download:",
     )
 with st.expander("报送规则"):
-    st.dataframe(reporting.rule_rows(status), hide_index=True, width="stretch")
+    common.dataframe(reporting.rule_rows(status))

@@ -5,6 +5,7 @@ may withdraw one that still waits."""
 import streamlit as st
 
 from metrics import changes, review
+from metrics.formatting import inert
 from metrics.paths import resolve_db
 from metrics.validation import preview
 from ui import auth, common, warming
@@ -34,8 +35,8 @@ if account.can("admin"):
     if pending.empty:
         common.empty_state("没有待审核的报送。")
     else:
-        labels = {row.submission_id: f"#{row.submission_id} {row.file_name}（{row.user_name}，{row.rows_total} 行）"
-                  for row in pending.itertuples()}
+        labels = {row.submission_id: f"#{row.submission_id} {inert(row.file_name)}（{row.user_name}，"
+                                     f"{row.rows_total} 行）" for row in pending.itertuples()}
         chosen = st.selectbox("报送", list(labels), format_func=labels.get, key="review_submission")
         validation = common.data(review.preview, chosen)
         if validation.ok:
@@ -48,7 +49,7 @@ if account.can("admin"):
                 common.table(shown["修改"])
         else:
             st.error(f"按当前数据校验有 {len(validation.errors)} 处问题，只能退回。", icon=":material/error:")
-            st.dataframe(validation.errors, hide_index=True, width="stretch")
+            common.dataframe(validation.errors)
         left, right = st.columns(2)
         with left:
             if st.button("审核通过并发布", type="primary", disabled=not validation.ok, icon=":material/task_alt:"):
@@ -66,8 +67,8 @@ mine = common.data(review.submissions, account.username)
 if mine.empty:
     common.empty_state("您还没有提交过报送。")
 else:
-    st.dataframe(review.status_rows(mine), hide_index=True, width="stretch",
-                 column_config={"退回原因": st.column_config.TextColumn(width="large")})
+    common.dataframe(review.status_rows(mine),
+                     column_config={"退回原因": st.column_config.TextColumn(width="large")})
     waiting = mine[mine["status"] == "pending"]
     if len(waiting):
         take_back = st.selectbox("撤回一份待审核的报送", waiting["submission_id"].tolist(),

@@ -4,7 +4,7 @@ its target and milestones drawn; 环比 and 同比 in the table."""
 import streamlit as st
 
 from metrics import charts, facts, periods
-from metrics.formatting import readable_facts, value_text
+from metrics.formatting import inert, readable_facts, value_text
 from ui import auth, common
 
 auth.ensure_routed()
@@ -32,7 +32,7 @@ if units.empty:
 region_options = units["region_name"].tolist()
 # Every unit at a city's scale; at a province's, the first few, so that the chart stays readable.
 shown_count = facts.TREND_REGIONS_SHOWN
-picked = st.multiselect("地区", region_options, default=region_options[:shown_count],
+picked = st.multiselect("地区", region_options, default=region_options[:shown_count], format_func=inert,
                         key=f"trends_regions_{indicator_id}", placeholder="选择地区")
 if len(region_options) > shown_count:
     st.caption(f"共有{len(region_options)}个地区有该指标的数据，默认按地区顺序显示前{shown_count}个，"

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from metrics import accounts, facts
-from metrics.formatting import browser_text
+from metrics.formatting import browser_text, inert
 from ui import auth, common
 
 auth.ensure_routed()
@@ -37,7 +37,8 @@ with left, st.form("add_user", clear_on_submit=True):
     password = st.text_input(f"初始密码（至少{accounts.MIN_PASSWORD_LENGTH}个字符，首次登录须修改）",
                              type="password")
     role = st.selectbox("角色", role_options, format_func=accounts.ROLE_NAMES.get)
-    scope_regions = st.multiselect("可填报地区（填报角色）", region_names, placeholder="选择地区（可多选）")
+    scope_regions = st.multiselect("可填报地区（填报角色）", region_names, format_func=inert,
+                                   placeholder="选择地区（可多选）")
     scope_categories = st.multiselect("可填报指标类别（填报角色）", categories, placeholder="选择指标类别（可多选）")
     if st.form_submit_button("新增", type="primary"):
         try:
@@ -60,7 +61,8 @@ with right:
         with st.form("edit_role"):
             new_role = st.selectbox("角色", role_options, index=role_options.index(current["role"]),
                                     format_func=accounts.ROLE_NAMES.get)
-            new_regions = st.multiselect("可填报地区", region_names, placeholder="选择地区（可多选）",
+            new_regions = st.multiselect("可填报地区", region_names, format_func=inert,
+                                         placeholder="选择地区（可多选）",
                                          default=[r for r in current["scope_regions"] if r in region_names])
             known_categories = [c for c in current["scope_categories"] if c in categories]
             new_categories = st.multiselect("可填报指标类别", categories, default=known_categories,

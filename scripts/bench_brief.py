@@ -2,11 +2,11 @@
 
     .venv/bin/python scripts/bench_brief.py [--db PATH] [--period 2024Q3] [--runs 3]
 
-cold: `python -m metrics brief` as a new process, as a user runs it — Python start-up, reading the
-warehouse, Chromium start-up for the charts, typesetting, the atomic write. warm: the same brief
-again in one process whose kaleido server is already up, as 总览's button makes it after the first
-click. Without --db it builds the seed warehouse in a temporary folder. Exits 1 when a cold median
-is over the budget.
+cold: `python -m metrics brief` as a new process, as a user runs it and as 总览's button runs it (in a
+process group of its own, so that it can be cancelled) — Python start-up, reading the warehouse,
+Chromium start-up for the charts, typesetting, the atomic write. warm: the same brief again in one
+process whose kaleido server is already up. Without --db it builds the seed warehouse in a temporary
+folder. Exits 1 when a cold median is over the budget.
 """
 
 import argparse

@@ -1,5 +1,6 @@
 """Chart builders on fixed frames: traces, order, target and reference lines, axes."""
 
+import numpy as np
 import pandas as pd
 
 from metrics import charts, facts
@@ -148,3 +149,51 @@ def test_a_long_title_breaks_at_its_first_separator_a_short_one_stays():
     assert charts.wrapped_title("政务服务“一窗通办”：各单位数值与得分线（2024年第三季度）") == \
         "政务服务“一窗通办”：<br>各单位数值与得分线（2024年第三季度）"
     assert charts.wrapped_title("模拟后各单位数值与得分") == "模拟后各单位数值与得分"
+
+
+MARKUP = '<span style="font-size:60px;color:red">数据已作废</span><a href="http://127.0.0.2/">链接</a>\n# 标题\u202e'
+# How Plotly reads the markup once charts.label has escaped it: as the characters themselves.
+MARKUP_AS_TEXT = ('&lt;span style="font-size:60px;color:red"&gt;数据已作废&lt;/span&gt;'
+                  '&lt;a href="http://127.0.0.2/"&gt;链接&lt;/a&gt; # 标题')
+
+
+def _strings(value) -> list[str]:
+    """Every string in a figure's JSON: labels, hover text, titles, axis categories, annotations."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list | tuple | np.ndarray):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+def _hostile(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """The frame with each named text column holding MARKUP (numbered, so that names stay distinct)."""
+    return frame.assign(**{column: [f"{MARKUP}{number}" for number in range(len(frame))] for column in columns})
+
+
+def test_every_text_from_data_is_drawn_as_its_characters(seed_con):
+    """Names, sources, periods and titles from data reach Plotly escaped: no <a href> becomes a
+    link, no <span style> is drawn huge and red, no line break or bidi control acts."""
+    from metrics import assessment, scoring
+
+    districts, missing, references = facts.split_comparison(
+        facts.region_comparison(seed_con, "one_window_share", NOTICE_QUARTER))
+    names = ("region_name", "indicator_name", "source", "period_label")
+    rule, steps = scoring.rules(seed_con)["gxbc2023-one-window"]
+    figures = [
+        charts.region_bars(_hostile(districts, *names), missing, _hostile(references, *names), "2024年第三季度"),
+        charts.trend_lines(_hostile(_series(["2024-02-15", "2024-05-15"], [60.0, 70.0], target=50.0), *names)),
+        charts.assessment_points(_hostile(assessment.reported_points(seed_con), "item_name", "source", "evidence",
+                                          "period_label")),
+        charts.rank_chart(_hostile(assessment.reported_ranks(seed_con), "scheme_name", "source", "evidence")),
+        charts.unit_step_bars(_hostile(_units([100.0, 40.0], ["exact", "exact"], [2.0, 0.0]), "region"),
+                              steps, rule.comparator, MARKUP),
+    ]
+    for figure in figures:
+        texts = _strings(figure.to_plotly_json())
+        assert [text for text in texts if "<span" in text or "<a " in text or "\n" in text or "\u202e" in text] == []
+        assert any(MARKUP_AS_TEXT in text for text in texts)
+    assert figures[-1].layout.title.text == MARKUP_AS_TEXT
+    assert list(figures[0].data[0].y)[-1] == f"{MARKUP_AS_TEXT}0"  # rank one on top, on the axis as text

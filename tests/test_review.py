@@ -265,3 +265,40 @@ def test_a_locked_accounts_store_refuses_an_approval_in_one_line(cycle, monkeypa
     assert not admin.exception
     assert [e.value for e in admin.error] == [f"账户库 {store} 被其他进程占用，0.3 秒内未释放，请稍后重试"]
     assert statuses(db) == [(number, "待审核", "")] and export_text(db) == before
+
+
+FORMULAS = ('=HYPERLINK("http://127.0.0.2/","点我")', "=cmd|' /C calc'!A0", "@SUM(1+1)", "+1+1")
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def formula_cells(test) -> list[str]:
+    """Text cells of every table on the page that a spreadsheet would run: what Streamlit's own
+    "Download as CSV" of the table would write."""
+    return [cell for frame in test.dataframe for cell in frame.value.to_numpy().ravel()
+            if isinstance(cell, str) and cell.startswith(FORMULA_START)]
+
+
+def test_review_and_audit_tables_hand_no_formula_to_the_table_download(cycle, monkeypatch):
+    db, store, clerk, _, admin = cycle
+    link, command, at, plus = FORMULAS
+    quoted_link = '"' + link.replace('"', '""') + '"'
+    hostile = (f"指标名称,地区,期间,数值,来源\n"
+               f"综合窗口可办事项占比(一窗通办),华容区,2024Q4,98.1%,{quoted_link}\n"
+               f"综合窗口可办事项占比(一窗通办),华容区,2024Q3,97%,{command}\n").encode()
+    con = open_reader(db)
+    try:
+        validation = changes.within_scope(con, ingest.validate(con, ingest.read_upload(f"{at}.csv", hostile)), clerk)
+    finally:
+        con.close()
+    returned = changes.submit(db, validation, hostile, clerk)
+    changes.return_submission(db, returned, admin, plus)
+    changes.submit(db, validation, hostile, clerk)
+
+    page = open_as(monkeypatch, store, db, "boss", "pages/review.py")
+    rows = page.dataframe[0].value
+    assert rows["来源"].tolist() == [f"'{link}", f"'{command}"]
+    mine = open_as(monkeypatch, store, db, "hr_clerk", "pages/review.py")
+    assert mine.dataframe[0].value["退回原因"].tolist()[-1] == f"'{plus}"
+    audit = open_as(monkeypatch, store, db, "boss", "pages/audit.py")
+    assert f"'{plus}" in audit.dataframe[0].value["说明"].tolist()
+    assert (formula_cells(page), formula_cells(mine), formula_cells(audit)) == ([], [], [])

@@ -15,8 +15,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from metrics import errors, periods, warehouse
 from metrics.claims import Change, Direction
-from metrics.exporting import neutralise_formulas
-from metrics.formatting import change_words
+from metrics.exporting import neutralise_formulas, neutralised
+from metrics.formatting import change_words, inert
 from metrics.paths import resolve_db
 
 ALL = "全部"
@@ -277,6 +277,9 @@ def url_widget(widget, label: str, options: list, *, key: str, param: str, defau
     a value without data is never rewritten silently: show_link_notices says what is shown instead
     (name_of_missing: how to name such a value, e.g. a quarter's Chinese label).
     """
+    named = kwargs.get("format_func", str)
+    # An option's name can come from a file: shown inert (no line break, no bidi override).
+    kwargs["format_func"] = lambda option: inert(named(option))
     kept = f"kept_{key}"
     if key not in st.session_state and st.session_state.get(kept) in options:
         st.session_state[key] = st.session_state[kept]
@@ -302,8 +305,15 @@ def show_link_notices() -> None:
 # Characters that give Markdown or Streamlit's directives (:red[…], :material/…:) a construct:
 # emphasis, code, links and images, HTML, headings, tables, strikethrough, LaTeX. Parentheses and
 # full stops alone build nothing once brackets are escaped, so names such as 占比(一窗通办) stay as
-# they are.
+# they are. A list's "-", "+" or "1." builds one only where it opens a line, and plain text has no
+# line break: it is escaped where it opens the text.
 _MARKDOWN_SPECIAL = set("\\`*_{}[]<>#!|:~$")
+_LIST_START = re.compile(r"^\s*(?:[-+]|\d+[.)])")
+# GFM links bare URLs, www. names and e-mail addresses after the escapes are read (remark-gfm works
+# on the text), so no backslash stops it: a word joiner (U+2060, invisible) after "://", before the
+# dot of "www." and after "@" does.
+_AUTOLINK_STARTS = re.compile(r"(?<=:)(?=//)|(?i:(?<=www))(?=\.)|(?<=@)")
+WORD_JOINER = "\u2060"
 
 
 # An absolute path in a message: a slash not inside a word or a URL, up to a space or Chinese punctuation.
@@ -317,8 +327,11 @@ def without_server_paths(message: str) -> str:
 
 
 def plain(text) -> str:
-    """Text from users or files, escaped so that st.markdown, captions and help show it literally."""
-    return "".join(f"\\{char}" if char in _MARKDOWN_SPECIAL else char for char in str(text))
+    """Text from users or files, shown literally by st.markdown, captions and help: no Markdown, no
+    link, on one line, without bidi controls (formatting.inert)."""
+    escaped = "".join(f"\\{char}" if char in _MARKDOWN_SPECIAL else char for char in inert(text))
+    escaped = _LIST_START.sub(lambda start: f"{start.group()[:-1]}\\{start.group()[-1]}", escaped)
+    return _AUTOLINK_STARTS.sub(WORD_JOINER, escaped)
 
 
 def csv_download(frame: pd.DataFrame | Callable[[], pd.DataFrame], file_name: str, label: str = "下载 CSV") -> None:
@@ -376,6 +389,28 @@ def shown_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.head(TABLE_ROWS_SHOWN)
 
 
+# A signed figure the app writes ("-2分", "+2.5个百分点"): a spreadsheet cannot run it (no function,
+# no operator after the number), so a table shows it without the apostrophe.
+_SIGNED_FIGURE = re.compile(r"[+-]\d[\d,.]*[^=+\-*/^&|!@(),;:<>\"'\s]*")
+
+
+def _table_cell(cell):
+    if not isinstance(cell, str):
+        return cell
+    text = inert(cell)
+    return text if _SIGNED_FIGURE.fullmatch(text) else neutralised(text)
+
+
+def dataframe(frame: pd.DataFrame, **kwargs):
+    """st.dataframe of the frame, its text cells inert (formatting.inert: a U+202E would turn a name
+    backwards in its cell) and formula-like text neutralised (exporting.neutralised: the table's own
+    "Download as CSV" writes the cells as shown, and a cell "=HYPERLINK(…)" or "=cmd|…" from a file
+    would run in the spreadsheet that opens it). Every table of the app goes through here."""
+    text_columns = [column for column in frame.columns if pd.api.types.is_string_dtype(frame[column])]
+    shown = frame.assign(**{column: frame[column].map(_table_cell) for column in text_columns})
+    return st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
+
+
 def table(frame: pd.DataFrame, *, key: str | None = None, total: int | None = None, **kwargs):
     """A table as the app shows it: the columns a phone needs first, long text wide, missing
     values as "—"; with a key, a tapped row opens every field of it in full below the table. At most
@@ -390,9 +425,8 @@ def table(frame: pd.DataFrame, *, key: str | None = None, total: int | None = No
     config |= {name: st.column_config.TextColumn(width="large") for name in LONG_COLUMNS}
     order = [c for c in FIRST_COLUMNS if c in frame] + [c for c in frame if c not in FIRST_COLUMNS]
     selectable = {"on_select": "rerun", "selection_mode": "single-row", "key": key} if key else {}
-    shown = st.dataframe(frame, hide_index=True, width="stretch", column_order=order,
-                         column_config={name: config[name] for name in order if name in config},
-                         placeholder="—", **selectable, **kwargs)
+    shown = dataframe(frame, column_order=order, column_config={name: config[name] for name in order if name in config},
+                      placeholder="—", **selectable, **kwargs)
     if key:
         picked = shown.selection.rows
         if picked:
