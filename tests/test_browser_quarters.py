@@ -93,7 +93,8 @@ def test_user_text_shows_literally_everywhere(browser, tmp_path):
         page = browser.new_page(viewport=VIEWPORTS["desktop"], locale="zh-CN")
         try:
             page.goto(url)
-            expect(page.get_by_text(f"（{HOSTILE}.csv，ops，", exact=False)).to_be_visible(timeout=30_000)
+            expect(page.get_by_text(f"载入文件“{HOSTILE}.csv”（第 2 次变更，ops，", exact=False)).to_be_visible(
+                timeout=30_000)
             assert page.locator("img[src*='x.png']").count() == 0
             assert page.locator("a[href='x']").count() == 0
             assert page.locator("strong", has_text="数据已作废").count() == 0
