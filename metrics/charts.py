@@ -1,11 +1,20 @@
 """Pure Plotly figure builders: frames in, figures out, no Streamlit and no database."""
 
+import math
 from html import escape
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics.formatting import COMPARATOR_TEXT, QUALIFIER_LABEL, inert, points_fraction, unreported_text, value_text
+from metrics.formatting import (
+    COMPARATOR_TEXT,
+    QUALIFIER_LABEL,
+    compact,
+    inert,
+    points_fraction,
+    unreported_text,
+    value_text,
+)
 from metrics.periods import quarter_label, short_label
 
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -166,6 +175,7 @@ def region_bars(districts: pd.DataFrame, missing: pd.DataFrame, references: pd.D
             name="未报送",
         ))
     figure.update_yaxes(categoryorder="array", categoryarray=ordered["region_name"].tolist(), title=None)
+    figure.update_xaxes(**compact_ticks([*reported["value"], *absent["earlier_value"]]))
     # The target's label ends at its line and 市本级's starts at its own: side by side, never on
     # each other or on a bar's label.
     _add_target_line(figure, reported, unit, figure.add_vline, annotation_position="top left",
@@ -225,6 +235,42 @@ def _with_gaps(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([rows, gaps], ignore_index=True).sort_values("plotted_at", kind="stable")
 
 
+# A flow's values of other spans than a quarter, each legend naming its span.
+GRAIN_NAMES = {"month": "月度", "year": "年度", "since": "累计", "as_of": "时点", "ytd": "年内累计"}
+# A bound is a marker pointing the way it bounds, never a point on the line: ≥ 50% up, ≤ down.
+BOUND_SYMBOLS = {"at_least": "triangle-up", "all_at_least": "triangle-up", "more_than": "triangle-up",
+                 "at_most": "triangle-down"}
+
+
+def compact_ticks(values) -> dict:
+    """Axis ticks of large numbers in the labels' own units (3,000万, 1.2亿), where Plotly's own read 40M;
+    none below 10,000, where Plotly's ticks already read as the labels do."""
+    top = max((abs(v) for v in values if pd.notna(v)), default=0)
+    if top < 1e4:
+        return {}
+    rough = top / 4
+    magnitude = 10 ** math.floor(math.log10(rough))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= rough)
+    ticks = [step * i for i in range(int(top // step) + 2)]
+    return {"tickvals": ticks, "ticktext": [compact(t) for t in ticks]}
+
+
+def _trend_parts(rows: pd.DataFrame, is_flow: bool):
+    """A region's rows as the traces they are drawn in: (rows, legend suffix, joined by a line, marker
+    symbol). Exact quarterly values (every exact value of a stock or level) are one line; a flow's other spans
+    stand apart by span; bounds stand apart as markers of their comparator."""
+    is_bound = rows["qualifier"].isin(list(BOUND_SYMBOLS))
+    exact = rows[~is_bound]
+    joined = exact[exact["grain"] == "quarter"] if is_flow else exact
+    if len(joined):
+        yield joined, "", True, "circle"
+    if is_flow:
+        for grain, apart in exact[exact["grain"] != "quarter"].groupby("grain", sort=False):
+            yield apart, f"（{GRAIN_NAMES.get(grain, grain)}）", False, "circle"
+    for qualifier, bounds in rows[is_bound].groupby("qualifier", sort=False):
+        yield bounds, f"（{QUALIFIER_LABEL[qualifier]}）", False, BOUND_SYMBOLS[qualifier]
+
+
 def trend_lines(series: pd.DataFrame) -> go.Figure:
     """One series per region on one dated axis with Chinese quarter ticks: a quarter's value at
     the middle of its quarter, a point-in-time value at its date. A stock or level is one line; a
@@ -240,22 +286,19 @@ def trend_lines(series: pd.DataFrame) -> go.Figure:
     for number, (region_name, rows) in enumerate(series.groupby("region_name", sort=False)):
         rows = rows.sort_values("plotted_at", kind="stable")
         color = PALETTE[number % len(PALETTE)]
-        joined = rows[rows["grain"] == "quarter"] if is_flow else rows
-        apart = rows[rows["grain"] != "quarter"] if is_flow else rows.iloc[0:0]
-        for part, joins in ((joined, True), (apart, False)):
-            if part.empty:
-                continue
+        for part, suffix, joins, symbol in _trend_parts(rows, is_flow):
             part = _with_gaps(part) if joins else part
             figure.add_trace(go.Scatter(
                 x=part["plotted_at"],
                 y=part["value"],
                 mode=("lines+markers" if joins and part["value"].notna().sum() > 1 else "markers")
-                + ("+text" if labelled else ""),
+                + ("+text" if labelled or symbol != "circle" else ""),
                 connectgaps=False,
-                name=region_name if joins else f"{region_name}（累计或年度）",
+                name=region_name + suffix,
                 legendgroup=region_name,
                 line={"color": color},
-                marker={"size": 10, "color": color if joins else "#ffffff", "line": {"color": color, "width": 2}},
+                marker={"size": 10 if symbol == "circle" else 14, "symbol": symbol,
+                        "color": color if joins else "#ffffff", "line": {"color": color, "width": 2}},
                 text=[value_text(v, unit, q, kind) if pd.notna(v) else "" for v, q in
                       zip(part["value"], part["qualifier"], strict=True)],
                 textposition="top center",
@@ -269,7 +312,8 @@ def trend_lines(series: pd.DataFrame) -> go.Figure:
         figure.update_yaxes(title="名次（1为第一）", autorange="reversed", dtick=1, gridcolor="#e5e7eb")
     else:
         # The title names the indicator; the axis only its unit, so that it fits a phone's height.
-        figure.update_yaxes(title=f"数值（{unit}）", rangemode="tozero", gridcolor="#e5e7eb")
+        figure.update_yaxes(title=f"数值（{unit}）", rangemode="tozero", gridcolor="#e5e7eb",
+                            **compact_ticks([*series["value"], *series["target_value"]]))
     _layout(figure, f"{name}趋势")
     figure.update_layout(showlegend=len(figure.data) > 1, legend={"orientation": "h", "y": -0.2})
     return figure

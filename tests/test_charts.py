@@ -62,7 +62,32 @@ def test_trend_of_a_flow_joins_only_its_quarters():
                         _series(["2024-07-26"], [10.0], grain="since", temporal="flow")], ignore_index=True)
     quarters, apart = charts.trend_lines(series).data
     assert (list(quarters.y), quarters.mode) == ([3.0, 4.0], "lines+markers+text")
-    assert (list(apart.y), apart.mode, apart.name) == ([10.0], "markers+text", "鄂城区（累计或年度）")
+    assert (list(apart.y), apart.mode, apart.name) == ([10.0], "markers+text", "鄂城区（累计）")
+
+
+def test_trend_names_each_span_of_a_flow_and_draws_a_bound_as_its_comparator():
+    """Two monthly values are 月度, a year's value 年度; '均 ≥ 50%' is an upward marker labelled with its
+    comparator, never a point on the line at 50."""
+    series = pd.concat([_series(["2024-02-15", "2024-05-15"], [3.0, 4.0], temporal="flow"),
+                        _series(["2024-04-30", "2024-05-31"], [1.0, 2.0], grain="month", temporal="flow"),
+                        _series(["2024-12-31"], [12.0], grain="year", temporal="flow"),
+                        _series(["2024-07-26"], [50.0], grain="quarter", temporal="flow")
+                        .assign(qualifier="all_at_least", region_name="全市乡镇(街道)")], ignore_index=True)
+    traces = charts.trend_lines(series).data
+    assert [(trace.name, list(trace.y), trace.marker.symbol) for trace in traces] == [
+        ("鄂城区", [3.0, 4.0], "circle"), ("鄂城区（月度）", [1.0, 2.0], "circle"),
+        ("鄂城区（年度）", [12.0], "circle"), ("全市乡镇(街道)（各单位均不低于）", [50.0], "triangle-up")]
+    assert list(traces[-1].text) == ["均 ≥ 50%"] and traces[-1].mode == "markers+text"
+
+
+def test_large_numbers_tick_in_the_units_of_their_labels():
+    """3,600万条 and 3,900万条 on an axis of 万, never 40M; small numbers keep Plotly's own ticks."""
+    series = _series(["2024-08-15", "2024-11-15"], [36_000_000.0, 39_000_000.0]).assign(unit="条", kind="count")
+    axis = charts.trend_lines(series).layout.yaxis
+    assert list(axis.ticktext) == ["0", "1,000万", "2,000万", "3,000万", "4,000万"]
+    assert list(axis.tickvals) == [0, 10_000_000, 20_000_000, 30_000_000, 40_000_000]
+    assert charts.compact_ticks([97.5, 40]) == {}
+    assert charts.compact_ticks([120_000_000])["ticktext"] == ["0", "5,000万", "1亿", "1.5亿"]
 
 
 def test_trend_ticks_shorten_beyond_six_quarters():
