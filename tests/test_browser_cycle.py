@@ -54,9 +54,10 @@ def test_a_clerks_file_reaches_the_leader_only_after_approval(cycle_site, browse
         expect(clerk.get_by_text("已提交审核（报送 #1")).to_be_visible(timeout=30_000)
 
     with sign_in(browser, cycle_site, "leader", "districts?period=2024Q4") as leader:
-        # The quarter has no published value, so it is not even offered: the page stays on 2024Q3.
+        # The quarter has no published value, so it is not even offered: the page stays on 2024Q3, and says so.
         expect(leader.get_by_text("排名表 · 2024年第三季度")).to_be_visible(timeout=30_000)
-        assert leader.get_by_text("2024年第四季度").count() == 0
+        expect(leader.get_by_text("2024年第四季度没有数据，已显示2024年第三季度")).to_be_visible()
+        assert leader.get_by_text("2024年第四季度").count() == 1
         assert leader.get_by_text("98.6%").count() == 0
 
     with sign_in(browser, cycle_site, "boss", "review") as admin:
