@@ -26,6 +26,9 @@ def pytest_collection_modifyitems(items):
         if (item.path.stem in SLOW_MODULES or item.get_closest_marker("browser")
                 or "postgres_server" in item.fixturenames):
             item.add_marker(pytest.mark.slow)
+    # The slow files first: on both cores (make test) the quick ones then fill the gaps, instead of a long file
+    # starting last and running alone.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(scope="session")
