@@ -46,7 +46,7 @@ with left, st.form("add_user", clear_on_submit=True):
                                        scope_regions=tuple(scope_regions), scope_categories=tuple(scope_categories),
                                        must_change_password=True)
         except accounts.AccountError as error:
-            st.error(str(error))
+            common.show_error(error)
         else:
             auth.flash(f"已新增账户 {stored}")
             st.rerun()
@@ -73,7 +73,7 @@ with right:
                                       scope_regions=tuple(new_regions),
                                       scope_categories=tuple(new_categories))
                 except accounts.AccountError as error:
-                    st.error(str(error))
+                    common.show_error(error)
                 else:
                     auth.flash(f"已修改 {target} 的角色与范围")
                     st.rerun()
@@ -84,7 +84,7 @@ with right:
                     accounts.set_password(store, target, new_password, actor=admin.username,
                                           must_change_password=True)
                 except accounts.AccountError as error:
-                    st.error(str(error))
+                    common.show_error(error)
                 else:
                     auth.flash(f"已重置 {target} 的密码")
                     st.rerun()
@@ -116,7 +116,7 @@ else:
             try:
                 accounts.end_session_by_id(store, int(chosen), actor=admin.username)
             except accounts.AccountError as error:
-                st.error(str(error))
+                common.show_error(error)
             else:
                 auth.flash(f"已结束会话 {chosen}")
                 st.rerun()

@@ -286,7 +286,7 @@ def test_a_load_whose_audit_copy_waits_is_shown_done_with_a_warning_and_the_butt
         "已载入文件“一季度.csv”（第 2 次载入）：新增 1 行，修改 0 行，不变 0 行；新建期间 1 个。载入的数据如下："]
     assert [w.value for w in test.warning] == [
         "载入 #2（新增 1 行，修改 0 行，不变 0 行；新建期间 1 个）已生效；"
-        f"但账户库 {store} 被其他进程占用，已等待 0.3 秒，审计记录暂未写入，"
+        f"但账户库 {store.name} 被其他进程占用，已等待 0.3 秒，审计记录暂未写入，"
         "将在下次变更或运行 python -m metrics ensure 时从数据仓库的变更日志补记"]
     assert not [b for b in test.button if b.label == "确认载入"]
     assert test.file_uploader[0].value is None
@@ -303,6 +303,6 @@ def test_a_locked_accounts_store_refuses_a_load_in_one_line(store, fresh_db, pag
     monkeypatch.setenv("METRICS_ACCOUNTS_WAIT_SECONDS", "0.3")
     store_locked_during(monkeypatch, store, accounts, "authorise")
     click(test, "确认载入")
-    assert [e.value for e in test.error] == [f"账户库 {store} 被其他进程占用，0.3 秒内未释放，请稍后重试"]
+    assert [e.value for e in test.error] == [f"账户库 {store.name} 被其他进程占用，0.3 秒内未释放，请稍后重试"]
     assert not test.success[1:] and export_text(fresh_db) == before
     assert [b.label for b in test.button if b.label == "确认载入"] == ["确认载入"]

@@ -247,8 +247,8 @@ def test_an_approval_whose_audit_copy_waits_is_shown_published_with_a_warning(cy
     next(b for b in admin.button if b.label == "审核通过并发布").click().run()
     assert not admin.exception and not admin.error
     assert [w.value for w in admin.warning] == [
-        f"审核通过(报送 #{number}，载入 #2)已生效；但账户库 {store} 被其他进程占用，已等待 0.3 秒，审计记录暂未写入，"
-        "将在下次变更或运行 python -m metrics ensure 时从数据仓库的变更日志补记"]
+        f"审核通过(报送 #{number}，载入 #2)已生效；但账户库 {store.name} 被其他进程占用，已等待 0.3 秒，"
+        "审计记录暂未写入，将在下次变更或运行 python -m metrics ensure 时从数据仓库的变更日志补记"]
     assert not [b for b in admin.button if b.label == "审核通过并发布"]
     assert statuses(db) == [(number, "已通过", "")]
     assert huarong_q3(db) == [(98.1, 2)]
@@ -263,7 +263,7 @@ def test_a_locked_accounts_store_refuses_an_approval_in_one_line(cycle, monkeypa
     store_locked_during(monkeypatch, store, accounts, "authorise")
     next(b for b in admin.button if b.label == "审核通过并发布").click().run()
     assert not admin.exception
-    assert [e.value for e in admin.error] == [f"账户库 {store} 被其他进程占用，0.3 秒内未释放，请稍后重试"]
+    assert [e.value for e in admin.error] == [f"账户库 {store.name} 被其他进程占用，0.3 秒内未释放，请稍后重试"]
     assert statuses(db) == [(number, "待审核", "")] and export_text(db) == before
 
 

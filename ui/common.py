@@ -193,15 +193,20 @@ def make_change(change: Callable[[], object]) -> Changed | None:
         st.session_state[PENDING_KEY] = str(done)
         return Changed(done.result)
     except errors.UserFacingError as error:
-        st.error(str(error), icon=":material/error:")
+        show_error(error)
         return None
+
+
+def show_error(error: Exception) -> None:
+    """A refusal as a browser shows it: one line, server paths cut to file names."""
+    st.error(without_server_paths(str(error)), icon=":material/error:")
 
 
 def show_pending() -> None:
     """Under the title of a page that changes data, once, on the run after a published change whose
     follow-up is pending: what is still to come."""
     if pending := st.session_state.pop(PENDING_KEY, None):
-        st.warning(pending, icon=":material/pending_actions:")
+        st.warning(without_server_paths(pending), icon=":material/pending_actions:")
 
 
 @dataclass(frozen=True)
