@@ -5,8 +5,8 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from metrics import queries
 from metrics.formatting import delta_text, target_text, value_text
+from metrics.store import queries
 
 # A district this many percentage points under 市本级 on a rate is flagged even when it meets its
 # target: the notice's own spread (临空经济区 81.9% against 市本级 100%) is what leaders asked about.

@@ -18,7 +18,8 @@ import kaleido
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import assessment, attention, charts, facts, ledger, periods, queries, scoring
+from metrics import assessment, attention, charts, facts, ledger, periods
+from metrics.assessment import scoring
 from metrics.claims import Change, Direction, change_between
 from metrics.formatting import (
     NO_CHANGE,
@@ -33,7 +34,8 @@ from metrics.formatting import (
     target_text,
     value_text,
 )
-from metrics.warehouse import WarehouseError
+from metrics.store import queries
+from metrics.store.warehouse import WarehouseError
 
 BUREAU = "鄂州市数据局"
 TITLE = "政务服务指标季度简报"

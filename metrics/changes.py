@@ -1,7 +1,7 @@
 """Every change to the data, checked against the actor's role and written to the audit trail.
 
 The dashboard and the CLI both change data through here. Each load, rollback and target change
-journals itself inside its own transaction (metrics.journal), with the observation counts before
+journals itself inside its own transaction (metrics.store.journal), with the observation counts before
 and after; here the journal is copied to the audit trail right after the change. A page passes the
 signed-in account, whose role is read again from the store before writing; the CLI runs on the
 server by its operator and passes only a name.
@@ -14,10 +14,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import accounts, engine, ingest, journal, ledger, queries, review, targets, warehouse
+from metrics import accounts, ingest, ledger, targets
 from metrics.errors import DoneButPending
-from metrics.validation import Validation
-from metrics.warehouse import WarehouseError, open_reader
+from metrics.ingest import review
+from metrics.ingest.validation import Validation
+from metrics.store import engine, journal, queries, warehouse
+from metrics.store.warehouse import WarehouseError, open_reader
 
 
 class AuditPending(DoneButPending):

@@ -15,27 +15,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import (
-    accounts,
-    changes,
-    engine,
-    exporting,
-    facts,
-    formatting,
-    ingest,
-    journal,
-    periods,
-    queries,
-    reporting,
-    scoring,
-    upgrade,
-    warehouse,
-)
-from metrics import build as building
+from metrics import accounts, changes, exporting, facts, formatting, ingest, periods, reporting
+from metrics.assessment import scoring
 from metrics.errors import DoneButPending, UserFacingError
+from metrics.ingest.files import max_cli_load_mb
 from metrics.paths import resolve_db
-from metrics.uploads import max_cli_load_mb
-from metrics.warehouse import WarehouseError, open_reader
+from metrics.store import build as building
+from metrics.store import engine, journal, queries, upgrade, warehouse
+from metrics.store.warehouse import WarehouseError, open_reader
 
 # What `brief --format` accepts (metrics.briefing.FORMATS, which tests/test_briefing.py holds it to).
 BRIEF_FORMATS = ("docx", "pdf")

@@ -5,8 +5,8 @@ import io
 import duckdb
 import pandas as pd
 
-from metrics import queries
 from metrics.formatting import plain_number
+from metrics.store import queries
 
 EXPORT_COLUMNS = [
     "indicator_id",

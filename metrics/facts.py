@@ -3,8 +3,9 @@
 import duckdb
 import pandas as pd
 
-from metrics import claims, queries
+from metrics import claims
 from metrics.formatting import readable_facts
+from metrics.store import queries
 
 DISTRICT_LEVELS = ("区", "功能区")
 # The indicator 区域对比 opens with, and how many regions 趋势 draws until others are chosen.

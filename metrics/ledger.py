@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import journal, queries
-from metrics.warehouse import WarehouseError, new_version
+from metrics.store import journal, queries
+from metrics.store.warehouse import WarehouseError, new_version
 
 
 def problems(con: duckdb.DuckDBPyConnection, category: str | None = None) -> pd.DataFrame:

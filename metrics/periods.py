@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from metrics import queries
+from metrics.store import queries
 
 QUARTER_ID = re.compile(r"^(\d{4})Q([1-4])$")
 QUARTER_NAMES = ("一", "二", "三", "四")

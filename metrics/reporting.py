@@ -10,7 +10,9 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from metrics import attention, ledger, periods, queries, review
+from metrics import attention, ledger, periods
+from metrics.ingest import review
+from metrics.store import queries
 
 STATES = ("已报", "待审核", "已退回", "未报", "逾期")
 STATE_MARK = {"已报": "√ 已报", "待审核": "… 待审核", "已退回": "↩ 已退回", "未报": "○ 未报", "逾期": "× 逾期"}

@@ -14,9 +14,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import journal, queries, stored_facts
 from metrics.formatting import target_text
-from metrics.warehouse import WarehouseError, new_version
+from metrics.store import journal, queries, stored_facts
+from metrics.store.warehouse import WarehouseError, new_version
 
 TARGET_COMPARATORS = (">", ">=", "<", "<=", "=")
 PROJECTION_LABEL = "预测"

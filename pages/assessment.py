@@ -4,7 +4,8 @@ per unit, and a what-if that rescores changed values without writing them."""
 import pandas as pd
 import streamlit as st
 
-from metrics import assessment, charts, scoring
+from metrics import assessment, charts
+from metrics.assessment import scoring
 from metrics.claims import change_between, rank_move
 from metrics.formatting import change_words, points_fraction, rank_text, source_text, source_texts, value_text
 from ui import auth, common

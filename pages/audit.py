@@ -3,8 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from metrics import accounts, journal
+from metrics import accounts
 from metrics.formatting import actor_text
+from metrics.store import journal
 from ui import auth, common
 
 auth.ensure_routed()

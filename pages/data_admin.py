@@ -9,9 +9,9 @@ import streamlit as st
 
 from metrics import changes, facts, ingest, reporting
 from metrics.formatting import COMPARATOR_TEXT, actor_text, inert
+from metrics.ingest.files import max_upload_mb
+from metrics.ingest.validation import preview
 from metrics.paths import resolve_db
-from metrics.uploads import max_upload_mb
-from metrics.validation import preview
 from ui import auth, common, warming
 
 auth.ensure_routed()

@@ -4,10 +4,11 @@ may withdraw one that still waits."""
 
 import streamlit as st
 
-from metrics import changes, review
+from metrics import changes
 from metrics.formatting import inert
+from metrics.ingest import review
+from metrics.ingest.validation import preview
 from metrics.paths import resolve_db
-from metrics.validation import preview
 from ui import auth, common, warming
 
 auth.ensure_routed()

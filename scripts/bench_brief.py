@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from metrics import briefing  # noqa: E402
-from metrics.build import build  # noqa: E402
-from metrics.warehouse import open_reader  # noqa: E402
+from metrics.store.build import build  # noqa: E402
+from metrics.store.warehouse import open_reader  # noqa: E402
 
 BUDGET_SECONDS = 10.0
 

@@ -23,11 +23,12 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from metrics import ingest, queries  # noqa: E402
-from metrics.build import build  # noqa: E402
+from metrics import ingest  # noqa: E402
 from metrics.exporting import EXPORT_COLUMNS  # noqa: E402
-from metrics.normalise import month  # noqa: E402
-from metrics.warehouse import open_reader  # noqa: E402
+from metrics.ingest.normalise import month  # noqa: E402
+from metrics.store import queries
+from metrics.store.build import build  # noqa: E402
+from metrics.store.warehouse import open_reader  # noqa: E402
 
 DISTRICTS = ("echeng", "huarong", "liangzihu", "gedian", "linkong")
 TOWNSHIPS = 26

@@ -20,8 +20,8 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from metrics import ingest
-from metrics.build import build
-from metrics.warehouse import open_reader
+from metrics.store.build import build
+from metrics.store.warehouse import open_reader
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/overview.py", "pages/districts.py", "pages/trends.py", "pages/assessment.py", "pages/reporting.py",

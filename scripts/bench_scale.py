@@ -4,7 +4,7 @@
                                   [--timeout S] [--out bench-results/scale.md] [--keep DIR]
 
 Each size is a warehouse of 300 indicators × 100 quarters × R regions (R = ⌈size / 30,000⌉): the seed
-warehouse from the product's own build, then, inside the product's writer (metrics.warehouse.new_version,
+warehouse from the product's own build, then, inside the product's writer (metrics.store.warehouse.new_version,
 one transaction, integrity check and journal as a load does), one 测试市, its 测试县 and 测试乡镇 with a
 parent each, 300 indicators of every kind, 3 all-region targets and every observation, inserted by
 set-based SQL over range(): value n comes from an integer mix of n and --seed, so the same seed gives the
@@ -45,12 +45,14 @@ import duckdb
 import pandas as pd
 import streamlit
 
-from metrics import build as building
-from metrics import facts, journal, loads, periods, queries, stored_facts, warehouse
+from metrics import facts, periods
 from metrics.exporting import EXPORT_COLUMNS
 from metrics.formatting import QUALIFIER_LABEL
-from metrics.normalise import quarter
-from metrics.warehouse import WarehouseError, disk_bytes, new_version, open_reader
+from metrics.ingest import loads
+from metrics.ingest.normalise import quarter
+from metrics.store import build as building
+from metrics.store import journal, queries, stored_facts, warehouse
+from metrics.store.warehouse import WarehouseError, disk_bytes, new_version, open_reader
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_pages import PAGES, ROOT  # noqa: E402
@@ -250,7 +252,7 @@ def write_load_file(path: Path, shape: Shape, seed: int, start: int, count: int)
 
 # The committed files that decide a generated warehouse's rows: --keep reuses a warehouse only while they
 # are unchanged (a change elsewhere in metrics/ leaves the rows as they were: regenerating 10^8 takes 23 min).
-GENERATED_BY = ("sql", "metrics/build.py", "metrics/stored_facts.py", "scripts/bench_scale.py")
+GENERATED_BY = ("sql", "metrics/store/build.py", "metrics/store/stored_facts.py", "scripts/bench_scale.py")
 
 
 def product_version() -> str:

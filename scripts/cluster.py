@@ -30,14 +30,14 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from metrics.postgres import redacted
+from metrics.store.postgres import redacted
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 PG_ROLE = "metrics"
 ACCOUNTS_DATABASE = "accounts"
 WAREHOUSE_DATABASE = "warehouse"  # the DuckLake catalog
-# Every snapshot a server process keeps attached (metrics.warehouse.PINNED_KEPT) pools PostgreSQL
+# Every snapshot a server process keeps attached (metrics.store.warehouse.PINNED_KEPT) pools PostgreSQL
 # connections of its own, as many as its concurrent page runs: 100 (initdb's default) ran out with two
 # servers and 50 busy sessions (scripts/load_test.py). Sizing: deploy/README.md.
 MAX_CONNECTIONS = 400

@@ -9,7 +9,7 @@ thousand, and the internal error invalidates the whole database instance: every 
 of its connections fails ("database has been invalidated"). DuckDB 1.4.4 and 1.4.5 both fail (1.4.5's
 extensions are not published, so it could not be pinned anyway). sql/queries/period_facts.sql had it
 (facts_as_of's union when no key has a newer quarter, filtered to one township); it now counts from a
-materialized CTE, and metrics.warehouse reopens an invalidated instance.
+materialized CTE, and metrics.store.warehouse reopens an invalidated instance.
 
 Without --duckdb-only: a warehouse of towns × months × rates monthly observations (40 × 2400 × 7 ≈ 670k,
 as in the issue), then facts.as_of_with_table over random (quarter, township) pairs, as 总览 asks; prints
@@ -27,9 +27,10 @@ from pathlib import Path
 
 import duckdb
 
-from metrics import build as building
-from metrics import facts, queries, stored_facts
-from metrics.warehouse import new_version, open_reader
+from metrics import facts
+from metrics.store import build as building
+from metrics.store import queries, stored_facts
+from metrics.store.warehouse import new_version, open_reader
 
 # The shape, on a table of 'rate' i × 'town' r × quarter q laid down quarter by quarter.
 REDUCTION_ROWS = """select 'rate' || i as indicator_id, 'town' || r as region_id, 7600 + q as quarter_index

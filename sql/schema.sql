@@ -1,8 +1,8 @@
 -- Warehouse tables. Seed CSVs in data/seed/ fill them; loads add observations.
 --
--- The tables live in a DuckLake (metrics/warehouse.py), which stores no key, unique, check or foreign-key
+-- The tables live in a DuckLake (metrics/store/warehouse.py), which stores no key, unique, check or foreign-key
 -- constraint. The warehouse keeps them itself: every value a file brings is checked before it is written
--- (metrics/validation.py), and every change checks, before it commits, the keys it touched against the
+-- (metrics/ingest/validation.py), and every change checks, before it commits, the keys it touched against the
 -- rules of sql/queries/integrity_violations.sql (one row per key, known indicator, region and period).
 -- The key of each table is named in its comment.
 
@@ -111,7 +111,7 @@ create table if not exists assessment_schemes (   -- key: scheme_id
     source    varchar not null
 );
 
--- How points follow from a value (metrics/scoring.py evaluates every kind):
+-- How points follow from a value (metrics/assessment/scoring.py evaluates every kind):
 --   threshold_steps  the best step whose threshold the value passes (comparator: '>' 超过,
 --                    '>=' 达到, '<' / '<=' for lower-is-better values)
 --   rank             the same on a rank (comparator '<=': rank 1–3 → step with threshold 3)

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from support import APP, TWO_QUARTERS_CSV, cluster, load_text, seeded_warehouse
 
 from metrics import accounts
-from metrics.warehouse import open_reader
+from metrics.store.warehouse import open_reader
 
 # Files whose tests kill processes, start clusters or generate large warehouses; with the browser tests and
 # those on PostgreSQL they are what `make test-fast` leaves out.

@@ -15,8 +15,9 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from metrics import accounts, exporting, ingest, warehouse
-from metrics.warehouse import open_reader
+from metrics import accounts, exporting, ingest
+from metrics.store import warehouse
+from metrics.store.warehouse import open_reader
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -78,7 +79,7 @@ def load_text(db: Path, name: str, text: str) -> ingest.LoadResult:
 @functools.cache
 def _seed_build() -> Path:
     """The seed built once per test process; only ever copied."""
-    from metrics.build import build
+    from metrics.store.build import build
 
     db = Path(tempfile.mkdtemp(prefix="metrics-seed-build-")) / "warehouse.duckdb"
     build(db)

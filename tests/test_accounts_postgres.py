@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 from support import PASSWORD
 
-from metrics import accounts, cli, postgres
+from metrics import accounts, cli
+from metrics.store import postgres
 
 
 def test_a_locked_store_gives_one_chinese_line_after_a_bounded_wait(postgres_store, monkeypatch):

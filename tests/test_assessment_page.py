@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics.build import build
+from metrics.store.build import build
 from ui.common import plain
 
 SEED = Path(__file__).resolve().parent.parent / "data" / "seed"

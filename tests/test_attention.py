@@ -1,7 +1,7 @@
 """需关注 on 总览: each finding's largest gaps first, at most so many listed, the rest counted."""
 
 from metrics import attention
-from metrics.warehouse import open_reader
+from metrics.store.warehouse import open_reader
 
 Q4_2024 = 2024 * 4 + 3
 

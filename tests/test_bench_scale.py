@@ -8,8 +8,9 @@ from pathlib import Path
 import pandas as pd
 from support import ROOT, export_text
 
-from metrics import ingest, stored_facts
-from metrics.warehouse import new_version, open_reader
+from metrics import ingest
+from metrics.store import stored_facts
+from metrics.store.warehouse import new_version, open_reader
 
 spec = importlib.util.spec_from_file_location("bench_scale", ROOT / "scripts" / "bench_scale.py")
 bench_scale = importlib.util.module_from_spec(spec)

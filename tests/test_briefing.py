@@ -16,7 +16,7 @@ from support import load_text
 
 from metrics import briefing
 from metrics.cli import BRIEF_FORMATS, main
-from metrics.warehouse import open_reader
+from metrics.store.warehouse import open_reader
 from ui import briefing as ui_briefing
 
 OUTPUT = Path(__file__).resolve().parent / "output" / "brief"

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from support import load_text
 
-from metrics import engine
-from metrics.build import build
 from metrics.paths import ROOT
-from metrics.warehouse import DATA_DIRECTORY, catalog_file, forget, lake_dir
+from metrics.store import engine
+from metrics.store.build import build
+from metrics.store.warehouse import DATA_DIRECTORY, catalog_file, forget, lake_dir
 from ui import web
 from ui.common import without_server_paths
 

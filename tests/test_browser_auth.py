@@ -11,7 +11,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from support import PASSWORD, ROOT, chromium, header, request, serve, warehouse_and_store
 
-from metrics.warehouse import lake_dir
+from metrics.store.warehouse import lake_dir
 
 pytestmark = pytest.mark.browser
 

@@ -10,10 +10,10 @@ import time
 import pytest
 from support import export_text, seeded_warehouse
 
-from metrics import queries
-from metrics.build import build
 from metrics.paths import ROOT, SEED_DIR
-from metrics.warehouse import WarehouseError
+from metrics.store import queries
+from metrics.store.build import build
+from metrics.store.warehouse import WarehouseError
 
 
 def seed_rows(name: str) -> list[dict]:

@@ -138,7 +138,7 @@ def _units(values, qualifiers, points, unit="%"):
 
 
 def test_unit_step_bars_label_points_and_draw_the_step(seed_con):
-    from metrics import scoring
+    from metrics.assessment import scoring
 
     rule, steps = scoring.rules(seed_con)["gxbc2023-one-window"]
     figure = charts.unit_step_bars(
@@ -156,7 +156,7 @@ def test_unit_step_bars_label_points_and_draw_the_step(seed_con):
 
 
 def test_unit_step_bars_mark_partial_points_and_scale_counts():
-    from metrics.scoring import Step
+    from metrics.assessment.scoring import Step
 
     figure = charts.unit_step_bars(_units([3.0, 12.0], ["exact", "exact"], [1.0, 0.5], unit="名"),
                                    [Step(3, 2), Step(6, 1), Step(10, 0.5)], "<=", "名次", kind="rank")
@@ -201,7 +201,8 @@ def _hostile(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 def test_every_text_from_data_is_drawn_as_its_characters(seed_con):
     """Names, sources, periods and titles from data reach Plotly escaped: no <a href> becomes a
     link, no <span style> is drawn huge and red, no line break or bidi control acts."""
-    from metrics import assessment, scoring
+    from metrics import assessment
+    from metrics.assessment import scoring
 
     districts, missing, references = facts.split_comparison(
         facts.region_comparison(seed_con, "one_window_share", NOTICE_QUARTER))

@@ -6,7 +6,7 @@ import threading
 import time
 
 from metrics.paths import ROOT
-from metrics.warehouse import open_reader
+from metrics.store.warehouse import open_reader
 
 READERS = 3
 ROWS = 1500  # enough for the load to take a while, few enough for a quick test

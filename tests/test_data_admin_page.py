@@ -7,8 +7,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 from support import APP, export_text, signed_in, store_locked_during
 
-from metrics import accounts, journal
-from metrics.warehouse import open_reader
+from metrics import accounts
+from metrics.store import journal
+from metrics.store.warehouse import open_reader
 
 PASSWORD = "correct-horse-9"
 HEADER = "指标名称,地区,期间,数值,限定,来源\n"

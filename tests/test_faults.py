@@ -10,9 +10,10 @@ from pathlib import Path
 
 from support import export_text
 
-from metrics import accounts, queries
+from metrics import accounts
 from metrics.paths import ROOT
-from metrics.warehouse import open_reader, version_id
+from metrics.store import queries
+from metrics.store.warehouse import open_reader, version_id
 
 KILLS = 20
 # Enough rows for a load of a few seconds on a shared 2-core machine, so that the kills land in

@@ -19,11 +19,12 @@ import pandas as pd
 import pytest
 from fixtures.hostile import make_hostile_files as hostile
 
-from metrics import ingest, untrusted_xlsx
-from metrics.normalise import UnreadableValue, parse_value
+from metrics import ingest
+from metrics.ingest import xlsx
+from metrics.ingest.files import NO_HEADER
+from metrics.ingest.normalise import UnreadableValue, parse_value
 from metrics.paths import ROOT
-from metrics.uploads import NO_HEADER
-from metrics.warehouse import open_reader
+from metrics.store.warehouse import open_reader
 
 # The bound, asserted on CPU time: this machine is shared, and its wall clock shows its other load
 # (printed beside it; wall time is only bounded loosely, to catch a wait or a hang).
@@ -240,7 +241,7 @@ def test_cells_read_as_openpyxl_showed_them():
     sheet.cell(row=4, column=1, value="跳过一行")
     buffer = io.BytesIO()
     workbook.save(buffer)
-    [(name, state, rows)] = list(untrusted_xlsx.sheets(buffer.getvalue()))
+    [(name, state, rows)] = list(xlsx.sheets(buffer.getvalue()))
     assert (name, state) == ("Sheet", "visible")
     assert list(rows)[1:] == [
         (2, dict(enumerate(["120", "97.47%", "2024-03", "2024-03-15", "True", "1.5", "-3", "0.001"]))),
@@ -250,26 +251,26 @@ def test_cells_read_as_openpyxl_showed_them():
 
 def test_limits_follow_the_environment(monkeypatch):
     text_workbook = hostile.workbook({"观测值": hostile.sheet_xml(hostile.table_rows([hostile.HEADER, hostile.ROW]))})
-    monkeypatch.setenv(untrusted_xlsx.TEXT_CHARS_ENV_VAR, "20")
+    monkeypatch.setenv(xlsx.TEXT_CHARS_ENV_VAR, "20")
     assert ingest.read_upload("t.xlsx", text_workbook).problems["问题"].tolist() == [
         REFUSED.format("展开后的文字超过 20 字上限")
     ]
-    monkeypatch.delenv(untrusted_xlsx.TEXT_CHARS_ENV_VAR)
-    monkeypatch.setenv(untrusted_xlsx.CELLS_ENV_VAR, "9")
+    monkeypatch.delenv(xlsx.TEXT_CHARS_ENV_VAR)
+    monkeypatch.setenv(xlsx.CELLS_ENV_VAR, "9")
     assert ingest.read_upload("t.xlsx", text_workbook).problems["问题"].tolist() == [
         REFUSED.format("单元格超过 9 个上限(更大的表请另存为 CSV 载入)")
     ]
-    monkeypatch.setenv(untrusted_xlsx.CELLS_ENV_VAR, "10")
-    monkeypatch.setenv(untrusted_xlsx.EXPANDED_MB_ENV_VAR, "0.001")
+    monkeypatch.setenv(xlsx.CELLS_ENV_VAR, "10")
+    monkeypatch.setenv(xlsx.EXPANDED_MB_ENV_VAR, "0.001")
     assert ingest.read_upload("t.xlsx", text_workbook).problems["问题"].tolist() == [
         REFUSED.format("解压后大小超过 0.001 MiB 上限")
     ]
-    monkeypatch.delenv(untrusted_xlsx.EXPANDED_MB_ENV_VAR)
+    monkeypatch.delenv(xlsx.EXPANDED_MB_ENV_VAR)
     assert ingest.read_upload("t.xlsx", text_workbook).problems.empty
 
 
 def test_a_shared_string_table_longer_than_the_cell_limit_is_refused(monkeypatch):
-    monkeypatch.setenv(untrusted_xlsx.CELLS_ENV_VAR, "20")
+    monkeypatch.setenv(xlsx.CELLS_ENV_VAR, "20")
     data = hostile.workbook(
         {"观测值": hostile.sheet_xml(hostile.table_rows([hostile.HEADER]))},
         {"xl/sharedStrings.xml": hostile.shared_strings([str(n) for n in range(21)])},

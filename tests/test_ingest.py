@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 from support import export_text
 
-from metrics import ingest, queries, targets
-from metrics.uploads import MAX_UPLOAD_ENV_VAR
-from metrics.warehouse import open_reader, version_id
+from metrics import ingest, targets
+from metrics.ingest.files import MAX_UPLOAD_ENV_VAR
+from metrics.store import queries
+from metrics.store.warehouse import open_reader, version_id
 
 BAD_FILES = Path(__file__).resolve().parent / "fixtures" / "bad_files"
 FORMATS = ("_utf8.csv", "_utf8_bom.csv", "_gb18030.csv", ".xlsx")

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from support import export_text
 
-from metrics import accounts, ingest, journal
+from metrics import accounts, ingest
 from metrics.cli import main
+from metrics.store import journal
 
 QUARTER = "指标名称,地区,期间,数值,来源\n一窗通办事项数,华容区,2024年第一季度,120,季报\n"
 
@@ -88,11 +89,12 @@ def test_a_locked_accounts_store_is_one_line_for_commands_that_need_it(fresh_db,
 
 
 def test_every_error_a_person_reads_has_one_root_and_a_pending_audit_is_no_failure():
-    from metrics import briefing, changes, errors, loads, untrusted_xlsx
-    from metrics.warehouse import WarehouseError
+    from metrics import briefing, changes, errors
+    from metrics.ingest import loads, xlsx
+    from metrics.store.warehouse import WarehouseError
 
     shown = (WarehouseError, loads.LoadError, loads.ConflictError, briefing.BriefError, accounts.AccountError,
-             accounts.StoreUnavailable, accounts.StoreBusy, accounts.LoginRefused, untrusted_xlsx.UploadRefused)
+             accounts.StoreUnavailable, accounts.StoreBusy, accounts.LoginRefused, xlsx.UploadRefused)
     assert [error.__name__ for error in shown if not issubclass(error, errors.UserFacingError)] == []
     assert issubclass(changes.AuditPending, errors.DoneButPending)
     assert not issubclass(changes.AuditPending, WarehouseError)

@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 
 from metrics import accounts, changes, exporting, ledger
-from metrics.loads import LoadError, rollback
-from metrics.warehouse import WarehouseError, open_reader
+from metrics.ingest.loads import LoadError, rollback
+from metrics.store.warehouse import WarehouseError, open_reader
 
 PASSWORD = "correct-horse-9"
 

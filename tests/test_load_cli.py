@@ -9,9 +9,9 @@ from pathlib import Path
 
 import openpyxl
 
-from metrics import warehouse
 from metrics.cli import main
 from metrics.paths import ROOT
+from metrics.store import warehouse
 
 BAD_FILES = Path(__file__).resolve().parent / "fixtures" / "bad_files"
 QUARTER = "指标名称,地区,期间,数值,来源\n一窗通办事项数,华容区,2024年第一季度,120,季报\n"
@@ -146,7 +146,7 @@ def test_many_conflicts_are_counted_and_listed_whole_in_a_file(fresh_db, tmp_pat
 
 
 def test_the_command_line_has_its_own_size_limit_above_the_browsers(fresh_db, tmp_path, monkeypatch, capsys):
-    from metrics.uploads import DEFAULT_MAX_CLI_LOAD_MB, MAX_CLI_LOAD_ENV_VAR, MAX_UPLOAD_ENV_VAR
+    from metrics.ingest.files import DEFAULT_MAX_CLI_LOAD_MB, MAX_CLI_LOAD_ENV_VAR, MAX_UPLOAD_ENV_VAR
 
     assert DEFAULT_MAX_CLI_LOAD_MB == 1024
     path = tmp_path / "quarter.csv"

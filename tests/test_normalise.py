@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from metrics.normalise import UnreadableValue, parse_period, parse_value, qualifier_code
+from metrics.ingest.normalise import UnreadableValue, parse_period, parse_value, qualifier_code
 
 FULL_WIDTH = str.maketrans("0123456789.,%", "０１２３４５６７８９．，％")
 

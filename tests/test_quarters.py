@@ -10,7 +10,7 @@ from test_pages import figure, values
 from metrics import charts, facts, periods
 from metrics.claims import Change, Direction, change_between, rank_move
 from metrics.formatting import change_words, delta_text, judged_change_words, value_text
-from metrics.warehouse import open_reader
+from metrics.store.warehouse import open_reader
 from ui.common import metric_delta
 
 Q3, Q4 = periods.quarter_index("2024Q3"), periods.quarter_index("2024Q4")

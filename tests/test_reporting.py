@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from metrics import exporting, periods, reporting
-from metrics.warehouse import open_reader
+from metrics.store.warehouse import open_reader
 
 ROOT = Path(__file__).resolve().parent.parent
 Q3, Q4 = periods.quarter_index("2024Q3"), periods.quarter_index("2024Q4")

@@ -5,9 +5,11 @@ only; each step is in the audit trail once."""
 import pytest
 from support import export_text, store_locked_during
 
-from metrics import accounts, changes, ingest, journal, review
-from metrics.loads import LoadError
-from metrics.warehouse import open_reader
+from metrics import accounts, changes, ingest
+from metrics.ingest import review
+from metrics.ingest.loads import LoadError
+from metrics.store import journal
+from metrics.store.warehouse import open_reader
 
 PASSWORD = "correct-horse-9"
 CLERK_FILE = ("指标名称,地区,期间,数值,来源\n"

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from metrics import scoring
-from metrics.build import build
+from metrics.assessment import scoring
+from metrics.assessment.scoring import Rule, Step, evaluate, next_step
 from metrics.cli import main
-from metrics.scoring import Rule, Step, evaluate, next_step
-from metrics.warehouse import open_reader, version_id
+from metrics.store.build import build
+from metrics.store.warehouse import open_reader, version_id
 
 # Examples for the kinds no seed rubric uses yet. They live here, not in data/seed/, so that
 # nothing invented reaches the dashboard.

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from support import export_text
 
-from metrics import accounts, ingest, queries, warehouse
-from metrics.build import build
+from metrics import accounts, ingest
 from metrics.cli import main
 from metrics.paths import ROOT
+from metrics.store import queries, warehouse
+from metrics.store.build import build
 
 LOAD = "指标名称,地区,期间,数值,来源\n一窗通办事项数,{region},2031-0{month},{value},季报\n"
 

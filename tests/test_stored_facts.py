@@ -6,8 +6,9 @@ import duckdb
 import pytest
 from support import TWO_QUARTERS_CSV, load_text
 
-from metrics import engine, ingest, stored_facts, targets, warehouse
-from metrics.warehouse import new_version, open_reader
+from metrics import ingest, targets
+from metrics.store import engine, stored_facts, warehouse
+from metrics.store.warehouse import new_version, open_reader
 
 # Each stored table beside the rule it must equal, row for row.
 STORED_AND_RULE = {

@@ -3,9 +3,10 @@
 import pandas as pd
 import pytest
 
-from metrics import queries, targets
-from metrics.build import build
-from metrics.warehouse import WarehouseError, open_reader, version_id
+from metrics import targets
+from metrics.store import queries
+from metrics.store.build import build
+from metrics.store.warehouse import WarehouseError, open_reader, version_id
 
 
 def rows(frame, columns):

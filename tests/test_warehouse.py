@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from support import export_text
 
-from metrics import accounts, changes, engine, ingest, queries, upgrade, warehouse
-from metrics.build import build
+from metrics import accounts, changes, ingest
 from metrics.cli import main
 from metrics.paths import ROOT
-from metrics.warehouse import catalog_file, lake_dir, open_reader
+from metrics.store import engine, queries, upgrade, warehouse
+from metrics.store.build import build
+from metrics.store.warehouse import catalog_file, lake_dir, open_reader
 
 
 def load_one(db: Path, tmp_path: Path, value: int) -> ingest.LoadResult:

@@ -2,7 +2,8 @@
 
 import pytest
 
-from metrics import facts, queries
+from metrics import facts
+from metrics.store import queries
 from ui import common, warming
 
 

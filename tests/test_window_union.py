@@ -9,7 +9,7 @@ import sys
 
 from support import ROOT
 
-from metrics import warehouse
+from metrics.store import warehouse
 
 SCRIPT = str(ROOT / "scripts" / "repro_window_union.py")
 INTERNAL_ERROR = "INTERNAL Error: Attempted to access index 0 within vector of size 0"
@@ -40,7 +40,7 @@ RECOVERY = """
 import json, sys
 from pathlib import Path
 import duckdb
-from metrics import queries, warehouse
+from metrics.store import queries, warehouse
 from ui import common, web
 sys.path.insert(0, "scripts")
 from repro_window_union import invalidate

@@ -13,11 +13,12 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from metrics import errors, periods, warehouse
+from metrics import errors, periods
 from metrics.claims import Change, Direction
 from metrics.exporting import neutralise_formulas, neutralised
 from metrics.formatting import change_words, inert
 from metrics.paths import resolve_db
+from metrics.store import warehouse
 
 ALL = "全部"
 

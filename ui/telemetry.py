@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily
 
-from metrics import accounts, queries, warehouse
+from metrics import accounts
 from metrics.paths import resolve_db
+from metrics.store import queries, warehouse
 
 REGISTRY = CollectorRegistry()
 PAGE_RUNS = Histogram("dashboard_page_run_seconds", "Page script runs and their duration, by page", ["page"],

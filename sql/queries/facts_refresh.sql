@@ -2,7 +2,7 @@
 -- the caller's transaction, from the rules in sql/views.sql restricted to those keys and years (they
 -- read one year further back). The caller has added the keys of computed indicators
 -- (facts_refresh_derived_keys.sql), copied the observations in scope (facts_scope_observations.sql) and
--- the tables the rules read (metrics/stored_facts.py), and empties refresh_keys after
+-- the tables the rules read (metrics/store/stored_facts.py), and empties refresh_keys after
 -- (facts_refresh_keys_clear.sql).
 create or replace temp table refresh_from as
 select indicator_id, region_id, min(from_year) as from_year

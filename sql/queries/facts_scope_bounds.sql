@@ -1,7 +1,7 @@
 -- The range of indicators and regions the touched keys span, with their computed indicators' operands,
 -- and the periods from one year before the first touched year on (the rules read one year back at
 -- most; null for every period): what sql/queries/facts_scope_observations.sql copies. Nulls and no
--- periods when no key is touched. touched_keys counts the keys with their operands' (metrics/stored_facts.py).
+-- periods when no key is touched. touched_keys counts the keys with their operands' (metrics/store/stored_facts.py).
 with touched as (
     select indicator_id, region_id from refresh_keys
     union all

@@ -1,2 +1,2 @@
--- One table's data files merged into as few as DuckLake makes (metrics/warehouse.py, merge_small_tables).
+-- One table's data files merged into as few as DuckLake makes (metrics/store/warehouse.py, merge_small_tables).
 call ducklake_merge_adjacent_files($catalog, $table);

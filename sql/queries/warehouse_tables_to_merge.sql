@@ -1,4 +1,4 @@
--- Tables whose files a change merges after it commits (metrics/warehouse.py, merge_small_tables): more
+-- Tables whose files a change merges after it commits (metrics/store/warehouse.py, merge_small_tables): more
 -- than $more_than_files files, and at most $at_most_bytes of data in all.
 select table_name
 from ducklake_table_info($catalog)

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import duckdb
 
-from metrics import accounts, queries
+from metrics import accounts
 from metrics.paths import SQL_DIR
-from metrics.warehouse import read_once
+from metrics.store import queries
+from metrics.store.warehouse import read_once
 
 AUDIT_WAIT_SECONDS = 10.0
 

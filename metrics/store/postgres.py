@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
 
-from metrics import engine
+from metrics.store import engine
 
 CATALOG = "pg"  # the name the attached database goes by in DuckDB
 _ATTACHED: dict[str, duckdb.DuckDBPyConnection] = {}

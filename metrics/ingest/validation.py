@@ -9,7 +9,6 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from metrics import engine, queries
 from metrics.exporting import FORMULA_STARTS
 from metrics.formatting import (
     BETTER_NAMES,
@@ -19,7 +18,8 @@ from metrics.formatting import (
     plain_number,
     value_text,
 )
-from metrics.normalise import (
+from metrics.ingest.files import ERROR_COLUMNS, ROW, ParsedFile, Table, problems_frame
+from metrics.ingest.normalise import (
     UnreadableValue,
     clean,
     match_key,
@@ -27,7 +27,7 @@ from metrics.normalise import (
     parse_value,
     qualifier_code,
 )
-from metrics.uploads import ERROR_COLUMNS, ROW, ParsedFile, Table, problems_frame
+from metrics.store import engine, queries
 
 Progress = Callable[[float, str], None]
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from metrics.loads import (
+from metrics.ingest.files import ParsedFile, read_upload
+from metrics.ingest.loads import (
     ConflictError,
     LoadError,
     LoadResult,
@@ -21,9 +22,8 @@ from metrics.loads import (
     rollback_preview,
     undoable,
 )
-from metrics.uploads import ParsedFile, read_upload
-from metrics.validation import Progress, Validation, problem_lines, validate
-from metrics.warehouse import WarehouseError, open_reader
+from metrics.ingest.validation import Progress, Validation, problem_lines, validate
+from metrics.store.warehouse import WarehouseError, open_reader
 
 __all__ = [
     "ConflictError",
@@ -46,9 +46,9 @@ __all__ = [
 
 
 def template_bytes(con: duckdb.DuckDBPyConnection) -> bytes:
-    """The Excel template (metrics.template), imported when asked for: openpyxl's writer is 0.1 s of
+    """The Excel template (metrics.ingest.template), imported when asked for: openpyxl's writer is 0.1 s of
     imports that reading and loading a file do not need."""
-    from metrics import template
+    from metrics.ingest import template
 
     return template.template_bytes(con)
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import duckdb
 
-from metrics import build, engine, journal, queries, stored_facts, warehouse
 from metrics.paths import SEED_DIR
-from metrics.warehouse import WarehouseError, new_version, open_reader
+from metrics.store import build, engine, journal, queries, stored_facts, warehouse
+from metrics.store.warehouse import WarehouseError, new_version, open_reader
 
 
 def _recorded(con: duckdb.DuckDBPyConnection) -> str | None:

@@ -31,9 +31,9 @@ from typing import TypeVar
 
 import duckdb
 
-from metrics import engine, postgres, queries
 from metrics.errors import UserFacingError
 from metrics.paths import SQL_DIR
+from metrics.store import engine, postgres, queries
 
 CATALOG_URL_ENV_VAR = "METRICS_CATALOG_URL"
 LAKE_SUFFIX = ".lake"

@@ -7,8 +7,8 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from metrics import engine
 from metrics.paths import SQL_DIR
+from metrics.store import engine
 
 QUERY_DIR = SQL_DIR / "queries"
 _PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")

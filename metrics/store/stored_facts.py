@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import duckdb
 import pandas as pd
 
-from metrics import queries
+from metrics.store import queries
 
 # Tables of sql/views.sql whose rows and columns are the rules': an upgrade lays them out afresh.
 STORED_TABLES = ("stored_observation_facts", "stored_quarter_facts", "newest_quarter_facts")

@@ -7,10 +7,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from metrics import queries
 from metrics.exporting import neutralised
-from metrics.uploads import COLUMNS, INSTRUCTIONS_SHEET, KIND_LABELS
-from metrics.validation import INDICATOR_VOCABULARY, REGION_LEVELS
+from metrics.ingest.files import COLUMNS, INSTRUCTIONS_SHEET, KIND_LABELS
+from metrics.ingest.validation import INDICATOR_VOCABULARY, REGION_LEVELS
+from metrics.store import queries
 
 LISTS_SHEET = "下拉选项"
 # The indicator sheet's headers, which also name its drop-down lists ("可选类型", not "可选kind").

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import duckdb
 
-from metrics import journal, queries, stored_facts, warehouse
 from metrics.paths import SEED_DIR, SQL_DIR
-from metrics.warehouse import WarehouseError, new_version
+from metrics.store import journal, queries, stored_facts, warehouse
+from metrics.store.warehouse import WarehouseError, new_version
 
 SEED_TABLES = (
     "regions",

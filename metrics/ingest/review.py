@@ -1,7 +1,7 @@
 """Review before publication: a 填报 clerk's file is stored as sent and waits, invisible to the
 leaders' pages, until an admin approves it — then it is loaded like any file, all or nothing and
 reversible — or returns it with a reason; the clerk may withdraw it while it waits. Each step is a
-new warehouse version with its journal row (metrics.journal), so the audit has it once."""
+new warehouse version with its journal row (metrics.store.journal), so the audit has it once."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -10,11 +10,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import journal, queries
-from metrics.loads import LoadError, LoadResult, apply
-from metrics.uploads import read_upload
-from metrics.validation import Validation, validate
-from metrics.warehouse import new_version, open_reader
+from metrics.ingest.files import read_upload
+from metrics.ingest.loads import LoadError, LoadResult, apply
+from metrics.ingest.validation import Validation, validate
+from metrics.store import journal, queries
+from metrics.store.warehouse import new_version, open_reader
 
 STATUS_NAMES = {"pending": "待审核", "approved": "已通过", "returned": "已退回", "withdrawn": "已撤回"}
 MAX_REASON_CHARACTERS = 500

@@ -13,9 +13,9 @@ from dataclasses import dataclass, replace
 import duckdb
 import pandas as pd
 
-from metrics import queries
 from metrics.facts import DISTRICT_LEVELS
 from metrics.formatting import QUALIFIER_PREFIX, delta_text, plain_number, value_text
+from metrics.store import queries
 
 CITY_LEVEL = "市"
 COMPARATORS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}

@@ -8,10 +8,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import journal, queries, stored_facts
 from metrics.formatting import actor_text
-from metrics.validation import Progress, Validation
-from metrics.warehouse import WarehouseError, new_version, version_id
+from metrics.ingest.validation import Progress, Validation
+from metrics.store import journal, queries, stored_facts
+from metrics.store.warehouse import WarehouseError, new_version, version_id
 
 KIND_LABELS = {
     "seed": "种子数据",

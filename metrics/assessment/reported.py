@@ -3,7 +3,7 @@
 import duckdb
 import pandas as pd
 
-from metrics import queries
+from metrics.store import queries
 
 
 def reported_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from metrics import untrusted_xlsx
-from metrics.normalise import match_key
+from metrics.ingest import xlsx
+from metrics.ingest.normalise import match_key
 
 ERROR_COLUMNS = ["行", "列", "值", "问题"]
 ROW = "行"
@@ -180,12 +180,12 @@ def read_upload(
         return _with_problem(parsed, "文件为空")
     if data.startswith(ZIP_SIGNATURE):
         try:
-            return _tables_from_sheets(parsed, untrusted_xlsx.sheets(data), kind)
-        except untrusted_xlsx.NotAWorkbook:
+            return _tables_from_sheets(parsed, xlsx.sheets(data), kind)
+        except xlsx.NotAWorkbook:
             pass  # some other archive, named below
-        except untrusted_xlsx.UploadRefused as refusal:
+        except xlsx.UploadRefused as refusal:
             return _with_problem(parsed, str(refusal))
-        except untrusted_xlsx.DamagedWorkbook:
+        except xlsx.DamagedWorkbook:
             return _with_problem(parsed, "无法读取 Excel 文件：文件已损坏或不是有效的 .xlsx")
     text, codec = _decoded(data)
     binary = next((what for magic, what in _BINARY_SIGNATURES if data.startswith(magic)), None)
@@ -295,7 +295,7 @@ class _Found:
                 at = lengths.idxmax()
                 sheet = f"{self.sheet}!" if self.sheet else ""
                 header = self.header_cells[index].strip()
-                return untrusted_xlsx.refusal(
+                return xlsx.refusal(
                     f"第{self.cells.at[at, ROW]}行“{sheet}{header}”列有 {lengths[at]:,} 个字符，"
                     f"超过单元格上限 {MAX_CELL_CHARS:,} 个"
                 )
@@ -404,8 +404,8 @@ BAD_CSV = "CSV 格式有误(可能有未成对的引号)，无法读取"
 
 def _numbered_csv_rows(lines: _LineReader):
     for number, cells in enumerate(csv.reader(lines), start=1):
-        if len(cells) > untrusted_xlsx.EXCEL_MAX_COLUMNS:
-            raise untrusted_xlsx.UploadRefused(f"列数超过 {untrusted_xlsx.EXCEL_MAX_COLUMNS:,} 列上限")
+        if len(cells) > xlsx.EXCEL_MAX_COLUMNS:
+            raise xlsx.UploadRefused(f"列数超过 {xlsx.EXCEL_MAX_COLUMNS:,} 列上限")
         yield number, cells
 
 
@@ -425,7 +425,7 @@ def _csv_table(parsed: ParsedFile, text: str, kind: str | None, utf8: bytes | No
         cells = _csv_body(body, len(header_cells), sorted(recognised), header_row)
     except (csv.Error, pd.errors.ParserError):
         return _with_problem(parsed, BAD_CSV)
-    except untrusted_xlsx.UploadRefused as refusal:
+    except xlsx.UploadRefused as refusal:
         return _with_problem(parsed, str(refusal))
     return _finish(parsed, [_Found(None, header_row, header_cells, table_kind, recognised, cells)])
 

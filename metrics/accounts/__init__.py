@@ -26,9 +26,9 @@ import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from metrics import engine, postgres, queries
 from metrics.errors import UserFacingError
 from metrics.paths import SQL_DIR
+from metrics.store import engine, postgres, queries
 
 ROLE_NAMES = {"viewer": "查看", "editor": "填报", "admin": "管理"}
 ROLE_RANK = {"viewer": 0, "editor": 1, "admin": 2}
