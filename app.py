@@ -4,7 +4,7 @@ import streamlit as st
 
 from metrics import accounts, facts, periods
 from metrics.formatting import FILE_KINDS, actor_text, change_name, sources_summary
-from metrics.store.warehouse import WarehouseError
+from metrics.store import WarehouseError
 from ui import auth, common, reminders, telemetry
 from ui import navigation as ui_navigation
 

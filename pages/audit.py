@@ -5,7 +5,6 @@ import streamlit as st
 
 from metrics import accounts
 from metrics.formatting import actor_text
-from metrics.store import journal
 from ui import auth, common
 
 auth.ensure_routed()
@@ -23,7 +22,7 @@ trail = pd.DataFrame({
     "操作": events["action"],
     "对象": events["target"],
     "说明": events["detail"],
-    "计数对象": events["action"].map(journal.counted),
+    "计数对象": events["action"].map(accounts.counted),
     "变更前数量": events["count_before"].astype("Int64"),
     "变更后数量": events["count_after"].astype("Int64"),
 })

@@ -13,12 +13,11 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from metrics import errors, periods
+from metrics import errors, periods, store
 from metrics.claims import Change, Direction
 from metrics.exporting import neutralise_formulas, neutralised
 from metrics.formatting import change_words, inert
 from metrics.paths import resolve_db
-from metrics.store import warehouse
 
 ALL = "全部"
 
@@ -87,21 +86,21 @@ def chart(figure, file_name: str, **kwargs) -> None:
     st.plotly_chart(figure, width="stretch", config=config, **kwargs)
 
 
-@st.cache_resource(max_entries=4, show_spinner=False, validate=warehouse.is_usable)
+@st.cache_resource(max_entries=4, show_spinner=False, validate=store.is_usable)
 def _connection(db: str, version: str) -> duckdb.DuckDBPyConnection:
     """Read-only connection to one warehouse snapshot; a new snapshot gets a new connection, and so does one
-    whose database DuckDB has invalidated (warehouse.is_usable), on the warehouse opened afresh."""
-    return warehouse.open_reader(Path(db))
+    whose database DuckDB has invalidated (store.is_usable), on the warehouse opened afresh."""
+    return store.open_reader(Path(db))
 
 
 @contextlib.contextmanager
 def warehouse_failures() -> Iterator[None]:
     """A page run that fails reading the warehouse ends in one Chinese line naming the problem, never a
-    traceback or a server path (warehouse.page_failure_text)."""
+    traceback or a server path (store.page_failure_text)."""
     try:
         yield
     except duckdb.Error as error:
-        st.error(warehouse.page_failure_text(resolve_db(), error), icon=":material/error:")
+        st.error(store.page_failure_text(resolve_db(), error), icon=":material/error:")
 
 
 def connection() -> duckdb.DuckDBPyConnection:
@@ -128,7 +127,7 @@ def pin_version() -> str:
     """Read the current snapshot at the start of a page run (app.py, then the page itself): every query of
     the page then reads that one published state, and the catalog is asked once per start rather than by
     every cached call."""
-    version = warehouse.version_id(resolve_db())
+    version = store.version_id(resolve_db())
     st.session_state[PINNED_VERSION_KEY] = version
     return version
 
@@ -137,7 +136,7 @@ def current_version() -> str:
     """The snapshot this page run reads; outside a page run (warming, a download written when clicked),
     the current one."""
     pinned = st.session_state.get(PINNED_VERSION_KEY) if get_script_run_ctx() else None
-    return pinned or warehouse.version_id(resolve_db())
+    return pinned or store.version_id(resolve_db())
 
 
 @st.cache_data(max_entries=512, show_spinner=False)

@@ -12,9 +12,8 @@ from collections.abc import Iterator
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily
 
-from metrics import accounts
+from metrics import accounts, store
 from metrics.paths import resolve_db
-from metrics.store import queries, warehouse
 
 REGISTRY = CollectorRegistry()
 PAGE_RUNS = Histogram("dashboard_page_run_seconds", "Page script runs and their duration, by page", ["page"],
@@ -39,10 +38,10 @@ class StoreCollector:
 
     def collect(self):
         db = resolve_db()
-        with contextlib.suppress(warehouse.WarehouseError):
-            con = warehouse.open_reader(db)
+        with contextlib.suppress(store.WarehouseError):
+            con = store.open_reader(db)
             try:
-                history = queries.run(con, "load_history")
+                history = store.run(con, "load_history")
             finally:
                 con.close()
             kinds = history["kind"]
@@ -53,7 +52,7 @@ class StoreCollector:
             yield CounterMetricFamily("dashboard_rollbacks", "Rollbacks recorded in the warehouse",
                                       value=int((kinds == "rollback").sum()))
             yield InfoMetricFamily("dashboard_warehouse", "The warehouse snapshot current now",
-                                   value={"version": warehouse.version_id(db)})
+                                   value={"version": store.version_id(db)})
             yield GaugeMetricFamily("dashboard_warehouse_last_load_id", "The newest load id in the warehouse",
                                     value=int(history["load_id"].max()))
         with contextlib.suppress(accounts.AccountError):

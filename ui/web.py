@@ -32,7 +32,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from metrics import accounts
 from metrics.paths import resolve_db
-from metrics.store.warehouse import WarehouseError, missing_files_text, open_reader
+from metrics.store import WarehouseError, missing_files_text, open_reader
 from ui import auth, common, navigation, telemetry
 
 CSRF_COOKIE = "metrics_csrf"

@@ -650,6 +650,19 @@ def record(store: Store, actor: str, action: str, target: str, detail: str | Non
         _record(con, actor, action, target, detail, count_before, count_after)
 
 
+# What an audit entry's 变更前/后数量 count: a journalled warehouse change counts observation rows;
+# the accounts store's own entries count accounts (those without counts count nothing).
+JOURNAL_ACTIONS = ("构建数据仓库", "重建数据仓库", "升级数据仓库", "载入数据", "撤销载入", "设置目标")
+ACCOUNT_ACTIONS = ("新增账户", "修改密码", "停用账户", "启用账户", "修改角色")
+
+
+def counted(action: str) -> str:
+    """'观测值行数', '账户数' or '—': what the counts of an audit entry of this action are."""
+    if action in JOURNAL_ACTIONS:
+        return "观测值行数"
+    return "账户数" if action in ACCOUNT_ACTIONS else "—"
+
+
 def audit_trail(store: Store) -> pd.DataFrame:
     with _store(store) as con:
         return _run(con, "audit_list")

@@ -20,19 +20,6 @@ from metrics.store.warehouse import read_once
 AUDIT_WAIT_SECONDS = 10.0
 
 
-# What an audit entry's 变更前/后数量 count: a journalled warehouse change counts observation rows;
-# the accounts store's own entries count accounts (those without counts count nothing).
-JOURNAL_ACTIONS = ("构建数据仓库", "重建数据仓库", "升级数据仓库", "载入数据", "撤销载入", "设置目标")
-ACCOUNT_ACTIONS = ("新增账户", "修改密码", "停用账户", "启用账户", "修改角色")
-
-
-def counted(action: str) -> str:
-    """'观测值行数', '账户数' or '—': what the counts of an audit entry of this action are."""
-    if action in JOURNAL_ACTIONS:
-        return "观测值行数"
-    return "账户数" if action in ACCOUNT_ACTIONS else "—"
-
-
 def observation_count(con: duckdb.DuckDBPyConnection) -> int:
     """Observations as the connection's open transaction sees them."""
     return int(queries.run_in_transaction(con, "count_observations")["count_observations"].iloc[0])

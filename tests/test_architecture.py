@@ -1,0 +1,88 @@
+"""The layering rules of ARCHITECTURE.md, read from the source with ast: the import graph of the project's
+own modules has no cycle, metrics/ never imports streamlit, and pages/ and ui/ use the store only through
+the package's own exports (metrics.store), never its modules."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from metrics.paths import ROOT
+
+SOURCE_DIRECTORIES = ("metrics", "ui", "pages")
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def project_modules() -> dict[str, Path]:
+    paths = [path for directory in SOURCE_DIRECTORIES for path in (ROOT / directory).rglob("*.py")]
+    paths += [ROOT / "app.py", ROOT / "server.py"]
+    return {module_name(path): path for path in paths}
+
+
+def imported_names(path: Path, modules: dict[str, Path]) -> list[str]:
+    """Every module an import in the file depends on, wherever the import stands (a function-level import
+    is still a dependency): `from a.b import c` names a.b.c where that is a module, else a.b."""
+    names = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names += [f"{node.module}.{alias.name}" if f"{node.module}.{alias.name}" in modules else node.module
+                      for alias in node.names]
+    return names
+
+
+def project_graph() -> dict[str, set[str]]:
+    modules = project_modules()
+    return {name: {imported for imported in imported_names(path, modules) if imported in modules and imported != name}
+            for name, path in modules.items()}
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Each cycle found by a depth-first walk, as the path that closes it."""
+    found, state = [], {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = "open"
+        for successor in sorted(graph[node]):
+            if state.get(successor) == "open":
+                found.append(trail[trail.index(successor):] + [successor])
+            elif successor not in state:
+                visit(successor, trail + [successor])
+        state[node] = "done"
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+    return found
+
+
+def test_the_import_graph_has_no_cycle():
+    graph = project_graph()
+    assert "metrics.store.warehouse" in graph["metrics.store"]
+    assert cycles(graph) == []
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c", "a"]]
+
+
+def test_metrics_never_imports_streamlit():
+    modules = project_modules()
+    offenders = [name for name, path in modules.items()
+                 if name.startswith("metrics") and any(imported.split(".")[0] == "streamlit"
+                                                       for imported in imported_names(path, modules))]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("layer", ["pages", "ui", "app", "server"])
+def test_pages_and_ui_use_the_store_only_through_its_package(layer):
+    modules = project_modules()
+    internals = {name for name in modules if name.startswith("metrics.store.")}
+    offenders = {name: sorted(set(imported_names(path, modules)) & internals) for name, path in modules.items()
+                 if name.split(".")[0] == layer and set(imported_names(path, modules)) & internals}
+    assert offenders == {}
