@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import accounts, changes, exporting, facts, formatting, ingest, periods, reporting
+from metrics import accounts, changes, config, exporting, facts, formatting, ingest, periods, reporting
 from metrics.assessment import scoring
 from metrics.errors import DoneButPending, UserFacingError
 from metrics.ingest.files import max_cli_load_mb
@@ -163,7 +163,7 @@ def cmd_migrate_accounts(args) -> None:
     """Copy the file store into PostgreSQL ($METRICS_ACCOUNTS_URL: the password stays out of the command line)."""
     target = accounts.accounts_path(resolve_db(args.db))
     if not isinstance(target, accounts.PostgresStore):
-        raise accounts.AccountError(f"请先设置 {accounts.ACCOUNTS_URL_ENV_VAR} 为目标 PostgreSQL 数据库的连接串")
+        raise accounts.AccountError(f"请先设置 {config.ACCOUNTS_URL.name} 为目标 PostgreSQL 数据库的连接串")
     source = Path(args.source) if args.source else accounts.accounts_file(resolve_db(args.db))
     if not source.is_file():
         raise accounts.AccountError(f"账户库文件 {source} 不存在")
@@ -178,7 +178,7 @@ def cmd_migrate_shared(args) -> None:
     db = resolve_db(args.db)
     target = accounts.accounts_path(db)
     if not isinstance(target, accounts.PostgresStore):
-        raise accounts.AccountError(f"请先设置 {accounts.ACCOUNTS_URL_ENV_VAR} 为目标 PostgreSQL 数据库的连接串")
+        raise accounts.AccountError(f"请先设置 {config.ACCOUNTS_URL.name} 为目标 PostgreSQL 数据库的连接串")
     source = accounts.accounts_file(db)
     tables, observations = upgrade.migrate_to_shared(db, actor=getpass.getuser())
     print(f"已将数据仓库复制到共享目录库 {warehouse.catalog_name(db)}：{tables} 张表，观测值 {observations} 条，"
@@ -272,7 +272,6 @@ def cmd_template(args) -> None:
     print(f"已生成模板 {args.out}", file=sys.stderr)
 
 
-REMIND_WEBHOOK_ENV = "METRICS_REMIND_WEBHOOK"
 # How long a reminder waits in all for the webhook's answer: a per-read timeout alone lets a server that
 # sends a byte every few seconds hold the command (and the cron job) for ever.
 REMIND_DEADLINE_SECONDS = 10
@@ -302,7 +301,7 @@ def cmd_remind(args) -> None:
     body = formatting.TERMINAL_CONTROLS.sub(lambda found: f"\\u{ord(found[0]):04x}",
                                             json.dumps(message, ensure_ascii=False))
     print(body)
-    webhook = args.webhook or os.environ.get(REMIND_WEBHOOK_ENV)
+    webhook = args.webhook or config.REMIND_WEBHOOK.value()
     if not webhook:
         return
     if not webhook.startswith(("http://", "https://")):
@@ -414,7 +413,7 @@ def parser() -> argparse.ArgumentParser:
     remind = command("remind", cmd_remind, "本季度报送提醒(JSON)：已报/未报/逾期与催报清单，可发送到 webhook")
     remind.add_argument("--period", help="报告期，如 2024Q3(默认有数据的最新季度)")
     remind.add_argument("--today", help="按哪一天判定逾期，如 2024-10-20(默认今天)")
-    remind.add_argument("--webhook", help=f"把提醒以 JSON POST 到此地址(默认 ${REMIND_WEBHOOK_ENV})")
+    remind.add_argument("--webhook", help=f"把提醒以 JSON POST 到此地址(默认 ${config.REMIND_WEBHOOK.name})")
     user = command("user", cmd_user, "账户管理：add | set | passwd | disable | enable | list")
     user.add_argument("action", choices=["add", "set", "passwd", "disable", "enable", "list"])
     user.add_argument("username", nargs="?")
@@ -424,13 +423,13 @@ def parser() -> argparse.ArgumentParser:
     user.add_argument("--categories", help="填报账户可填报的指标类别，逗号分隔")
     user.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
     migrate = command("migrate-accounts", cmd_migrate_accounts,
-                      f"把账户库文件(账户、会话、登录失败、审计)复制到 ${accounts.ACCOUNTS_URL_ENV_VAR} "
+                      f"把账户库文件(账户、会话、登录失败、审计)复制到 ${config.ACCOUNTS_URL.name} "
                       "的空 PostgreSQL 数据库并核对行数")
     migrate.add_argument("--from", dest="source",
                          help="账户库文件(默认 $METRICS_ACCOUNTS 或数据仓库旁的 accounts.duckdb)")
     command("migrate-shared", cmd_migrate_shared,
-            f"把本机的数据仓库(含载入历史)复制到 ${warehouse.CATALOG_URL_ENV_VAR} 的共享目录库，"
-            f"账户库复制到 ${accounts.ACCOUNTS_URL_ENV_VAR}，均须为空并逐表核对行数")
+            f"把本机的数据仓库(含载入历史)复制到 ${config.CATALOG_URL.name} 的共享目录库，"
+            f"账户库复制到 ${config.ACCOUNTS_URL.name}，均须为空并逐表核对行数")
     return top
 
 
@@ -480,6 +479,6 @@ def _run(argv: list[str] | None) -> int:
         print(f"错误：{missing or f'读取数据仓库 {db} 出错：' + str(error).splitlines()[0]}", file=sys.stderr)
         return 2
     except duckdb.OutOfMemoryException:
-        print(f"错误：内存不足，操作未完成，数据仓库未改变；可用 {engine.MEMORY_LIMIT_ENV_VAR} 调高内存上限"
+        print(f"错误：内存不足，操作未完成，数据仓库未改变；可用 {config.MEMORY_LIMIT.name} 调高内存上限"
               f"（现为 {engine.memory_limit()}）", file=sys.stderr)
         return 2

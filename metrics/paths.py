@@ -3,17 +3,16 @@
 import os
 from pathlib import Path
 
+from metrics import config
+
 ROOT = Path(__file__).resolve().parent.parent
 SQL_DIR = ROOT / "sql"
 SEED_DIR = ROOT / "data" / "seed"
 DEFAULT_DB = ROOT / "data" / "warehouse.duckdb"
-DB_ENV_VAR = "METRICS_DB"
 
 
 def resolve_db(explicit: str | os.PathLike | None = None) -> Path:
-    """The warehouse path: the explicit one, else $METRICS_DB, else the default under data/."""
+    """The warehouse path: the explicit one, else $METRICS_DB (metrics.config), else the default under data/."""
     if explicit:
         return Path(explicit)
-    if os.environ.get(DB_ENV_VAR):
-        return Path(os.environ[DB_ENV_VAR])
-    return DEFAULT_DB
+    return config.DB.value() or DEFAULT_DB

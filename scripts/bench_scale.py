@@ -206,7 +206,7 @@ def _insert_reference_rows(con: duckdb.DuckDBPyConnection, shape: Shape, load_id
 
 
 INSERT_CHUNK_ROWS = 10_000_000  # observations per insert while generating
-# The generator's DuckDB memory_limit (the product's default is engine.DEFAULT_MEMORY_LIMIT).
+# The generator's DuckDB memory_limit (the product's default is metrics.config.MEMORY_LIMIT).
 GENERATE_MEMORY_LIMIT = os.environ.get("BENCH_SCALE_GENERATE_MEMORY", "4GB")
 
 

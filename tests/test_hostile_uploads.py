@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from fixtures.hostile import make_hostile_files as hostile
 
-from metrics import ingest
+from metrics import config, ingest
 from metrics.ingest import xlsx
 from metrics.ingest.files import NO_HEADER
 from metrics.ingest.normalise import UnreadableValue, parse_value
@@ -251,26 +251,26 @@ def test_cells_read_as_openpyxl_showed_them():
 
 def test_limits_follow_the_environment(monkeypatch):
     text_workbook = hostile.workbook({"观测值": hostile.sheet_xml(hostile.table_rows([hostile.HEADER, hostile.ROW]))})
-    monkeypatch.setenv(xlsx.TEXT_CHARS_ENV_VAR, "20")
+    monkeypatch.setenv(config.MAX_UPLOAD_TEXT_CHARS.name, "20")
     assert ingest.read_upload("t.xlsx", text_workbook).problems["问题"].tolist() == [
         REFUSED.format("展开后的文字超过 20 字上限")
     ]
-    monkeypatch.delenv(xlsx.TEXT_CHARS_ENV_VAR)
-    monkeypatch.setenv(xlsx.CELLS_ENV_VAR, "9")
+    monkeypatch.delenv(config.MAX_UPLOAD_TEXT_CHARS.name)
+    monkeypatch.setenv(config.MAX_UPLOAD_CELLS.name, "9")
     assert ingest.read_upload("t.xlsx", text_workbook).problems["问题"].tolist() == [
         REFUSED.format("单元格超过 9 个上限(更大的表请另存为 CSV 载入)")
     ]
-    monkeypatch.setenv(xlsx.CELLS_ENV_VAR, "10")
-    monkeypatch.setenv(xlsx.EXPANDED_MB_ENV_VAR, "0.001")
+    monkeypatch.setenv(config.MAX_UPLOAD_CELLS.name, "10")
+    monkeypatch.setenv(config.MAX_XLSX_EXPANDED_MB.name, "0.001")
     assert ingest.read_upload("t.xlsx", text_workbook).problems["问题"].tolist() == [
         REFUSED.format("解压后大小超过 0.001 MiB 上限")
     ]
-    monkeypatch.delenv(xlsx.EXPANDED_MB_ENV_VAR)
+    monkeypatch.delenv(config.MAX_XLSX_EXPANDED_MB.name)
     assert ingest.read_upload("t.xlsx", text_workbook).problems.empty
 
 
 def test_a_shared_string_table_longer_than_the_cell_limit_is_refused(monkeypatch):
-    monkeypatch.setenv(xlsx.CELLS_ENV_VAR, "20")
+    monkeypatch.setenv(config.MAX_UPLOAD_CELLS.name, "20")
     data = hostile.workbook(
         {"观测值": hostile.sheet_xml(hostile.table_rows([hostile.HEADER]))},
         {"xl/sharedStrings.xml": hostile.shared_strings([str(n) for n in range(21)])},

@@ -10,8 +10,7 @@ import pandas as pd
 import pytest
 from support import export_text
 
-from metrics import ingest, targets
-from metrics.ingest.files import MAX_UPLOAD_ENV_VAR
+from metrics import config, ingest, targets
 from metrics.store import queries
 from metrics.store.warehouse import open_reader, version_id
 
@@ -135,9 +134,9 @@ def test_size_limit_from_parameter_and_environment(seed_con, monkeypatch):
     limited = check(seed_con, "big.csv", data, max_mb=0.001)
     size = f"{len(data) / 2**20:.3g}"
     assert problems(limited) == [(None, "", "", f"文件大小 {size} MiB，超过上限 0.001 MiB")]
-    monkeypatch.setenv(MAX_UPLOAD_ENV_VAR, "0.002")
+    monkeypatch.setenv(config.MAX_UPLOAD_MB.name, "0.002")
     assert problems(check(seed_con, "big.csv", data))[0][3] == f"文件大小 {size} MiB，超过上限 0.002 MiB"
-    monkeypatch.setenv(MAX_UPLOAD_ENV_VAR, "50")
+    monkeypatch.setenv(config.MAX_UPLOAD_MB.name, "50")
     assert problems(check(seed_con, "big.csv", data))[0][3] != "文件大小"
 
 

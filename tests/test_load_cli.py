@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 
+from metrics import config
 from metrics.cli import main
 from metrics.paths import ROOT
 from metrics.store import warehouse
@@ -146,14 +147,12 @@ def test_many_conflicts_are_counted_and_listed_whole_in_a_file(fresh_db, tmp_pat
 
 
 def test_the_command_line_has_its_own_size_limit_above_the_browsers(fresh_db, tmp_path, monkeypatch, capsys):
-    from metrics.ingest.files import DEFAULT_MAX_CLI_LOAD_MB, MAX_CLI_LOAD_ENV_VAR, MAX_UPLOAD_ENV_VAR
-
-    assert DEFAULT_MAX_CLI_LOAD_MB == 1024
+    assert config.MAX_CLI_LOAD_MB.default == 1024
     path = tmp_path / "quarter.csv"
     path.write_text(QUARTER, encoding="utf-8")
-    monkeypatch.setenv(MAX_UPLOAD_ENV_VAR, "0.00001")  # the browser's limit does not apply here
+    monkeypatch.setenv(config.MAX_UPLOAD_MB.name, "0.00001")  # the browser's limit does not apply here
     assert main(["load", str(path), "--db", str(fresh_db), "--dry-run"]) == 0
-    monkeypatch.setenv(MAX_CLI_LOAD_ENV_VAR, "0.00001")
+    monkeypatch.setenv(config.MAX_CLI_LOAD_MB.name, "0.00001")
     assert main(["load", str(path), "--db", str(fresh_db), "--dry-run"]) == 1
     assert "超过上限" in capsys.readouterr().err
 

@@ -12,7 +12,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from metrics.cli import REMIND_DEADLINE_SECONDS, REMIND_WEBHOOK_ENV
+from metrics import config
+from metrics.cli import REMIND_DEADLINE_SECONDS
 from metrics.paths import ROOT
 
 SECRET = "key=robot-secret-123"
@@ -23,7 +24,7 @@ def remind(db, webhook: str) -> tuple[subprocess.CompletedProcess, float]:
     started = time.monotonic()
     done = subprocess.run([sys.executable, "-m", "metrics", "remind", "--db", str(db), "--today", "2025-02-01"],
                           cwd=ROOT, capture_output=True, text=True, timeout=60,
-                          env={**os.environ, REMIND_WEBHOOK_ENV: webhook})
+                          env={**os.environ, config.REMIND_WEBHOOK.name: webhook})
     assert SECRET not in done.stdout + done.stderr
     json.loads(done.stdout)  # the digest is printed whatever the webhook does
     return done, time.monotonic() - started

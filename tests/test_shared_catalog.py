@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from support import export_text
 
-from metrics import accounts, ingest
+from metrics import accounts, config, ingest
 from metrics.cli import main
 from metrics.paths import ROOT
 from metrics.store import queries, warehouse
@@ -41,7 +41,7 @@ def cli_load(db: Path, path: Path) -> subprocess.Popen:
 def test_the_same_code_builds_and_serves_the_warehouse_from_a_postgresql_catalog(seed_db, catalog_url, tmp_path,
                                                                                   monkeypatch):
     embedded = export_text(seed_db)
-    monkeypatch.setenv(warehouse.CATALOG_URL_ENV_VAR, catalog_url)
+    monkeypatch.setenv(config.CATALOG_URL.name, catalog_url)
     db = tmp_path / "shared" / "warehouse.duckdb"
     assert not warehouse.exists(db)
     build(db)
@@ -52,7 +52,7 @@ def test_the_same_code_builds_and_serves_the_warehouse_from_a_postgresql_catalog
 
 def test_loads_from_other_processes_are_seen_on_the_next_read_and_two_at_once_both_apply(
         catalog_url, tmp_path, monkeypatch):
-    monkeypatch.setenv(warehouse.CATALOG_URL_ENV_VAR, catalog_url)
+    monkeypatch.setenv(config.CATALOG_URL.name, catalog_url)
     db = tmp_path / "shared" / "warehouse.duckdb"
     build(db)
     version = warehouse.version_id(db)
@@ -82,7 +82,7 @@ def test_migrate_shared_moves_an_embedded_install_whole_and_refuses_a_second_tim
     store = accounts.accounts_file(fresh_db)
     accounts.add_user(store, "clerk1", "a-long-password-1", "viewer", actor="test")
     accounts_url = postgres_server.create_database(f"accounts_{uuid.uuid4().hex[:12]}")
-    monkeypatch.setenv(warehouse.CATALOG_URL_ENV_VAR, catalog_url)
+    monkeypatch.setenv(config.CATALOG_URL.name, catalog_url)
     monkeypatch.setenv(accounts.ACCOUNTS_URL_ENV_VAR, accounts_url)
     monkeypatch.delenv("METRICS_ACCOUNTS", raising=False)
 
@@ -101,7 +101,7 @@ def test_migrate_shared_moves_an_embedded_install_whole_and_refuses_a_second_tim
 
 def test_a_catalog_that_refuses_the_password_is_one_line_without_it(postgres_server, tmp_path, monkeypatch, capsys):
     wrong = postgres_server.url("postgres").replace(postgres_server.password, "not-the-password")
-    monkeypatch.setenv(warehouse.CATALOG_URL_ENV_VAR, wrong)
+    monkeypatch.setenv(config.CATALOG_URL.name, wrong)
     assert main(["export", "--db", str(tmp_path / "warehouse.duckdb")]) == 2
     said = capsys.readouterr().err
     assert said.startswith("错误：无法连接数据仓库的共享目录库 ") and said.count("\n") == 1

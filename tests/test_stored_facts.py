@@ -6,8 +6,8 @@ import duckdb
 import pytest
 from support import TWO_QUARTERS_CSV, load_text
 
-from metrics import ingest, targets
-from metrics.store import engine, stored_facts, warehouse
+from metrics import config, ingest, targets
+from metrics.store import stored_facts, warehouse
 from metrics.store.warehouse import new_version, open_reader
 
 # Each stored table beside the rule it must equal, row for row.
@@ -161,11 +161,11 @@ def test_a_refresh_judges_by_what_its_own_transaction_wrote_to_the_tables_the_ru
 def test_every_connection_has_the_configured_memory_limit_and_spill_directory(
         fresh_db, tmp_path, monkeypatch, configured, expected):
     if configured:
-        monkeypatch.setenv(engine.MEMORY_LIMIT_ENV_VAR, configured)
-        monkeypatch.setenv(engine.TEMP_DIR_ENV_VAR, str(tmp_path / "spill"))
+        monkeypatch.setenv(config.MEMORY_LIMIT.name, configured)
+        monkeypatch.setenv(config.TEMP_DIR.name, str(tmp_path / "spill"))
     else:
-        monkeypatch.delenv(engine.MEMORY_LIMIT_ENV_VAR, raising=False)
-        monkeypatch.delenv(engine.TEMP_DIR_ENV_VAR, raising=False)
+        monkeypatch.delenv(config.MEMORY_LIMIT.name, raising=False)
+        monkeypatch.delenv(config.TEMP_DIR.name, raising=False)
     reference = duckdb.connect(config={"memory_limit": expected})
     spill_name = warehouse.spill_name(fresh_db)
     warehouse.forget(fresh_db)  # the settings are read when a process opens the warehouse

@@ -5,18 +5,16 @@ session in the accounts store. Every run here looks that session up again, so th
 (sign-out, password or role change, a disabled account, an admin, expiry) is over at the tab's next action.
 """
 
-import os
 from urllib.parse import urlsplit
 
 import streamlit as st
 
-from metrics import accounts
+from metrics import accounts, config
 from metrics.paths import resolve_db
 from ui import common, navigation
 
 COOKIE = "metrics_session"
 SESSION_KEY = "signed_in_session"
-VIEW_LOGIN_ENV = "METRICS_VIEW_LOGIN"
 
 
 ROUTED_KEY = "routed_through_app"
@@ -58,7 +56,7 @@ def store_path():
 
 def view_requires_login() -> bool:
     """Viewing needs a login unless METRICS_VIEW_LOGIN=open (changing data always does)."""
-    return os.environ.get(VIEW_LOGIN_ENV, "required").strip().lower() != "open"
+    return config.VIEW_LOGIN.value().lower() != "open"
 
 
 def session_token() -> str | None:

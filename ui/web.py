@@ -30,15 +30,12 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
-from metrics import accounts
+from metrics import accounts, config
 from metrics.paths import resolve_db
 from metrics.store import WarehouseError, missing_files_text, open_reader
 from ui import auth, common, navigation, telemetry
 
 CSRF_COOKIE = "metrics_csrf"
-LOGIN_DELAY_ENV = "METRICS_LOGIN_DELAY_SECONDS"
-TRUSTED_PROXIES_ENV = "METRICS_TRUSTED_PROXIES"
-METRICS_TOKEN_ENV = "METRICS_PROMETHEUS_TOKEN"
 STREAMLIT_STATIC = Path(st.__file__).parent / "static"
 # First path segments that are not pages: Streamlit's own routes and files, and ours.
 NOT_PAGES = {"_stcore", "media", "component", "app", "auth", "oauth2callback", "healthz", "metrics"} | {
@@ -91,15 +88,15 @@ def _trusted_networks(setting: str) -> tuple[ipaddress.IPv4Network | ipaddress.I
         try:
             networks.append(ipaddress.ip_network(part, strict=False))
         except ValueError:
-            raise ProxySettingError(f"{TRUSTED_PROXIES_ENV} 中的“{part}”不是 IP 地址或网段（应写作 172.30.0.10 或 "
-                                    "172.30.0.0/24，多个用逗号分隔；不接受主机名）") from None
+            raise ProxySettingError(f"{config.TRUSTED_PROXIES.name} 中的“{part}”不是 IP 地址或网段（应写作 "
+                                    "172.30.0.10 或 172.30.0.0/24，多个用逗号分隔；不接受主机名）") from None
     return tuple(networks)
 
 
 def trusted_networks() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
     """The proxies whose X-Forwarded-For/-Proto count: METRICS_TRUSTED_PROXIES, addresses or networks
     (default loopback, where a reverse proxy on the same machine connects from)."""
-    return _trusted_networks(os.environ.get(TRUSTED_PROXIES_ENV, "127.0.0.1,::1"))
+    return _trusted_networks(config.TRUSTED_PROXIES.value())
 
 
 def check_trusted_proxies() -> None:
@@ -327,7 +324,7 @@ async def login_submit(request: Request) -> Response:
             client_address=address, user_agent=request.headers.get("user-agent", ""))
     except accounts.LoginRefused as refused:
         telemetry.FAILED_SIGN_INS.inc()
-        base = float(os.environ.get(LOGIN_DELAY_ENV, "0.5"))
+        base = config.LOGIN_DELAY_SECONDS.value()
         await asyncio.sleep(accounts.login_delay(refused.failed_attempts, base))
         return _sign_in_page(request, next_path, refused.message, 401)
     except accounts.AccountError as error:  # the store cannot be written: nobody signs in
@@ -426,7 +423,7 @@ async def password_submit(request: Request) -> Response:
             accounts.change_own_password, _store(), found.account.username, str(form.get("current") or ""), new,
             client_address=address, user_agent=request.headers.get("user-agent", ""))
     except accounts.LoginRefused as refused:
-        base = float(os.environ.get(LOGIN_DELAY_ENV, "0.5"))
+        base = config.LOGIN_DELAY_SECONDS.value()
         await asyncio.sleep(accounts.login_delay(refused.failed_attempts, base))
         return _password_page(found, f"当前密码不正确：{refused.message}", 401)
     except accounts.AccountError as error:
@@ -467,7 +464,7 @@ def _metrics_allowed(request: Request) -> bool:
             return True
     except ValueError:
         pass
-    token = os.environ.get(METRICS_TOKEN_ENV, "")
+    token = config.PROMETHEUS_TOKEN.value()
     given = request.headers.get("authorization", "")
     return bool(token) and secrets.compare_digest(given.encode(), f"Bearer {token}".encode())
 
@@ -541,13 +538,11 @@ def _without_clear_cache(receive):
 
 UPLOAD_ROUTE = ("_stcore", "upload_file")  # Streamlit's PUT/DELETE /_stcore/upload_file/{session}/{file}
 UPLOAD_ROLE = "editor"  # the role of 数据管理, the one page with a file uploader
-SESSION_UPLOAD_ENV = "METRICS_UPLOAD_SESSION_MB"
-SERVER_UPLOAD_ENV = "METRICS_UPLOAD_SERVER_MB"
 _uploads_in_flight: dict[str, int] = {}  # Streamlit session -> bytes of the uploads it is sending now
 
 
-def _upload_limit(env: str, default_mb: float) -> int:
-    return int(float(os.environ.get(env) or default_mb) * 2**20)
+def _upload_limit(setting: config.Setting) -> int:
+    return int(setting.value() * 2**20)
 
 
 def _refuse_upload(message: str, status: int) -> PlainTextResponse:
@@ -584,9 +579,9 @@ async def _upload_refusal(request: Request, streamlit_session: str) -> Response 
     held = {session: sum(len(file.data) for file in list(stored.values())) for session, stored in list(files.items())}
     session_total = held.get(streamlit_session, 0) + _uploads_in_flight.get(streamlit_session, 0) + size
     server_total = sum(held.values()) + sum(_uploads_in_flight.values()) + size
-    if session_total > _upload_limit(SESSION_UPLOAD_ENV, 100):
+    if session_total > _upload_limit(config.UPLOAD_SESSION_MB):
         return _refuse_upload("本页面已上传的文件合计超过上限，请刷新页面后再上传。", 413)
-    if server_total > _upload_limit(SERVER_UPLOAD_ENV, 400):
+    if server_total > _upload_limit(config.UPLOAD_SERVER_MB):
         return _refuse_upload("服务器正在处理的上传文件过多，请稍后再试。", 503)
     return None
 

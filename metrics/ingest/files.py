@@ -3,22 +3,16 @@
 import csv
 import hashlib
 import io
-import os
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from metrics import config
 from metrics.ingest import xlsx
 from metrics.ingest.normalise import match_key
 
 ERROR_COLUMNS = ["行", "列", "值", "问题"]
 ROW = "行"
-DEFAULT_MAX_UPLOAD_MB = 50
-MAX_UPLOAD_ENV_VAR = "METRICS_MAX_UPLOAD_MB"
-# A file the operator loads on the server (python -m metrics load): a million rows in the export
-# format are 70–105 MB, far above what a browser should send.
-DEFAULT_MAX_CLI_LOAD_MB = 1024
-MAX_CLI_LOAD_ENV_VAR = "METRICS_MAX_CLI_LOAD_MB"
 HEADER_SEARCH_ROWS = 20
 MAX_CELL_CHARS = 32_767  # what one Excel cell holds
 INSTRUCTIONS_SHEET = "说明"
@@ -157,15 +151,14 @@ def file_problem(message: str) -> pd.DataFrame:
 
 
 def max_upload_mb(max_mb: float | None = None) -> float:
-    """The configured limit in MiB: the argument, else $METRICS_MAX_UPLOAD_MB, else 50."""
-    if max_mb is None:
-        return float(os.environ.get(MAX_UPLOAD_ENV_VAR) or DEFAULT_MAX_UPLOAD_MB)
-    return max_mb
+    """The configured limit in MiB: the argument, else $METRICS_MAX_UPLOAD_MB (metrics.config)."""
+    return config.MAX_UPLOAD_MB.value() if max_mb is None else max_mb
 
 
 def max_cli_load_mb() -> float:
-    """The limit in MiB of a file loaded from the command line: $METRICS_MAX_CLI_LOAD_MB, else 1024."""
-    return float(os.environ.get(MAX_CLI_LOAD_ENV_VAR) or DEFAULT_MAX_CLI_LOAD_MB)
+    """The limit in MiB of a file loaded from the command line ($METRICS_MAX_CLI_LOAD_MB): a million rows in
+    the export format are 70–105 MB, far above what a browser should send."""
+    return config.MAX_CLI_LOAD_MB.value()
 
 
 def read_upload(

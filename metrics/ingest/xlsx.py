@@ -11,7 +11,6 @@ import datetime as dt
 import functools
 import io
 import math
-import os
 import posixpath
 import re
 import struct
@@ -22,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from xml.parsers import expat
 
+from metrics import config
 from metrics.errors import UserFacingError
 
 
@@ -48,13 +48,7 @@ RATIO_CHECKED_ABOVE_BYTES = 1 * 2**20
 MAX_CELL_FORMATS = 65_536  # Excel allows 64,000 cell formats
 # Work and memory per upload: a workbook just under every default costs about 2 s of CPU and 170 MiB of
 # RSS, a refusal at most about as much (tests/test_hostile_uploads.py measures both).
-DEFAULT_MAX_EXPANDED_MB = 256
 DEFAULT_MAX_MEMBER_MB = 128
-DEFAULT_MAX_CELLS = 250_000
-DEFAULT_MAX_TEXT_CHARS = 16 * 2**20
-EXPANDED_MB_ENV_VAR = "METRICS_MAX_XLSX_EXPANDED_MB"
-CELLS_ENV_VAR = "METRICS_MAX_UPLOAD_CELLS"
-TEXT_CHARS_ENV_VAR = "METRICS_MAX_UPLOAD_TEXT_CHARS"
 
 CHUNK_BYTES = 2**20
 _WORKSHEET_RELATION = "/worksheet"
@@ -69,12 +63,12 @@ class Limits:
 
     @classmethod
     def from_environment(cls) -> "Limits":
-        """The defaults, each overridable by its environment variable."""
+        """The limits the settings give (metrics.config)."""
         return cls(
-            max_expanded_mb=float(os.environ.get(EXPANDED_MB_ENV_VAR) or DEFAULT_MAX_EXPANDED_MB),
+            max_expanded_mb=config.MAX_XLSX_EXPANDED_MB.value(),
             max_member_mb=DEFAULT_MAX_MEMBER_MB,
-            max_cells=int(os.environ.get(CELLS_ENV_VAR) or DEFAULT_MAX_CELLS),
-            max_text_chars=int(os.environ.get(TEXT_CHARS_ENV_VAR) or DEFAULT_MAX_TEXT_CHARS),
+            max_cells=config.MAX_UPLOAD_CELLS.value(),
+            max_text_chars=config.MAX_UPLOAD_TEXT_CHARS.value(),
         )
 
 

@@ -4,18 +4,13 @@ Every connection, reader or writer, warehouse version or accounts store, is open
 page or a load that needs more than the limit spills to disk instead of growing without bound.
 """
 
-import os
 import weakref
 from pathlib import Path
 
 import duckdb
 import duckdb_ext
 
-MEMORY_LIMIT_ENV_VAR = "METRICS_MEMORY_LIMIT"
-TEMP_DIR_ENV_VAR = "METRICS_TEMP_DIR"
-# Per database a process opens; the dashboard holds the current version (and, briefly, the one before).
-DEFAULT_MEMORY_LIMIT = "1.5GB"
-
+from metrics import config
 
 # The duckdb-ext-* wheels (pyproject.toml) put the extensions here; nothing is ever downloaded.
 EXTENSION_DIRECTORY = Path(next(iter(duckdb_ext.__path__))) / "extensions"
@@ -26,13 +21,14 @@ EXTENSIONS = {"ducklake": "ducklake", "sqlite": "sqlite_scanner", "postgres": "p
 def spill_directory(path: Path) -> Path:
     """<file>.tmp beside the database file, or under $METRICS_TEMP_DIR when set (one directory per
     file, so that two databases never share spill files)."""
-    spill_root = os.environ.get(TEMP_DIR_ENV_VAR)
+    spill_root = config.TEMP_DIR.value()
     return Path(spill_root) / f"{path.name}.tmp" if spill_root else path.with_name(f"{path.name}.tmp")
 
 
 def memory_limit() -> str:
-    """$METRICS_MEMORY_LIMIT, else DEFAULT_MEMORY_LIMIT."""
-    return os.environ.get(MEMORY_LIMIT_ENV_VAR) or DEFAULT_MEMORY_LIMIT
+    """$METRICS_MEMORY_LIMIT (metrics.config): per database a process opens; the dashboard holds the current
+    version (and, briefly, the one before)."""
+    return config.MEMORY_LIMIT.value()
 
 
 def settings(path: Path) -> dict[str, str]:

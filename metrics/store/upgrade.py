@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from metrics import config
 from metrics.paths import SEED_DIR
 from metrics.store import build, engine, journal, queries, stored_facts, warehouse
 from metrics.store.warehouse import WarehouseError, new_version, open_reader
@@ -90,7 +91,7 @@ def migrate_to_shared(db: Path, *, actor: str = "system") -> tuple[int, int]:
     """Copy the embedded warehouse (its SQLite-catalogued lake, with every load's history) into the empty
     shared catalog of $METRICS_CATALOG_URL, in one transaction, checking every table's rows."""
     if not warehouse.catalog_url():
-        raise WarehouseError(f"请先设置 {warehouse.CATALOG_URL_ENV_VAR} 为共享目录库(PostgreSQL)的连接串")
+        raise WarehouseError(f"请先设置 {config.CATALOG_URL.name} 为共享目录库(PostgreSQL)的连接串")
     if warehouse.exists(db):
         raise WarehouseError(f"共享目录库 {warehouse.catalog_name(db)} 中已有数据仓库，未复制任何数据；"
                              "请指定一个空的数据库")

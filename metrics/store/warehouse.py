@@ -31,11 +31,11 @@ from typing import TypeVar
 
 import duckdb
 
+from metrics import config
 from metrics.errors import UserFacingError
 from metrics.paths import SQL_DIR
 from metrics.store import engine, postgres, queries
 
-CATALOG_URL_ENV_VAR = "METRICS_CATALOG_URL"
 LAKE_SUFFIX = ".lake"
 CATALOG_NAME = "catalog.sqlite"
 DATA_DIRECTORY = "data"
@@ -96,7 +96,7 @@ def data_path(db: Path) -> str:
 
 def catalog_url() -> str | None:
     """The shared catalog's PostgreSQL URL, or None for the embedded SQLite catalog."""
-    return os.environ.get(CATALOG_URL_ENV_VAR) or None
+    return config.CATALOG_URL.value()
 
 
 def catalog_target(db: Path, url: str | None) -> str:
