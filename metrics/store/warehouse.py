@@ -7,7 +7,7 @@ nothing else differs.
 Every change is one DuckLake transaction, made under a file lock that serialises writers across
 processes; a committed change is a new snapshot. A reader attaches the snapshot that was current
 when it opened, so that all it reads belongs to one published state: readers never see half a
-change and never wait for a writer (DESIGN.md §3). A change writes only the rows it changes — no
+change and never wait for a writer (ARCHITECTURE.md). A change writes only the rows it changes — no
 copy of the warehouse — and a rollback restores the exact prior rows from the load's before-images.
 
 The lake holds the tables and the views; DuckLake stores no macros, so each process keeps the rules
