@@ -28,8 +28,6 @@ SEED_TABLES = (
 )
 
 
-SCHEMA_FILES = ("schema.sql", "change_log.sql", "views.sql")
-
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Lay out a warehouse, or add to one what an earlier release lacked: every statement is idempotent."""
@@ -38,9 +36,10 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def schema_fingerprint() -> str:
-    """This release's schema: a hash of the files that lay out a warehouse."""
+    """This release's schema: a hash of the files that lay out a warehouse (the ones the lake keeps, so that a
+    file added to the layout is part of the fingerprint)."""
     digest = hashlib.sha256()
-    for name in SCHEMA_FILES:
+    for name in warehouse.SCHEMA_FILES:
         digest.update((SQL_DIR / name).read_bytes())
     return digest.hexdigest()[:16]
 

@@ -48,8 +48,8 @@ LATEST = "lake"
 PINNED_KEPT = 8
 # Warehouses a process keeps open (the dashboard has one; a test run opens many in turn).
 LAKES_KEPT = 8
-# Schema files whose statements the lake keeps; the macros among them live in each process.
-LAKE_SCHEMA_FILES = ("schema.sql", "change_log.sql", "views.sql")
+# Schema files whose statements lay out a warehouse; the macros among them live in each process.
+SCHEMA_FILES = ("schema.sql", "change_log.sql", "views.sql")
 # A table that most changes append a row or a few to (loads, change_log, load_additions) gets a file per
 # change, and every read of it opens them all: after 166 changes a 10-row load into 10^8 observations read
 # 166 one-row files of loads and as many of change_log (merged: 1.83 -> 1.71 s). After a change, a table
@@ -183,7 +183,7 @@ def _is_disk_full(error: BaseException) -> bool:
 def _macro_statements() -> list[str]:
     """The rules, with the empty schema they are compiled against, as each process lays them out."""
     statements = []
-    for name in LAKE_SCHEMA_FILES:
+    for name in SCHEMA_FILES:
         statements += queries.split_statements((SQL_DIR / name).read_text(encoding="utf-8"))
     return statements
 
