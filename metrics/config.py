@@ -54,7 +54,8 @@ VIEW_LOGIN = Setting("METRICS_VIEW_LOGIN", str, "required", "设为 open 时查�
 LOGIN_DELAY_SECONDS = Setting("METRICS_LOGIN_DELAY_SECONDS", float, 0.5, "登录失败后应答延迟的基数（秒，逐次加倍）")
 TRUSTED_PROXIES = Setting("METRICS_TRUSTED_PROXIES", str, "127.0.0.1,::1",
                           "可信反向代理的 IP 地址或网段，逗号分隔；只采信它们转发的客户端地址")
-PROMETHEUS_TOKEN = Setting("METRICS_PROMETHEUS_TOKEN", str, "", "本机以外访问 /metrics 监控接口所需的 Bearer 令牌；未设时只许本机访问")
+PROMETHEUS_TOKEN = Setting("METRICS_PROMETHEUS_TOKEN", str, "",
+                           "本机以外访问 /metrics 监控接口所需的 Bearer 令牌；未设时只许本机访问")
 UPLOAD_SESSION_MB = Setting("METRICS_UPLOAD_SESSION_MB", float, 100.0, "每个页面会话暂存的上传合计上限（MiB）")
 UPLOAD_SERVER_MB = Setting("METRICS_UPLOAD_SERVER_MB", float, 400.0, "整台服务器暂存的上传合计上限（MiB）")
 MAX_UPLOAD_MB = Setting("METRICS_MAX_UPLOAD_MB", float, 50.0, "浏览器上传的单个文件大小上限（MiB）")
