@@ -9,7 +9,8 @@ import pytest
 from metrics import config
 from metrics.paths import ROOT
 
-README_ROW = re.compile(r"^\| `(?P<name>[A-Z_]+)` \| (?P<type>[^|]+) \| (?P<default>[^|]+) \| (?P<meaning>[^|]+) \|$", re.M)
+README_ROW = re.compile(r"^\| `(?P<name>[A-Z_]+)` \| (?P<type>[^|]+) \| (?P<default>[^|]+) \| (?P<meaning>[^|]+) \|$",
+                        re.M)
 
 
 def readme_settings() -> dict[str, tuple[str, str, str]]:
