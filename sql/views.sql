@@ -1,3 +1,7 @@
+-- The districts (区 and 功能区): the units compared, ranked and counted against one another. The one place
+-- that names these levels in SQL (metrics.facts.DISTRICT_LEVELS in Python).
+create or replace macro is_district(level) as level in ('区', '功能区');
+
 -- Each computed indicator's formula by the names of its operands, as a reader reads it:
 -- 圈内通办全程网办事项数 ÷ 圈内通办上线事项数 × 100, or a sum of terms.
 create or replace view indicator_formulas as

@@ -40,7 +40,7 @@ below_reference as (
         city.city_value - c.value as gap
     from current as c
     join city using (indicator_id)
-    where c.region_level in ('区', '功能区')
+    where is_district(c.region_level)
       and c.kind = 'rate'
       and c.better = 'higher'
       and c.qualifier = 'exact'
@@ -62,7 +62,7 @@ worse as (
 reported as (
     select distinct indicator_id
     from current
-    where region_level in ('区', '功能区')
+    where is_district(region_level)
 ),
 
 not_reported as (
@@ -80,7 +80,7 @@ not_reported as (
     from reported
     join indicators as i using (indicator_id)
     cross join regions as r
-    where r.level in ('区', '功能区')
+    where is_district(r.level)
       and not exists (
           select 1 from current as c where c.indicator_id = i.indicator_id and c.region_id = r.region_id
       )

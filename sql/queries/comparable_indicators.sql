@@ -7,6 +7,6 @@ select
     count(distinct f.region_id) as count_districts
 from indicators as i
 join newest_quarter_facts as f using (indicator_id)
-where f.region_level in ('区', '功能区')
+where is_district(f.region_level)
 group by i.indicator_id, i.name, i.unit
 order by count_districts desc, i.indicator_id;

@@ -15,5 +15,5 @@ select
     coalesce(reported.count_indicators, 0) as count_indicators
 from regions as r
 left join reported using (region_id)
-where r.level in ('区', '功能区')
+where is_district(r.level)
 order by r.sort_order;

@@ -4,7 +4,7 @@
 with districts as (
     select region_id, name as region_name, level as region_level, sort_order as region_order
     from regions
-    where level in ('区', '功能区')
+    where is_district(level)
 ),
 
 indicator as (
@@ -22,7 +22,7 @@ facts as (
         previous_value, previous_quarter_label, change_vs_previous, year_ago_value, year_ago_quarter_label, change_vs_year_ago
     from stored_quarter_facts
     where indicator_id = $indicator_id
-      and (quarter_index = $quarter_index or (quarter_index < $quarter_index and region_level in ('区', '功能区')))
+      and (quarter_index = $quarter_index or (quarter_index < $quarter_index and is_district(region_level)))
 ),
 
 current as (
@@ -55,7 +55,7 @@ final as (
         units.region_name,
         units.region_level,
         units.region_order,
-        units.region_level in ('区', '功能区') as is_district,
+        is_district(units.region_level) as is_district,
         current.value,
         current.qualifier,
         current.period_id,
@@ -75,9 +75,9 @@ final as (
         current.year_ago_quarter_label,
         current.change_vs_year_ago,
         case
-            when units.region_level in ('区', '功能区') and current.value is not null then
+            when is_district(units.region_level) and current.value is not null then
                 rank() over (
-                    partition by units.region_level in ('区', '功能区') and current.value is not null
+                    partition by is_district(units.region_level) and current.value is not null
                     order by case when indicator.better = 'lower' then current.value else -current.value end
                 )
         end as district_rank,

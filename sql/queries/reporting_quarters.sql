@@ -6,7 +6,7 @@
 with held as (
     select
         quarter_index,
-        count(distinct region_id) filter (where region_level in ('区', '功能区')) as count_reported
+        count(distinct region_id) filter (where is_district(region_level)) as count_reported
     from stored_quarter_facts
     group by quarter_index
 ),
@@ -21,7 +21,7 @@ select
     labels.quarter_id,
     labels.quarter_label,
     held.count_reported,
-    (select count(*) from regions where level in ('区', '功能区')) as count_units
+    (select count(*) from regions where is_district(level)) as count_units
 from held
 join labels using (quarter_index)
 order by quarter_index desc;
