@@ -1,5 +1,5 @@
 """季度简报: a quarter's briefing for a leadership meeting, as a document model of headings,
-paragraphs, tables and charts that metrics.briefing_docx and metrics.briefing_pdf typeset.
+paragraphs, tables and charts that metrics.briefing.docx and metrics.briefing.pdf typeset.
 
 Everything in it comes from the warehouse; the summary is a pure function of the data read
 (summary_clauses), and says a thing only where the data hold it."""
@@ -662,10 +662,10 @@ def _inert(document: Document) -> Document:
 def renderer(fmt: str):
     """The typesetter of a format, imported on first use (WeasyPrint's import alone takes a second)."""
     if fmt == "docx":
-        from metrics import briefing_docx
-        return briefing_docx.render
-    from metrics import briefing_pdf
-    return briefing_pdf.render
+        from metrics.briefing import docx
+        return docx.render
+    from metrics.briefing import pdf
+    return pdf.render
 
 
 def render(document: Document, fmt: str) -> bytes:
