@@ -14,8 +14,9 @@ import pytest
 from fontTools.ttLib import TTCollection
 from support import load_text
 
-from metrics import briefing
-from metrics.cli import BRIEF_FORMATS, main
+from metrics.briefing import compose, gather, images, model, output, summary
+from metrics.cli import main
+from metrics.formatting import inert
 from metrics.warehouse import open_reader
 from ui import briefing as ui_briefing
 
@@ -27,16 +28,16 @@ SEED_GAP = ("综合窗口可办事项占比(一窗通办)：临空经济区81.9%
 FIGURES = {"seed": ["97.47%", "81.9%", "2/2", "第4名"], "two_quarters": ["98.6%", "84%", "2/2", "第5名", "3,900万条"]}
 
 
-def _gather(db: Path, period: str, region: str | None = None) -> briefing.BriefData:
+def _gather(db: Path, period: str, region: str | None = None) -> gather.BriefData:
     con = open_reader(db)
     try:
-        return briefing.gather(con, period, region)
+        return gather.gather(con, period, region)
     finally:
         con.close()
 
 
 def _summary(db: Path, period: str, region: str | None = None) -> list[str]:
-    return [clause.text for clause in briefing.summary_clauses(_gather(db, period, region))]
+    return [clause.text for clause in summary.summary_clauses(_gather(db, period, region))]
 
 
 @pytest.fixture(scope="module")
@@ -48,12 +49,12 @@ def briefs(seed_db, two_quarters_db):
         for name, db, period in (("seed", seed_db, "2024Q3"), ("two_quarters", two_quarters_db, "2024Q4")):
             con = open_reader(db)
             try:
-                document = briefing.build_document(briefing.gather(con, period))
+                document = compose.build_document(gather.gather(con, period))
             finally:
                 con.close()
-            made[name] = {fmt: briefing.render(document, fmt) for fmt in briefing.FORMATS}
+            made[name] = {fmt: output.render(document, fmt) for fmt in model.FORMATS}
     finally:
-        briefing.stop_chart_server()
+        images.stop_chart_server()
     return made
 
 
@@ -129,7 +130,7 @@ def test_a_region_brief_speaks_of_that_region_only(two_quarters_db):
     data = _gather(two_quarters_db, "2024Q4", "临空经济区")
     assert data.region_id == "linkong"
     assert data.headline["region_name"].tolist() == ["临空经济区"]
-    clauses = [clause.text for clause in briefing.summary_clauses(data)]
+    clauses = [clause.text for clause in summary.summary_clauses(data)]
     assert clauses[1] == "综合窗口可办事项占比(一窗通办)：临空经济区84%，低于市本级（100%）16个百分点。"
     assert clauses[2] == ("较上季度（2024年第三季度）：临空经济区综合窗口可办事项占比(一窗通办)由82.3%变为84%"
                           "（上升1.7个百分点，改善）。")
@@ -138,7 +139,7 @@ def test_a_region_brief_speaks_of_that_region_only(two_quarters_db):
 
 
 def test_summary_clauses_cite_the_rows_of_their_figures(seed_db):
-    gap = briefing.summary_clauses(_gather(seed_db, "2024Q3"))[1]
+    gap = summary.summary_clauses(_gather(seed_db, "2024Q3"))[1]
     assert [(row["region_name"], row["value"], row["source"]) for row in gap.sources] == [
         ("临空经济区", 81.9, "二、4 整改情况 二是"), ("市本级", 100.0, "二、4 整改情况 二是"),
         ("鄂城区", 90.0, "二、4 整改情况 二是"), ("市本级", 100.0, "二、4 整改情况 二是")]
@@ -261,9 +262,9 @@ def test_a_failed_write_leaves_neither_a_temporary_nor_a_half_file(tmp_path, mon
     def full(_fd):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(briefing.os, "fsync", full)
-    with pytest.raises(briefing.BriefError, match=f"^无法写入 {re.escape(str(out))}：No space left on device$"):
-        briefing.write_atomically(b"%PDF-new", out)
+    monkeypatch.setattr(output.os, "fsync", full)
+    with pytest.raises(model.BriefError, match=f"^无法写入 {re.escape(str(out))}：No space left on device$"):
+        output.write_atomically(b"%PDF-new", out)
     assert [path.name for path in tmp_path.iterdir()] == ["简报.pdf"]
     assert out.read_bytes() == b"previous brief"
 
@@ -328,7 +329,7 @@ def test_a_brief_being_made_can_be_cancelled(app):
 
 
 def test_a_change_cites_both_quarters(two_quarters_db):
-    change = briefing.summary_clauses(_gather(two_quarters_db, "2024Q4"))[2]
+    change = summary.summary_clauses(_gather(two_quarters_db, "2024Q4"))[2]
     assert [(row["region_name"], row["indicator_id"], row["value"], row["source"]) for row in change.sources] == [
         ("市本级", "one_window_share", 100.0, "2024年第三季度报表"),
         ("市本级", "one_window_share", 100.0, "2024年第四季度报表"),
@@ -339,10 +340,6 @@ def test_a_change_cites_both_quarters(two_quarters_db):
         ("鄂城区", "one_window_share", 91.2, "2024年第三季度报表"),
         ("鄂城区", "one_window_share", 89.5, "2024年第四季度报表"),
     ]
-
-
-def test_the_cli_offers_the_formats_the_briefing_renders():
-    assert BRIEF_FORMATS == briefing.FORMATS
 
 
 SPAN = '<span style="font-size:60px;color:red">数据已作废</span>'
@@ -356,7 +353,7 @@ RUNNING_HEADER = re.compile(r"—\d+—|鄂州市数据局政务服务指标季�
 
 def _read(text: str) -> str:
     """Text as pdftotext gives it back, for comparison: inert, without white space."""
-    return re.sub(r"\s", "", briefing.inert(text))
+    return re.sub(r"\s", "", inert(text))
 
 
 @pytest.fixture(scope="module")
@@ -383,8 +380,8 @@ def test_a_brief_of_long_texts_takes_seconds_and_holds_them_whole_in_its_appendi
     assert f"附录1：{_read(LONG_NAME)}" in text
     assert f"附录2：{LONG_EVIDENCE}" in text
     # In the body: the start of each, then the brief's own words in reading order.
-    assert f"{_read(LONG_NAME[:briefing.TEXT_SHOWN])}…（全文见附录1）" in text
-    assert f"{LONG_EVIDENCE[:briefing.TEXT_SHOWN]}…（全文见附录2）" in text
+    assert f"{_read(LONG_NAME[:model.TEXT_SHOWN])}…（全文见附录1）" in text
+    assert f"{LONG_EVIDENCE[:model.TEXT_SHOWN]}…（全文见附录2）" in text
     assert "\u202e" not in text and _read(SPAN) in text
 
 
@@ -393,4 +390,4 @@ def test_an_unknown_region_is_refused_in_one_line_whatever_the_names_hold(long_t
                  "--format", "pdf", "--out", str(tmp_path / "简报.pdf")]) == 2
     error = capsys.readouterr().err
     assert error.startswith("错误：未知地区“nowhere”（可选：") and error.count("\n") == 1
-    assert "\u202e" not in error and f"long_town（{briefing.inert(LONG_NAME)}）" in error
+    assert "\u202e" not in error and f"long_town（{inert(LONG_NAME)}）" in error

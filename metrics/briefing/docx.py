@@ -10,7 +10,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from metrics.briefing import Document, Figure, Heading, Paragraph, Table
+from metrics.briefing.model import Document, Figure, Heading, Paragraph, Table
 
 SANS = "Noto Sans CJK SC"
 SERIF = "Noto Serif CJK SC"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import weasyprint
 
-from metrics.briefing import Document, Figure, Heading, Paragraph, Table
+from metrics.briefing.model import Document, Figure, Heading, Paragraph, Table
 
 SHORT_CELL = 10
 # A paragraph's text may break after every BREAK_EVERY characters: an appendix holds whole texts
