@@ -72,12 +72,12 @@ def _flat(text: str) -> str:
 
 def test_seed_summary_states_what_the_notice_holds_and_no_change_without_a_previous_quarter(seed_db):
     assert _summary(seed_db, "2024Q3") == [
-        "本期（2024年第三季度）12项核心指标中，4项有本期数值，其中达标1项、未达标0项、无目标3项；"
+        "本期（2024年第三季度）12项全市核心指标中，4项有本期数值，其中达标1项、未达标0项、无目标3项；"
         "其余8项本期无数值，表中列其最近一期数值。",
         SEED_GAP,
         "数据仓库中没有上一季度（2024年第二季度）的数据，本期不作环比比较。",
-        "省级考核：湖北省“高效办成一件事”考核中政务服务“一窗通办”得分2/2（2023年第三季度，满分）；"
-        "全省“互联网+监管”考核全省第4名（2023年第三季度）。",
+        "省级考核：2023年湖北省“高效办成一件事”考核中政务服务“一窗通办”得分2/2（2023年第三季度，满分）；"
+        "2023年全省“互联网+监管”考核中位列全省第4名（2023年第三季度）。",
         "本期5个区（功能区）均有报送，没有缺报的指标。",
     ]
 
@@ -92,12 +92,12 @@ def test_no_change_claim_when_the_previous_quarter_holds_no_comparable_value(see
 def test_two_quarter_summary_states_each_change_with_both_values(two_quarters_db):
     clauses = _summary(two_quarters_db, "2024Q4")
     assert clauses[2] == (
-        "较上季度（2024年第三季度）：市本级综合窗口可办事项占比(一窗通办)保持100%；"
+        "较上季度（2024年第三季度）：市本级综合窗口可办事项占比(一窗通办)与上季度持平（100%）；"
         "鄂州市“互联网+监管”考核全省排名由第3名变为第5名（下降2位，变差）；"
         "鄂州市监管行为推送数据量由3,600万条变为3,900万条（增加300万条，改善）；"
         "鄂城区综合窗口可办事项占比(一窗通办)由91.2%变为89.5%（下降1.7个百分点，变差）。")
     assert clauses[1] == ("综合窗口可办事项占比(一窗通办)：临空经济区84%，低于市本级（100%）16个百分点；"
-                          "鄂城区89.5%，低于市本级（100%）10.5个百分点。")
+                          "鄂城区89.5%，低于市本级（100%）10.5个百分点；梁子湖区、葛店经开区未报送。")
     assert clauses[-1] == "报送情况：5个区（功能区）中2个本期没有任何数值：梁子湖区、葛店经开区。"
 
 
@@ -159,7 +159,7 @@ def test_pdf_is_a4_with_the_figures_the_summary_and_source_notes(briefs, name, t
         assert "较上季度" not in flat
     else:
         assert "鄂城区综合窗口可办事项占比(一窗通办)由91.2%变为89.5%（下降1.7个百分点，变差）" in flat
-    assert "附：数据来源" in flat and "二、4整改情况二是" in flat
+    assert "附件3数据来源" in flat and "二、4整改情况二是" in flat
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     path = tmp_path / "brief.pdf"
 
@@ -180,7 +180,8 @@ def test_pdf_embeds_cjk_fonts_that_hold_every_character(briefs, name, tmp_path):
     pdf = briefs[name]["pdf"]
     fonts = [line.split() for line in _pdf_tool("pdffonts", pdf, tmp_path).splitlines()[2:]]
     names = {re.sub(r"^[A-Z]{6}\+", "", font[0]) for font in fonts}
-    assert names == {"Noto-Sans-CJK-SC", "Noto-Sans-CJK-SC-Bold", "Noto-Serif-CJK-SC-Bold"}
+    # Without 方正 fonts installed: 仿宋 → Noto Serif, 小标宋 → Noto Serif Bold, 黑体 and tables → Noto Sans.
+    assert names == {"Noto-Sans-CJK-SC", "Noto-Sans-CJK-SC-Bold", "Noto-Serif-CJK-SC", "Noto-Serif-CJK-SC-Bold"}
     assert all(font[-5] == "yes" for font in fonts)  # emb
     # No tofu: every character the PDF shows is in Noto Sans CJK SC (Serif CJK has the same coverage).
     collection = TTCollection(SANS_CJK, lazy=True)
@@ -214,8 +215,8 @@ def test_word_file_is_editable_with_the_same_figures(briefs, name):
     assert period in section.header.paragraphs[0].text
     assert 'PAGE' in section.footer.paragraphs[0]._p.xml
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    assert headings == ["一、总体情况", "二、核心指标", "三、区域对比", "四、重点指标趋势", "五、省级考核",
-                        "六、整改情况", "七、报送情况", "附：数据来源"]
+    assert headings == ["一、总体情况", "二、核心指标", "三、区域对比", "四、省级考核", "五、整改情况", "六、报送情况",
+                        "附件1　重点指标趋势图", "附件2　省级考核提分空间与计分说明", "附件3　数据来源"]
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     text = _flat("".join(p.text for p in document.paragraphs) + "".join(cells))
     for figure in FIGURES[name]:
@@ -226,8 +227,8 @@ def test_word_file_is_editable_with_the_same_figures(briefs, name):
     assert document.tables[0].rows[0].cells[6].text == "环比"
     assert len(document.inline_shapes) == (2 if name == "seed" else 5)
     styles = document.styles
-    assert styles["Normal"].element.rPr.rFonts.get(docx.oxml.ns.qn("w:eastAsia")) == "Noto Sans CJK SC"
-    assert styles["Heading 1"].element.rPr.rFonts.get(docx.oxml.ns.qn("w:eastAsia")) == "Noto Serif CJK SC"
+    assert styles["Normal"].element.rPr.rFonts.get(docx.oxml.ns.qn("w:eastAsia")) == "Noto Serif CJK SC"  # 仿宋
+    assert styles["Heading 1"].element.rPr.rFonts.get(docx.oxml.ns.qn("w:eastAsia")) == "Noto Sans CJK SC"  # 黑体
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -276,7 +277,8 @@ def test_cli_writes_the_brief(two_quarters_db, tmp_path, capsys):
     assert capsys.readouterr().err == f"已生成简报 {out}\n"
     assert [path.name for path in tmp_path.iterdir()] == ["简报.docx"]
     document = docx.Document(out)
-    assert document.paragraphs[2].text == "临空经济区 · 2024年第三季度"
+    assert [paragraph.text for paragraph in document.paragraphs[:4]] == [
+        "内部资料", "鄂州市数据局", "政务服务指标季度简报", "临空经济区 · 2024年第三季度"]
     assert oct(out.stat().st_mode & 0o777) == "0o644"
 
 

@@ -1,5 +1,7 @@
 """The brief as a document: its sections built from a brief's data, its summary and its charts."""
 
+import datetime as dt
+
 import pandas as pd
 
 from metrics import facts, periods
@@ -16,6 +18,7 @@ from metrics.briefing.model import (
     Table,
     file_stem,
     inert_document,
+    scheme_of_year,
     value_of,
 )
 from metrics.briefing.summary import assessment_note, summary_clauses
@@ -49,19 +52,22 @@ def _comparison_blocks(data: BriefData, notes: Notes, figure: Figure | None) -> 
 
 
 def _assessment_blocks(data: BriefData, notes: Notes) -> list:
+    """The reported scores and ranks of every period up to the quarter, each scheme named with its year."""
     checks = data.checks.set_index(["scheme", "item", "period"])["status"]
-    rows = [(row["scheme_name"], row["item_name"], row["period_label"],
+    rows = [(scheme_of_year(row), row["item_name"], row["period_label"],
              points_fraction(row["points"], row["max_points"]),
              checks.get((row["scheme_id"], row["item_id"], row["period_id"]), "—"),
              notes.mark(assessment_note(row, "points"))) for row in data.points.to_dict("records")]
-    rows += [(row["scheme_name"], "全省排名", row["period_label"], rank_text(int(row["rank"])), "—",
+    rows += [(scheme_of_year(row), "全省排名", row["period_label"], rank_text(int(row["rank"])), "—",
               notes.mark(assessment_note(row, "rank"))) for row in data.ranks.to_dict("records")]
-    blocks = [Heading("（一）得分与排名", 2)]
-    if rows:
-        blocks.append(Table(("考核", "项目", "期间", "得分/名次", "按规则核对", "注"), tuple(rows)))
-    else:
-        blocks.append(Paragraph((("截至本期没有省级考核的上报得分或排名。", ()),)))
-    blocks.append(Heading("（二）提分空间", 2))
+    if not rows:
+        return [Paragraph((("截至本期没有省级考核的上报得分或排名。", ()),))]
+    return [Table(("考核", "项目", "期间", "得分/名次", "按规则核对", "注"), tuple(rows))]
+
+
+def _stake_blocks(data: BriefData, notes: Notes) -> list:
+    """Points at stake per unit by the scheme's rules, and the assumptions behind them (an appendix)."""
+    blocks = [Heading("（一）提分空间", 2)]
     if data.stake.empty:
         blocks.append(Paragraph((("截至本期没有可按规则计分的数值。", ()),)))
     for (scheme_name, item_name), rows in data.stake.groupby(["scheme_name", "item_name"], sort=False):
@@ -78,21 +84,18 @@ def _assessment_blocks(data: BriefData, notes: Notes) -> list:
          *(note for note in data.stake["assumption"] if note),
          *(f"{row.item_name}（{row.period_label}）：{row.caveat}" for row in data.checks.itertuples()
            if row.caveat and row.period in set(latest["period_id"]))])
-    blocks.append(Heading("（三）计分假设与说明", 2))
+    blocks.append(Heading("（二）计分假设与说明", 2))
     blocks += [Paragraph(((f"{number}. {text}", ()),), small=True) for number, text in
                enumerate(assumptions, start=1)] or [Paragraph((("无。", ()),), small=True)]
     return blocks
 
 
 def _ledger_blocks(problems: pd.DataFrame) -> list:
-    counts = problems.groupby(["category", "status"], sort=False).size().reset_index(name="count")
-    rows = tuple((row.category, row.status, f"{row.count}个") for row in counts.itertuples())
     by_status = "、".join(f"“{status}”{count}个" for status, count in problems["status"].value_counts().items())
-    return [
-        Paragraph(((f"通报列出问题{len(problems)}个，整改状态：{by_status}。", ()),)),
-        Table(("类别", "整改状态", "问题数"), rows),
-        Paragraph((("通报没有给出各问题的整改时限，因此无法列出逾期或临近到期的事项。", ()),), small=True),
-    ]
+    by_category = "、".join(f"{category}{count}个"
+                            for category, count in problems["category"].value_counts(sort=False).items())
+    return [Paragraph(((f"通报列出问题{len(problems)}个，整改状态为{by_status}；按类别分，{by_category}。"
+                        "通报没有给出各问题的整改时限，因此无法列出逾期或临近到期的事项。", ()),))]
 
 
 def _reporting_blocks(data: BriefData) -> list:
@@ -107,14 +110,22 @@ def _reporting_blocks(data: BriefData) -> list:
     return [*(Paragraph(((line, ()),)) for line in lines), Table(("单位", "本期报送", "有数值的指标"), rows)]
 
 
-def build_document(data: BriefData, pngs: list[bytes] | None = None) -> Document:
-    """The brief as headings, paragraphs, tables and figures; pngs: the PNGs of
-    images.chart_figures in order (drawn through images.chart_images when not given)."""
+# The appendices, each named in the body's 附件 line and headed 附件N on the pages after the signature.
+APPENDICES = ("重点指标趋势图", "省级考核提分空间与计分说明", "数据来源")
+
+
+def build_document(data: BriefData, pngs: list[bytes] | None = None,
+                   created: dt.datetime | None = None) -> Document:
+    """The brief as headings, paragraphs, tables and figures: a body of the summary and the tables a
+    meeting reads, signed by the bureau, then the appendices (trend charts, scoring detail, sources).
+    pngs: the PNGs of images.chart_figures in order (drawn through images.chart_images when not given);
+    created: when it is made (now when not given)."""
     figures = images.chart_figures(data)
     if pngs is None:
         pngs = images.chart_images([figure for figure, _ in figures])
     placed = [Figure(png, f"图{number}  {caption}")
               for number, ((_, caption), png) in enumerate(zip(figures, pngs, strict=True), start=1)]
+    ranking, trends = (placed[:1], placed[1:]) if data.comparison is not None else ([None], placed)
     notes = Notes()
     clauses = summary_clauses(data)
     scope = f"{data.region_name} · " if data.region_name else ""
@@ -126,22 +137,28 @@ def build_document(data: BriefData, pngs: list[bytes] | None = None) -> Document
         Paragraph((("环比为较上一季度、同比为较上年同季度的变化，比率以百分点计；“—”为无可比数值。"
                     "非本期的指标列其最近一期数值并注明期间。", ()),), small=True),
         Heading("三、区域对比"),
-        *_comparison_blocks(data, notes, placed[0] if data.comparison is not None else None),
-        Heading("四、重点指标趋势"),
-        *(placed[1:] if data.comparison is not None else placed),
+        *_comparison_blocks(data, notes, ranking[0]),
+        Paragraph(((f"重点指标趋势图见附件1（{len(trends)}幅）。" if trends else
+                    "截至本期，没有跨两个季度以上的核心指标数值，不作趋势图。", ()),)),
+        Heading("四、省级考核"), *_assessment_blocks(data, notes),
+        Heading("五、整改情况"), *_ledger_blocks(data.problems),
+        Heading("六、报送情况"), *_reporting_blocks(data),
+        Paragraph(((f"附件：{'　'.join(f'{number}. {name}' for number, name in enumerate(APPENDICES, start=1))}",
+                    ()),)),
     ]
-    if not data.series:
-        blocks.append(Paragraph((("截至本期，没有跨两个季度以上的核心指标数值，不作趋势图。", ()),)))
-    blocks += [Heading("五、省级考核"), *_assessment_blocks(data, notes),
-               Heading("六、整改情况"), *_ledger_blocks(data.problems),
-               Heading("七、报送情况"), *_reporting_blocks(data),
-               Heading("附：数据来源"),
-               Paragraph(((f"注号对应下表。“来源”为{NOTICE_NAME}的条目，或载入文件所注的来源；"
-                           "“计算”为由所列数字计算所得。", ()),), small=True),
-               notes.table()]
-    blocks = [data.long_texts.table(block) if isinstance(block, Table) else block for block in blocks
-              if block is not None]
-    blocks += data.long_texts.blocks()
+    appendix = [
+        Heading(f"附件1　{APPENDICES[0]}"),
+        *(trends or [Paragraph((("截至本期，没有跨两个季度以上的核心指标数值，不作趋势图。", ()),))]),
+        Heading(f"附件2　{APPENDICES[1]}"), *_stake_blocks(data, notes),
+        Heading(f"附件3　{APPENDICES[2]}"),
+        Paragraph(((f"注号对应下表，每个来源一个注号。“来源”为{NOTICE_NAME}的条目，或载入文件所注的来源；"
+                    "“计算”为由所列数字计算所得。", ()),), small=True),
+        notes.table(),
+    ]
+    bounded = data.long_texts.table
+    blocks = [bounded(block) if isinstance(block, Table) else block for block in blocks if block is not None]
+    appendix = [bounded(block) if isinstance(block, Table) else block for block in appendix]
+    appendix += data.long_texts.blocks()
     as_of = data.facts[data.facts["is_current"]]["end_date"].max()
     as_of_text = f"{as_of.year}年{as_of.month}月{as_of.day}日" if pd.notna(as_of) else "本期无数值"
     status = data.status
@@ -152,5 +169,7 @@ def build_document(data: BriefData, pngs: list[bytes] | None = None) -> Document
         facts_line=f"数据截至：{as_of_text}　数据版本：第{status['load_id']}次载入（{status['loaded_at']:%Y-%m-%d}）",
         header=f"{BUREAU}　{TITLE}　{scope}{data.quarter_label}",
         blocks=tuple(blocks),
+        appendix=tuple(appendix),
+        created=created or dt.datetime.now().astimezone(),
         file_stem=file_stem(data.quarter_index, data.region_name),
     ))

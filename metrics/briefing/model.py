@@ -2,6 +2,9 @@
 which metrics.briefing.docx and metrics.briefing.pdf typeset; and what every part of a brief shares
 (its formats, its name, its error)."""
 
+import datetime as dt
+import functools
+import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -13,6 +16,18 @@ from metrics.warehouse import WarehouseError
 
 BUREAU = "鄂州市数据局"
 TITLE = "政务服务指标季度简报"
+# A brief is for the bureau's own meetings: marked as such at the top left of its first page (GB/T 9704's 份号
+# and 密级 place), and signed by the bureau with the date it was made (落款).
+MARKING = "内部资料"
+# The typefaces of a 公文 (GB/T 9704) by role, each with the names it goes by, most usual first; the first
+# installed one is used, else the Noto CJK fallback (Debian's fonts-noto-cjk) last in the list.
+TYPEFACES = {
+    "title": ("方正小标宋简体", "方正小标宋_GBK", "FZXiaoBiaoSong-B05S", "Noto Serif CJK SC"),
+    "body": ("仿宋_GB2312", "仿宋", "FangSong", "方正仿宋_GBK", "FZFangSong-Z02S", "Noto Serif CJK SC"),
+    "heading": ("黑体", "SimHei", "方正黑体_GBK", "FZHei-B01S", "Noto Sans CJK SC"),
+    "subheading": ("楷体_GB2312", "楷体", "KaiTi", "方正楷体_GBK", "FZKai-Z03S", "Noto Serif CJK SC"),
+    "table": ("Noto Sans CJK SC",),
+}
 # The formats a brief is typeset in (metrics.briefing.output.renderer), and what `brief --format` accepts.
 FORMATS = ("docx", "pdf")
 
@@ -69,7 +84,8 @@ class Figure:
 
 @dataclass(frozen=True)
 class Document:
-    """The brief as typeset: title block lines, the running header, and the body."""
+    """The brief as typeset: its marking and title block, the running header, the body, the signature
+    (issuer and date) that closes the body, and the appendix, which starts on a page of its own."""
 
     masthead: str
     title: str
@@ -78,6 +94,20 @@ class Document:
     header: str
     blocks: tuple
     file_stem: str
+    created: dt.datetime
+    appendix: tuple = ()
+    marking: str = MARKING
+    issuer: str = BUREAU
+
+    @property
+    def signed(self) -> str:
+        """The date under the issuer, in Arabic numerals as GB/T 9704 writes it: 2025年4月8日."""
+        return f"{self.created.year}年{self.created.month}月{self.created.day}日"
+
+    @property
+    def full_title(self) -> str:
+        """The title in the files' metadata."""
+        return f"{self.title}（{self.subtitle}）"
 
 
 @dataclass
@@ -112,33 +142,72 @@ class LongTexts:
 
 @dataclass
 class Notes:
-    """Source notes numbered in order of first mention: one per observation (indicator, region,
-    period), with its period, value, source locator and the notice's own words."""
+    """Source notes, one per source (a notice's item, a sender's report, a computation), numbered in
+    order of first mention: a sentence citing ten figures of one report cites it once. Each note
+    lists the observations (indicator, region, period) the brief took from its source."""
 
-    rows: dict = field(default_factory=dict)
+    sources: dict = field(default_factory=dict)
 
     def ref(self, row: Mapping) -> int:
-        key = (row["indicator_id"], row["region_id"], row["period_id"])
-        if key not in self.rows:
-            self.rows[key] = (len(self.rows) + 1, row)
-        return self.rows[key][0]
+        label = source_text(row["source"], row.get("load_id"))
+        number, rows = self.sources.setdefault(label, (len(self.sources) + 1, {}))
+        rows.setdefault((row["indicator_id"], row["region_id"], row["period_id"]), row)
+        return number
 
     def refs(self, rows) -> tuple[int, ...]:
         return tuple(sorted({self.ref(row) for row in rows}))
 
     def mark(self, row: Mapping) -> str:
-        return f"[{self.ref(row)}]"
+        return note_marks((self.ref(row),))
 
     def table(self) -> Table:
+        """The notes by source: its number and name on the first of its rows only."""
         return Table(
-            ("注", "指标", "地区", "期间", "数值", "来源", "原文摘录"),
+            ("注", "来源", "指标", "地区", "期间", "数值", "原文摘录"),
             tuple(
-                (str(number), row["indicator_name"], row["region_name"], row["period_label"], value_of(row),
-                 source_text(row["source"], row.get("load_id")),
+                ("" if position else note_marks((number,)), "" if position else label, row["indicator_name"],
+                 row["region_name"], row["period_label"], value_of(row),
                  evidence_text(row.get("evidence"), bool(row.get("is_derived"))))
-                for number, row in self.rows.values()
+                for label, (number, rows) in self.sources.items()
+                for position, row in enumerate(rows.values())
             ),
         )
+
+
+def note_marks(numbers) -> str:
+    """Note numbers as one mark, a run of consecutive numbers as a range: '[1]', '[1,2]', '[1–4,7]'; '' for none."""
+    runs: list[list[int]] = []
+    for number in sorted(set(numbers)):
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    if not runs:
+        return ""
+    return "[" + ",".join(str(first) if last == first else f"{first},{last}" if last == first + 1
+                         else f"{first}–{last}" for first, last in runs) + "]"
+
+
+@functools.cache
+def _installed_families() -> frozenset[str]:
+    try:
+        listed = subprocess.run(["fc-list", "--format", "%{family}\\n"], capture_output=True, text=True,
+                                timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    return frozenset(name.strip() for line in listed.splitlines() for name in line.split(","))
+
+
+def typeface(role: str) -> str:
+    """The font of a role (TYPEFACES): the first of its names installed here, else its Noto CJK fallback."""
+    names = TYPEFACES[role]
+    return next((name for name in names if name in _installed_families()), names[-1])
+
+
+def scheme_of_year(row: Mapping) -> str:
+    """A provincial assessment's name with the year of the score or rank it carries: a later year's ranks
+    are reported under the 2023 scheme ('2025年全省“互联网+监管”考核')."""
+    return f"{int(row['quarter_index']) // 4}年{row['scheme_name']}"
 
 
 def value_of(row: Mapping) -> str:
@@ -167,4 +236,5 @@ def inert_document(document: Document) -> Document:
     with U+202E would otherwise turn the brief's own sentence after it backwards."""
     return replace(document, masthead=inert(document.masthead), title=inert(document.title),
                    subtitle=inert(document.subtitle), facts_line=inert(document.facts_line),
-                   header=inert(document.header), blocks=tuple(map(_inert_block, document.blocks)))
+                   header=inert(document.header), blocks=tuple(map(_inert_block, document.blocks)),
+                   appendix=tuple(map(_inert_block, document.appendix)))
