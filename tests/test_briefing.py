@@ -4,6 +4,7 @@ half-written is left behind."""
 
 import io
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -12,7 +13,7 @@ from pathlib import Path
 import docx
 import pytest
 from fontTools.ttLib import TTCollection
-from support import load_text
+from support import brief_walk_warehouse, load_text
 
 from metrics.briefing import compose, gather, images, model, output, summary
 from metrics.cli import main
@@ -41,18 +42,24 @@ def _summary(db: Path, period: str, region: str | None = None) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def briefs(seed_db, two_quarters_db):
-    """PDF and Word bytes of the seed's 2024Q3 and the two-quarter fixture's 2024Q4, on one
-    kaleido server for the module."""
+def walk_db(tmp_path_factory):
+    return brief_walk_warehouse(tmp_path_factory.mktemp("walk") / "warehouse.duckdb")
+
+
+@pytest.fixture(scope="module")
+def briefs(seed_db, two_quarters_db, walk_db):
+    """The document and its PDF and Word bytes of the seed's 2024Q3, the two-quarter fixture's 2024Q4 and
+    the walk's 2025Q1, on one kaleido server for the module."""
     made = {}
     try:
-        for name, db, period in (("seed", seed_db, "2024Q3"), ("two_quarters", two_quarters_db, "2024Q4")):
+        for name, db, period in (("seed", seed_db, "2024Q3"), ("two_quarters", two_quarters_db, "2024Q4"),
+                                 ("walk", walk_db, "2025Q1")):
             con = open_reader(db)
             try:
                 document = compose.build_document(gather.gather(con, period))
             finally:
                 con.close()
-            made[name] = {fmt: output.render(document, fmt) for fmt in model.FORMATS}
+            made[name] = {"document": document, **{fmt: output.render(document, fmt) for fmt in model.FORMATS}}
     finally:
         images.stop_chart_server()
     return made
@@ -393,3 +400,132 @@ def test_an_unknown_region_is_refused_in_one_line_whatever_the_names_hold(long_t
     error = capsys.readouterr().err
     assert error.startswith("错误：未知地区“nowhere”（可选：") and error.count("\n") == 1
     assert "\u202e" not in error and f"long_town（{inert(LONG_NAME)}）" in error
+
+
+# The walk of issue #24: 临空经济区 silent in 2025Q1, 鄂城区 below the 2025 target of 95%, 招投标专项整治排查项目数
+# (no better direction) down by a third, the provincial rank back from 5th to 3rd under the 2023 scheme.
+WALK_SUMMARY = [
+    "本期（2025年第一季度）12项全市核心指标中，4项有本期数值，其中达标1项、未达标0项、无目标3项；"
+    "其余8项本期无数值，表中列其最近一期数值。",
+    "综合窗口可办事项占比(一窗通办)：鄂城区93%，未达到目标（≥ 95%）；临空经济区未报送。",
+    "较上季度（2024年第四季度）：市本级综合窗口可办事项占比(一窗通办)与上季度持平（100%）；"
+    "鄂州市“互联网+监管”考核全省排名由第5名变为第3名（上升2位，改善）；"
+    "鄂州市监管行为推送数据量由3,900万条变为4,200万条（增加300万条，改善）；"
+    "鄂州市招投标专项整治排查项目数由96个变为64个（减少32个）；"
+    "鄂城区综合窗口可办事项占比(一窗通办)由94%变为93%（下降1个百分点，变差）。",
+    "省级考核：2023年湖北省“高效办成一件事”考核中政务服务“一窗通办”得分2/2（2023年第三季度，满分）；"
+    "2025年全省“互联网+监管”考核中位列全省第3名（2025年第一季度）。",
+    "报送情况：5个区（功能区）中1个本期没有任何数值：临空经济区。",
+]
+
+
+def _pages(pdf: bytes, tmp_path: Path) -> list[str]:
+    """Each page's text in reading order without white space, page number, or the running header of pages 2 on."""
+    pages = [_flat(page) for page in _pdf_tool("pdftotext", pdf, tmp_path, "-raw").split("\f") if page.strip()]
+    pages = [re.sub(r"—\d+—", "", page) for page in pages]
+    return [page if number == 1 else page.removeprefix(WALK_HEADER).removesuffix(WALK_HEADER)
+            for number, page in enumerate(pages, start=1)]
+
+
+WALK_HEADER = "鄂州市数据局政务服务指标季度简报2025年第一季度"
+
+
+def test_the_walk_summary_says_what_the_data_hold_and_no_more(walk_db):
+    """No 持平 for a change without a better direction, an equal value said as 与上季度持平, the 2025 rank under
+    a scheme named with 2025, and the district that did not report named where the laggards are."""
+    assert _summary(walk_db, "2025Q1") == WALK_SUMMARY
+
+
+def test_an_equal_value_or_rank_is_said_as_no_change_never_from_x_to_x(fresh_db):
+    rows = "".join(f"{name},{region},{period},{value},,{period}报表,\n" for name, region, values in (
+        ("综合窗口可办事项占比(一窗通办)", "市本级", (100, 100)), ("“互联网+监管”考核全省排名", "鄂州市", (3, 3)))
+        for period, value in zip(("2024Q3", "2024Q4"), values, strict=True))
+    load_text(fresh_db, "持平.csv", "指标名称,地区,期间,数值,限定,来源,依据\n" + rows)
+    assert _summary(fresh_db, "2024Q4")[2] == (
+        "较上季度（2024年第三季度）：市本级综合窗口可办事项占比(一窗通办)与上季度持平（100%）；"
+        "鄂州市“互联网+监管”考核全省排名与上季度持平（第3名）。")
+
+
+def test_each_source_is_cited_once_and_loaded_values_are_not_called_computed(briefs, tmp_path):
+    document = briefs["walk"]["document"]
+    summary_notes = [runs[0][1] for runs in (block.runs for block in document.blocks[1:6])]
+    assert summary_notes == [(), (1,), (1, 2), (1, 3), ()]
+    notes = document.appendix[-1]
+    assert notes.columns == ("注", "来源", "指标", "地区", "期间", "数值", "原文摘录")
+    assert [row[:2] for row in notes.rows if row[0]] == [
+        ("[1]", "2025年第一季度报表"), ("[2]", "2024年第四季度报表"), ("[3]", "通报二、4 整改情况 三是"),
+        ("[4]", "通报二、6 整改情况 一是、四是"), ("[5]", "计算：二、6 整改情况 一是、四是；二、6 整改情况 四是"),
+        ("[6]", "通报二、5 整改情况 一是"), ("[7]", "通报二、7 整改情况 二是"), ("[8]", "计算：二、10 整改情况 二是"),
+        ("[9]", "计算：二、8 整改情况 二是"), ("[10]", "通报二、9 整改情况 一是"), ("[11]", "通报二、7 整改情况"),
+        ("[12]", "2024年第三季度报表"), ("[13]", "二、4 整改情况 二是")]
+    first_report = notes.rows[:[row[0] for row in notes.rows].index("[2]")]
+    assert {row[-1] for row in first_report} == {"—"}  # a loaded value has no excerpt and is not 计算所得
+    text = _flat(_pdf_tool("pdftotext", briefs["walk"]["pdf"], tmp_path))
+    assert "][" not in text and "计算所得" not in text
+    assert "2025年全省“互联网+监管”考核" in text and "2023年全省“互联网+监管”考核2025" not in text
+
+
+def test_captions_are_plain_text(briefs):
+    document = briefs["walk"]["document"]
+    captions = [block.caption for block in (*document.blocks, *document.appendix)
+                if isinstance(block, model.Figure)]
+    assert captions[:2] == [
+        "图1  综合窗口可办事项占比(一窗通办)：各区（功能区）排名 · 2025年第一季度。来源：2025年第一季度报表",
+        "图2  综合窗口可办事项占比(一窗通办)趋势（2024年第三季度至2025年第一季度）。"
+        "来源：二、4 整改情况 二是；2024年第三季度报表；2024年第四季度报表；2025年第一季度报表"]
+    assert len(captions) == 5 and not [caption for caption in captions if "<" in caption or "&" in caption]
+
+
+def test_the_walk_brief_is_a_gongwen_of_a_short_body_signed_by_the_bureau_then_its_appendices(briefs, tmp_path):
+    """The acceptance brief: its pages as PNG in tests/output/brief/, 内部资料 on page 1, a body of 2–3 pages
+    closed by the issuer and date, the appendices from the next page, and the metadata of the bureau."""
+    pdf = briefs["walk"]["pdf"]
+    signed = briefs["walk"]["document"].signed
+    info = _pdf_tool("pdfinfo", pdf, tmp_path)
+    assert re.search(r"^Title:\s+政务服务指标季度简报（2025年第一季度）$", info, re.M)
+    assert re.search(r"^Author:\s+鄂州市数据局$", info, re.M)
+    created = briefs["walk"]["document"].created
+    assert re.search(rf"^CreationDate:\s+\w+ {created:%b} +{created.day} .* {created.year}", info, re.M)
+    pages = _pages(pdf, tmp_path)
+    assert pages[0].startswith("内部资料鄂州市数据局政务服务指标季度简报2025年第一季度")
+    body = next(number for number, page in enumerate(pages, start=1) if f"鄂州市数据局{signed}" in page)
+    assert 2 <= body <= 3
+    assert pages[body - 1].endswith(f"附件：1.重点指标趋势图2.省级考核提分空间与计分说明3.数据来源鄂州市数据局{signed}")
+    assert pages[body].startswith("附件1重点指标趋势图")
+    assert len(pages) > body
+    folder = OUTPUT / "walk-2025Q1"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    (folder / "brief.pdf").write_bytes(pdf)
+    (folder / "brief.docx").write_bytes(briefs["walk"]["docx"])
+    subprocess.run(["pdftoppm", "-png", "-r", "80", str(folder / "brief.pdf"), str(folder / "page")], check=True)
+    assert len(list(folder.glob("page-*.png"))) == len(pages)
+
+
+def test_the_walk_word_file_carries_the_marking_the_signature_and_the_metadata(briefs):
+    brief = briefs["walk"]["document"]
+    document = docx.Document(io.BytesIO(briefs["walk"]["docx"]))
+    properties = document.core_properties
+    assert (properties.author, properties.title, properties.last_modified_by) == (
+        "鄂州市数据局", "政务服务指标季度简报（2025年第一季度）", "鄂州市数据局")
+    assert properties.created == brief.created.replace(microsecond=0)
+    texts = [paragraph.text for paragraph in document.paragraphs]
+    assert texts[0] == "内部资料"
+    signature = texts.index(brief.signed)
+    assert texts[signature - 1] == "鄂州市数据局"
+    assert document.paragraphs[signature].alignment == docx.enum.text.WD_ALIGN_PARAGRAPH.RIGHT
+    assert 'w:type="page"' in document.paragraphs[signature + 1]._p.xml
+    assert texts[signature + 2] == "附件1　重点指标趋势图"
+
+
+def test_gongwen_typefaces_are_used_where_installed(monkeypatch):
+    installed = frozenset({"方正小标宋简体", "仿宋_GB2312", "Noto Sans CJK SC"})
+    monkeypatch.setattr(model, "_installed_families", lambda: installed)
+    assert {role: model.typeface(role) for role in model.TYPEFACES} == {
+        "title": "方正小标宋简体", "body": "仿宋_GB2312", "heading": "Noto Sans CJK SC",
+        "subheading": "Noto Serif CJK SC", "table": "Noto Sans CJK SC"}
+
+
+def test_note_marks_are_ranges_not_runs():
+    assert [model.note_marks(numbers) for numbers in ((), (3,), (1, 2), (1, 2, 3, 4, 7), (16, 1, 2, 3, 5, 6))] == [
+        "", "[3]", "[1,2]", "[1–4,7]", "[1–3,5,6,16]"]

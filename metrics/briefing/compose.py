@@ -151,8 +151,8 @@ def build_document(data: BriefData, pngs: list[bytes] | None = None,
         *(trends or [Paragraph((("截至本期，没有跨两个季度以上的核心指标数值，不作趋势图。", ()),))]),
         Heading(f"附件2　{APPENDICES[1]}"), *_stake_blocks(data, notes),
         Heading(f"附件3　{APPENDICES[2]}"),
-        Paragraph(((f"注号对应下表，每个来源一个注号。“来源”为{NOTICE_NAME}的条目，或载入文件所注的来源；"
-                    "“计算”为由所列数字计算所得。", ()),), small=True),
+        Paragraph(((f"注号对应下表，每个来源一个注号。“来源”为{NOTICE_NAME}的条目、载入文件所注的来源，"
+                    "或以“计算：”开头，列出算式所用数字的出处。", ()),), small=True),
         notes.table(),
     ]
     bounded = data.long_texts.table
