@@ -476,6 +476,15 @@ def test_captions_are_plain_text(briefs):
     assert len(captions) == 5 and not [caption for caption in captions if "<" in caption or "&" in caption]
 
 
+def test_charts_are_drawn_with_plotlys_template_though_streamlit_is_imported(walk_db):
+    """This module imports ui.briefing, and with it streamlit, whose template becomes Plotly's default."""
+    import plotly.io as pio
+
+    assert pio.templates.default == "streamlit"
+    figures = [figure for figure, _ in images.chart_figures(_gather(walk_db, "2025Q1"))]
+    assert len(figures) == 5 and all(figure.layout.template == pio.templates["plotly"] for figure in figures)
+
+
 def test_the_walk_brief_is_a_gongwen_of_a_short_body_signed_by_the_bureau_then_its_appendices(briefs, tmp_path):
     """The acceptance brief: its pages as PNG in tests/output/brief/, 内部资料 on page 1, a body of 2–3 pages
     closed by the issuer and date, the appendices from the next page, and the metadata of the bureau."""

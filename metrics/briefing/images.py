@@ -19,13 +19,16 @@ CHART_WIDTH = 800
 CHART_SCALE = 2.5
 
 _CHART_LOCK = threading.Lock()
+PRINT_TEMPLATE = "plotly"
 
 
 def _captioned(figure: go.Figure, details: str) -> tuple[go.Figure, str]:
     """The chart without its title, and a caption of title, period and sources in its place (the
-    title as text: without its line break and with the characters charts.label escaped)."""
+    title as text: without its line break and with the characters charts.label escaped). Drawn with
+    Plotly's own template whatever the process imported: importing streamlit makes its template the
+    default, and kaleido then cuts the axis labels off the PNG."""
     caption = f"{unescape(figure.layout.title.text.replace('<br>', ''))}{details}"
-    figure.update_layout(title_text="", margin_t=40)
+    figure.update_layout(title_text="", margin_t=40, template=PRINT_TEMPLATE)
     return figure, caption
 
 
