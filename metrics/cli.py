@@ -17,6 +17,7 @@ import pandas as pd
 
 from metrics import accounts, changes, config, exporting, facts, formatting, ingest, periods, reporting
 from metrics.assessment import scoring
+from metrics.briefing import model as briefing_model
 from metrics.errors import DoneButPending, UserFacingError
 from metrics.ingest.files import max_cli_load_mb
 from metrics.paths import resolve_db
@@ -24,8 +25,6 @@ from metrics.store import build as building
 from metrics.store import engine, journal, queries, upgrade, warehouse
 from metrics.store.warehouse import WarehouseError, open_reader
 
-# What `brief --format` accepts (metrics.briefing.FORMATS, which tests/test_briefing.py holds it to).
-BRIEF_FORMATS = ("docx", "pdf")
 # Problems or conflicts printed one per line; a longer list is counted and written to a file.
 PRINTED_LINES = 20
 
@@ -356,15 +355,15 @@ def _post_reminder(webhook: str, body: bytes) -> int:
 
 def cmd_brief(args) -> None:
     """A quarter's briefing as .docx or .pdf, written whole or not at all."""
-    from metrics import briefing  # charts and the renderer: 0.15 s of imports no other command needs
+    from metrics.briefing import images, output  # charts and the renderer: 0.15 s of imports no other command needs
 
     out = Path(args.out)
-    briefing.check_writable(out)
+    output.check_writable(out)
     try:
-        _, data = _read(args, lambda con: briefing.brief_bytes(con, args.period, args.region, args.format))
+        _, data = _read(args, lambda con: output.brief_bytes(con, args.period, args.region, args.format))
     finally:
-        briefing.stop_chart_server()
-    briefing.write_atomically(data, out)
+        images.stop_chart_server()
+    output.write_atomically(data, out)
     print(f"已生成简报 {out}", file=sys.stderr)
 
 
@@ -408,7 +407,7 @@ def parser() -> argparse.ArgumentParser:
     brief = command("brief", cmd_brief, "生成季度简报(Word 或 PDF)")
     brief.add_argument("--period", required=True, help="报告季度，如 2024Q3")
     brief.add_argument("--region", help="只看一个地区(地区编码如 linkong，或名称如 临空经济区)")
-    brief.add_argument("--format", required=True, choices=BRIEF_FORMATS, help="docx 或 pdf")
+    brief.add_argument("--format", required=True, choices=briefing_model.FORMATS, help="docx 或 pdf")
     brief.add_argument("--out", required=True, help="输出文件")
     remind = command("remind", cmd_remind, "本季度报送提醒(JSON)：已报/未报/逾期与催报清单，可发送到 webhook")
     remind.add_argument("--period", help="报告期，如 2024Q3(默认有数据的最新季度)")

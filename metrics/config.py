@@ -64,7 +64,7 @@ MAX_XLSX_EXPANDED_MB = Setting("METRICS_MAX_XLSX_EXPANDED_MB", float, 256.0, "Ex
 MAX_UPLOAD_CELLS = Setting("METRICS_MAX_UPLOAD_CELLS", int, 250_000, "Excel 文件的单元格数上限")
 MAX_UPLOAD_TEXT_CHARS = Setting("METRICS_MAX_UPLOAD_TEXT_CHARS", int, 16 * 2**20, "Excel 文件的文字总字符数上限")
 REMIND_WEBHOOK = Setting("METRICS_REMIND_WEBHOOK", str, None, "`metrics remind` 推送提醒的 Webhook 地址")
-BROWSER_PATH = Setting("BROWSER_PATH", Path, Path("/usr/bin/chromium"), "简报图表出图所用的 Chromium（kaleido 读取）")
+BROWSER_PATH = Setting("BROWSER_PATH", Path, Path("/usr/bin/chromium"), "简报图表出图所用的 Chromium")
 
 SETTINGS = (DB, CATALOG_URL, MEMORY_LIMIT, TEMP_DIR, ACCOUNTS, ACCOUNTS_URL, ACCOUNTS_WAIT_SECONDS,
             SESSION_IDLE_MINUTES, OIDC_ROLE_CLAIM, VIEW_LOGIN, LOGIN_DELAY_SECONDS, TRUSTED_PROXIES, PROMETHEUS_TOKEN,

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from metrics import briefing  # noqa: E402
+from metrics.briefing import images, model, output  # noqa: E402
 from metrics.store.build import build  # noqa: E402
 from metrics.store.warehouse import open_reader  # noqa: E402
 
@@ -44,7 +44,7 @@ def warm(db: Path, period: str, fmt: str) -> float:
     started = time.perf_counter()
     con = open_reader(db)
     try:
-        briefing.brief_bytes(con, period, None, fmt)
+        output.brief_bytes(con, period, None, fmt)
     finally:
         con.close()
     return time.perf_counter() - started
@@ -61,7 +61,7 @@ def main() -> int:
         if not args.db:
             build(db)
         over = False
-        for fmt in briefing.FORMATS:
+        for fmt in model.FORMATS:
             out = Path(folder) / f"brief.{fmt}"
             cold_runs = [cold(db, args.period, fmt, out) for _ in range(args.runs)]
             cold_times = [wall for wall, _ in cold_runs]
@@ -74,7 +74,7 @@ def main() -> int:
                   f" · warm median {statistics.median(warm_times):5.2f} s · budget {BUDGET_SECONDS:.0f} s")
         print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores: other work on the machine "
               "stretches wall times, not CPU times")
-        briefing.stop_chart_server()
+        images.stop_chart_server()
     return 1 if over else 0
 
 

@@ -3,6 +3,7 @@ own modules has no cycle, metrics/ never imports streamlit, and pages/ and ui/ u
 the package's own exports (metrics.store), never its modules."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,18 @@ def test_pages_and_ui_use_the_store_only_through_its_package(layer):
     offenders = {name: sorted(set(imported_names(path, modules)) & internals) for name, path in modules.items()
                  if name.split(".")[0] == layer and set(imported_names(path, modules)) & internals}
     assert offenders == {}
+
+
+def readme_module_map() -> list[str]:
+    """The paths the README's module map names, in its order."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### 模块地图", 1)[1].split("\n#", 1)[0]
+    return re.findall(r"^\s*((?:metrics|ui|pages)/[\w/]*\.py)\b", section, re.M)
+
+
+def test_the_readme_module_map_names_every_module_of_the_tree_once():
+    tree = sorted(str(path.relative_to(ROOT)) for path in project_modules().values()
+                  if path.parts[len(ROOT.parts)] in SOURCE_DIRECTORIES)
+    named = readme_module_map()
+    assert sorted(named) == tree
+    assert len(named) == len(set(named))

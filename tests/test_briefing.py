@@ -4,6 +4,7 @@ half-written is left behind."""
 
 import io
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -12,10 +13,11 @@ from pathlib import Path
 import docx
 import pytest
 from fontTools.ttLib import TTCollection
-from support import load_text
+from support import brief_walk_warehouse, load_text
 
-from metrics import briefing
-from metrics.cli import BRIEF_FORMATS, main
+from metrics.briefing import compose, gather, images, model, output, summary
+from metrics.cli import main
+from metrics.formatting import inert
 from metrics.store.warehouse import open_reader
 from ui import briefing as ui_briefing
 
@@ -27,33 +29,39 @@ SEED_GAP = ("综合窗口可办事项占比(一窗通办)：临空经济区81.9%
 FIGURES = {"seed": ["97.47%", "81.9%", "2/2", "第4名"], "two_quarters": ["98.6%", "84%", "2/2", "第5名", "3,900万条"]}
 
 
-def _gather(db: Path, period: str, region: str | None = None) -> briefing.BriefData:
+def _gather(db: Path, period: str, region: str | None = None) -> gather.BriefData:
     con = open_reader(db)
     try:
-        return briefing.gather(con, period, region)
+        return gather.gather(con, period, region)
     finally:
         con.close()
 
 
 def _summary(db: Path, period: str, region: str | None = None) -> list[str]:
-    return [clause.text for clause in briefing.summary_clauses(_gather(db, period, region))]
+    return [clause.text for clause in summary.summary_clauses(_gather(db, period, region))]
 
 
 @pytest.fixture(scope="module")
-def briefs(seed_db, two_quarters_db):
-    """PDF and Word bytes of the seed's 2024Q3 and the two-quarter fixture's 2024Q4, on one
-    kaleido server for the module."""
+def walk_db(tmp_path_factory):
+    return brief_walk_warehouse(tmp_path_factory.mktemp("walk") / "warehouse.duckdb")
+
+
+@pytest.fixture(scope="module")
+def briefs(seed_db, two_quarters_db, walk_db):
+    """The document and its PDF and Word bytes of the seed's 2024Q3, the two-quarter fixture's 2024Q4 and
+    the walk's 2025Q1, on one kaleido server for the module."""
     made = {}
     try:
-        for name, db, period in (("seed", seed_db, "2024Q3"), ("two_quarters", two_quarters_db, "2024Q4")):
+        for name, db, period in (("seed", seed_db, "2024Q3"), ("two_quarters", two_quarters_db, "2024Q4"),
+                                 ("walk", walk_db, "2025Q1")):
             con = open_reader(db)
             try:
-                document = briefing.build_document(briefing.gather(con, period))
+                document = compose.build_document(gather.gather(con, period))
             finally:
                 con.close()
-            made[name] = {fmt: briefing.render(document, fmt) for fmt in briefing.FORMATS}
+            made[name] = {"document": document, **{fmt: output.render(document, fmt) for fmt in model.FORMATS}}
     finally:
-        briefing.stop_chart_server()
+        images.stop_chart_server()
     return made
 
 
@@ -71,12 +79,12 @@ def _flat(text: str) -> str:
 
 def test_seed_summary_states_what_the_notice_holds_and_no_change_without_a_previous_quarter(seed_db):
     assert _summary(seed_db, "2024Q3") == [
-        "本期（2024年第三季度）12项核心指标中，4项有本期数值，其中达标1项、未达标0项、无目标3项；"
+        "本期（2024年第三季度）12项全市核心指标中，4项有本期数值，其中达标1项、未达标0项、无目标3项；"
         "其余8项本期无数值，表中列其最近一期数值。",
         SEED_GAP,
         "数据仓库中没有上一季度（2024年第二季度）的数据，本期不作环比比较。",
-        "省级考核：湖北省“高效办成一件事”考核中政务服务“一窗通办”得分2/2（2023年第三季度，满分）；"
-        "全省“互联网+监管”考核全省第4名（2023年第三季度）。",
+        "省级考核：2023年湖北省“高效办成一件事”考核中政务服务“一窗通办”得分2/2（2023年第三季度，满分）；"
+        "2023年全省“互联网+监管”考核中位列全省第4名（2023年第三季度）。",
         "本期5个区（功能区）均有报送，没有缺报的指标。",
     ]
 
@@ -91,12 +99,12 @@ def test_no_change_claim_when_the_previous_quarter_holds_no_comparable_value(see
 def test_two_quarter_summary_states_each_change_with_both_values(two_quarters_db):
     clauses = _summary(two_quarters_db, "2024Q4")
     assert clauses[2] == (
-        "较上季度（2024年第三季度）：市本级综合窗口可办事项占比(一窗通办)保持100%；"
+        "较上季度（2024年第三季度）：市本级综合窗口可办事项占比(一窗通办)与上季度持平（100%）；"
         "鄂州市“互联网+监管”考核全省排名由第3名变为第5名（下降2位，变差）；"
         "鄂州市监管行为推送数据量由3,600万条变为3,900万条（增加300万条，改善）；"
         "鄂城区综合窗口可办事项占比(一窗通办)由91.2%变为89.5%（下降1.7个百分点，变差）。")
     assert clauses[1] == ("综合窗口可办事项占比(一窗通办)：临空经济区84%，低于市本级（100%）16个百分点；"
-                          "鄂城区89.5%，低于市本级（100%）10.5个百分点。")
+                          "鄂城区89.5%，低于市本级（100%）10.5个百分点；梁子湖区、葛店经开区未报送。")
     assert clauses[-1] == "报送情况：5个区（功能区）中2个本期没有任何数值：梁子湖区、葛店经开区。"
 
 
@@ -129,7 +137,7 @@ def test_a_region_brief_speaks_of_that_region_only(two_quarters_db):
     data = _gather(two_quarters_db, "2024Q4", "临空经济区")
     assert data.region_id == "linkong"
     assert data.headline["region_name"].tolist() == ["临空经济区"]
-    clauses = [clause.text for clause in briefing.summary_clauses(data)]
+    clauses = [clause.text for clause in summary.summary_clauses(data)]
     assert clauses[1] == "综合窗口可办事项占比(一窗通办)：临空经济区84%，低于市本级（100%）16个百分点。"
     assert clauses[2] == ("较上季度（2024年第三季度）：临空经济区综合窗口可办事项占比(一窗通办)由82.3%变为84%"
                           "（上升1.7个百分点，改善）。")
@@ -138,7 +146,7 @@ def test_a_region_brief_speaks_of_that_region_only(two_quarters_db):
 
 
 def test_summary_clauses_cite_the_rows_of_their_figures(seed_db):
-    gap = briefing.summary_clauses(_gather(seed_db, "2024Q3"))[1]
+    gap = summary.summary_clauses(_gather(seed_db, "2024Q3"))[1]
     assert [(row["region_name"], row["value"], row["source"]) for row in gap.sources] == [
         ("临空经济区", 81.9, "二、4 整改情况 二是"), ("市本级", 100.0, "二、4 整改情况 二是"),
         ("鄂城区", 90.0, "二、4 整改情况 二是"), ("市本级", 100.0, "二、4 整改情况 二是")]
@@ -158,7 +166,7 @@ def test_pdf_is_a4_with_the_figures_the_summary_and_source_notes(briefs, name, t
         assert "较上季度" not in flat
     else:
         assert "鄂城区综合窗口可办事项占比(一窗通办)由91.2%变为89.5%（下降1.7个百分点，变差）" in flat
-    assert "附：数据来源" in flat and "二、4整改情况二是" in flat
+    assert "附件3数据来源" in flat and "二、4整改情况二是" in flat
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     path = tmp_path / "brief.pdf"
 
@@ -179,7 +187,8 @@ def test_pdf_embeds_cjk_fonts_that_hold_every_character(briefs, name, tmp_path):
     pdf = briefs[name]["pdf"]
     fonts = [line.split() for line in _pdf_tool("pdffonts", pdf, tmp_path).splitlines()[2:]]
     names = {re.sub(r"^[A-Z]{6}\+", "", font[0]) for font in fonts}
-    assert names == {"Noto-Sans-CJK-SC", "Noto-Sans-CJK-SC-Bold", "Noto-Serif-CJK-SC-Bold"}
+    # Without 方正 fonts installed: 仿宋 → Noto Serif, 小标宋 → Noto Serif Bold, 黑体 and tables → Noto Sans.
+    assert names == {"Noto-Sans-CJK-SC", "Noto-Sans-CJK-SC-Bold", "Noto-Serif-CJK-SC", "Noto-Serif-CJK-SC-Bold"}
     assert all(font[-5] == "yes" for font in fonts)  # emb
     # No tofu: every character the PDF shows is in Noto Sans CJK SC (Serif CJK has the same coverage).
     collection = TTCollection(SANS_CJK, lazy=True)
@@ -213,8 +222,8 @@ def test_word_file_is_editable_with_the_same_figures(briefs, name):
     assert period in section.header.paragraphs[0].text
     assert 'PAGE' in section.footer.paragraphs[0]._p.xml
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    assert headings == ["一、总体情况", "二、核心指标", "三、区域对比", "四、重点指标趋势", "五、省级考核",
-                        "六、整改情况", "七、报送情况", "附：数据来源"]
+    assert headings == ["一、总体情况", "二、核心指标", "三、区域对比", "四、省级考核", "五、整改情况", "六、报送情况",
+                        "附件1　重点指标趋势图", "附件2　省级考核提分空间与计分说明", "附件3　数据来源"]
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     text = _flat("".join(p.text for p in document.paragraphs) + "".join(cells))
     for figure in FIGURES[name]:
@@ -225,8 +234,8 @@ def test_word_file_is_editable_with_the_same_figures(briefs, name):
     assert document.tables[0].rows[0].cells[6].text == "环比"
     assert len(document.inline_shapes) == (2 if name == "seed" else 5)
     styles = document.styles
-    assert styles["Normal"].element.rPr.rFonts.get(docx.oxml.ns.qn("w:eastAsia")) == "Noto Sans CJK SC"
-    assert styles["Heading 1"].element.rPr.rFonts.get(docx.oxml.ns.qn("w:eastAsia")) == "Noto Serif CJK SC"
+    assert styles["Normal"].element.rPr.rFonts.get(docx.oxml.ns.qn("w:eastAsia")) == "Noto Serif CJK SC"  # 仿宋
+    assert styles["Heading 1"].element.rPr.rFonts.get(docx.oxml.ns.qn("w:eastAsia")) == "Noto Sans CJK SC"  # 黑体
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -261,9 +270,9 @@ def test_a_failed_write_leaves_neither_a_temporary_nor_a_half_file(tmp_path, mon
     def full(_fd):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(briefing.os, "fsync", full)
-    with pytest.raises(briefing.BriefError, match=f"^无法写入 {re.escape(str(out))}：No space left on device$"):
-        briefing.write_atomically(b"%PDF-new", out)
+    monkeypatch.setattr(output.os, "fsync", full)
+    with pytest.raises(model.BriefError, match=f"^无法写入 {re.escape(str(out))}：No space left on device$"):
+        output.write_atomically(b"%PDF-new", out)
     assert [path.name for path in tmp_path.iterdir()] == ["简报.pdf"]
     assert out.read_bytes() == b"previous brief"
 
@@ -275,7 +284,8 @@ def test_cli_writes_the_brief(two_quarters_db, tmp_path, capsys):
     assert capsys.readouterr().err == f"已生成简报 {out}\n"
     assert [path.name for path in tmp_path.iterdir()] == ["简报.docx"]
     document = docx.Document(out)
-    assert document.paragraphs[2].text == "临空经济区 · 2024年第三季度"
+    assert [paragraph.text for paragraph in document.paragraphs[:4]] == [
+        "内部资料", "鄂州市数据局", "政务服务指标季度简报", "临空经济区 · 2024年第三季度"]
     assert oct(out.stat().st_mode & 0o777) == "0o644"
 
 
@@ -328,7 +338,7 @@ def test_a_brief_being_made_can_be_cancelled(app):
 
 
 def test_a_change_cites_both_quarters(two_quarters_db):
-    change = briefing.summary_clauses(_gather(two_quarters_db, "2024Q4"))[2]
+    change = summary.summary_clauses(_gather(two_quarters_db, "2024Q4"))[2]
     assert [(row["region_name"], row["indicator_id"], row["value"], row["source"]) for row in change.sources] == [
         ("市本级", "one_window_share", 100.0, "2024年第三季度报表"),
         ("市本级", "one_window_share", 100.0, "2024年第四季度报表"),
@@ -339,10 +349,6 @@ def test_a_change_cites_both_quarters(two_quarters_db):
         ("鄂城区", "one_window_share", 91.2, "2024年第三季度报表"),
         ("鄂城区", "one_window_share", 89.5, "2024年第四季度报表"),
     ]
-
-
-def test_the_cli_offers_the_formats_the_briefing_renders():
-    assert BRIEF_FORMATS == briefing.FORMATS
 
 
 SPAN = '<span style="font-size:60px;color:red">数据已作废</span>'
@@ -356,7 +362,7 @@ RUNNING_HEADER = re.compile(r"—\d+—|鄂州市数据局政务服务指标季�
 
 def _read(text: str) -> str:
     """Text as pdftotext gives it back, for comparison: inert, without white space."""
-    return re.sub(r"\s", "", briefing.inert(text))
+    return re.sub(r"\s", "", inert(text))
 
 
 @pytest.fixture(scope="module")
@@ -383,8 +389,8 @@ def test_a_brief_of_long_texts_takes_seconds_and_holds_them_whole_in_its_appendi
     assert f"附录1：{_read(LONG_NAME)}" in text
     assert f"附录2：{LONG_EVIDENCE}" in text
     # In the body: the start of each, then the brief's own words in reading order.
-    assert f"{_read(LONG_NAME[:briefing.TEXT_SHOWN])}…（全文见附录1）" in text
-    assert f"{LONG_EVIDENCE[:briefing.TEXT_SHOWN]}…（全文见附录2）" in text
+    assert f"{_read(LONG_NAME[:model.TEXT_SHOWN])}…（全文见附录1）" in text
+    assert f"{LONG_EVIDENCE[:model.TEXT_SHOWN]}…（全文见附录2）" in text
     assert "\u202e" not in text and _read(SPAN) in text
 
 
@@ -393,4 +399,142 @@ def test_an_unknown_region_is_refused_in_one_line_whatever_the_names_hold(long_t
                  "--format", "pdf", "--out", str(tmp_path / "简报.pdf")]) == 2
     error = capsys.readouterr().err
     assert error.startswith("错误：未知地区“nowhere”（可选：") and error.count("\n") == 1
-    assert "\u202e" not in error and f"long_town（{briefing.inert(LONG_NAME)}）" in error
+    assert "\u202e" not in error and f"long_town（{inert(LONG_NAME)}）" in error
+
+
+# The walk of issue #24: 临空经济区 silent in 2025Q1, 鄂城区 below the 2025 target of 95%, 招投标专项整治排查项目数
+# (no better direction) down by a third, the provincial rank back from 5th to 3rd under the 2023 scheme.
+WALK_SUMMARY = [
+    "本期（2025年第一季度）12项全市核心指标中，4项有本期数值，其中达标1项、未达标0项、无目标3项；"
+    "其余8项本期无数值，表中列其最近一期数值。",
+    "综合窗口可办事项占比(一窗通办)：鄂城区93%，未达到目标（≥ 95%）；临空经济区未报送。",
+    "较上季度（2024年第四季度）：市本级综合窗口可办事项占比(一窗通办)与上季度持平（100%）；"
+    "鄂州市“互联网+监管”考核全省排名由第5名变为第3名（上升2位，改善）；"
+    "鄂州市监管行为推送数据量由3,900万条变为4,200万条（增加300万条，改善）；"
+    "鄂州市招投标专项整治排查项目数由96个变为64个（减少32个）；"
+    "鄂城区综合窗口可办事项占比(一窗通办)由94%变为93%（下降1个百分点，变差）。",
+    "省级考核：2023年湖北省“高效办成一件事”考核中政务服务“一窗通办”得分2/2（2023年第三季度，满分）；"
+    "2025年全省“互联网+监管”考核中位列全省第3名（2025年第一季度）。",
+    "报送情况：5个区（功能区）中1个本期没有任何数值：临空经济区。",
+]
+
+
+def _pages(pdf: bytes, tmp_path: Path) -> list[str]:
+    """Each page's text in reading order without white space, page number, or the running header of pages 2 on."""
+    pages = [_flat(page) for page in _pdf_tool("pdftotext", pdf, tmp_path, "-raw").split("\f") if page.strip()]
+    pages = [re.sub(r"—\d+—", "", page) for page in pages]
+    return [page if number == 1 else page.removeprefix(WALK_HEADER).removesuffix(WALK_HEADER)
+            for number, page in enumerate(pages, start=1)]
+
+
+WALK_HEADER = "鄂州市数据局政务服务指标季度简报2025年第一季度"
+
+
+def test_the_walk_summary_says_what_the_data_hold_and_no_more(walk_db):
+    """No 持平 for a change without a better direction, an equal value said as 与上季度持平, the 2025 rank under
+    a scheme named with 2025, and the district that did not report named where the laggards are."""
+    assert _summary(walk_db, "2025Q1") == WALK_SUMMARY
+
+
+def test_an_equal_value_or_rank_is_said_as_no_change_never_from_x_to_x(fresh_db):
+    rows = "".join(f"{name},{region},{period},{value},,{period}报表,\n" for name, region, values in (
+        ("综合窗口可办事项占比(一窗通办)", "市本级", (100, 100)), ("“互联网+监管”考核全省排名", "鄂州市", (3, 3)))
+        for period, value in zip(("2024Q3", "2024Q4"), values, strict=True))
+    load_text(fresh_db, "持平.csv", "指标名称,地区,期间,数值,限定,来源,依据\n" + rows)
+    assert _summary(fresh_db, "2024Q4")[2] == (
+        "较上季度（2024年第三季度）：市本级综合窗口可办事项占比(一窗通办)与上季度持平（100%）；"
+        "鄂州市“互联网+监管”考核全省排名与上季度持平（第3名）。")
+
+
+def test_each_source_is_cited_once_and_loaded_values_are_not_called_computed(briefs, tmp_path):
+    document = briefs["walk"]["document"]
+    summary_notes = [runs[0][1] for runs in (block.runs for block in document.blocks[1:6])]
+    assert summary_notes == [(), (1,), (1, 2), (1, 3), ()]
+    notes = document.appendix[-1]
+    assert notes.columns == ("注", "来源", "指标", "地区", "期间", "数值", "原文摘录")
+    assert [row[:2] for row in notes.rows if row[0]] == [
+        ("[1]", "2025年第一季度报表"), ("[2]", "2024年第四季度报表"), ("[3]", "通报二、4 整改情况 三是"),
+        ("[4]", "通报二、6 整改情况 一是、四是"), ("[5]", "计算：二、6 整改情况 一是、四是；二、6 整改情况 四是"),
+        ("[6]", "通报二、5 整改情况 一是"), ("[7]", "通报二、7 整改情况 二是"), ("[8]", "计算：二、10 整改情况 二是"),
+        ("[9]", "计算：二、8 整改情况 二是"), ("[10]", "通报二、9 整改情况 一是"), ("[11]", "通报二、7 整改情况"),
+        ("[12]", "2024年第三季度报表"), ("[13]", "二、4 整改情况 二是")]
+    first_report = notes.rows[:[row[0] for row in notes.rows].index("[2]")]
+    assert {row[-1] for row in first_report} == {"—"}  # a loaded value has no excerpt and is not 计算所得
+    text = _flat(_pdf_tool("pdftotext", briefs["walk"]["pdf"], tmp_path))
+    assert "][" not in text and "计算所得" not in text
+    assert "2025年全省“互联网+监管”考核" in text and "2023年全省“互联网+监管”考核2025" not in text
+
+
+def test_captions_are_plain_text(briefs):
+    document = briefs["walk"]["document"]
+    captions = [block.caption for block in (*document.blocks, *document.appendix)
+                if isinstance(block, model.Figure)]
+    assert captions[:2] == [
+        "图1  综合窗口可办事项占比(一窗通办)：各区（功能区）排名 · 2025年第一季度。来源：2025年第一季度报表",
+        "图2  综合窗口可办事项占比(一窗通办)趋势（2024年第三季度至2025年第一季度）。"
+        "来源：二、4 整改情况 二是；2024年第三季度报表；2024年第四季度报表；2025年第一季度报表"]
+    assert len(captions) == 5 and not [caption for caption in captions if "<" in caption or "&" in caption]
+
+
+def test_charts_are_drawn_with_plotlys_template_though_streamlit_is_imported(walk_db):
+    """This module imports ui.briefing, and with it streamlit, whose template becomes Plotly's default."""
+    import plotly.io as pio
+
+    assert pio.templates.default == "streamlit"
+    figures = [figure for figure, _ in images.chart_figures(_gather(walk_db, "2025Q1"))]
+    assert len(figures) == 5 and all(figure.layout.template == pio.templates["plotly"] for figure in figures)
+
+
+def test_the_walk_brief_is_a_gongwen_of_a_short_body_signed_by_the_bureau_then_its_appendices(briefs, tmp_path):
+    """The acceptance brief: its pages as PNG in tests/output/brief/, 内部资料 on page 1, a body of 2–3 pages
+    closed by the issuer and date, the appendices from the next page, and the metadata of the bureau."""
+    pdf = briefs["walk"]["pdf"]
+    signed = briefs["walk"]["document"].signed
+    info = _pdf_tool("pdfinfo", pdf, tmp_path)
+    assert re.search(r"^Title:\s+政务服务指标季度简报（2025年第一季度）$", info, re.M)
+    assert re.search(r"^Author:\s+鄂州市数据局$", info, re.M)
+    created = briefs["walk"]["document"].created
+    assert re.search(rf"^CreationDate:\s+\w+ {created:%b} +{created.day} .* {created.year}", info, re.M)
+    pages = _pages(pdf, tmp_path)
+    assert pages[0].startswith("内部资料鄂州市数据局政务服务指标季度简报2025年第一季度")
+    body = next(number for number, page in enumerate(pages, start=1) if f"鄂州市数据局{signed}" in page)
+    assert 2 <= body <= 3
+    assert pages[body - 1].endswith(f"附件：1.重点指标趋势图2.省级考核提分空间与计分说明3.数据来源鄂州市数据局{signed}")
+    assert pages[body].startswith("附件1重点指标趋势图")
+    assert len(pages) > body
+    folder = OUTPUT / "walk-2025Q1"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    (folder / "brief.pdf").write_bytes(pdf)
+    (folder / "brief.docx").write_bytes(briefs["walk"]["docx"])
+    subprocess.run(["pdftoppm", "-png", "-r", "80", str(folder / "brief.pdf"), str(folder / "page")], check=True)
+    assert len(list(folder.glob("page-*.png"))) == len(pages)
+
+
+def test_the_walk_word_file_carries_the_marking_the_signature_and_the_metadata(briefs):
+    brief = briefs["walk"]["document"]
+    document = docx.Document(io.BytesIO(briefs["walk"]["docx"]))
+    properties = document.core_properties
+    assert (properties.author, properties.title, properties.last_modified_by) == (
+        "鄂州市数据局", "政务服务指标季度简报（2025年第一季度）", "鄂州市数据局")
+    assert properties.created == brief.created.replace(microsecond=0)
+    texts = [paragraph.text for paragraph in document.paragraphs]
+    assert texts[0] == "内部资料"
+    signature = texts.index(brief.signed)
+    assert texts[signature - 1] == "鄂州市数据局"
+    assert document.paragraphs[signature].alignment == docx.enum.text.WD_ALIGN_PARAGRAPH.RIGHT
+    assert 'w:type="page"' in document.paragraphs[signature + 1]._p.xml
+    assert texts[signature + 2] == "附件1　重点指标趋势图"
+
+
+def test_gongwen_typefaces_are_used_where_installed(monkeypatch):
+    installed = frozenset({"方正小标宋简体", "仿宋_GB2312", "Noto Sans CJK SC"})
+    monkeypatch.setattr(model, "_installed_families", lambda: installed)
+    assert {role: model.typeface(role) for role in model.TYPEFACES} == {
+        "title": "方正小标宋简体", "body": "仿宋_GB2312", "heading": "Noto Sans CJK SC",
+        "subheading": "Noto Serif CJK SC", "table": "Noto Sans CJK SC"}
+
+
+def test_note_marks_are_ranges_not_runs():
+    assert [model.note_marks(numbers) for numbers in ((), (3,), (1, 2), (1, 2, 3, 4, 7), (16, 1, 2, 3, 5, 6))] == [
+        "", "[3]", "[1,2]", "[1–4,7]", "[1–3,5,6,16]"]

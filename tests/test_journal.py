@@ -89,7 +89,8 @@ def test_a_locked_accounts_store_is_one_line_for_commands_that_need_it(fresh_db,
 
 
 def test_every_error_a_person_reads_has_one_root_and_a_pending_audit_is_no_failure():
-    from metrics import briefing, changes, errors
+    from metrics import changes, errors
+    from metrics.briefing import model as briefing
     from metrics.ingest import loads, xlsx
     from metrics.store.warehouse import WarehouseError
 

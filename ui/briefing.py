@@ -18,7 +18,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from metrics import briefing, facts, periods
+from metrics import facts, periods
+from metrics.briefing import model as briefing
 from metrics.paths import resolve_db
 from ui import common
 

@@ -1,42 +1,51 @@
 """The brief as PDF: HTML and CSS typeset by WeasyPrint (Pango), which embeds subsets of Debian's
-CFF-outline Noto CJK fonts; ReportLab cannot ("postscript outlines are not supported")."""
+CFF-outline Noto CJK fonts; ReportLab cannot ("postscript outlines are not supported"). The 公文 typefaces
+(model.typeface) and the metadata (title, author, created) are the Word file's."""
 
+import string
 import tempfile
 from html import escape
 from pathlib import Path
 
 import weasyprint
 
-from metrics.briefing import Document, Figure, Heading, Paragraph, Table
+from metrics.briefing.model import Document, Figure, Heading, Paragraph, Table, note_marks, typeface
 
 SHORT_CELL = 10
 # A paragraph's text may break after every BREAK_EVERY characters: an appendix holds whole texts
 # without a space (a 20,000-letter 依据), which would run off the page.
 BREAK_EVERY = 60
-CSS = """
+CSS = string.Template("""
 @page {
     size: A4 portrait;
     margin: 28mm 24mm 24mm 26mm;
     @top-center { content: element(running); vertical-align: bottom; padding-bottom: 3mm;
                   border-bottom: 0.5pt solid #888; }
-    @bottom-center { content: "— " counter(page) " —"; font-family: "Noto Sans CJK SC"; font-size: 9pt; }
+    @bottom-center { content: "— " counter(page) " —"; font-family: "${table}"; font-size: 9pt; }
 }
 @page :first { @top-center { content: none; border: none; } }
-html { font-family: "Noto Sans CJK SC"; font-size: 10.5pt; line-height: 1.65; color: #111; }
-.running { position: running(running); font-size: 8.5pt; color: #555; }
-h1, h2, .masthead, .title { font-family: "Noto Serif CJK SC"; font-weight: bold; }
-.masthead { color: #c00000; font-size: 26pt; text-align: center; letter-spacing: 4pt; margin: 0; }
+html { font-family: "${body}"; font-size: 11pt; line-height: 1.65; color: #111; }
+.running { position: running(running); font-size: 8.5pt; color: #555; font-family: "${table}"; }
+.marking { font-family: "${heading}"; font-size: 12pt; margin: 0 0 3mm 0; }
+.masthead { font-family: "${title}"; font-weight: bold; color: #c00000; font-size: 26pt; text-align: center;
+            letter-spacing: 4pt; margin: 0; }
 .rule { border: none; border-top: 2pt solid #c00000; margin: 4mm 0 6mm 0; }
-.title { font-size: 19pt; text-align: center; margin: 0 0 2mm 0; }
+.title { font-family: "${title}"; font-weight: bold; font-size: 19pt; text-align: center; margin: 0 0 2mm 0; }
 .subtitle { text-align: center; font-size: 12pt; margin: 0; }
 .facts { text-align: center; font-size: 9pt; color: #444; margin: 1mm 0 6mm 0; }
-h1 { font-size: 14pt; margin: 6mm 0 2mm 0; page-break-after: avoid; }
-h2 { font-size: 11.5pt; margin: 4mm 0 1.5mm 0; page-break-after: avoid; }
+h1 { font-family: "${heading}"; font-weight: normal; font-size: 13pt; margin: 5mm 0 2mm 0;
+     page-break-after: avoid; }
+h2 { font-family: "${subheading}"; font-weight: bold; font-size: 11.5pt; margin: 4mm 0 1.5mm 0;
+     page-break-after: avoid; }
+.signature { margin: 8mm 4em 0 0; text-align: right; page-break-inside: avoid; }
+.signature p { margin: 0; text-align: right; }
+.appendix { page-break-before: always; }
 p { margin: 0 0 2mm 0; text-align: justify; }
 p.body { text-indent: 2em; }
 p.small { font-size: 8.5pt; color: #333; line-height: 1.5; }
 sup { font-size: 6.5pt; line-height: 0; color: #444; }
-table { width: 100%; border-collapse: collapse; font-size: 8.5pt; line-height: 1.4; margin: 1mm 0 3mm 0; }
+table { width: 100%; border-collapse: collapse; font-family: "${table}"; font-size: 8.5pt; line-height: 1.4;
+        margin: 1mm 0 3mm 0; }
 thead { display: table-header-group; }
 th { background: #eef1f5; font-weight: bold; white-space: nowrap; }
 td.short { white-space: nowrap; }
@@ -46,11 +55,16 @@ tr { page-break-inside: avoid; }
 figure { margin: 2mm 0 4mm 0; page-break-inside: avoid; }
 figure img { width: 100%; }
 figcaption { font-size: 8.5pt; color: #333; text-align: center; margin-top: 1mm; }
-"""
+""")
+
+
+def css() -> str:
+    """The stylesheet with the typefaces installed here (model.typeface)."""
+    return CSS.substitute({role: typeface(role) for role in ("title", "body", "heading", "subheading", "table")})
 
 
 def _notes(numbers: tuple[int, ...]) -> str:
-    return f"<sup>{''.join(f'[{number}]' for number in numbers)}</sup>" if numbers else ""
+    return f"<sup>{note_marks(numbers)}</sup>" if numbers else ""
 
 
 def _breakable(text: str) -> str:
@@ -85,19 +99,29 @@ def _block(block, images: Path) -> str:
 
 def html(document: Document, images: Path) -> str:
     body = "\n".join(_block(block, images) for block in document.blocks)
+    appendix = "\n".join(_block(block, images) for block in document.appendix)
     return f"""<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(document.title)}</title></head>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(document.full_title)}</title>
+<meta name="author" content="{escape(document.issuer)}">
+<meta name="dcterms.created" content="{document.created.isoformat(timespec='seconds')}">
+</head>
 <body>
 <div class="running">{escape(document.header)}</div>
+<p class="marking">{escape(document.marking)}</p>
 <p class="masthead">{escape(document.masthead)}</p>
 <hr class="rule">
 <p class="title">{escape(document.title)}</p>
 <p class="subtitle">{escape(document.subtitle)}</p>
 <p class="facts">{escape(document.facts_line)}</p>
 {body}
+<div class="signature"><p>{escape(document.issuer)}</p><p>{escape(document.signed)}</p></div>
+<div class="appendix">
+{appendix}
+</div>
 </body></html>"""
 
 
 def render(document: Document) -> bytes:
     with tempfile.TemporaryDirectory(prefix="brief-images-") as folder:
-        return weasyprint.HTML(string=html(document, Path(folder))).write_pdf(stylesheets=[weasyprint.CSS(string=CSS)])
+        stylesheet = weasyprint.CSS(string=css())
+        return weasyprint.HTML(string=html(document, Path(folder))).write_pdf(stylesheets=[stylesheet])

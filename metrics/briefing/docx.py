@@ -1,19 +1,18 @@
 """The brief as Word: python-docx with real headings, tables and inline pictures, so that staff
-can still edit it; Noto Serif CJK for headings and Noto Sans CJK for text, as in the PDF."""
+can still edit it; the 公文 typefaces (model.typeface) and the metadata of the PDF."""
 
+import datetime as dt
 import io
 
 from docx import Document as new_document
 from docx.enum.section import WD_ORIENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from metrics.briefing import Document, Figure, Heading, Paragraph, Table
+from metrics.briefing.model import Document, Figure, Heading, Paragraph, Table, note_marks, typeface
 
-SANS = "Noto Sans CJK SC"
-SERIF = "Noto Serif CJK SC"
 RED = RGBColor(0xC0, 0x00, 0x00)
 TEXT_WIDTH_MM = 160
 THEME_FONTS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
@@ -30,16 +29,17 @@ def _set_font(font, name: str) -> None:
 
 def _styles(document) -> None:
     styles = document.styles
-    _set_font(styles["Normal"].font, SANS)
-    styles["Normal"].font.size = Pt(10.5)
-    for name, size in (("Title", 19), ("Heading 1", 14), ("Heading 2", 11.5)):
+    _set_font(styles["Normal"].font, typeface("body"))
+    styles["Normal"].font.size = Pt(11)
+    for name, role, size, bold in (("Title", "title", 19, True), ("Heading 1", "heading", 13, False),
+                                   ("Heading 2", "subheading", 11.5, True)):
         style = styles[name]
-        _set_font(style.font, SERIF)
+        _set_font(style.font, typeface(role))
         style.font.size = Pt(size)
-        style.font.bold = True
+        style.font.bold = bold
         style.font.color.rgb = RGBColor(0, 0, 0)
     styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _set_font(styles["Caption"].font, SANS)
+    _set_font(styles["Caption"].font, typeface("table"))
     styles["Caption"].font.color.rgb = RGBColor(0x33, 0x33, 0x33)
     styles["Caption"].font.italic = False
 
@@ -87,10 +87,13 @@ def _red_rule(paragraph) -> None:
 
 
 def _title_block(document, brief: Document) -> None:
+    marking = document.add_paragraph().add_run(brief.marking)
+    _set_font(marking.font, typeface("heading"))
+    marking.font.size = Pt(12)
     masthead = document.add_paragraph()
     masthead.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = masthead.add_run(brief.masthead)
-    _set_font(run.font, SERIF)
+    _set_font(run.font, typeface("title"))
     run.font.size, run.font.bold, run.font.color.rgb = Pt(26), True, RED
     _red_rule(masthead)
     document.add_paragraph(brief.title, style="Title")
@@ -113,6 +116,7 @@ def _table(document, table: Table) -> None:
     for row in grid.rows:
         for cell in row.cells:
             for run in cell.paragraphs[0].runs:
+                _set_font(run.font, typeface("table"))
                 run.font.size = Pt(8.5)
 
 
@@ -125,17 +129,46 @@ def _paragraph(document, block: Paragraph) -> None:
         if block.small:
             run.font.size = Pt(8.5)
         if numbers:
-            paragraph.add_run("".join(f"[{number}]" for number in numbers)).font.superscript = True
+            paragraph.add_run(note_marks(numbers)).font.superscript = True
+
+
+def _signature(document, brief: Document) -> None:
+    """The issuer and the date at the right, four characters in from the margin (GB/T 9704)."""
+    for text in (brief.issuer, brief.signed):
+        line = document.add_paragraph()
+        line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        line.paragraph_format.right_indent = Pt(44)
+        line.paragraph_format.space_after = Pt(0)
+        line.add_run(text)
+    document.paragraphs[-2].paragraph_format.space_before = Pt(24)
+
+
+def _metadata(document, brief: Document) -> None:
+    properties = document.core_properties
+    properties.title = brief.full_title
+    properties.author = properties.last_modified_by = brief.issuer
+    # Word's core properties hold UTC (python-docx writes the time given with a Z).
+    properties.created = properties.modified = brief.created.astimezone(dt.UTC).replace(tzinfo=None)
+    properties.comments = ""
 
 
 def render(brief: Document) -> bytes:
     document = new_document()
     _styles(document)
     _page(document, brief.header)
-    document.core_properties.title = f"{brief.title} {brief.subtitle}"
-    document.core_properties.author = brief.masthead
+    _metadata(document, brief)
     _title_block(document, brief)
-    for block in brief.blocks:
+    _blocks(document, brief.blocks)
+    _signature(document, brief)
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    _blocks(document, brief.appendix)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _blocks(document, blocks) -> None:
+    for block in blocks:
         if isinstance(block, Heading):
             document.add_heading(block.text, level=block.level)
         elif isinstance(block, Paragraph):
@@ -148,6 +181,3 @@ def render(brief: Document) -> bytes:
             document.add_paragraph(block.caption, style="Caption")
         else:
             raise TypeError(f"未知的简报内容 {type(block).__name__}")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
