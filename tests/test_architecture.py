@@ -3,6 +3,7 @@ own modules has no cycle, metrics/ never imports streamlit, and pages/ and ui/ u
 the package's own exports (metrics.store), never its modules."""
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from metrics.paths import ROOT
 
 SOURCE_DIRECTORIES = ("metrics", "ui", "pages")
+CALLER_DIRECTORIES = (*SOURCE_DIRECTORIES, "scripts", "tests")
 
 
 def module_name(path: Path) -> str:
@@ -86,3 +88,48 @@ def test_pages_and_ui_use_the_store_only_through_its_package(layer):
     offenders = {name: sorted(set(imported_names(path, modules)) & internals) for name, path in modules.items()
                  if name.split(".")[0] == layer and set(imported_names(path, modules)) & internals}
     assert offenders == {}
+
+
+def names_used_from(package: str) -> set[str]:
+    """The names that code outside the package (metrics, ui, pages, scripts, tests, app.py, server.py) takes from
+    it: `from package import name`, and `alias.name` where alias is bound to the package by an import."""
+    parent, _, last = package.rpartition(".")
+    paths = [path for directory in CALLER_DIRECTORIES for path in (ROOT / directory).rglob("*.py")]
+    paths += [ROOT / "app.py", ROOT / "server.py"]
+    package_directory = ROOT.joinpath(*package.split("."))
+    used = set()
+    for path in paths:
+        if path.is_relative_to(package_directory):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        aliases = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == package:
+                used |= {alias.name for alias in node.names if not (package_directory / f"{alias.name}.py").exists()}
+            elif isinstance(node, ast.ImportFrom) and node.module == parent:
+                aliases |= {alias.asname or alias.name for alias in node.names if alias.name == last}
+            elif isinstance(node, ast.Import):
+                aliases |= {alias.asname for alias in node.names if alias.name == package and alias.asname}
+        used |= {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+                 and isinstance(node.value, ast.Name) and node.value.id in aliases}
+    return used
+
+
+@pytest.mark.parametrize("package", ["metrics.accounts"])
+def test_a_split_package_exports_exactly_what_its_callers_use(package):
+    """Its __init__ only re-exports, from the modules that hold each concept, the names used outside it."""
+    tree = ast.parse((ROOT.joinpath(*package.split(".")) / "__init__.py").read_text(encoding="utf-8"))
+    statements = [type(node).__name__ for node in tree.body[1:]]  # after the docstring
+    exported = importlib.import_module(package).__all__
+    assert (set(statements), sorted(exported)) == ({"ImportFrom", "Assign"}, sorted(names_used_from(package)))
+
+
+@pytest.mark.parametrize(("package", "layers"), [
+    ("metrics.accounts", ["store", "audit", "users", "sign_in", "oidc"]),
+])
+def test_a_split_package_s_modules_import_only_those_below_them(package, layers):
+    graph = project_graph()
+    modules = [f"{package}.{layer}" for layer in layers]
+    upward = {module: sorted(graph[module] & set(modules[index + 1:])) for index, module in enumerate(modules)}
+    inside = sorted(name for name in graph if name.startswith(f"{package}."))
+    assert (inside, {module: above for module, above in upward.items() if above}) == (sorted(modules), {})
