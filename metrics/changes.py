@@ -17,7 +17,7 @@ import pandas as pd
 from metrics import accounts, ingest, ledger, targets
 from metrics.errors import DoneButPending
 from metrics.ingest import review
-from metrics.ingest.validation import Validation
+from metrics.ingest.validate import Validation
 from metrics.store import engine, journal, queries, warehouse
 from metrics.store.warehouse import WarehouseError, open_reader
 

@@ -10,7 +10,7 @@ import streamlit as st
 from metrics import changes, facts, ingest, reporting
 from metrics.formatting import COMPARATOR_TEXT, actor_text, inert
 from metrics.ingest.files import max_upload_mb
-from metrics.ingest.validation import preview
+from metrics.ingest.validate import preview
 from metrics.paths import resolve_db
 from ui import auth, common, warming
 

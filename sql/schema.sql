@@ -2,7 +2,7 @@
 --
 -- The tables live in a DuckLake (metrics/store/warehouse.py), which stores no key, unique, check or foreign-key
 -- constraint. The warehouse keeps them itself: every value a file brings is checked before it is written
--- (metrics/ingest/validation.py), and every change checks, before it commits, the keys it touched against the
+-- (metrics/ingest/validate/), and every change checks, before it commits, the keys it touched against the
 -- rules of sql/views.sql (integrity_violations_of: one row per key, known indicator, region and period), run
 -- by sql/queries/integrity_violations_touched.sql.
 -- The key of each table is named in its comment.

@@ -13,6 +13,7 @@ import pytest
 from support import PASSWORD
 
 from metrics import accounts, cli
+from metrics.accounts import store as accounts_store
 from metrics.store import postgres
 
 
@@ -144,7 +145,7 @@ def test_migrate_accounts_needs_the_target_url_and_a_source_file(tmp_path, monke
 def test_a_failed_copy_leaves_the_target_empty(tmp_path, postgres_store, monkeypatch):
     source = tmp_path / "accounts.duckdb"
     file_store_with_every_table(source)
-    real_count = accounts._count
+    real_count = accounts_store._count
 
     def short_target(con, table):
         """One audit row fewer in the target than there is."""
@@ -152,13 +153,14 @@ def test_a_failed_copy_leaves_the_target_empty(tmp_path, postgres_store, monkeyp
         is_target = con.execute("select current_database()").fetchone()[0] == postgres.CATALOG
         return max(counted - 1, 0) if table == "audit_events" and is_target else counted
 
-    monkeypatch.setattr(accounts, "_count", short_target)
+    monkeypatch.setattr(accounts_store, "_count", short_target)
     refusal = r"^复制后审计记录行数不一致（源 3 行，目标 2 行），已撤销，目标账户库未改动$"
     with pytest.raises(accounts.AccountError, match=refusal):
         accounts.migrate(source, postgres_store)
     monkeypatch.undo()
-    with accounts._store(postgres_store) as con:
-        assert [accounts._count(con, table) for table in accounts.STORE_TABLES] == [0] * len(accounts.STORE_TABLES)
+    with accounts_store.transaction(postgres_store) as con:
+        counts = [accounts_store._count(con, table) for table in accounts.STORE_TABLES]
+    assert counts == [0] * len(accounts.STORE_TABLES)
 
 
 @pytest.mark.parametrize(

@@ -3,14 +3,17 @@ own modules has no cycle, metrics/ never imports streamlit, and pages/ and ui/ u
 the package's own exports (metrics.store), never its modules."""
 
 import ast
+import importlib
 import re
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 from metrics.paths import ROOT
 
 SOURCE_DIRECTORIES = ("metrics", "ui", "pages")
+CALLER_DIRECTORIES = (*SOURCE_DIRECTORIES, "scripts", "tests")
 
 
 def module_name(path: Path) -> str:
@@ -102,3 +105,51 @@ def test_the_readme_module_map_names_every_module_of_the_tree_once():
     named = readme_module_map()
     assert sorted(named) == tree
     assert len(named) == len(set(named))
+
+
+def names_used_from(package: str) -> set[str]:
+    """The names that code outside the package (metrics, ui, pages, scripts, tests, app.py, server.py) takes from
+    it: `from package import name`, and `alias.name` where alias is bound to the package by an import."""
+    parent, _, last = package.rpartition(".")
+    paths = [path for directory in CALLER_DIRECTORIES for path in (ROOT / directory).rglob("*.py")]
+    paths += [ROOT / "app.py", ROOT / "server.py"]
+    package_directory = ROOT.joinpath(*package.split("."))
+    exports = vars(importlib.import_module(package))
+    used = set()
+    for path in paths:
+        if path.is_relative_to(package_directory):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        aliases = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == package:
+                used |= {alias.name for alias in node.names if not isinstance(exports.get(alias.name), ModuleType)}
+            elif isinstance(node, ast.ImportFrom) and node.module == parent:
+                aliases |= {alias.asname or alias.name for alias in node.names if alias.name == last}
+            elif isinstance(node, ast.Import):
+                aliases |= {alias.asname for alias in node.names if alias.name == package and alias.asname}
+        used |= {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+                 and isinstance(node.value, ast.Name) and node.value.id in aliases}
+    return used
+
+
+@pytest.mark.parametrize("package", ["metrics.accounts", "metrics.ingest.validate"])
+def test_a_split_package_exports_exactly_what_its_callers_use(package):
+    """Its __init__ only re-exports, from the modules that hold each concept, the names used outside it."""
+    tree = ast.parse((ROOT.joinpath(*package.split(".")) / "__init__.py").read_text(encoding="utf-8"))
+    statements = [type(node).__name__ for node in tree.body[1:]]  # after the docstring
+    exported = importlib.import_module(package).__all__
+    assert (set(statements), sorted(exported)) == ({"ImportFrom", "Assign"}, sorted(names_used_from(package)))
+
+
+@pytest.mark.parametrize(("package", "layers"), [
+    ("metrics.accounts", ["store", "audit", "users", "sign_in", "oidc"]),
+    ("metrics.ingest.validate", ["checks", "reference", "observations", "file", "display"]),
+])
+def test_a_split_package_s_modules_import_only_those_below_them(package, layers):
+    graph = project_graph()
+    modules = [f"{package}.{layer}" for layer in layers]
+    upward = {module: sorted(graph.get(module, set()) & set(modules[index + 1:]))
+              for index, module in enumerate(modules)}
+    inside = sorted(name for name in graph if name.startswith(f"{package}."))
+    assert (inside, {module: above for module, above in upward.items() if above}) == (sorted(modules), {})

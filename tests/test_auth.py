@@ -3,6 +3,7 @@ and the pages each role may reach."""
 
 import asyncio
 import fcntl
+import importlib
 import stat
 import time
 from pathlib import Path
@@ -15,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from support import APP, PASSWORD, signed_in
 
 from metrics import accounts, changes
+from metrics.accounts.store import transaction
 from ui.common import plain
 
 VIEW = ["pages/overview.py", "pages/districts.py", "pages/trends.py", "pages/assessment.py", "pages/reporting.py",
@@ -160,18 +162,19 @@ def test_failed_logins_slow_down():
 
 def test_sign_in_fails_closed_when_the_store_cannot_write(store, monkeypatch):
     """A full disk: the failure cannot be counted, so nobody signs in, with either password."""
-    real_run = accounts._run
+    signing = importlib.import_module("metrics.accounts.sign_in")  # the module; the package's sign_in is the function
+    real_run = signing._run
 
     def disk_full(con, name, **params):
         if name in ("account_failure_insert", "session_insert"):
             raise duckdb.IOException("IO Error: No space left on device")
         return real_run(con, name, **params)
 
-    monkeypatch.setattr(accounts, "_run", disk_full)
+    monkeypatch.setattr(signing, "_run", disk_full)
     for password in ("wrong-password", PASSWORD):
         with pytest.raises(accounts.StoreUnavailable, match=r"^账户库 .* 无法写入（IOException），未做任何更改$"):
             sign_in(store, "viewer1", password)
-    monkeypatch.setattr(accounts, "_run", real_run)
+    monkeypatch.setattr(signing, "_run", real_run)
     assert refusal(store, "viewer1", "wrong-password") == ("用户名或密码错误", 1)
 
 
@@ -199,12 +202,12 @@ def test_sessions_are_random_stored_hashed_and_expire(store):
     assert sign_in(store, "viewer1") != token
     found = accounts.session(store, token)
     assert (found.account.username, found.account.role) == ("viewer1", "viewer")
-    with accounts._store(store) as con:
+    with transaction(store) as con:
         assert con.execute("select count(*) from sessions where token_sha256 = ?", [token]).fetchone()[0] == 0
         con.execute("update sessions set last_seen_at = last_seen_at - interval 31 minute")
     assert accounts.session(store, token) is None  # idle for 30 minutes
     fresh = sign_in(store, "viewer1")
-    with accounts._store(store) as con:
+    with transaction(store) as con:
         con.execute("update sessions set created_at = created_at - interval 12 hour")
     assert accounts.session(store, fresh) is None  # 12 hours after sign-in, however active
     assert accounts.session(store, "not-a-token") is None
@@ -292,7 +295,7 @@ def test_forced_change_refuses_the_one_time_password(file_store):
 
 
 def test_hashes_never_equal_passwords(store):
-    with accounts._store(store) as con:
+    with transaction(store) as con:
         hashes = [row[0] for row in con.execute("select password_hash from users").fetchall()]
     assert len(hashes) == 3
     assert all(h.startswith("$argon2id$") and PASSWORD not in h for h in hashes)

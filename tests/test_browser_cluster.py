@@ -13,6 +13,7 @@ import pytest
 from support import PASSWORD, TWO_QUARTERS_CSV, chromium, cluster
 
 from metrics import accounts
+from metrics.accounts.store import transaction
 
 pytestmark = pytest.mark.browser
 
@@ -107,6 +108,6 @@ def test_sign_in_load_and_failover_through_the_proxy(running, browser, tmp_path)
     steps = list(accounts.audit_trail(store)[["action", "target"]].itertuples(index=False, name=None))
     assert steps == [("载入数据", "载入 #2 2024年第三季度.csv"), ("新增账户", "boss"), ("新增账户", "admin"),
                      ("构建数据仓库", "载入 #1 种子数据")]
-    with accounts._store(store) as con:
+    with transaction(store) as con:
         sessions = con.execute("select username, client_address, ended_at from sessions").fetchall()
     assert sessions == [("boss", "127.0.0.1", None)]

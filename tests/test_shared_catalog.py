@@ -83,7 +83,7 @@ def test_migrate_shared_moves_an_embedded_install_whole_and_refuses_a_second_tim
     accounts.add_user(store, "clerk1", "a-long-password-1", "viewer", actor="test")
     accounts_url = postgres_server.create_database(f"accounts_{uuid.uuid4().hex[:12]}")
     monkeypatch.setenv(config.CATALOG_URL.name, catalog_url)
-    monkeypatch.setenv(accounts.ACCOUNTS_URL_ENV_VAR, accounts_url)
+    monkeypatch.setenv(config.ACCOUNTS_URL.name, accounts_url)
     monkeypatch.delenv("METRICS_ACCOUNTS", raising=False)
 
     assert main(["migrate-shared", "--db", str(fresh_db)]) == 0

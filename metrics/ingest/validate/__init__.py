@@ -1,0 +1,12 @@
+"""Check an uploaded file against the warehouse before anything is written, listing every problem.
+
+checks (what every check uses), reference (new regions and indicators), observations, file (the whole file in one
+pass) and display (preview) hold the parts; callers use the names exported here.
+"""
+
+from metrics.ingest.validate.checks import Progress, problem_lines
+from metrics.ingest.validate.display import preview
+from metrics.ingest.validate.file import Validation, validate
+from metrics.ingest.validate.reference import INDICATOR_VOCABULARY, REGION_LEVELS
+
+__all__ = ["INDICATOR_VOCABULARY", "REGION_LEVELS", "Progress", "Validation", "preview", "problem_lines", "validate"]
