@@ -5,6 +5,7 @@ Offsets index Document.text, which for a .txt file is the decoded text with CRLF
 else changed, so that text[start:end] is the figure as written.
 """
 
+import bisect
 import calendar
 import csv
 import datetime as dt
@@ -20,8 +21,6 @@ from dataclasses import astuple, dataclass, fields
 from decimal import Decimal
 from pathlib import Path
 from xml.etree import ElementTree
-
-import cn2an
 
 from metrics import normalise, untrusted_xlsx, uploads
 from metrics.errors import UserFacingError
@@ -322,7 +321,7 @@ def summary(document: Document, proposals: list[Proposal], date: dt.date | None 
         return [NO_FIGURES]
     own_date = document.date or date
     matched = sum(1 for proposal in proposals if proposal.indicator_id)
-    no_year = sum(1 for proposal in proposals if proposal.period_label == NO_YEAR)
+    no_year = sum(1 for proposal in proposals if proposal.period_label.startswith(NO_YEAR))
     lines = [
         f"通报：{document.title or '(无标题)'}",
         f"日期：{own_date.isoformat() if own_date else '未注明(可用 --date 指定)'}",
@@ -512,6 +511,7 @@ class _Reading:
         self.regions = self._region_mentions()
         self.issuer = next((region for _, region in self._regions_in(document.title)), "")
         self.indicator_words = _IndicatorWords(catalog.indicators)
+        self.line_starts, self.line_numbers = self._numbering()
 
     def _block(self, start: int, end: int) -> None:
         self.blocked[start:end] = b"\x01" * (end - start)
@@ -650,9 +650,11 @@ class _Reading:
             sentence_start, sentence_end = self._bounds(figure.start, _SENTENCE_END)
             counted = _COUNTED.match(self.scan, figure.end)[0]
             indicator_ids = self._indicators(figure, figures, counted)
-            region = self._region(figure, figures, sentence_start, sentence_end)
+            regions = self._regions(figure, figures, sentence_start, sentence_end)
             periods = self._periods(figure, sentence_start)
-            for indicator_id, (period_start, period_end, label) in itertools.product(indicator_ids, periods):
+            for indicator_id, region, (period_start, period_end, label) in itertools.product(
+                indicator_ids, regions, periods
+            ):
                 rows.append(Proposal(
                     start=figure.start,
                     end=figure.end,
@@ -713,29 +715,42 @@ class _Reading:
         words = re.findall(r"[\u4e00-\u9fff]+", before)
         return words[-1][-12:] if words else ""
 
-    def _region(self, figure: _Figure, figures: list[_Figure], sentence_start: int, sentence_end: int) -> str:
-        """The region the sentence names (each in turn after 分别为), else the one named last before it in its
-        paragraph, else the issuer's region."""
+    def _regions(self, figure: _Figure, figures: list[_Figure], sentence_start: int, sentence_end: int) -> list[str]:
+        """The region the sentence names (each in turn after 分别为, every one of a list before 均), else the one
+        named last before it in its paragraph, else the issuer's region."""
         respectively = self.scan.find("分别", sentence_start, figure.start)
         if respectively >= 0:
             named = [region for start, region in self.regions if sentence_start <= start < respectively]
             listed = [f for f in figures if respectively < f.start < sentence_end and f.role == "current"]
             if figure in listed and len(named) == len(listed):
-                return named[listed.index(figure)]
-        before = [region for start, region in self.regions if sentence_start <= start < figure.start]
+                return [named[listed.index(figure)]]
+        before = [(start, region) for start, region in self.regions if sentence_start <= start < figure.start]
         if before:
-            return before[-1]
+            if "均" in self.scan[before[-1][0] : figure.start]:
+                return self._listed_before(before)
+            return [before[-1][1]]
         after = [region for start, region in self.regions if figure.end <= start < sentence_end]
         if after:
-            return after[0]
+            return [after[0]]
         paragraph_start = self.scan.rfind("\n", 0, figure.start) + 1
         earlier = [region for start, region in self.regions if paragraph_start <= start < figure.start]
-        return earlier[-1] if earlier else self.issuer
+        return [earlier[-1] if earlier else self.issuer]
+
+    def _listed_before(self, named: list[tuple[int, str]]) -> list[str]:
+        """The regions of the list that ends with the last one named: 葛店经开区、临空经济区(差评均为零)."""
+        listed = [named[-1]]
+        for start, region in reversed(named[:-1]):
+            name_end = self._region_pattern.match(self.scan, start).end()
+            if not _LIST_JOIN.fullmatch(self.scan[name_end : listed[0][0]]):
+                break
+            listed.insert(0, (start, region))
+        return [region for _, region in listed]
 
     def _periods(self, figure: _Figure, sentence_start: int) -> list[tuple[dt.date | None, dt.date | None, str]]:
         """The period the sentence names before the figure, its year from the words, else from the last year
         the paragraph names, else the document's; left empty rather than guessed."""
-        named = [m for m in self.mentions if sentence_start <= m.start < figure.start and not self.in_name[m.start]]
+        named = [m for m in self.mentions if sentence_start <= m.start < figure.start and not self.in_name[m.start]
+                 and not _COMPARED_WITH.search(self.scan, max(0, m.start - 3), m.start)]
         if not named:
             if self.date:
                 return [(None, self.date, f"{NO_PERIOD}，按通报日期")]
@@ -757,30 +772,41 @@ class _Reading:
             periods = _periods_of(mention, year, self.date)
         except ValueError:
             return [(None, None, f"日期不存在：{written}")]
-        if mention.year is None and self.date and any(end and end > self.date for _, end in periods):
+        if mention.year is None and self.date and any((start or end) > self.date for start, end in periods):
             return [(None, None, f"{NO_YEAR}：{written}")]  # the document's year would put it after the document
         return [(start, end, label) for start, end in periods]
 
-    def _locator(self, position: int) -> str:
-        """The notice's own numbering down to the figure: 二、4 整改情况 二是."""
-        head = self.scan[:position]
+    def _numbering(self) -> tuple[list[int], list[str]]:
+        """Where each line starts, and the section and item numbers in force on it (二、 and 4 → 二、4)."""
+        starts, numbers = [], []
         section = item = ""
-        for line in head.split("\n"):
+        position = 0
+        for line in self.scan.split("\n"):
             if found := _SECTION.match(line):
                 section, item = found[1], ""
             elif found := _ITEM.match(line):
                 item = found[1] if found[1].startswith(("(", "（")) else found[1].rstrip(".．、")
-        line = head[head.rfind("\n") + 1 :]
+            starts.append(position)
+            numbers.append(section + item.replace("（", "(").replace("）", ")"))
+            position += len(line) + 1
+        return starts, numbers
+
+    def _locator(self, position: int) -> str:
+        """The notice's own numbering down to the figure: 二、4 整改情况 二是."""
+        index = bisect.bisect_right(self.line_starts, position) - 1
+        line = self.scan[self.line_starts[index] : position]
         label = found[1] if (found := _LABEL.match(line)) else ""
         clauses = _CLAUSE_MARK.findall(line)
-        return " ".join(part for part in (section + item.replace("（", "(").replace("）", ")"), label,
-                                          clauses[-1] if clauses else "") if part)
+        return " ".join(part for part in (self.line_numbers[index], label, clauses[-1] if clauses else "") if part)
 
 
 # Where the words after a figure stop being about it: a list break, or 中 of "1101项事项中…957项" (of which).
 _AFTER_ENDS = re.compile(r"、|(?<=[项件个目”])中")
 # The thing a figure counts, right after its counting word: 4个区和32个… → 区.
 _COUNTED = re.compile(r"[\u4e00-\u9fff]{0,6}?(?=[和及与、的，,;；。\n]|$)|[\u4e00-\u9fff]{0,6}")
+# A period named as what a figure is compared with (较一季度增长12.5%) is not the figure's period.
+_COMPARED_WITH = re.compile(r"(?:较|比|与|同比|环比|相比)\s*$")
+_LIST_JOIN = re.compile(r"\s*(?:、|和|及|与|以及)\s*")
 _SECTION = re.compile(r"\s*([一二三四五六七八九十]+、)")
 _ITEM = re.compile(r"\s*([(（][一二三四五六七八九十]+[)）]|\d+[.．、])")
 _LABEL = re.compile(r"\s*([\u4e00-\u9fff]{2,6})[:：]")
@@ -801,7 +827,7 @@ class _IndicatorWords:
     """Which catalog indicator a figure's words name: character pairs shared with its name and aliases
     (twice) and its definition (once), each weighted by how few indicators use it."""
 
-    MIN_SCORE = 6.0
+    MIN_SCORE = 10.0  # about two pairs that few indicators share
 
     def __init__(self, indicators: tuple[Indicator, ...]):
         self.indicators = indicators
@@ -854,6 +880,8 @@ def _number(written: str):
     """A number as written, Arabic or Chinese (三十六, 两), as a Decimal; None when it is not one."""
     if re.fullmatch(r"\d+(?:\.\d+)?", written):
         return Decimal(written)
+    import cn2an  # here, not at the top: its import takes 0.2 s, which every other command would pay
+
     try:
         return Decimal(str(cn2an.cn2an(written, "normal")))
     except (ValueError, KeyError, IndexError):
