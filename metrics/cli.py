@@ -397,7 +397,7 @@ def cmd_notice(args) -> int:
         sys.stdout.write(notice.to_csv_bytes(proposals).decode("utf-8-sig"))
     print("\n".join(notice.summary(document, proposals, date)), file=sys.stderr)
     if args.out and proposals:
-        print(f"已写入 {args.out}：{len(proposals)} 行(未写入数据仓库；核对后按模板载入)", file=sys.stderr)
+        print(f"已写入 {args.out}：{len(proposals)} 行(未写入数据仓库；核对后载入)", file=sys.stderr)
     return 0 if proposals else 1
 
 

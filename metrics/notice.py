@@ -669,7 +669,7 @@ class _Reading:
                     period_label=label,
                     indicator_id=indicator_id,
                     role=figure.role,
-                    sentence=self.text[sentence_start:sentence_end].strip(),
+                    sentence=self.text[sentence_start : sentence_end + 1].strip(),
                     locator=self._locator(figure.start),
                 ))
         return rows
