@@ -22,11 +22,14 @@ from decimal import Decimal
 from pathlib import Path
 from xml.etree import ElementTree
 
-from metrics import normalise, untrusted_xlsx, uploads
+from metrics import exporting, normalise, untrusted_xlsx, uploads
 from metrics.errors import UserFacingError
 from metrics.paths import SEED_DIR
 
-SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
+# A notice is tens of pages (1,600 characters a page); these bound the time a hostile text can take (about
+# 10 s for a million characters, most of it the figures' indicator matching).
+MAX_CHARS = 1_000_000
+MAX_FIGURES = 10_000
 NO_TEXT = "PDF 没有可读取的文字(可能是扫描件)：请提供带文字层的 PDF、Word 或文本文件"
 NO_FIGURES = "未发现数值"
 PDFTOTEXT_SECONDS = 30
@@ -218,7 +221,7 @@ def _title(text: str) -> str:
 
 
 _LABELLED_DATE = re.compile(r"(?:发布)?(?:日期|时间)\s*[:：]\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
-_DATE_LINE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$", re.M)
+_DATE_LINE = re.compile(r"^[ \t\u3000]*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日[ \t\u3000]*$", re.M)
 
 
 def _document_date(text: str) -> dt.date | None:
@@ -302,16 +305,19 @@ NO_PERIOD = "未注明期间"
 
 def propose(document: Document, catalog: Catalog, date: dt.date | None = None) -> list[Proposal]:
     """Every figure of the document, in text order, with what the text says about it. date: the document's
-    date where its text gives none (its own date wins)."""
+    date where its text gives none (its own date wins). NoticeRefused past MAX_CHARS or MAX_FIGURES."""
+    if len(document.text) > MAX_CHARS:
+        raise NoticeRefused(f"通报文字 {len(document.text):,} 字，超过 {MAX_CHARS:,} 字上限：请分成几份读取")
     return _Reading(document, catalog, document.date or date).proposals()
 
 
 def to_csv_bytes(proposals: list[Proposal]) -> bytes:
-    """The proposals as CSV in UTF-8 with a byte-order mark (Excel opens it as Chinese text)."""
+    """The proposals as CSV in UTF-8 with a byte-order mark (Excel opens it as Chinese text); a cell that a
+    spreadsheet would run as a formula (a sentence beginning with =) gets the exports' leading apostrophe."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(astuple(proposal) for proposal in proposals)
+    writer.writerows(map(exporting.neutralised, astuple(proposal)) for proposal in proposals)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -345,6 +351,10 @@ SUMMARY_ROWS = 15
 # full-width comma stays, so that only an ASCII comma separates thousands (a '，' between digits lists them).
 _FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F) if code != ord("，")}
 _CN_DIGITS = "零〇一二两三四五六七八九"
+# How far the reader looks around a figure: for the words that qualify it, and for its sentence and clause.
+_WORD_REACH = 8
+_LONGEST_NUMBER = 24
+_REACH = 300
 _CN_NUMBER = f"[{_CN_DIGITS}十百千万亿]+(?:点[{_CN_DIGITS}]+)?"
 _CLAUSE_END = "，,;；。！？!?：:\n"
 _SENTENCE_END = "。；;！？!?\n"
@@ -357,6 +367,7 @@ _UNITS = sorted(
      "吨", "周", "月", "%", "‰"),
     key=len, reverse=True,
 )
+_UNIT = re.compile("|".join(map(re.escape, _UNITS)))
 _DURATION_UNITS = ("个工作日", "工作日", "天", "日", "小时", "分钟", "个月", "月", "周")
 _SCALES = {"万亿": 10**12, "亿": 10**8, "万": 10**4, "千": 10**3}
 _ARABIC = re.compile(r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<scale>万亿|亿|万|千)?")
@@ -387,30 +398,37 @@ _NOT_FIGURES = (
     _NAMES,
     re.compile(r"[“\"「‘][^”\"」’\n]{1,12}[”\"」’]"),  # a quoted name or slogan: “三会一课”, “12345”
     re.compile(r"[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]?\s*\d*\s*号?"),  # 〔2023〕33号, (2022) 5号
-    re.compile(r"\d+\s*号"),  # document numbers, addresses
-    re.compile(r"\d{3,4}[-—]\d{7,8}(?:[-—]\d+)?|(?<!\d)1[3-9]\d{9}(?!\d)|\d+\s*(?:热线|专线)"),  # telephones
-    re.compile(r"[A-Za-z0-9@._-]*[A-Za-z@][A-Za-z0-9@._-]*"),  # e-mail and web addresses, codes such as 5G
+    re.compile(r"(?<!\d)\d+\s*号"),  # document numbers, addresses
+    re.compile(r"\d{3,4}[-—]\d{7,8}(?:[-—]\d+)?|(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)\d+\s*(?:热线|专线)"),  # telephones
+    # e-mail and web addresses, codes such as 5G
+    re.compile(r"(?<![A-Za-z0-9@._-])[A-Za-z0-9@._-]*[A-Za-z@][A-Za-z0-9@._-]*"),
     re.compile(r"(?<![\d,.])(?:19|20)\d{2}\s*[-—–~至]\s*(?:19|20)\d{2}"),  # year ranges
     re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[:：]\d{2}(?::\d{2})?|\d{1,2}[时点]\d{1,2}分"),  # dates, times
-    re.compile(r"\d+[-—]\d+(?![\d.]*[%万亿])"),  # numbers joined by a dash: codes, ranges of item numbers
+    re.compile(r"(?<!\d)\d+[-—]\d+(?![\d.]*[%万亿])"),  # numbers joined by a dash: codes, ranges of item numbers
     _NAMED_NUMBERS,
 )
 
-_YEAR = r"(?:(?P<year>(?:19|20)\d{2})\s*年|(?P<this_year>今年|本年))"
-_MONTH = r"(?P<month>\d{1,2}|元)\s*月"
+# At most two spaces inside a period's words: an unbounded \s* would make a long run of spaces cost its
+# length squared.
+_SPACE = "[ \\t\u3000]{0,2}"
+_YEAR = f"(?:(?P<year>(?:19|20)\\d{{2}}){_SPACE}年|(?P<this_year>今年|本年))"
+_MONTH = f"(?P<month>\\d{{1,2}}|元){_SPACE}月"
 _PART = r"(?P<part>底|末|中旬|上旬|下旬)"
 _PERIODS = (
-    ("as_of", re.compile(f"(?:截至|截止到|截止)\\s*(?:{_YEAR})?\\s*"
-                         f"(?:{_MONTH}(?:份)?\\s*(?:(?P<day>\\d{{1,2}})\\s*[日号])?)?\\s*{_PART}?")),
+    ("as_of", re.compile(f"(?:截至|截止到|截止){_SPACE}(?:{_YEAR})?{_SPACE}"
+                         f"(?:{_MONTH}(?:份)?{_SPACE}(?:(?P<day>\\d{{1,2}}){_SPACE}[日号])?)?{_SPACE}{_PART}?")),
     ("now", re.compile(r"(?:截至|截止)(?:目前|现在|当前)")),
-    ("since", re.compile(f"(?:{_YEAR})?\\s*(?:{_MONTH}(?:份)?\\s*(?:(?P<day>\\d{{1,2}})\\s*[日号])?)?\\s*以来")),
-    ("quarters", re.compile(f"(?:{_YEAR})?\\s*第?(?P<quarters>[一二三四1-4](?:[、,和及][一二三四1-4])*)\\s*季度")),
-    ("first_quarters", re.compile(f"(?:{_YEAR})?\\s*前(?P<quarters>[二三])季度")),
-    ("half", re.compile(f"(?:{_YEAR})?\\s*(?P<half>上半年|下半年|全年)")),
-    ("months", re.compile(f"(?:{_YEAR})?\\s*(?P<first>\\d{{1,2}}|元)\\s*[-—–~至到]\\s*(?P<last>\\d{{1,2}})\\s*月份?")),
-    ("date", re.compile(f"(?:{_YEAR})?\\s*{_MONTH}\\s*(?P<day>\\d{{1,2}})\\s*[日号]")),
-    ("month", re.compile(f"(?:{_YEAR})?\\s*(?<![每个\\d]){_MONTH}份?\\s*{_PART}?")),
-    ("year", re.compile(r"(?P<year>(?:19|20)\d{2})\s*年度?|(?P<this_year>今年|本年)")),
+    ("since", re.compile(f"(?:{_YEAR})?{_SPACE}(?:{_MONTH}(?:份)?{_SPACE}(?:(?P<day>\\d{{1,2}}){_SPACE}[日号])?)?"
+                         f"{_SPACE}以来")),
+    ("quarters", re.compile(f"(?:{_YEAR})?{_SPACE}第?(?P<quarters>[一二三四1-4](?:[、,和及][一二三四1-4]){{0,3}})"
+                            f"{_SPACE}季度")),
+    ("first_quarters", re.compile(f"(?:{_YEAR})?{_SPACE}前(?P<quarters>[二三])季度")),
+    ("half", re.compile(f"(?:{_YEAR})?{_SPACE}(?P<half>上半年|下半年|全年)")),
+    ("months", re.compile(f"(?:{_YEAR})?{_SPACE}(?P<first>\\d{{1,2}}|元){_SPACE}[-—–~至到]{_SPACE}"
+                          f"(?P<last>\\d{{1,2}}){_SPACE}月份?")),
+    ("date", re.compile(f"(?:{_YEAR})?{_SPACE}{_MONTH}{_SPACE}(?P<day>\\d{{1,2}}){_SPACE}[日号]")),
+    ("month", re.compile(f"(?:{_YEAR})?{_SPACE}(?<![每个\\d]){_MONTH}份?{_SPACE}{_PART}?")),
+    ("year", re.compile(f"(?P<year>(?:19|20)\\d{{2}}){_SPACE}年度?|(?P<this_year>今年|本年)")),
 )
 _CN_QUARTER = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
@@ -511,7 +529,15 @@ class _Reading:
         self.regions = self._region_mentions()
         self.issuer = next((region for _, region in self._regions_in(document.title)), "")
         self.indicator_words = _IndicatorWords(catalog.indicators)
-        self.line_starts, self.line_numbers = self._numbering()
+        self.line_starts, self.line_texts, self.line_numbers = self._numbering()
+        self.region_starts = [start for start, _ in self.regions]
+        self.mention_starts = [mention.start for mention in self.mentions]
+        # for each mention, the last one up to it that gives a year (-1: none), for the year of a paragraph
+        self.last_with_year = list(itertools.accumulate(
+            (index if mention.year else -1 for index, mention in enumerate(self.mentions)), max, initial=-1))[1:]
+        self.clause_marks = [(found.start(), found.end(), found[0]) for found in _CLAUSE_MARK.finditer(self.scan)]
+        self.ends = {ends: [found.start() for found in re.finditer(f"[{re.escape(ends)}]", self.scan)]
+                     for ends in (_SENTENCE_END, _CLAUSE_END, _CLAUSE_END + "、")}
 
     def _block(self, start: int, end: int) -> None:
         self.blocked[start:end] = b"\x01" * (end - start)
@@ -559,12 +585,16 @@ class _Reading:
 
     def figures(self) -> list[_Figure]:
         found: list[_Figure] = []
+        taken = bytearray(len(self.scan))
         for pattern, rank in ((_RANK, True), (_PERCENT_WORDS, False), (_ZERO, False), (_ARABIC, False),
                               (_CHINESE, False)):
             for match in pattern.finditer(self.scan):
                 figure = self._figure(match, pattern, rank)
-                if figure and not any(figure.number_start < f.end and f.start < figure.number_end for f in found):
+                if figure and not any(taken[figure.number_start : figure.number_end]):
                     found.append(figure)
+                    if len(found) > MAX_FIGURES:  # refused before the rest is read, not after
+                        raise NoticeRefused(f"通报中的数值超过 {MAX_FIGURES:,} 个上限：请分成几份读取")
+                    taken[figure.start : figure.end] = b"\x01" * (figure.end - figure.start)
         found.sort(key=lambda f: f.start)
         for earlier, later in zip(found, found[1:], strict=False):
             between = self.scan[earlier.end : later.start]
@@ -582,27 +612,21 @@ class _Reading:
             value = _number(match["number"])
             return _Figure(match.start("number") - 1, match.end(), number_start, number_end, value, "exact",
                            "名", rank=True) if value is not None else None
-        before = self.scan[:number_start]
+        before = self.scan[max(0, number_start - _WORD_REACH) : number_start]
         if before.endswith("第") or before.endswith("-") or self._starts_line(number_start):
             return None  # ordinals, codes, section numbers
         if pattern is _CHINESE and match["number"] in ("一", "万", "亿", "千", "百"):
             return None  # 一 counts nothing by itself in prose: 一窗通办, 一次性, 逐一
-        scale = 1
         if pattern is _ARABIC and match["scale"]:
-            scale = _SCALES[match["scale"]]
             number_end = match.end("scale")
-        value = _number(match["number"].replace(",", ""))
-        if value is None:
-            return None
-        value *= scale
         end = number_end
         qualifier = None
-        after = self.scan[end:]
+        after = self.scan[end : end + _WORD_REACH]
         if after.startswith(_BETWEEN_WORDS):
             qualifier = _WORD_QUALIFIERS[after[0]]
             end += 1
             after = after[1:]
-        unit = "%" if pattern is _PERCENT_WORDS else next((u for u in _UNITS if after.startswith(u)), "")
+        unit = "%" if pattern is _PERCENT_WORDS else (found[0] if (found := _UNIT.match(after)) else "")
         if pattern is _ZERO:
             unit = ""
         elif unit:
@@ -613,12 +637,15 @@ class _Reading:
             return None  # Chinese numerals count only with a counting word: 四项, 两个
         if unit == "月" and not before.endswith("每"):
             return None  # a month's name (三月), not every two months (每两月)
-        if unit == "日" and not (self.scan[end:].startswith(("内", "以内")) or before.endswith("为期")):
+        if unit == "日" and not (self.scan.startswith(("内", "以内"), end) or before.endswith("为期")):
             return None  # a day of the month
-        if unit == "%" and pattern is _ARABIC and not after.startswith(("%", "‰")):
-            return None
         if pattern is _ARABIC and len(match["number"]) >= 7 and "," not in match["number"] and not unit:
             return None  # an identifier (网站标识码 4207000024)
+        value = _number(match["number"].replace(",", ""))
+        if value is None:
+            return None
+        if pattern is _ARABIC and match["scale"]:
+            value *= _SCALES[match["scale"]]
         start = number_start if pattern is not _PERCENT_WORDS else match.start()
         if pattern is _ZERO:
             start = number_start
@@ -626,15 +653,17 @@ class _Reading:
         if prefix:
             start -= len(prefix)
             qualifier = qualifier or _qualifier(prefix)
-        suffix = next((word for word in _SUFFIX_WORDS if self.scan[end:].startswith(word)), None)
+        suffix = next((word for word in _SUFFIX_WORDS if self.scan.startswith(word, end)), None)
         if suffix and (suffix != "内" or unit in _DURATION_UNITS):
             qualifier = qualifier or _qualifier(suffix)
             end += len(suffix)
         return _Figure(start, end, number_start, number_end, value, qualifier or "exact", unit)
 
     def _starts_line(self, position: int) -> bool:
-        line_start = self.scan.rfind("\n", 0, position) + 1
-        return not self.scan[line_start:position].strip()
+        return self.line_texts[bisect.bisect_right(self.line_starts, position) - 1] == position
+
+    def _line_start(self, position: int) -> int:
+        return self.line_starts[bisect.bisect_right(self.line_starts, position) - 1]
 
     def _stands_alone(self, end: int) -> bool:
         """A number with no unit is a figure where the clause ends after it: 细化整改措施71,"""
@@ -645,11 +674,13 @@ class _Reading:
 
     def proposals(self) -> list[Proposal]:
         figures = self.figures()
+        self.figure_starts = [figure.start for figure in figures]
         rows = []
-        for figure in figures:
+        for index, figure in enumerate(figures):
+            neighbours = (figures[index - 1] if index else None, (figures[index + 1 :] or [None])[0])
             sentence_start, sentence_end = self._bounds(figure.start, _SENTENCE_END)
             counted = _COUNTED.match(self.scan, figure.end)[0]
-            indicator_ids = self._indicators(figure, figures, counted)
+            indicator_ids = self._indicators(figure, neighbours, counted)
             regions = self._regions(figure, figures, sentence_start, sentence_end)
             periods = self._periods(figure, sentence_start)
             for indicator_id, region, (period_start, period_end, label) in itertools.product(
@@ -662,7 +693,7 @@ class _Reading:
                     value=_plain(figure.value),
                     qualifier=figure.qualifier,
                     unit=figure.unit,
-                    subject=self._subject(figure, figures),
+                    subject=self._subject(figure, neighbours),
                     region=region,
                     period_start=period_start.isoformat() if period_start else "",
                     period_end=period_end.isoformat() if period_end else "",
@@ -675,16 +706,26 @@ class _Reading:
         return rows
 
     def _bounds(self, position: int, ends: str) -> tuple[int, int]:
-        start = max(self.scan.rfind(char, 0, position) for char in ends) + 1
-        found = [index for char in ends if (index := self.scan.find(char, position)) >= 0]
-        return start, min(found) if found else len(self.scan)
+        """The sentence or clause around a position, at most _REACH characters either side of it (text with
+        no punctuation is read in windows, so that its length costs time in proportion, not squared)."""
+        positions = self.ends[ends]
+        index = bisect.bisect_left(positions, position)
+        start = positions[index - 1] + 1 if index else 0
+        end = positions[index] if index < len(positions) else len(self.scan)
+        return max(start, position - _REACH), min(end, position + _REACH)
 
-    def _indicators(self, figure: _Figure, figures: list[_Figure], counted: str) -> list[str]:
+    def _previous_end(self, figure: _Figure, previous: "_Figure | None", clause_start: int) -> int:
+        return previous.end if previous and clause_start <= previous.end <= figure.start else clause_start
+
+    def _next_start(self, figure: _Figure, following: "_Figure | None", clause_end: int) -> int:
+        return following.start if following and following.start < clause_end else clause_end
+
+    def _indicators(self, figure: _Figure, neighbours: tuple, counted: str) -> list[str]:
         """The indicator the figure's words name; one for each where a list names several for one figure
         (监管行为数据及时率、数据公开率提高至100%)."""
-        context = self._context(figure, figures)
+        context = self._context(figure, neighbours)
         clause_start, _ = self._bounds(figure.start, _CLAUSE_END)
-        previous_end = max((f.end for f in figures if clause_start <= f.end <= figure.start), default=clause_start)
+        previous_end = self._previous_end(figure, neighbours[0], clause_start)
         listed = self.scan[previous_end : figure.start].split("、")
         if len(listed) > 1:
             each = [self.indicator_words.best(part, figure, counted) for part in listed]
@@ -692,12 +733,12 @@ class _Reading:
                 return each
         return [self.indicator_words.best(context, figure, counted)]
 
-    def _context(self, figure: _Figure, figures: list[_Figure]) -> str:
+    def _context(self, figure: _Figure, neighbours: tuple) -> str:
         """The words that say what a figure counts: its clause from the figure before it to the next list
         break after it; the whole clause where that holds no words (90%、97.47% after 分别为)."""
         clause_start, clause_end = self._bounds(figure.start, _CLAUSE_END)
-        previous_end = max((f.end for f in figures if clause_start <= f.end <= figure.start), default=clause_start)
-        next_start = min((f.start for f in figures if figure.end <= f.start < clause_end), default=clause_end)
+        previous_end = self._previous_end(figure, neighbours[0], clause_start)
+        next_start = self._next_start(figure, neighbours[1], clause_end)
         list_break = _AFTER_ENDS.search(self.scan, figure.end, next_start)
         after_end = list_break.start() if list_break else next_start
         context = self.scan[previous_end : figure.start] + self.scan[figure.end : after_end]
@@ -705,9 +746,9 @@ class _Reading:
             context = self.scan[clause_start:clause_end]
         return context
 
-    def _subject(self, figure: _Figure, figures: list[_Figure]) -> str:
+    def _subject(self, figure: _Figure, neighbours: tuple) -> str:
         clause_start, clause_end = self._bounds(figure.start, _CLAUSE_END + "、")
-        next_start = min((f.start for f in figures if figure.end <= f.start < clause_end), default=clause_end)
+        next_start = self._next_start(figure, neighbours[1], clause_end)
         after = re.match(r"[\u4e00-\u9fff]{2,12}", self.scan[figure.end : next_start].removeprefix("的"))
         if after and not _VERB_TAIL.fullmatch(after[0]):
             return after[0]
@@ -720,21 +761,27 @@ class _Reading:
         named last before it in its paragraph, else the issuer's region."""
         respectively = self.scan.find("分别", sentence_start, figure.start)
         if respectively >= 0:
-            named = [region for start, region in self.regions if sentence_start <= start < respectively]
-            listed = [f for f in figures if respectively < f.start < sentence_end and f.role == "current"]
-            if figure in listed and len(named) == len(listed):
-                return [named[listed.index(figure)]]
-        before = [(start, region) for start, region in self.regions if sentence_start <= start < figure.start]
+            named = [region for _, region in self._regions_between(sentence_start, respectively)]
+            first = bisect.bisect_right(self.figure_starts, respectively)
+            last = bisect.bisect_right(self.figure_starts, sentence_end)
+            listed = [f for f in figures[first:last] if f.role == "current"]
+            if any(f is figure for f in listed) and len(named) == len(listed):
+                return [named[next(index for index, f in enumerate(listed) if f is figure)]]
+        before = self._regions_between(sentence_start, figure.start)
         if before:
             if "均" in self.scan[before[-1][0] : figure.start]:
                 return self._listed_before(before)
             return [before[-1][1]]
-        after = [region for start, region in self.regions if figure.end <= start < sentence_end]
+        after = self._regions_between(figure.end, sentence_end)
         if after:
-            return [after[0]]
-        paragraph_start = self.scan.rfind("\n", 0, figure.start) + 1
-        earlier = [region for start, region in self.regions if paragraph_start <= start < figure.start]
-        return [earlier[-1] if earlier else self.issuer]
+            return [after[0][1]]
+        index = bisect.bisect_left(self.region_starts, figure.start) - 1
+        if index >= 0 and self.region_starts[index] >= self._line_start(figure.start):
+            return [self.regions[index][1]]  # the paragraph's
+        return [self.issuer]
+
+    def _regions_between(self, start: int, end: int) -> list[tuple[int, str]]:
+        return self.regions[bisect.bisect_left(self.region_starts, start) : bisect.bisect_left(self.region_starts, end)]
 
     def _listed_before(self, named: list[tuple[int, str]]) -> list[str]:
         """The regions of the list that ends with the last one named: 葛店经开区、临空经济区(差评均为零)."""
@@ -749,7 +796,8 @@ class _Reading:
     def _periods(self, figure: _Figure, sentence_start: int) -> list[tuple[dt.date | None, dt.date | None, str]]:
         """The period the sentence names before the figure, its year from the words, else from the last year
         the paragraph names, else the document's; left empty rather than guessed."""
-        named = [m for m in self.mentions if sentence_start <= m.start < figure.start and not self.in_name[m.start]
+        first, last = (bisect.bisect_left(self.mention_starts, position) for position in (sentence_start, figure.start))
+        named = [m for m in self.mentions[first:last] if not self.in_name[m.start]
                  and not _COMPARED_WITH.search(self.scan, max(0, m.start - 3), m.start)]
         if not named:
             if self.date:
@@ -761,9 +809,12 @@ class _Reading:
             return [(None, self.date, written)] if self.date else [(None, None, f"{NO_YEAR}：{written}")]
         year, label = mention.year, written
         if year is None:
-            paragraph_start = self.scan.rfind("\n", 0, mention.start) + 1
-            years = [m.year for m in self.mentions if paragraph_start <= m.start < mention.start and m.year]
-            year = years[-1] if years else (self.date.year if self.date else None)
+            index = bisect.bisect_left(self.mention_starts, mention.start)
+            with_year = self.last_with_year[index - 1] if index else -1
+            if with_year >= 0 and self.mentions[with_year].start >= self._line_start(mention.start):
+                year = self.mentions[with_year].year  # the paragraph's
+            else:
+                year = self.date.year if self.date else None
             if year is not None:
                 label = f"{written}（{year}年）"
         if year is None:
@@ -776,9 +827,10 @@ class _Reading:
             return [(None, None, f"{NO_YEAR}：{written}")]  # the document's year would put it after the document
         return [(start, end, label) for start, end in periods]
 
-    def _numbering(self) -> tuple[list[int], list[str]]:
-        """Where each line starts, and the section and item numbers in force on it (二、 and 4 → 二、4)."""
-        starts, numbers = [], []
+    def _numbering(self) -> tuple[list[int], list[int], list[str]]:
+        """Where each line starts, where its text starts (after its indent), and the section and item numbers
+        in force on it (二、 and 4 → 二、4)."""
+        starts, texts, numbers = [], [], []
         section = item = ""
         position = 0
         for line in self.scan.split("\n"):
@@ -787,17 +839,22 @@ class _Reading:
             elif found := _ITEM.match(line):
                 item = found[1] if found[1].startswith(("(", "（")) else found[1].rstrip(".．、")
             starts.append(position)
+            texts.append(position + len(line) - len(line.lstrip()))
             numbers.append(section + item.replace("（", "(").replace("）", ")"))
             position += len(line) + 1
-        return starts, numbers
+        return starts, texts, numbers
 
     def _locator(self, position: int) -> str:
         """The notice's own numbering down to the figure: 二、4 整改情况 二是."""
         index = bisect.bisect_right(self.line_starts, position) - 1
-        line = self.scan[self.line_starts[index] : position]
-        label = found[1] if (found := _LABEL.match(line)) else ""
-        clauses = _CLAUSE_MARK.findall(line)
-        return " ".join(part for part in (self.line_numbers[index], label, clauses[-1] if clauses else "") if part)
+        line_start = self.line_starts[index]
+        found = _LABEL.match(self.scan, line_start)
+        label = found[1] if found and found.end() <= position else ""
+        mark = bisect.bisect_left(self.clause_marks, (position,)) - 1
+        while mark >= 0 and self.clause_marks[mark][1] > position:
+            mark -= 1
+        clause = self.clause_marks[mark][2] if mark >= 0 and self.clause_marks[mark][0] >= line_start else ""
+        return " ".join(part for part in (self.line_numbers[index], label, clause) if part)
 
 
 # Where the words after a figure stop being about it: a list break, or 中 of "1101项事项中…957项" (of which).
@@ -810,7 +867,7 @@ _LIST_JOIN = re.compile(r"\s*(?:、|和|及|与|以及)\s*")
 _SECTION = re.compile(r"\s*([一二三四五六七八九十]+、)")
 _ITEM = re.compile(r"\s*([(（][一二三四五六七八九十]+[)）]|\d+[.．、])")
 _LABEL = re.compile(r"\s*([\u4e00-\u9fff]{2,6})[:：]")
-_CLAUSE_MARK = re.compile(r"[一二三四五六七八九十]+是")
+_CLAUSE_MARK = re.compile(r"(?<![一二三四五六七八九十])[一二三四五六七八九十]{1,3}是")
 _VERB_TAIL = re.compile(r"(?:共计|共|累计|合计|总计|达到|达|为|是|有|提高至|提高到|上升到|上升至|增长到|分别为|分别是|"
                         r"分别达|均为|均达|已|计|占|等|的|超过|超|近|约|不足|由|从)+$")
 
@@ -878,6 +935,8 @@ def _fits(indicator: Indicator, figure: _Figure) -> bool:
 
 def _number(written: str):
     """A number as written, Arabic or Chinese (三十六, 两), as a Decimal; None when it is not one."""
+    if len(written) > _LONGEST_NUMBER:
+        return None  # no count is written so; converting a run of a million digits would take minutes
     if re.fullmatch(r"\d+(?:\.\d+)?", written):
         return Decimal(written)
     import cn2an  # here, not at the top: its import takes 0.2 s, which every other command would pay

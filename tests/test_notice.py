@@ -206,6 +206,17 @@ def test_an_oversized_file_is_refused_as_uploads_are(tmp_path, monkeypatch):
     assert str(refused.value) == "文件大小 0.00172 MiB，超过上限 0.001 MiB" == uploads.oversize_message(1800, 0.001)
 
 
+def test_a_text_longer_or_with_more_figures_than_the_limits_is_refused(monkeypatch):
+    with pytest.raises(notice.NoticeRefused) as refused:
+        notice.propose(notice.from_text("无" * (notice.MAX_CHARS + 1)), CATALOG)
+    assert str(refused.value) == "通报文字 1,000,001 字，超过 1,000,000 字上限：请分成几份读取"
+    monkeypatch.setattr(notice, "MAX_FIGURES", 3)
+    assert len(notice.propose(notice.from_text("办件1件，2件，3件。"), CATALOG)) == 3
+    with pytest.raises(notice.NoticeRefused) as refused:
+        notice.propose(notice.from_text("办件1件，2件，3件，4件。"), CATALOG)
+    assert str(refused.value) == "通报中的数值超过 3 个上限：请分成几份读取"
+
+
 # ---------------------------------------------------------------------------------------------- the command
 
 
@@ -233,6 +244,16 @@ def test_command_writes_the_csv_with_bom_prints_a_summary_and_leaves_the_warehou
                        "发现数值 8 个，其中 1 个对应目录中的指标，0 个未注明年份(期间留空)"]
     assert err[-1] == f"已写入 {out}：8 行(未写入数据仓库；核对后载入)"
     assert not db.exists() and list(tmp_path.iterdir()) == [out]
+
+
+def test_document_text_reaches_the_terminal_and_the_csv_inert(tmp_path, capsys):
+    path = tmp_path / "恶意.txt"
+    path.write_text("\x1b[2J标题\x07通报\n=HYPERLINK(\"http://x\")办件5件\n", encoding="utf-8")
+    out = tmp_path / "p.csv"
+    assert main(["notice", str(path), "--out", str(out)]) == 0
+    assert capsys.readouterr().err.splitlines()[0] == "通报：\\x1b[2J标题\\x07通报"
+    [row] = csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig")))
+    assert (row["text"], row["sentence"]) == ("5件", "'=HYPERLINK(\"http://x\")办件5件")
 
 
 def test_command_on_a_text_without_figures_says_so(tmp_path, capsys):
