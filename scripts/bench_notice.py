@@ -1,6 +1,6 @@
 """Measure the notice reader (metrics.notice, `python -m metrics notice`) against issue #23's goals.
 
-    .venv/bin/python scripts/bench_notice.py [SEED_NOTICE.txt]
+    .venv/bin/python scripts/bench_notice.py [SEED_NOTICE.txt] [--hostile]
 
 - the corpus of tests/fixtures/notices/: each labelled figure proposed with the right value and qualifier
   and a span that overlaps it (recall), its period where the label gives one, and every proposal that is
@@ -8,6 +8,8 @@
 - the seed notice, when its path is given (it is not in the repository): the share of
   data/seed/observations.csv proposed with the same indicator, region and value, and the rows missed;
 - the time to read a 10-page notice (the corpus's texts repeated to about 10 pages, 1,600 characters a page).
+- with --hostile, texts of about notice.MAX_CHARS built to be slow (one run of digits, spaces, line breaks
+  or Chinese numerals; list after list; figures past notice.MAX_FIGURES): the seconds each takes.
 Exits 1 when a goal is missed: recall < 95%, any negative, periods < 95%, seed < 90%, or 10 pages ≥ 2 s.
 """
 
@@ -81,18 +83,21 @@ def corpus_scores(catalog: notice.Catalog) -> tuple[list[str], bool]:
 def seed_score(path: Path, catalog: notice.Catalog) -> tuple[list[str], bool]:
     proposals = notice.propose(notice.read_text(path), catalog)
     offered = Counter((p.indicator_id, p.region, Decimal(p.value)) for p in proposals if p.role == "current")
+    locators = {(p.indicator_id, p.region, Decimal(p.value)): p.locator for p in proposals}
     with (SEED_DIR / "observations.csv").open(encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
     missed = []
+    same_locator = 0
     for row in rows:
         key = (row["indicator_id"], row["region_id"], Decimal(row["value"]))
         if offered[key] > 0:
             offered[key] -= 1
+            same_locator += locators[key] == row["source"]
         else:
             missed.append(f"  漏：{row['indicator_id']} {row['region_id']} {row['value']}（{row['evidence']}）")
     share = 1 - len(missed) / len(rows)
     head = [f"种子通报：{len(rows)} 条观测值中 {len(rows) - len(missed)} 条以相同指标、地区、数值提出（{share:.1%}）；"
-            f"共提出 {len(proposals)} 行"]
+            f"共提出 {len(proposals)} 行；其中 {same_locator} 条的 locator 与种子行的 source 相同"]
     return head + missed, share >= 0.90
 
 
@@ -109,13 +114,39 @@ def ten_pages(catalog: notice.Catalog) -> tuple[list[str], bool]:
     return [line], best < BUDGET_SECONDS
 
 
+HOSTILE = {
+    "数字": "1" * 999_000,
+    "空格": " " * 999_000 + "1件",
+    "换行": "\n" * 999_000 + "2024年1月1日",
+    "中文数字": "三" * 999_000 + "个",
+    "季度列表": "三、" * 499_000 + "季度",
+    "一是": "一是" * 499_000,
+    "数值过多": "1," * 499_000,
+}
+
+
+def hostile(catalog: notice.Catalog) -> tuple[list[str], bool]:
+    lines = []
+    for name, text in HOSTILE.items():
+        started = time.perf_counter()
+        try:
+            outcome = f"{len(notice.propose(notice.from_text(text), catalog))} 个数值"
+        except notice.NoticeRefused as refused:
+            outcome = str(refused)
+        lines.append(f"  恶意文本“{name}”（{len(text):,} 字）：{time.perf_counter() - started:.1f} 秒，{outcome}")
+    return ["恶意文本（不设目标，只记录用时）："] + lines, True
+
+
 def main(argv: list[str]) -> int:
     catalog = notice.seed_catalog()
     ok = True
+    paths = [argument for argument in argv if argument != "--hostile"]
     parts = [corpus_scores(catalog)]
-    if argv:
-        parts.append(seed_score(Path(argv[0]), catalog))
+    if paths:
+        parts.append(seed_score(Path(paths[0]), catalog))
     parts.append(ten_pages(catalog))
+    if "--hostile" in argv:
+        parts.append(hostile(catalog))
     for lines, passed in parts:
         print("\n".join(lines))
         ok = ok and passed
