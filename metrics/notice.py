@@ -127,18 +127,33 @@ def _docx_text(data: bytes) -> str:
         body = ElementTree.fromstring(xml)
     except ElementTree.ParseError as error:
         raise NoticeRefused("无法读取 Word 文件：文件已损坏或不是有效的 .docx") from error
-    lines = []
-    for paragraph in body.iter(f"{_WORD}p"):
-        parts = []
-        for node in paragraph.iter():
-            if node.tag == f"{_WORD}t":
-                parts.append(node.text or "")
-            elif node.tag == f"{_WORD}tab":
-                parts.append("\t")
-            elif node.tag in (f"{_WORD}br", f"{_WORD}cr"):
-                parts.append("\n")
-        lines.append("".join(parts))
-    return "\n".join(lines)
+    return "\n".join(_docx_lines(body))
+
+
+def _docx_lines(element):
+    """A paragraph a line; a table row a line, its cells apart by tabs, so that a region and its figure stay
+    in one sentence."""
+    for child in element:
+        if child.tag == f"{_WORD}p":
+            yield _paragraph_text(child)
+        elif child.tag == f"{_WORD}tbl":
+            for row in child.iter(f"{_WORD}tr"):
+                cells = (" ".join(map(_paragraph_text, cell.iter(f"{_WORD}p"))) for cell in row.iter(f"{_WORD}tc"))
+                yield "\t".join(cells)
+        else:
+            yield from _docx_lines(child)
+
+
+def _paragraph_text(paragraph) -> str:
+    parts = []
+    for node in paragraph.iter():
+        if node.tag == f"{_WORD}t":
+            parts.append(node.text or "")
+        elif node.tag == f"{_WORD}tab":
+            parts.append("\t")
+        elif node.tag in (f"{_WORD}br", f"{_WORD}cr"):
+            parts.append("\n")
+    return "".join(parts)
 
 
 def _pdf_text(data: bytes) -> str:
@@ -183,6 +198,8 @@ class _HtmlText(html.parser.HTMLParser):
             self._skipping += 1
         elif tag in self.BLOCKS:
             self.parts.append("\n")
+        elif tag in ("td", "th"):
+            self.parts.append("\t")
 
     def handle_endtag(self, tag):
         if tag == "title":
@@ -208,7 +225,7 @@ def _html_parsed(text: str) -> _HtmlText:
 
 def _html_text(text: str) -> str:
     joined = "".join(_html_parsed(text).parts)
-    lines = (line.strip() for line in joined.replace("\xa0", " ").split("\n"))
+    lines = (line.strip(" \t") for line in joined.replace("\xa0", " ").split("\n"))
     return "\n".join(line for line in lines if line)
 
 
@@ -399,6 +416,7 @@ _NOT_FIGURES = (
     re.compile(r"[“\"「‘][^”\"」’\n]{1,12}[”\"」’]"),  # a quoted name or slogan: “三会一课”, “12345”
     re.compile(r"[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]?\s*\d*\s*号?"),  # 〔2023〕33号, (2022) 5号
     re.compile(r"(?<!\d)\d+\s*号"),  # document numbers, addresses
+    re.compile(r"[(（]\d{1,2}[)）]"),  # list numbers: (1), （2）
     re.compile(r"\d{3,4}[-—]\d{7,8}(?:[-—]\d+)?|(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)\d+\s*(?:热线|专线)"),  # telephones
     # e-mail and web addresses, codes such as 5G
     re.compile(r"(?<![A-Za-z0-9@._-])[A-Za-z0-9@._-]*[A-Za-z@][A-Za-z0-9@._-]*"),
@@ -613,8 +631,8 @@ class _Reading:
             return _Figure(match.start("number") - 1, match.end(), number_start, number_end, value, "exact",
                            "名", rank=True) if value is not None else None
         before = self.scan[max(0, number_start - _WORD_REACH) : number_start]
-        if before.endswith("第") or before.endswith("-") or self._starts_line(number_start):
-            return None  # ordinals, codes, section numbers
+        if before.endswith("第") or before.endswith("-"):
+            return None  # ordinals, codes
         if pattern is _CHINESE and match["number"] in ("一", "万", "亿", "千", "百"):
             return None  # 一 counts nothing by itself in prose: 一窗通办, 一次性, 逐一
         if pattern is _ARABIC and match["scale"]:
@@ -633,8 +651,10 @@ class _Reading:
             end += len(unit)
         elif not self._stands_alone(end):
             return None  # 12345热线, 1/3, 706室: a name or code, not a count
-        if pattern is _CHINESE and not unit:
-            return None  # Chinese numerals count only with a counting word: 四项, 两个
+        if not unit and (pattern is _CHINESE or self._starts_line(number_start)):
+            # Chinese numerals count only with a counting word (四项, 两个); a number that starts a line without
+            # one numbers a section (1县政务服务大厅, 2.窗口服务), where one with it is a wrapped line's figure
+            return None
         if unit == "月" and not before.endswith("每"):
             return None  # a month's name (三月), not every two months (每两月)
         if unit == "日" and not (self.scan.startswith(("内", "以内"), end) or before.endswith("为期")):
