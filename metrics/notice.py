@@ -647,7 +647,7 @@ class _Reading:
         unit = "%" if pattern is _PERCENT_WORDS else (found[0] if (found := _UNIT.match(after)) else "")
         if pattern is _ZERO:
             unit = ""
-        elif unit:
+        elif unit and pattern is not _PERCENT_WORDS:  # 百分之九十五 has its percent in front
             end += len(unit)
         elif not self._stands_alone(end):
             return None  # 12345热线, 1/3, 706室: a name or code, not a count

@@ -44,6 +44,9 @@ def proposed(text: str, date: dt.date | None = None, *columns: str) -> list[tupl
           ("860万元", "8600000", "exact", "元")]),
         ("新增进驻事项三十六项，两个支部均做到流程规范，每两月开展分析研判。",
          [("三十六项", "36", "exact", "项"), ("两个", "2", "exact", "个"), ("两月", "2", "exact", "月")]),
+        ("满意率达到百分之九十五，网点一千二百个，共办理3万余件。",
+         [("百分之九十五", "95", "exact", "%"), ("一千二百个", "1200", "exact", "个"),
+          ("3万余件", "30000", "over", "件")]),
         ("全省排名第10位，鄂州市位居全省第四。", [("第10位", "10", "exact", "名"), ("第四", "4", "exact", "名")]),
         ("2024年6月28日，新增市场主体326户，12月5日印发方案，18:30前办结1件。",
          [("326户", "326", "exact", "户"), ("1件", "1", "exact", "件")]),
@@ -69,8 +72,10 @@ def test_respectively_pairs_the_regions_with_the_figures_in_turn():
 
 
 def test_from_62_up_to_80_is_the_current_80_and_the_earlier_62():
-    assert proposed("主动评价率由62%上升到80%。", None, "text", "value", "role") == [
-        ("62%", "62", "earlier"), ("80%", "80", "current")]
+    assert proposed("主动评价率由62%上升到80%，办件量从1.2万件减少到8000件，较上年提高2.5个百分点。", None,
+                    "text", "value", "role") == [
+        ("62%", "62", "earlier"), ("80%", "80", "current"), ("1.2万件", "12000", "earlier"),
+        ("8000件", "8000", "current"), ("2.5个百分点", "2.5", "current")]
 
 
 @pytest.mark.parametrize(
