@@ -26,8 +26,8 @@ from metrics import exporting, normalise, untrusted_xlsx, uploads
 from metrics.errors import UserFacingError
 from metrics.paths import SEED_DIR
 
-# A notice is tens of pages (1,600 characters a page); these bound the time a hostile text can take (about
-# 10 s for a million characters, most of it the figures' indicator matching).
+# A notice is tens of pages (1,600 characters a page); these bound the time a hostile text can take (4–8 s
+# for a million characters on the shared 2-core machine: scripts/bench_notice.py --hostile).
 MAX_CHARS = 1_000_000
 MAX_FIGURES = 10_000
 NO_TEXT = "PDF 没有可读取的文字(可能是扫描件)：请提供带文字层的 PDF、Word 或文本文件"
@@ -74,15 +74,15 @@ def read_bytes(file_name: str, data: bytes) -> Document:
         raise NoticeRefused("文件为空")
     suffix = Path(file_name).suffix.lower()
     if suffix == ".docx":
-        text = _docx_text(data)
-    elif suffix == ".pdf":
-        text = _pdf_text(data)
-    elif suffix in (".txt", ".html", ".htm"):
-        decoded = _decoded_text(data)
-        text = _html_text(decoded) if suffix != ".txt" else decoded
-    else:
-        raise NoticeRefused(f"不支持的文件类型“{suffix or file_name}”：请提供 .txt、.docx、.pdf 或 .html")
-    return from_text(text, html_title=_html_title(_decoded_text(data)) if suffix in (".html", ".htm") else "")
+        return from_text(_docx_text(data))
+    if suffix == ".pdf":
+        return from_text(_pdf_text(data))
+    if suffix == ".txt":
+        return from_text(_decoded_text(data))
+    if suffix in (".html", ".htm"):
+        page = _html_parsed(_decoded_text(data))
+        return from_text(_html_text(page), html_title=" ".join("".join(page.title).split()))
+    raise NoticeRefused(f"不支持的文件类型“{suffix or file_name}”：请提供 .txt、.docx、.pdf 或 .html")
 
 
 def from_text(text: str, html_title: str = "") -> Document:
@@ -223,14 +223,10 @@ def _html_parsed(text: str) -> _HtmlText:
     return parser
 
 
-def _html_text(text: str) -> str:
-    joined = "".join(_html_parsed(text).parts)
+def _html_text(page: _HtmlText) -> str:
+    joined = "".join(page.parts)
     lines = (line.strip(" \t") for line in joined.replace("\xa0", " ").split("\n"))
     return "\n".join(line for line in lines if line)
-
-
-def _html_title(text: str) -> str:
-    return " ".join("".join(_html_parsed(text).title).split())
 
 
 def _title(text: str) -> str:
