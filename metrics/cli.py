@@ -367,6 +367,32 @@ def cmd_brief(args) -> None:
     print(f"已生成简报 {out}", file=sys.stderr)
 
 
+def cmd_notice(args) -> int:
+    from metrics.ingest import notice  # only this command reads notices
+
+    date = _iso_date(args.date) if args.date else None
+    document = notice.read_text(args.file)
+    proposals = notice.propose(document, notice.seed_catalog(), date)
+    if args.out:
+        try:
+            Path(args.out).write_bytes(notice.to_csv_bytes(proposals))
+        except OSError as error:
+            raise WarehouseError(f"无法写入 {args.out}：{error.strerror}") from error
+    else:
+        sys.stdout.write(notice.to_csv_bytes(proposals).decode("utf-8-sig"))
+    print("\n".join(notice.summary(document, proposals, date)), file=sys.stderr)
+    if args.out and proposals:
+        print(f"已写入 {args.out}：{len(proposals)} 行(未写入数据仓库；核对后载入)", file=sys.stderr)
+    return 0 if proposals else 1
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as error:
+        raise UserFacingError(f"日期“{text}”应为 YYYY-MM-DD，如 2024-07-26") from error
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m metrics", description="政务服务指标看板 数据仓库命令")
     commands = top.add_subparsers(dest="command", required=True)
@@ -413,6 +439,11 @@ def parser() -> argparse.ArgumentParser:
     remind.add_argument("--period", help="报告期，如 2024Q3(默认有数据的最新季度)")
     remind.add_argument("--today", help="按哪一天判定逾期，如 2024-10-20(默认今天)")
     remind.add_argument("--webhook", help=f"把提醒以 JSON POST 到此地址(默认 ${config.REMIND_WEBHOOK.name})")
+    notice = commands.add_parser("notice", help="读取通报(.txt/.docx/.pdf/.html)，提出其中的数值(CSV)，不写入数据仓库")
+    notice.set_defaults(handler=cmd_notice)
+    notice.add_argument("file", help="通报文件")
+    notice.add_argument("--out", help="提议 CSV(UTF-8 带 BOM)，默认标准输出")
+    notice.add_argument("--date", help="通报日期 YYYY-MM-DD(文中未注明日期时用于推定年份)")
     user = command("user", cmd_user, "账户管理：add | set | passwd | disable | enable | list")
     user.add_argument("action", choices=["add", "set", "passwd", "disable", "enable", "list"])
     user.add_argument("username", nargs="?")

@@ -90,7 +90,7 @@ _KIND_MARKERS = {"regions": {"level", "parent"}, "indicators": {"kind", "tempora
 ZIP_SIGNATURE = b"PK\x03\x04"
 BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-_BINARY_SIGNATURES = (
+BINARY_SIGNATURES = (
     (b"\x89PNG", "PNG图片"),
     (b"\xff\xd8\xff", "JPEG图片"),
     (b"GIF8", "GIF图片"),
@@ -161,6 +161,11 @@ def max_cli_load_mb() -> float:
     return config.MAX_CLI_LOAD_MB.value()
 
 
+def oversize_message(size_bytes: int, limit_mb: float) -> str:
+    """What a file over the upload limit is told (uploads, and notices through metrics.notice)."""
+    return f"文件大小 {size_bytes / 2**20:.3g} MiB，超过上限 {limit_mb:g} MiB"
+
+
 def read_upload(
     file_name: str, data: bytes, kind: str | None = None, max_mb: float | None = None
 ) -> ParsedFile:
@@ -168,7 +173,7 @@ def read_upload(
     parsed = ParsedFile(file_name, hashlib.sha256(data).hexdigest(), len(data))
     limit_mb = max_upload_mb(max_mb)
     if len(data) > limit_mb * 2**20:
-        return _with_problem(parsed, f"文件大小 {len(data) / 2**20:.3g} MiB，超过上限 {limit_mb:g} MiB")
+        return _with_problem(parsed, oversize_message(len(data), limit_mb))
     if not data.strip().removeprefix(BOM).strip():
         return _with_problem(parsed, "文件为空")
     if data.startswith(ZIP_SIGNATURE):
@@ -180,8 +185,8 @@ def read_upload(
             return _with_problem(parsed, str(refusal))
         except xlsx.DamagedWorkbook:
             return _with_problem(parsed, "无法读取 Excel 文件：文件已损坏或不是有效的 .xlsx")
-    text, codec = _decoded(data)
-    binary = next((what for magic, what in _BINARY_SIGNATURES if data.startswith(magic)), None)
+    text, codec = decoded(data)
+    binary = next((what for magic, what in BINARY_SIGNATURES if data.startswith(magic)), None)
     # The whole file: a NUL anywhere would be stored, and the export would not load back.
     if binary is None and ("\x00" in text if text is not None else b"\x00" in data):
         binary = "二进制数据"
@@ -196,7 +201,7 @@ def _with_problem(parsed: ParsedFile, message: str) -> ParsedFile:
     return ParsedFile(parsed.file_name, parsed.sha256, parsed.size_bytes, (), file_problem(message))
 
 
-def _decoded(data: bytes) -> tuple[str | None, str | None]:
+def decoded(data: bytes) -> tuple[str | None, str | None]:
     """The text and the codec that read it; UTF-16 is told by its byte-order mark (Excel's "Unicode text")."""
     # UTF-8 before GB18030: UTF-8 bytes read as GB18030 silently become mojibake, never an error.
     for codec in ("utf-16",) if data.startswith(UTF16_BOMS) else ("utf-8-sig", "gb18030"):

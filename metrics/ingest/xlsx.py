@@ -116,7 +116,7 @@ def sheets(data: bytes) -> Iterator[tuple[str, str, Rows]]:
     """
     limits = Limits.from_environment()
     try:
-        archive = _open_archive(data, limits)
+        archive = open_archive(data, limits)
         if "xl/workbook.xml" not in archive.NameToInfo:
             raise NotAWorkbook
         workbook = _Workbook(archive, limits)
@@ -134,7 +134,8 @@ def _damage_reported(rows: Rows) -> Rows:
         raise DamagedWorkbook from error
 
 
-def _open_archive(data: bytes, limits: Limits) -> zipfile.ZipFile:
+def open_archive(data: bytes, limits: Limits) -> zipfile.ZipFile:
+    """The zip archive, or UploadRefused over a member, size or compression limit (also .docx notices)."""
     # ZipFile builds an object per directory entry before any check could run: bound the directory first.
     entries, directory_bytes = _central_directory(data)
     if entries > MAX_ARCHIVE_MEMBERS:
