@@ -30,6 +30,7 @@ from metrics.formatting import (
     points_fraction,
     rank_text,
     source_text,
+    source_texts,
     target_text,
     value_text,
 )
@@ -456,6 +457,11 @@ def _captioned(figure: go.Figure, details: str) -> tuple[go.Figure, str]:
     return figure, caption
 
 
+def _sources(rows: pd.DataFrame) -> str:
+    """The distinct sources of a chart's values, each as every surface words it (source_text)."""
+    return "；".join(dict.fromkeys(source_texts(rows[rows["source"].notna()])))
+
+
 def _chart_figures(data: BriefData) -> list[tuple[go.Figure, str]]:
     """The district ranking and the key trends, from the pages' builders, with captions that
     carry each chart's period and sources."""
@@ -463,12 +469,12 @@ def _chart_figures(data: BriefData) -> list[tuple[go.Figure, str]]:
     if data.comparison is not None:
         districts, missing, references = facts.split_comparison(data.comparison)
         figure = charts.region_bars(districts, missing, references, data.quarter_label, highlight=data.region_id)
-        shown.append(_captioned(figure, f"。来源：{'；'.join(dict.fromkeys(districts['source'].dropna()))}"))
+        shown.append(_captioned(figure, f"。来源：{_sources(districts)}"))
     for series in data.series:
         first, last = int(series["quarter_index"].min()), int(series["quarter_index"].max())
         shown.append(_captioned(charts.trend_lines(series),
                                 f"（{periods.quarter_label(first)}至{periods.quarter_label(last)}）。"
-                                f"来源：{'；'.join(dict.fromkeys(series['source'].dropna()))}"))
+                                f"来源：{_sources(series)}"))
     return shown
 
 
