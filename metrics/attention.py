@@ -5,7 +5,8 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from metrics.formatting import delta_text, target_text, value_text
+from metrics.claims import change_between
+from metrics.formatting import delta_text, judged_change_words, target_text, value_text
 from metrics.store import queries
 
 # A district this many percentage points under 市本级 on a rate is flagged even when it meets its
@@ -48,7 +49,7 @@ def _sentence(row) -> str:
         gap = delta_text(row.reference_value, row.value, row.unit, row.kind).lstrip("+")
         return (f"{row.region_name} {row.indicator_name} {value}，低于{row.reference_name}"
                 f"（{value_text(row.reference_value, row.unit, kind=row.kind)}）{gap}")
-    change = delta_text(row.value, row.reference_value, row.unit, row.kind)
+    change = judged_change_words(change_between(row.value, row.reference_value, row.unit, row.kind, row.better))
     return f"{row.region_name} {row.indicator_name} {value}，较{row.reference_name}{change}"
 
 

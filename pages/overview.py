@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics import assessment, attention, facts, periods, targets
-from metrics.claims import Change
+from metrics.claims import Change, status_in_quarter
 from metrics.formatting import (
     evidence_text,
     goals_text,
@@ -137,8 +137,7 @@ else:
                 year_ago = Change(row["change_vs_year_ago"], row["unit"], row["kind"], row["better"])
                 extra = (f" · 同比 {judged_change_words(year_ago)}"
                          if row["is_current"] and year_ago.direction is not None else "")
-                # An earlier quarter's status says nothing of this quarter's target: the unit has not reported.
-                status = row["status"] if row["is_current"] else "未报送"
+                status = status_in_quarter(row["status"], row["is_current"])
                 st.markdown(f"{common.status_badge(status)} &nbsp; :gray[{common.plain(where)}{extra}]")
     st.caption("每张卡片的期间、目标、来源与原文摘录，也可在下方“全部指标”表中点选该行查看。")
 

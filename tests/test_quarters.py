@@ -226,8 +226,8 @@ def test_overview_in_q4_names_the_units_that_have_not_reported(app, two_quarters
     labels = link_labels(test)
     assert "梁子湖区 本季度未报送：综合窗口可办事项占比(一窗通办)" in labels
     assert "葛店经开区 本季度未报送：综合窗口可办事项占比(一窗通办)" in labels
-    assert "鄂城区 综合窗口可办事项占比(一窗通办) 89.5%，较2024年第三季度-1.7个百分点" in labels
-    assert "鄂州市 “互联网+监管”考核全省排名 第5名，较2024年第三季度+2名" in labels
+    assert "鄂城区 综合窗口可办事项占比(一窗通办) 89.5%，较2024年第三季度下降1.7个百分点，变差" in labels
+    assert "鄂州市 “互联网+监管”考核全省排名 第5名，较2024年第三季度下降2位，变差" in labels
     card = next(m for m in test.metric if m.label == "综合窗口可办事项占比(一窗通办)")
     assert (card.value, card.proto.delta) == ("100%", "持平")
 
