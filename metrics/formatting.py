@@ -312,6 +312,11 @@ def target_status_rows(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
     return table if rows["is_milestone"].any() else table.drop(columns=["年内累计(各季数值相加)"])
 
 
+def unprojected_text(region_names: list[str], year: int) -> str:
+    """The units a year-end forecast leaves out, and why: '梁子湖区、临空经济区未作预测：2025年没有季度数值，无法推算全年'."""
+    return f"{'、'.join(region_names)}未作预测：{year}年没有季度数值，无法推算全年"
+
+
 def projection_rows(projections: list, region_names: dict, unit: str) -> pd.DataFrame:
     """Year-end projections (metrics.targets.Projection) as a table, each value labelled 预测."""
     return pd.DataFrame({

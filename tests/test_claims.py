@@ -81,3 +81,39 @@ def test_a_scheme_is_headed_without_the_year_of_its_rules_which_its_rules_name(a
     assert [h.value for h in test.subheader][:2] == ["湖北省“高效办成一件事”考核｜政务服务“一窗通办”",
                                                     "全省“互联网+监管”考核｜全省排名"]
     assert test.expander[0].label == "计分规则：2023年湖北省“高效办成一件事”考核（不完整）"
+
+
+# The walk of issue #24 (support.walked_warehouse): 2024Q3-2025Q1 loaded, 梁子湖区's 2025Q1 file returned and
+# 临空经济区's never sent, 华容区's approved, a 2025 target of ≥ 95% for every unit.
+STATUS_LABELS = ("达标", "未达标", "无法判定", "无目标", "未报送")
+
+
+def status_counts(test) -> dict:
+    return {m.label: m.value for m in test.metric if m.label in STATUS_LABELS}
+
+
+def test_the_status_counts_cover_every_unit_and_agree_with_attention(app, walk_db):
+    """鄂城区's 93% misses the 95% target: 未达标 1项, as 需关注 lists it; the two districts without 2025Q1 values
+    are counted as 未报送, as 需关注 lists them."""
+    test = app(db=walk_db, filter_period="2025Q1")
+    assert status_counts(test) == {"达标": "3项", "未达标": "1项", "无法判定": "0项", "无目标": "2项", "未报送": "2项"}
+    assert [link.label for link in test.get("page_link") if "，未达到目标" in link.label or "未报送" in link.label] == [
+        "鄂城区 综合窗口可办事项占比(一窗通办) 93%，未达到目标（≥ 95%）",
+        "梁子湖区 本季度未报送：综合窗口可办事项占比(一窗通办)",
+        "临空经济区 本季度未报送：综合窗口可办事项占比(一窗通办)"]
+
+
+def test_a_unit_filtered_alone_shows_this_quarters_status_not_an_earlier_one(app, walk_db):
+    """临空经济区 sent no 2025Q1 value: its counts and its card say 未报送, never the 达标 of its 2024Q4 86.7%."""
+    test = app(db=walk_db, filter_period="2025Q1", filter_region="linkong")
+    assert status_counts(test) == {"达标": "0项", "未达标": "0项", "无法判定": "0项", "无目标": "0项", "未报送": "1项"}
+    card = next(m for m in test.markdown if "临空经济区 · 2024年第四季度（非本期，最近一期）" in m.value)
+    assert card.value.startswith(":orange[:material/schedule: 未报送]")
+    assert next(m for m in test.metric if m.label == "综合窗口可办事项占比(一窗通办)").value == "86.7%"
+
+
+def test_the_forecast_names_the_units_it_leaves_out_and_why(app, walk_db):
+    test = app(db=walk_db, filter_period="2025Q1")
+    forecast = next(f.value for f in test.dataframe if "全年预测" in f.value.columns)
+    assert forecast["地区"].tolist() == ["市本级", "鄂城区", "华容区", "葛店经开区"]
+    assert "梁子湖区、临空经济区、全市乡镇(街道)未作预测：2025年没有季度数值，无法推算全年" in [c.value for c in test.caption]
