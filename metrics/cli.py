@@ -273,7 +273,7 @@ def cmd_history(args) -> None:
 
 def cmd_rollback(args) -> None:
     result = changes.rollback(resolve_db(args.db), args.load_id, actor=args.user)
-    print(f"已撤销(记录为载入 #{result.load_id})：{result.note}", file=sys.stderr)
+    print(f"已撤销(记录为变更 #{result.load_id})：{result.note}", file=sys.stderr)
 
 
 def cmd_template(args) -> None:

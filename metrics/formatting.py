@@ -230,6 +230,24 @@ def unreported_text(earlier_value: float | None, unit: str, qualifier: str, kind
     return f"未报送（最近：{earlier_quarter} {value_text(earlier_value, unit, qualifier, kind)}）"
 
 
+def held_period_text(period_label: str, held_from, latest_period_label: str) -> str:
+    """The period a scored value is of: '2025年第一季度', or, for a unit held at an earlier value,
+    '2024年第四季度（2025年第一季度未报送，用最近一期）'."""
+    if _is_missing(held_from):
+        return period_label
+    return f"{held_from}（{latest_period_label}未报送，用最近一期）"
+
+
+def held_units_text(held: pd.DataFrame, period_label: str) -> str | None:
+    """Which units a what-if or a to-do list holds at an earlier value (rows with region, value, unit, qualifier
+    and held_from): '梁子湖区、临空经济区没有2025年第一季度的数值，按最近一期计：梁子湖区 96%（2024年第四季度）、…'."""
+    if held.empty:
+        return None
+    values = "、".join(f"{row.region} {value_text(row.value, row.unit, row.qualifier)}（{row.held_from}）"
+                      for row in held.itertuples())
+    return f"{'、'.join(held['region'])}没有{period_label}的数值，按最近一期计：{values}"
+
+
 def points_fraction(points: float, max_points: float) -> str:
     """'2/2', '1.5/2': points over the maximum, whole numbers without decimals."""
     return f"{points:g}/{max_points:g}"
