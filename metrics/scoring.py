@@ -524,24 +524,33 @@ TOTAL_KEYS = ["scheme", "period", "period_label", "end_date", "region"]
 
 
 def _city_points(used: pd.DataFrame) -> pd.DataFrame:
-    """The city's points per item and period: its own (reported or computed) where it has them;
-    else, for an item the city is assessed on, the lowest points decided over its units, as
-    reported_check does. A unit whose bound leaves its points open is left out, and named."""
+    """The city's points per item and period: its own computed points where it has them, its reported points
+    where no unit has a value of the period; else, for an item the city is assessed on, the lowest points decided
+    over its units, as reported_check does (a reported score set aside is named). A unit whose bound leaves its
+    points open is left out, and named."""
     columns = [*TOTAL_KEYS, "item", "points", "max_points", "assumption"]
+    keys = ["scheme", "item", "period"]
     is_city = used["region_level"] == CITY_LEVEL
-    own = used[is_city & used["points"].notna()]
     assessed = used.loc[is_city, ["scheme", "item", "region"]].drop_duplicates(["scheme", "item"])
     units = used[~is_city & used["value"].notna()].rename(columns={"region": "unit_region"}).merge(
         assessed, on=["scheme", "item"])
-    has_own = units.set_index(["scheme", "item", "period"]).index.isin(
-        own.set_index(["scheme", "item", "period"]).index)
+    # Points the province reported for the city stand only where no unit has a value of the period: beside the
+    # units' values they would not follow a what-if's changes (the city stayed 2/2 with two districts at 0分).
+    reported = used[is_city & used["computed_points"].isna() & used["points"].notna()]
+    rescored = reported.set_index(keys).index.isin(units.set_index(keys).index)
+    own = pd.concat([used[is_city & used["computed_points"].notna()], reported[~rescored]])
+    reported_notes = {key: f"省里上报{row.period_label}全市得分{plain_number(row.points)}分，此处按各单位数值重算"
+                      for key, row in zip(reported[rescored].set_index(keys).index, reported[rescored].itertuples(),
+                                          strict=True)}
+    has_own = units.set_index(keys).index.isin(own.set_index(keys).index)
     derived = []
-    for _, group in units[~has_own].groupby(["scheme", "item", "period"], sort=False):
+    for key, group in units[~has_own].groupby(keys, sort=False):
         decided = group[group["computed_points"].notna()]
         if decided.empty:
             continue
         lowest = decided[decided["computed_points"] == decided["computed_points"].min()]
-        notes = [CITY_FROM_UNITS_NOTE, *dict.fromkeys(note for note in lowest["assumption"] if note)]
+        notes = [CITY_FROM_UNITS_NOTE, *([reported_notes[key]] if key in reported_notes else []),
+                 *dict.fromkeys(note for note in lowest["assumption"] if note)]
         undecided = "、".join(group.loc[group["computed_points"].isna(), "unit_region"])
         if undecided:
             notes.append(f"{undecided}得分无法判定，未计入")

@@ -8,6 +8,7 @@ from test_quarters import table_with
 
 from metrics.claims import NOTICE_NAME
 from metrics.formatting import browser_text, change_name, evidence_text, source_text, sources_summary
+from ui.common import plain
 
 
 def test_a_value_names_its_own_source_the_notice_only_for_the_notices_figures():
@@ -96,7 +97,7 @@ def test_the_status_counts_cover_every_unit_and_agree_with_attention(app, walk_d
     """鄂城区's 93% misses the 95% target: 未达标 1项, as 需关注 lists it; the two districts without 2025Q1 values
     are counted as 未报送, as 需关注 lists them."""
     test = app(db=walk_db, filter_period="2025Q1")
-    assert status_counts(test) == {"达标": "3项", "未达标": "1项", "无法判定": "0项", "无目标": "2项", "未报送": "2项"}
+    assert status_counts(test) == {"达标": "4项", "未达标": "1项", "无法判定": "0项", "无目标": "2项", "未报送": "2项"}
     assert [link.label for link in test.get("page_link") if "，未达到目标" in link.label or "未报送" in link.label] == [
         "鄂城区 综合窗口可办事项占比(一窗通办) 93%，未达到目标（≥ 95%）",
         "梁子湖区 本季度未报送：综合窗口可办事项占比(一窗通办)",
@@ -117,3 +118,44 @@ def test_the_forecast_names_the_units_it_leaves_out_and_why(app, walk_db):
     forecast = next(f.value for f in test.dataframe if "全年预测" in f.value.columns)
     assert forecast["地区"].tolist() == ["市本级", "鄂城区", "华容区", "葛店经开区"]
     assert "梁子湖区、临空经济区、全市乡镇(街道)未作预测：2025年没有季度数值，无法推算全年" in [c.value for c in test.caption]
+
+
+def test_the_assessment_tab_in_use_survives_a_what_if_change_and_says_which_units_it_holds(app, walk_db):
+    """Two districts fall to 0分: the city drops to 0/2 (it kept the province's reported 2/2) and the page stays on
+    模拟测算 (st.tabs went back to the first tab); 梁子湖区 and 临空经济区 sent no 2025Q1 value and are held at
+    their 2024Q4 values, said so."""
+    test = app("pages/assessment.py", db=walk_db, assessment_tab="whatif")
+    test.number_input(key="whatif_echeng").set_value(40.0).run()
+    test.number_input(key="whatif_gedian").set_value(30.0).run()
+    assert not test.exception
+    assert test.radio(key="assessment_tab").value == "whatif"
+    assert test.query_params["tab"] == "whatif"
+    total = next(m for m in test.metric if m.label == "全市得分（模拟）")
+    assert (total.value, total.proto.delta) == ("0/2分", "减少2分")
+    # The province's 2/2 for 2025Q1 does not follow the simulated values: the page says it rescored from the units.
+    assert f":orange[:material/info:] **{plain('省里上报2025年第一季度全市得分2分，此处按各单位数值重算')}**" in texts(test)
+    held = ("梁子湖区、临空经济区、全市乡镇(街道)没有2025年第一季度的数值，按最近一期计：梁子湖区 96%（2024年第四季度）、"
+            "临空经济区 86.7%（2024年第四季度）、全市乡镇(街道) 均 ≥ 50%（通报时点(未注明日期，按2024-07-26计)）")
+    assert f":orange[:material/history:] {plain(held)}；模拟与原得分都按此计。" in texts(test)
+    units = table_with(test, "计分依据").set_index("单位")
+    assert units.loc["梁子湖区", "数值期间"] == "2024年第四季度（2025年第一季度未报送，用最近一期）"
+    assert units.loc["鄂城区", ["数值", "模拟得分", "原得分", "得分变化", "数值期间"]].tolist() == [
+        "40%", "0分", "2分", "减少2分", "2025年第一季度"]
+
+
+def test_points_at_stake_lists_each_units_latest_value_and_names_an_earlier_quarter(app, walk_db):
+    test = app("pages/assessment.py", db=walk_db, assessment_tab="stake")
+    stake = table_with(test, "可多得")
+    assert stake[["单位", "现值", "期间"]].values.tolist()[:6] == [
+        ["市本级", "100%", "2025年第一季度"], ["鄂城区", "93%", "2025年第一季度"], ["华容区", "98.8%", "2025年第一季度"],
+        ["梁子湖区", "96%", "2024年第四季度（2025年第一季度未报送，用最近一期）"], ["葛店经开区", "97.4%", "2025年第一季度"],
+        ["临空经济区", "86.7%", "2024年第四季度（2025年第一季度未报送，用最近一期）"]]
+
+
+def test_a_reported_score_is_not_called_consistent_while_units_have_not_reported(app, walk_db):
+    test = app("pages/assessment.py", db=walk_db, assessment_tab="check")
+    check = table_with(test, "核对结果").set_index("期间")
+    assert check.loc["2025年第一季度", "核对结果"] == "？无法核对"
+    assert check.loc["2025年第一季度", "说明"].startswith(
+        "梁子湖区、临空经济区、全市乡镇(街道)没有2025年第一季度的数值，无法核对上报得分")
+    assert not [box for box in test.success if "2025年第一季度" in box.value]
