@@ -52,10 +52,14 @@ def terminal_text(text: str) -> str:
     return TERMINAL_CONTROLS.sub(lambda found: f"\\x{ord(found[0]):02x}", text)
 
 
+CLI_ACTOR = "服务器命令行"
+
+
 def actor_text(actor: str) -> str:
-    """An operator as a reader knows it: 'cli:root' → '命令行（root）', 'build' → '初始数据构建'."""
+    """An operator as a reader knows it: 'cli:root' → '服务器命令行' (a server's system account, root, is no one a
+    reader knows; the store keeps the raw name), 'build' → '初始数据构建'."""
     if actor.startswith("cli:"):
-        return f"命令行（{actor.removeprefix('cli:')}）"
+        return CLI_ACTOR
     return ACTOR_NAMES.get(actor, actor)
 
 
@@ -331,7 +335,8 @@ def target_status_rows(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
 
 
 def unprojected_text(region_names: list[str], year: int) -> str:
-    """The units a year-end forecast leaves out, and why: '梁子湖区、临空经济区未作预测：2025年没有季度数值，无法推算全年'."""
+    """The units a year-end forecast leaves out, and why:
+    '梁子湖区、临空经济区未作预测：2025年没有季度数值，无法推算全年'."""
     return f"{'、'.join(region_names)}未作预测：{year}年没有季度数值，无法推算全年"
 
 

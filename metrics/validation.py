@@ -16,6 +16,7 @@ from metrics.formatting import (
     KIND_NAMES,
     QUALIFIER_LABEL,
     TEMPORAL_NAMES,
+    evidence_text,
     plain_number,
     value_text,
 )
@@ -769,12 +770,14 @@ def preview(con: duckdb.DuckDBPyConnection, validation: Validation) -> dict[str,
                zip(rows["value"], named["unit"], rows["qualifier"], named["kind"], strict=True)],
         "限定": rows["qualifier"].map(QUALIFIER_LABEL),
         "来源": rows["source"],
-        "依据": rows["evidence"],
+        "依据": [evidence_text(evidence, False) for evidence in rows["evidence"]],
     })
     conflicts = validation.conflicts.assign(
         期间=validation.conflicts["期间"].map(lambda period: period_labels.get(period, period)),
         原限定=validation.conflicts["原限定"].map(lambda q: QUALIFIER_LABEL.get(q, q)),
         新限定=validation.conflicts["新限定"].map(lambda q: QUALIFIER_LABEL.get(q, q)),
+        原依据=[evidence_text(evidence, False) for evidence in validation.conflicts["原依据"]],
+        新依据=[evidence_text(evidence, False) for evidence in validation.conflicts["新依据"]],
     )
     regions = pd.DataFrame({
         "行": validation.regions["行"],

@@ -8,6 +8,7 @@ from metrics import assessment, charts, scoring
 from metrics.claims import change_between, rank_move
 from metrics.formatting import (
     change_words,
+    evidence_text,
     held_period_text,
     held_units_text,
     points_fraction,
@@ -79,7 +80,7 @@ if tab == "reported":
                     st.warning(f"规则不完整：{common.plain(first['rule_partial_note'])}", icon=":material/help:")
             table = pd.DataFrame({"期间": item["period_label"], "得分": item["points"].map(points_text),
                                   "满分": item["max_points"].map(points_text), "来源": source_texts(item),
-                                  "原文摘录": item["evidence"]})
+                                  "原文摘录": [evidence_text(e, False) for e in item["evidence"]]})
             common.table(table, key=f"points_{first['item_id']}")
             common.csv_download(table, f"考核得分_{item_name}.csv")
 

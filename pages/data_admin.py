@@ -177,8 +177,9 @@ if tab == "history":
                 if st.button("撤销所选载入", icon=":material/undo:", disabled=not confirmed):
                     if undone := common.make_change(lambda: changes.rollback(db, int(load_id), account)):
                         result = undone.result
+                        what = f"{change_name(kinds[load_id])}“{common.plain(undo['file_name'])}”"
                         finish("rollback_done",
-                               f"已撤销第 {load_id} 次变更（{change_name(kinds[load_id])}“{common.plain(undo['file_name'])}”）："
+                               f"已撤销第 {load_id} 次变更（{what}）："
                                f"删除 {undo['count_to_delete']} 行，恢复 {undo['count_to_restore']} 行。"
                                f"这次撤销记录为第 {result.load_id} 次变更（{change_name('rollback')}）。")
     else:

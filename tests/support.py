@@ -100,16 +100,16 @@ WALK_TARGET = 95.0
 
 def walked_warehouse(folder: Path) -> Path:
     """The seed after the walk of issue #24 (WALK_CSV), its accounts store (accounts.duckdb) beside it holding
-    the clerks hr_clerk (华容区) and lzh_clerk (梁子湖区) and the admin boss, each with PASSWORD."""
+    the clerks hrclerk (华容区) and lzhclerk (梁子湖区) and the admin boss, each with PASSWORD."""
     from metrics import changes
 
     db = seeded_warehouse(folder / "warehouse.duckdb")
     store = db.with_name("accounts.duckdb")
-    people = {"hr_clerk": ("editor", ("华容区",)), "lzh_clerk": ("editor", ("梁子湖区",)), "boss": ("admin", ())}
+    people = {"hrclerk": ("editor", ("华容区",)), "lzhclerk": ("editor", ("梁子湖区",)), "boss": ("admin", ())}
     for name, (role, regions) in people.items():
         accounts.add_user(store, name, PASSWORD, role, actor="test", scope_regions=regions)
     clerk_hr, clerk_lzh, admin = (accounts.Account(name, role, regions) for name, (role, regions) in people.items())
-    changes.load(db, _validated(db, "2024Q3-2025Q1.csv", WALK_CSV.encode()), admin)
+    changes.load(db, _validated(db, "三个季度报表.csv", WALK_CSV.encode()), admin)
     changes.approve(db, changes.submit(db, _validated(db, "华容区.csv", WALK_APPROVED), WALK_APPROVED, clerk_hr),
                     admin)
     returned = changes.submit(db, _validated(db, "梁子湖区.csv", WALK_RETURNED), WALK_RETURNED, clerk_lzh)
@@ -154,6 +154,14 @@ def seeded_warehouse(db: Path) -> Path:
     files by path relative to the folder it is opened from, so a copy is a warehouse of its own)."""
     shutil.copytree(warehouse.lake_dir(_seed_build()), warehouse.lake_dir(db))
     open_reader(db).close()  # attached in this process, as after a build here (the catalog's WAL files exist)
+    return db
+
+
+def copied_warehouse(source: Path, db: Path) -> Path:
+    """A warehouse at db equal to source's, with a copy of the accounts store beside source."""
+    shutil.copytree(warehouse.lake_dir(source), warehouse.lake_dir(db))
+    shutil.copy(source.with_name("accounts.duckdb"), db.with_name("accounts.duckdb"))
+    open_reader(db).close()
     return db
 
 

@@ -1,8 +1,11 @@
 """Claims read the same on every surface: where a value comes from, what a change was, and the words for
 both come from metrics.claims and metrics.formatting, never from a page of its own."""
 
+import re
+
 import pytest
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
+from streamlit.testing.v1 import AppTest
 from test_pages import texts
 from test_quarters import table_with
 
@@ -117,7 +120,8 @@ def test_the_forecast_names_the_units_it_leaves_out_and_why(app, walk_db):
     test = app(db=walk_db, filter_period="2025Q1")
     forecast = next(f.value for f in test.dataframe if "全年预测" in f.value.columns)
     assert forecast["地区"].tolist() == ["市本级", "鄂城区", "华容区", "葛店经开区"]
-    assert "梁子湖区、临空经济区、全市乡镇(街道)未作预测：2025年没有季度数值，无法推算全年" in [c.value for c in test.caption]
+    assert "梁子湖区、临空经济区、全市乡镇(街道)未作预测：2025年没有季度数值，无法推算全年" in [
+        c.value for c in test.caption]
 
 
 def test_the_assessment_tab_in_use_survives_a_what_if_change_and_says_which_units_it_holds(app, walk_db):
@@ -132,10 +136,11 @@ def test_the_assessment_tab_in_use_survives_a_what_if_change_and_says_which_unit
     assert test.query_params["tab"] == "whatif"
     total = next(m for m in test.metric if m.label == "全市得分（模拟）")
     assert (total.value, total.proto.delta) == ("0/2分", "减少2分")
-    # The province's 2/2 for 2025Q1 does not follow the simulated values: the page says it rescored from the units.
-    assert f":orange[:material/info:] **{plain('省里上报2025年第一季度全市得分2分，此处按各单位数值重算')}**" in texts(test)
-    held = ("梁子湖区、临空经济区、全市乡镇(街道)没有2025年第一季度的数值，按最近一期计：梁子湖区 96%（2024年第四季度）、"
-            "临空经济区 86.7%（2024年第四季度）、全市乡镇(街道) 均 ≥ 50%（通报时点(未注明日期，按2024-07-26计)）")
+    # The province's 2/2 for 2025Q1 does not follow the simulated values: the page says it rescored the units.
+    rescored = plain("省里上报2025年第一季度全市得分2分，此处按各单位数值重算")
+    assert f":orange[:material/info:] **{rescored}**" in texts(test)
+    held = ("梁子湖区、临空经济区、全市乡镇(街道)没有2025年第一季度的数值，按最近一期计："
+            "梁子湖区 96%（2024年第四季度）、临空经济区 86.7%（2024年第四季度）、全市乡镇(街道) 均 ≥ 50%（通报时点(未注明日期，按2024-07-26计)）")
     assert f":orange[:material/history:] {plain(held)}；模拟与原得分都按此计。" in texts(test)
     units = table_with(test, "计分依据").set_index("单位")
     assert units.loc["梁子湖区", "数值期间"] == "2024年第四季度（2025年第一季度未报送，用最近一期）"
@@ -147,8 +152,10 @@ def test_points_at_stake_lists_each_units_latest_value_and_names_an_earlier_quar
     test = app("pages/assessment.py", db=walk_db, assessment_tab="stake")
     stake = table_with(test, "可多得")
     assert stake[["单位", "现值", "期间"]].values.tolist()[:6] == [
-        ["市本级", "100%", "2025年第一季度"], ["鄂城区", "93%", "2025年第一季度"], ["华容区", "98.8%", "2025年第一季度"],
-        ["梁子湖区", "96%", "2024年第四季度（2025年第一季度未报送，用最近一期）"], ["葛店经开区", "97.4%", "2025年第一季度"],
+        ["市本级", "100%", "2025年第一季度"], ["鄂城区", "93%", "2025年第一季度"],
+        ["华容区", "98.8%", "2025年第一季度"],
+        ["梁子湖区", "96%", "2024年第四季度（2025年第一季度未报送，用最近一期）"],
+        ["葛店经开区", "97.4%", "2025年第一季度"],
         ["临空经济区", "86.7%", "2024年第四季度（2025年第一季度未报送，用最近一期）"]]
 
 
@@ -159,3 +166,81 @@ def test_a_reported_score_is_not_called_consistent_while_units_have_not_reported
     assert check.loc["2025年第一季度", "说明"].startswith(
         "梁子湖区、临空经济区、全市乡镇(街道)没有2025年第一季度的数值，无法核对上报得分")
     assert not [box for box in test.success if "2025年第一季度" in box.value]
+
+
+# What never reaches a screen: ids (one_window_share, 2024Q4, target:…), code words (exact, >=), the server's
+# system account, a path, a missing value written as None/NaN, a raw user-agent string.
+LEAKS = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\b\d{4}Q[1-4]\b|target:|\bexact\b|>=|\broot\b|"
+                   r"\b(?:None|nan|NaN|NaT)\b|<NA>|Mozilla|data/seed|yyyy")
+# Marks that need a colour-emoji font (drawn as ⊠ without one): pictographs, dingbats, the emoji arrows,
+# and the presentation selector.
+EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2194-\u2199\u21a9\u21aa\u231a\u231b"
+                   "\u23e9-\u23fa\ufe0f]")
+
+
+def shown_text(test) -> list[str]:
+    """Every text a run draws that a reader sees: headings, paragraphs, notices, metrics, the options of choices
+    as displayed, tables' headers and cells."""
+    parts = [element.value for kind in ("title", "subheader", "markdown", "caption", "info", "warning", "success",
+                                        "error") for element in getattr(test, kind)]
+    parts += [text for metric in test.metric for text in (metric.label, metric.value, metric.proto.delta)]
+    parts += [option for kind in ("selectbox", "radio", "multiselect") for widget in getattr(test, kind)
+              for option in widget.options]
+    parts += [link.label for link in test.get("page_link")]
+    for frame in test.dataframe:
+        parts += [str(column) for column in frame.value.columns]
+        # A missing cell reads 'None' in the browser's table: 'nan', 'None', '<NA>' here.
+        parts += [str(cell) for cell in frame.value.astype(object).to_numpy().ravel()]
+    return parts
+
+
+WALK_PAGES = [("pages/overview.py", {}), *(("pages/assessment.py", {"assessment_tab": tab})
+                                          for tab in ("reported", "check", "stake", "whatif")),
+              ("pages/data_admin.py", {"admin_tab": "history"}),
+              ("pages/data_admin.py", {"admin_tab": "target"}), ("pages/audit.py", {}), ("pages/review.py", {}),
+              ("pages/catalog.py", {}), ("pages/users.py", {}), ("pages/districts.py", {}), ("pages/trends.py", {})]
+
+
+@pytest.fixture(scope="module")
+def waiting_walk(walk_db, tmp_path_factory):
+    """A copy of the walk after a CLI load by root (its actor cli:root) in the audit trail, and with a file
+    waiting in 审核 that would change a published value; its accounts store beside it."""
+    from support import copied_warehouse
+    from test_review import submit
+
+    from metrics import accounts
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("METRICS_ACCOUNTS", raising=False)
+        db = copied_warehouse(walk_db, tmp_path_factory.mktemp("waiting_walk") / "warehouse.duckdb")
+        store = db.with_name("accounts.duckdb")
+        accounts.record(store, "cli:root", "载入数据", "载入 #9 季报.csv", None, 80, 81)
+        submit(db, accounts.Account("boss", "admin", ()),
+               ("指标名称,地区,期间,数值,来源\n综合窗口可办事项占比(一窗通办),鄂城区,2025Q1,94%,"
+                "鄂城区政务服务中心2025年一季度报表更正\n").encode(), "鄂城区更正.csv")
+    return db
+
+
+@pytest.mark.parametrize(("page", "state"), WALK_PAGES,
+                         ids=[f"{page[6:-3]}-{'-'.join(state.values())}" for page, state in WALK_PAGES])
+def test_no_id_code_word_or_emoji_reaches_a_page_of_the_walk(waiting_walk, monkeypatch, page, state):
+    import streamlit as st
+    from support import APP, signed_in
+
+    store = waiting_walk.with_name("accounts.duckdb")
+    monkeypatch.setenv("METRICS_DB", str(waiting_walk))
+    monkeypatch.setenv("METRICS_ACCOUNTS", str(store))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    signed_in(monkeypatch, store, "boss")
+    test = AppTest.from_file(APP, default_timeout=60)
+    for key, value in state.items():
+        test.session_state[key] = value
+    test.run()
+    test.switch_page(page).run()
+    assert not test.exception, [e.value for e in test.exception]
+    # Material icons are named in Markdown (:material/check_circle:) and drawn as icons.
+    texts_shown = [re.sub(r":material/[a-z_]+:", "", text)
+                   for text in shown_text(test) + [caption.value for caption in test.sidebar.caption]]
+    assert [text for text in texts_shown if LEAKS.search(text)] == []
+    assert [text for text in texts_shown if EMOJI.search(text)] == []

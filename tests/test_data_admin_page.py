@@ -266,10 +266,10 @@ def test_audit_log_names_operators_and_says_what_its_counts_count(store, fresh_d
     test.run()
     test.switch_page("pages/audit.py").run()
     trail = test.dataframe[0].value
-    shown = trail[["操作人", "操作", "计数对象", "变更前数量", "变更后数量"]].head(2).astype(object).fillna("—")
+    shown = trail[["操作人", "操作", "说明", "计数对象", "变更前数量", "变更后数量"]].head(2)
     assert shown.values.tolist() == [
-        ["系统", "恢复数据仓库", "—", "—", "—"],
-        ["命令行（root）", "载入数据", "观测值行数", 58, 60],
+        ["系统", "恢复数据仓库", "恢复到 v2", "—", "—", "—"],
+        ["服务器命令行", "载入数据", "—", "观测值行数", "58", "60"],
     ]
     assert set(trail.loc[trail["操作"] == "新增账户", "计数对象"]) == {"账户数"}
 
