@@ -140,7 +140,8 @@ def test_the_assessment_tab_in_use_survives_a_what_if_change_and_says_which_unit
     rescored = plain("省里上报2025年第一季度全市得分2分，此处按各单位数值重算")
     assert f":orange[:material/info:] **{rescored}**" in texts(test)
     held = ("梁子湖区、临空经济区、全市乡镇(街道)没有2025年第一季度的数值，按最近一期计："
-            "梁子湖区 96%（2024年第四季度）、临空经济区 86.7%（2024年第四季度）、全市乡镇(街道) 均 ≥ 50%（通报时点(未注明日期，按2024-07-26计)）")
+            "梁子湖区 96%（2024年第四季度）、临空经济区 86.7%（2024年第四季度）、"
+            "全市乡镇(街道) 均 ≥ 50%（通报时点(未注明日期，按2024-07-26计)）")
     assert f":orange[:material/history:] {plain(held)}；模拟与原得分都按此计。" in texts(test)
     units = table_with(test, "计分依据").set_index("单位")
     assert units.loc["梁子湖区", "数值期间"] == "2024年第四季度（2025年第一季度未报送，用最近一期）"
