@@ -303,6 +303,8 @@ def readable_facts(frame: pd.DataFrame) -> pd.DataFrame:
 
 TARGET_BASIS = {"provincial_rule": "省考核规则", "notice": "通报", "bureau": "本局设定"}
 # A table cell cannot hold coloured badges, so a mark beside the word carries the status.
+# A reported score's check against the rules, marked the same way.
+CHECK_MARK = {"一致": "√ 一致", "不一致": "× 不一致", "无法核对": "？无法核对"}
 STATUS_MARK = {"达标": "√ 达标", "未达标": "× 未达标", "无目标": "— 无目标", "无数据": "○ 无数据",
                "无法判定": "？无法判定"}
 

@@ -7,6 +7,7 @@ import streamlit as st
 from metrics import assessment, charts, scoring
 from metrics.claims import change_between, rank_move
 from metrics.formatting import (
+    CHECK_MARK,
     change_words,
     evidence_text,
     held_period_text,
@@ -28,14 +29,6 @@ POINTS_SOURCE = {"计算": "按规则计算", "计算(含假设)": "按规则计
 
 def points_text(points: float, missing: str = "—") -> str:
     return missing if pd.isna(points) else value_text(points, "分")
-
-
-CHECK_MARKS = {"一致": "√ 一致", "不一致": "× 不一致", "无法核对": "？无法核对"}
-
-
-def check_text(status: str) -> str:
-    """A check result with a mark, so that a mismatch does not rest on colour alone."""
-    return CHECK_MARKS.get(status, status)
 
 
 def points_change(points: float, baseline_points: float):
@@ -122,7 +115,8 @@ if tab == "check":
             "计算得分（参考计算）": [points_text(p) if status != "无法核对" else f"（参考）{points_text(p)}"
                              for p, status in zip(check["reference_points"], check["status"], strict=True)],
             "满分": check["max_points"].map(points_text),
-            "核对结果": check["status"].map(check_text),
+            # A mark beside the word, so that a mismatch does not rest on colour alone.
+            "核对结果": check["status"].map(lambda status: CHECK_MARK.get(status, status)),
             "计算所用数值": check["reference_period_label"].fillna("—"),
             "计入单位": check["reference_units"],
             "说明": check["caveat"],

@@ -107,6 +107,25 @@ def test_the_status_counts_cover_every_unit_and_agree_with_attention(app, walk_d
         "临空经济区 本季度未报送：综合窗口可办事项占比(一窗通办)"]
 
 
+def test_a_rank_that_rose_from_5th_to_3rd_reads_up_2_places_in_green_and_says_where_the_numbers_come_from(
+        app, walk_db):
+    test = app(db=walk_db, filter_period="2025Q1")
+    card = next(m for m in test.metric if m.label == "“互联网+监管”考核全省排名")
+    assert (card.value, card.proto.delta, card.proto.direction, card.proto.color) == (
+        "第3名", "上升2位", MetricProto.MetricDirection.UP, MetricProto.MetricColor.GREEN)
+    # The sidebar counts the figures by their provenance: the notice's, and the files' (the walk's 22 rows and
+    # 华容区's approved one).
+    assert sources_summary(81, 58) in "\n".join(caption.value for caption in test.sidebar.caption)
+
+
+def test_an_unchanged_rank_is_drawn_without_arrow_or_colour():
+    from ui.common import metric_delta
+
+    from metrics.claims import rank_move
+
+    assert metric_delta(rank_move(3, 3)) == {"delta": "名次不变", "delta_arrow": "off", "delta_color": "gray"}
+
+
 def test_a_unit_filtered_alone_shows_this_quarters_status_not_an_earlier_one(app, walk_db):
     """临空经济区 sent no 2025Q1 value: its counts and its card say 未报送, never the 达标 of its 2024Q4 86.7%."""
     test = app(db=walk_db, filter_period="2025Q1", filter_region="linkong")
@@ -199,7 +218,8 @@ WALK_PAGES = [("pages/overview.py", {}), *(("pages/assessment.py", {"assessment_
                                           for tab in ("reported", "check", "stake", "whatif")),
               ("pages/data_admin.py", {"admin_tab": "history"}),
               ("pages/data_admin.py", {"admin_tab": "target"}), ("pages/audit.py", {}), ("pages/review.py", {}),
-              ("pages/catalog.py", {}), ("pages/users.py", {}), ("pages/districts.py", {}), ("pages/trends.py", {})]
+              ("pages/catalog.py", {}), ("pages/users.py", {}), ("pages/districts.py", {}), ("pages/trends.py", {}),
+              ("pages/reporting.py", {}), ("pages/ledger.py", {})]
 
 
 @pytest.fixture(scope="module")
