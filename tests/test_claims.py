@@ -119,9 +119,8 @@ def test_a_rank_that_rose_from_5th_to_3rd_reads_up_2_places_in_green_and_says_wh
 
 
 def test_an_unchanged_rank_is_drawn_without_arrow_or_colour():
-    from ui.common import metric_delta
-
     from metrics.claims import rank_move
+    from ui.common import metric_delta
 
     assert metric_delta(rank_move(3, 3)) == {"delta": "名次不变", "delta_arrow": "off", "delta_color": "gray"}
 
