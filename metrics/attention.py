@@ -6,7 +6,8 @@ import duckdb
 import pandas as pd
 
 from metrics import queries
-from metrics.formatting import delta_text, target_text, value_text
+from metrics.claims import change_between
+from metrics.formatting import change_words, delta_text, target_text, value_text
 
 # A district this many percentage points under 市本级 on a rate is flagged even when it meets its
 # target: the notice's own spread (临空经济区 81.9% against 市本级 100%) is what leaders asked about.
@@ -55,7 +56,7 @@ def _sentence(row) -> str:
         gap = delta_text(row.reference_value, row.value, row.unit, row.kind).lstrip("+")
         return (f"{row.region_name} {row.indicator_name} {value}，低于{row.reference_name}"
                 f"（{value_text(row.reference_value, row.unit, kind=row.kind)}）{gap}")
-    change = delta_text(row.value, row.reference_value, row.unit, row.kind)
+    change = change_words(change_between(row.value, row.reference_value, row.unit, row.kind, row.better))
     return f"{row.region_name} {row.indicator_name} {value}，较{row.reference_name}{change}"
 
 

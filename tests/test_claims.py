@@ -1,6 +1,7 @@
 """Claims read the same on every surface: where a value comes from, what a change was, and the words for
 both come from metrics.claims and metrics.formatting, never from a page of its own."""
 
+import getpass
 import re
 
 import pytest
@@ -10,6 +11,7 @@ from test_pages import texts
 from test_quarters import table_with
 
 from metrics.claims import NOTICE_NAME
+from metrics.cli import main
 from metrics.formatting import browser_text, change_name, evidence_text, source_text, sources_summary
 from ui.common import plain
 
@@ -223,7 +225,7 @@ WALK_PAGES = [("pages/overview.py", {}), *(("pages/assessment.py", {"assessment_
 
 @pytest.fixture(scope="module")
 def waiting_walk(walk_db, tmp_path_factory):
-    """A copy of the walk after a CLI load by root (its actor cli:root) in the audit trail, and with a file
+    """A copy of the walk after a load from the command line by the system account root, and with a file
     waiting in 审核 that would change a published value; its accounts store beside it."""
     from support import copied_warehouse
     from test_review import submit
@@ -233,8 +235,12 @@ def waiting_walk(walk_db, tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("METRICS_ACCOUNTS", raising=False)
         db = copied_warehouse(walk_db, tmp_path_factory.mktemp("waiting_walk") / "warehouse.duckdb")
-        store = db.with_name("accounts.duckdb")
-        accounts.record(store, "cli:root", "载入数据", "载入 #9 季报.csv", None, 80, 81)
+        # A load from the command line by the system account root, as an operator on the server makes it.
+        quarter = tmp_path_factory.mktemp("cli_load") / "推送量更正.csv"
+        quarter.write_text("指标名称,地区,期间,数值,来源\n监管行为推送数据量,鄂州市,2025Q1,41500000,市监管平台更正\n",
+                           encoding="utf-8")
+        patch.setattr(getpass, "getuser", lambda: "root")
+        assert main(["load", str(quarter), "--db", str(db), "--replace"]) == 0
         submit(db, accounts.Account("boss", "admin", ()),
                ("指标名称,地区,期间,数值,来源\n综合窗口可办事项占比(一窗通办),鄂城区,2025Q1,94%,"
                 "鄂城区政务服务中心2025年一季度报表更正\n").encode(), "鄂城区更正.csv")
@@ -264,3 +270,11 @@ def test_no_id_code_word_or_emoji_reaches_a_page_of_the_walk(waiting_walk, monke
                    for text in shown_text(test) + [caption.value for caption in test.sidebar.caption]]
     assert [text for text in texts_shown if LEAKS.search(text)] == []
     assert [text for text in texts_shown if EMOJI.search(text)] == []
+
+
+def test_the_change_history_on_the_command_line_names_no_id_path_or_system_account(waiting_walk, capsys):
+    assert main(["history", "--db", str(waiting_walk)]) == 0
+    history = capsys.readouterr().out
+    assert LEAKS.findall(history) == []
+    assert history.splitlines()[1].startswith("1,种子数据,observations.csv,")
+    assert ",服务器命令行," in history.splitlines()[-1]
