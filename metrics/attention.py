@@ -39,6 +39,13 @@ def findings(con: duckdb.DuckDBPyConnection, quarter_index: int, region_id: str 
                        region_id=region_id, shown_per_finding=shown_per_finding)
 
 
+def status_counts(con: duckdb.DuckDBPyConnection, quarter_index: int, region_id: str | None = None) -> dict[str, int]:
+    """How many of the quarter's values (of every unit and indicator, or of one unit) are 达标, 未达标, 无法判定 and
+    无目标, and how many are 未报送: the same rows findings reads, so that the counts and 需关注 agree."""
+    counts = queries.run(con, "quarter_status_counts", quarter_index=quarter_index, region_id=region_id)
+    return {row.status: int(row.count) for row in counts.itertuples()}
+
+
 def _sentence(row) -> str:
     """below_target, below_reference or worse as one sentence."""
     value = value_text(row.value, row.unit, row.qualifier, row.kind)
