@@ -253,8 +253,8 @@ def test_every_surface_says_the_same_of_a_key(con, assessed, drawn, pick):
             "status": MARK_STATUS.get(cells[5], cells[5]), "环比": cells[6], "同比": cells[7]}
     comparison_rows = [] if data.comparison is None else compose._comparison_blocks(data, notes, None)[1].rows
     summary = "".join(clause.text for clause in summary_clauses(data))
-    noted = {(row["indicator_id"], row["region_id"], periods.quarter_index(row["period_id"])): cells[5]
-             for (_, row), cells in zip(notes.rows.values(), notes.table().rows, strict=True)}
+    noted = {(row["indicator_id"], row["region_id"], periods.quarter_index(row["period_id"])): label
+             for label, (_, rows) in notes.sources.items() for row in rows.values()}
 
     # The same key reads the same everywhere.
     agree("趋势", trends_said, "总览表", overview_said, ("status", "环比", "同比", "来源"))
