@@ -9,10 +9,11 @@ import pytest
 import streamlit as st
 from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
-from support import APP, TWO_QUARTERS_CSV, cluster, load_text, seeded_warehouse
+from support import APP, TWO_QUARTERS_CSV, load_text, seeded_warehouse
 
 from metrics import accounts
 from metrics.warehouse import open_reader
+from scripts import cluster  # PostgreSQL, app servers and nginx as `make cluster` starts them
 
 # Files whose tests kill processes, start clusters or generate large warehouses; with the browser tests and
 # those on PostgreSQL they are what `make test-fast` leaves out.
