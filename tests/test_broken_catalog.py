@@ -13,7 +13,6 @@ import pytest
 from support import load_text
 
 from metrics import engine
-from metrics.build import build
 from metrics.paths import ROOT
 from metrics.warehouse import DATA_DIRECTORY, catalog_file, forget, lake_dir
 from ui import web
@@ -67,11 +66,9 @@ def refusal(db: Path, how: str) -> str:
 
 
 @pytest.fixture
-def loaded_db(tmp_path) -> Path:
-    db = tmp_path / "warehouse.duckdb"
-    build(db)
-    load_text(db, "q.csv", QUARTER_CSV)
-    return db
+def loaded_db(fresh_db) -> Path:
+    load_text(fresh_db, "q.csv", QUARTER_CSV)
+    return fresh_db
 
 
 @pytest.mark.parametrize("how", ["missing", "empty", "not_ducklake", "no_tables"])
