@@ -35,11 +35,11 @@ test-fast: install-test
 	$(PY) -m pytest $(PYTEST_PARALLEL) -m "not slow"
 
 bench: install
-	$(PY) scripts/bench_pages.py
+	$(PY) -m scripts.bench_pages
 
 # Synthetic warehouses of 10^6 and 10^7 observations (issue #14); e.g. BENCH_SCALE_ARGS="--sizes 1e6 --keep /tmp/scale"
 bench-scale: install
-	$(PY) scripts/bench_scale.py $(BENCH_SCALE_ARGS)
+	$(PY) -m scripts.bench_scale $(BENCH_SCALE_ARGS)
 
 lint: install-test
 	$(PY) -m ruff check .
@@ -47,7 +47,7 @@ lint: install-test
 # Two app servers behind nginx (HTTPS) sharing accounts and sessions in a throwaway PostgreSQL, all under
 # .cluster/ (deploy/README.md); needs Debian's postgresql, nginx and openssl
 cluster: install
-	$(PY) scripts/cluster.py start
+	$(PY) -m scripts.cluster start
 
 cluster-stop:
-	$(PY) scripts/cluster.py stop
+	$(PY) -m scripts.cluster stop

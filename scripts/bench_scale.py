@@ -1,6 +1,6 @@
 """Scale benchmark (issue #14): pages, hand-written SQL, pandas and loads on synthetic warehouses.
 
-    python scripts/bench_scale.py [--sizes 1e6,1e7] [--with-1e8] [--seed N] [--runs N]
+    python -m scripts.bench_scale [--sizes 1e6,1e7] [--with-1e8] [--seed N] [--runs N]
                                   [--timeout S] [--out bench-results/scale.md] [--keep DIR]
 
 Each size is a warehouse of 300 indicators × 100 quarters × R regions (R = ⌈size / 30,000⌉): the seed
@@ -53,9 +53,7 @@ from metrics.ingest.normalise import quarter
 from metrics.store import build as building
 from metrics.store import journal, queries, stored_facts, warehouse
 from metrics.store.warehouse import WarehouseError, disk_bytes, new_version, open_reader
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_pages import PAGES, ROOT  # noqa: E402
+from scripts.bench_pages import PAGES, ROOT
 
 INDICATORS, QUARTERS = 300, 100
 LAST_QUARTER = (2025, 4)
@@ -373,7 +371,8 @@ def run_measured(command: list[str], env: dict, timeout: float | None, memory_gi
 def time_page(db: Path, page: str, args, indicator: str) -> dict:
     env = {**os.environ, "METRICS_DB": str(db), "METRICS_VIEW_LOGIN": "open",
            "METRICS_ACCOUNTS": str(db.with_name("bench-accounts.duckdb"))}
-    command = [sys.executable, __file__, "--page", page, "--runs", str(args.runs), "--indicator", indicator]
+    command = [sys.executable, "-m", "scripts.bench_scale", "--page", page, "--runs", str(args.runs),
+               "--indicator", indicator]
     run = run_measured(command, env, args.timeout, args.memory_gib)
     lines = [json.loads(line) for line in run["output"].splitlines() if line.startswith("{")]
     result = {"timeout_s": args.timeout, "timed_out": run["timed_out"], "peak_rss_mib": run["peak_rss_mib"]}

@@ -1,6 +1,6 @@
 """Load test (issue #15): simulated sessions through nginx for a bounded time, while CLI loads run.
 
-    .venv/bin/python scripts/load_test.py [--servers 1,2] [--sessions 50] [--seconds 120] [--think 1]
+    .venv/bin/python -m scripts.load_test [--servers 1,2] [--sessions 50] [--seconds 120] [--think 1]
                                           [--out FILE.md] [--logs DIR]
 
 For each server count in turn, a fresh cluster (scripts/cluster.py: PostgreSQL for the catalog and the accounts,
@@ -44,7 +44,6 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
-import cluster  # scripts/cluster.py, beside this file
 import websockets
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -52,6 +51,7 @@ from streamlit.proto.ClientState_pb2 import ClientState, ContextInfo
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from metrics import accounts
+from scripts import cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 VIEWER = "loadtest"
@@ -347,7 +347,7 @@ def seconds_text(value: float) -> str:
 def report(all_results: list[Results], args) -> str:
     lines = [
         f"测量于 {datetime.now(UTC):%Y-%m-%d %H:%M} UTC，本机 {os.cpu_count()} 个 CPU 核；"
-        f"`scripts/load_test.py --servers {args.servers} --sessions {args.sessions} --seconds {args.seconds:g} "
+        f"`python -m scripts.load_test --servers {args.servers} --sessions {args.sessions} --seconds {args.seconds:g} "
         f"--think {args.think:g}`（每个会话两页之间平均停 {args.think:g} 秒）。",
         "",
         "| 服务器 | 会话 | 时长 (s) | 完成的页面运行 | 页面运行/秒 | p50 (s) | p95 (s) | 最长 (s) | 错误 | 载入+撤销 "

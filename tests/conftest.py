@@ -7,11 +7,14 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
-from support import APP, TWO_QUARTERS_CSV, cluster, load_text, seeded_warehouse, walked_warehouse
+from support import APP, TWO_QUARTERS_CSV, load_text, seeded_warehouse, walked_warehouse
 
 from metrics import accounts
+from metrics.accounts import users
 from metrics.store.warehouse import open_reader
+from scripts import cluster  # PostgreSQL, app servers and nginx as `make cluster` starts them
 
 # Files whose tests kill processes, start clusters or generate large warehouses; with the browser tests and
 # those on PostgreSQL they are what `make test-fast` leaves out.
@@ -21,14 +24,32 @@ SLOW_MODULES = {
 }
 
 
+def _uses_postgres(item) -> bool:
+    """Asks for the server, directly or as a fixture's "postgres" parameter (test_auth's store)."""
+    params = getattr(item, "callspec", None) and item.callspec.params.values()
+    return "postgres_server" in item.fixturenames or "postgres" in (params or ())
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
-        if (item.path.stem in SLOW_MODULES or item.get_closest_marker("browser")
-                or "postgres_server" in item.fixturenames):
+        if item.path.stem in SLOW_MODULES or item.get_closest_marker("browser") or _uses_postgres(item):
             item.add_marker(pytest.mark.slow)
     # The slow files first: on both cores (make test) the quick ones then fill the gaps, instead of a long file
     # starting last and running alone.
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes():
+    """argon2 at its lowest cost inside the test processes: its default takes 0.2 s of a core per hash or
+    check, and the suite makes thousands. Hashes still verify either way (each names its own cost); the
+    servers and CLI commands the tests start keep the product's cost."""
+    product_hasher = users.HASHER
+    users.HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    users.dummy_hash.cache_clear()
+    yield
+    users.HASHER = product_hasher
+    users.dummy_hash.cache_clear()
 
 
 @pytest.fixture(scope="session")

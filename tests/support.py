@@ -3,7 +3,6 @@
 import fcntl
 import functools
 import http.client
-import importlib.util
 import os
 import shutil
 import socket
@@ -25,15 +24,6 @@ LOGS = ROOT / "tests" / "output" / "logs"
 PASSWORD = "correct-horse-9"
 
 
-def _script(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-# PostgreSQL, app servers and nginx as `make cluster` starts them
-cluster = _script("cluster")
 
 
 def export_text(db: Path) -> str:

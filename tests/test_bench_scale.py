@@ -1,20 +1,16 @@
 """scripts/bench_scale.py's generator at a tiny size: exact row counts, the same bytes for the same
 seed, and load files that the product's loader accepts."""
 
-import importlib.util
 import numbers
 from pathlib import Path
 
 import pandas as pd
-from support import ROOT, export_text
+from support import export_text
 
 from metrics import ingest
 from metrics.store import stored_facts
 from metrics.store.warehouse import new_version, open_reader
-
-spec = importlib.util.spec_from_file_location("bench_scale", ROOT / "scripts" / "bench_scale.py")
-bench_scale = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(bench_scale)
+from scripts import bench_scale
 
 SHAPE = bench_scale.Shape(indicators=3, quarters=4, regions=5)
 

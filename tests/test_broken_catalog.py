@@ -14,7 +14,6 @@ from support import load_text
 
 from metrics.paths import ROOT
 from metrics.store import engine
-from metrics.store.build import build
 from metrics.store.warehouse import DATA_DIRECTORY, catalog_file, forget, lake_dir
 from ui import web
 from ui.common import without_server_paths
@@ -67,11 +66,9 @@ def refusal(db: Path, how: str) -> str:
 
 
 @pytest.fixture
-def loaded_db(tmp_path) -> Path:
-    db = tmp_path / "warehouse.duckdb"
-    build(db)
-    load_text(db, "q.csv", QUARTER_CSV)
-    return db
+def loaded_db(fresh_db) -> Path:
+    load_text(fresh_db, "q.csv", QUARTER_CSV)
+    return fresh_db
 
 
 @pytest.mark.parametrize("how", ["missing", "empty", "not_ducklake", "no_tables"])

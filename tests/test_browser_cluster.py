@@ -10,10 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
-from support import PASSWORD, TWO_QUARTERS_CSV, chromium, cluster
+from support import PASSWORD, TWO_QUARTERS_CSV, chromium
 
 from metrics import accounts
 from metrics.accounts.store import transaction
+from scripts import cluster
 
 pytestmark = pytest.mark.browser
 

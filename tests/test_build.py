@@ -133,6 +133,7 @@ def test_build_twice_gives_the_same_export(fresh_db):
     assert export_text(fresh_db) == first
 
 
+@pytest.mark.slow  # kills processes, as test_faults does
 @pytest.mark.parametrize("delay", [0.3, 0.8, 1.5, 2.5])
 def test_killed_build_leaves_previous_warehouse_intact(fresh_db, delay):
     before = export_text(fresh_db)

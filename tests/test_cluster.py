@@ -5,8 +5,7 @@ tested in test_browser_cluster.py."""
 import subprocess
 from pathlib import Path
 
-from support import cluster
-
+from scripts import cluster
 from ui import auth
 
 

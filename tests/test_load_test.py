@@ -10,7 +10,7 @@ from support import ROOT
 
 def test_a_short_load_test_runs_pages_without_errors(tmp_path):
     out = tmp_path / "load.md"
-    done = subprocess.run([sys.executable, "scripts/load_test.py", "--servers", "1", "--sessions", "3", "--seconds",
+    done = subprocess.run([sys.executable, "-m", "scripts.load_test", "--servers", "1", "--sessions", "3", "--seconds",
                            "10", "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr
     header, _, row = out.read_text(encoding="utf-8").splitlines()[2:5]

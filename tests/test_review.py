@@ -205,6 +205,7 @@ def race(*steps: tuple[float, object]) -> list[str]:
     return refusals
 
 
+@pytest.mark.slow  # 20 approvals racing withdrawals, a minute: with make test, as test_concurrent_load's race is
 def test_a_withdrawal_racing_an_approval_never_leaves_a_withdrawn_submission_published(cycle):
     """The clerk withdraws while the admin approves, 20 times: each submission ends either 已撤回 with
     nothing published, or 已通过 with its value published by its own load; never a mix."""

@@ -1,16 +1,24 @@
 """`python -m metrics user …` and the first-start admin of `ensure`."""
 
+import contextlib
 import csv
+import io
 import subprocess
 import sys
+from unittest import mock
 
 from metrics import accounts
+from metrics.cli import main
 from metrics.paths import ROOT
 
 
-def cli(*args, stdin: str = "", env_db=None):
-    return subprocess.run([sys.executable, "-m", "metrics", *args, "--db", str(env_db)], cwd=ROOT, input=stdin,
-                          capture_output=True, text=True, timeout=120)
+def cli(*args, stdin: str = "", env_db=None) -> subprocess.CompletedProcess:
+    """`python -m metrics …` in this process (the main that __main__.py runs, a second quicker than a new
+    interpreter); the tests below that need the real process (a lock held by another, ensure) start one."""
+    out, err = io.StringIO(), io.StringIO()
+    with mock.patch("sys.stdin", io.StringIO(stdin)), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([*args, "--db", str(env_db)])
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 def signed_in_account(store, username: str, password: str) -> accounts.Account:

@@ -2,7 +2,6 @@
 and an account re-read before each privileged action."""
 
 import datetime as dt
-import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -13,11 +12,11 @@ from metrics import config
 from metrics.accounts.audit import record, record_event
 from metrics.accounts.store import AccountError, Store, timestamp, transaction
 from metrics.accounts.users import (
-    HASHER,
     LOCK_MINUTES,
     OIDC_PREFIX,
     Account,
     check_password,
+    dummy_hash,
     get_user,
     normal_username,
     set_password,
@@ -32,13 +31,6 @@ SESSION_HOURS = 12           # a session ends this long after sign-in, however a
 TOUCH_SECONDS = 60           # a session's last-seen time is written at most this often
 WRONG = "用户名或密码错误"
 THROTTLED = f"登录失败次数过多，请{LOCK_MINUTES}分钟后再试"
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    """Verified against when the user does not exist, so that a wrong name costs as much as a wrong
-    password; made on first use, so that commands that never sign anyone in do not pay for it."""
-    return HASHER.hash(secrets.token_hex(16))
 
 
 def _account(user: dict) -> Account:
@@ -111,7 +103,7 @@ def _check_login(store: Store, username: str, password: str, client_address: str
         _run(con, "account_failure_insert", username=username, client_address=client_address, now=now)
         _run(con, "account_failures_prune", before=now - dt.timedelta(days=1))
         user = get_user(con, username)
-    if verifies(user["password_hash"] if user else _dummy_hash(), password) and user and not user["is_disabled"]:
+    if verifies(user["password_hash"] if user else dummy_hash(), password) and user and not user["is_disabled"]:
         return user
     if counts["count_pair"] + 1 == MAX_FAILED_ATTEMPTS:
         record(store, "system", "登录锁定", username,

@@ -1,6 +1,7 @@
 """Accounts: roles and their scopes, user names, passwords, and the changes an admin makes to them."""
 
 import datetime as dt
+import functools
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -59,6 +60,13 @@ class Account:
         if self.scope_categories:
             parts.append("指标类别：" + "、".join(self.scope_categories))
         return "；".join(parts) or "全部"
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """Verified against when the user does not exist, so that a wrong name costs as much as a wrong
+    password; made on first use, so that commands that never sign anyone in do not pay for it."""
+    return HASHER.hash(secrets.token_hex(16))
 
 
 def _user_count(con) -> int:
