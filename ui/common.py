@@ -18,6 +18,7 @@ from metrics.claims import Change, Direction
 from metrics.exporting import neutralise_formulas, neutralised
 from metrics.formatting import change_words, inert
 from metrics.paths import resolve_db
+from ui import telemetry
 
 ALL = "全部"
 
@@ -135,12 +136,14 @@ def pin_version() -> str:
 def current_version() -> str:
     """The snapshot this page run reads; outside a page run (warming, a download written when clicked),
     the current one."""
-    pinned = st.session_state.get(PINNED_VERSION_KEY) if get_script_run_ctx() else None
+    pinned = st.session_state.get(PINNED_VERSION_KEY) if get_script_run_ctx(suppress_warning=True) else None
     return pinned or warehouse.version_id(resolve_db())
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _call(_function, function_key: str, version: str, args: tuple, kwargs: tuple):
+    if get_script_run_ctx(suppress_warning=True):  # a page run waits for this one (warming runs without a page)
+        telemetry.COLD_CALLS.inc()
     return _function(_connection(str(resolve_db()), version), *args, **dict(kwargs))
 
 
