@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
-from support import APP, TWO_QUARTERS_CSV, cluster, load_text, seeded_warehouse
+from support import APP, TWO_QUARTERS_CSV, cluster, follow_ups_done, load_text, seeded_warehouse
 
 from metrics import accounts
 from metrics.warehouse import open_reader
@@ -29,6 +29,14 @@ def pytest_collection_modifyitems(items):
     # The slow files first: on both cores (make test) the quick ones then fill the gaps, instead of a long file
     # starting last and running alone.
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+@pytest.fixture(autouse=True)
+def changes_followed_up(monkeypatch):
+    """A test's page changes have their follow-ups (file merge, audit copy) done before its settings are undone
+    (this fixture is torn down before monkeypatch): none of them writes into the next test's stores."""
+    yield
+    follow_ups_done()
 
 
 @pytest.fixture(scope="session")
