@@ -1,12 +1,13 @@
 """The dashboard's server: `streamlit run server.py` (what `make run` does) serves app.py through st.App, with
-the sign-in routes, the page gate, /healthz, /metrics and the security headers of ui/web.py."""
+the sign-in routes, the page gate, /healthz, /metrics and the security headers of ui/web.py, and warms the
+default views of every new snapshot in the background (ui/warming.py)."""
 
 import sys
 
 import streamlit as st
 import uvicorn
 
-from ui import web
+from ui import warming, web
 
 
 def _configure_uvicorn() -> None:
@@ -27,3 +28,4 @@ def _configure_uvicorn() -> None:
 web.check_trusted_proxies()
 _configure_uvicorn()
 app = st.App("app.py", routes=web.ROUTES, middleware=web.MIDDLEWARE)
+warming.watch()

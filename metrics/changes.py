@@ -2,13 +2,17 @@
 
 The dashboard and the CLI both change data through here. Each load, rollback and target change
 journals itself inside its own transaction (metrics.store.journal), with the observation counts before
-and after; here the journal is copied to the audit trail right after the change. A page passes the
-signed-in account, whose role is read again from the store before writing; the CLI runs on the
-server by its operator and passes only a name.
+and after; here the journal is copied to the audit trail right after the change (the CLI), or after the
+page has answered (follow_ups_deferred). A page passes the signed-in account, whose role is read again
+from the store before writing; the CLI runs on the server by its operator and passes only a name.
 """
 
+import contextlib
+import contextvars
 import dataclasses
 import datetime as dt
+import functools
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -26,10 +30,35 @@ class AuditPending(DoneButPending):
     """The change is published, but the accounts store was locked: its audit entry comes later."""
 
 
+FollowUp = Callable[[], None]
+_deferred: contextvars.ContextVar[list[FollowUp] | None] = contextvars.ContextVar("deferred_follow_ups", default=None)
+
+
+@contextlib.contextmanager
+def follow_ups_deferred() -> Iterator[list[FollowUp]]:
+    """Within the block, a change's follow-up (after_commit) is not run but added to the list yielded, for the
+    caller to run once it has answered: a page does not keep its user waiting for a file merge and an audit copy
+    that change nothing the user sees. Each follow-up may raise AuditPending, like after_commit."""
+    collected: list[FollowUp] = []
+    token = _deferred.set(collected)
+    try:
+        yield collected
+    finally:
+        _deferred.reset(token)
+
+
 def after_commit(db: Path, change: str, result: object = None) -> None:
-    """What follows a committed change: the small tables' files merged (warehouse.merge_small_tables), the
-    files of killed or failed changes removed (warehouse.remove_orphan_files), and the journal copied to the
-    audit trail; AuditPending, carrying the change's result, when the accounts store stays locked."""
+    """What follows a committed change, now or, inside follow_ups_deferred, later: the small tables' files merged
+    (warehouse.merge_small_tables), the files of killed or failed changes removed (warehouse.remove_orphan_files),
+    and the journal copied to the audit trail; AuditPending, carrying the change's result, when the accounts store
+    stays locked."""
+    if (deferred := _deferred.get()) is not None:
+        deferred.append(functools.partial(_follow_up, db, change, result))
+        return
+    _follow_up(db, change, result)
+
+
+def _follow_up(db: Path, change: str, result: object) -> None:
     warehouse.merge_small_tables(db)
     warehouse.remove_orphan_files(db)
     try:

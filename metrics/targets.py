@@ -139,3 +139,10 @@ def targeted_summary(con: duckdb.DuckDBPyConnection, category: str | None, regio
     target is the item's full marks in every quarter, not a year's total)."""
     return queries.run(con, "targeted_status_summary", category=category or None, region_id=region_id or None,
                        projection_year=projection_year)
+
+
+def projection_requests(summary: pd.DataFrame) -> tuple[tuple[str, str], ...]:
+    """The (indicator, region) pairs whose year-end projections a targeted_summary offers: one projections query."""
+    return tuple((indicator_id, region["region_id"])
+                 for indicator_id, regions in zip(summary["indicator_id"], summary["projectable_regions"], strict=True)
+                 for region in regions)

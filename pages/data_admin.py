@@ -56,7 +56,7 @@ def finish(message_key: str, message: str) -> None:
     """After a change: every session reads the new version, this one from a fresh run (the
     sidebar's 最近变更 included) that shows the message once, while the default views are warmed beside it."""
     common.clear_caches()
-    warming.warm_in_background()
+    warming.wake()
     st.session_state[message_key] = message
     st.rerun()
 

@@ -166,10 +166,7 @@ year = chosen.quarter_index // 4
 targeted_rows = common.data(targets.targeted_status, chosen.category, chosen.region_id,
                             rows_per_indicator=common.TABLE_ROWS_SHOWN)
 targeted = common.data(targets.targeted_summary, chosen.category, chosen.region_id, year)
-# Every projection the page shows, in one query.
-asked = tuple((indicator_id, region["region_id"])
-              for indicator_id, regions in zip(targeted["indicator_id"], targeted["projectable_regions"], strict=True)
-              for region in regions)
+asked = targets.projection_requests(targeted)
 projected = common.data(targets.projections, asked, year) if asked else []
 
 if targeted.empty:

@@ -20,7 +20,7 @@ def act(change, done) -> None:
     happened (done: the step's result → the message), else the refusal in one line."""
     if changed := common.make_change(change):
         common.clear_caches()
-        warming.warm_in_background()
+        warming.wake()
         auth.flash(done(changed.result))
         st.rerun()
 

@@ -277,12 +277,6 @@ async def count_connections(postgres: cluster.Postgres, deadline: float, results
         await asyncio.sleep(2)
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (/proc/PID/stat fields 14 and 15)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 async def drive(running: cluster.Cluster, env: dict[str, str], csv: Path, args, results: Results) -> None:
     pids = [server.process.pid for server in running.servers]
     began = time.monotonic()
@@ -293,13 +287,13 @@ async def drive(running: cluster.Cluster, env: dict[str, str], csv: Path, args, 
         await asyncio.sleep(ramp * number / args.sessions)
         await simulate(number, running.https_port, deadline, args.think, args.timeout, results)
 
-    servers_before = sum(map(cpu_seconds, pids))
+    servers_before = sum(map(cluster.cpu_seconds, pids))
     own_before = resource.getrusage(resource.RUSAGE_SELF)
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     await asyncio.gather(loader(env, csv, deadline, results), count_connections(running.postgres, deadline, results),
                          *map(delayed, range(args.sessions)))
     results.seconds = time.monotonic() - began
-    results.server_cpu = sum(map(cpu_seconds, pids)) - servers_before
+    results.server_cpu = sum(map(cluster.cpu_seconds, pids)) - servers_before
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     results.client_cpu = own.ru_utime + own.ru_stime - own_before.ru_utime - own_before.ru_stime

@@ -9,7 +9,7 @@ import pytest
 import streamlit as st
 from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
-from support import APP, TWO_QUARTERS_CSV, load_text, seeded_warehouse, walked_warehouse
+from support import APP, TWO_QUARTERS_CSV, follow_ups_done, load_text, seeded_warehouse, walked_warehouse
 
 from metrics import accounts
 from metrics.accounts import users
@@ -50,6 +50,12 @@ def cheap_password_hashes():
     yield
     users.HASHER = product_hasher
     users.dummy_hash.cache_clear()
+@pytest.fixture(autouse=True)
+def changes_followed_up(monkeypatch):
+    """A test's page changes have their follow-ups (file merge, audit copy) done before its settings are undone
+    (this fixture is torn down before monkeypatch): none of them writes into the next test's stores."""
+    yield
+    follow_ups_done()
 
 
 @pytest.fixture(scope="session")

@@ -221,6 +221,14 @@ def store_locked_during(monkeypatch, store: Path, module, name: str) -> None:
     monkeypatch.setattr(module, name, locked)
 
 
+def follow_ups_done() -> None:
+    """Wait until the follow-ups of the changes made on pages so far (file merge, audit copy) have run: a page answers
+    before them (ui.common.make_change)."""
+    from ui import common
+
+    common.FOLLOW_UPS.submit(lambda: None).result(timeout=60)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -1,11 +1,12 @@
 """The 数据管理 page: upload, every problem listed, scope per editor, confirm, audit, rollback."""
 
+import threading
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
-from support import APP, export_text, signed_in, store_locked_during
+from support import APP, export_text, follow_ups_done, signed_in, store_locked_during
 
 from metrics import accounts
 from metrics.store import journal
@@ -90,6 +91,7 @@ def test_admin_loads_gb18030_file_with_percent_and_wan_then_rolls_back(page_as, 
     exported = export_text(fresh_db)
     assert "one_window_share,综合窗口可办事项占比(一窗通办),华容区,2024Q1,98.1,%,exact,华容区报表" in exported
     assert "supervision_push_volume,监管行为推送数据量,鄂州市,2024Q1,35000000,条,at_least,市监管平台" in exported
+    follow_ups_done()
     trail = accounts.audit_trail(store)
     loads = trail[trail["action"] == "载入数据"]
     assert loads[["actor", "target", "count_before", "count_after"]].values.tolist() == [
@@ -103,6 +105,7 @@ def test_admin_loads_gb18030_file_with_percent_and_wan_then_rolls_back(page_as, 
     assert history.success[0].value == ("已撤销第 2 次变更（载入文件“一季度.csv”）：删除 2 行，恢复 0 行。"
                                         "这次撤销记录为第 3 次变更（撤销载入）。")
     assert export_text(fresh_db) == before
+    follow_ups_done()
     actions = accounts.audit_trail(store)["action"].tolist()
     assert actions.count("撤销载入") == 1 and actions.count("载入数据") == 1
 
@@ -163,6 +166,7 @@ def test_admin_sets_a_bureau_target_recorded_like_a_load(page_as, store, fresh_d
     con.close()
     assert stored == [("supervision_push_volume", None, 2023, 120000000.0, ">=", "bureau")]
     assert kind == ("target", "boss")
+    follow_ups_done()
     events = accounts.audit_trail(store)
     assert events[events["action"] == "设置目标"]["detail"].tolist() == ["2023年 全部地区 ≥ 1.2亿条"]
 
@@ -277,8 +281,9 @@ def test_audit_log_names_operators_and_says_what_its_counts_count(store, fresh_d
 
 def test_a_load_whose_audit_copy_waits_is_shown_done_with_a_warning_and_the_button_gone(store, fresh_db, page_as,
                                                                                       monkeypatch):
-    """The accounts store is locked while the load's audit copy is made: the load is live, so the page says so,
-    warns that the audit entry comes later, and offers no button to load the same file twice."""
+    """The accounts store is locked while the load's audit copy is made (after the page has answered): the load is
+    live, so the page says so at once and offers no button to load the same file twice; the run after the audit
+    copy gave up warns, once, that the audit entry comes later."""
     test = page_as("boss")
     upload(test, "一季度.csv", (HEADER + "综合窗口可办事项占比(一窗通办),华容区,2024Q1,98.1%,,华容区报表\n").encode())
     monkeypatch.setattr(journal, "AUDIT_WAIT_SECONDS", 0.3)
@@ -287,15 +292,43 @@ def test_a_load_whose_audit_copy_waits_is_shown_done_with_a_warning_and_the_butt
     assert not test.error
     assert [s.value for s in test.success] == [
         "已载入文件“一季度.csv”（第 2 次变更）：新增 1 行，修改 0 行，不变 0 行；新建期间 1 个。载入的数据如下："]
+    assert not [b for b in test.button if b.label == "确认载入"]
+    assert test.file_uploader[0].value is None
+    assert "华容区,2024Q1,98.1" in export_text(fresh_db)
+    follow_ups_done()
+    test.run()
     assert [w.value for w in test.warning] == [
         "载入 #2（新增 1 行，修改 0 行，不变 0 行；新建期间 1 个）已生效；"
         f"但账户库 {store.name} 被其他进程占用，已等待 0.3 秒，审计记录暂未写入，"
         "将在下次变更或运行 python -m metrics ensure 时从数据仓库的变更日志补记"]
-    assert not [b for b in test.button if b.label == "确认载入"]
-    assert test.file_uploader[0].value is None
-    assert "华容区,2024Q1,98.1" in export_text(fresh_db)
     test.run()
     assert not test.warning
+
+
+def test_saving_a_target_answers_before_its_file_merge_and_audit_copy(store, fresh_db, page_as, monkeypatch):
+    """The page shows the saved target while the audit copy has not been made; the copy follows, once."""
+    copying = threading.Event()
+    released = threading.Event()
+    real_reconcile = journal.reconcile
+
+    def held(db):
+        copying.set()
+        released.wait(30)  # on a page that waited for its follow-ups, the answer would come only after this
+        real_reconcile(db)
+
+    monkeypatch.setattr(journal, "reconcile", held)
+    test = page_as("boss")
+    test.selectbox(key="target_indicator").set_value("supervision_push_volume")
+    test.number_input(key="target_year").set_value(2023)
+    test.selectbox(key="target_comparator").set_value(">=")
+    test.number_input(key="target_value").set_value(120000000.0)
+    click(test, "保存目标")
+    assert test.success[-1].value == "已保存（第 2 次载入）"
+    assert not released.is_set() and "设置目标" not in accounts.audit_trail(store)["action"].tolist()
+    assert copying.wait(30)  # the follow-up has started, and waits
+    released.set()
+    follow_ups_done()
+    assert accounts.audit_trail(store)["action"].tolist().count("设置目标") == 1
 
 
 def test_a_locked_accounts_store_refuses_a_load_in_one_line(store, fresh_db, page_as, monkeypatch):

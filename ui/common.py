@@ -3,8 +3,11 @@ the shared sidebar filters, and the small widgets every page repeats."""
 
 import contextlib
 import gc
+import logging
 import re
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,11 +16,12 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from metrics import errors, periods, store
+from metrics import changes, errors, periods, store
 from metrics.claims import Change, Direction
 from metrics.exporting import neutralise_formulas, neutralised
 from metrics.formatting import change_words, inert
 from metrics.paths import resolve_db
+from ui import telemetry
 
 ALL = "全部"
 
@@ -135,12 +139,14 @@ def pin_version() -> str:
 def current_version() -> str:
     """The snapshot this page run reads; outside a page run (warming, a download written when clicked),
     the current one."""
-    pinned = st.session_state.get(PINNED_VERSION_KEY) if get_script_run_ctx() else None
+    pinned = st.session_state.get(PINNED_VERSION_KEY) if get_script_run_ctx(suppress_warning=True) else None
     return pinned or store.version_id(resolve_db())
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _call(_function, function_key: str, version: str, args: tuple, kwargs: tuple):
+    if get_script_run_ctx(suppress_warning=True):  # a page run waits for this one (warming runs without a page)
+        telemetry.COLD_CALLS.inc()
     return _function(_connection(str(resolve_db()), version), *args, **dict(kwargs))
 
 
@@ -179,22 +185,39 @@ class Changed:
     result: object
 
 
-PENDING_KEY = "change_pending"
+# The follow-ups of the changes made on pages (changes.after_commit: file merge, audit copy), one at a time in
+# this thread, after the page has answered; and per session, what a follow-up left pending, until shown.
+FOLLOW_UPS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="change-follow-ups")
+_pending: dict[str, str] = {}
+_pending_lock = threading.Lock()
+_LOG = logging.getLogger(__name__)
 
 
 def make_change(change: Callable[[], object]) -> Changed | None:
-    """Run a change a user asked for. Published, it returns the change's result, also when a follow-up is still
-    pending (errors.DoneButPending: the next run shows it as a warning, show_pending), so that its caller goes
-    on as after any success and offers no button for the same change again. Refused or failed: None, after
-    showing the reason in one line."""
+    """Run a change a user asked for. Published, it returns the change's result at once: its follow-ups run
+    afterwards in the background, and one left pending (errors.DoneButPending, the audit copy) is shown as a
+    warning by the session's next run after it (show_pending). So the caller goes on as after any success and
+    offers no button for the same change again. Refused or failed: None, after showing the reason in one line."""
     try:
-        return Changed(change())
-    except errors.DoneButPending as done:
-        st.session_state[PENDING_KEY] = str(done)
-        return Changed(done.result)
+        with changes.follow_ups_deferred() as follow_ups:
+            result = change()
     except errors.UserFacingError as error:
         show_error(error)
         return None
+    if follow_ups:
+        FOLLOW_UPS.submit(_follow_up, follow_ups, get_script_run_ctx(suppress_warning=True).session_id)
+    return Changed(result)
+
+
+def _follow_up(follow_ups: list[Callable[[], None]], session_id: str) -> None:
+    for follow_up in follow_ups:
+        try:
+            follow_up()
+        except errors.DoneButPending as pending:
+            with _pending_lock:
+                _pending[session_id] = str(pending)
+        except Exception:  # the change is published; the next change or `ensure` makes its audit copy
+            _LOG.exception("变更已发布，其后续（合并小表文件、审计记录）未完成")
 
 
 def show_error(error: Exception) -> None:
@@ -203,9 +226,11 @@ def show_error(error: Exception) -> None:
 
 
 def show_pending() -> None:
-    """Under the title of a page that changes data, once, on the run after a published change whose
-    follow-up is pending: what is still to come."""
-    if pending := st.session_state.pop(PENDING_KEY, None):
+    """Under the title of a page that changes data, once, on the session's first run after a published change's
+    follow-up was left pending (make_change): what is still to come."""
+    with _pending_lock:
+        pending = _pending.pop(get_script_run_ctx(suppress_warning=True).session_id, None)
+    if pending:
         st.warning(without_server_paths(pending), icon=":material/pending_actions:")
 
 

@@ -9,7 +9,7 @@ import contextlib
 import time
 from collections.abc import Iterator
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, Info
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily
 
 from metrics import accounts, store
@@ -18,6 +18,12 @@ from metrics.paths import resolve_db
 REGISTRY = CollectorRegistry()
 PAGE_RUNS = Histogram("dashboard_page_run_seconds", "Page script runs and their duration, by page", ["page"],
                       buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10), registry=REGISTRY)
+# The snapshot whose default views this server has warmed (ui/warming.py), and the cached calls page runs had to
+# compute themselves: after a warm, the default views compute none.
+WARMED = Info("dashboard_warmed", "The warehouse snapshot whose default views this server has warmed",
+              registry=REGISTRY)
+COLD_CALLS = Counter("dashboard_page_cold_calls", "Data calls a page run computed itself, not found in the cache",
+                     registry=REGISTRY)
 FAILED_SIGN_INS = Counter("dashboard_failed_sign_ins", "Refused sign-ins (wrong, unknown, throttled, store down)",
                           registry=REGISTRY)
 

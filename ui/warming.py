@@ -1,20 +1,23 @@
-"""After a change is published: fill the caches of the default views once, so that the first leader
-after a load does not pay the cold cost.
+"""After every publish, whoever published: fill the caches of the default views once, so that the first
+leader after a load does not pay the cold cost.
 
-The calls are the ones 总览, 区域对比 and 趋势 make with the sidebar at its defaults (the newest
-quarter, every category and region). Warming runs beside the clerk's page, which shows its result at
-once; it stops once its time is spent, and a failure is logged, never shown: the change itself has
-succeeded.
+The calls are the ones app.py's sidebar, 总览, 区域对比 and 趋势 make with the sidebar at its defaults (the
+newest quarter, every category and region). A thread of the server process (watch, started once by
+server.py) reads the warehouse's snapshot every few seconds — one small catalog query — and warms each new
+snapshot it sees, whether a page of this server, the CLI, another server or a review approval made it; a
+page that has just changed data wakes it at once (wake). It runs beside the page runs and never inside one;
+it stops once its time is spent, and a failure is logged, never shown: the change itself has succeeded.
 """
 
 import logging
 import threading
 import time
 
-from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+from streamlit import runtime
 
-from metrics import assessment, attention, facts, periods, targets
-from ui import common
+from metrics import assessment, attention, facts, periods, store, targets
+from metrics.paths import resolve_db
+from ui import common, telemetry
 
 BUDGET_SECONDS = 20.0
 _LOG = logging.getLogger(__name__)
@@ -26,6 +29,9 @@ def _steps():
     if quarters.empty:
         return
     quarter = int(quarters["quarter_index"].iloc[0])
+    yield lambda: common.data(facts.categories)
+    yield lambda: common.data(facts.regions)
+    yield lambda: common.data(facts.data_status)
     yield lambda: common.data(facts.headline, quarter, region_id=None)
     yield lambda: common.data(assessment.reported_points)
     yield lambda: common.data(assessment.reported_ranks)
@@ -35,7 +41,9 @@ def _steps():
     yield lambda: common.data(facts.as_of_with_table, quarter, category=None, region_id=None,
                               row_limit=common.TABLE_ROWS_SHOWN)
     yield lambda: common.data(targets.targeted_status, None, None, rows_per_indicator=common.TABLE_ROWS_SHOWN)
-    yield lambda: common.data(targets.targeted_summary, None, None, quarter // 4)
+    targeted = common.data(targets.targeted_summary, None, None, quarter // 4)
+    if asked := targets.projection_requests(targeted):
+        yield lambda: common.data(targets.projections, asked, quarter // 4)
     choices = common.data(facts.comparable_indicators)["indicator_id"].tolist()
     if choices:
         compared = facts.DEFAULT_COMPARISON if facts.DEFAULT_COMPARISON in choices else choices[0]
@@ -64,11 +72,48 @@ def warm_default_views(budget_seconds: float = BUDGET_SECONDS) -> int:
     return done
 
 
-def warm_in_background() -> threading.Thread:
-    """Warm the shared caches in a thread of their own (each query on its own cursor), so that the clerk's
-    page does not wait for it."""
-    thread = threading.Thread(target=warm_default_views, name="warm-default-views", daemon=True)
-    # The page's own context, so that Streamlit's cache knows the thread (else it logs a warning per call).
-    add_script_run_ctx(thread, get_script_run_ctx(suppress_warning=True))
-    thread.start()
-    return thread
+POLL_SECONDS = 2.0
+_wake = threading.Event()
+_watching: threading.Thread | None = None
+_watching_lock = threading.Lock()
+
+
+def wake() -> None:
+    """After a page of this server changed data (and emptied the caches): warm now, not at the next poll."""
+    _wake.set()
+
+
+def warm_if_new(warmed: str | None) -> str | None:
+    """Warm the current snapshot unless it is warmed already (or wake asked again); the snapshot now warmed."""
+    again = _wake.is_set()
+    _wake.clear()
+    version = store.version_id(resolve_db())
+    if version == warmed and not again:
+        return warmed
+    warm_default_views()
+    telemetry.WARMED.info({"version": version})
+    return version
+
+
+def _watch(poll_seconds: float) -> None:
+    warmed = failure = None
+    while True:
+        _wake.wait(poll_seconds)
+        if not runtime.exists():  # the server is still starting: its caches are not there yet
+            continue
+        try:
+            warmed, failure = warm_if_new(warmed), None
+        except Exception as error:  # a warehouse that cannot be read now: logged once, tried at every poll
+            if str(error) != failure:
+                _LOG.warning("预热默认视图时无法读取数据仓库：%s", error)
+            failure = str(error)
+
+
+def watch(poll_seconds: float = POLL_SECONDS) -> threading.Thread:
+    """Start, once per process, the thread that warms every new snapshot (server.py)."""
+    global _watching
+    with _watching_lock:
+        if _watching is None:
+            _watching = threading.Thread(target=_watch, args=(poll_seconds,), name="warm-new-snapshots", daemon=True)
+            _watching.start()
+        return _watching
