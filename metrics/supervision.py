@@ -55,7 +55,7 @@ def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _refused(item_id: int, account: Account) -> SupervisionError:
+def refusal(item_id: int, account: Account) -> SupervisionError:
     # The same words whether the item is missing or outside the scope: a unit learns nothing of another's items.
     scope = f"，或不在您的范围内（{account.scope_text()}）" if account.role == "editor" else ""
     return SupervisionError(f"没有督办 #{item_id}{scope}")
@@ -64,7 +64,7 @@ def _refused(item_id: int, account: Account) -> SupervisionError:
 def _item(run, account: Account, item_id: int, today: dt.date) -> pd.Series:
     found = run("supervision_items", today=today, item_id=int(item_id), **_scope(account))
     if found.empty:
-        raise _refused(item_id, account)
+        raise refusal(item_id, account)
     return _labelled(found).iloc[0]
 
 
@@ -94,6 +94,11 @@ def filtered(frame: pd.DataFrame, *, region: str | None = None, author: str | No
     elif status == "已办结":
         keep &= frame["status"] == "已办结"
     return frame[keep]
+
+
+def on_figure(frame: pd.DataFrame, indicator_id: str, quarter_index: int) -> pd.DataFrame:
+    """The items asked on one indicator in one quarter, to show beside its figures."""
+    return frame[(frame["indicator_id"] == indicator_id) & (frame["quarter_index"] == int(quarter_index))]
 
 
 def status_text(row) -> str:
@@ -131,7 +136,7 @@ def reminder_lines(con: duckdb.DuckDBPyConnection, account: Account, today: dt.d
     owed = items(con, account, today)
     owed = owed[owed["status"].isin(("待答复", "已退回"))].sort_values(["is_overdue", "deadline"],
                                                                    ascending=[False, True], kind="stable")
-    return [f"督办 #{row.item_id}{'逾期' if row.is_overdue else status_text(row)}：{row.indicator_name} · "
+    return [f"督办 #{row.item_id}（{'逾期' if row.is_overdue else row.status}）：{row.indicator_name} · "
             f"{row.region_name} · {row.quarter_label}，时限 {_day(row.deadline)}" for row in owed.itertuples()]
 
 

@@ -198,7 +198,7 @@ def test_an_editors_reminders_list_what_they_owe_overdue_first(people):
     lines = read(db, supervision.reminder_lines, who["hr_clerk"], in_five_days)
     name = "综合窗口可办事项占比(一窗通办) · 华容区 · 2024年第三季度"
     assert lines == [
-        f"督办 #{soon}逾期：{name}，时限 {dt.date.today() + dt.timedelta(days=1):%Y-%m-%d}",
-        f"督办 #{later}待答复：{name}，时限 {dt.date.today() + dt.timedelta(days=20):%Y-%m-%d}",
+        f"督办 #{soon}（逾期）：{name}，时限 {dt.date.today() + dt.timedelta(days=1):%Y-%m-%d}",
+        f"督办 #{later}（待答复）：{name}，时限 {dt.date.today() + dt.timedelta(days=20):%Y-%m-%d}",
     ]
     assert read(db, supervision.reminder_lines, who["leader"], in_five_days) == []
