@@ -28,6 +28,7 @@ from metrics import (
     queries,
     reporting,
     scoring,
+    supervision,
     upgrade,
     warehouse,
 )
@@ -368,6 +369,48 @@ def _post_reminder(webhook: str, body: bytes) -> int:
     raise WarehouseError(f"提醒未能发送到 {_shown_url(webhook)}：{reason}")
 
 
+def _date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError as error:
+        raise WarehouseError(f"日期“{text}”无法识别：应写作 2024-10-20") from error
+
+
+def cmd_supervise(args) -> None:
+    """督办 from the shell, as the account --user: the same rights and scope as on the page (an editor reads
+    and answers only their units' items)."""
+    db = resolve_db(args.db)
+    account = accounts.authorise(accounts.accounts_path(db), accounts.normal_username(args.user), "viewer")
+    today = dt.date.today()
+    if args.action == "list":
+        found = _read(args, lambda con: supervision.items(con, account, today))
+        found = supervision.filtered(found, region=args.region, author=args.author, status=args.status)
+        _write(exporting.to_csv_text(supervision.excel_rows(found)), args.out)
+        return
+    if args.action == "ask":
+        index = periods.quarter_index(args.period or "")
+        if index is None:
+            raise WarehouseError(f"期间“{args.period or ''}”无法识别：应写作 2024Q3")
+        item_id = changes.open_supervision(db, account, indicator_id=args.indicator or "", region_id=args.region or "",
+                                           quarter_index=index, content=args.text, deadline=_date(args.deadline))
+        print(f"已发起督办 #{item_id}", file=sys.stderr)
+        return
+    if args.item is None:
+        raise WarehouseError("请给出督办编号")
+    if args.action == "show":
+        item, steps = _read(args, lambda con: (supervision.item(con, account, args.item, today),
+                                               supervision.thread(con, account, args.item)))
+        print(f"督办 #{args.item} {item['indicator_name']} · {item['region_name']} · {item['quarter_label']} · "
+              f"{supervision.status_text(item)} · 时限 {item['deadline']:%Y-%m-%d} · 督办人 {item['author']}")
+        print(item["content"])
+        for step in steps.itertuples():
+            print(f"{step.written_at:%Y-%m-%d %H:%M} {step.author} {step.action}：{step.content}")
+        return
+    action = {"answer": supervision.ANSWER, "return": supervision.SEND_BACK, "close": supervision.CLOSE}[args.action]
+    changes.supervision_step(db, account, args.item, action, args.text)
+    print(f"督办 #{args.item} 已{action}", file=sys.stderr)
+
+
 def cmd_brief(args) -> None:
     """A quarter's briefing as .docx or .pdf, written whole or not at all."""
     from metrics import briefing  # charts and the renderer: 0.15 s of imports no other command needs
@@ -428,6 +471,19 @@ def parser() -> argparse.ArgumentParser:
     remind.add_argument("--period", help="报告期，如 2024Q3(默认有数据的最新季度)")
     remind.add_argument("--today", help="按哪一天判定逾期，如 2024-10-20(默认今天)")
     remind.add_argument("--webhook", help=f"把提醒以 JSON POST 到此地址(默认 ${REMIND_WEBHOOK_ENV})")
+    supervise = command("supervise", cmd_supervise,
+                        "督办：list | show | ask | answer | return | close（以 --user 账户的权限与范围）")
+    supervise.add_argument("action", choices=["list", "show", "ask", "answer", "return", "close"])
+    supervise.add_argument("item", nargs="?", type=int, help="督办编号(show、answer、return、close)")
+    supervise.add_argument("--user", required=True, help="以哪个账户操作(其角色与填报范围照样适用)")
+    supervise.add_argument("--text", help="督办内容、答复、退回原因或办结意见")
+    supervise.add_argument("--indicator", help="ask：指标编码")
+    supervise.add_argument("--region", help="ask：地区编码；list：只列该单位(名称)")
+    supervise.add_argument("--period", help="ask：报告季度，如 2024Q3")
+    supervise.add_argument("--deadline", help="ask：时限，如 2025-01-20")
+    supervise.add_argument("--author", help="list：只列该督办人")
+    supervise.add_argument("--status", choices=supervision.STATUS_FILTERS, help="list：未办结、逾期或已办结")
+    supervise.add_argument("--out", help="list：输出文件(CSV)，默认标准输出")
     user = command("user", cmd_user, "账户管理：add | set | passwd | disable | enable | list")
     user.add_argument("action", choices=["add", "set", "passwd", "disable", "enable", "list"])
     user.add_argument("username", nargs="?")

@@ -8,7 +8,7 @@ import shutil
 import openpyxl
 import pytest
 
-from metrics import accounts, changes, exporting, supervision
+from metrics import accounts, changes, cli, exporting, supervision
 from metrics.loads import LoadError, rollback
 from metrics.supervision import SupervisionError
 from metrics.warehouse import open_reader
@@ -202,3 +202,24 @@ def test_an_editors_reminders_list_what_they_owe_overdue_first(people):
         f"督办 #{later}（待答复）：{name}，时限 {dt.date.today() + dt.timedelta(days=20):%Y-%m-%d}",
     ]
     assert read(db, supervision.reminder_lines, who["leader"], in_five_days) == []
+
+
+def test_the_cli_holds_an_editor_to_their_units_as_the_page_does(people, capsys):
+    db, _, who = people
+    ask(db, who["leader"])
+    base = ["--db", str(db)]
+    refused = "错误：没有督办 #1，或不在您的范围内（地区：鄂城区）\n"
+    for action in (["show", "1"], ["answer", "1", "--text", "代答"]):
+        assert cli.main(["supervise", *action, "--user", "ec_clerk", *base]) == 2
+        assert capsys.readouterr().err == refused
+    assert cli.main(["supervise", "list", "--user", "ec_clerk", *base]) == 0
+    assert capsys.readouterr().out == "序号,指标,单位,季度,督办内容,督办人,时限,状态,答复,办结时间\n"
+    assert cli.main(["supervise", "answer", "1", "--user", "hr_clerk", "--text", "已整改", *base]) == 0
+    assert capsys.readouterr().err == "督办 #1 已答复\n"
+    assert cli.main(["supervise", "list", "--user", "leader", "--status", "未办结", *base]) == 0
+    deadline = dt.date.today() + dt.timedelta(days=10)
+    assert capsys.readouterr().out.splitlines()[1] == (
+        f"1,综合窗口可办事项占比(一窗通办),华容区,2024年第三季度,华容区一窗通办占比为何低于市本级？,leader,"
+        f"{deadline:%Y-%m-%d},已答复,{dt.date.today():%Y-%m-%d} hr_clerk：已整改,")
+    assert cli.main(["supervise", "close", "1", "--user", "nobody", *base]) == 2
+    assert capsys.readouterr().err == "错误：账户不存在或已停用，操作被拒绝\n"
