@@ -282,6 +282,11 @@ def _store(store: Store, wait_seconds: float | None = None) -> Iterator[duckdb.D
             raise
 
 
+def transaction(store: Store) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
+    """One transaction on the store under its writer lock, for modules that keep their own tables there."""
+    return _store(store)
+
+
 _run = queries.run_in_transaction
 
 

@@ -8,7 +8,6 @@ import json
 import os
 import sys
 import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from metrics import (
     formatting,
     ingest,
     journal,
+    notify,
     periods,
     queries,
     reporting,
@@ -37,6 +37,8 @@ from metrics.errors import DoneButPending, UserFacingError
 from metrics.paths import resolve_db
 from metrics.uploads import max_cli_load_mb
 from metrics.warehouse import WarehouseError, open_reader
+from metrics.webhook import post as webhook_post
+from metrics.webhook import shown_url
 
 # What `brief --format` accepts (metrics.briefing.FORMATS, which tests/test_briefing.py holds it to).
 BRIEF_FORMATS = ("docx", "pdf")
@@ -321,52 +323,8 @@ def cmd_remind(args) -> None:
         return
     if not webhook.startswith(("http://", "https://")):
         raise WarehouseError("提醒地址应以 http:// 或 https:// 开头")
-    status = _post_reminder(webhook, body.encode("utf-8"))
-    print(f"已发送提醒到 {_shown_url(webhook)}（HTTP {status}）", file=sys.stderr)
-
-
-def _shown_url(url: str) -> str:
-    """The webhook as messages name it: without user, password, query and fragment, where robots' keys are."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
-
-
-def _post_reminder(webhook: str, body: bytes) -> int:
-    """POST body to the webhook; its 2xx status. A redirect is not followed (urllib would resend a POST as
-    a GET without the body, or go to another scheme) and counts as not sent; so does any answer not
-    complete within REMIND_DEADLINE_SECONDS, however slowly it trickles in."""
-    import http.client  # here: their 20 ms of imports (http, email) are paid by a reminder, not by every command
-    import urllib.error
-    import urllib.request
-
-    class NotFollowed(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None  # urllib then raises the 3xx as an HTTPError
-
-    request = urllib.request.Request(webhook, data=body, method="POST",
-                                     headers={"Content-Type": "application/json; charset=utf-8"})
-    outcome: dict = {}
-
-    def send() -> None:
-        try:
-            with urllib.request.build_opener(NotFollowed).open(request, timeout=REMIND_DEADLINE_SECONDS) as answer:
-                outcome["status"] = answer.status
-        except urllib.error.HTTPError as error:
-            redirect = "（不跟随重定向，请配置最终地址）" if 300 <= error.code < 400 else ""
-            outcome["error"] = f"HTTP {error.code} {error.reason}{redirect}"
-        except (OSError, ValueError, http.client.HTTPException) as error:
-            outcome["error"] = str(getattr(error, "reason", error)) or type(error).__name__
-
-    # A daemon thread, so that the command ends at the deadline whatever the socket is doing.
-    sender = threading.Thread(target=send, daemon=True)
-    sender.start()
-    sender.join(REMIND_DEADLINE_SECONDS)
-    if "status" in outcome:
-        return outcome["status"]
-    reason = outcome.get("error", f"{REMIND_DEADLINE_SECONDS} 秒内未收到完整答复")
-    raise WarehouseError(f"提醒未能发送到 {_shown_url(webhook)}：{reason}")
+    status, _ = webhook_post(webhook, body.encode("utf-8"), REMIND_DEADLINE_SECONDS)
+    print(f"已发送提醒到 {shown_url(webhook)}（HTTP {status}）", file=sys.stderr)
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -409,6 +367,18 @@ def cmd_supervise(args) -> None:
     action = {"answer": supervision.ANSWER, "return": supervision.SEND_BACK, "close": supervision.CLOSE}[args.action]
     changes.supervision_step(db, account, args.item, action, args.text)
     print(f"督办 #{args.item} 已{action}", file=sys.stderr)
+
+
+def cmd_notify(args) -> None:
+    """Evaluate every account's subscriptions and send what is due, once; retry failed deliveries that are due."""
+    try:
+        now = dt.datetime.fromisoformat(args.now) if args.now else None
+    except ValueError as error:
+        raise WarehouseError(f"时间“{args.now}”无法识别：应写作 2025-01-20T08:00") from error
+    report = notify.run(resolve_db(args.db), now)
+    print(f"新提醒 {report.new_alerts} 条；本次发送成功 {report.delivered} 条，失败 {len(report.failures)} 条")
+    for failure in report.failures:
+        print(f"未能发送（保留，稍后重试）：{failure}", file=sys.stderr)
 
 
 def cmd_brief(args) -> None:
@@ -471,6 +441,8 @@ def parser() -> argparse.ArgumentParser:
     remind.add_argument("--period", help="报告期，如 2024Q3(默认有数据的最新季度)")
     remind.add_argument("--today", help="按哪一天判定逾期，如 2024-10-20(默认今天)")
     remind.add_argument("--webhook", help=f"把提醒以 JSON POST 到此地址(默认 ${REMIND_WEBHOOK_ENV})")
+    command("notify", cmd_notify, "按各账户的订阅发送提醒(站内消息、群机器人、邮件)，每个条件只发一次；"
+            "失败的稍后重试").add_argument("--now", help="按哪一时刻判定(默认现在)，如 2025-01-20T08:00")
     supervise = command("supervise", cmd_supervise,
                         "督办：list | show | ask | answer | return | close（以 --user 账户的权限与范围）")
     supervise.add_argument("action", choices=["list", "show", "ask", "answer", "return", "close"])

@@ -49,6 +49,12 @@ def items(con: duckdb.DuckDBPyConnection, account: Account, today: dt.date) -> p
     return _labelled(frame)
 
 
+def all_items(con: duckdb.DuckDBPyConnection, today: dt.date) -> pd.DataFrame:
+    """Every item, for the scheduler that alerts their authors (metrics.notify); never for a page."""
+    return _labelled(queries.run(con, "supervision_items", today=today, item_id=None, scope_regions=None,
+                                 scope_categories=None))
+
+
 def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
     frame["quarter_label"] = [periods.quarter_label(int(index)) for index in frame["quarter_index"]]
     frame["is_overdue"] = frame["is_overdue"].astype(bool)

@@ -13,6 +13,7 @@ answered as (
         item_id,
         count(*) as count_answers,
         max(written_at) as answered_at,
+        arg_max(content, step_id) as latest_answer,
         string_agg(strftime(written_at, '%Y-%m-%d') || ' ' || author || '：' || content, '；' order by step_id)
             as answers
     from supervision_steps
@@ -43,6 +44,7 @@ final as (
         coalesce(answered.count_answers, 0) as count_answers,
         answered.answered_at,
         answered.answers,
+        answered.latest_answer,
         case when latest.action = '办结' then latest.written_at end as closed_at
     from supervision_items as s
     join indicators as i using (indicator_id)
