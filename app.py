@@ -5,7 +5,7 @@ import streamlit as st
 from metrics import accounts, facts, periods
 from metrics.formatting import FILE_KINDS, actor_text, change_name, sources_summary
 from metrics.warehouse import WarehouseError
-from ui import auth, common, reminders, telemetry
+from ui import auth, common, inbox, reminders, telemetry
 from ui import navigation as ui_navigation
 
 st.set_page_config(
@@ -44,6 +44,7 @@ with common.warehouse_failures():
         st.markdown("### 鄂州市数据局\n**政务服务指标看板**")
         if account:
             st.caption(f"当前用户：{common.plain(account.name)}（{accounts.ROLE_NAMES[account.role]}）")
+            inbox.sidebar_badge(account)
         if account or not auth.view_requires_login():
             shown = PAGE_FILTERS.get(navigation.title, set())
             quarters = common.data(periods.reporting_quarters)

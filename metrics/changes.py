@@ -7,6 +7,7 @@ signed-in account, whose role is read again from the store before writing; the C
 server by its operator and passes only a name.
 """
 
+import contextlib
 import dataclasses
 import datetime as dt
 from pathlib import Path
@@ -14,8 +15,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import accounts, engine, ingest, journal, ledger, queries, review, supervision, targets, warehouse
-from metrics.errors import DoneButPending
+from metrics import accounts, engine, ingest, journal, ledger, notify, queries, review, supervision, targets, warehouse
+from metrics.errors import DoneButPending, UserFacingError
 from metrics.validation import Validation
 from metrics.warehouse import WarehouseError, open_reader
 
@@ -189,4 +190,6 @@ def supervision_step(db: Path, account: accounts.Account, item_id: int, action: 
     """答复 (the unit's editors), 退回 or 办结 (a leader or admin) on a 督办 item; returns the step's load id."""
     load_id = supervision.add_step(db, _current(db, account), item_id, action, content)
     after_commit(db, f"督办 #{item_id}{action}(载入 #{load_id})", load_id)
+    with contextlib.suppress(UserFacingError):  # a busy store: the next `metrics notify` records it the same
+        notify.record_due(db)
     return load_id

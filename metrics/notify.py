@@ -329,19 +329,28 @@ class Report:
     failures: list[str]
 
 
-def run(db: Path, now: dt.datetime | None = None) -> Report:
-    """Evaluate every subscription, record and queue what is new, and try what is due."""
+def record_due(db: Path, now: dt.datetime | None = None) -> list[Alert]:
+    """Evaluate every subscription and record what is new: in the inbox at once, queued for the other channels.
+    A 督办 step calls this too (metrics.changes), so that its alerts reach the inbox without the scheduler."""
     now = now or _now()
-    config = settings()
     store = accounts.accounts_path(db)
     subscribed = subscriptions(store)
+    if not subscribed:
+        return []
     con = open_reader(db)
     try:
         alerts = due_alerts(con, subscribed, now.date())
     finally:
         con.close()
-    new = record(store, subscribed, alerts, now)
-    delivered, failures = deliver(store, config, now)
+    return record(store, subscribed, alerts, now)
+
+
+def run(db: Path, now: dt.datetime | None = None) -> Report:
+    """Record what is new, and try every delivery that is due."""
+    now = now or _now()
+    config = settings()
+    new = record_due(db, now)
+    delivered, failures = deliver(accounts.accounts_path(db), config, now)
     return Report(len(new), delivered, failures)
 
 

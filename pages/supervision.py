@@ -10,7 +10,7 @@ import streamlit as st
 from metrics import changes, exporting, supervision
 from metrics.formatting import inert
 from metrics.paths import resolve_db
-from ui import auth, common
+from ui import auth, common, inbox
 from ui.supervision import item_heading
 
 auth.ensure_routed()
@@ -20,6 +20,9 @@ common.show_pending()
 account = auth.require("viewer")
 st.caption("领导或管理员在“区域对比”页就某单位某季度的数值发起督办，该单位的填报人员在此答复；"
            "督办人审阅答复后办结或退回。点选一行查看全部往来。")
+
+if account.can("admin"):
+    inbox.failed_deliveries()
 
 today = dt.date.today()
 everything = common.data(supervision.items, account, today)

@@ -7,9 +7,9 @@ import shutil
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
-from support import APP, PASSWORD, signed_in
+from support import APP, PASSWORD, free_port, signed_in
 
-from metrics import accounts, supervision
+from metrics import accounts, changes, notify, supervision
 from metrics.warehouse import open_reader
 
 ITEM = "综合窗口可办事项占比(一窗通办) · 华容区 · 2024年第三季度"
@@ -19,7 +19,7 @@ ITEM = "综合窗口可办事项占比(一窗通办) · 华容区 · 2024年第�
 def store_of_people(tmp_path_factory):
     store = tmp_path_factory.mktemp("people") / "accounts.duckdb"
     for name, role, regions in (("leader", "viewer", ()), ("hr_clerk", "editor", ("华容区",)),
-                                ("ec_clerk", "editor", ("鄂城区",))):
+                                ("ec_clerk", "editor", ("鄂城区",)), ("boss", "admin", ())):
         accounts.add_user(store, name, PASSWORD, role, actor="test", scope_regions=regions)
     return store
 
@@ -113,3 +113,36 @@ def test_a_clerk_of_another_unit_neither_reads_nor_answers_it_on_the_page(page_a
     districts = page_as("ec_clerk", "pages/districts.py", period="2024Q3")
     assert "请说明" not in texts(districts)
     assert not [t for t in districts.text_area if t.label == "督办内容"]
+
+
+def test_subscriptions_the_inbox_badge_and_the_admins_view_of_a_failed_delivery(page_as, fresh_db, monkeypatch):
+    mine = page_as("leader", "pages/account.py")
+    mine.multiselect(key="notify_supervision_channels").set_value(["inbox", "email"])
+    labelled(mine.text_input, "邮箱（选择“邮件”时必填）").input("leader@ezhou.gov.cn")
+    submit(mine, "保存订阅")
+    store = fresh_db.with_name("accounts.duckdb")
+    assert notify.subscriptions(store) == [
+        notify.Subscription("leader", "supervision", channels=("inbox", "email"), email="leader@ezhou.gov.cn")]
+
+    leader, clerk = accounts.Account("leader", "viewer"), accounts.Account("hr_clerk", "editor", ("华容区",))
+    item_id = changes.open_supervision(fresh_db, leader, indicator_id="one_window_share", region_id="huarong",
+                                       quarter_index=2024 * 4 + 2, content="请说明",
+                                       deadline=dt.date.today() + dt.timedelta(days=7))
+    changes.supervision_step(fresh_db, clerk, item_id, "答复", "已整改")
+    assert [e.label for e in page_as("leader", None).sidebar.expander if e.label.startswith("消息")] == [
+        "消息（1 条未读）"]
+
+    port = free_port()   # no SMTP server listens here
+    for name, value in ((notify.SMTP_HOST_ENV, "127.0.0.1"), (notify.SMTP_PORT_ENV, str(port)),
+                        (notify.SMTP_SECURITY_ENV, "none"), (notify.SMTP_FROM_ENV, "dashboard@ezhou.gov.cn"),
+                        (notify.SMTP_USER_ENV, "mailer"), (notify.SMTP_PASSWORD_ENV, "pw-never-shown-42")):
+        monkeypatch.setenv(name, value)
+    assert len(notify.run(fresh_db).failures) == 1
+    admin = page_as("boss", "pages/supervision.py")
+    assert [w.value for w in admin.warning] == [
+        "1 条提醒未能发送，已保留，将在下次运行 python -m metrics notify 时按间隔重试。"]
+    reason = admin.dataframe[0].value["原因"].tolist()
+    assert reason == [f"邮件未能发送到 leader@ezhou.gov.cn（127.0.0.1:{port}）：连接被拒绝"]
+    # The channels as configured, shown literally: the password only as 已设置.
+    assert (f"提醒发送：群机器人未配置；邮件服务器127\\.0.0.1\\:{port}（none，用户 mailer，密码已设置），"
+            "发件人 dashboard@\u2060ezhou.gov.cn。") in [c.value for c in admin.caption]
