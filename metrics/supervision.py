@@ -16,6 +16,7 @@ import pandas as pd
 
 from metrics import journal, periods, queries
 from metrics.accounts import Account
+from metrics.formatting import TERMINAL_CONTROLS
 from metrics.warehouse import WarehouseError, new_version
 
 # The bureau's leaders use 查看 accounts; editors are the ones asked, and answer.
@@ -147,7 +148,11 @@ def reminder_lines(con: duckdb.DuckDBPyConnection, account: Account, today: dt.d
 
 
 def _text(content: str | None, what: str, *, required: bool = True) -> str:
-    content = (content or "").strip()
+    """Typed text as it will be kept: plain, bounded, lines kept; control characters refused (a terminal would
+    obey them, and an Excel sheet cannot hold them)."""
+    content = (content or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if TERMINAL_CONTROLS.search(content):
+        raise SupervisionError(f"{what}含有控制字符，请删除后再提交")
     if required and not content:
         raise SupervisionError(f"请填写{what}")
     if len(content) > MAX_TEXT_CHARACTERS:

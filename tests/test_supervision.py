@@ -142,6 +142,8 @@ def test_text_is_required_bounded_and_kept_as_written(people):
         ask(db, who["leader"], content="问" * 501)
     with pytest.raises(SupervisionError, match="^时限 .* 早于今天$"):
         ask(db, who["leader"], days=-1)
+    with pytest.raises(SupervisionError, match="^督办内容含有控制字符，请删除后再提交$"):
+        ask(db, who["leader"], content="请说明\x1b[2J")
     hostile = "**加粗** <b>x</b> [链接](http://evil.example) =1+1"
     item_id = ask(db, who["leader"], content=hostile)
     assert read(db, supervision.item, who["leader"], item_id, dt.date.today())["content"] == hostile

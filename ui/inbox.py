@@ -48,17 +48,19 @@ def subscriptions_form(account: accounts.Account) -> None:
             current = mine.get(kind, notify.Subscription(account.username, kind, channels=()))
             st.markdown(f"**{title}**")
             channels = st.multiselect("发送方式", list(notify.CHANNELS), default=list(current.channels),
-                                      format_func=notify.CHANNELS.get, key=f"notify_{kind}_channels")
+                                      format_func=notify.CHANNELS.get, key=f"notify_{kind}_channels",
+                                      placeholder="不订阅")
             watched = {}
             if kind == "below_target":
                 watched["indicator_ids"] = tuple(st.multiselect(
                     "指标（不选即全部）", list(indicator_names), default=[i for i in current.indicator_ids
                                                                if i in indicator_names],
-                    format_func=lambda key: inert(indicator_names[key]), key="notify_indicators"))
+                    format_func=lambda key: inert(indicator_names[key]), key="notify_indicators",
+                    placeholder="全部指标"))
                 watched["region_ids"] = tuple(st.multiselect(
                     "单位（不选即全部）", list(region_names),
                     default=[r for r in current.region_ids if r in region_names],
-                    format_func=lambda key: inert(region_names[key]), key="notify_regions"))
+                    format_func=lambda key: inert(region_names[key]), key="notify_regions", placeholder="全部单位"))
             chosen[kind] = (tuple(channels), watched)
         address = st.text_input("邮箱（选择“邮件”时必填）", value=next((s.email for s in mine.values() if s.email), ""),
                                 max_chars=254)
