@@ -37,6 +37,7 @@ SMTP_SECURITY = ("starttls", "ssl", "none")
 DEADLINE_SECONDS = 10
 FIRST_RETRY = dt.timedelta(minutes=5)
 LAST_RETRY = dt.timedelta(hours=6)
+LEASE = dt.timedelta(minutes=10)  # longer than a run's sends take (DEADLINE_SECONDS each at most) but for a flood
 SUBJECT_PREFIX = "【政务服务指标看板】"
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s.]{1,63}")
 
@@ -304,6 +305,9 @@ def deliver(store: accounts.Store, config: Settings, now: dt.datetime) -> tuple[
     and one line per failure."""
     with _store(store) as con:
         due = queries.run_in_transaction(con, "notify_deliveries_due", now=now)
+        # Leased while this run sends them: an overlapping run (a slow cron job) does not send them again.
+        queries.run_in_transaction(con, "notify_deliveries_lease", delivery_ids=due["delivery_id"].tolist(),
+                                   lease_until=now + LEASE)
     outcomes = []
     for row in due.itertuples():
         try:

@@ -208,3 +208,21 @@ def test_subscriptions_are_checked(world):
         notify.subscribe(store, Subscription("leader", "supervision", channels=("email",), email="not-an-address"))
     with pytest.raises(notify.NotifyError, match="^未知的发送方式“sms”$"):
         notify.subscribe(store, Subscription("leader", "supervision", channels=("sms",)))
+
+
+def test_a_run_that_overlaps_another_does_not_send_what_that_one_is_sending(world, monkeypatch):
+    db, store = world
+    monkeypatch.setenv(notify.SMTP_HOST_ENV, "127.0.0.1")
+    monkeypatch.setenv(notify.SMTP_FROM_ENV, "dashboard@ezhou.gov.cn")
+    notify.subscribe(store, Subscription("leader", "supervision", channels=("email",), email="leader@ezhou.gov.cn"))
+    asked_and_answered(db)
+    now, overlapping, sent = dt.datetime(2030, 1, 6, 8, 0), [], []
+
+    def slow_send(row, config):
+        sent.append(row.title)
+        if len(sent) == 1:   # a second cron job starts while the first is sending
+            overlapping.append(notify.deliver(store, config, now))
+
+    monkeypatch.setitem(notify.SENDERS, "email", slow_send)
+    assert notify.deliver(store, notify.settings(), now) == (1, [])
+    assert (sent, overlapping) == ([ANSWERED], [(0, [])])
