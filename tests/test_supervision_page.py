@@ -1,5 +1,6 @@
 """The 督办 loop through the pages: a leader asks on 区域对比, the unit's clerk sees it in 提醒 and answers on the
-督办 page, the leader closes it; a clerk of another unit can neither read nor answer it there."""
+督办 page, the leader closes it; a clerk of another unit can neither read nor answer it there. Subscriptions on
+我的账户, the inbox badge, and the admin's view of a failed delivery."""
 
 import datetime as dt
 import shutil
@@ -69,7 +70,7 @@ def texts(test: AppTest) -> list[str]:
     return [element.value for element in test.text]
 
 
-def test_a_leader_asks_on_a_figure_the_clerk_answers_and_the_leader_closes(page_as, fresh_db):
+def test_a_leader_asks_on_a_figure_the_clerk_answers_and_the_leader_closes_and_no_other_unit_sees_it(page_as, fresh_db):
     leader = page_as("leader", "pages/districts.py", period="2024Q3")
     assert [s.value for s in leader.selectbox if s.label == "指标"] == ["one_window_share"]
     labelled(leader.selectbox, "单位").set_value("huarong")
@@ -80,6 +81,16 @@ def test_a_leader_asks_on_a_figure_the_clerk_answers_and_the_leader_closes(page_
         == [[1, "华容区", "2024年第三季度", "leader", "待答复"]]
     # Beside the figure: the question as written, not as Markdown or HTML.
     assert "**为何**低于市本级？<b>请说明</b>" in texts(page_as("leader", "pages/districts.py", period="2024Q3"))
+
+    # A clerk of another unit neither reads it nor answers it, on 督办 or beside the figure.
+    other = page_as("ec_clerk", "pages/supervision.py", item="1")
+    assert [e.value for e in other.error] == ["没有督办 #1，或不在您的范围内（地区：鄂城区）"]
+    assert [m.value for m in other.metric] == ["0项", "0项", "0项"]
+    assert not [t for t in other.text_area if t.label == "答复"]
+    assert "**为何**低于市本级？<b>请说明</b>" not in texts(other)
+    districts = page_as("ec_clerk", "pages/districts.py", period="2024Q3")
+    assert "**为何**低于市本级？<b>请说明</b>" not in texts(districts)
+    assert not [t for t in districts.text_area if t.label == "督办内容"]
 
     deadline = dt.date.today() + dt.timedelta(days=14)
     reminders = [c.value for c in page_as("hr_clerk", None).sidebar.caption]
@@ -96,23 +107,6 @@ def test_a_leader_asks_on_a_figure_the_clerk_answers_and_the_leader_closes(page_
     labelled(leader.radio, "处理").set_value("办结")
     submit(leader, "确定")
     assert items(fresh_db, everyone)["status"].tolist() == ["已办结"]
-
-
-def test_a_clerk_of_another_unit_neither_reads_nor_answers_it_on_the_page(page_as, fresh_db):
-    leader = page_as("leader", "pages/districts.py", period="2024Q3")
-    labelled(leader.selectbox, "单位").set_value("huarong")
-    labelled(leader.text_area, "督办内容").input("请说明")
-    submit(leader, "督办")
-
-    other = page_as("ec_clerk", "pages/supervision.py", item="1")
-    assert [e.value for e in other.error] == ["没有督办 #1，或不在您的范围内（地区：鄂城区）"]
-    assert [m.value for m in other.metric] == ["0项", "0项", "0项"]
-    assert not [t for t in other.text_area if t.label == "答复"]
-    assert "请说明" not in texts(other)
-    # Nor does 区域对比 show it, nor offer a clerk the form.
-    districts = page_as("ec_clerk", "pages/districts.py", period="2024Q3")
-    assert "请说明" not in texts(districts)
-    assert not [t for t in districts.text_area if t.label == "督办内容"]
 
 
 def test_subscriptions_the_inbox_badge_and_the_admins_view_of_a_failed_delivery(page_as, fresh_db, monkeypatch):
