@@ -186,9 +186,11 @@ def open_supervision(db: Path, account: accounts.Account, *, indicator_id: str, 
     return item_id
 
 
-def supervision_step(db: Path, account: accounts.Account, item_id: int, action: str, content: str | None) -> int:
-    """答复 (the unit's editors), 退回 or 办结 (a leader or admin) on a 督办 item; returns the step's load id."""
-    load_id = supervision.add_step(db, _current(db, account), item_id, action, content)
+def supervision_step(db: Path, account: accounts.Account, item_id: int, action: str, content: str | None,
+                     submission_id: int | None = None) -> int:
+    """答复 (the unit's editors, with a corrected file they submitted for review), 退回 or 办结 (a leader or
+    admin) on a 督办 item; returns the step's load id."""
+    load_id = supervision.add_step(db, _current(db, account), item_id, action, content, submission_id)
     after_commit(db, f"督办 #{item_id}{action}(载入 #{load_id})", load_id)
     with contextlib.suppress(UserFacingError):  # a busy store: the next `metrics notify` records it the same
         notify.record_due(db)

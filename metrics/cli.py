@@ -362,10 +362,10 @@ def cmd_supervise(args) -> None:
               f"{supervision.status_text(item)} · 时限 {item['deadline']:%Y-%m-%d} · 督办人 {item['author']}")
         print(item["content"])
         for step in steps.itertuples():
-            print(f"{step.written_at:%Y-%m-%d %H:%M} {step.author} {step.action}：{step.content}")
+            print(supervision.step_text(step))
         return
     action = {"answer": supervision.ANSWER, "return": supervision.SEND_BACK, "close": supervision.CLOSE}[args.action]
-    changes.supervision_step(db, account, args.item, action, args.text)
+    changes.supervision_step(db, account, args.item, action, args.text, args.submission)
     print(f"督办 #{args.item} 已{action}", file=sys.stderr)
 
 
@@ -449,6 +449,7 @@ def parser() -> argparse.ArgumentParser:
     supervise.add_argument("item", nargs="?", type=int, help="督办编号(show、answer、return、close)")
     supervise.add_argument("--user", required=True, help="以哪个账户操作(其角色与填报范围照样适用)")
     supervise.add_argument("--text", help="督办内容、答复、退回原因或办结意见")
+    supervise.add_argument("--submission", type=int, help="answer：附上本人提交审核的更正文件(报送编号)")
     supervise.add_argument("--indicator", help="ask：指标编码")
     supervise.add_argument("--region", help="ask：地区编码；list：只列该单位(名称)")
     supervise.add_argument("--period", help="ask：报告季度，如 2024Q3")

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import journal, periods, queries
+from metrics import journal, periods, queries, review
 from metrics.accounts import Account
 from metrics.formatting import TERMINAL_CONTROLS
 from metrics.warehouse import WarehouseError, new_version
@@ -101,6 +101,16 @@ def filtered(frame: pd.DataFrame, *, region: str | None = None, author: str | No
     elif status == "已办结":
         keep &= frame["status"] == "已办结"
     return frame[keep]
+
+
+def step_text(step) -> str:
+    """One step of a thread as read on the page and the CLI, with the file an answer brought and its review."""
+    said = f"：{step.content}" if step.content else ""
+    attached = ""
+    if pd.notna(step.submission_id):
+        attached = (f"（附报送 #{int(step.submission_id)}“{step.file_name}”，"
+                    f"{review.STATUS_NAMES.get(step.submission_status, step.submission_status)}）")
+    return f"{step.written_at:%Y-%m-%d %H:%M} {step.author} {step.action}{said}{attached}"
 
 
 def on_figure(frame: pd.DataFrame, indicator_id: str, quarter_index: int) -> pd.DataFrame:
@@ -199,9 +209,11 @@ def open_item(db: Path, account: Account, *, indicator_id: str, region_id: str, 
     return item_id, load_id
 
 
-def add_step(db: Path, account: Account, item_id: int, action: str, content: str | None) -> int:
-    """答复 (the unit's editors), 退回 or 办结 (a leader or admin) on an item that is not closed; its load id.
-    The item is read and written in one transaction under the writer lock: two steps never cross."""
+def add_step(db: Path, account: Account, item_id: int, action: str, content: str | None,
+             submission_id: int | None = None) -> int:
+    """答复 (the unit's editors, with their own corrected file if they sent one for review), 退回 or 办结 (a
+    leader or admin) on an item that is not closed; its load id. The item is read and written in one
+    transaction under the writer lock: two steps never cross."""
     if action not in (ANSWER, SEND_BACK, CLOSE):
         raise SupervisionError(f"未知的督办操作“{action}”")
     if action == ANSWER and account.role != "editor":
@@ -218,10 +230,16 @@ def add_step(db: Path, account: Account, item_id: int, action: str, content: str
             raise SupervisionError(f"督办 #{item_id} 已办结")
         if action == SEND_BACK and current["status"] != "已答复":
             raise SupervisionError(f"督办 #{item_id} 尚无新的答复，无法退回")
+        if submission_id is not None:
+            sent = queries.run_in_transaction(con, "submission_get", submission_id=int(submission_id))
+            if action != ANSWER or sent.empty or sent["user_name"].iloc[0] != account.username:
+                raise SupervisionError(f"报送 #{submission_id} 不是您提交的文件，不能附在{action}中")
         load_id, count = _record(con, user=account.username, kind_of=f"supervision:{item_id}",
                                  digest_of=f"{item_id}|{action}|{content}", note=f"督办 #{item_id} {action}")
         queries.run_in_transaction(con, "supervision_step_insert", item_id=int(item_id), action=action,
-                                   content=content, author=account.username, written_at=now, load_id=load_id)
+                                   content=content, author=account.username, written_at=now, load_id=load_id,
+                                   submission_id=None if submission_id is None else int(submission_id))
+        attached = f"（附报送 #{submission_id}）" if submission_id is not None else ""
         journal.write(con, load_id=load_id, actor=account.username, action=f"{action}督办",
-                      target=f"督办 #{item_id}", detail=content or None, count_before=count)
+                      target=f"督办 #{item_id}", detail=(content + attached) or None, count_before=count)
     return load_id

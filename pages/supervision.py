@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from metrics import changes, exporting, supervision
+from metrics import changes, exporting, review, supervision
 from metrics.formatting import inert
 from metrics.paths import resolve_db
 from ui import auth, common, inbox
@@ -80,24 +80,31 @@ st.subheader(f"督办 #{number}：{common.plain(item['indicator_name'])} · {ite
 st.markdown(item_heading(item))
 st.text(item["content"])
 for step in common.data(supervision.thread, account, number).itertuples():
-    said = f"：{step.content}" if step.content else ""
-    st.text(f"{step.written_at:%Y-%m-%d %H:%M} {step.author} {step.action}{said}")
+    st.text(supervision.step_text(step))
 if item["status"] == "已办结":
     st.stop()
 
 
-def act(action: str, content: str) -> None:
-    if common.make_change(lambda: changes.supervision_step(resolve_db(), account, number, action, content)):
+def act(action: str, content: str, submission_id: int | None = None) -> None:
+    if common.make_change(lambda: changes.supervision_step(resolve_db(), account, number, action, content,
+                                                           submission_id)):
         common.clear_caches()
         auth.flash(f"督办 #{number} 已{action}")
         st.rerun()
 
 
 if account.role == "editor":
+    # A corrected file goes through 数据管理 and review as any file; the answer names it, and the leader sees
+    # where its review stands.
+    sent = common.data(review.submissions, account.username)
+    files = dict(zip(sent["submission_id"], [f"报送 #{row.submission_id}“{inert(row.file_name)}”（{row.status_name}）"
+                                             for row in sent.itertuples()], strict=True))
     with st.form(f"supervision_answer_{number}", clear_on_submit=True):
         answer = st.text_area("答复", max_chars=supervision.MAX_TEXT_CHARACTERS)
+        attached = st.selectbox("附上更正文件（先在“数据管理”提交审核）", [None, *files],
+                                format_func=lambda key: "不附文件" if key is None else files[key])
         if st.form_submit_button("提交答复", type="primary"):
-            act(supervision.ANSWER, answer)
+            act(supervision.ANSWER, answer, attached)
 elif supervision.may_open(account):
     actions = [supervision.CLOSE, *([supervision.SEND_BACK] if item["status"] == "已答复" else [])]
     with st.form(f"supervision_decide_{number}", clear_on_submit=True):

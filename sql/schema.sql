@@ -266,6 +266,7 @@ create table if not exists supervision_steps (   -- key: step_id
     item_id    integer not null,
     action     varchar not null,         -- 答复 (the unit's editor), 退回 or 办结 (a leader or admin)
     content    varchar not null,
+    submission_id integer,               -- 答复: the clerk's corrected file, reviewed as any submission
     author     varchar not null,
     written_at timestamp not null,
     load_id    integer not null

@@ -7,6 +7,7 @@ import shutil
 
 import openpyxl
 import pytest
+from test_review import CLERK_FILE, submit
 
 from metrics import accounts, changes, cli, exporting, supervision
 from metrics.loads import LoadError, rollback
@@ -225,3 +226,21 @@ def test_the_cli_holds_an_editor_to_their_units_as_the_page_does(people, capsys)
         f"{deadline:%Y-%m-%d},已答复,{dt.date.today():%Y-%m-%d} hr_clerk：已整改,")
     assert cli.main(["supervise", "close", "1", "--user", "nobody", *base]) == 2
     assert capsys.readouterr().err == "错误：账户不存在或已停用，操作被拒绝\n"
+
+
+def test_an_answer_brings_the_clerks_own_corrected_file_and_its_review_shows_beside_it(people):
+    db, _, who = people
+    item_id = ask(db, who["leader"])
+    mine = submit(db, who["hr_clerk"])
+    theirs = submit(db, who["ec_clerk"], CLERK_FILE.decode().replace("华容区", "鄂城区").encode(), "鄂城区.csv")
+    with pytest.raises(SupervisionError, match=f"^报送 #{theirs} 不是您提交的文件，不能附在答复中$"):
+        changes.supervision_step(db, who["hr_clerk"], item_id, "答复", "已更正", theirs)
+    changes.supervision_step(db, who["hr_clerk"], item_id, "答复", "已更正，见附件", mine)
+
+    def lines():   # each step past its time
+        return [supervision.step_text(step)[17:] for step in
+                read(db, supervision.thread, who["leader"], item_id).itertuples()]
+
+    assert lines() == [f"hr_clerk 答复：已更正，见附件（附报送 #{mine}“华容区.csv”，待审核）"]
+    changes.approve(db, mine, who["boss"])
+    assert lines() == [f"hr_clerk 答复：已更正，见附件（附报送 #{mine}“华容区.csv”，已通过）"]

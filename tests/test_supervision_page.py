@@ -9,6 +9,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 from support import APP, PASSWORD, free_port, signed_in
+from test_review import submit as submit_file
 
 from metrics import accounts, changes, notify, supervision
 from metrics.warehouse import open_reader
@@ -96,13 +97,16 @@ def test_a_leader_asks_on_a_figure_the_clerk_answers_and_the_leader_closes_and_n
     reminders = [c.value for c in page_as("hr_clerk", None).sidebar.caption]
     assert f"督办 \\#1（待答复）：综合窗口可办事项占比(一窗通办) · 华容区 · 2024年第三季度，时限 {deadline:%Y-%m-%d}" \
         in reminders, reminders
+    submit_file(fresh_db, accounts.Account("hr_clerk", "editor", ("华容区",)))   # the corrected file, for review
     clerk = page_as("hr_clerk", "pages/supervision.py", item="1")
     labelled(clerk.text_area, "答复").input("12个事项本月进驻综合窗口")
+    labelled(clerk.selectbox, "附上更正文件（先在“数据管理”提交审核）").set_value(1)
     submit(clerk, "提交答复")
     assert items(fresh_db, everyone)["status"].tolist() == ["已答复"]
 
     leader = page_as("leader", "pages/supervision.py", item="1")
-    assert any(line.endswith("hr_clerk 答复：12个事项本月进驻综合窗口") for line in texts(leader))
+    assert any(line.endswith("hr_clerk 答复：12个事项本月进驻综合窗口（附报送 #1“华容区.csv”，待审核）")
+               for line in texts(leader))
     assert labelled(leader.radio, "处理").options == ["办结", "退回"]
     labelled(leader.radio, "处理").set_value("办结")
     submit(leader, "确定")
