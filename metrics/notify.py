@@ -21,12 +21,15 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import accounts, attention, periods, queries, supervision, webhook
+from metrics import accounts, attention, periods, queries, reporting, supervision, webhook
 from metrics.errors import UserFacingError
 from metrics.paths import SQL_DIR
 from metrics.warehouse import open_reader
 
-KINDS = {"supervision": "我督办的事项有答复或逾期", "below_target": "单位本季度低于目标"}
+KINDS = {"supervision": "我督办的事项有答复或逾期", "below_target": "单位本季度低于目标",
+         "fell": "单位较上季度变差超过设定幅度", "unreported": "单位过了截止日期仍未报送上季度数据"}
+# The kinds that watch units' figures, for chosen indicators and units.
+FIGURE_KINDS = ("below_target", "fell", "unreported")
 CHANNELS = {"inbox": "站内消息", "webhook": "群机器人", "email": "邮件"}
 WEBHOOK_ENV = "METRICS_NOTIFY_WEBHOOK"
 SMTP_HOST_ENV, SMTP_PORT_ENV = "METRICS_SMTP_HOST", "METRICS_SMTP_PORT"
@@ -54,6 +57,11 @@ class Subscription:
     region_ids: tuple[str, ...] = ()
     channels: tuple[str, ...] = ("inbox",)
     email: str | None = None
+    points: float | None = None   # fell: by more than this (percentage points for rates, else the unit's own)
+
+    def watches(self, indicator_id: str, region_id: str) -> bool:
+        return ((not self.indicator_ids or indicator_id in self.indicator_ids)
+                and (not self.region_ids or region_id in self.region_ids))
 
 
 @dataclass(frozen=True)
@@ -139,6 +147,8 @@ def subscribe(store: accounts.Store, subscription: Subscription) -> None:
     email = (subscription.email or "").strip() or None
     if "email" in subscription.channels and not (email and _EMAIL.fullmatch(email)):
         raise NotifyError("请填写有效的邮箱地址")
+    if subscription.kind == "fell" and subscription.channels and not (subscription.points or 0) > 0:
+        raise NotifyError("请填写变差超过多少（大于 0）")
     now = _now()
     with _store(store) as con:
         queries.run_in_transaction(con, "notify_subscription_delete", username=subscription.username,
@@ -147,6 +157,7 @@ def subscribe(store: accounts.Store, subscription: Subscription) -> None:
             queries.run_in_transaction(
                 con, "notify_subscription_insert", username=subscription.username, kind=subscription.kind,
                 indicator_ids=list(subscription.indicator_ids), region_ids=list(subscription.region_ids),
+                points=subscription.points if subscription.kind == "fell" else None,
                 channels=list(subscription.channels), email=email, updated_at=now)
         detail = "、".join(CHANNELS[channel] for channel in subscription.channels) or "取消"
         queries.run_in_transaction(con, "audit_insert", happened_at=now, actor=subscription.username,
@@ -159,7 +170,8 @@ def subscriptions(store: accounts.Store) -> list[Subscription]:
     with _store(store) as con:
         frame = queries.run_in_transaction(con, "notify_subscriptions")
     return [Subscription(row.username, row.kind, tuple(row.indicator_ids), tuple(row.region_ids),
-                         tuple(row.channels), row.email) for row in frame.itertuples()]
+                         tuple(row.channels), row.email, None if pd.isna(row.points) else float(row.points))
+            for row in frame.itertuples()]
 
 
 def _supervision_alerts(subscription: Subscription, asked: pd.DataFrame) -> list[Alert]:
@@ -180,34 +192,62 @@ def _supervision_alerts(subscription: Subscription, asked: pd.DataFrame) -> list
     return alerts
 
 
-def _target_alerts(subscription: Subscription, findings: list[attention.Finding], quarter: int) -> list[Alert]:
+def _figure_link(indicator_id: str, region_id: str, quarter: int, page: str = "districts") -> str:
+    return f"/{page}?indicator={indicator_id}&period={periods.quarter_id(quarter)}&region={region_id}"
+
+
+def _finding_alerts(subscription: Subscription, findings: pd.DataFrame, quarter: int) -> list[Alert]:
+    """Units below target, or worse than the quarter before by more than the subscription's points, in the
+    words of 需关注 (attention.summary, one finding at a time: it lists only the largest worsenings)."""
+    finding = "below_target" if subscription.kind == "below_target" else "worse"
+    watched = pd.Series([subscription.watches(row.indicator_id, row.region_id) for row in findings.itertuples()],
+                        index=findings.index, dtype=bool)
+    chosen = findings[(findings["finding"] == finding) & watched]
+    if subscription.kind == "fell":
+        chosen = chosen[chosen["gap"] > subscription.points]
+    title = f"{periods.quarter_label(quarter)}{'未达标' if finding == 'below_target' else '较上季度变差'}"
+    alerts = []
+    for index in range(len(chosen)):
+        [found] = attention.summary(chosen.iloc[[index]])
+        key = f"{subscription.kind}|{found.indicator_id}|{found.region_id}|{quarter}"
+        alerts.append(Alert(subscription.username, subscription.kind, key, title, found.text,
+                            _figure_link(found.indicator_id, found.region_id, quarter, found.page)))
+    return alerts
+
+
+def _unreported_alerts(subscription: Subscription, owed: pd.DataFrame, quarter: int) -> list[Alert]:
     label = periods.quarter_label(quarter)
-    return [Alert(subscription.username, "below_target",
-                  f"below_target|{found.indicator_id}|{found.region_id}|{quarter}", f"{label}未达标", found.text,
-                  f"/districts?indicator={found.indicator_id}&period={periods.quarter_id(quarter)}"
-                  f"&region={found.region_id}")
-            for found in findings
-            if found.finding == "below_target"
-            and (not subscription.indicator_ids or found.indicator_id in subscription.indicator_ids)
-            and (not subscription.region_ids or found.region_id in subscription.region_ids)]
+    return [Alert(subscription.username, "unreported", f"unreported|{row.indicator_id}|{row.region_id}|{quarter}",
+                  f"{label}逾期未报", f"{row.region_name} {row.indicator_name} {label}的数据已过截止日期"
+                  f"（{row.due_date:%Y-%m-%d}）仍未报送", "/reporting?period=" + periods.quarter_id(quarter))
+            for row in owed.itertuples() if subscription.watches(row.indicator_id, row.region_id)]
 
 
 def due_alerts(con: duckdb.DuckDBPyConnection, subscribed: list[Subscription], today: dt.date) -> list[Alert]:
     """What the subscriptions ask for now, sent before or not: 督办 answers and overdue items of their
-    authors; units below target in the newest quarter with data."""
-    alerts = []
-    asked = supervision.all_items(con, today) if any(s.kind == "supervision" for s in subscribed) else None
-    findings, quarter = [], None
-    if any(s.kind == "below_target" for s in subscribed):
+    authors; units below target or worse in the newest quarter with data; reports of the quarter just ended
+    that are past their due date."""
+    kinds = {s.kind for s in subscribed}
+    asked = supervision.all_items(con, today) if "supervision" in kinds else None
+    newest, findings = None, None
+    if kinds & {"below_target", "fell"}:
         quarters = periods.reporting_quarters(con)
         if len(quarters):
-            quarter = int(quarters["quarter_index"].iloc[0])
-            findings = attention.summary(attention.findings(con, quarter))
+            newest = int(quarters["quarter_index"].iloc[0])
+            findings = attention.findings(con, newest)
+    ended = today.year * 4 + (today.month - 1) // 3 - 1
+    owed = None
+    if "unreported" in kinds:
+        owed = reporting.status(con, ended, today)
+        owed = owed[owed["state"] == "逾期"]
+    alerts = []
     for subscription in subscribed:
         if subscription.kind == "supervision":
             alerts += _supervision_alerts(subscription, asked)
-        elif quarter is not None:
-            alerts += _target_alerts(subscription, findings, quarter)
+        elif subscription.kind == "unreported":
+            alerts += _unreported_alerts(subscription, owed, ended)
+        elif newest is not None:
+            alerts += _finding_alerts(subscription, findings, newest)
     return alerts
 
 

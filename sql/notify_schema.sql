@@ -6,9 +6,12 @@
 create table if not exists notify_subscriptions (
     username      varchar not null,
     kind          varchar not null,       -- supervision: 督办 items I asked, answered or overdue,
-                                          -- below_target: a unit's value of the newest quarter below its target
-    indicator_ids varchar[] not null,     -- below_target: the indicators watched; empty: every one
-    region_ids    varchar[] not null,     -- below_target: the units watched; empty: every one
+                                          -- below_target: a unit's value of the newest quarter below its target,
+                                          -- fell: a unit's value of the newest quarter worse by more than points,
+                                          -- unreported: a unit's report of the quarter just ended past its due date
+    indicator_ids varchar[] not null,     -- the indicators watched (not for supervision); empty: every one
+    region_ids    varchar[] not null,     -- the units watched (not for supervision); empty: every one
+    points        double,                 -- fell: by how much
     channels      varchar[] not null,     -- any of inbox, webhook, email
     email         varchar,                -- the address of the email channel
     updated_at    timestamp not null,

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
-from support import PASSWORD, free_port
+from support import PASSWORD, TWO_QUARTERS_CSV, free_port, load_text
 
 from metrics import accounts, changes, cli, notify
 from metrics.notify import Report, Subscription
@@ -226,3 +226,24 @@ def test_a_run_that_overlaps_another_does_not_send_what_that_one_is_sending(worl
     monkeypatch.setitem(notify.SENDERS, "email", slow_send)
     assert notify.deliver(store, notify.settings(), now) == (1, [])
     assert (sent, overlapping) == ([ANSWERED], [(0, [])])
+
+
+def test_a_unit_that_fell_by_more_than_the_points_and_a_report_past_its_due_date(world):
+    db, store = world
+    load_text(db, "2024Q3-Q4.csv", TWO_QUARTERS_CSV)   # 鄂城区 91.2% → 89.5%; 梁子湖区、葛店经开区 without 2024Q4
+    watched = {"indicator_ids": ("one_window_share",), "channels": ("inbox",)}
+    notify.subscribe(store, Subscription("leader", "fell", points=1.5, **watched))
+    notify.subscribe(store, Subscription("hr_clerk", "fell", points=2, **watched))
+    notify.subscribe(store, Subscription("hr_clerk", "unreported", region_ids=("liangzihu",), **watched))
+    assert notify.run(db, dt.datetime(2025, 1, 15, 9, 0)).new_alerts == 1   # the due date is not past yet
+    assert notify.run(db, dt.datetime(2025, 1, 16, 9, 0)).new_alerts == 1
+    assert notify.inbox(store, "leader")[["title", "body", "link"]].values.tolist() == [[
+        "2024年第四季度较上季度变差", "鄂城区 综合窗口可办事项占比(一窗通办) 89.5%，较2024年第三季度-1.7个百分点",
+        "/trends?indicator=one_window_share&period=2024Q4&region=echeng"]]
+    assert notify.inbox(store, "hr_clerk")[["title", "body", "link"]].values.tolist() == [[
+        "2024年第四季度逾期未报",
+        "梁子湖区 综合窗口可办事项占比(一窗通办) 2024年第四季度的数据已过截止日期（2025-01-15）仍未报送",
+        "/reporting?period=2024Q4"]]
+    assert notify.run(db, dt.datetime(2025, 1, 17, 9, 0)).new_alerts == 0
+    with pytest.raises(notify.NotifyError, match="^请填写变差超过多少（大于 0）$"):
+        notify.subscribe(store, Subscription("leader", "fell", points=0, **watched))

@@ -33,7 +33,7 @@ def sidebar_badge(account: accounts.Account | None) -> None:
 
 
 def subscriptions_form(account: accounts.Account) -> None:
-    """The account's two subscriptions: which channels each goes to, and for targets which indicators and units."""
+    """The account's subscriptions: which channels each goes to, and for units' figures which indicators and units."""
     store = auth.store_path()
     mine = {s.kind: s for s in notify.subscriptions(store) if s.username == account.username}
     indicators = common.data(facts.comparable_indicators)
@@ -51,24 +51,31 @@ def subscriptions_form(account: accounts.Account) -> None:
                                       format_func=notify.CHANNELS.get, key=f"notify_{kind}_channels",
                                       placeholder="不订阅")
             watched = {}
-            if kind == "below_target":
-                watched["indicator_ids"] = tuple(st.multiselect(
-                    "指标（不选即全部）", list(indicator_names), default=[i for i in current.indicator_ids
-                                                               if i in indicator_names],
-                    format_func=lambda key: inert(indicator_names[key]), key="notify_indicators",
+            if kind in notify.FIGURE_KINDS:
+                left, right = st.columns(2)
+                watched["indicator_ids"] = tuple(left.multiselect(
+                    "指标（不选即全部）", list(indicator_names),
+                    default=[i for i in current.indicator_ids if i in indicator_names],
+                    format_func=lambda key: inert(indicator_names[key]), key=f"notify_{kind}_indicators",
                     placeholder="全部指标"))
-                watched["region_ids"] = tuple(st.multiselect(
+                watched["region_ids"] = tuple(right.multiselect(
                     "单位（不选即全部）", list(region_names),
                     default=[r for r in current.region_ids if r in region_names],
-                    format_func=lambda key: inert(region_names[key]), key="notify_regions", placeholder="全部单位"))
+                    format_func=lambda key: inert(region_names[key]), key=f"notify_{kind}_regions",
+                    placeholder="全部单位"))
+            if kind == "fell":
+                watched["points"] = st.number_input("变差超过（比率为百分点，其他为指标自身单位）", min_value=0.0,
+                                                    value=current.points or 5.0, step=1.0, key="notify_fell_points")
             chosen[kind] = (tuple(channels), watched)
         address = st.text_input("邮箱（选择“邮件”时必填）", value=next((s.email for s in mine.values() if s.email), ""),
                                 max_chars=254)
         if st.form_submit_button("保存订阅", type="primary"):
             try:
                 for kind, (channels, watched) in chosen.items():
-                    notify.subscribe(store, notify.Subscription(account.username, kind, channels=channels,
-                                                                email=address or None, **watched))
+                    wanted = notify.Subscription(account.username, kind, channels=channels, email=address or None,
+                                                 **watched)
+                    if (channels or kind in mine) and wanted != mine.get(kind):   # only what changed is recorded
+                        notify.subscribe(store, wanted)
             except (notify.NotifyError, accounts.AccountError) as error:
                 common.show_error(error)
             else:
