@@ -53,7 +53,8 @@ st.download_button("下载督办清单（Excel）",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 if shown.empty:
     common.empty_state("没有符合条件的督办事项。")
-    st.stop()
+    if not visible:
+        st.stop()
 
 selection = common.table(pd.DataFrame({
     "序号": shown["item_id"],

@@ -97,6 +97,8 @@ def test_a_leader_asks_on_a_figure_the_clerk_answers_and_the_leader_closes_and_n
     reminders = [c.value for c in page_as("hr_clerk", None).sidebar.caption]
     assert f"督办 \\#1（待答复）：综合窗口可办事项占比(一窗通办) · 华容区 · 2024年第三季度，时限 {deadline:%Y-%m-%d}" \
         in reminders, reminders
+    owed = page_as("hr_clerk", "pages/data_admin.py").warning[0].value   # and on the unit's data page
+    assert owed.startswith("**2024年第三季度您的范围内待办 1 项：** 督办 \\#1（待答复）：综合窗口可办事项占比"), owed
     submit_file(fresh_db, accounts.Account("hr_clerk", "editor", ("华容区",)))   # the corrected file, for review
     clerk = page_as("hr_clerk", "pages/supervision.py", item="1")
     labelled(clerk.text_area, "答复").input("12个事项本月进驻综合窗口")
@@ -111,6 +113,9 @@ def test_a_leader_asks_on_a_figure_the_clerk_answers_and_the_leader_closes_and_n
     labelled(leader.radio, "处理").set_value("办结")
     submit(leader, "确定")
     assert items(fresh_db, everyone)["status"].tolist() == ["已办结"]
+    # A link to a closed item still opens it, though the list shows 未办结 by default.
+    closed = page_as("leader", "pages/supervision.py", item="1")
+    assert closed.text[-1].value.endswith("leader 办结")
 
 
 def test_subscriptions_the_inbox_badge_and_the_admins_view_of_a_failed_delivery(page_as, fresh_db, monkeypatch):
