@@ -23,7 +23,6 @@ from metrics.warehouse import WarehouseError, new_version
 SUPERVISOR_ROLES = ("viewer", "admin")
 MAX_TEXT_CHARACTERS = 500
 ANSWER, SEND_BACK, CLOSE = "答复", "退回", "办结"
-OPEN_STATUSES = ("待答复", "已答复", "已退回")
 STATUS_FILTERS = ("未办结", "逾期", "已办结")
 EXCEL_COLUMNS = ("序号", "指标", "单位", "季度", "督办内容", "督办人", "时限", "状态", "答复", "办结时间")
 
