@@ -27,7 +27,8 @@ PAGE_FILTERS = {
 
 auth.mark_routed()
 account = auth.current_account()
-navigation = st.navigation(ui_navigation.streamlit_pages(account, not auth.view_requires_login()))
+# Every page listed: an admin has 13, past which Streamlit would hide some behind an English "View more".
+navigation = st.navigation(ui_navigation.streamlit_pages(account, not auth.view_requires_login()), expanded=True)
 auth.resume_routed(account)
 auth.show_flash()
 

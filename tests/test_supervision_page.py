@@ -143,7 +143,7 @@ def test_subscriptions_the_inbox_badge_and_the_admins_view_of_a_failed_delivery(
     assert len(notify.run(fresh_db).failures) == 1
     admin = page_as("boss", "pages/supervision.py")
     assert [w.value for w in admin.warning] == [
-        "1 条提醒未能发送，已保留，将在下次运行 python -m metrics notify 时按间隔重试。"]
+        "1 条提醒未能发送，已保留，将在此后的定时发送中按间隔重试。"]
     reason = admin.dataframe[0].value["原因"].tolist()
     assert reason == [f"邮件未能发送到 leader@ezhou.gov.cn（127.0.0.1:{port}）：连接被拒绝"]
     # The channels as configured, shown literally: the password only as 已设置.

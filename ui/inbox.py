@@ -41,7 +41,7 @@ def subscriptions_form(account: accounts.Account) -> None:
     regions = common.data(facts.regions)
     region_names = dict(zip(regions["region_id"], regions["name"], strict=True))
     st.subheader("提醒订阅")
-    st.caption("由 python -m metrics notify 定时发送，每个条件（每季度、每次答复）只发一次；站内消息显示在左侧栏。")
+    st.caption("由服务器定时发送，每个条件（每季度、每次答复）只发一次；站内消息显示在左侧栏。")
     with st.form("notify_subscriptions"):
         chosen = {}
         for kind, title in notify.KINDS.items():
@@ -97,7 +97,7 @@ def failed_deliveries() -> None:
                f"邮件服务器{common.plain(str(config.smtp)) if config.smtp else '未配置'}。")
     if failed.empty:
         return
-    st.warning(f"{len(failed)} 条提醒未能发送，已保留，将在下次运行 python -m metrics notify 时按间隔重试。",
+    st.warning(f"{len(failed)} 条提醒未能发送，已保留，将在此后的定时发送中按间隔重试。",
                icon=":material/report:")
     common.table(pd.DataFrame({
         "收件账户": failed["username"],
