@@ -5,7 +5,7 @@ import streamlit as st
 from metrics import accounts, facts, periods
 from metrics.formatting import FILE_KINDS, actor_text, change_name, sources_summary
 from metrics.store import WarehouseError
-from ui import auth, common, reminders, telemetry
+from ui import auth, common, inbox, reminders, telemetry
 from ui import navigation as ui_navigation
 
 st.set_page_config(
@@ -27,7 +27,8 @@ PAGE_FILTERS = {
 
 auth.mark_routed()
 account = auth.current_account()
-navigation = st.navigation(ui_navigation.streamlit_pages(account, not auth.view_requires_login()))
+# Every page listed: an admin has 13, past which Streamlit would hide some behind an English "View more".
+navigation = st.navigation(ui_navigation.streamlit_pages(account, not auth.view_requires_login()), expanded=True)
 auth.resume_routed(account)
 auth.show_flash()
 
@@ -44,6 +45,7 @@ with common.warehouse_failures():
         st.markdown("### 鄂州市数据局\n**政务服务指标看板**")
         if account:
             st.caption(f"当前用户：{common.plain(account.name)}（{accounts.ROLE_NAMES[account.role]}）")
+            inbox.sidebar_badge(account)
         if account or not auth.view_requires_login():
             shown = PAGE_FILTERS.get(navigation.title, set())
             quarters = common.data(periods.reporting_quarters)

@@ -18,8 +18,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics import accounts, ingest, ledger, targets
-from metrics.errors import DoneButPending
+from metrics import accounts, ingest, ledger, notify, supervision, targets
+from metrics.errors import DoneButPending, UserFacingError
 from metrics.ingest import review
 from metrics.ingest.validate import Validation
 from metrics.store import engine, journal, queries, warehouse
@@ -198,4 +198,30 @@ def update_ledger(db: Path, actor: accounts.Account, problem_no: int, *, owner_r
     load_id = ledger.add_update(db, problem_no, owner_region_id=owner_region_id, leader=leader, deadline=deadline,
                                 status=status, progress=progress, user=name)
     after_commit(db, f"更新整改台账(变更 #{load_id})", load_id)
+    return load_id
+
+
+def _current(db: Path, account: accounts.Account) -> accounts.Account:
+    """The account as the store holds it now (role and scope may have changed since sign-in), if still active."""
+    return accounts.authorise(accounts.accounts_path(db), account.username, "viewer")
+
+
+def open_supervision(db: Path, account: accounts.Account, *, indicator_id: str, region_id: str,
+                     quarter_index: int, content: str, deadline: dt.date | None) -> int:
+    """A leader's or admin's 督办 on a figure, addressed to the unit's editors; returns its number."""
+    item_id, load_id = supervision.open_item(db, _current(db, account), indicator_id=indicator_id,
+                                             region_id=region_id, quarter_index=quarter_index, content=content,
+                                             deadline=deadline)
+    after_commit(db, f"督办 #{item_id}(载入 #{load_id})", item_id)
+    return item_id
+
+
+def supervision_step(db: Path, account: accounts.Account, item_id: int, action: str, content: str | None,
+                     submission_id: int | None = None) -> int:
+    """答复 (the unit's editors, with a corrected file they submitted for review), 退回 or 办结 (a leader or
+    admin) on a 督办 item; returns the step's load id."""
+    load_id = supervision.add_step(db, _current(db, account), item_id, action, content, submission_id)
+    after_commit(db, f"督办 #{item_id}{action}(载入 #{load_id})", load_id)
+    with contextlib.suppress(UserFacingError):  # a busy store: the next `metrics notify` records it the same
+        notify.record_due(db)
     return load_id

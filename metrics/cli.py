@@ -8,14 +8,25 @@ import json
 import os
 import sys
 import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from metrics import accounts, changes, config, exporting, facts, formatting, ingest, periods, reporting
+from metrics import (
+    accounts,
+    changes,
+    config,
+    exporting,
+    facts,
+    formatting,
+    ingest,
+    notify,
+    periods,
+    reporting,
+    supervision,
+)
 from metrics.assessment import scoring
 from metrics.briefing import model as briefing_model
 from metrics.errors import DoneButPending, UserFacingError
@@ -24,6 +35,8 @@ from metrics.paths import resolve_db
 from metrics.store import build as building
 from metrics.store import engine, journal, queries, upgrade, warehouse
 from metrics.store.warehouse import WarehouseError, open_reader
+from metrics.webhook import post as webhook_post
+from metrics.webhook import shown_url
 
 # Problems or conflicts printed one per line; a longer list is counted and written to a file.
 PRINTED_LINES = 20
@@ -311,52 +324,62 @@ def cmd_remind(args) -> None:
         return
     if not webhook.startswith(("http://", "https://")):
         raise WarehouseError("提醒地址应以 http:// 或 https:// 开头")
-    status = _post_reminder(webhook, body.encode("utf-8"))
-    print(f"已发送提醒到 {_shown_url(webhook)}（HTTP {status}）", file=sys.stderr)
+    status, _ = webhook_post(webhook, body.encode("utf-8"), REMIND_DEADLINE_SECONDS)
+    print(f"已发送提醒到 {shown_url(webhook)}（HTTP {status}）", file=sys.stderr)
 
 
-def _shown_url(url: str) -> str:
-    """The webhook as messages name it: without user, password, query and fragment, where robots' keys are."""
-    from urllib.parse import urlsplit, urlunsplit
+def _date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError as error:
+        raise WarehouseError(f"日期“{text}”无法识别：应写作 2024-10-20") from error
 
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
+
+def cmd_supervise(args) -> None:
+    """督办 from the shell, as the account --user: the same rights and scope as on the page (an editor reads
+    and answers only their units' items)."""
+    db = resolve_db(args.db)
+    account = accounts.authorise(accounts.accounts_path(db), accounts.normal_username(args.user), "viewer")
+    today = dt.date.today()
+    if args.action == "list":
+        found = _read(args, lambda con: supervision.items(con, account, today))
+        found = supervision.filtered(found, region=args.region, author=args.author, status=args.status)
+        _write(exporting.to_csv_text(supervision.excel_rows(found)), args.out)
+        return
+    if args.action == "ask":
+        index = periods.quarter_index(args.period or "")
+        if index is None:
+            raise WarehouseError(f"期间“{args.period or ''}”无法识别：应写作 2024Q3")
+        item_id = changes.open_supervision(db, account, indicator_id=args.indicator or "", region_id=args.region or "",
+                                           quarter_index=index, content=args.text, deadline=_date(args.deadline))
+        print(f"已发起督办 #{item_id}", file=sys.stderr)
+        return
+    if args.item is None:
+        raise WarehouseError("请给出督办编号")
+    if args.action == "show":
+        item, steps = _read(args, lambda con: (supervision.item(con, account, args.item, today),
+                                               supervision.thread(con, account, args.item)))
+        print(f"督办 #{args.item} {item['indicator_name']} · {item['region_name']} · {item['quarter_label']} · "
+              f"{supervision.status_text(item)} · 时限 {item['deadline']:%Y-%m-%d} · 督办人 {item['author']}")
+        print(item["content"])
+        for step in steps.itertuples():
+            print(supervision.step_text(step))
+        return
+    action = {"answer": supervision.ANSWER, "return": supervision.SEND_BACK, "close": supervision.CLOSE}[args.action]
+    changes.supervision_step(db, account, args.item, action, args.text, args.submission)
+    print(f"督办 #{args.item} 已{action}", file=sys.stderr)
 
 
-def _post_reminder(webhook: str, body: bytes) -> int:
-    """POST body to the webhook; its 2xx status. A redirect is not followed (urllib would resend a POST as
-    a GET without the body, or go to another scheme) and counts as not sent; so does any answer not
-    complete within REMIND_DEADLINE_SECONDS, however slowly it trickles in."""
-    import http.client  # here: their 20 ms of imports (http, email) are paid by a reminder, not by every command
-    import urllib.error
-    import urllib.request
-
-    class NotFollowed(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None  # urllib then raises the 3xx as an HTTPError
-
-    request = urllib.request.Request(webhook, data=body, method="POST",
-                                     headers={"Content-Type": "application/json; charset=utf-8"})
-    outcome: dict = {}
-
-    def send() -> None:
-        try:
-            with urllib.request.build_opener(NotFollowed).open(request, timeout=REMIND_DEADLINE_SECONDS) as answer:
-                outcome["status"] = answer.status
-        except urllib.error.HTTPError as error:
-            redirect = "（不跟随重定向，请配置最终地址）" if 300 <= error.code < 400 else ""
-            outcome["error"] = f"HTTP {error.code} {error.reason}{redirect}"
-        except (OSError, ValueError, http.client.HTTPException) as error:
-            outcome["error"] = str(getattr(error, "reason", error)) or type(error).__name__
-
-    # A daemon thread, so that the command ends at the deadline whatever the socket is doing.
-    sender = threading.Thread(target=send, daemon=True)
-    sender.start()
-    sender.join(REMIND_DEADLINE_SECONDS)
-    if "status" in outcome:
-        return outcome["status"]
-    reason = outcome.get("error", f"{REMIND_DEADLINE_SECONDS} 秒内未收到完整答复")
-    raise WarehouseError(f"提醒未能发送到 {_shown_url(webhook)}：{reason}")
+def cmd_notify(args) -> None:
+    """Evaluate every account's subscriptions and send what is due, once; retry failed deliveries that are due."""
+    try:
+        now = dt.datetime.fromisoformat(args.now) if args.now else None
+    except ValueError as error:
+        raise WarehouseError(f"时间“{args.now}”无法识别：应写作 2025-01-20T08:00") from error
+    report = notify.run(resolve_db(args.db), now)
+    print(f"新提醒 {report.new_alerts} 条；本次发送成功 {report.delivered} 条，失败 {len(report.failures)} 条")
+    for failure in report.failures:
+        print(f"未能发送（保留，稍后重试）：{failure}", file=sys.stderr)
 
 
 def cmd_brief(args) -> None:
@@ -450,6 +473,22 @@ def parser() -> argparse.ArgumentParser:
     notice.add_argument("file", help="通报文件")
     notice.add_argument("--out", help="提议 CSV(UTF-8 带 BOM)，默认标准输出")
     notice.add_argument("--date", help="通报日期 YYYY-MM-DD(文中未注明日期时用于推定年份)")
+    command("notify", cmd_notify, "按各账户的订阅发送提醒(站内消息、群机器人、邮件)，每个条件只发一次；"
+            "失败的稍后重试").add_argument("--now", help="按哪一时刻判定(默认现在)，如 2025-01-20T08:00")
+    supervise = command("supervise", cmd_supervise,
+                        "督办：list | show | ask | answer | return | close（以 --user 账户的权限与范围）")
+    supervise.add_argument("action", choices=["list", "show", "ask", "answer", "return", "close"])
+    supervise.add_argument("item", nargs="?", type=int, help="督办编号(show、answer、return、close)")
+    supervise.add_argument("--user", required=True, help="以哪个账户操作(其角色与填报范围照样适用)")
+    supervise.add_argument("--text", help="督办内容、答复、退回原因或办结意见")
+    supervise.add_argument("--submission", type=int, help="answer：附上本人提交审核的更正文件(报送编号)")
+    supervise.add_argument("--indicator", help="ask：指标编码")
+    supervise.add_argument("--region", help="ask：地区编码；list：只列该单位(名称)")
+    supervise.add_argument("--period", help="ask：报告季度，如 2024Q3")
+    supervise.add_argument("--deadline", help="ask：时限，如 2025-01-20")
+    supervise.add_argument("--author", help="list：只列该督办人")
+    supervise.add_argument("--status", choices=supervision.STATUS_FILTERS, help="list：未办结、逾期或已办结")
+    supervise.add_argument("--out", help="list：输出文件(CSV)，默认标准输出")
     user = command("user", cmd_user, "账户管理：add | set | passwd | disable | enable | list")
     user.add_argument("action", choices=["add", "set", "passwd", "disable", "enable", "list"])
     user.add_argument("username", nargs="?")

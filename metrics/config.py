@@ -64,9 +64,19 @@ MAX_XLSX_EXPANDED_MB = Setting("METRICS_MAX_XLSX_EXPANDED_MB", float, 256.0, "Ex
 MAX_UPLOAD_CELLS = Setting("METRICS_MAX_UPLOAD_CELLS", int, 250_000, "Excel 文件的单元格数上限")
 MAX_UPLOAD_TEXT_CHARS = Setting("METRICS_MAX_UPLOAD_TEXT_CHARS", int, 16 * 2**20, "Excel 文件的文字总字符数上限")
 REMIND_WEBHOOK = Setting("METRICS_REMIND_WEBHOOK", str, None, "`metrics remind` 推送提醒的 Webhook 地址")
+NOTIFY_WEBHOOK = Setting("METRICS_NOTIFY_WEBHOOK", str, None,
+                         "`metrics notify` 推送提醒的群机器人地址（政务微信、钉钉）")
+SMTP_HOST = Setting("METRICS_SMTP_HOST", str, None, "`metrics notify` 发邮件的 SMTP 服务器；未设时不发邮件")
+SMTP_PORT = Setting("METRICS_SMTP_PORT", int, None, "SMTP 端口；未设时 ssl 为 465，其余为 25")
+SMTP_SECURITY = Setting("METRICS_SMTP_SECURITY", str, "starttls", "SMTP 加密方式：starttls、ssl 或 none")
+SMTP_USER = Setting("METRICS_SMTP_USER", str, None, "SMTP 登录用户名")
+SMTP_PASSWORD = Setting("METRICS_SMTP_PASSWORD", str, None, "SMTP 登录密码（从不显示或写入日志）")
+SMTP_FROM = Setting("METRICS_SMTP_FROM", str, None, "提醒邮件的发件人地址")
+PUBLIC_URL = Setting("METRICS_PUBLIC_URL", str, "", "看板对外的网址，提醒里的链接以它开头")
 BROWSER_PATH = Setting("BROWSER_PATH", Path, Path("/usr/bin/chromium"), "简报图表出图所用的 Chromium")
 
 SETTINGS = (DB, CATALOG_URL, MEMORY_LIMIT, TEMP_DIR, ACCOUNTS, ACCOUNTS_URL, ACCOUNTS_WAIT_SECONDS,
             SESSION_IDLE_MINUTES, OIDC_ROLE_CLAIM, VIEW_LOGIN, LOGIN_DELAY_SECONDS, TRUSTED_PROXIES, PROMETHEUS_TOKEN,
             UPLOAD_SESSION_MB, UPLOAD_SERVER_MB, MAX_UPLOAD_MB, MAX_CLI_LOAD_MB, MAX_XLSX_EXPANDED_MB,
-            MAX_UPLOAD_CELLS, MAX_UPLOAD_TEXT_CHARS, REMIND_WEBHOOK, BROWSER_PATH)
+            MAX_UPLOAD_CELLS, MAX_UPLOAD_TEXT_CHARS, REMIND_WEBHOOK, NOTIFY_WEBHOOK, SMTP_HOST, SMTP_PORT,
+            SMTP_SECURITY, SMTP_USER, SMTP_PASSWORD, SMTP_FROM, PUBLIC_URL, BROWSER_PATH)

@@ -193,7 +193,8 @@ def source_text(source: str, load_id) -> str:
 
 # What each kind of recorded change is called where a person reads it (loads.kind; a file may hold several).
 CHANGE_NAMES = {"seed": "构建（通报数字）", "observations": "载入文件", "regions": "载入文件", "indicators": "载入文件",
-                "rollback": "撤销载入", "target": "设置目标", "ledger": "更新整改台账"}
+                "rollback": "撤销载入", "target": "设置目标", "ledger": "更新整改台账",
+                "supervision": "督办"}
 # The kinds of change whose file name says what was changed.
 FILE_KINDS = {"observations", "regions", "indicators"}
 

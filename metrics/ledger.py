@@ -75,8 +75,9 @@ def add_update(db: Path, problem_no: int, *, owner_region_id: str, leader: str |
         load_id = int(queries.run_in_transaction(con, "load_next_id").iloc[0]["load_id"])
         count = journal.observation_count(con)
         note = f"整改台账：问题{problem_no} {status}"
-        con.execute(queries.query_text("load_insert_ledger"), {
-            "load_id": load_id, "file_name": f"ledger:{problem_no}", "user_name": user, "loaded_at": now,
+        con.execute(queries.query_text("load_insert_record"), {
+            "load_id": load_id, "kind": "ledger", "file_name": f"ledger:{problem_no}", "user_name": user,
+            "loaded_at": now,
             "sha256": hashlib.sha256(f"{problem_no}|{status}|{progress}".encode()).hexdigest(), "note": note})
         if not queries.run_in_transaction(con, "ledger_keys_known", problem_no=int(problem_no),
                                           owner_region_id=owner_region_id)["known"].iloc[0]:

@@ -5,7 +5,7 @@ import html
 import streamlit as st
 
 from metrics import accounts
-from ui import auth, common, web
+from ui import auth, common, inbox, web
 
 auth.ensure_routed()
 
@@ -26,6 +26,9 @@ else:
     # The change happens on the server's own page (ui/web.py): it ends every session of the account and gives
     # this browser a new one, which only an HTTP response can set.
     st.html(f'<a href="{web.PASSWORD_PATH}" style="{BUTTON_STYLE}">修改密码</a>')
+
+if not account.must_change_password:
+    inbox.subscriptions_form(account)
 
 st.divider()
 session = auth.current_session()

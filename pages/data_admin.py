@@ -7,7 +7,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from metrics import changes, facts, ingest, reporting
+from metrics import changes, facts, ingest, reporting, supervision
 from metrics.formatting import COMPARATOR_TEXT, actor_text, change_name, inert
 from metrics.ingest.files import max_upload_mb
 from metrics.ingest.validate import preview
@@ -64,8 +64,11 @@ def finish(message_key: str, message: str) -> None:
 if tab == "upload":
     if not account.can("admin"):
         chosen = common.filters()
-        owed = [] if chosen.quarter_index is None else common.data(
-            reporting.reminders, chosen.quarter_index, dt.date.today(), account.scope_regions, False)
+        today = dt.date.today()
+        # 督办 items the clerk's units owe an answer to come first: a leader is waiting on them.
+        owed = common.data(supervision.reminder_lines, account, today)
+        if chosen.quarter_index is not None:
+            owed = owed + common.data(reporting.reminders, chosen.quarter_index, today, account.scope_regions, False)
         if owed:
             st.warning(f"**{chosen.quarter_label}您的范围内待办 {len(owed)} 项：** "
                        + "；".join(common.plain(line) for line in owed[:10]), icon=":material/assignment_late:")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from metrics import charts, facts, periods
 from metrics.formatting import rank_text, readable_facts, source_text, unreported_text, value_text
-from ui import auth, common
+from ui import auth, common, supervision
 
 auth.ensure_routed()
 
@@ -67,4 +67,7 @@ if len(reference_table):
     st.markdown(f"**参考：市本级与乡镇(街道) · {chosen.quarter_label}**")
     common.table(reference_table.drop(columns=["原始数值"]))
 common.csv_download(table, f"区域对比_{names[indicator_id]}_{chosen.quarter_label}.csv")
+# A leader asks a unit about its value (or its missing one) of this quarter; the answers come back here.
+supervision.beside_figures(indicator_id, chosen.quarter_index,
+                           dict(zip(rows["region_id"], rows["region_name"], strict=True)))
 st.caption(periods.TIME_RULE)

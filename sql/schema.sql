@@ -246,3 +246,29 @@ create table if not exists schema_release (
     fingerprint varchar not null,
     applied_at  timestamp not null
 );
+
+-- 督办: a leader's (or admin's) question on one figure — an indicator of a unit in a reporting quarter —
+-- addressed to that unit's editors, with a deadline (时限). Its thread (answers, sending back, 办结) is
+-- supervision_steps. Opening an item and every step are recorded as loads of kind 'supervision'.
+create table if not exists supervision_items (   -- key: item_id
+    item_id       integer,
+    indicator_id  varchar not null,
+    region_id     varchar not null,
+    quarter_index integer not null,      -- year × 4 + quarter − 1 (metrics/periods.py)
+    content       varchar not null,      -- plain text, never rendered as Markdown or HTML
+    deadline      date not null,
+    author        varchar not null,
+    opened_at     timestamp not null,
+    load_id       integer not null
+);
+
+create table if not exists supervision_steps (   -- key: step_id
+    step_id    integer,
+    item_id    integer not null,
+    action     varchar not null,         -- 答复 (the unit's editor), 退回 or 办结 (a leader or admin)
+    content    varchar not null,
+    submission_id integer,               -- 答复: the clerk's corrected file, reviewed as any submission
+    author     varchar not null,
+    written_at timestamp not null,
+    load_id    integer not null
+);

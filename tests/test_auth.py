@@ -78,8 +78,8 @@ def session(seed_db, file_store, monkeypatch):
 def reachable(test: AppTest) -> set[str]:
     """The page files this session's navigation holds."""
     pages = set()
-    for page in [*VIEW, "pages/login.py", "pages/account.py", "pages/data_admin.py", "pages/review.py",
-                 "pages/users.py", "pages/audit.py"]:
+    for page in [*VIEW, "pages/login.py", "pages/account.py", "pages/supervision.py", "pages/data_admin.py",
+                 "pages/review.py", "pages/users.py", "pages/audit.py"]:
         try:
             test.switch_page(page)
         except ValueError:
@@ -109,7 +109,7 @@ def test_viewing_can_be_opened_without_login_but_nothing_changes(session, monkey
 )
 def test_each_role_sees_exactly_its_pages(session, username, extra):
     test = session(username)
-    assert reachable(test) == {*VIEW, "pages/account.py", *extra}
+    assert reachable(test) == {*VIEW, "pages/account.py", "pages/supervision.py", *extra}
     assert test.sidebar.caption[0].value.startswith(f"当前用户：{plain(username)}（")
 
 

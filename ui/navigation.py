@@ -31,6 +31,8 @@ LEDGER = [
     PageSpec("pages/ledger.py", "整改台账", ":material/checklist:"),
     PageSpec("pages/catalog.py", "指标口径", ":material/menu_book:"),
 ]
+# 督办 needs an account: who asks, and which unit's items an editor reads, follow from it.
+SUPERVISION = PageSpec("pages/supervision.py", "督办", ":material/assignment_late:")
 LOGIN = PageSpec("pages/login.py", "登录", ":material/login:")
 ACCOUNT = PageSpec("pages/account.py", "我的账户", ":material/person:")
 EDITOR = [
@@ -41,7 +43,7 @@ ADMIN = [
     PageSpec("pages/users.py", "账户管理", ":material/manage_accounts:"),
     PageSpec("pages/audit.py", "审计日志", ":material/history:"),
 ]
-ALL_PAGES = [*VIEW, *LEDGER, LOGIN, ACCOUNT, *EDITOR, *ADMIN]
+ALL_PAGES = [*VIEW, *LEDGER, SUPERVISION, LOGIN, ACCOUNT, *EDITOR, *ADMIN]
 
 
 def sections(account: Account | None, view_open: bool) -> dict[str, list[PageSpec]]:
@@ -57,7 +59,7 @@ def sections(account: Account | None, view_open: bool) -> dict[str, list[PageSpe
         manage += EDITOR
     if account.can("admin"):
         manage += ADMIN
-    reachable = {"指标看板": VIEW, "整改与口径": LEDGER}
+    reachable = {"指标看板": VIEW, "整改与口径": [*LEDGER, SUPERVISION]}
     if manage:
         reachable["数据与账户管理"] = manage
     reachable["账户"] = [ACCOUNT]

@@ -39,6 +39,7 @@ from metrics.accounts.store import (
     accounts_file,
     accounts_path,
     migrate,
+    transaction,
 )
 from metrics.accounts.users import (
     LOCK_MINUTES,
@@ -61,4 +62,4 @@ __all__ = ["Account", "AccountError", "LOCK_MINUTES", "LoginRefused", "MAX_CLIEN
            "accounts_path", "add_user", "audit_trail", "authorise", "bootstrap_admin", "change_own_password",
            "counted", "end_session", "end_session_by_id", "idle_limit", "list_users", "live_sessions", "login_delay",
            "migrate", "normal_username", "oidc_sign_in", "reconcile_audit", "record", "role_from_claims", "session",
-           "set_disabled", "set_password", "set_role", "sign_in"]
+           "set_disabled", "set_password", "set_role", "sign_in", "transaction"]

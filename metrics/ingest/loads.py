@@ -21,6 +21,7 @@ KIND_LABELS = {
     "rollback": "撤销",
     "target": "目标",
     "ledger": "整改台账",
+    "supervision": "督办",
 }
 # Loads this module writes, and so can undo; other modules record loads of their own kinds.
 ROLLBACK_KINDS = ("observations", "regions", "indicators")

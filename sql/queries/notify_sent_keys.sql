@@ -1,0 +1,1 @@
+select username, condition_key from notify_sent;

@@ -1,0 +1,1 @@
+delete from notify_subscriptions where username = $username and kind = $kind;
