@@ -38,7 +38,7 @@ except WarehouseError as error:
     st.error(common.without_server_paths(f"数据仓库不可用：{error}"), icon=":material/error:")
     st.stop()
 
-st.html(common.PHONE_CSS)
+st.html(common.PAGE_CSS)
 common.close_sidebar_on_narrow_screens(navigation.title)
 with common.warehouse_failures():
     with st.sidebar:

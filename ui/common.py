@@ -49,13 +49,15 @@ PLOTLY_ZH_CN = {
     "Zoom out": "缩小",
 }
 # Plotly's logo links out of the app; the toolbar keeps its PNG download (on a phone it shows
-# when the chart is tapped: see PHONE_CSS).
+# when the chart is tapped: see PAGE_CSS).
 CHART_CONFIG = {"displaylogo": False, "locale": "zh-CN", "locales": {"zh-CN": {"dictionary": PLOTLY_ZH_CN}}}
 
 NARROW = "(max-width: 640px)"
-# Narrow screens: the mode bar would sit on the chart's title, so it shows only on a tapped
+# An empty date field shows no format code (Streamlit's placeholder is "YYYY-MM-DD"): its label says what
+# it asks. Narrow screens: the mode bar would sit on the chart's title, so it shows only on a tapped
 # (hovered) chart; 总览's status counts two to a row; a link's text wraps instead of being cut.
-PHONE_CSS = f"""<style>
+PAGE_CSS = f"""<style>
+[data-testid="stDateInput"] input::placeholder {{ color: transparent; }}
 @media {NARROW} {{
   [data-testid="stPlotlyChart"] .modebar-container {{ display: none; }}
   [data-testid="stPlotlyChart"]:hover .modebar-container {{ display: block; }}
