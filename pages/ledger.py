@@ -82,8 +82,8 @@ with st.form(f"ledger_update_{number}", clear_on_submit=True):
     owner = st.selectbox("责任单位", list(names), index=list(names).index(problem["owner_region_id"]),
                          format_func=lambda region_id: inert(names[region_id]), disabled=not account.can("admin"))
     leader = st.text_input("责任领导", value=problem["leader"] or "", max_chars=100)
-    deadline = st.date_input("时限（点选日期；未定可不填）", value=problem["deadline"] if pd.notna(problem["deadline"]) else None,
-                             format="YYYY-MM-DD")
+    deadline = st.date_input("时限（点选日期；未定可不填）",
+                             value=problem["deadline"] if pd.notna(problem["deadline"]) else None, format="YYYY-MM-DD")
     current = problem["status"] if problem["status"] in statuses else statuses[0]
     status = st.selectbox("状态", statuses, index=statuses.index(current))
     progress = st.text_area("本次进展", max_chars=ledger.MAX_TEXT_CHARACTERS)
