@@ -65,7 +65,7 @@ with upload_tab:
 
         loading.review_and_apply(
             validation, db=db, account=account, content=uploaded.getvalue(),
-            what=f"文件“{common.plain(uploaded.name)}”", problems=validation.errors,
+            what=f"文件“{common.plain(uploaded.name)}”",
             refusal=f"文件有 {len(validation.errors)} 处问题，未载入。请按下表逐行修改后重新上传。",
             replace_key="upload_replace", done=uploaded_done)
 

@@ -100,25 +100,28 @@ if account.can("admin"):
     unmatched = edited.loc[edited["指标"].isna(), notice_rows.NUMBER].tolist()
     with st.expander(f"为未匹配指标的数值新增指标（已新增 {len(added)} 个）", expanded=bool(added)):
         for number, indicator in added.items():
-            st.markdown(f"第 {number} 行 → 新指标“{common.plain(indicator.name)}”（{common.plain(indicator.unit)}，"
+            st.markdown(f"序号 {number} → 新指标“{common.plain(indicator.name)}”（{common.plain(indicator.unit)}，"
                         f"{KIND_NAMES[indicator.kind]}，{common.plain(indicator.category)}）")
         if unmatched:
-            with st.form(f"notice_new_indicator_{digest}"):
-                number = st.selectbox("数值所在行（序号）", unmatched, key="notice_new_row")
-                proposal = proposals[number - 1]
-                name = st.text_input("指标名称", value=proposal.subject, key="notice_new_name")
-                unit = st.text_input("单位", value=proposal.unit, key="notice_new_unit")
-                kind = st.selectbox("类型", list(KIND_NAMES), format_func=KIND_NAMES.get, key="notice_new_kind",
-                                    index=list(KIND_NAMES).index("rate" if proposal.unit == "%" else "count"))
-                category = st.selectbox("类别", offered.categories, key="notice_new_category")
+            number = st.selectbox("数值所在行（序号）", unmatched, key="notice_new_row")
+            proposal = proposals[number - 1]
+            # Keyed by the row, so that choosing another row offers that row's words and unit.
+            with st.form(f"notice_new_indicator_{digest}_{number}"):
+                name = st.text_input("指标名称", value=proposal.subject, key=f"notice_new_name_{number}")
+                unit = st.text_input("单位", value=proposal.unit, key=f"notice_new_unit_{number}")
+                kind = st.selectbox("类型", list(KIND_NAMES), format_func=KIND_NAMES.get,
+                                    index=list(KIND_NAMES).index("rate" if proposal.unit == "%" else "count"),
+                                    key=f"notice_new_kind_{number}")
+                category = st.selectbox("类别（可输入新类别）", offered.categories, accept_new_options=True,
+                                        key=f"notice_new_category_{number}")
                 temporal = st.selectbox("时态", list(TEMPORAL_NAMES), format_func=TEMPORAL_NAMES.get,
-                                        key="notice_new_temporal")
+                                        key=f"notice_new_temporal_{number}")
                 better = st.selectbox("方向", list(BETTER_NAMES), format_func=BETTER_NAMES.get,
-                                      key="notice_new_better")
-                owner = st.text_input("责任单位", value=offered.usual_owner, key="notice_new_owner")
+                                      key=f"notice_new_better_{number}")
+                owner = st.text_input("责任单位", value=offered.usual_owner, key=f"notice_new_owner_{number}")
                 if st.form_submit_button("新增到这一行"):
-                    added[number] = notice_rows.NewIndicator(name.strip(), unit.strip(), kind, category, temporal,
-                                                             better, owner.strip())
+                    added[number] = notice_rows.NewIndicator(name.strip(), unit.strip(), kind, category or "",
+                                                             temporal, better, owner.strip())
                     st.rerun()
         else:
             st.caption("每一行都已对应目录中的指标。")
@@ -127,7 +130,7 @@ if not (edited["处理"] == notice_rows.ACCEPT).any():
     st.info("尚未采纳任何数值：在表格“处理”列选择“采纳”后，这里会列出校验结果。", icon=":material/rule:")
     st.stop()
 
-upload_key = (pd.util.hash_pandas_object(edited, index=False).sum(), tuple(added.items()))
+upload_key = (tuple(pd.util.hash_pandas_object(edited, index=False)), tuple(added.items()))
 cached = st.session_state.get("notice_upload")
 if not (cached and cached[0] == upload_key):
     st.session_state["notice_upload"] = (upload_key, notice_rows.to_upload(document, edited, added))
@@ -146,6 +149,6 @@ st.markdown(f"**采纳 {int((edited['处理'] == notice_rows.ACCEPT).sum())} 行
 loading.review_and_apply(
     validation, db=db, account=account, content=upload.content,
     what=f"通报“{common.plain(document.title or '无标题')}”",
-    problems=notice_rows.numbered_problems(validation.errors, upload),
     refusal=f"采纳的数值有 {len(validation.errors)} 处问题，未载入。请按序号在上表中修改或不采纳。",
-    replace_key=f"notice_replace_{digest}", done=notice_done)
+    replace_key=f"notice_replace_{digest}", done=notice_done,
+    numbered=lambda frame, sheet: notice_rows.numbered(frame, upload, sheet))

@@ -98,7 +98,7 @@ def test_accepted_rows_with_a_new_indicator_validate_as_one_upload_and_problems_
     rows.loc[2, "地区"] = None
     upload = notice_rows.to_upload(document, rows, added)
     validation = ingest.validate(seed_con, ingest.read_upload(upload.file_name, upload.content))
-    assert notice_rows.numbered_problems(validation.errors, upload).to_dict("records") == [
+    assert notice_rows.numbered(validation.errors, upload).to_dict("records") == [
         {"序号": 1, "列": "观测值!数值", "值": "198.5", "问题": "比率应在0到100之间"},
         {"序号": 3, "列": "观测值!地区", "值": "", "问题": "必填项为空"},
     ]
@@ -110,7 +110,7 @@ def test_under_has_no_stored_qualifier_so_an_accepted_row_must_change_it(seed_co
     rows["处理"] = "采纳"
     upload = notice_rows.to_upload(document, rows, {})
     validation = ingest.validate(seed_con, ingest.read_upload(upload.file_name, upload.content))
-    assert notice_rows.numbered_problems(validation.errors, upload)["问题"].tolist() == [
+    assert notice_rows.numbered(validation.errors, upload)["问题"].tolist() == [
         "无法识别的限定“不足(低于)”：应为 精确、以上、超过、以内、约、均达…以上 或其代码(exact、at_least…)"]
 
 
@@ -170,6 +170,8 @@ def test_admin_accepts_two_rejects_one_and_loads_one_reversible_load(monkeypatch
 
     decide(test, {0: "采纳", 1: "采纳", 2: "不采纳"})
     assert test.success[0].value == "校验通过。请核对预览后确认载入。"
+    assert test.dataframe[-1].value[["序号", "地区", "数值"]].values.tolist() == [[1, "华容区", "98.5%"],
+                                                                               [2, "鄂城区", "91%"]]
     next(b for b in test.button if b.label == "确认载入").click().run()
     assert not test.exception, [e.value for e in test.exception]
     assert test.success[0].value == (f"已载入通报“{TITLE}”（第 2 次载入）：新增 2 行，修改 0 行，不变 0 行；"
@@ -204,22 +206,35 @@ def test_an_editor_of_one_district_cannot_load_another_districts_figure(monkeypa
     assert export_text(seed_db) == before
 
 
-def test_hostile_text_shows_as_text_never_as_markdown_or_html(monkeypatch, store, seed_db):
+def test_hostile_text_shows_as_text_and_bad_input_gets_one_chinese_line(monkeypatch, store, seed_db):
     hostile = ("# <script>alert(1)</script> **通报** [点此](javascript:alert(1))\n"
                "2024年第二季度，华容区综合窗口可办事项占比98.5%。<img src=x onerror=alert(1)>\n")
-    test = notice_page(monkeypatch, store, seed_db, "boss", hostile)
+    test = notice_page(monkeypatch, store, seed_db, "hr_editor", hostile)
     shown = test.get("html")[0].proto.body
     assert "<script>" not in shown and "<img" not in shown
     assert "&lt;script&gt;alert(1)&lt;/script&gt; **通报** [点此](javascript:alert(1))" in shown
     assert "<mark>98.5%</mark><sup>1</sup>。&lt;img src=x onerror=alert(1)&gt;" in shown
     assert not any("alert" in element.value for element in [*test.markdown, *test.caption, *test.title])
 
-
-def test_a_text_without_figures_and_a_file_that_is_no_notice_get_one_chinese_line(monkeypatch, store, seed_db):
-    test = notice_page(monkeypatch, store, seed_db, "hr_editor", "各单位要高度重视，认真抓好落实。")
+    test.text_area(key="notice_text_0").input("各单位要高度重视，认真抓好落实。").run()
     assert test.info[0].value == "未发现数值"
     assert not test.data_editor
     test.file_uploader[0].upload("通报.txt", b"\x89PNG\r\n\x1a\n" + bytes(64), "text/plain").run()
     assert not test.exception, [e.value for e in test.exception]
     assert test.error[0].value == "文件内容是PNG图片，不是文本通报"
     assert not test.data_editor
+
+
+def test_an_admin_adds_an_indicator_from_an_unmatched_row_and_it_validates_with_the_row(monkeypatch, store, seed_db):
+    test = notice_page(monkeypatch, store, seed_db, "boss", NOTICE)
+    assert test.selectbox(key="notice_new_row").options == ["3"]
+    assert test.text_input(key="notice_new_name_3").value == "全市政务服务评价数据"
+    assert test.text_input(key="notice_new_unit_3").value == "条"
+    test.text_input(key="notice_new_name_3").input("政务服务评价数据量")
+    test.selectbox(key="notice_new_temporal_3").set_value("flow")
+    next(b for b in test.button if b.label == "新增到这一行").click().run()
+    assert any(m.value == "序号 3 → 新指标“政务服务评价数据量”（条，数量，一窗通办）" for m in test.markdown)
+    decide(test, {2: "采纳"})
+    assert test.success[0].value == "校验通过。请核对预览后确认载入。"
+    assert test.dataframe[-1].value[["序号", "名称", "单位", "时间属性"]].values.tolist() == [
+        [3, "政务服务评价数据量", "条", "期间流量"]]

@@ -13,6 +13,9 @@ from metrics.accounts import Account
 from metrics.ingest.validate import preview
 from ui import common, warming
 
+# The sheet of the template (metrics.ingest.files.KIND_LABELS) whose rows each table of the preview shows.
+SHEETS = {"观测值": "观测值", "修改": "观测值", "新增地区": "地区", "新增指标": "指标"}
+
 
 def checked(file_name: str, data: bytes, account: Account, session_key: str) -> ingest.Validation:
     """An upload read, validated against this warehouse version and limited to the account's scope, kept in
@@ -41,24 +44,26 @@ def finish(message_key: str, message) -> None:
 
 
 def review_and_apply(validation: ingest.Validation, *, db: Path, account: Account, content: bytes, what: str,
-                     problems: pd.DataFrame, refusal: str, replace_key: str,
-                     done: Callable[[str, pd.DataFrame], None]) -> None:
-    """The checked upload: refusal (one line) over its problems (shown as given, so that a page may number them
-    its own way); or the preview and the button that loads it (admins) or submits it for review
-    (editors). what names the upload in messages (文件“q1.csv”); done(message, rows) follows a success."""
+                     refusal: str, replace_key: str, done: Callable[[str, pd.DataFrame], None],
+                     numbered: Callable[[pd.DataFrame, str | None], pd.DataFrame] = lambda frame, sheet: frame) -> None:
+    """The checked upload: refusal (one line) over its problems; or the preview and the button that loads it
+    (admins) or submits it for review (editors). what names the upload in messages (文件“q1.csv”); done(message,
+    rows) follows a success. numbered(table, sheet) shows the problems (sheet None) and a sheet's preview rows by
+    the page's own row numbers (a notice's 序号); a file keeps its own."""
     counts = st.columns(4)
     counts[0].metric("数据行", validation.rows_total)
     counts[1].metric("问题", len(validation.errors))
     if not validation.ok:
         counts[2].metric("结果", "未载入")
         st.error(refusal, icon=":material/error:")
+        problems = numbered(validation.errors, None)
         common.table(problems)
         common.csv_download(problems, "校验问题.csv", "下载问题清单")
         return
     new_rows = len(validation.rows) - len(validation.conflicts) - validation.unchanged
     counts[2].metric("与已有数据不同", len(validation.conflicts))
     counts[3].metric("新增 / 不变", f"{new_rows} / {validation.unchanged}")
-    shown = preview(common.connection(), validation)
+    shown = {label: numbered(frame, SHEETS[label]) for label, frame in preview(common.connection(), validation).items()}
     st.success("校验通过。请核对预览后" + ("确认载入。" if account.can("admin") else "提交审核。"),
                icon=":material/task_alt:")
     st.markdown("**预览（前200行）**")

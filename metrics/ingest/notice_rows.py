@@ -235,17 +235,19 @@ def indicator_id(name: str) -> str:
     return "notice_" + hashlib.sha256(name.strip().encode()).hexdigest()[:10]
 
 
-def numbered_problems(errors: pd.DataFrame, upload: Upload) -> pd.DataFrame:
-    """Validation problems (行/列/值/问题) by the review table's 序号 instead of the workbook's row."""
+def numbered(frame: pd.DataFrame, upload: Upload, sheet: str | None = None) -> pd.DataFrame:
+    """A table about the upload's rows (行) by the review table's 序号 instead: validation problems (sheet None,
+    the sheet told by the column, 指标!名称, where there are two) or a preview of one sheet's rows."""
     several = len(upload.numbers) > 1
 
-    def number(row: int | None, column: str):
+    def number(row, column: str):
         if pd.isna(row):
             return pd.NA
-        sheet = column.split("!", 1)[0] if several and "!" in column else OBSERVATIONS_SHEET
-        return upload.numbers.get(sheet, {}).get(int(row), pd.NA)
+        named = sheet or (column.split("!", 1)[0] if several and "!" in column else OBSERVATIONS_SHEET)
+        return upload.numbers.get(named, {}).get(int(row), pd.NA)
 
-    numbered = [number(row, column) for row, column in zip(errors[ROW], errors["列"], strict=True)]
-    shown = errors.drop(columns=ROW)
-    shown.insert(0, NUMBER, pd.array(numbered, dtype="Int64"))
+    columns = frame["列"] if sheet is None else [""] * len(frame)
+    numbers = [number(row, column) for row, column in zip(frame[ROW], columns, strict=True)]
+    shown = frame.drop(columns=ROW)
+    shown.insert(0, NUMBER, pd.array(numbers, dtype="Int64"))
     return shown
