@@ -5,7 +5,8 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from metrics.formatting import delta_text, target_text, value_text
+from metrics.claims import change_between
+from metrics.formatting import delta_text, judged_change_words, target_text, value_text
 from metrics.store import queries
 
 # A district this many percentage points under 市本级 on a rate is flagged even when it meets its
@@ -38,6 +39,13 @@ def findings(con: duckdb.DuckDBPyConnection, quarter_index: int, region_id: str 
                        region_id=region_id, shown_per_finding=shown_per_finding)
 
 
+def status_counts(con: duckdb.DuckDBPyConnection, quarter_index: int, region_id: str | None = None) -> dict[str, int]:
+    """How many of the quarter's values (of every unit and indicator, or of one unit) are 达标, 未达标, 无法判定 and
+    无目标, and how many are 未报送: the same rows findings reads, so that the counts and 需关注 agree."""
+    counts = queries.run(con, "quarter_status_counts", quarter_index=quarter_index, region_id=region_id)
+    return {row.status: int(row.count) for row in counts.itertuples()}
+
+
 def _sentence(row) -> str:
     """below_target, below_reference or worse as one sentence."""
     value = value_text(row.value, row.unit, row.qualifier, row.kind)
@@ -48,7 +56,7 @@ def _sentence(row) -> str:
         gap = delta_text(row.reference_value, row.value, row.unit, row.kind).lstrip("+")
         return (f"{row.region_name} {row.indicator_name} {value}，低于{row.reference_name}"
                 f"（{value_text(row.reference_value, row.unit, kind=row.kind)}）{gap}")
-    change = delta_text(row.value, row.reference_value, row.unit, row.kind)
+    change = judged_change_words(change_between(row.value, row.reference_value, row.unit, row.kind, row.better))
     return f"{row.region_name} {row.indicator_name} {value}，较{row.reference_name}{change}"
 
 

@@ -95,7 +95,7 @@ def rollback(db: Path, load_id: int, actor: str | accounts.Account) -> ingest.Lo
     """Undo a load (admins only) and record it."""
     name = _actor(db, actor, "admin")
     result = ingest.rollback(db, load_id, user=name)
-    after_commit(db, f"撤销(记录为载入 #{result.load_id}，{result.note})", result)
+    after_commit(db, f"撤销载入(记录为变更 #{result.load_id}，{result.note})", result)
     return result
 
 
@@ -104,7 +104,7 @@ def set_target(db: Path, actor: str | accounts.Account, indicator_id: str, regio
     """Set one of the bureau's own annual targets (admins only) and record it."""
     name = _actor(db, actor, "admin")
     load_id = targets.set_bureau_target(db, indicator_id, region_id, year, value, comparator, name)
-    after_commit(db, f"目标设置(载入 #{load_id})", load_id)
+    after_commit(db, f"设置目标(变更 #{load_id})", load_id)
     return load_id
 
 
@@ -168,5 +168,5 @@ def update_ledger(db: Path, actor: accounts.Account, problem_no: int, *, owner_r
         raise WarehouseError(f"责任单位 {owner_region_id} 不存在")
     load_id = ledger.add_update(db, problem_no, owner_region_id=owner_region_id, leader=leader, deadline=deadline,
                                 status=status, progress=progress, user=name)
-    after_commit(db, f"整改台账(载入 #{load_id})", load_id)
+    after_commit(db, f"更新整改台账(变更 #{load_id})", load_id)
     return load_id

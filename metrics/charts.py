@@ -12,6 +12,8 @@ from metrics.formatting import (
     compact,
     inert,
     points_fraction,
+    source_text,
+    source_texts,
     unreported_text,
     value_text,
 )
@@ -28,7 +30,7 @@ PALETTE = ["#1f5fa8", "#b26a00", "#2e7d32", "#7b1fa2", "#00838f", "#6d4c41", "#c
 
 HOVER = (
     "<b>%{customdata[0]}</b><br>数值：%{customdata[1]}<br>限定：%{customdata[2]}"
-    "<br>期间：%{customdata[3]}<br>来源：通报%{customdata[4]}<extra></extra>"
+    "<br>期间：%{customdata[3]}<br>来源：%{customdata[4]}<extra></extra>"
 )
 
 
@@ -84,15 +86,16 @@ def _layout(figure: go.Figure, title: str, height: int = 420) -> go.Figure:
 
 
 def _hover_data(frame: pd.DataFrame, name_column: str) -> list[list[str]]:
-    """Per point: name, readable value, qualifier, period, source; empty for a gap row."""
-    frame = frame.fillna({c: "" for c in (name_column, "qualifier", "period_label", "source")})
+    """Per point: name, readable value, qualifier, period, source as every surface words it (source_text);
+    empty for a gap row."""
+    frame = frame.fillna({c: "" for c in (name_column, "qualifier", "period_label")})
     return [
         [
             row[name_column],
             value_text(row["value"], row["unit"], row["qualifier"], row.get("kind")),
             QUALIFIER_LABEL.get(row["qualifier"], row["qualifier"]),
             row["period_label"],
-            row["source"],
+            source_text(row["source"], row["load_id"]) if row[name_column] else "",
         ]
         for _, row in frame.iterrows()
     ]
@@ -362,8 +365,8 @@ def assessment_points(points: pd.DataFrame) -> go.Figure:
             marker_color=MET_COLOR,
             text=[f"{points_fraction(p, m)}分" for p, m in zip(points["points"], points["max_points"], strict=True)],
             textposition="outside",
-            customdata=[[s, e] for s, e in zip(points["source"], points["evidence"], strict=True)],
-            hovertemplate="%{x}<br>得分：%{y}分<br>来源：通报%{customdata[0]}<extra></extra>",
+            customdata=[[s, e] for s, e in zip(source_texts(points), points["evidence"], strict=True)],
+            hovertemplate="%{x}<br>得分：%{y}分<br>来源：%{customdata[0]}<extra></extra>",
         )
     )
     top = float(points["max_points"].max())
@@ -386,8 +389,8 @@ def rank_chart(ranks: pd.DataFrame) -> go.Figure:
             # Above its point: beside the last one, a label would run past a phone's edge.
             textposition="top center",
             marker={"size": 14, "color": BAR_COLOR},
-            customdata=[[s, e] for s, e in zip(ranks["source"], ranks["evidence"], strict=True)],
-            hovertemplate="%{x}<br>全省第%{y}名<br>来源：通报%{customdata[0]}<extra></extra>",
+            customdata=[[s, e] for s, e in zip(source_texts(ranks), ranks["evidence"], strict=True)],
+            hovertemplate="%{x}<br>全省第%{y}名<br>来源：%{customdata[0]}<extra></extra>",
         )
     )
     worst = int(ranks["rank"].max())

@@ -63,6 +63,16 @@ def is_from_notice(load_id) -> bool:
     return not _is_missing(load_id) and int(load_id) == NOTICE_LOAD_ID
 
 
+# What a unit's status is in a quarter it has no value of: the value shown beside it is of an earlier quarter,
+# whose status says nothing of this quarter's target.
+NOT_REPORTED = "未报送"
+
+
+def status_in_quarter(status: str, is_current: bool) -> str:
+    """The status a surface states for the chosen quarter: the value's own where it is of that quarter."""
+    return status if is_current else NOT_REPORTED
+
+
 def rank_move(rank: float | None, earlier_rank: float | None) -> Change:
     """A rank's movement: a smaller number is the better place."""
     return change_between(rank, earlier_rank, "名", "rank", "lower")

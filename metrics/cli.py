@@ -29,6 +29,12 @@ from metrics.store.warehouse import WarehouseError, open_reader
 PRINTED_LINES = 20
 
 
+
+def _operator() -> str:
+    """Who runs a command: 'cli:<system user>', which screens and the audit log name as 服务器命令行
+    (metrics.formatting.actor_text), never as the bare system account (root)."""
+    return f"cli:{getpass.getuser()}"
+
 def _write(text: str, out: str | None) -> None:
     if out:
         try:
@@ -54,7 +60,7 @@ def _write_csv(args, frame_of) -> None:
 
 
 def _build(db: Path, force: bool) -> None:
-    rows = building.build(db, force=force, actor=getpass.getuser())
+    rows = building.build(db, force=force, actor=_operator())
     print(f"已构建数据仓库 {db}：{rows} 条通报观测值", file=sys.stderr)
 
 
@@ -72,7 +78,7 @@ def cmd_ensure(args) -> None:
     if not warehouse.exists(db):
         _build(db, force=False)
     elif warehouse.is_legacy(db):
-        tables, observations = upgrade.migrate_legacy(db, actor=getpass.getuser())
+        tables, observations = upgrade.migrate_legacy(db, actor=_operator())
         print(f"已将旧格式数据仓库 {db} 迁移到 DuckLake（{warehouse.lake_dir(db)}）：{tables} 张表，"
               f"观测值 {observations} 条，逐表核对行数一致；旧文件保留未动", file=sys.stderr)
     elif damage := warehouse.damage(db):
@@ -82,7 +88,7 @@ def cmd_ensure(args) -> None:
         removed = warehouse.remove_orphan_files(db)
         if removed:
             print(f"已删除 {removed} 个未被任何版本引用的数据文件（中断或失败的写入留下）", file=sys.stderr)
-    if upgrade.upgrade(db, actor=getpass.getuser()):
+    if upgrade.upgrade(db, actor=_operator()):
         print(f"已将数据仓库 {db} 升级到当前版本的结构并重新计算指标结果；载入的数据未改动，升级前的版本保留可恢复",
               file=sys.stderr)
     try:
@@ -128,7 +134,7 @@ def _scope(args) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 def cmd_user(args) -> None:
     store = accounts.accounts_path(resolve_db(args.db))
-    actor = f"cli:{getpass.getuser()}"
+    actor = _operator()
     if args.action == "list":
         users = accounts.list_users(store)
         users["scope_regions"] = users["scope_regions"].map("、".join)
@@ -179,7 +185,7 @@ def cmd_migrate_shared(args) -> None:
     if not isinstance(target, accounts.PostgresStore):
         raise accounts.AccountError(f"请先设置 {config.ACCOUNTS_URL.name} 为目标 PostgreSQL 数据库的连接串")
     source = accounts.accounts_file(db)
-    tables, observations = upgrade.migrate_to_shared(db, actor=getpass.getuser())
+    tables, observations = upgrade.migrate_to_shared(db, actor=_operator())
     print(f"已将数据仓库复制到共享目录库 {warehouse.catalog_name(db)}：{tables} 张表，观测值 {observations} 条，"
           "逐表核对行数一致", file=sys.stderr)
     if source.is_file():
@@ -259,7 +265,7 @@ def cmd_history(args) -> None:
 
 def cmd_rollback(args) -> None:
     result = changes.rollback(resolve_db(args.db), args.load_id, actor=args.user)
-    print(f"已撤销(记录为载入 #{result.load_id})：{result.note}", file=sys.stderr)
+    print(f"已撤销(记录为变更 #{result.load_id})：{result.note}", file=sys.stderr)
 
 
 def cmd_template(args) -> None:
@@ -423,11 +429,11 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument(
         "--kind", choices=["observations", "regions", "indicators"], help="文件类型(默认按列名识别)"
     )
-    load.add_argument("--user", default=getpass.getuser(), help="操作人(默认当前系统用户)")
+    load.add_argument("--user", default=_operator(), help="操作人(默认 cli:当前系统用户，页面上称“服务器命令行”)")
     command("history", cmd_history, "列出全部载入记录(CSV)").add_argument("--out", help="输出文件")
     undo = command("rollback", cmd_rollback, "撤销一次载入，恢复到载入前的状态")
     undo.add_argument("load_id", type=int, help="载入编号(见 history)")
-    undo.add_argument("--user", default=getpass.getuser(), help="操作人(默认当前系统用户)")
+    undo.add_argument("--user", default=_operator(), help="操作人(默认 cli:当前系统用户，页面上称“服务器命令行”)")
     template = command("template", cmd_template, "生成数据载入 Excel 模板")
     template.add_argument("--out", required=True, help="输出 .xlsx 文件")
     brief = command("brief", cmd_brief, "生成季度简报(Word 或 PDF)")

@@ -53,10 +53,14 @@ def terminal_text(text: str) -> str:
     return TERMINAL_CONTROLS.sub(lambda found: f"\\x{ord(found[0]):02x}", text)
 
 
+CLI_ACTOR = "服务器命令行"
+
+
 def actor_text(actor: str) -> str:
-    """An operator as a reader knows it: 'cli:root' → '命令行（root）', 'build' → '初始数据构建'."""
+    """An operator as a reader knows it: 'cli:root' → '服务器命令行' (a server's system account, root, is no one a
+    reader knows; the store keeps the raw name), 'build' → '初始数据构建'."""
     if actor.startswith("cli:"):
-        return f"命令行（{actor.removeprefix('cli:')}）"
+        return CLI_ACTOR
     return ACTOR_NAMES.get(actor, actor)
 
 
@@ -250,6 +254,24 @@ def unreported_text(earlier_value: float | None, unit: str, qualifier: str, kind
     return f"未报送（最近：{earlier_quarter} {value_text(earlier_value, unit, qualifier, kind)}）"
 
 
+def held_period_text(period_label: str, held_from, latest_period_label: str) -> str:
+    """The period a scored value is of: '2025年第一季度', or, for a unit held at an earlier value,
+    '2024年第四季度（2025年第一季度未报送，用最近一期）'."""
+    if _is_missing(held_from):
+        return period_label
+    return f"{held_from}（{latest_period_label}未报送，用最近一期）"
+
+
+def held_units_text(held: pd.DataFrame, period_label: str) -> str | None:
+    """Which units a what-if or a to-do list holds at an earlier value (rows with region, value, unit, qualifier
+    and held_from): '梁子湖区、临空经济区没有2025年第一季度的数值，按最近一期计：梁子湖区 96%（2024年第四季度）、…'."""
+    if held.empty:
+        return None
+    values = "、".join(f"{row.region} {value_text(row.value, row.unit, row.qualifier)}（{row.held_from}）"
+                      for row in held.itertuples())
+    return f"{'、'.join(held['region'])}没有{period_label}的数值，按最近一期计：{values}"
+
+
 def points_fraction(points: float, max_points: float) -> str:
     """'2/2', '1.5/2': points over the maximum, whole numbers without decimals."""
     return f"{points:g}/{max_points:g}"
@@ -301,8 +323,10 @@ def readable_facts(frame: pd.DataFrame) -> pd.DataFrame:
 
 TARGET_BASIS = {"provincial_rule": "省考核规则", "notice": "通报", "bureau": "本局设定"}
 # A table cell cannot hold coloured badges, so a mark beside the word carries the status.
+# A reported score's check against the rules, marked the same way.
+CHECK_MARK = {"一致": "√ 一致", "不一致": "× 不一致", "无法核对": "？无法核对"}
 STATUS_MARK = {"达标": "√ 达标", "未达标": "× 未达标", "无目标": "— 无目标", "无数据": "○ 无数据",
-               "无法判定": "？无法判定"}
+               "无法判定": "？无法判定", "未报送": "○ 未报送"}
 
 
 def goals_text(rows: pd.DataFrame, unit: str) -> str:
@@ -330,6 +354,12 @@ def target_status_rows(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
         "达标情况": rows["status"].map(lambda name: STATUS_MARK.get(name, name)),
     })
     return table if rows["is_milestone"].any() else table.drop(columns=["年内累计(各季数值相加)"])
+
+
+def unprojected_text(region_names: list[str], year: int) -> str:
+    """The units a year-end forecast leaves out, and why:
+    '梁子湖区、临空经济区未作预测：2025年没有季度数值，无法推算全年'."""
+    return f"{'、'.join(region_names)}未作预测：{year}年没有季度数值，无法推算全年"
 
 
 def projection_rows(projections: list, region_names: dict, unit: str) -> pd.DataFrame:

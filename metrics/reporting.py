@@ -15,7 +15,8 @@ from metrics.ingest import review
 from metrics.store import queries
 
 STATES = ("已报", "待审核", "已退回", "未报", "逾期")
-STATE_MARK = {"已报": "√ 已报", "待审核": "… 待审核", "已退回": "↩ 已退回", "未报": "○ 未报", "逾期": "× 逾期"}
+# Marks any CJK font draws: ↩ and the like are emoji, drawn as a box where no colour-emoji font is installed.
+STATE_MARK = {"已报": "√ 已报", "待审核": "… 待审核", "已退回": "← 已退回", "未报": "○ 未报", "逾期": "× 逾期"}
 
 
 def status(con: duckdb.DuckDBPyConnection, quarter_index: int, today: dt.date) -> pd.DataFrame:

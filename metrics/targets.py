@@ -118,7 +118,7 @@ def set_bureau_target(db: Path, indicator_id: str, region_id: str | None, year: 
         queries.run_script(con, queries.query_text("target_set_bureau"), params)
         stored_facts.refresh(con)
         journal.write(con, load_id=params["load_id"], actor=params["user_name"], action="设置目标",
-                      target=f"载入 #{params['load_id']} {named['indicator_name']}", detail=goal,
+                      target=f"设置目标 #{params['load_id']} {named['indicator_name']}", detail=goal,
                       count_before=count)
     return params["load_id"]
 

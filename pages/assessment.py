@@ -7,7 +7,18 @@ import streamlit as st
 from metrics import assessment, charts
 from metrics.assessment import scoring
 from metrics.claims import change_between, rank_move
-from metrics.formatting import change_words, points_fraction, rank_text, source_text, source_texts, value_text
+from metrics.formatting import (
+    CHECK_MARK,
+    change_words,
+    evidence_text,
+    held_period_text,
+    held_units_text,
+    points_fraction,
+    rank_text,
+    source_text,
+    source_texts,
+    value_text,
+)
 from ui import auth, common
 
 auth.ensure_routed()
@@ -19,14 +30,6 @@ POINTS_SOURCE = {"计算": "按规则计算", "计算(含假设)": "按规则计
 
 def points_text(points: float, missing: str = "—") -> str:
     return missing if pd.isna(points) else value_text(points, "分")
-
-
-CHECK_MARKS = {"一致": "√ 一致", "不一致": "× 不一致", "无法核对": "？无法核对"}
-
-
-def check_text(status: str) -> str:
-    """A check result with a mark, so that a mismatch does not rest on colour alone."""
-    return CHECK_MARKS.get(status, status)
 
 
 def points_change(points: float, baseline_points: float):
@@ -49,9 +52,10 @@ if points.empty and ranks.empty:
     common.empty_state("暂无考核结果数据。")
     st.stop()
 
-reported_tab, check_tab, stake_tab, whatif_tab = st.tabs(["上报得分与全省排名", "计算得分与上报得分",
-                                                         "失分风险与提分空间", "模拟测算"])
-with reported_tab:
+TABS = {"reported": "上报得分与全省排名", "check": "计算得分与上报得分", "stake": "失分风险与提分空间",
+        "whatif": "模拟测算"}
+tab = common.tab_bar(TABS, key="assessment_tab", param="tab")
+if tab == "reported":
     for (scheme_name, item_name), item in points.groupby(["scheme_name", "item_name"], sort=False):
         st.subheader(f"{scheme_name}｜{item_name}")
         summary = "、".join(
@@ -70,7 +74,7 @@ with reported_tab:
                     st.warning(f"规则不完整：{common.plain(first['rule_partial_note'])}", icon=":material/help:")
             table = pd.DataFrame({"期间": item["period_label"], "得分": item["points"].map(points_text),
                                   "满分": item["max_points"].map(points_text), "来源": source_texts(item),
-                                  "原文摘录": item["evidence"]})
+                                  "原文摘录": [evidence_text(e, False) for e in item["evidence"]]})
             common.table(table, key=f"points_{first['item_id']}")
             common.csv_download(table, f"考核得分_{item_name}.csv")
 
@@ -84,7 +88,7 @@ with reported_tab:
         if len(scheme_ranks) == 1:
             st.caption("通报只给出这一个季度的排名，其余季度无数据。")
 
-with check_tab:
+if tab == "check":
     st.caption("按计分规则由各单位数值算出应得分数，与省里上报的得分逐期对照。")
     check = common.data(scoring.reported_check)
     if check.empty:
@@ -112,7 +116,8 @@ with check_tab:
             "计算得分（参考计算）": [points_text(p) if status != "无法核对" else f"（参考）{points_text(p)}"
                              for p, status in zip(check["reference_points"], check["status"], strict=True)],
             "满分": check["max_points"].map(points_text),
-            "核对结果": check["status"].map(check_text),
+            # A mark beside the word, so that a mismatch does not rest on colour alone.
+            "核对结果": check["status"].map(lambda status: CHECK_MARK.get(status, status)),
             "计算所用数值": check["reference_period_label"].fillna("—"),
             "计入单位": check["reference_units"],
             "说明": check["caveat"],
@@ -124,7 +129,7 @@ with check_tab:
 inputs = common.data(scoring.what_if_inputs)
 rules = common.data(scoring.rules)
 
-with stake_tab:
+if tab == "stake":
     st.caption("各单位离下一档还差多少、达到后可多得几分；可多得分数大的排在前面。")
     stake = common.data(scoring.points_at_stake)
     if stake.empty:
@@ -135,10 +140,14 @@ with stake_tab:
         if to_do.empty:
             named = f"；{'、'.join(undecided['region'])}的数值只是界限，得分无法判定" if len(undecided) else ""
             st.success(f"能判定得分的单位均已得满分，没有提分空间{named}。", icon=":material/check_circle:")
+        for label, item_stake in stake.groupby("latest_period_label", sort=False):
+            if held := held_units_text(item_stake[item_stake["held_from"].notna()], label):
+                st.markdown(f":orange[:material/history:] {common.plain(held)}")
         for number, row in enumerate(to_do.itertuples(), start=1):
             with st.container(border=True):
+                period = held_period_text(row.period_label, row.held_from, row.latest_period_label)
                 st.markdown(f"**{number}. {common.plain(row.region)}** ｜ {common.plain(row.item_name)}"
-                            f"（{common.plain(row.period_label)}）  \n"
+                            f"（{common.plain(period)}）  \n"
                             f":material/trending_up: {common.plain(row.action)}")
                 if row.assumption:
                     assumptions(row.assumption)
@@ -153,6 +162,8 @@ with stake_tab:
             "单位": stake["region"],
             "现值": [value_text(v, u, q) for v, u, q in zip(stake["value"], stake["unit"], stake["qualifier"],
                                                           strict=True)],
+            "期间": [held_period_text(p, h, latest) for p, h, latest in
+                   zip(stake["period_label"], stake["held_from"], stake["latest_period_label"], strict=True)],
             "得分": stake["computed_points"].map(lambda p: points_text(p, "无法判定")),
             "满分": stake["max_points"].map(points_text),
             "可多得": stake["next_step_points"].map(points_text),
@@ -163,7 +174,7 @@ with stake_tab:
         common.table(stake_table, key="stake_table")
         common.csv_download(stake_table, "失分风险与提分空间.csv")
 
-with whatif_tab:
+if tab == "whatif":
     st.info("**模拟，不写入数据库。** 改动下面各单位的数值，按计分规则即时重新计分；改动只在您本次访问的本页面有效，"
             "不改变数据仓库，也不影响其他人看到的数据。", icon=":material/science:")
     if inputs.empty:
@@ -217,6 +228,8 @@ with whatif_tab:
                     overrides.append(((row.indicator_id, row.region_id, row.period), entered))
         st.button("恢复为原数值", on_click=reset, args=(units,), icon=":material/restart_alt:",
                   disabled=not overrides)
+        if held := held_units_text(units[units["held_from"].notna()], first["period_label"]):
+            st.markdown(f":orange[:material/history:] {common.plain(held)}；模拟与原得分都按此计。")
 
     result = common.data(scoring.what_if_pairs, tuple(overrides))
     scheme_id, item_id = chosen
@@ -259,6 +272,7 @@ with whatif_tab:
     scored = result.item_points
     simulated = scored[(scored["scheme"] == scheme_id) & (scored["item"] == item_id) & (scored["period"] == period)
                        & scored["value"].notna()]
+    period_label = first["period_label"]
     rule, steps = rules[first["rule_id"]]
     common.chart(common.figure(charts.unit_step_bars, simulated, steps, rule.comparator, "模拟后各单位数值与得分",
                                kind="rank" if rule.kind == "rank" else None),
@@ -272,5 +286,6 @@ with whatif_tab:
         "得分变化": [change_words(points_change(p, b))
                  for p, b in zip(simulated["points"], simulated["baseline_points"], strict=True)],
         "计分依据": simulated["points_source"].map(POINTS_SOURCE),
+        "数值期间": [held_period_text(period_label, h, period_label) for h in simulated["held_from"]],
         "说明": (simulated["assumption"] + simulated["note"]).replace("", "—"),
     }), key="whatif_table")

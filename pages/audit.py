@@ -14,6 +14,11 @@ st.title("审计日志")
 st.caption("谁、何时、做了什么、变更前后的数量（数据的变更计观测值行数，账户的变更计账户数，见“计数对象”）。"
            "日志只追加，页面上不能修改或删除。")
 
+
+def count_text(count) -> str:
+    return "—" if pd.isna(count) else str(int(count))
+
+
 events = accounts.audit_trail(auth.store_path())
 trail = pd.DataFrame({
     "编号": events["event_id"],
@@ -21,10 +26,11 @@ trail = pd.DataFrame({
     "操作人": events["actor"].map(actor_text),
     "操作": events["action"],
     "对象": events["target"],
-    "说明": events["detail"],
+    "说明": events["detail"].fillna("—"),
     "计数对象": events["action"].map(accounts.counted),
-    "变更前数量": events["count_before"].astype("Int64"),
-    "变更后数量": events["count_after"].astype("Int64"),
+    # As text: a table draws a missing count as "None".
+    "变更前数量": events["count_before"].map(count_text),
+    "变更后数量": events["count_after"].map(count_text),
 })
 actions = ["全部", *sorted(trail["操作"].unique())]
 action = st.selectbox("操作类型", actions, key="audit_action")

@@ -29,6 +29,7 @@ table = found.assign(
     better=found["better"].map(BETTER_NAMES),
     formula=found["formula"].fillna("（通报原值，非计算）"),
     aliases=found["aliases"].fillna(""),
+    notice_item=found["notice_item"].fillna("—"),  # an indicator a file added, not from the notice
 ).rename(
     columns={
         "indicator_id": "编码",

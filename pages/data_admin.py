@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics import changes, facts, ingest, reporting
-from metrics.formatting import COMPARATOR_TEXT, actor_text, inert
+from metrics.formatting import COMPARATOR_TEXT, actor_text, change_name, inert
 from metrics.ingest.files import max_upload_mb
 from metrics.paths import resolve_db
 from ui import auth, common, loading
@@ -24,9 +24,9 @@ st.caption(
     "文件先完整校验、列出全部问题；确认后整批写入，要么全部成功，要么一行也不写。"
 )
 
-upload_tab, history_tab, template_tab, *target_tab = st.tabs(
-    ["载入数据", "载入记录", "下载模板", *(["目标设置"] if account.can("admin") else [])]
-)
+TABS = {"upload": "载入数据", "history": "变更记录", "template": "下载模板"}
+tab = common.tab_bar({**TABS, **({"target": "目标设置"} if account.can("admin") else {})}, key="admin_tab",
+                     param="tab")
 
 
 def uploader_key() -> str:
@@ -34,7 +34,7 @@ def uploader_key() -> str:
     return f"upload_file_{st.session_state.get('upload_generation', 0)}"
 
 
-with upload_tab:
+if tab == "upload":
     if not account.can("admin"):
         chosen = common.filters()
         owed = [] if chosen.quarter_index is None else common.data(
@@ -71,16 +71,17 @@ with upload_tab:
 
 
 def load_label(row) -> str:
-    return f"第 {row.load_id} 次载入 · {row.file_name}（{row.loaded_at:%Y-%m-%d %H:%M}，{row.rows_total} 行）"
+    return (f"第 {row.load_id} 次变更 · {change_name(row.kind)}“{row.file_name}”"
+            f"（{row.loaded_at:%Y-%m-%d %H:%M}，{row.rows_total} 行）")
 
 
-with history_tab:
+if tab == "history":
     if done := st.session_state.pop("rollback_done", None):
         st.success(done, icon=":material/undo:")
     loads = common.data(ingest.history)
     # The files' SHA-256 are for checking a file, in the CSV; the page keeps to what a reader scans.
     common.table(loads.iloc[::-1].drop(columns=["SHA-256"]), key="load_history")
-    common.csv_download(loads, "载入记录.csv")
+    common.csv_download(loads, "变更记录.csv")
     if account.can("admin"):
         st.markdown("**撤销一次载入**：恢复到该次载入之前的状态，撤销本身也会记录。")
         undoable = common.data(ingest.undoable)
@@ -88,6 +89,7 @@ with history_tab:
             st.caption("没有可撤销的载入：种子数据、已撤销的载入和撤销记录本身都不能撤销。")
         else:
             labels = {row.load_id: load_label(row) for row in undoable.itertuples()}
+            kinds = dict(zip(undoable["load_id"], undoable["kind"], strict=True))
             # Keyed by the newest load, so that after a load or a rollback the browser's old choice
             # is not sent back: the newest undoable load is offered first.
             load_id = st.selectbox("要撤销的载入", list(labels), format_func=labels.get,
@@ -95,7 +97,7 @@ with history_tab:
             undo = common.data(ingest.rollback_preview, int(load_id))
             with st.container(border=True):
                 st.markdown(
-                    f"撤销 **第 {load_id} 次载入**（文件“{common.plain(undo['file_name'])}”，"
+                    f"撤销 **第 {load_id} 次变更**（{change_name(kinds[load_id])}“{common.plain(undo['file_name'])}”，"
                     f"{common.plain(actor_text(undo['user_name']))}，{undo['loaded_at']:%Y-%m-%d %H:%M}）将"
                     f"删除它新增的 **{undo['count_to_delete']}** 行、恢复它修改的 **{undo['count_to_restore']}** 行"
                     + (f"、删除它新增的 **{undo['count_additions']}** 个地区或指标" if undo["count_additions"] else "")
@@ -106,14 +108,15 @@ with history_tab:
                 if st.button("撤销所选载入", icon=":material/undo:", disabled=not confirmed):
                     if undone := common.make_change(lambda: changes.rollback(db, int(load_id), account)):
                         result = undone.result
+                        what = f"{change_name(kinds[load_id])}“{common.plain(undo['file_name'])}”"
                         loading.finish("rollback_done",
-                               f"已撤销第 {load_id} 次载入（文件“{common.plain(undo['file_name'])}”）："
+                               f"已撤销第 {load_id} 次变更（{what}）："
                                f"删除 {undo['count_to_delete']} 行，恢复 {undo['count_to_restore']} 行。"
-                               f"这次撤销记录为第 {result.load_id} 次载入。")
+                               f"这次撤销记录为第 {result.load_id} 次变更（{change_name('rollback')}）。")
     else:
         st.caption("撤销载入需要管理员权限。")
 
-with template_tab:
+if tab == "template":
     st.markdown("模板含填写说明、观测值工作表（指标与地区为下拉选择）以及地区、指标参考数据工作表。")
     st.download_button(
         "下载 Excel 模板",
@@ -123,26 +126,25 @@ with template_tab:
         icon=":material/download:",
     )
 
-if target_tab:
-    with target_tab[0]:
-        if done := st.session_state.pop("target_done", None):
-            st.success(done, icon=":material/task_alt:")
-        st.markdown("设置本局自定年度目标（依据：本局）。季度按“时间过半、任务过半”自动生成节点。")
-        catalog = common.data(facts.trend_indicators)
-        regions = common.data(facts.regions)
-        with st.form("set_target"):
-            indicator_id = st.selectbox("指标", catalog["indicator_id"].tolist(), key="target_indicator",
-                                        format_func=lambda i: inert(dict(zip(catalog["indicator_id"], catalog["name"],
-                                                                             strict=True))[i]))
-            region_id = st.selectbox("地区", [None, *regions["region_id"]], key="target_region",
-                                     format_func=lambda r: "全部地区" if r is None else
-                                     inert(dict(zip(regions["region_id"], regions["name"], strict=True))[r]))
-            year = st.number_input("年度", min_value=2020, max_value=2100, value=pd.Timestamp.now().year,
-                                   key="target_year")
-            comparator = st.selectbox("比较", [">=", ">", "<=", "<"], key="target_comparator",
-                                      format_func=COMPARATOR_TEXT.get)
-            value = st.number_input("目标值", value=0.0, format="%.2f", key="target_value")
-            if st.form_submit_button("保存目标", type="primary"):
-                if saved := common.make_change(lambda: changes.set_target(
-                        db, account, indicator_id, region_id, int(year), float(value), comparator)):
-                    loading.finish("target_done", f"已保存（第 {saved.result} 次载入）")
+if tab == "target":
+    if done := st.session_state.pop("target_done", None):
+        st.success(done, icon=":material/task_alt:")
+    st.markdown("设置本局自定年度目标（依据：本局）。季度按“时间过半、任务过半”自动生成节点。")
+    catalog = common.data(facts.trend_indicators)
+    regions = common.data(facts.regions)
+    with st.form("set_target"):
+        indicator_id = st.selectbox("指标", catalog["indicator_id"].tolist(), key="target_indicator",
+                                    format_func=lambda i: inert(dict(zip(catalog["indicator_id"], catalog["name"],
+                                                                         strict=True))[i]))
+        region_id = st.selectbox("地区", [None, *regions["region_id"]], key="target_region",
+                                 format_func=lambda r: "全部地区" if r is None else
+                                 inert(dict(zip(regions["region_id"], regions["name"], strict=True))[r]))
+        year = st.number_input("年度", min_value=2020, max_value=2100, value=pd.Timestamp.now().year,
+                               key="target_year")
+        comparator = st.selectbox("比较", [">=", ">", "<=", "<"], key="target_comparator",
+                                  format_func=COMPARATOR_TEXT.get)
+        value = st.number_input("目标值", value=0.0, format="%.2f", key="target_value")
+        if st.form_submit_button("保存目标", type="primary"):
+            if saved := common.make_change(lambda: changes.set_target(
+                    db, account, indicator_id, region_id, int(year), float(value), comparator)):
+                loading.finish("target_done", f"已保存目标（记录为第 {saved.result} 次变更：{change_name('target')}）")

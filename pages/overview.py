@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics import assessment, attention, facts, periods, targets
-from metrics.claims import Change
+from metrics.claims import Change, status_in_quarter
 from metrics.formatting import (
     evidence_text,
     goals_text,
@@ -17,6 +17,7 @@ from metrics.formatting import (
     source_text,
     target_status_rows,
     target_text,
+    unprojected_text,
     value_text,
 )
 from ui import auth, briefing, common
@@ -24,7 +25,7 @@ from ui import auth, briefing, common
 auth.ensure_routed()
 
 CARDS_PER_ROW = 4
-STATUS_ORDER = ["达标", "未达标", "无法判定", "无目标"]
+STATUS_ORDER = ["达标", "未达标", "无法判定", "无目标", "未报送"]
 PAGE_FILES = {"districts": "pages/districts.py", "trends": "pages/trends.py", "assessment": "pages/assessment.py"}
 
 chosen = common.filters()
@@ -50,7 +51,8 @@ cards = common.data(facts.headline, chosen.quarter_index, region_id=chosen.regio
 if chosen.category:
     cards = cards[cards["category"] == chosen.category]
 current_cards = cards[cards["is_current"]]
-counts = current_cards["status"].value_counts()
+# Over every unit and indicator of the quarter, as 需关注 reads them: a card per indicator shows one unit only.
+standing = common.data(attention.status_counts, chosen.quarter_index, region_id=chosen.region_id)
 
 points = common.data(assessment.reported_points)
 ranks = common.data(assessment.reported_ranks)
@@ -58,11 +60,13 @@ points = points[points["quarter_index"] <= chosen.quarter_index]
 ranks = ranks[ranks["quarter_index"] <= chosen.quarter_index]
 
 # Keyed: on a phone the status counts sit two to a row (ui.common.PHONE_CSS).
-columns = st.container(key="status_counts").columns([1, 1, 1, 1, 1.5, 1.5])
+columns = st.container(key="status_counts").columns([1, 1, 1, 1, 1, 1.5, 1.5])
 for column, status in zip(columns, STATUS_ORDER, strict=False):
-    column.metric(status, f"{int(counts.get(status, 0))}项", border=True,
-                  help=f"本期有数值的{len(current_cards)}项核心指标中，状态为“{status}”的项数")
-with columns[4]:
+    column.metric(status, f"{standing.get(status, 0)}项", border=True,
+                  help=(f"区、功能区中，{chosen.quarter_label}没有报送、而其他区已报送的指标项数"
+                        if status == "未报送" else
+                        f"{chosen.quarter_label}各单位各指标的本期数值中，状态为“{status}”的项数"))
+with columns[5]:
     if points.empty:
         st.metric("省考核得分", "无数据", border=True)
     else:
@@ -73,7 +77,7 @@ with columns[4]:
                        f"来源：{common.plain(source_text(latest['source'], latest['load_id']))}")
         st.page_link(PAGE_FILES["assessment"], label=f"{latest['period_label']} · 明细",
                      icon=":material/military_tech:", query_params=link_params())
-with columns[5]:
+with columns[6]:
     if ranks.empty:
         st.metric("全省排名", "无数据", border=True)
     else:
@@ -85,8 +89,8 @@ with columns[5]:
                      icon=":material/military_tech:", query_params=link_params())
 missing_cards = len(cards) - len(current_cards)
 if missing_cards:
-    st.caption(f"达标统计只计本期有数值的 {len(current_cards)} 项核心指标；另有 {missing_cards} 项本期无数值，"
-               "下方卡片显示其最近一期数值。")
+    st.caption(f"达标统计计入各单位各指标{chosen.quarter_label}的数值，与“需关注”同一范围（不分指标类别）；"
+               f"核心指标中有 {missing_cards} 项本期无数值，下方卡片显示其最近一期数值。")
 
 with st.container(border=True):
     st.markdown(f"**需关注 · {chosen.quarter_label}**")
@@ -137,8 +141,7 @@ else:
                 year_ago = Change(row["change_vs_year_ago"], row["unit"], row["kind"], row["better"])
                 extra = (f" · 同比 {judged_change_words(year_ago)}"
                          if row["is_current"] and year_ago.direction is not None else "")
-                # An earlier quarter's status says nothing of this quarter's target: the unit has not reported.
-                status = row["status"] if row["is_current"] else "未报送"
+                status = status_in_quarter(row["status"], row["is_current"])
                 st.markdown(f"{common.status_badge(status)} &nbsp; :gray[{common.plain(where)}{extra}]")
     st.caption("每张卡片的期间、目标、来源与原文摘录，也可在下方“全部指标”表中点选该行查看。")
 
@@ -190,6 +193,9 @@ else:
                 st.markdown(f":violet-badge[:material/query_stats: 预测] **{year}年全年预测**"
                             "（按已有季度推算，不是实际值）")
                 common.table(projection_rows(projections, names, unit))
+            if asked and len(summary.unprojected_regions):
+                st.caption(common.plain(unprojected_text([region["region_name"]
+                                                          for region in summary.unprojected_regions], year)))
     if not asked:
         names = "、".join(common.plain(name) for name in targeted["indicator_name"])
         common.empty_state(f"暂无{year}年年末预测：设有目标的指标（{names}）在该年没有季度数据，"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
-from support import APP, TWO_QUARTERS_CSV, cluster, load_text, seeded_warehouse
+from support import APP, TWO_QUARTERS_CSV, cluster, load_text, seeded_warehouse, walked_warehouse
 
 from metrics import accounts
 from metrics.store.warehouse import open_reader
@@ -43,6 +43,15 @@ def two_quarters_db(tmp_path_factory) -> Path:
     db = seeded_warehouse(tmp_path_factory.mktemp("two_quarters") / "warehouse.duckdb")
     load_text(db, "2024Q3-Q4.csv", TWO_QUARTERS_CSV)
     return db
+
+
+@pytest.fixture(scope="session")
+def walk_db(tmp_path_factory) -> Path:
+    """The seed after the walk of issue #24 (support.walked_warehouse), its accounts store beside it; read only."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("METRICS_ACCOUNTS", raising=False)
+        patch.delenv("METRICS_ACCOUNTS_URL", raising=False)
+        return walked_warehouse(tmp_path_factory.mktemp("walk"))
 
 
 @pytest.fixture(scope="session")

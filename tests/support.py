@@ -95,6 +95,70 @@ def brief_walk_warehouse(db: Path) -> Path:
     return db
 
 
+# The walk of issue #24: three quarters of the districts' reports (2024Q3-2025Q1), in which 临空经济区 sends no
+# 2025Q1 value; 华容区's 2025Q1 file is approved and 梁子湖区's returned, so two districts have no 2025Q1 value;
+# 互联网+监管 moves from 5th to 3rd; the province reports 2/2 for 2025Q1; then a 2025 target of ≥ 95% for every unit.
+WALK_CSV = """指标名称,地区,期间,数值,限定,来源,依据
+综合窗口可办事项占比(一窗通办),华容区,2024Q3,98.1,,2024年第三季度报表,
+综合窗口可办事项占比(一窗通办),鄂城区,2024Q3,91.2,,2024年第三季度报表,
+综合窗口可办事项占比(一窗通办),梁子湖区,2024Q3,95.5,,2024年第三季度报表,
+综合窗口可办事项占比(一窗通办),葛店经开区,2024Q3,95,,2024年第三季度报表,
+综合窗口可办事项占比(一窗通办),临空经济区,2024Q3,82.3,,2024年第三季度报表,
+综合窗口可办事项占比(一窗通办),市本级,2024Q3,100,,2024年第三季度报表,
+综合窗口可办事项占比(一窗通办),华容区,2024Q4,98.6,,2024年第四季度报表,
+综合窗口可办事项占比(一窗通办),鄂城区,2024Q4,89.5,,2024年第四季度报表,
+综合窗口可办事项占比(一窗通办),梁子湖区,2024Q4,96,,2024年第四季度报表,
+综合窗口可办事项占比(一窗通办),葛店经开区,2024Q4,96.2,,2024年第四季度报表,
+综合窗口可办事项占比(一窗通办),临空经济区,2024Q4,86.7,,2024年第四季度报表,
+综合窗口可办事项占比(一窗通办),市本级,2024Q4,100,,2024年第四季度报表,
+综合窗口可办事项占比(一窗通办),鄂城区,2025Q1,93,,2025年第一季度报表,
+综合窗口可办事项占比(一窗通办),葛店经开区,2025Q1,97.4,,2025年第一季度报表,
+综合窗口可办事项占比(一窗通办),市本级,2025Q1,100,,2025年第一季度报表,
+“互联网+监管”考核全省排名,鄂州市,2024Q3,3,,2024年第三季度报表,
+“互联网+监管”考核全省排名,鄂州市,2024Q4,5,,2024年第四季度报表,
+“互联网+监管”考核全省排名,鄂州市,2025Q1,3,,2025年第一季度报表,
+“高效办成一件事”考核“一窗通办”指标得分,鄂州市,2025Q1,2,,湖北省2025年一季度考核通报,
+监管行为推送数据量,鄂州市,2024Q3,36000000,,2024年第三季度报表,
+监管行为推送数据量,鄂州市,2024Q4,39000000,,2024年第四季度报表,
+监管行为推送数据量,鄂州市,2025Q1,41000000,,2025年第一季度报表,
+"""
+WALK_APPROVED = ("指标名称,地区,期间,数值,来源\n"
+                 "综合窗口可办事项占比(一窗通办),华容区,2025Q1,98.8%,华容区政务服务中心2025年一季度报表\n").encode()
+WALK_RETURNED = ("指标名称,地区,期间,数值,来源\n"
+                 "综合窗口可办事项占比(一窗通办),梁子湖区,2025Q1,96.1%,梁子湖区政务服务中心2025年一季度报表\n").encode()
+WALK_TARGET = 95.0
+
+
+def walked_warehouse(folder: Path) -> Path:
+    """The seed after the walk of issue #24 (WALK_CSV), its accounts store (accounts.duckdb) beside it holding
+    the clerks hrclerk (华容区) and lzhclerk (梁子湖区) and the admin boss, each with PASSWORD."""
+    from metrics import changes
+
+    db = seeded_warehouse(folder / "warehouse.duckdb")
+    store = db.with_name("accounts.duckdb")
+    people = {"hrclerk": ("editor", ("华容区",)), "lzhclerk": ("editor", ("梁子湖区",)), "boss": ("admin", ())}
+    for name, (role, regions) in people.items():
+        accounts.add_user(store, name, PASSWORD, role, actor="test", scope_regions=regions)
+    clerk_hr, clerk_lzh, admin = (accounts.Account(name, role, regions) for name, (role, regions) in people.items())
+    changes.load(db, _validated(db, "三个季度报表.csv", WALK_CSV.encode()), admin)
+    changes.approve(db, changes.submit(db, _validated(db, "华容区.csv", WALK_APPROVED), WALK_APPROVED, clerk_hr),
+                    admin)
+    returned = changes.submit(db, _validated(db, "梁子湖区.csv", WALK_RETURNED), WALK_RETURNED, clerk_lzh)
+    changes.return_submission(db, returned, admin, "数值与报表不符，请核对")
+    changes.set_target(db, admin, "one_window_share", None, 2025, WALK_TARGET, ">=")
+    return db
+
+
+def _validated(db: Path, name: str, content: bytes):
+    con = open_reader(db)
+    try:
+        validation = ingest.validate(con, ingest.read_upload(name, content))
+    finally:
+        con.close()
+    assert validation.ok, validation.errors.to_dict("records")
+    return validation
+
+
 def load_text(db: Path, name: str, text: str) -> ingest.LoadResult:
     """Validate and load a CSV text as a user's file would be, refusing it on any problem."""
     con = open_reader(db)
@@ -121,6 +185,14 @@ def seeded_warehouse(db: Path) -> Path:
     files by path relative to the folder it is opened from, so a copy is a warehouse of its own)."""
     shutil.copytree(warehouse.lake_dir(_seed_build()), warehouse.lake_dir(db))
     open_reader(db).close()  # attached in this process, as after a build here (the catalog's WAL files exist)
+    return db
+
+
+def copied_warehouse(source: Path, db: Path) -> Path:
+    """A warehouse at db equal to source's, with a copy of the accounts store beside source."""
+    shutil.copytree(warehouse.lake_dir(source), warehouse.lake_dir(db))
+    shutil.copy(source.with_name("accounts.duckdb"), db.with_name("accounts.duckdb"))
+    open_reader(db).close()
     return db
 
 

@@ -80,7 +80,7 @@ def city_total(test: AppTest):
 
 
 def test_computed_points_beside_reported_with_the_notice_time_caveat(app):
-    test = app(PAGE)
+    test = app(PAGE, assessment_tab="check")
     check = table(test, "核对结果")
     assert check[["期间", "上报得分", "计算得分（参考计算）", "核对结果"]].values.tolist() == [
         ["2023年第一季度", "2分", "（参考）2分", "？无法核对"],
@@ -103,7 +103,7 @@ def test_the_existing_reported_points_and_rank_stay(app):
 
 
 def test_another_times_values_never_claim_a_mismatch(app, mismatch_db):
-    test = app(PAGE, db=mismatch_db)
+    test = app(PAGE, db=mismatch_db, assessment_tab="check")
     check = table(test, "核对结果")
     assert check[["上报得分", "计算得分（参考计算）", "核对结果"]].values.tolist() == [
         ["2分", "（参考）0分", "？无法核对"]] * 3
@@ -116,7 +116,7 @@ def test_a_quarters_own_values_flag_a_mismatch_with_a_mark_and_a_word(app, tmp_p
             ("city_level", 100), ("echeng", 96), ("huarong", 97), ("liangzihu", 95), ("gedian", 95), ("linkong", 80)))
         + "one_window_share,townships,2023Q1,50,all_at_least,测试,测试值\n"
         "one_window_share,linkong,2023Q2,45,exact,测试,测试值\n"))
-    test = app(PAGE, db=db, expect_error=True)
+    test = app(PAGE, db=db, expect_error=True, assessment_tab="check")
     check = table(test, "核对结果")
     assert check[["期间", "计算得分（参考计算）", "核对结果"]].values.tolist()[:2] == [
         ["2023年第一季度", "2分", "√ 一致"], ["2023年第二季度", "0分", "× 不一致"]]
@@ -126,7 +126,7 @@ def test_a_quarters_own_values_flag_a_mismatch_with_a_mark_and_a_word(app, tmp_p
 
 
 def test_points_at_stake_offers_nothing_above_full_marks(app):
-    test = app(PAGE)
+    test = app(PAGE, assessment_tab="stake")
     stake = table(test, "可多得")
     assert stake["单位"].tolist() == [
         "市本级", "鄂城区", "华容区", "梁子湖区", "葛店经开区", "临空经济区", "全市乡镇(街道)"]
@@ -139,7 +139,7 @@ def test_points_at_stake_offers_nothing_above_full_marks(app):
 
 
 def test_what_if_starts_from_the_warehouse_values_and_says_it_writes_nothing(app):
-    test = app(PAGE)
+    test = app(PAGE, assessment_tab="whatif")
     assert {n.key: n.value for n in test.number_input} == {
         "whatif_city_level": 100.0, "whatif_echeng": 90.0, "whatif_huarong": 97.47,
         "whatif_liangzihu": 95.0, "whatif_gedian": 95.0, "whatif_linkong": 81.9, "whatif_townships": 50.0}
@@ -152,7 +152,7 @@ def test_what_if_starts_from_the_warehouse_values_and_says_it_writes_nothing(app
 
 def test_what_if_linkong_at_40_drops_the_city_total_and_ranks_it_last(app, seed_db):
     before = sorted(path.name for path in seed_db.parent.rglob("*"))
-    test = app(PAGE, whatif_linkong=40.0)
+    test = app(PAGE, whatif_linkong=40.0, assessment_tab="whatif")
     total = city_total(test)
     assert (total.value, total.proto.delta) == ("0/2分", "减少2分")
     ranking = table(test, "名次变化")
@@ -165,7 +165,7 @@ def test_what_if_linkong_at_40_drops_the_city_total_and_ranks_it_last(app, seed_
     ]
     units = table(test, "计分依据").set_index("单位")
     assert units.loc["临空经济区"].tolist() == [
-        "40%", "0分", "2分", "减少2分", "按规则计算(含假设)", "假设：未达到任何一档按0分计(细则未说明)"]
+        "40%", "0分", "2分", "减少2分", "按规则计算(含假设)", NOTICE_TIME, "假设：未达到任何一档按0分计(细则未说明)"]
     for note in (CITY_ASSUMPTION, "假设：未达到任何一档按0分计(细则未说明)", "全市乡镇(街道)得分无法判定，未计入"):
         assert f":orange[:material/info:] **{plain(note)}**" in texts(test)
     assert not test.button[0].disabled
@@ -173,7 +173,7 @@ def test_what_if_linkong_at_40_drops_the_city_total_and_ranks_it_last(app, seed_
 
 
 def test_what_if_reset_restores_the_warehouse_values(app):
-    test = app(PAGE, whatif_linkong=40.0)
+    test = app(PAGE, whatif_linkong=40.0, assessment_tab="whatif")
     test.button[0].click()
     test.run()
     assert not test.exception
@@ -182,7 +182,7 @@ def test_what_if_reset_restores_the_warehouse_values(app):
 
 
 def test_what_if_chart_shows_the_simulated_points_and_the_step(app):
-    test = app(PAGE, whatif_linkong=40.0)
+    test = app(PAGE, whatif_linkong=40.0, assessment_tab="whatif")
     charts = [json.loads(chart.proto.spec) for chart in test.get("plotly_chart")]
     simulated = next(chart for chart in charts if chart["layout"]["title"]["text"] == "模拟后各单位数值与得分")
     bars = simulated["data"][0]
@@ -192,7 +192,8 @@ def test_what_if_chart_shows_the_simulated_points_and_the_step(app):
 
 
 def test_what_if_offers_each_scored_item_with_its_own_units(app, claims_db):
-    test = app(PAGE, db=claims_db, whatif_item=("ywtb-2020", "claim_district"), whatif_linkong=96.0)
+    test = app(PAGE, db=claims_db, whatif_item=("ywtb-2020", "claim_district"), whatif_linkong=96.0,
+               assessment_tab="whatif")
     assert test.selectbox(key="whatif_item").options == [
         "湖北省“高效办成一件事”考核｜政务服务“一窗通办”",
         "鄂州市2020年区级一网通办考核细则｜区级政务服务事项认领率",

@@ -29,7 +29,7 @@ def test_a_page_lists_the_largest_of_each_finding_and_counts_the_rest(two_quarte
         ("below_reference", "linkong"), ("worse", "ezhou"), ("not_reported", "liangzihu")]
     assert [item.text for item in attention.summary(listed)] == [
         "临空经济区 综合窗口可办事项占比(一窗通办) 84%，低于市本级（100%）16个百分点",
-        "鄂州市 “互联网+监管”考核全省排名 第5名，较2024年第三季度+2名",
+        "鄂州市 “互联网+监管”考核全省排名 第5名，较2024年第三季度下降2位，变差",
         "梁子湖区 本季度未报送：综合窗口可办事项占比(一窗通办)"]
     assert attention.unlisted(listed) == "另有 1 项明显低于市本级、1 项较上期变差、1 项未报送未列出"
 

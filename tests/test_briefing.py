@@ -337,6 +337,21 @@ def test_a_brief_being_made_can_be_cancelled(app):
     assert _briefs_offered(test) == []
 
 
+def test_a_headline_value_of_an_earlier_quarter_is_not_reported_in_this_one(two_quarters_db):
+    """The 2023Q3 score met its target then; in a 2024Q4 brief it is 未报送, as on 总览's card."""
+    data = _gather(two_quarters_db, "2024Q4")
+    rows = {row[0]: row for row in compose._headline_table(data.headline, model.Notes()).rows}
+    assert rows["“高效办成一件事”考核“一窗通办”指标得分"][3:6] == ("2023年第三季度（非本期）", "≥ 2分", "○ 未报送")
+    assert rows["综合窗口可办事项占比(一窗通办)"][3:6] == ("2024年第四季度", "> 50%", "√ 达标")
+
+
+def test_a_chart_caption_names_its_sources_as_the_notes_do(two_quarters_db):
+    """The notice's figures are 通报…, a file's values its sender's source, in a caption as in the notes."""
+    captions = [caption for _, caption in images.chart_figures(_gather(two_quarters_db, "2024Q4"))]
+    assert captions[0].endswith("。来源：2024年第四季度报表")
+    assert "来源：通报二、4 整改情况 二是；2024年第三季度报表；2024年第四季度报表" in captions[1]
+
+
 def test_a_change_cites_both_quarters(two_quarters_db):
     change = summary.summary_clauses(_gather(two_quarters_db, "2024Q4"))[2]
     assert [(row["region_name"], row["indicator_id"], row["value"], row["source"]) for row in change.sources] == [

@@ -28,8 +28,8 @@ STREAMLIT_BUILTINS = ("Drag and drop file here", "50MB per file", "CSV, XLSX", "
                       "Skip to main content", "Press Enter to submit form")
 # Names of formats and units the app writes as they are known.
 FORMAT_NAMES = ("CSV", "csv", "Excel", "xlsx", "UTF-8", "GBK", "GB18030", "MB", "PNG", "PDF", "Word")
-# The seed load's file: a path in the repository, shown as the file it is.
-SEED_FILE = "data/seed/observations.csv"
+# The seed load's file, shown by its name as the file it is.
+SEED_FILE = "observations.csv"
 
 ENGLISH = re.compile(r"[A-Za-z]{2,}")
 RAW_ID = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\b\d{4}Q[1-4]\b|\basof-[a-z]+\b")

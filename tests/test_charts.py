@@ -1,5 +1,7 @@
 """Chart builders on fixed frames: traces, order, target and reference lines, axes."""
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -24,7 +26,27 @@ def test_region_bars_rank_one_on_top_with_target_and_city(seed_con):
     # A long bar carries its label inside, so that a phone's edge never cuts it.
     assert (bar.textposition, bar.insidetextanchor) == ("auto", "end")
     assert figure.layout.xaxis.range == (0, 128)
-    assert bar.customdata[-1][4] == "二、4 整改情况 二是"
+    assert bar.customdata[-1][4] == "通报二、4 整改情况 二是"
+
+
+def _hover_source(trace, point: int) -> str:
+    """The 来源 line of a bar's hover, as the browser fills the template in."""
+    line = trace.hovertemplate.split("<br>来源：")[1].split("<")[0]
+    return re.sub(r"%\{customdata\[(\d)\]\}", lambda found: trace.customdata[point][int(found[1])], line)
+
+
+def test_a_hover_names_each_value_by_its_own_provenance(two_quarters_db):
+    """A file's value is its sender's source, as in the table beside it; only the notice's figures are 通报."""
+    from metrics.store.warehouse import open_reader
+
+    con = open_reader(two_quarters_db)
+    try:
+        districts, missing, references = facts.split_comparison(
+            facts.region_comparison(con, "one_window_share", NOTICE_QUARTER + 1))
+    finally:
+        con.close()
+    bar = charts.region_bars(districts, missing, references, "2024年第四季度").data[0]
+    assert [_hover_source(bar, point) for point in range(len(bar.y))] == ["2024年第四季度报表"] * 3
 
 
 def test_region_bars_outline_the_chosen_region(seed_con):
@@ -43,7 +65,7 @@ def _series(days, values, grain="quarter", target=None, temporal="level"):
             "indicator_name": "测试指标", "unit": "%", "kind": "rate", "temporal": temporal,
             "region_name": "鄂城区", "plotted_at": ends, "quarter_index": quarters,
             "value": values, "qualifier": "exact", "period_label": [str(p) for p in days],
-            "source": "二、4", "target_value": target, "target_comparator": ">" if target else None,
+            "source": "二、4", "load_id": 1, "target_value": target, "target_comparator": ">" if target else None,
             "grain": grain,
         }
     )

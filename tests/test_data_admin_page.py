@@ -29,10 +29,11 @@ def store(fresh_db, monkeypatch) -> Path:
 
 @pytest.fixture
 def page_as(store, monkeypatch):
-    def open_as(username: str) -> AppTest:
-        """A session signed in as one of the store's accounts, on 数据管理."""
+    def open_as(username: str, tab: str = "upload") -> AppTest:
+        """A session signed in as one of the store's accounts, on 数据管理 with this tab chosen."""
         signed_in(monkeypatch, store, username)
         test = AppTest.from_file(APP, default_timeout=60)
+        test.session_state["admin_tab"] = tab
         test.run()
         test.switch_page("pages/data_admin.py").run()
         assert not test.exception, [e.value for e in test.exception]
@@ -84,7 +85,7 @@ def test_admin_loads_gb18030_file_with_percent_and_wan_then_rolls_back(page_as, 
     test = upload(page_as("boss"), "一季度.csv", (HEADER + body).encode("gb18030"))
     assert test.success[0].value == "校验通过。请核对预览后确认载入。"
     click(test, "确认载入")
-    assert test.success[0].value == ("已载入文件“一季度.csv”（第 2 次载入）：新增 2 行，修改 0 行，不变 0 行；"
+    assert test.success[0].value == ("已载入文件“一季度.csv”（第 2 次变更）：新增 2 行，修改 0 行，不变 0 行；"
                                      "新建期间 1 个。载入的数据如下：")
     exported = export_text(fresh_db)
     assert "one_window_share,综合窗口可办事项占比(一窗通办),华容区,2024Q1,98.1,%,exact,华容区报表" in exported
@@ -95,12 +96,12 @@ def test_admin_loads_gb18030_file_with_percent_and_wan_then_rolls_back(page_as, 
         ["boss", "载入 #2 一季度.csv", 58, 60]
     ]
 
-    history = page_as("boss")
+    history = page_as("boss", "history")
     history.selectbox(key="rollback_load_2").set_value(2).run()
     history.checkbox(key="rollback_confirm_2").check().run()
     click(history, "撤销所选载入")
-    assert history.success[0].value == ("已撤销第 2 次载入（文件“一季度.csv”）：删除 2 行，恢复 0 行。"
-                                        "这次撤销记录为第 3 次载入。")
+    assert history.success[0].value == ("已撤销第 2 次变更（载入文件“一季度.csv”）：删除 2 行，恢复 0 行。"
+                                        "这次撤销记录为第 3 次变更（撤销载入）。")
     assert export_text(fresh_db) == before
     actions = accounts.audit_trail(store)["action"].tolist()
     assert actions.count("撤销载入") == 1 and actions.count("载入数据") == 1
@@ -148,13 +149,13 @@ def test_export_with_formula_text_loads_back_unchanged(store, fresh_db, tmp_path
 
 
 def test_admin_sets_a_bureau_target_recorded_like_a_load(page_as, store, fresh_db):
-    test = page_as("boss")
+    test = page_as("boss", "target")
     test.selectbox(key="target_indicator").set_value("supervision_push_volume")
     test.number_input(key="target_year").set_value(2023)
     test.selectbox(key="target_comparator").set_value(">=")
     test.number_input(key="target_value").set_value(120000000.0)
     click(test, "保存目标")
-    assert test.success[-1].value == "已保存（第 2 次载入）"
+    assert test.success[-1].value == "已保存目标（记录为第 2 次变更：设置目标）"
     con = open_reader(fresh_db)
     stored = con.execute("select indicator_id, region_id, year, value, comparator, basis from targets "
                          "where basis = 'bureau'").fetchall()
@@ -168,7 +169,8 @@ def test_admin_sets_a_bureau_target_recorded_like_a_load(page_as, store, fresh_d
 
 def test_editor_has_no_target_or_rollback_controls(page_as, store):
     test = page_as("hr_editor")
-    assert [tab.label for tab in test.tabs] == ["载入数据", "载入记录", "下载模板"]
+    assert test.radio(key="admin_tab").options == ["载入数据", "变更记录", "下载模板"]
+    test.radio(key="admin_tab").set_value("history").run()
     assert "撤销载入需要管理员权限。" in [c.value for c in test.caption]
 
 
@@ -212,7 +214,7 @@ def test_after_a_load_the_check_and_the_button_give_way_to_what_was_loaded(store
     upload(test, "一季度.csv", (HEADER + "综合窗口可办事项占比(一窗通办),华容区,2024Q1,98.1%,,华容区报表\n").encode())
     click(test, "确认载入")
     assert [s.value for s in test.success] == [
-        "已载入文件“一季度.csv”（第 2 次载入）：新增 1 行，修改 0 行，不变 0 行；新建期间 1 个。载入的数据如下："]
+        "已载入文件“一季度.csv”（第 2 次变更）：新增 1 行，修改 0 行，不变 0 行；新建期间 1 个。载入的数据如下："]
     assert test.dataframe[0].value[["指标", "地区", "期间", "数值"]].values.tolist() == [
         ["综合窗口可办事项占比(一窗通办)", "华容区", "2024年第一季度", "98.1%"]]
     assert not [b for b in test.button if b.label == "确认载入"]
@@ -232,11 +234,11 @@ def test_rollback_names_what_it_undoes_asks_to_confirm_then_refreshes(store, fre
     body = ("综合窗口可办事项占比(一窗通办),华容区,2024Q1,98.1%,,华容区报表\n"
             "综合窗口可办事项占比(一窗通办),鄂城区,2024Q2,91%,,鄂城区报表\n")
     click(upload(page_as("boss"), "上半年.csv", (HEADER + body).encode()), "确认载入")
-    test = page_as("boss")
+    test = page_as("boss", "history")
     rollback = test.selectbox(key="rollback_load_2")
-    assert rollback.options == ["第 2 次载入 · 上半年.csv（" + rollback.options[0].split("（")[1]]
+    assert rollback.options == ["第 2 次变更 · 载入文件“上半年.csv”（" + rollback.options[0].split("（")[1]]
     assert rollback.options[0].endswith("，2 行）")
-    summary = next(m.value for m in test.markdown if m.value.startswith("撤销 **第 2 次载入**"))
+    summary = next(m.value for m in test.markdown if m.value.startswith("撤销 **第 2 次变更**（载入文件“上半年.csv”，"))
     assert "将删除它新增的 **2** 行、恢复它修改的 **0** 行。" in summary
     assert "涉及期间：2024年第一季度、2024年第二季度  \n涉及单位：鄂城区、华容区" in summary
     undo = next(b for b in test.button if b.label == "撤销所选载入")
@@ -244,7 +246,7 @@ def test_rollback_names_what_it_undoes_asks_to_confirm_then_refreshes(store, fre
     test.checkbox(key="rollback_confirm_2").check().run()
     click(test, "撤销所选载入")
     assert [s.value for s in test.success] == [
-        "已撤销第 2 次载入（文件“上半年.csv”）：删除 2 行，恢复 0 行。这次撤销记录为第 3 次载入。"]
+        "已撤销第 2 次变更（载入文件“上半年.csv”）：删除 2 行，恢复 0 行。这次撤销记录为第 3 次变更（撤销载入）。"]
     assert export_text(fresh_db) == before
     assert not [s for s in test.selectbox if s.label == "要撤销的载入"]
     assert "没有可撤销的载入：种子数据、已撤销的载入和撤销记录本身都不能撤销。" in [c.value for c in test.caption]
@@ -253,7 +255,7 @@ def test_rollback_names_what_it_undoes_asks_to_confirm_then_refreshes(store, fre
 
 
 def test_target_comparators_read_in_words(store, page_as):
-    comparator = page_as("boss").selectbox(key="target_comparator")
+    comparator = page_as("boss", "target").selectbox(key="target_comparator")
     assert comparator.options == ["达到", "超过", "不超过", "低于"]
 
 
@@ -265,10 +267,10 @@ def test_audit_log_names_operators_and_says_what_its_counts_count(store, fresh_d
     test.run()
     test.switch_page("pages/audit.py").run()
     trail = test.dataframe[0].value
-    shown = trail[["操作人", "操作", "计数对象", "变更前数量", "变更后数量"]].head(2).astype(object).fillna("—")
+    shown = trail[["操作人", "操作", "说明", "计数对象", "变更前数量", "变更后数量"]].head(2)
     assert shown.values.tolist() == [
-        ["系统", "恢复数据仓库", "—", "—", "—"],
-        ["命令行（root）", "载入数据", "观测值行数", 58, 60],
+        ["系统", "恢复数据仓库", "恢复到 v2", "—", "—", "—"],
+        ["服务器命令行", "载入数据", "—", "观测值行数", "58", "60"],
     ]
     assert set(trail.loc[trail["操作"] == "新增账户", "计数对象"]) == {"账户数"}
 
@@ -284,7 +286,7 @@ def test_a_load_whose_audit_copy_waits_is_shown_done_with_a_warning_and_the_butt
     click(test, "确认载入")
     assert not test.error
     assert [s.value for s in test.success] == [
-        "已载入文件“一季度.csv”（第 2 次载入）：新增 1 行，修改 0 行，不变 0 行；新建期间 1 个。载入的数据如下："]
+        "已载入文件“一季度.csv”（第 2 次变更）：新增 1 行，修改 0 行，不变 0 行；新建期间 1 个。载入的数据如下："]
     assert [w.value for w in test.warning] == [
         "载入 #2（新增 1 行，修改 0 行，不变 0 行；新建期间 1 个）已生效；"
         f"但账户库 {store.name} 被其他进程占用，已等待 0.3 秒，审计记录暂未写入，"

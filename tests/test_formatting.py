@@ -58,4 +58,4 @@ def test_operators_read_as_people_know_them():
     from metrics.formatting import actor_text
 
     assert [actor_text(a) for a in ("build", "cli:root", "system", "boss")] == [
-        "初始数据构建", "命令行（root）", "系统", "boss"]
+        "初始数据构建", "服务器命令行", "系统", "boss"]

@@ -9,6 +9,7 @@ import io
 import pytest
 from support import ROOT
 
+from metrics import config
 from metrics.cli import main
 from metrics.ingest import files, notice
 
@@ -213,7 +214,7 @@ def test_bad_files_are_refused_in_one_chinese_line(name, data, message):
 
 
 def test_an_oversized_file_is_refused_as_uploads_are(tmp_path, monkeypatch):
-    monkeypatch.setenv(files.MAX_UPLOAD_ENV_VAR, "0.001")
+    monkeypatch.setenv(config.MAX_UPLOAD_MB.name, "0.001")
     path = tmp_path / "big.txt"
     path.write_bytes(b"x" * 1800)
     with pytest.raises(notice.NoticeRefused) as refused:

@@ -174,7 +174,7 @@ def test_admin_accepts_two_rejects_one_and_loads_one_reversible_load(monkeypatch
                                                                                [2, "鄂城区", "91%"]]
     next(b for b in test.button if b.label == "确认载入").click().run()
     assert not test.exception, [e.value for e in test.exception]
-    assert test.success[0].value == (f"已载入通报“{TITLE}”（第 2 次载入）：新增 2 行，修改 0 行，不变 0 行；"
+    assert test.success[0].value == (f"已载入通报“{TITLE}”（第 2 次变更）：新增 2 行，修改 0 行，不变 0 行；"
                                      "新建期间 1 个。载入的数据如下：")
     exported = export_text(fresh_db)
     assert (f"one_window_share,综合窗口可办事项占比(一窗通办),华容区,2024Q2,98.5,%,exact,{TITLE} 一、,"

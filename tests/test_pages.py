@@ -26,7 +26,7 @@ def texts(test: AppTest) -> str:
 def headline_cards(test: AppTest) -> dict:
     """The indicator cards of 总览 (the summary metrics above them name a status or a period)."""
     return {m.label: m.value for m in test.metric
-            if m.label not in ("达标", "未达标", "无法判定", "无目标", "省考核得分", "全省排名")}
+            if m.label not in ("达标", "未达标", "无法判定", "无目标", "未报送", "省考核得分", "全省排名")}
 
 
 def test_overview_cards_show_headline_figures_with_qualifiers(app):

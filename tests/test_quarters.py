@@ -211,7 +211,9 @@ def test_overview_never_shows_a_count_as_a_rank(app):
 def test_overview_answers_on_target_who_lags_and_the_score(app):
     test = app()
     metrics = {m.label: m.value for m in test.metric}
-    assert (metrics["达标"], metrics["未达标"], metrics["无法判定"], metrics["无目标"]) == ("1项", "0项", "0项", "3项")
+    # Every unit's and indicator's value of 2024Q3, as 需关注 reads them, not the headline cards' own units.
+    assert (metrics["达标"], metrics["未达标"], metrics["无法判定"], metrics["无目标"], metrics["未报送"]) == (
+        "6项", "0项", "1项", "32项", "0项")
     assert metrics["省考核得分"] == "2/2 满分"
     assert metrics["全省排名"] == "第4名"
     assert "2023年第三季度 · 明细" in link_labels(test)
@@ -226,8 +228,8 @@ def test_overview_in_q4_names_the_units_that_have_not_reported(app, two_quarters
     labels = link_labels(test)
     assert "梁子湖区 本季度未报送：综合窗口可办事项占比(一窗通办)" in labels
     assert "葛店经开区 本季度未报送：综合窗口可办事项占比(一窗通办)" in labels
-    assert "鄂城区 综合窗口可办事项占比(一窗通办) 89.5%，较2024年第三季度-1.7个百分点" in labels
-    assert "鄂州市 “互联网+监管”考核全省排名 第5名，较2024年第三季度+2名" in labels
+    assert "鄂城区 综合窗口可办事项占比(一窗通办) 89.5%，较2024年第三季度下降1.7个百分点，变差" in labels
+    assert "鄂州市 “互联网+监管”考核全省排名 第5名，较2024年第三季度下降2位，变差" in labels
     card = next(m for m in test.metric if m.label == "综合窗口可办事项占比(一窗通办)")
     assert (card.value, card.proto.delta) == ("100%", "持平")
 

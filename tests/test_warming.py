@@ -26,8 +26,8 @@ def ran(two_quarters_db, monkeypatch):
 
 def test_warming_runs_the_default_views_once(ran):
     count = warming.warm_default_views()
-    assert count == 10
-    assert {"headline_facts", "period_facts", "attention_items", "targeted_status_rows",
+    assert count == 11
+    assert {"headline_facts", "period_facts", "attention_items", "quarter_status_counts", "targeted_status_rows",
             "targeted_status_summary", "region_comparison",
             "indicator_series", "quarter_series"} <= set(ran)
     ran.clear()
@@ -51,5 +51,5 @@ def test_warming_in_the_background_fills_the_cache_the_pages_read(ran):
     warming.warm_in_background().join(timeout=60)
     assert "headline_facts" in ran
     ran.clear()
-    assert warming.warm_default_views() == 10
+    assert warming.warm_default_views() == 11
     assert ran == []

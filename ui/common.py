@@ -301,6 +301,14 @@ def url_widget(widget, label: str, options: list, *, key: str, param: str, defau
     return chosen
 
 
+def tab_bar(tabs: dict[str, str], *, key: str, param: str) -> str:
+    """Tabs that keep the one in use across reruns; returns the chosen tab's id. st.tabs (Streamlit 1.67) holds
+    no state: every rerun (a saved edit, a changed what-if number) showed the first tab again. A horizontal
+    radio keeps the choice in the session and in ?param=, and the page draws only the chosen tab."""
+    return url_widget(st.radio, "页面分栏", list(tabs), key=key, param=param, format_func=tabs.get,
+                      horizontal=True, label_visibility="collapsed")
+
+
 def show_link_notices() -> None:
     """Say, once, which values a link asked for that have no data and what is shown instead."""
     for notice in st.session_state.pop(LINK_NOTICES, []):

@@ -92,4 +92,4 @@ def review_and_apply(validation: ingest.Validation, *, db: Path, account: Accoun
         bar.empty()
         if loaded:
             result = loaded.result
-            done(f"已载入{what}（第 {result.load_id} 次载入）：{result.note}。载入的数据如下：", shown["观测值"])
+            done(f"已载入{what}（第 {result.load_id} 次变更）：{result.note}。载入的数据如下：", shown["观测值"])

@@ -31,6 +31,7 @@ def _steps():
     yield lambda: common.data(assessment.reported_ranks)
     yield lambda: common.data(attention.findings, quarter, region_id=None,
                               shown_per_finding=attention.LISTED_PER_FINDING)
+    yield lambda: common.data(attention.status_counts, quarter, region_id=None)
     yield lambda: common.data(facts.as_of_with_table, quarter, category=None, region_id=None,
                               row_limit=common.TABLE_ROWS_SHOWN)
     yield lambda: common.data(targets.targeted_status, None, None, rows_per_indicator=common.TABLE_ROWS_SHOWN)

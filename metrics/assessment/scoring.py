@@ -449,11 +449,40 @@ def _action_text(row: Mapping) -> str:
             f"可多得{plain_number(row['next_step_points'])}分")
 
 
+def _latest_values(scored: pd.DataFrame) -> pd.DataFrame:
+    """Each unit's latest scored value per item, as of the item's latest period with values: a unit without a
+    value of that period has its latest earlier one, held_from naming that earlier period (None for the
+    others); latest_period and latest_period_label name the item's latest period."""
+    valued = scored[scored["value"].notna() & scored["rule_id"].notna()]
+    newest = valued.sort_values("end_date", kind="stable").groupby(["scheme", "item", "region_id"]).tail(1)
+    latest = valued.sort_values("end_date", kind="stable").groupby(["scheme", "item"]).tail(1)[
+        ["scheme", "item", "end_date", "period", "period_label"]].rename(columns={
+            "end_date": "latest_end_date", "period": "latest_period", "period_label": "latest_period_label"})
+    newest = newest.merge(latest, on=["scheme", "item"])
+    newest["held_from"] = newest["period_label"].where(newest["end_date"] < newest["latest_end_date"], None)
+    ordered = newest.sort_values(["scheme", "item", "region_order"], kind="stable").drop(columns="latest_end_date")
+    return ordered.reset_index(drop=True)
+
+
+def _holding(rubric: _Rubric, latest: pd.DataFrame) -> _Rubric:
+    """The rubric with each held unit's earlier value (and its qualifier) standing in its item's latest period."""
+    held = latest[latest["held_from"].notna()].merge(
+        rubric.items[["scheme_id", "item_id", "value_indicator_id"]].rename(
+            columns={"scheme_id": "scheme", "item_id": "item"}), on=["scheme", "item"])
+    if held.empty:
+        return rubric
+    observations = rubric.observations.copy()
+    for row in held.itertuples():
+        observations.loc[(row.value_indicator_id, row.region_id, row.latest_period), ["value", "qualifier"]] = [
+            float(row.value), row.qualifier]
+    return replace(rubric, observations=observations)
+
+
 def points_at_stake(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """For each scored value: the gap to the next step and the points it adds, largest gain first,
-    then the smallest gap — the to-do list. At full marks the gap and the gain are 0."""
-    scored = score_table(con)
-    stake = scored[scored["value"].notna() & scored["rule_id"].notna()].copy()
+    """For each unit's latest scored value per item (_latest_values: held_from names the earlier period of a unit
+    that has not reported the item's latest one): the gap to the next step and the points it adds, largest gain
+    first, then the smallest gap — the to-do list. At full marks the gap and the gain are 0."""
+    stake = _latest_values(score_table(con))
     # A bound that leaves the points open promises no gain: its next step is only its worst case.
     stake.loc[stake["computed_points"].isna(), ["next_step_gap", "next_step_points"]] = None
     stake["action"] = [_action_text(row) for row in stake.to_dict("records")]
@@ -464,6 +493,7 @@ def points_at_stake(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "scheme", "item", "item_name", "region", "region_id", "period", "period_label", "value",
         "qualifier", "unit", "computed_points", "max_points", "next_step_value",
         "next_step_comparator", "next_step_gap", "next_step_points", "action", "status", "assumption",
+        "held_from", "latest_period_label",
     ]].reset_index(drop=True)
 
 
@@ -494,24 +524,33 @@ TOTAL_KEYS = ["scheme", "period", "period_label", "end_date", "region"]
 
 
 def _city_points(used: pd.DataFrame) -> pd.DataFrame:
-    """The city's points per item and period: its own (reported or computed) where it has them;
-    else, for an item the city is assessed on, the lowest points decided over its units, as
-    reported_check does. A unit whose bound leaves its points open is left out, and named."""
+    """The city's points per item and period: its own computed points where it has them, its reported points
+    where no unit has a value of the period; else, for an item the city is assessed on, the lowest points decided
+    over its units, as reported_check does (a reported score set aside is named). A unit whose bound leaves its
+    points open is left out, and named."""
     columns = [*TOTAL_KEYS, "item", "points", "max_points", "assumption"]
+    keys = ["scheme", "item", "period"]
     is_city = used["region_level"] == CITY_LEVEL
-    own = used[is_city & used["points"].notna()]
     assessed = used.loc[is_city, ["scheme", "item", "region"]].drop_duplicates(["scheme", "item"])
     units = used[~is_city & used["value"].notna()].rename(columns={"region": "unit_region"}).merge(
         assessed, on=["scheme", "item"])
-    has_own = units.set_index(["scheme", "item", "period"]).index.isin(
-        own.set_index(["scheme", "item", "period"]).index)
+    # Points the province reported for the city stand only where no unit has a value of the period: beside the
+    # units' values they would not follow a what-if's changes (the city stayed 2/2 with two districts at 0分).
+    reported = used[is_city & used["computed_points"].isna() & used["points"].notna()]
+    rescored = reported.set_index(keys).index.isin(units.set_index(keys).index)
+    own = pd.concat([used[is_city & used["computed_points"].notna()], reported[~rescored]])
+    reported_notes = {key: f"省里上报{row.period_label}全市得分{plain_number(row.points)}分，此处按各单位数值重算"
+                      for key, row in zip(reported[rescored].set_index(keys).index, reported[rescored].itertuples(),
+                                          strict=True)}
+    has_own = units.set_index(keys).index.isin(own.set_index(keys).index)
     derived = []
-    for _, group in units[~has_own].groupby(["scheme", "item", "period"], sort=False):
+    for key, group in units[~has_own].groupby(keys, sort=False):
         decided = group[group["computed_points"].notna()]
         if decided.empty:
             continue
         lowest = decided[decided["computed_points"] == decided["computed_points"].min()]
-        notes = [CITY_FROM_UNITS_NOTE, *dict.fromkeys(note for note in lowest["assumption"] if note)]
+        notes = [CITY_FROM_UNITS_NOTE, *([reported_notes[key]] if key in reported_notes else []),
+                 *dict.fromkeys(note for note in lowest["assumption"] if note)]
         undecided = "、".join(group.loc[group["computed_points"].isna(), "unit_region"])
         if undecided:
             notes.append(f"{undecided}得分无法判定，未计入")
@@ -543,13 +582,19 @@ def _district_ranking(used: pd.DataFrame, lower_is_better: set[str]) -> pd.DataF
 def what_if(con: duckdb.DuckDBPyConnection,
             overrides: Mapping[tuple[str, str, str], float]) -> WhatIfResult:
     """Rescore with values replaced, {(indicator_id, region_id, period_id): value}, each read as
-    exact; nothing is written. Points used are computed where a value decides them, else reported."""
-    rubric = _load(con)
+    exact; nothing is written. Points used are computed where a value decides them, else reported. A unit
+    without a value of an item's latest period is held at its latest earlier value there (held_from names its
+    period), in the baseline as in the simulation, as what_if_inputs offers it."""
+    loaded = _load(con)
+    latest = _latest_values(_score(loaded))
+    rubric = _holding(loaded, latest)
     baseline = _points_used(_score(rubric))
     changed = _points_used(_score(_with_overrides(rubric, overrides)))
     keys = ["scheme", "item", "region", "period"]
     item_points = changed.merge(
-        baseline[[*keys, "points"]].rename(columns={"points": "baseline_points"}), on=keys, how="left")
+        baseline[[*keys, "points"]].rename(columns={"points": "baseline_points"}), on=keys, how="left").merge(
+        latest.loc[latest["held_from"].notna(), ["scheme", "item", "region", "latest_period", "held_from"]].rename(
+            columns={"latest_period": "period"}), on=keys, how="left")
     totals = _city_totals(changed).merge(
         _city_totals(baseline)[["scheme", "period", "points"]].rename(columns={"points": "baseline_points"}),
         on=["scheme", "period"], how="left")
@@ -570,18 +615,18 @@ def what_if_pairs(con: duckdb.DuckDBPyConnection,
 
 
 def what_if_inputs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The values a what-if starts from: for each item with a rule, every unit's value in the
-    item's latest period with values, and the indicator it is read from (what_if's key)."""
+    """The values a what-if starts from: for each item with a rule, every unit's value in the item's latest
+    period with values, or, for a unit without one then, its latest earlier value, held there (held_from names
+    its period); and the indicator it is read from (what_if's key)."""
     rubric = _load(con)
-    scored = _score(rubric)
-    valued = scored[scored["value"].notna() & scored["rule_id"].notna()]
-    latest = valued[valued["end_date"] == valued.groupby(["scheme", "item"])["end_date"].transform("max")]
+    latest = _latest_values(_score(rubric))
+    latest = latest.assign(period=latest["latest_period"], period_label=latest["latest_period_label"])
     indicators = rubric.items[["scheme_id", "item_id", "value_indicator_id"]].rename(columns={
         "scheme_id": "scheme", "item_id": "item", "value_indicator_id": "indicator_id"})
     return latest.merge(indicators, on=["scheme", "item"])[[
         "scheme", "item", "scheme_name", "item_name", "indicator_id", "region_id", "region",
         "region_level", "period", "period_label", "value", "qualifier", "unit", "computed_points",
-        "max_points", "status", "rule_id", "rule_description",
+        "max_points", "status", "rule_id", "rule_description", "held_from",
     ]].reset_index(drop=True)
 
 

@@ -22,7 +22,7 @@ from metrics.briefing.model import (
     value_of,
 )
 from metrics.briefing.summary import assessment_note, summary_clauses
-from metrics.claims import NOTICE_NAME, Change
+from metrics.claims import NOTICE_NAME, Change, status_in_quarter
 from metrics.formatting import NO_CHANGE, STATUS_MARK, judged_change_words, points_fraction, rank_text, target_text
 
 
@@ -33,9 +33,10 @@ def _headline_table(headline: pd.DataFrame, notes: Notes) -> Table:
         previous, year_ago = (
             judged_change_words(Change(row[column], row["unit"], row["kind"], row["better"])) if row["is_current"]
             else NO_CHANGE for column in ("change_vs_previous", "change_vs_year_ago"))
+        status = status_in_quarter(row["status"], row["is_current"])
         rows.append((row["indicator_name"], row["region_name"], value_of(row), period,
                      target_text(row["target_value"], row["target_comparator"], row["unit"], row["kind"]),
-                     STATUS_MARK.get(row["status"], row["status"]), previous, year_ago, notes.mark(row)))
+                     STATUS_MARK.get(status, status), previous, year_ago, notes.mark(row)))
     return Table(("指标", "地区", "数值", "期间", "目标", "状态", "环比", "同比", "注"), tuple(rows))
 
 

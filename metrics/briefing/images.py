@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from metrics import charts, config, facts, periods
 from metrics.briefing.gather import BriefData
 from metrics.briefing.model import BriefError
+from metrics.formatting import source_texts
 
 # Charts are drawn 800 px wide and scaled 2.5×: 2000 px across a 160 mm text block is ≈ 300 dpi.
 CHART_WIDTH = 800
@@ -30,6 +31,11 @@ def _captioned(figure: go.Figure, details: str) -> tuple[go.Figure, str]:
     return figure, caption
 
 
+def _sources(rows) -> str:
+    """The distinct sources of a chart's values, each as every surface words it (source_text)."""
+    return "；".join(dict.fromkeys(source_texts(rows[rows["source"].notna()])))
+
+
 def chart_figures(data: BriefData) -> list[tuple[go.Figure, str]]:
     """The district ranking and the key trends, from the pages' builders, with captions that
     carry each chart's period and sources."""
@@ -37,12 +43,12 @@ def chart_figures(data: BriefData) -> list[tuple[go.Figure, str]]:
     if data.comparison is not None:
         districts, missing, references = facts.split_comparison(data.comparison)
         figure = charts.region_bars(districts, missing, references, data.quarter_label, highlight=data.region_id)
-        shown.append(_captioned(figure, f"。来源：{'；'.join(dict.fromkeys(districts['source'].dropna()))}"))
+        shown.append(_captioned(figure, f"。来源：{_sources(districts)}"))
     for series in data.series:
         first, last = int(series["quarter_index"].min()), int(series["quarter_index"].max())
         shown.append(_captioned(charts.trend_lines(series),
                                 f"（{periods.quarter_label(first)}至{periods.quarter_label(last)}）。"
-                                f"来源：{'；'.join(dict.fromkeys(series['source'].dropna()))}"))
+                                f"来源：{_sources(series)}"))
     return shown
 
 

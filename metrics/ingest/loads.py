@@ -3,7 +3,7 @@
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import duckdb
 import pandas as pd
@@ -237,6 +237,8 @@ def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every load, oldest first, with Chinese headings and labels."""
     frame = queries.run(con, "load_history")
     frame["kind"] = frame["kind"].map(_kind_label)
+    # A file by its name: the seed's is recorded with the folder it was built from.
+    frame["file_name"] = frame["file_name"].map(lambda name: PurePosixPath(name).name)
     frame["status"] = frame["status"].map(lambda status: STATUS_LABELS.get(status, status))
     frame["user_name"] = frame["user_name"].map(actor_text)
     return frame.rename(columns=HISTORY_COLUMNS)

@@ -1,6 +1,7 @@
 -- Per indicator that has a target (in a category and region): how many rows it has and how many of
 -- each status, its distinct targets, whether any is a quarterly milestone, and the regions (in page
--- order) with quarterly values in $projection_year to project that year's end from (none for a score).
+-- order) with quarterly values in $projection_year to project that year's end from (none for a score), and
+-- those the year's target covers that have none (unprojected_regions: the forecast names them, not omits them).
 with targeted as (
     select
         *,
@@ -22,6 +23,21 @@ projectable as (
     group by indicator_id
 ),
 
+unprojected as (
+    select indicator_id, list({'region_id': region_id, 'region_name': region_name} order by region_order)
+        as unprojected_regions
+    from (
+        select distinct indicator_id, region_id, region_name, region_order
+        from targeted
+        where kind <> 'score' and year(end_date) = $projection_year
+          and (indicator_id, region_id) not in (
+              select (indicator_id, region_id) from targeted
+              where grain = 'quarter' and value is not null and year(end_date) = $projection_year
+          )
+    )
+    group by indicator_id
+),
+
 summary as (
     select
         indicator_id,
@@ -35,7 +51,11 @@ summary as (
     group by indicator_id
 )
 
-select summary.*, coalesce(projectable.projectable_regions, []) as projectable_regions
+select
+    summary.*,
+    coalesce(projectable.projectable_regions, []) as projectable_regions,
+    coalesce(unprojected.unprojected_regions, []) as unprojected_regions
 from summary
 left join projectable using (indicator_id)
+left join unprojected using (indicator_id)
 order by indicator_id;

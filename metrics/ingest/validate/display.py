@@ -4,7 +4,7 @@
 import duckdb
 import pandas as pd
 
-from metrics.formatting import BETTER_NAMES, KIND_NAMES, QUALIFIER_LABEL, TEMPORAL_NAMES, value_text
+from metrics.formatting import BETTER_NAMES, KIND_NAMES, QUALIFIER_LABEL, TEMPORAL_NAMES, evidence_text, value_text
 from metrics.ingest.validate.file import Validation
 from metrics.ingest.validate.reference import Catalog
 
@@ -31,12 +31,14 @@ def preview(con: duckdb.DuckDBPyConnection, validation: Validation) -> dict[str,
                zip(rows["value"], named["unit"], rows["qualifier"], named["kind"], strict=True)],
         "限定": rows["qualifier"].map(QUALIFIER_LABEL),
         "来源": rows["source"],
-        "依据": rows["evidence"],
+        "依据": [evidence_text(evidence, False) for evidence in rows["evidence"]],
     })
     conflicts = validation.conflicts.assign(
         期间=validation.conflicts["期间"].map(lambda period: period_labels.get(period, period)),
         原限定=validation.conflicts["原限定"].map(lambda q: QUALIFIER_LABEL.get(q, q)),
         新限定=validation.conflicts["新限定"].map(lambda q: QUALIFIER_LABEL.get(q, q)),
+        原依据=[evidence_text(evidence, False) for evidence in validation.conflicts["原依据"]],
+        新依据=[evidence_text(evidence, False) for evidence in validation.conflicts["新依据"]],
     )
     regions = pd.DataFrame({
         "行": validation.regions["行"],

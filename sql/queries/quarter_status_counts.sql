@@ -1,0 +1,35 @@
+-- How the quarter's values stand, counted over every unit and indicator (of one unit, if given), as 需关注
+-- (attention_items) reads them: per status of the quarter's own values (facts_as_of, is_current) its count,
+-- and 未报送: the districts without a value of the quarter for an indicator other districts reported.
+with current as (
+    select indicator_id, region_id, region_level, status
+    from facts_as_of($quarter_index)
+    where is_current
+),
+
+reported as (
+    select distinct indicator_id
+    from current
+    where is_district(region_level)
+),
+
+not_reported as (
+    select reported.indicator_id, r.region_id
+    from reported
+    cross join regions as r
+    where is_district(r.level)
+      and not exists (
+          select 1 from current as c where c.indicator_id = reported.indicator_id and c.region_id = r.region_id
+      )
+),
+
+counted as (
+    select status, region_id from current
+    union all
+    select '未报送' as status, region_id from not_reported
+)
+
+select status, count(*) as count
+from counted
+where $region_id is null or region_id = $region_id
+group by status;
