@@ -2,6 +2,7 @@
 ranks, and the one table of words for every claim of metrics.claims (pages, the brief and the CLI compose none
 of their own)."""
 
+import html
 import math
 import re
 
@@ -90,6 +91,25 @@ _BIDI_CONTROLS = dict.fromkeys(map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u2
 def inert(text) -> str:
     """Text from users or files on one line and without bidi controls: 'a\\nb\\u202ec' → 'a bc'."""
     return _BREAKS.sub(" ", str(text)).translate(_BIDI_CONTROLS)
+
+
+def marked_html(text: str, spans: dict[tuple[int, int], str]) -> str:
+    """A document's text as HTML that shows it literally, each span (start, end) in <mark> with its label
+    after it: every piece of the text escaped (bidi controls dropped, as by inert), nothing read as Markdown or
+    markup, its line breaks kept. A span that overlaps an earlier one is not marked again."""
+
+    def escaped(piece: str) -> str:
+        return html.escape(piece.translate(_BIDI_CONTROLS))
+
+    pieces, position = [], 0
+    for (start, end), label in sorted(spans.items()):
+        if start < position:
+            continue
+        pieces += [escaped(text[position:start]), f"<mark>{escaped(text[start:end])}</mark>",
+                   f"<sup>{escaped(label)}</sup>"]
+        position = end
+    pieces.append(escaped(text[position:]))
+    return f'<div style="white-space: pre-wrap; line-height: 1.8">{"".join(pieces)}</div>'
 
 
 def plain_number(value: float) -> str:

@@ -2,7 +2,6 @@
 the Excel template; the bureau's own targets (admins)."""
 
 import datetime as dt
-import hashlib
 
 import pandas as pd
 import streamlit as st
@@ -10,9 +9,8 @@ import streamlit as st
 from metrics import changes, facts, ingest, reporting, supervision
 from metrics.formatting import COMPARATOR_TEXT, actor_text, change_name, inert
 from metrics.ingest.files import max_upload_mb
-from metrics.ingest.validate import preview
 from metrics.paths import resolve_db
-from ui import auth, common, warming
+from ui import auth, common, loading
 
 auth.ensure_routed()
 
@@ -31,34 +29,9 @@ tab = common.tab_bar({**TABS, **({"target": "目标设置"} if account.can("admi
                      param="tab")
 
 
-def checked_upload(name: str, data: bytes) -> ingest.Validation:
-    """Validation of this file against this warehouse version, kept for the session's reruns."""
-    key = (hashlib.sha256(data).hexdigest(), common.current_version(), account)
-    cached = st.session_state.get("upload_check")
-    if cached and cached[0] == key:
-        return cached[1]
-    bar = st.progress(0.0, text="正在读取文件")
-    parsed = ingest.read_upload(name, data)
-    con = common.connection()
-    validation = ingest.validate(con, parsed, progress=lambda done, text: bar.progress(done, text=text))
-    validation = changes.within_scope(con, validation, account)
-    bar.empty()
-    st.session_state["upload_check"] = (key, validation)
-    return validation
-
-
 def uploader_key() -> str:
     """A new key after every load, so that the loaded file leaves the uploader."""
     return f"upload_file_{st.session_state.get('upload_generation', 0)}"
-
-
-def finish(message_key: str, message: str) -> None:
-    """After a change: every session reads the new version, this one from a fresh run (the
-    sidebar's 最近变更 included) that shows the message once, while the default views are warmed beside it."""
-    common.clear_caches()
-    warming.wake()
-    st.session_state[message_key] = message
-    st.rerun()
 
 
 if tab == "upload":
@@ -86,60 +59,18 @@ if tab == "upload":
         if not loaded:
             common.empty_state("尚未选择文件。可先在“下载模板”中下载 Excel 模板，按模板填写后上传。")
     else:
-        validation = checked_upload(uploaded.name, uploaded.getvalue())
-        counts = st.columns(4)
-        counts[0].metric("数据行", validation.rows_total)
-        counts[1].metric("问题", len(validation.errors))
-        if not validation.ok:
-            counts[2].metric("结果", "未载入")
-            st.error(f"文件有 {len(validation.errors)} 处问题，未载入。请按下表逐行修改后重新上传。",
-                     icon=":material/error:")
-            common.table(validation.errors)
-            common.csv_download(validation.errors, "校验问题.csv", "下载问题清单")
-        else:
-            new_rows = len(validation.rows) - len(validation.conflicts) - validation.unchanged
-            counts[2].metric("与已有数据不同", len(validation.conflicts))
-            counts[3].metric("新增 / 不变", f"{new_rows} / {validation.unchanged}")
-            shown = preview(common.connection(), validation)
-            st.success("校验通过。请核对预览后" + ("确认载入。" if account.can("admin") else "提交审核。"),
-                       icon=":material/task_alt:")
-            st.markdown("**预览（前200行）**")
-            common.table(shown["观测值"].head(200))
-            for label in ("新增地区", "新增指标"):
-                if len(shown[label]):
-                    st.markdown(f"**{label}（{len(shown[label])}）**")
-                    common.table(shown[label])
-            replace = False
-            if len(validation.conflicts):
-                st.warning(f"有 {len(validation.conflicts)} 行会覆盖已有数值，请逐行核对。",
-                           icon=":material/warning:")
-                common.table(shown["修改"])
-                replace = st.checkbox(f"我已核对，确认覆盖这 {len(validation.conflicts)} 行", key="upload_replace")
-            if not account.can("admin"):
-                # A clerk's file waits for an admin's review before any leader sees it.
-                if st.button("提交审核", type="primary", icon=":material/send:",
-                             disabled=bool(len(validation.conflicts)) and not replace):
-                    if submitted := common.make_change(
-                            lambda: changes.submit(db, validation, uploaded.getvalue(), account)):
-                        number = submitted.result
-                        st.session_state.pop("upload_check", None)
-                        st.session_state["upload_generation"] = st.session_state.get("upload_generation", 0) + 1
-                        finish("upload_done", (f"已提交审核（报送 #{number}，文件“{common.plain(uploaded.name)}”）："
-                                               "管理员审核通过后，各页面才会显示这些数值；可在“审核”页查看结果或撤回。"
-                                               "提交的数据如下：", shown["观测值"]))
-            elif st.button("确认载入", type="primary", icon=":material/upload:",
-                           disabled=bool(len(validation.conflicts)) and not replace):
-                bar = st.progress(0.0, text="开始载入")
-                loaded = common.make_change(
-                    lambda: changes.load(db, validation, account, replace=replace,
-                                         progress=lambda done, text: bar.progress(done, text=text)))
-                bar.empty()
-                if loaded:
-                    result = loaded.result
-                    st.session_state.pop("upload_check", None)
-                    st.session_state["upload_generation"] = st.session_state.get("upload_generation", 0) + 1
-                    finish("upload_done", (f"已载入文件“{common.plain(uploaded.name)}”（第 {result.load_id} 次变更）："
-                                           f"{result.note}。载入的数据如下：", shown["观测值"]))
+        validation = loading.checked(uploaded.name, uploaded.getvalue(), account, "upload_check")
+
+        def uploaded_done(message: str, rows: pd.DataFrame) -> None:
+            st.session_state.pop("upload_check", None)
+            st.session_state["upload_generation"] = st.session_state.get("upload_generation", 0) + 1
+            loading.finish("upload_done", (message, rows))
+
+        loading.review_and_apply(
+            validation, db=db, account=account, content=uploaded.getvalue(),
+            what=f"文件“{common.plain(uploaded.name)}”",
+            refusal=f"文件有 {len(validation.errors)} 处问题，未载入。请按下表逐行修改后重新上传。",
+            replace_key="upload_replace", done=uploaded_done)
 
 
 def load_label(row) -> str:
@@ -181,7 +112,7 @@ if tab == "history":
                     if undone := common.make_change(lambda: changes.rollback(db, int(load_id), account)):
                         result = undone.result
                         what = f"{change_name(kinds[load_id])}“{common.plain(undo['file_name'])}”"
-                        finish("rollback_done",
+                        loading.finish("rollback_done",
                                f"已撤销第 {load_id} 次变更（{what}）："
                                f"删除 {undo['count_to_delete']} 行，恢复 {undo['count_to_restore']} 行。"
                                f"这次撤销记录为第 {result.load_id} 次变更（{change_name('rollback')}）。")
@@ -219,4 +150,4 @@ if tab == "target":
         if st.form_submit_button("保存目标", type="primary"):
             if saved := common.make_change(lambda: changes.set_target(
                     db, account, indicator_id, region_id, int(year), float(value), comparator)):
-                finish("target_done", f"已保存目标（记录为第 {saved.result} 次变更：{change_name('target')}）")
+                loading.finish("target_done", f"已保存目标（记录为第 {saved.result} 次变更：{change_name('target')}）")

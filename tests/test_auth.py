@@ -79,6 +79,7 @@ def reachable(test: AppTest) -> set[str]:
     """The page files this session's navigation holds."""
     pages = set()
     for page in [*VIEW, "pages/login.py", "pages/account.py", "pages/supervision.py", "pages/data_admin.py",
+                 "pages/notice_import.py",
                  "pages/review.py", "pages/users.py", "pages/audit.py"]:
         try:
             test.switch_page(page)
@@ -103,8 +104,9 @@ def test_viewing_can_be_opened_without_login_but_nothing_changes(session, monkey
     ("username", "extra"),
     [
         ("viewer1", set()),
-        ("hr_editor", {"pages/data_admin.py", "pages/review.py"}),
-        ("boss", {"pages/data_admin.py", "pages/review.py", "pages/users.py", "pages/audit.py"}),
+        ("hr_editor", {"pages/data_admin.py", "pages/notice_import.py", "pages/review.py"}),
+        ("boss", {"pages/data_admin.py", "pages/notice_import.py", "pages/review.py", "pages/users.py",
+                  "pages/audit.py"}),
     ],
 )
 def test_each_role_sees_exactly_its_pages(session, username, extra):

@@ -37,6 +37,7 @@ LOGIN = PageSpec("pages/login.py", "登录", ":material/login:")
 ACCOUNT = PageSpec("pages/account.py", "我的账户", ":material/person:")
 EDITOR = [
     PageSpec("pages/data_admin.py", "数据管理", ":material/upload_file:"),
+    PageSpec("pages/notice_import.py", "通报导入", ":material/article:"),
     PageSpec("pages/review.py", "审核", ":material/rule:"),
 ]
 ADMIN = [

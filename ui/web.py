@@ -539,7 +539,7 @@ def _without_clear_cache(receive):
 
 
 UPLOAD_ROUTE = ("_stcore", "upload_file")  # Streamlit's PUT/DELETE /_stcore/upload_file/{session}/{file}
-UPLOAD_ROLE = "editor"  # the role of 数据管理, the one page with a file uploader
+UPLOAD_ROLE = "editor"  # the role of 数据管理 and 通报导入, the pages with a file uploader
 _uploads_in_flight: dict[str, int] = {}  # Streamlit session -> bytes of the uploads it is sending now
 
 

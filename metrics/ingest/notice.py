@@ -370,7 +370,7 @@ _WORD_REACH = 8
 _LONGEST_NUMBER = 24
 _REACH = 300
 _CN_NUMBER = f"[{_CN_DIGITS}十百千万亿]+(?:点[{_CN_DIGITS}]+)?"
-_CLAUSE_END = "，,;；。！？!?：:\n"
+CLAUSE_END = "，,;；。！？!?：:\n"
 _SENTENCE_END = "。；;！？!?\n"
 # Counting words and units a figure is written with, longest first ('个工作日' before '个').
 _UNITS = sorted(
@@ -552,7 +552,7 @@ class _Reading:
             (index if mention.year else -1 for index, mention in enumerate(self.mentions)), max, initial=-1))[1:]
         self.clause_marks = [(found.start(), found.end(), found[0]) for found in _CLAUSE_MARK.finditer(self.scan)]
         self.ends = {ends: [found.start() for found in re.finditer(f"[{re.escape(ends)}]", self.scan)]
-                     for ends in (_SENTENCE_END, _CLAUSE_END, _CLAUSE_END + "、")}
+                     for ends in (_SENTENCE_END, CLAUSE_END, CLAUSE_END + "、")}
 
     def _block(self, start: int, end: int) -> None:
         self.blocked[start:end] = b"\x01" * (end - start)
@@ -685,7 +685,7 @@ class _Reading:
     def _stands_alone(self, end: int) -> bool:
         """A number with no unit is a figure where the clause ends after it: 细化整改措施71,"""
         following = self.scan[end : end + 1]
-        return following == "" or following in _CLAUSE_END or following in "、)）”\"' \t"
+        return following == "" or following in CLAUSE_END or following in "、)）”\"' \t"
 
     # ---------------------------------------------------------------------------------------- proposals
 
@@ -741,7 +741,7 @@ class _Reading:
         """The indicator the figure's words name; one for each where a list names several for one figure
         (监管行为数据及时率、数据公开率提高至100%)."""
         context = self._context(figure, neighbours)
-        clause_start, _ = self._bounds(figure.start, _CLAUSE_END)
+        clause_start, _ = self._bounds(figure.start, CLAUSE_END)
         previous_end = self._previous_end(figure, neighbours[0], clause_start)
         listed = self.scan[previous_end : figure.start].split("、")
         if len(listed) > 1:
@@ -753,7 +753,7 @@ class _Reading:
     def _context(self, figure: _Figure, neighbours: tuple) -> str:
         """The words that say what a figure counts: its clause from the figure before it to the next list
         break after it; the whole clause where that holds no words (90%、97.47% after 分别为)."""
-        clause_start, clause_end = self._bounds(figure.start, _CLAUSE_END)
+        clause_start, clause_end = self._bounds(figure.start, CLAUSE_END)
         previous_end = self._previous_end(figure, neighbours[0], clause_start)
         next_start = self._next_start(figure, neighbours[1], clause_end)
         list_break = _AFTER_ENDS.search(self.scan, figure.end, next_start)
@@ -764,7 +764,7 @@ class _Reading:
         return context
 
     def _subject(self, figure: _Figure, neighbours: tuple) -> str:
-        clause_start, clause_end = self._bounds(figure.start, _CLAUSE_END + "、")
+        clause_start, clause_end = self._bounds(figure.start, CLAUSE_END + "、")
         next_start = self._next_start(figure, neighbours[1], clause_end)
         after = re.match(r"[\u4e00-\u9fff]{2,12}", self.scan[figure.end : next_start].removeprefix("的"))
         if after and not _VERB_TAIL.fullmatch(after[0]):
