@@ -317,13 +317,13 @@ def test_saving_a_target_answers_before_its_file_merge_and_audit_copy(store, fre
         real_reconcile(db)
 
     monkeypatch.setattr(journal, "reconcile", held)
-    test = page_as("boss")
+    test = page_as("boss", "target")
     test.selectbox(key="target_indicator").set_value("supervision_push_volume")
     test.number_input(key="target_year").set_value(2023)
     test.selectbox(key="target_comparator").set_value(">=")
     test.number_input(key="target_value").set_value(120000000.0)
     click(test, "保存目标")
-    assert test.success[-1].value == "已保存（第 2 次载入）"
+    assert test.success[-1].value == "已保存目标（记录为第 2 次变更：设置目标）"
     assert not released.is_set() and "设置目标" not in accounts.audit_trail(store)["action"].tolist()
     assert copying.wait(30)  # the follow-up has started, and waits
     released.set()

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from support import APP, PASSWORD, free_port, signed_in
 from test_review import submit as submit_file
 
-from metrics import accounts, changes, notify, supervision
+from metrics import accounts, changes, config, notify, supervision
 from metrics.store.warehouse import open_reader
 
 ITEM = "综合窗口可办事项占比(一窗通办) · 华容区 · 2024年第三季度"
@@ -136,9 +136,9 @@ def test_subscriptions_the_inbox_badge_and_the_admins_view_of_a_failed_delivery(
         "消息（1 条未读）"]
 
     port = free_port()   # no SMTP server listens here
-    for name, value in ((notify.SMTP_HOST_ENV, "127.0.0.1"), (notify.SMTP_PORT_ENV, str(port)),
-                        (notify.SMTP_SECURITY_ENV, "none"), (notify.SMTP_FROM_ENV, "dashboard@ezhou.gov.cn"),
-                        (notify.SMTP_USER_ENV, "mailer"), (notify.SMTP_PASSWORD_ENV, "pw-never-shown-42")):
+    for name, value in ((config.SMTP_HOST.name, "127.0.0.1"), (config.SMTP_PORT.name, str(port)),
+                        (config.SMTP_SECURITY.name, "none"), (config.SMTP_FROM.name, "dashboard@ezhou.gov.cn"),
+                        (config.SMTP_USER.name, "mailer"), (config.SMTP_PASSWORD.name, "pw-never-shown-42")):
         monkeypatch.setenv(name, value)
     assert len(notify.run(fresh_db).failures) == 1
     admin = page_as("boss", "pages/supervision.py")
