@@ -238,7 +238,8 @@ def test_a_unit_that_fell_by_more_than_the_points_and_a_report_past_its_due_date
     assert notify.run(db, dt.datetime(2025, 1, 15, 9, 0)).new_alerts == 1   # the due date is not past yet
     assert notify.run(db, dt.datetime(2025, 1, 16, 9, 0)).new_alerts == 1
     assert notify.inbox(store, "leader")[["title", "body", "link"]].values.tolist() == [[
-        "2024年第四季度较上季度变差", "鄂城区 综合窗口可办事项占比(一窗通办) 89.5%，较2024年第三季度下降1.7个百分点，变差",
+        "2024年第四季度较上季度变差",
+        "鄂城区 综合窗口可办事项占比(一窗通办) 89.5%，较2024年第三季度下降1.7个百分点，变差",
         "/trends?indicator=one_window_share&period=2024Q4&region=echeng"]]
     assert notify.inbox(store, "hr_clerk")[["title", "body", "link"]].values.tolist() == [[
         "2024年第四季度逾期未报",
