@@ -487,7 +487,7 @@ def test_captions_are_plain_text(briefs):
     assert captions[:2] == [
         "图1  综合窗口可办事项占比(一窗通办)：各区（功能区）排名 · 2025年第一季度。来源：2025年第一季度报表",
         "图2  综合窗口可办事项占比(一窗通办)趋势（2024年第三季度至2025年第一季度）。"
-        "来源：二、4 整改情况 二是；2024年第三季度报表；2024年第四季度报表；2025年第一季度报表"]
+        "来源：通报二、4 整改情况 二是；2024年第三季度报表；2024年第四季度报表；2025年第一季度报表"]
     assert len(captions) == 5 and not [caption for caption in captions if "<" in caption or "&" in caption]
 
 

@@ -143,7 +143,8 @@ def test_without_login_only_login_is_reachable_even_by_url(secured, browser):
 
 @pytest.mark.parametrize(
     ("username", "extra"),
-    [("viewer1", set()), ("hr_editor", {"数据管理", "审核"}), ("boss", {"数据管理", "审核", "账户管理", "审计日志"})],
+    [("viewer1", {"督办"}), ("hr_editor", {"督办", "数据管理", "通报导入", "审核"}),
+     ("boss", {"督办", "数据管理", "通报导入", "审核", "账户管理", "审计日志"})],
 )
 def test_each_role_sees_exactly_its_pages_in_the_browser(secured, browser, username, extra):
     url, _ = secured
@@ -263,6 +264,6 @@ def test_first_start_one_time_password_then_new_password(tmp_path, browser):
             expect(page.get_by_role("heading", name="总览")).to_be_visible(timeout=30_000)
             assert "notice" not in urlsplit(page.url).query
             expect(page.get_by_role("link", name="账户管理")).to_be_visible(timeout=30_000)
-            assert _nav_titles(page) == VIEW_TITLES | {"数据管理", "审核", "账户管理", "审计日志"}
+            assert _nav_titles(page) == VIEW_TITLES | {"督办", "数据管理", "通报导入", "审核", "账户管理", "审计日志"}
         finally:
             page.close()

@@ -27,7 +27,8 @@ USERS = {"viewer": "viewer1", "editor": "hr_editor", "admin": "boss"}
 STREAMLIT_BUILTINS = ("Drag and drop file here", "50MB per file", "CSV, XLSX", "Browse files", "Upload",
                       "Skip to main content", "Press Enter to submit form")
 # Names of formats and units the app writes as they are known.
-FORMAT_NAMES = ("CSV", "csv", "Excel", "xlsx", "UTF-8", "GBK", "GB18030", "MB", "PNG", "PDF", "Word")
+FORMAT_NAMES = ("CSV", "csv", "Excel", "xlsx", "UTF-8", "GBK", "GB18030", "MB", "PNG", "PDF", "pdf", "Word",
+                "TXT", "txt", "DOCX", "docx", "HTML", "html")
 # The seed load's file, shown by its name as the file it is.
 SEED_FILE = "observations.csv"
 
@@ -288,22 +289,22 @@ def test_load_then_sidebar_and_page_show_the_new_state_at_once(polished, browser
         page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(upload))
         expect(page.get_by_text("校验通过。请核对预览后确认载入。")).to_be_visible(timeout=30_000)
         page.get_by_role("button", name="确认载入").click()
-        expect(page.get_by_text("已载入文件“华容区一季度.csv”（第 3 次载入）")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("已载入文件“华容区一季度.csv”（第 3 次变更）")).to_be_visible(timeout=30_000)
         expect(sidebar).to_contain_text("最近变更：载入文件“华容区一季度.csv”（第 3 次变更，boss，")
         # What the previous run drew goes once this run has drawn the page.
         expect(page.get_by_text("校验通过")).to_have_count(0)
         expect(page.get_by_role("button", name="确认载入")).to_have_count(0)
         screenshot(page, "polish_after_load", DESKTOP)
 
-        page.get_by_role("tab", name="载入记录").click()
+        page.get_by_text("变更记录", exact=True).click()
         rollback = page.locator("[data-testid=stSelectbox]", has_text="要撤销的载入")
-        expect(rollback.get_by_role("combobox")).to_have_value(re.compile("^第 3 次载入 · 华容区一季度.csv"))
+        expect(rollback.get_by_role("combobox")).to_have_value(re.compile("^第 3 次变更 · 载入文件“华容区一季度.csv”"))
         expect(page.get_by_text("涉及期间：2025年第一季度")).to_be_visible()
         undo = page.get_by_role("button", name="撤销所选载入")
         expect(undo).to_be_disabled()
         page.get_by_text("我已核对，确认撤销这次载入").click()
         undo.click()
-        expect(page.get_by_text("已撤销第 3 次载入（文件“华容区一季度.csv”）")).to_have_count(1, timeout=30_000)
-        expect(rollback.get_by_role("combobox")).to_have_value(re.compile("^第 2 次载入 · 三四季度报表.csv"))
+        expect(page.get_by_text("已撤销第 3 次变更（载入文件“华容区一季度.csv”）")).to_have_count(1, timeout=30_000)
+        expect(rollback.get_by_role("combobox")).to_have_value(re.compile("^第 2 次变更 · 载入文件“三四季度报表.csv”"))
         expect(sidebar).to_contain_text("最近变更：撤销载入（第 4 次变更，")
         screenshot(page, "polish_after_rollback", DESKTOP)
