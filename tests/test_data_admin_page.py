@@ -151,13 +151,18 @@ def test_export_with_formula_text_loads_back_unchanged(store, fresh_db, tmp_path
     assert again.ok and again.conflicts.empty and again.unchanged == len(again.rows)
 
 
-def test_admin_sets_a_bureau_target_recorded_like_a_load(page_as, store, fresh_db):
-    test = page_as("boss", "target")
+def save_push_volume_target(test: AppTest) -> None:
+    """On 目标设置: a 2023 target of ≥ 120,000,000 for 监管行为推送数据量, saved."""
     test.selectbox(key="target_indicator").set_value("supervision_push_volume")
     test.number_input(key="target_year").set_value(2023)
     test.selectbox(key="target_comparator").set_value(">=")
     test.number_input(key="target_value").set_value(120000000.0)
     click(test, "保存目标")
+
+
+def test_admin_sets_a_bureau_target_recorded_like_a_load(page_as, store, fresh_db):
+    test = page_as("boss", "target")
+    save_push_volume_target(test)
     assert test.success[-1].value == "已保存目标（记录为第 2 次变更：设置目标）"
     con = open_reader(fresh_db)
     stored = con.execute("select indicator_id, region_id, year, value, comparator, basis from targets "
@@ -318,11 +323,7 @@ def test_saving_a_target_answers_before_its_file_merge_and_audit_copy(store, fre
 
     monkeypatch.setattr(journal, "reconcile", held)
     test = page_as("boss", "target")
-    test.selectbox(key="target_indicator").set_value("supervision_push_volume")
-    test.number_input(key="target_year").set_value(2023)
-    test.selectbox(key="target_comparator").set_value(">=")
-    test.number_input(key="target_value").set_value(120000000.0)
-    click(test, "保存目标")
+    save_push_volume_target(test)
     assert test.success[-1].value == "已保存目标（记录为第 2 次变更：设置目标）"
     assert not released.is_set() and "设置目标" not in accounts.audit_trail(store)["action"].tolist()
     assert copying.wait(30)  # the follow-up has started, and waits
