@@ -6,12 +6,16 @@ import http.client
 import re
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+from fixtures.hostile import make_hostile_files as hostile
 from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.Common_pb2 import UploadedFileInfo
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.web.server.starlette.starlette_app_utils import generate_xsrf_token_string
 from support import PASSWORD, SERVER_PIDS, header, request, serve, warehouse_and_store
@@ -23,6 +27,7 @@ from metrics import accounts
 pytestmark = pytest.mark.browser
 
 MIB = 2**20
+REFUSED_UPLOAD = "文件过大或结构异常：{}(更大的文件请由管理员用命令行 python -m metrics load 载入)，已拒绝"
 SESSION_UPLOAD_MB = 3
 SERVER_UPLOAD_MB = 5
 
@@ -42,10 +47,22 @@ def untrusting(tmp_path_factory):
         yield url, store
 
 
+@dataclass
+class PageRun:
+    """What one script run sent: the file uploader's widget id, the alerts' texts, each table as its message's bytes
+    (its text cells are in there as UTF-8), the pages by URL path."""
+
+    uploader: str | None = None
+    alerts: list[str] = field(default_factory=list)
+    tables: list[bytes] = field(default_factory=list)
+    pages: dict[str, str] = field(default_factory=dict)
+
+
 class StreamlitSession:
     """A Streamlit session over a real websocket, opened with the given cookies as a browser opens it."""
 
     def __init__(self, url: str, cookie: str = ""):
+        self.url = url
         self.xsrf = generate_xsrf_token_string()
         self.cookie = "; ".join(filter(None, [cookie, f"_streamlit_xsrf={self.xsrf}"]))
         self.socket = connect(url.replace("http://", "ws://") + "/_stcore/stream",
@@ -60,17 +77,57 @@ class StreamlitSession:
                 self.id = message.new_session.initialize.session_id
                 return
 
+    def open(self, url_path: str) -> PageRun:
+        """After the first run (begun as the socket opened) has ended: the page at url_path, as its link opens it."""
+        self.page = self._finished().pages[url_path]
+        opened = self.run()
+        self.uploader = opened.uploader
+        return opened
+
+    def run(self, chosen: tuple[str, str, int] | None = None) -> PageRun:
+        """Rerun the open page as the browser does, with its file uploader set to the chosen (name, file id,
+        size), and wait for the run's end."""
+        back = BackMsg()
+        back.rerun_script.page_script_hash = self.page
+        if chosen:
+            widget = back.rerun_script.widget_states.widgets.add()
+            widget.id = self.uploader
+            name, file_id, size = chosen
+            widget.file_uploader_state_value.uploaded_file_info.append(
+                UploadedFileInfo(name=name, file_id=file_id, size=size))
+        self.socket.send(back.SerializeToString())
+        return self._finished()
+
+    def _finished(self) -> PageRun:
+        run = PageRun()
+        while True:
+            message = ForwardMsg.FromString(self.socket.recv(timeout=120))
+            kind = message.WhichOneof("type")
+            if kind == "navigation":
+                run.pages = {page.url_pathname: page.page_script_hash for page in message.navigation.app_pages}
+            elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+                element = message.delta.new_element
+                if element.WhichOneof("type") == "file_uploader":
+                    run.uploader = element.file_uploader.id
+                elif element.WhichOneof("type") == "alert":
+                    run.alerts.append(element.alert.body)
+                elif element.WhichOneof("type") == "dataframe":
+                    run.tables.append(element.SerializeToString())
+            elif kind == "script_finished" and message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                return run
+
     def close(self) -> None:
         self.socket.close()
 
 
-def put_file(url: str, cookie: str, xsrf: str, session_id: str, size: int, file_id: str = "f1") -> tuple[int, str]:
-    """PUT a multipart file of size bytes to Streamlit's upload route, as its file uploader does."""
+def put_file(url: str, cookie: str, xsrf: str, session_id: str, content: int | bytes, file_id: str = "f1",
+             name: str = "data.csv") -> tuple[int, str]:
+    """PUT a multipart file to Streamlit's upload route, as its file uploader does: content, or that many bytes."""
     boundary = "----upload-boundary"
-    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="data.csv"\r\n'
-            "Content-Type: text/csv\r\n\r\n").encode()
+    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n").encode()
     tail = f"\r\n--{boundary}--\r\n".encode()
-    body = head + b"a" * size + tail
+    body = head + (b"a" * content if isinstance(content, int) else content) + tail
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
     try:
@@ -89,9 +146,13 @@ def put_file(url: str, cookie: str, xsrf: str, session_id: str, size: int, file_
         connection.close()
 
 
-def rss_mib(url: str) -> float:
-    text = Path(f"/proc/{SERVER_PIDS[url]}/status").read_text()
+def rss_mib_of(pid: int) -> float:
+    text = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(r"VmRSS:\s+(\d+) kB", text).group(1)) / 1024
+
+
+def rss_mib(url: str) -> float:
+    return rss_mib_of(SERVER_PIDS[url])
 
 
 def test_uploads_only_from_an_uploading_account_into_its_own_session_within_limits(untrusting):
@@ -128,6 +189,80 @@ def test_uploads_only_from_an_uploading_account_into_its_own_session_within_limi
     finally:
         for session in (anonymous, viewer, editor, *others):
             session.close()
+
+
+class PeakRss:
+    """The highest resident memory of a process while the block runs, read every 20 ms."""
+
+    def __init__(self, pid: int):
+        self.pid, self.peak_mib, self._done = pid, 0.0, threading.Event()
+
+    def _watch(self) -> None:
+        while not self._done.wait(0.02):
+            self.peak_mib = max(self.peak_mib, rss_mib_of(self.pid))
+
+    def __enter__(self):
+        self._thread = threading.Thread(target=self._watch)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_):
+        self._done.set()
+        self._thread.join()
+
+
+@pytest.fixture(scope="module")
+def uploading(tmp_path_factory):
+    """A server with the default upload limits, and a 华容区 editor: (url, cookie of the editor's sign-in)."""
+    folder = tmp_path_factory.mktemp("uploading")
+    db, store = warehouse_and_store(folder, ("clerk", "editor", ("华容区",)))
+    for url in serve({"METRICS_DB": str(db), "METRICS_ACCOUNTS": str(store), "METRICS_VIEW_LOGIN": "required",
+                      "METRICS_LOGIN_DELAY_SECONDS": "0"}):
+        yield url, session_cookie(post_sign_in(url, "clerk", PASSWORD)[1])
+
+
+def csv_of(row: str, size: int = 49 * 10**6) -> bytes:
+    """A CSV of the export's header and row repeated to size bytes."""
+    header = "指标名称,地区,期间,数值,来源,依据\n".encode()
+    line = row.encode()
+    return header + line * ((size - len(header)) // len(line) + 1)
+
+
+# A 49 MB export of mixed text (more characters than the text limit), the same size of Chinese in full-width forms
+# (three bytes a character: under the text limit, over the cell limit), and a 49 MB workbook of the export.
+EXPORT_ROW = ["综合窗口可办事项占比(一窗通办)", "华容区", "2024Q4", "98.6%", "华容区政务服务中心季度报表",
+              "按省通报口径"]
+FULL_WIDTH_ROW = ["综合窗口可办事项占比（一窗通办）", "华容区", "２０２４年第四季度", "９８．６", "区报表", "依" * 250]
+LARGE_UPLOADS = {
+    "导出.csv": (lambda: csv_of(",".join(EXPORT_ROW) + "\n"), REFUSED_UPLOAD.format("文字超过 16,777,216 字上限")),
+    "全角.csv": (lambda: csv_of(",".join(FULL_WIDTH_ROW) + "\n"), REFUSED_UPLOAD.format("单元格超过 250,000 个上限")),
+    "导出.xlsx": (lambda: hostile.workbook({"观测值": hostile.sheet_xml(hostile.table_rows(
+        [[*hostile.HEADER, "依据"]] + [EXPORT_ROW] * 115_000))}, compresslevel=0),
+        "文件过大或结构异常：单元格超过 250,000 个上限(更大的表请另存为 CSV 载入)，已拒绝"),
+}
+
+
+@pytest.mark.parametrize("name", LARGE_UPLOADS, ids=["mixed_csv", "full_width_csv", "export_xlsx"])
+def test_a_large_upload_to_the_data_page_grows_the_server_by_at_most_300_mib(uploading, name):
+    url, cookie = uploading
+    make, refusal = LARGE_UPLOADS[name]
+    content = make()
+    session = StreamlitSession(url, cookie)
+    try:
+        session.open("data_admin")
+        before = rss_mib(url)
+        start = time.monotonic()
+        with PeakRss(SERVER_PIDS[url]) as peak:
+            file_id = str(uuid.uuid4())
+            assert put_file(url, session.cookie, session.xsrf, session.id, content, file_id, name)[0] == 204
+            shown = session.run((name, file_id, len(content)))
+        print(f"{name} ({len(content) / MIB:.1f} MiB): server RSS {before:.0f} MiB before, peak "
+              f"+{peak.peak_mib - before:.0f} MiB, answered in {time.monotonic() - start:.1f} s")
+        assert shown.alerts[-1] == "文件有 1 处问题，未载入。请按下表逐行修改后重新上传。"
+        assert refusal.encode() in shown.tables[-1]
+        assert peak.peak_mib - before <= 300
+    finally:
+        session.close()
 
 
 def test_forwarded_headers_from_a_peer_that_is_not_a_trusted_proxy_decide_nothing(untrusting):

@@ -54,8 +54,8 @@ def template_bytes(con: duckdb.DuckDBPyConnection) -> bytes:
 
 
 def check_file(db: Path, path: Path, kind: str | None = None, max_mb: float | None = None) -> Validation:
-    """Read and validate a file on disk against the current warehouse version; the memory that reading it
-    took is handed back before the caller writes."""
+    """Read and validate a file on disk (the command line's: a CSV is limited by its size alone) against the
+    current warehouse version; the memory that reading it took is handed back before the caller writes."""
     validation = _validated_file(db, path, kind, max_mb)
     _release_free_memory()
     return validation
@@ -66,7 +66,7 @@ def _validated_file(db: Path, path: Path, kind: str | None, max_mb: float | None
         data = path.read_bytes()
     except OSError as error:
         raise WarehouseError(f"无法读取文件 {path}：{error.strerror}") from error
-    parsed = read_upload(path.name, data, kind=kind, max_mb=max_mb)
+    parsed = read_upload(path.name, data, kind=kind, max_mb=max_mb, bounded=False)
     con = open_reader(db)
     try:
         return validate(con, parsed)
