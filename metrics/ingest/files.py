@@ -3,6 +3,7 @@
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -89,6 +90,7 @@ _KIND_MARKERS = {"regions": {"level", "parent"}, "indicators": {"kind", "tempora
 
 ZIP_SIGNATURE = b"PK\x03\x04"
 BOM = b"\xef\xbb\xbf"
+BLANK = re.compile(rb"\s*(?:" + re.escape(BOM) + rb")?\s*")  # matched in place: strip() would copy the file
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 BINARY_SIGNATURES = (
     (b"\x89PNG", "PNG图片"),
@@ -179,7 +181,7 @@ def read_upload(
     limit_mb = max_upload_mb(max_mb)
     if len(data) > limit_mb * 2**20:
         return _with_problem(parsed, oversize_message(len(data), limit_mb))
-    if not data.strip().removeprefix(BOM).strip():
+    if BLANK.fullmatch(data):
         return _with_problem(parsed, "文件为空")
     if data.startswith(ZIP_SIGNATURE):
         try:
@@ -428,10 +430,10 @@ def _csv_table(parsed: ParsedFile, text: str, kind: str | None, utf8: bytes | No
             return _finish(parsed, [])
         header_row, header_cells, table_kind, recognised = header
         if utf8 is None:
-            body = text[lines.end :].encode("utf-8")
-        else:
-            header_bytes = len(text[: lines.end].encode("utf-8")) + (len(BOM) if utf8.startswith(BOM) else 0)
-            body = utf8[header_bytes:]
+            body = io.BytesIO(text[lines.end :].encode("utf-8"))
+        else:  # the file's own bytes from the header's end on: a BytesIO shares them, a slice would copy them
+            body = io.BytesIO(utf8)
+            body.seek(len(text[: lines.end].encode("utf-8")) + (len(BOM) if utf8.startswith(BOM) else 0))
         cells = _csv_body(body, len(header_cells), sorted(recognised), header_row, limits and limits.max_cells)
     except (csv.Error, pd.errors.ParserError):
         return _with_problem(parsed, BAD_CSV)
@@ -440,7 +442,7 @@ def _csv_table(parsed: ParsedFile, text: str, kind: str | None, utf8: bytes | No
     return _finish(parsed, [_Found(None, header_row, header_cells, table_kind, recognised, cells)])
 
 
-def _csv_body(body: bytes, width: int, used: list[int], header_row: int, max_cells: int | None) -> pd.DataFrame:
+def _csv_body(body: io.BytesIO, width: int, used: list[int], header_row: int, max_cells: int | None) -> pd.DataFrame:
     """The records under the header (UTF-8), by column position; cells past the header's width are ignored.
     With max_cells, the records are read a chunk at a time, and refused as soon as they hold more cells (records
     times the header's width, as a workbook's grid would)."""
@@ -448,10 +450,10 @@ def _csv_body(body: bytes, width: int, used: list[int], header_row: int, max_cel
     options = dict(encoding="utf-8", header=None, names=range(width), usecols=used, dtype="str", na_filter=False,
                    skip_blank_lines=False, index_col=False)
     if max_cells is None:
-        cells = pd.read_csv(io.BytesIO(body), **options)
+        cells = pd.read_csv(body, **options)
     else:
         chunks, records = [], 0
-        with pd.read_csv(io.BytesIO(body), chunksize=CSV_CHUNK_ROWS, **options) as reader:
+        with pd.read_csv(body, chunksize=CSV_CHUNK_ROWS, **options) as reader:
             for chunk in reader:
                 records += len(chunk)
                 if records * width > max_cells:
