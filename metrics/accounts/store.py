@@ -106,7 +106,8 @@ def _file_connection(path: Path, wait: float) -> Iterator[duckdb.DuckDBPyConnect
     path.parent.mkdir(parents=True, exist_ok=True)
     with _locked(path, wait):
         is_new = not path.exists()  # checked under the lock: only the creator makes the file
-        con = _host(path.resolve()).cursor()
+        host = path.resolve()
+        con = _host(host).cursor()
         try:
             con.execute(f"attach {engine.sql_text(path)} as {ATTACHED}")
         except duckdb.Error as error:
@@ -118,9 +119,14 @@ def _file_connection(path: Path, wait: float) -> Iterator[duckdb.DuckDBPyConnect
                 os.chmod(path, 0o600)  # password hashes and the audit trail: the owner only
             yield con
         finally:
-            con.execute("use memory")
-            con.execute(f"detach {ATTACHED}")
-            con.close()
+            try:
+                con.execute("use memory")
+                con.execute(f"detach {ATTACHED}")
+            except duckdb.Error:  # a host that cannot let the file go is closed (closing it lets the file go)
+                with _HOSTS_LOCK:
+                    _HOSTS.pop(host).close()
+            finally:
+                con.close()
 
 
 @contextlib.contextmanager
