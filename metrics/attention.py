@@ -90,3 +90,20 @@ def unlisted(frame: pd.DataFrame) -> str | None:
             for name, row in counts.iterrows()]
     parts = [f"{count} 项{FINDING_NAMES[name]}" for name, count in left if count > 0]
     return f"另有 {'、'.join(parts)}未列出" if parts else None
+
+
+@dataclass(frozen=True)
+class Listing:
+    """需关注 as 总览 shows it: the findings' lines, and what they leave unlisted (unlisted)."""
+
+    findings: list[Finding]
+    unlisted: str | None
+
+
+def listing(con: duckdb.DuckDBPyConnection, quarter_index: int, region_id: str | None = None,
+            shown_per_finding: int | None = None) -> Listing:
+    """The quarter's findings worded (summary) with what is left unlisted: made once per snapshot and choice
+    (ui.common.data), not on every run of 总览."""
+    found = findings(con, quarter_index, region_id, shown_per_finding)
+    return Listing(summary(found), unlisted(found))
+

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from metrics.formatting import target_text
+from metrics.formatting import goals_text, target_status_rows, target_text
 from metrics.store import journal, queries, stored_facts
 from metrics.store.warehouse import WarehouseError, new_version
 
@@ -139,6 +139,17 @@ def targeted_summary(con: duckdb.DuckDBPyConnection, category: str | None, regio
     target is the item's full marks in every quarter, not a year's total)."""
     return queries.run(con, "targeted_status_summary", category=category or None, region_id=region_id or None,
                        projection_year=projection_year)
+
+
+def shown_status(con: duckdb.DuckDBPyConnection, category: str | None, region_id: str | None, projection_year: int,
+                 rows_per_indicator: int) -> dict[str, tuple[str, pd.DataFrame]]:
+    """Per indicator of targeted_summary, as 总览 shows it: its targets in words (goals_text) and its first
+    rows_per_indicator status rows as a table (target_status_rows). Made once per snapshot and choice
+    (ui.common.data): worded row by row, they cost more than the queries they come from."""
+    rows = targeted_status(con, category, region_id, rows_per_indicator)
+    return {summary.indicator_id: (goals_text(pd.DataFrame(list(summary.goals)), summary.unit),
+                                   target_status_rows(rows[rows["indicator_id"] == summary.indicator_id], summary.unit))
+            for summary in targeted_summary(con, category, region_id, projection_year).itertuples()}
 
 
 def projection_requests(summary: pd.DataFrame) -> tuple[tuple[str, str], ...]:

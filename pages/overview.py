@@ -9,13 +9,11 @@ from metrics import assessment, attention, facts, periods, targets
 from metrics.claims import Change, status_in_quarter
 from metrics.formatting import (
     evidence_text,
-    goals_text,
     judged_change_words,
     points_fraction,
     projection_rows,
     rank_text,
     source_text,
-    target_status_rows,
     target_text,
     unprojected_text,
     value_text,
@@ -94,17 +92,15 @@ if missing_cards:
 
 with st.container(border=True):
     st.markdown(f"**需关注 · {chosen.quarter_label}**")
-    listed = common.data(attention.findings, chosen.quarter_index, region_id=chosen.region_id,
+    listed = common.data(attention.listing, chosen.quarter_index, region_id=chosen.region_id,
                          shown_per_finding=attention.LISTED_PER_FINDING)
-    found = attention.summary(listed)
-    if not found:
+    if not listed.findings:
         st.caption("本期没有低于目标、明显落后于市本级、较上期变差或未报送的单位。")
-    for item in found:
+    for item in listed.findings:
         st.page_link(PAGE_FILES[item.page], label=common.plain(item.text), icon=attention.ICONS[item.finding],
                      query_params=link_params(item.indicator_id, item.region_id))
-    rest = attention.unlisted(listed)
-    if rest:
-        st.caption(f"{rest}；可在“区域对比”“趋势”中按指标查看。")
+    if listed.unlisted:
+        st.caption(f"{listed.unlisted}；可在“区域对比”“趋势”中按指标查看。")
 
 
 def card_help(row: pd.Series) -> str:
@@ -163,9 +159,9 @@ st.subheader("目标与预测")
 st.caption("设有目标的指标在各地区、各期间是否达标；有季度数据的年份另给年末预测。预测是按已有数据推算的，不是实际值。")
 year = chosen.quarter_index // 4
 # Each indicator's first rows and its counts: a province's target table has tens of thousands of rows.
-targeted_rows = common.data(targets.targeted_status, chosen.category, chosen.region_id,
-                            rows_per_indicator=common.TABLE_ROWS_SHOWN)
 targeted = common.data(targets.targeted_summary, chosen.category, chosen.region_id, year)
+shown_status = common.data(targets.shown_status, chosen.category, chosen.region_id, year,
+                           rows_per_indicator=common.TABLE_ROWS_SHOWN)
 asked = targets.projection_requests(targeted)
 projected = common.data(targets.projections, asked, year) if asked else []
 
@@ -174,13 +170,12 @@ if targeted.empty:
 else:
     for summary in targeted.itertuples():
         unit = summary.unit
-        rows = targeted_rows[targeted_rows["indicator_id"] == summary.indicator_id]
+        goals, status_table = shown_status[summary.indicator_id]
         counts = sorted(summary.status_counts.items(), key=lambda item: (-item[1], item[0]))
         with st.container(border=True):
-            goals = common.plain(goals_text(pd.DataFrame(list(summary.goals)), unit))
-            st.markdown(f"**{common.plain(summary.indicator_name)}** &nbsp; :gray[目标：{goals}]  \n"
+            st.markdown(f"**{common.plain(summary.indicator_name)}** &nbsp; :gray[目标：{common.plain(goals)}]  \n"
                         + " &nbsp; ".join(f"{common.status_badge(name)} {count}" for name, count in counts))
-            common.table(target_status_rows(rows, unit), total=summary.row_count)
+            common.table(status_table, total=summary.row_count)
             if summary.has_milestones:
                 st.caption("年度目标按季度分解：第k季度以年内累计与年度目标的k/4比较。累计中含“以上”等界限值"
                            "或缺少季度时，累计只是下限或不完整，状态为“无法判定”。")

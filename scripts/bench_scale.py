@@ -12,14 +12,15 @@ same bytes on any DuckDB version. --keep DIR keeps the warehouses for the next r
 and committed GENERATED_BY (so a warehouse another branch built is never reused).
 
 Per page: cold (its first run in a fresh process, on the warehouse just opened, with the modules already
-imported) and warm p50/p95 over --runs reruns, each page run as scripts/bench_pages.py runs it (the page
-file alone, without app.py's sidebar), capped at --timeout seconds and --memory-gib of address space, with
-its peak RSS. Beside 总览, 区域对比 and 趋势: the same answer by a hand-written query on the base tables, and
-by pandas on a frame of every observation held in memory (loading it is not timed); tests/test_bench_scale.py
-checks that the three give the same rows and values (for 区域对比, every column the page reads). Then a 10-row load
-into every size and a 1M-row load into the 10^7 warehouse (else the largest), by `python -m metrics load`
-in a fresh process on a copy of the warehouse, in the export's format; a file refused by the upload cap
-is reported so and loaded again with METRICS_MAX_UPLOAD_MB raised.
+imported) and warm p50/p95 over --runs reruns, each page run as scripts/bench_pages.py runs it (the page file
+alone, without app.py's sidebar), capped at --timeout seconds and --memory-gib of address space, with its peak
+RSS. Beside 总览, 区域对比 and 趋势: the same answer by a hand-written query on the base tables, and by pandas on a
+frame of every observation held in memory (loading it is not timed), and by pandas reading the warehouse's
+Parquet files with pyarrow each time (what an analyst would do instead; the read is timed);
+tests/test_bench_scale.py checks that the four give the same rows and values (for 区域对比, every column the page
+reads). Then a 10-row load into every size and a 1M-row load into the 10^7 warehouse (else the largest), by
+`python -m metrics load` in a fresh process on a copy of the warehouse, in the export's format; a file refused
+by the upload cap is reported so and loaded again with METRICS_MAX_UPLOAD_MB raised.
 Writes a Markdown table to --out and the same figures as JSON beside it.
 """
 
@@ -43,6 +44,9 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import streamlit
 
 from metrics import facts, periods
@@ -518,6 +522,57 @@ def observation_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+# What an analyst would do instead of the app: read the warehouse's Parquet files with pyarrow and compute the
+# answer in pandas, every time (the read is timed). The files are those the catalog lists for the snapshot, each
+# with its delete file (a DuckLake delete or a rolled-back load leaves the deleted rows in the data file).
+OBSERVATION_COLUMNS = ["indicator_id", "region_id", "period_id", "value", "qualifier"]
+CATEGORY_COLUMNS = ["indicator_id", "region_id", "qualifier"]
+
+
+def lake_files(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str | None]]:
+    """The Parquet data files of table in the connection's snapshot, each with its delete file (or None)."""
+    listed = con.execute("select data_file, delete_file from ducklake_list_files(current_database(), ?)",
+                         [table]).fetchall()
+    return [(data_file, delete_file) for data_file, delete_file in listed]
+
+
+def read_lake_table(files: list[tuple[str, str | None]], columns: list[str],
+                    where: pc.Expression | None = None) -> pa.Table:
+    """The live rows of a table's files that match where: a data file's deleted positions are dropped before
+    where applies (a filter pushed down would lose the positions), where is pushed down into the other files."""
+    dictionaries = [column for column in columns if column in CATEGORY_COLUMNS]
+    parts = []
+    for data_file, delete_file in files:
+        if delete_file is None:
+            parts.append(pq.read_table(data_file, columns=columns, filters=where, read_dictionary=dictionaries))
+            continue
+        rows = pq.read_table(data_file, columns=columns, read_dictionary=dictionaries)
+        deleted = pq.read_table(delete_file, columns=["file_path", "pos"])
+        positions = pc.filter(deleted["pos"], pc.equal(deleted["file_path"], data_file))
+        rows = rows.filter(pc.invert(pc.is_in(pa.array(range(rows.num_rows), pa.int64()), value_set=positions)))
+        parts.append(rows if where is None else rows.filter(where))
+    return pa.concat_tables(parts, promote_options="permissive")
+
+
+def parquet_frame(con: duckdb.DuckDBPyConnection, indicator_id: str | None = None) -> pd.DataFrame:
+    """observation_frame's columns read from the warehouse's Parquet files (of one indicator, or every one)."""
+    where = pc.field("indicator_id") == indicator_id if indicator_id else None
+    observations = read_lake_table(lake_files(con, "observations"), OBSERVATION_COLUMNS, where).to_pandas()
+    quarters = read_lake_table(lake_files(con, "periods"), ["period_id", "end_date"]).to_pandas()
+    end = pd.to_datetime(quarters["end_date"])
+    quarters = pd.Series((end.dt.year * 4 + end.dt.quarter - 1).astype("int32").to_numpy(),
+                         index=quarters["period_id"].astype(str))
+    periods_of = observations.pop("period_id").astype(str)
+    return observations.assign(quarter_index=periods_of.map(quarters).to_numpy())
+
+
+def pandas_parquet_answer(con: duckdb.DuckDBPyConnection, page: str, params: dict) -> pd.DataFrame:
+    """RAW_SQL's answer for the page by pandas, reading the Parquet files it needs first (总览: every observation;
+    区域对比 and 趋势: the indicator's, the filter pushed down into the files)."""
+    indicator_id = None if page == "pages/overview.py" else params["indicator_id"]
+    return pandas_answer(parquet_frame(con, indicator_id), page, params)
+
+
 def pandas_answer(frame: pd.DataFrame, page: str, params: dict) -> pd.DataFrame:
     """RAW_SQL's answer for the page, computed by pandas on the frame of every observation."""
     keys = ["indicator_id", "region_id"]
@@ -610,6 +665,8 @@ def answers(db: Path, shape: Shape, pages: list[str]) -> dict:
         for page in results:
             seconds, rows = median_seconds(lambda page=page, frame=frame: pandas_answer(frame, page, params))
             results[page] |= {"pandas_ms": seconds * 1000, "pandas_rows": rows}
+            seconds, rows = median_seconds(lambda page=page: pandas_parquet_answer(con, page, params))
+            results[page] |= {"parquet_ms": seconds * 1000, "parquet_rows": rows}
         return results
     finally:
         con.close()
@@ -722,13 +779,16 @@ def markdown(report: dict) -> str:
         "目标与达标状态、环比、同比、各区排名、未报送区的最近一期数值(pandas 算其中的数值各列)，app 为 "
         "facts.region_comparison；趋势：一个指标前 8 个地区的季度序列及环比，app 为 facts.quarter_series)"
         f"{EXTRA_RUNS} 次的中位数(先跑一次不计时)；app 查询在读连接(open_reader)上直接调用，不经 Streamlit 缓存；"
-        "pandas 的数据已在内存，载入不计时。app查询/SQL = app 查询 ÷ 原生 SQL(目标 ≤ 1.5×)；"
-        "pandas/app查询 = pandas ÷ app 查询(目标 ≥ 10×)；cold/SQL = 页面 cold ÷ 原生 SQL；"
+        "pandas 的数据已在内存，载入不计时；pandas(读 Parquet)：分析人员不用看板时的做法，每次用 pyarrow "
+        "读仓库在该快照的 Parquet 文件(目录列出的数据文件，删除文件所删的行除去；区域对比、趋势只读该指标的行，"
+        "条件下推到文件)再由 pandas 算同一答案，读取计时。app查询/SQL = app 查询 ÷ 原生 SQL(目标 ≤ 1.5×)；"
+        "pandas/app查询 = pandas ÷ app 查询；pandas(读 Parquet)/app查询 = 读 Parquet 的 pandas ÷ app 查询"
+        "(目标 ≥ 10×)；cold/SQL = 页面 cold ÷ 原生 SQL；"
         "warm/SQL = 页面 warm p50 ÷ 原生 SQL。",
         "",
-        "| 页面 | 规模 | cold | warm p50 | warm p95 | 峰值 RSS | app 查询 | 原生 SQL | pandas | app查询/SQL "
-        "| pandas/app查询 | cold/SQL | warm/SQL |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| 页面 | 规模 | cold | warm p50 | warm p95 | 峰值 RSS | app 查询 | 原生 SQL | pandas | pandas(读 Parquet) "
+        "| app查询/SQL | pandas/app查询 | pandas(读 Parquet)/app查询 | cold/SQL | warm/SQL |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for size in report["sizes"]:
         for page, result in size["pages"].items():
@@ -737,9 +797,10 @@ def markdown(report: dict) -> str:
             warm = result.get("warm_p50_ms")
             lines.append("| " + " | ".join([
                 PAGE_NAMES[page], size["label"], *page_cells(result), _ms(answer.get("app_ms")),
-                _ms(answer.get("raw_ms")), _ms(answer.get("pandas_ms")),
+                _ms(answer.get("raw_ms")), _ms(answer.get("pandas_ms")), _ms(answer.get("parquet_ms")),
                 _ratio(answer.get("app_ms"), answer.get("raw_ms")),
                 _ratio(answer.get("pandas_ms"), answer.get("app_ms")),
+                _ratio(answer.get("parquet_ms"), answer.get("app_ms")),
                 _ratio(cold_ms, answer.get("raw_ms")), _ratio(warm, answer.get("raw_ms"))]) + " |")
     lines += ["", "| 载入(python -m metrics load) | 仓库规模 | 文件 | 耗时 | 峰值 RSS | 结果 |",
               "|---|---|---|---|---|---|"]
@@ -778,7 +839,8 @@ def run_size(label: str, size: int, args, folder: Path, load_counts: list[int]) 
     for page, answer in found.items():
         print(f"  {PAGE_NAMES[page]}: app query {_ms(answer['app_ms'])} ({answer['app_rows']} rows), "
               f"raw SQL {_ms(answer['raw_ms'])} ({answer['raw_rows']} rows), "
-              f"pandas {_ms(answer['pandas_ms'])} ({answer['pandas_rows']} rows)", flush=True)
+              f"pandas {_ms(answer['pandas_ms'])} ({answer['pandas_rows']} rows), "
+              f"pandas from Parquet {_ms(answer['parquet_ms'])} ({answer['parquet_rows']} rows)", flush=True)
     with tempfile.TemporaryDirectory(dir=folder) as load_folder:
         load_results = time_loads(db, shape, args, load_counts, Path(load_folder))
     return {"label": label, "rows": shape.rows, "regions": shape.regions, "districts": shape.districts,

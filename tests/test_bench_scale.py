@@ -74,26 +74,54 @@ def with_an_unreported_district(folder: Path) -> tuple[Path, bench_scale.Shape]:
 
 
 def test_raw_sql_and_pandas_give_the_same_answers(tmp_path):
+    """pandas on the frame held in memory and pandas reading the warehouse's Parquet files (the row deleted from
+    the compared indicator left in its data file, dropped by its delete file) answer what the raw SQL answers."""
     db, shape = with_an_unreported_district(tmp_path)
     con = open_reader(db)
     try:
         params = bench_scale.answer_params(con, shape)
         assert len(params["regions"]) == bench_scale.TREND_REGIONS
+        assert any(delete_file for _, delete_file in bench_scale.lake_files(con, "observations"))
         frame = bench_scale.observation_frame(con)
         for page, sql in bench_scale.RAW_SQL.items():
             used = {name: value for name, value in params.items() if f"${name}" in sql}
             raw = con.execute(sql, used).df()
-            computed = bench_scale.pandas_answer(frame, page, params)
-            columns = [c for c in ("indicator_id", "region_id", "quarter_index", "value", "previous_value",
-                                   "region_rank", "change_vs_previous", "year_ago_value", "change_vs_year_ago",
-                                   "earlier_value") if c in raw and c in computed]
-            expected = raw[columns].astype({"region_id": str}).sort_values(columns[:3]).reset_index(drop=True)
-            got = computed[columns].astype({c: str for c in ("indicator_id", "region_id") if c in columns})
-            got = got.sort_values(columns[:3]).reset_index(drop=True)
-            assert len(raw) and len(got) == len(expected), page
-            assert (got.fillna(-1).to_numpy() == expected.fillna(-1).to_numpy()).all(), page
+            for way, computed in (("in memory", bench_scale.pandas_answer(frame, page, params)),
+                                  ("from Parquet", bench_scale.pandas_parquet_answer(con, page, params))):
+                columns = [c for c in ("indicator_id", "region_id", "quarter_index", "value", "previous_value",
+                                       "region_rank", "change_vs_previous", "year_ago_value", "change_vs_year_ago",
+                                       "earlier_value") if c in raw and c in computed]
+                expected = raw[columns].astype({"region_id": str}).sort_values(columns[:3]).reset_index(drop=True)
+                got = computed[columns].astype({c: str for c in ("indicator_id", "region_id") if c in columns})
+                got = got.sort_values(columns[:3]).reset_index(drop=True)
+                assert len(raw) and len(got) == len(expected), (page, way)
+                assert (got.fillna(-1).to_numpy() == expected.fillna(-1).to_numpy()).all(), (page, way)
     finally:
         con.close()
+
+
+def test_the_parquet_column_is_timed_and_reported(tmp_path, monkeypatch):
+    """bench_scale's answers time pandas from Parquet beside pandas in memory, and the report shows it with its
+    ratio to the app's query (the goal: the app ≥ 10× faster than pandas including its read)."""
+    db, shape = with_an_unreported_district(tmp_path)
+    monkeypatch.setattr(bench_scale, "EXTRA_RUNS", 1)
+    found = bench_scale.answers(db, shape, list(bench_scale.RAW_SQL))
+    assert {page: answer["parquet_rows"] for page, answer in found.items()} == {
+        page: answer["raw_rows"] for page, answer in found.items()}
+    assert all(answer["parquet_ms"] > 0 for answer in found.values())
+    found["pages/districts.py"] |= {"app_ms": 20.0, "raw_ms": 40.0, "pandas_ms": 10.0, "parquet_ms": 500.0}
+    report = {"machine": {"date": "d", "nproc": 2, "cpu": "c", "ram_gib": 1, "load_average": 0, "python": "3",
+                          "duckdb": "1", "streamlit": "1", "pandas": "3"}, "commit": "x", "seed": 3, "runs": 1,
+              "timeout": 1, "memory_gib": 1,
+              "sizes": [{"label": "tiny", "rows": 1, "regions": 14, "districts": 1, "generate": "1 s", "file_gib": 0,
+                         "load_average": [0, 0, 0], "loads": [], "answers": found,
+                         "pages": {"pages/districts.py": {"cold_s": 1.0, "warm_p50_ms": 50.0, "warm_p95_ms": 60.0,
+                                                          "peak_rss_mib": 300.0, "timed_out": False}}}]}
+    lines = bench_scale.markdown(report).splitlines()
+    header = next(line for line in lines if line.startswith("| 页面 |")).split(" | ")
+    row = next(line for line in lines if line.startswith("| 区域对比 |")).split(" | ")
+    assert dict(zip(header, row, strict=True))["pandas(读 Parquet)"] == "500 ms"
+    assert dict(zip(header, row, strict=True))["pandas(读 Parquet)/app查询"] == "25.0×"
 
 
 def test_the_app_queries_answer_what_the_raw_sql_answers(tmp_path):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -158,13 +159,25 @@ def data(function, *args, **kwargs):
     return _call(function, key, current_version(), args, tuple(sorted(kwargs.items())))
 
 
+class DrawnFigure(go.Figure):
+    """A figure as st.plotly_chart sends it, its dict made once: st.plotly_chart asks a figure for to_dict() on
+    every run, a deep copy that also encodes every array (5–30 ms a chart). Read only, as a cached figure is."""
+
+    def __init__(self, figure: go.Figure):
+        super().__init__(figure)
+        self._drawn = super().to_dict()
+
+    def to_dict(self) -> dict:
+        return self._drawn
+
+
 @st.cache_resource(max_entries=256, show_spinner=False)
-def _figure(_builder, builder_key: str, args: tuple, kwargs: tuple):
-    return _builder(*args, **dict(kwargs))
+def _figure(_builder, builder_key: str, args: tuple, kwargs: tuple) -> DrawnFigure:
+    return DrawnFigure(_builder(*args, **dict(kwargs)))
 
 
-def figure(builder, *args, **kwargs):
-    """builder(*args, **kwargs) from metrics.charts, cached on its inputs.
+def figure(builder, *args, **kwargs) -> DrawnFigure:
+    """builder(*args, **kwargs) from metrics.charts, cached on its inputs, drawn once (DrawnFigure).
 
     Building a Plotly figure costs tens of milliseconds and so does unpickling one, which is what
     st.cache_data would do on every hit; the figure is shared instead (st.plotly_chart only reads it).
@@ -441,13 +454,30 @@ def _table_cell(cell):
     return text if _SIGNED_FIGURE.fullmatch(text) else neutralised(text)
 
 
+# A text cell _table_cell would change: one holding a break, a control or a bidi control (inert), or one that
+# opens as a formula does (neutralised). Control characters as regex escapes, the others as characters, so that
+# pyarrow's RE2 (a string column's .str) and Python's re read it alike.
+_CELL_TO_CLEAN = "[\\x00-\\x1f\\x7f-\\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|^[=+\\-@]"
+
+
+def _table_cells(column: pd.Series) -> pd.Series:
+    """A text column as a table shows it: _table_cell applied to the cells that need it, found in one vectorised
+    pass (a table of 1,000 rows has tens of thousands of cells, nearly all of them plain)."""
+    to_clean = column.str.contains(_CELL_TO_CLEAN, regex=True, na=False).to_numpy(dtype=bool)
+    if not to_clean.any():
+        return column
+    cleaned = column.astype(object)
+    cleaned[to_clean] = column[to_clean].map(_table_cell).to_numpy(dtype=object)
+    return cleaned.astype(column.dtype)
+
+
 def dataframe(frame: pd.DataFrame, **kwargs):
     """st.dataframe of the frame, its text cells inert (formatting.inert: a U+202E would turn a name
     backwards in its cell) and formula-like text neutralised (exporting.neutralised: the table's own
     "Download as CSV" writes the cells as shown, and a cell "=HYPERLINK(…)" or "=cmd|…" from a file
     would run in the spreadsheet that opens it). Every table of the app goes through here."""
     text_columns = [column for column in frame.columns if pd.api.types.is_string_dtype(frame[column])]
-    shown = frame.assign(**{column: frame[column].map(_table_cell) for column in text_columns})
+    shown = frame.assign(**{column: _table_cells(frame[column]) for column in text_columns})
     return st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
 
 

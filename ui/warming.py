@@ -35,13 +35,14 @@ def _steps():
     yield lambda: common.data(facts.headline, quarter, region_id=None)
     yield lambda: common.data(assessment.reported_points)
     yield lambda: common.data(assessment.reported_ranks)
-    yield lambda: common.data(attention.findings, quarter, region_id=None,
+    yield lambda: common.data(attention.listing, quarter, region_id=None,
                               shown_per_finding=attention.LISTED_PER_FINDING)
     yield lambda: common.data(attention.status_counts, quarter, region_id=None)
     yield lambda: common.data(facts.as_of_with_table, quarter, category=None, region_id=None,
                               row_limit=common.TABLE_ROWS_SHOWN)
-    yield lambda: common.data(targets.targeted_status, None, None, rows_per_indicator=common.TABLE_ROWS_SHOWN)
     targeted = common.data(targets.targeted_summary, None, None, quarter // 4)
+    yield lambda: common.data(targets.shown_status, None, None, quarter // 4,
+                              rows_per_indicator=common.TABLE_ROWS_SHOWN)
     if asked := targets.projection_requests(targeted):
         yield lambda: common.data(targets.projections, asked, quarter // 4)
     choices = common.data(facts.comparable_indicators)["indicator_id"].tolist()

@@ -36,6 +36,11 @@ def settings(path: Path) -> dict[str, str]:
     return {"memory_limit": memory_limit(), "temp_directory": str(spill_directory(path))}
 
 
+def sql_text(value: Path | str) -> str:
+    """A path as an SQL string literal (ATTACH takes no bound parameters; paths come from configuration)."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def connect(path: Path, *, read_only: bool = False, in_memory: bool = False,
             extensions: tuple[str, ...] = ()) -> duckdb.DuckDBPyConnection:
     """A connection with the product's settings (in_memory: path only names the spill directory);

@@ -167,11 +167,6 @@ def _has_tables(db: Path) -> bool:
         con.close()
 
 
-def _sql_text(value: Path | str) -> str:
-    """A path as an SQL string literal (ATTACH takes no bound parameters; paths come from configuration)."""
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def _is_disk_full(error: BaseException) -> bool:
     if isinstance(error, OSError):
         return error.errno == errno.ENOSPC
@@ -238,8 +233,8 @@ class _Lake:
     def attach_statement(self, alias: str, options: str = "") -> str:
         """The data files are where the catalog is, wherever the directory was moved or restored to
         (DuckLake records the data path it was made with, and the files' paths relative to it)."""
-        return (f"attach {_sql_text(catalog_target(self.db, self.url))} as {alias} "
-                f"(data_path {_sql_text(data_path(self.db))}, override_data_path true{options})")
+        return (f"attach {engine.sql_text(catalog_target(self.db, self.url))} as {alias} "
+                f"(data_path {engine.sql_text(data_path(self.db))}, override_data_path true{options})")
 
     def cursor(self, alias: str) -> duckdb.DuckDBPyConnection:
         return engine.reading(self.base.cursor(), alias, f"{alias}.main,memory.main")
