@@ -124,7 +124,7 @@ class Tile:
     change_arrow: str
     change_text: str
     source: str
-    series: pd.DataFrame  # quarter_label, value: up to TILE_QUARTERS quarters, oldest first
+    series: pd.DataFrame  # quarter_label, value, value_text: up to TILE_QUARTERS quarters, oldest first
 
 
 @dataclass(frozen=True)
@@ -249,7 +249,10 @@ def tiles(con: duckdb.DuckDBPyConnection, quarter_index: int) -> tuple[Tile, ...
             change_arrow=change_arrow(change),
             change_text=judged_change_words(change),
             source=source_text(row.source, row.load_id),
-            series=own[["quarter_label", "value"]].reset_index(drop=True),
+            series=pd.DataFrame({"quarter_label": own["quarter_label"], "value": own["value"],
+                                 "value_text": [value_text(value, row.unit, qualifier, row.kind) for value, qualifier
+                                                in zip(own["value"], own["qualifier"], strict=True)]}
+                                ).reset_index(drop=True),
         ))
     return tuple(result)
 
@@ -359,3 +362,49 @@ def cell_detail(con: duckdb.DuckDBPyConnection, indicator_id: str, region_id: st
         trends_url=link("trends", indicator_id, region_id, quarter_index),
     )
 
+
+
+# The cells a text summary names per colour before it only counts the rest.
+NAMED_IN_SUMMARY = 5
+
+
+def matrix_summary(board: Cockpit) -> str:
+    """The matrix in words, for a reader who cannot see its colours (the chart's alternative text): how many
+    cells of each kind, the most urgent first, naming the first few of each."""
+    groups: dict[str, list[Cell]] = {}
+    for cell in sorted(board.cells, key=lambda cell: SEVERITY.index(cell.colour)):
+        groups.setdefault(cell.colour_words, []).append(cell)
+    parts = []
+    for words, cells in groups.items():
+        named = "、".join(_named(cell) for cell in cells[:NAMED_IN_SUMMARY])
+        more = f"等 {len(cells)} 项" if len(cells) > NAMED_IN_SUMMARY else f"{len(cells)} 项"
+        parts.append(f"{words} {more}：{named}")
+    return (f"{board.quarter_label}，{len(board.units)} 个单位 × {len(board.columns)} 项核心指标。"
+            + "；".join(parts) + "。")
+
+
+def chip_text(cell: Cell) -> str:
+    """A cell as a phone's chip: '× 未达标 综合窗口可办事项占比(一窗通办) 93% ↑', '○ 未报送 …（最近一期：2024年第四季度 96%）'."""
+    if cell.kind is CellKind.EARLIER:
+        return f"{cell.status_mark} {cell.indicator_name}（最近一期：{cell.quarter_label} {cell.value_text}）"
+    if cell.kind in (CellKind.NOT_REPORTED, CellKind.NO_DATA):
+        return f"{cell.status_mark} {cell.indicator_name}"
+    words = "" if cell.colour_words == cell.status else f"（{cell.colour_words}）"
+    return f"{cell.status_mark}{words} {cell.indicator_name} {cell.value_text} {cell.change_arrow}".rstrip()
+
+
+def _named(cell: Cell) -> str:
+    if cell.kind is CellKind.EARLIER:
+        return f"{cell.region_name} {cell.indicator_name}（最近一期：{cell.quarter_label} {cell.value_text}）"
+    if cell.kind in (CellKind.NOT_REPORTED, CellKind.NO_DATA):
+        return f"{cell.region_name} {cell.indicator_name}"
+    return f"{cell.region_name} {cell.indicator_name} {cell.value_text}"
+
+
+def tile_summary(tile: Tile) -> str:
+    """A tile's figure and trend in words: '… 100%（2025年第一季度，环比持平）；近3个季度：2024年第三季度 100%、…'."""
+    change = "" if tile.change_text == NO_CHANGE else f"，环比{tile.change_text}"
+    values = "、".join(f"{quarter} {value}" for quarter, value in
+                       zip(tile.series["quarter_label"], tile.series["value_text"], strict=True))
+    return (f"{tile.region_name} {tile.indicator_name} {tile.value_text}（{tile.quarter_label}{change}）；"
+            f"近{len(tile.series)}个季度：{values}")

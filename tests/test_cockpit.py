@@ -61,7 +61,7 @@ def test_tiles_carry_the_headline_figures_and_their_last_quarters(board):
             share.change_text, share.source) == (
         "市本级", "100%", "2025年第一季度", "达标", "→", "持平", "2025年第一季度报表")
     assert share.series.to_dict("list") == {"quarter_label": ["2024年第三季度", "2024年第四季度", "2025年第一季度"],
-                                            "value": [100.0, 100.0, 100.0]}
+                                            "value": [100.0, 100.0, 100.0], "value_text": ["100%", "100%", "100%"]}
     rank = tiles["supervision_rank"]
     assert (rank.value_text, rank.change_arrow, rank.change_text) == ("第3名", "↑", "上升2位，改善")
     assert rank.series["value"].tolist() == [4.0, 3.0, 5.0, 3.0]
