@@ -527,10 +527,11 @@ def cockpit_matrix(columns: tuple, units: tuple, cells: tuple, quarter_label: st
         y = row_at[highlight]
         figure.add_shape(type="rect", x0=-0.5, x1=len(columns) - 0.5, y0=y - 0.5, y1=y + 0.5,
                          line={"color": HIGHLIGHT_COLOR, "width": 3})
-    figure.update_xaxes(side="top", tickvals=list(range(len(columns))), showgrid=False, zeroline=False,
+    ticks = {"size": 20 if large else 13, "color": CELL_TEXT_COLOR}
+    figure.update_xaxes(side="top", tickvals=list(range(len(columns))), showgrid=False, zeroline=False, tickfont=ticks,
                         ticktext=[_broken(label(column.indicator_name)) for column in columns],
                         range=[-0.5, len(columns) - 0.5], fixedrange=True)
-    figure.update_yaxes(tickvals=list(range(len(units))), showgrid=False, zeroline=False,
+    figure.update_yaxes(tickvals=list(range(len(units))), showgrid=False, zeroline=False, tickfont=ticks,
                         ticktext=[f"<b>{label(unit.region_name)}</b>" if unit.region_id == highlight
                                   else label(unit.region_name) for unit in units],
                         range=[len(units) - 0.5, -0.5], fixedrange=True)

@@ -14,7 +14,7 @@ def matrix_figure(test) -> dict:
 
 def test_the_matrix_shows_the_laggard_in_its_status_colour_and_word(app, walk_db):
     test = app(COCKPIT, db=walk_db)
-    assert test.title[0].value == "领导驾驶舱"
+    assert test.title[0].value == "驾驶舱"
     figure = matrix_figure(test)
     points = figure["data"][0]
     assert points["text"][1] == "<b>93%</b> ↑<br>× 未达标"
