@@ -274,6 +274,7 @@ def main() -> None:
     parser.add_argument("--db")
     parser.add_argument("--quarters", action="store_true", help="8 quarters × 31 units × every indicator")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--pages", nargs="+", help="time only these pages (by file name: cockpit overview)")
     parser.add_argument("--server", action="store_true", help="a real server and a signed-in Chromium")
     parser.add_argument("--views", type=int, default=4, help="server mode: measured views per page")
     parser.add_argument("--after-load-wait", type=float, default=10.0,
@@ -298,7 +299,7 @@ def main() -> None:
     os.environ["METRICS_ACCOUNTS"] = str(db.with_name("bench-accounts.duckdb"))
     results = {}
     print(f"{'page':<24}{'median ms':>12}{'p95 ms':>10}")
-    for page in PAGES:
+    for page in [page for page in PAGES if not args.pages or Path(page).stem in args.pages]:
         timings = sorted(time_page(page, args.runs))
         median = statistics.median(timings)
         p95 = timings[max(0, round(0.95 * len(timings)) - 1)]
