@@ -517,16 +517,17 @@ def cockpit_matrix(columns: tuple, units: tuple, cells: tuple, quarter_label: st
                        "来源：%{customdata[6]}<extra></extra>"),
         name=quarter_label,
     ))
-    for x, y, cell in zip(xs, ys, cells, strict=True):
-        is_bound = cell.kind == "bound"
-        figure.add_shape(type="rect", x0=x - 0.48, x1=x + 0.48, y0=y - 0.46, y1=y + 0.46, layer="below",
-                         fillcolor=CELL_FILLS[cell.colour],
-                         line={"color": "#6b7280" if is_bound else "#ffffff", "width": 2,
-                               "dash": "dash" if is_bound else "solid"})
+    # Shapes given at once: add_shape validates the whole layout each time (1.6 s for 72 cells).
+    shapes = [{"type": "rect", "x0": x - 0.48, "x1": x + 0.48, "y0": y - 0.46, "y1": y + 0.46, "layer": "below",
+               "fillcolor": CELL_FILLS[cell.colour],
+               "line": {"color": "#6b7280" if cell.kind == "bound" else "#ffffff", "width": 2,
+                        "dash": "dash" if cell.kind == "bound" else "solid"}}
+              for x, y, cell in zip(xs, ys, cells, strict=True)]
     if highlight in row_at:
         y = row_at[highlight]
-        figure.add_shape(type="rect", x0=-0.5, x1=len(columns) - 0.5, y0=y - 0.5, y1=y + 0.5,
-                         line={"color": HIGHLIGHT_COLOR, "width": 3})
+        shapes.append({"type": "rect", "x0": -0.5, "x1": len(columns) - 0.5, "y0": y - 0.5, "y1": y + 0.5,
+                       "line": {"color": HIGHLIGHT_COLOR, "width": 3}})
+    figure.update_layout(shapes=shapes)
     ticks = {"size": 20 if large else 13, "color": CELL_TEXT_COLOR}
     figure.update_xaxes(side="top", tickvals=list(range(len(columns))), showgrid=False, zeroline=False, tickfont=ticks,
                         ticktext=[_broken(label(column.indicator_name)) for column in columns],
