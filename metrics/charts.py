@@ -488,7 +488,8 @@ def cell_label(cell) -> str:
     if cell.kind in ("not_reported", "no_data"):
         return cell.status_mark
     mark = cell.status_mark if cell.colour_words == cell.status else f"{cell.status_mark}·{cell.colour_words}"
-    return f"<b>{label(cell.value_text)}</b> {cell.change_arrow}<br>{label(mark)}"
+    arrow = f" {cell.change_arrow}" if cell.change_arrow else ""
+    return f"<b>{label(cell.value_text)}</b>{arrow}<br>{label(mark)}"
 
 
 def cockpit_matrix(columns: tuple, units: tuple, cells: tuple, quarter_label: str, highlight: str | None = None,
