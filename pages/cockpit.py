@@ -42,10 +42,12 @@ def tiles() -> None:
         for column, tile in zip(st.columns(TILES_PER_ROW), cards[start:start + TILES_PER_ROW], strict=False):
             with column.container(border=True):
                 where = tile.quarter_label if tile.is_current else f"{tile.quarter_label}（非本期）"
-                st.metric(common.plain(tile.indicator_name), tile.value_text,
+                # The name above the figure wraps: a metric's own label is cut to one line.
+                st.markdown(f"**{common.plain(tile.indicator_name)}**",
+                            help=common.plain(f"{tile.region_name} · {where}；来源：{tile.source}"))
+                st.metric(common.plain(tile.indicator_name), tile.value_text, label_visibility="collapsed",
                           delta=f"{tile.change_arrow} {tile.change_text}" if tile.change_arrow else None,
-                          delta_arrow="off", delta_color="off",
-                          help=common.plain(f"{tile.region_name} · {where}；来源：{tile.source}"))
+                          delta_arrow="off", delta_color="off")
                 if len(tile.series) > 1:
                     common.chart(common.figure(charts.sparkline, tuple(tile.series["quarter_label"]),
                                                tuple(tile.series["value"]), tile.indicator_name),

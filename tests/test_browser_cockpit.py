@@ -76,7 +76,7 @@ def test_phone_lists_units_worst_first_and_a_chip_opens_the_detail(dashboard, br
         page.goto(f"{dashboard}/cockpit?period=2025Q1")
         units = page.locator(".st-key-cockpit_list [class*=st-key-cockpit_unit_]")
         expect(units.first).to_contain_text("鄂城区", timeout=60_000)
-        expect(units.first).to_contain_text("× 未达标 综合窗口可办事项占比(一窗通办) 93% ↑")
+        expect(units.first).to_contain_text("× 未达标 综合窗口可办事项占比(一窗通办) 93% ↑", timeout=30_000)
         assert page.locator(".st-key-cockpit_matrix").is_hidden()
         # Nothing reaches past the phone's width.
         assert page.evaluate("document.scrollingElement.scrollWidth") <= VIEWPORTS["phone"]["width"]
