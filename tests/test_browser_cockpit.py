@@ -78,8 +78,13 @@ def test_phone_lists_units_worst_first_and_a_chip_opens_the_detail(dashboard, br
         expect(units.first).to_contain_text("鄂城区", timeout=60_000)
         expect(units.first).to_contain_text("× 未达标 综合窗口可办事项占比(一窗通办) 93% ↑", timeout=30_000)
         assert page.locator(".st-key-cockpit_matrix").is_hidden()
-        # Nothing reaches past the phone's width.
+        # Nothing reaches past the phone's width, and no chip's text is cut.
         assert page.evaluate("document.scrollingElement.scrollWidth") <= VIEWPORTS["phone"]["width"]
+        expect(units.nth(1)).to_contain_text("○ 未报送 综合窗口可办事项占比(一窗通办)（最近一期：2024年第四季度 96%）")
+        chips = page.locator(".st-key-cockpit_list [data-testid=stButtonGroup] button")
+        assert chips.count() == 6
+        assert chips.evaluate_all("chips => chips.filter(chip => [chip, ...chip.querySelectorAll('*')].some("
+                                  "element => element.scrollWidth > element.clientWidth + 1)).length") == 0
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "cockpit_list_phone.png"), full_page=True)
         units.first.get_by_text("× 未达标 综合窗口可办事项占比(一窗通办) 93% ↑").click()

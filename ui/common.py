@@ -66,6 +66,9 @@ PAGE_CSS = f"""<style>
                                                    flex: 1 1 calc(50% - 0.5rem) !important; }}
   [data-testid="stPageLink"] p {{ white-space: normal !important; }}
   .st-key-cockpit_matrix {{ display: none !important; }}
+  .st-key-cockpit_list [data-testid="stButtonGroup"] button,
+  .st-key-cockpit_list [data-testid="stButtonGroup"] button * {{ white-space: normal !important;
+    overflow: visible !important; text-overflow: clip !important; height: auto !important; text-align: left; }}
 }}
 @media (min-width: 641px) {{
   .st-key-cockpit_list {{ display: none !important; }}
