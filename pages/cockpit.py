@@ -79,9 +79,8 @@ def matrix() -> None:
                               highlight=highlight, large=SCREEN),
                 f"驾驶舱_{board.quarter_label}", key="cockpit_matrix_chart", on_select="rerun",
                 selection_mode="points")
-        text = cockpit.matrix_summary(board)
-        if summary_column is not None:
-            summary_column.caption(common.plain(text))
+        # The chart's text summary: beside it, or under it on the full-width screen.
+        (summary_column or st).caption(common.plain(cockpit.matrix_summary(board)))
         st.caption("每格：数值、状态（√ 达标 × 未达标 ？无法判定 ○ 未报送）与环比箭头；虚线框为界限值（如“≥ 50%”），"
                    "不按数值着色；无目标的指标与市本级比较。点击一格查看明细。")
     points = event.selection.points if event else []
