@@ -36,6 +36,17 @@ picked = st.session_state.get("cockpit_cell")
 highlight = picked[1] if picked else None
 
 
+def open_cell(source: str, chosen_cell: tuple[str, str] | None) -> None:
+    """Open a cell chosen in the matrix or as a phone's chip, once, when that source's choice changes: each keeps
+    its choice standing across reruns, and one left standing must not undo a newer one made in another."""
+    seen = f"cockpit_seen_{source}"
+    if st.session_state.get(seen) != chosen_cell:
+        st.session_state[seen] = chosen_cell
+        if chosen_cell is not None:
+            st.session_state["cockpit_cell"] = chosen_cell
+            st.rerun()
+
+
 def tiles() -> None:
     cards = [*board.tiles]
     for start in range(0, len(cards), TILES_PER_ROW):
@@ -84,12 +95,8 @@ def matrix() -> None:
         st.caption("每格：数值、状态（√ 达标 × 未达标 ？无法判定 ○ 未报送）与环比箭头；虚线框为界限值（如“≥ 50%”），"
                    "不按数值着色；无目标的指标与市本级比较。点击一格查看明细。")
     points = event.selection.points if event else []
-    if points:
-        cell = board.cells[points[0]["point_index"]]
-        chosen_cell = (cell.indicator_id, cell.region_id)
-        if st.session_state.get("cockpit_cell") != chosen_cell:
-            st.session_state["cockpit_cell"] = chosen_cell
-            st.rerun()
+    clicked = board.cells[points[0]["point_index"]] if points else None
+    open_cell("matrix", (clicked.indicator_id, clicked.region_id) if clicked else None)
     with st.container(key="cockpit_list"):
         for unit, cells in cockpit.units_by_severity(board):
             with st.container(border=True, key=f"cockpit_unit_{unit.region_id}"):
@@ -99,11 +106,8 @@ def matrix() -> None:
                 tapped = st.pills(common.plain(unit.region_name), range(len(cells)), label_visibility="collapsed",
                                   format_func=lambda index, cells=cells: common.plain(cockpit.chip_text(cells[index])),
                                   key=f"cockpit_chips_{unit.region_id}")
-                if tapped is not None:
-                    chosen_cell = (cells[tapped].indicator_id, cells[tapped].region_id)
-                    if st.session_state.get("cockpit_cell") != chosen_cell:
-                        st.session_state["cockpit_cell"] = chosen_cell
-                        st.rerun()
+                open_cell(f"chips_{unit.region_id}",
+                          None if tapped is None else (cells[tapped].indicator_id, cells[tapped].region_id))
 
 
 def urgent() -> None:
