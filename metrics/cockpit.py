@@ -349,7 +349,8 @@ def cell_detail(con: duckdb.DuckDBPyConnection, indicator_id: str, region_id: st
     })
     problem_numbers = queries.run(con, "indicator_problems", indicator_id=indicator_id)["problem_no"].tolist()
     items = ledger.working_ledger(con, today or dt.date.today())
-    items = items[items["problem_no"].isin(problem_numbers)]
+    items = items[items["problem_no"].isin(problem_numbers)].assign(
+        is_overdue=lambda rows: rows["is_overdue"].fillna(False).astype(bool))
     return CellDetail(
         cell=_cell(shown),
         period_label=None if _missing(shown.period_label) else shown.period_label,

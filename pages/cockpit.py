@@ -159,7 +159,7 @@ def detail(indicator_id: str, region_id: str) -> None:
         if len(shown.ledger_items):
             st.markdown("**关联的整改问题**")
             for item in shown.ledger_items.itertuples():
-                overdue = "（逾期）" if item.is_overdue is True else ""
+                overdue = "（逾期）" if item.is_overdue else ""
                 st.markdown(common.plain(f"问题{item.problem_no} {item.title} · {item.status}{overdue} · "
                                          f"责任单位：{item.owner_name}"))
         links = st.columns(2)

@@ -99,7 +99,8 @@ def test_a_cells_detail_has_its_trend_ranks_target_source_ledger_items_and_links
         ["2025年第一季度", "93%", "上升3.5个百分点，改善"]]
     assert detail.ranks[["quarter_label", "rank_text"]].values.tolist() == [
         ["2024年第三季度", "第4名/5"], ["2024年第四季度", "第4名/5"], ["2025年第一季度", "第3名/3"]]
-    assert detail.ledger_items[["problem_no", "title"]].values.tolist() == [[4, "“一门一窗”政策要求未落实到位"]]
+    assert detail.ledger_items[["problem_no", "title", "is_overdue"]].values.tolist() == [
+        [4, "“一门一窗”政策要求未落实到位", False]]
     assert detail.districts_url == "districts?period=2025Q1&indicator=one_window_share&region=echeng"
     assert detail.trends_url == "trends?period=2025Q1&indicator=one_window_share&region=echeng"
 
