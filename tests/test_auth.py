@@ -19,8 +19,8 @@ from metrics import accounts, changes
 from metrics.accounts.store import transaction
 from ui.common import plain
 
-VIEW = ["pages/overview.py", "pages/districts.py", "pages/trends.py", "pages/assessment.py", "pages/reporting.py",
-        "pages/ledger.py", "pages/catalog.py"]
+VIEW = ["pages/overview.py", "pages/cockpit.py", "pages/districts.py", "pages/trends.py", "pages/assessment.py",
+        "pages/reporting.py", "pages/ledger.py", "pages/catalog.py"]
 HERE = "127.0.0.1"
 
 
@@ -262,7 +262,7 @@ def test_admin_sees_live_sessions_and_ends_one(store):
 
 def test_ended_session_sends_the_tab_back_to_sign_in(session, file_store):
     test = session("viewer1")
-    assert test.title[0].value == "总览"
+    assert test.title[0].value == "驾驶舱"  # a leader's landing page
     accounts.set_password(file_store, "viewer1", "changed-elsewhere", actor="boss")
     test = session()  # the same browser's cookie, on its next run through app.py
     assert [info.value for info in test.info] == ["登录已失效，正在返回登录页…"]

@@ -1,7 +1,7 @@
 """After every publish, whoever published: fill the caches of the default views once, so that the first
 leader after a load does not pay the cold cost.
 
-The calls are the ones app.py's sidebar, 总览, 区域对比 and 趋势 make with the sidebar at its defaults (the
+The calls are the ones app.py's sidebar, 驾驶舱, 总览, 区域对比 and 趋势 make with the sidebar at its defaults (the
 newest quarter, every category and region). A thread of the server process (watch, started once by
 server.py) reads the warehouse's snapshot every few seconds — one small catalog query — and warms each new
 snapshot it sees, whether a page of this server, the CLI, another server or a review approval made it; a
@@ -13,9 +13,10 @@ import logging
 import threading
 import time
 
+import streamlit as st
 from streamlit import runtime
 
-from metrics import assessment, attention, facts, periods, store, targets
+from metrics import assessment, attention, cockpit, facts, periods, store, targets
 from metrics.paths import resolve_db
 from ui import common, telemetry
 
@@ -32,6 +33,7 @@ def _steps():
     yield lambda: common.data(facts.categories)
     yield lambda: common.data(facts.regions)
     yield lambda: common.data(facts.data_status)
+    yield lambda: common.data(cockpit.cockpit, quarter)  # a leader's landing page, and the meeting room's screen
     yield lambda: common.data(facts.headline, quarter, region_id=None)
     yield lambda: common.data(assessment.reported_points)
     yield lambda: common.data(assessment.reported_ranks)
@@ -118,3 +120,20 @@ def watch(poll_seconds: float = POLL_SECONDS) -> threading.Thread:
             _watching = threading.Thread(target=_watch, args=(poll_seconds,), name="warm-new-snapshots", daemon=True)
             _watching.start()
         return _watching
+
+
+# How often a meeting-room screen (驾驶舱's ?mode=screen) asks whether a new snapshot was published.
+SCREEN_POLL_SECONDS = 3.0
+
+
+def rerun_on_new_snapshot(poll_seconds: float = SCREEN_POLL_SECONDS) -> None:
+    """On a page left open (a meeting room's screen): every poll_seconds, compare the published snapshot with the
+    one this run shows, and run the whole page again on a new one (whoever published it)."""
+    shown = common.current_version()
+
+    @st.fragment(run_every=poll_seconds)
+    def watch() -> None:
+        if store.version_id(resolve_db()) != shown:
+            st.rerun(scope="app")
+
+    watch()
