@@ -18,6 +18,7 @@ st.set_page_config(
 # The sidebar filters each page reads (through ui.common.filters); the others do not show them.
 PAGE_FILTERS = {
     "总览": {"period", "category", "region"},
+    "驾驶舱": {"period"},
     "区域对比": {"period", "region"},
     "趋势": {"period", "category", "region"},
     "报送情况": {"period", "region"},

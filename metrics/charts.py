@@ -491,4 +491,112 @@ def text_summary(figure: go.Figure) -> str:
         if points:
             sentences.append(unescape((f"{trace.name}：" if trace.name else "") + "、".join(points)))
     sentences += [unescape(annotation.text) for annotation in figure.layout.annotations]
-    return "图表摘要：" + "；".join(sentences) + "。"
+    return "；".join(sentences) + "。"
+
+
+# The cockpit's matrix: a light fill per colour key (dark text on it keeps its contrast), a bound drawn as an
+# outline only, never filled as a value is (metrics.cockpit.Colour).
+CELL_FILLS = {
+    "met": "#d7ecd9", "missed": "#f8d3d0", "undecided": "#e5e7eb", "bound": "#ffffff",
+    "better_than_city": "#d6e4f5", "worse_than_city": "#f6dfc4", "level_with_city": "#eef0f3", "city": "#eef0f3",
+    "no_target": "#f3f4f6", "not_reported": "#fdecc8", "no_data": "#ffffff",
+}
+CELL_TEXT_COLOR = "#1f2937"
+HIGHLIGHT_COLOR = "#111827"
+# An indicator's name on the matrix's top axis, broken into lines of this many characters.
+COLUMN_NAME_FITS = 7
+
+
+def _broken(name: str, fits: int = COLUMN_NAME_FITS) -> str:
+    return "<br>".join(name[start:start + fits] for start in range(0, len(name), fits))
+
+
+def cell_label(cell) -> str:
+    """A matrix cell's text: its value (or 未报送), then its status mark and 环比 arrow; an earlier quarter's value
+    is named with its quarter."""
+    if cell.kind == "earlier":
+        return f"{cell.status_mark}<br>{label(cell.value_text)}（{label(cell.quarter_label)}）"
+    if cell.kind in ("not_reported", "no_data"):
+        return cell.status_mark
+    mark = cell.status_mark if cell.colour_words == cell.status else f"{cell.status_mark}·{cell.colour_words}"
+    return f"<b>{label(cell.value_text)}</b> {cell.change_arrow}<br>{label(mark)}"
+
+
+def cockpit_matrix(columns: tuple, units: tuple, cells: tuple, quarter_label: str, highlight: str | None = None,
+                   large: bool = False) -> go.Figure:
+    """Units down the side, headline indicators across: each cell filled by its colour key and labelled with its
+    value, status word and symbol and 环比 arrow; a bound outlined and dashed instead of filled; a unit without a
+    value of the quarter labelled 未报送. One point per cell (in the order of cells) takes clicks: a selection's
+    point_index is the cell's. highlight: a region_id whose row is outlined."""
+    column_at = {column.indicator_id: index for index, column in enumerate(columns)}
+    row_at = {unit.region_id: index for index, unit in enumerate(units)}
+    xs = [column_at[cell.indicator_id] for cell in cells]
+    ys = [row_at[cell.region_id] for cell in cells]
+    figure = go.Figure(go.Scatter(
+        x=xs, y=ys, mode="markers+text",
+        text=[cell_label(cell) for cell in cells],
+        textfont={"color": CELL_TEXT_COLOR, "size": 18 if large else 12},
+        # The points are invisible and large: a click anywhere on a cell selects it.
+        marker={"symbol": "square", "size": 60 if large else 44, "color": "rgba(0,0,0,0)"},
+        selected={"marker": {"opacity": 1}},
+        unselected={"marker": {"opacity": 1}, "textfont": {"color": CELL_TEXT_COLOR}},
+        customdata=[[label(cell.region_name), label(cell.indicator_name), label(cell.value_text),
+                     label(cell.colour_words), cell.change_text, label(cell.target_text), label(cell.source)]
+                    for cell in cells],
+        hovertemplate=("<b>%{customdata[0]} · %{customdata[1]}</b><br>数值：%{customdata[2]}<br>"
+                       "状态：%{customdata[3]}<br>环比：%{customdata[4]}<br>目标：%{customdata[5]}<br>"
+                       "来源：%{customdata[6]}<extra></extra>"),
+        name=quarter_label,
+    ))
+    for x, y, cell in zip(xs, ys, cells, strict=True):
+        is_bound = cell.kind == "bound"
+        figure.add_shape(type="rect", x0=x - 0.48, x1=x + 0.48, y0=y - 0.46, y1=y + 0.46, layer="below",
+                         fillcolor=CELL_FILLS[cell.colour],
+                         line={"color": "#6b7280" if is_bound else "#ffffff", "width": 2,
+                               "dash": "dash" if is_bound else "solid"})
+    if highlight in row_at:
+        y = row_at[highlight]
+        figure.add_shape(type="rect", x0=-0.5, x1=len(columns) - 0.5, y0=y - 0.5, y1=y + 0.5,
+                         line={"color": HIGHLIGHT_COLOR, "width": 3})
+    figure.update_xaxes(side="top", tickvals=list(range(len(columns))), showgrid=False, zeroline=False,
+                        ticktext=[_broken(label(column.indicator_name)) for column in columns],
+                        range=[-0.5, len(columns) - 0.5], fixedrange=True)
+    figure.update_yaxes(tickvals=list(range(len(units))), showgrid=False, zeroline=False,
+                        ticktext=[f"<b>{label(unit.region_name)}</b>" if unit.region_id == highlight
+                                  else label(unit.region_name) for unit in units],
+                        range=[len(units) - 0.5, -0.5], fixedrange=True)
+    row_height = 84 if large else 62
+    figure = _layout(figure, f"核心指标 · 各区（功能区）与市本级 · {quarter_label}",
+                     height=110 + row_height * len(units))
+    figure.update_layout(margin={"l": 10, "r": 10, "t": 150 if large else 130, "b": 10}, clickmode="event+select",
+                         dragmode=False, font={"size": 18 if large else 13})
+    return figure
+
+
+def sparkline(quarter_labels: tuple, values: tuple, name: str) -> go.Figure:
+    """A tile's small trend: its last quarters as a line with the latest point marked; no axes."""
+    figure = go.Figure(go.Scatter(
+        x=list(quarter_labels), y=list(values), mode="lines+markers",
+        line={"color": BAR_COLOR, "width": 2},
+        marker={"size": [0] * (len(values) - 1) + [7], "color": BAR_COLOR},
+        hovertemplate="%{x}：%{y}<extra></extra>", name=label(name),
+    ))
+    figure.update_xaxes(visible=False, fixedrange=True)
+    figure.update_yaxes(visible=False, fixedrange=True)
+    figure.update_layout(height=70, margin={"l": 4, "r": 4, "t": 4, "b": 4}, showlegend=False,
+                         plot_bgcolor="#ffffff", paper_bgcolor="#ffffff", font={"family": FONT_FAMILY})
+    return figure
+
+
+def district_rank_line(ranks: pd.DataFrame, region_name: str) -> go.Figure:
+    """A unit's place among the districts in each quarter (1 at the top), labelled '第2名/5'."""
+    figure = go.Figure(go.Scatter(
+        x=ranks["quarter_label"], y=ranks["district_rank"],
+        mode="lines+markers+text" if len(ranks) > 1 else "markers+text",
+        text=ranks["rank_text"], textposition="top center",
+        marker={"size": 12, "color": BAR_COLOR}, hovertemplate="%{x}：%{text}<extra></extra>",
+    ))
+    figure.update_yaxes(title="区内名次（1为第一）", range=[ranks["district_rank"].max() + 1.5, 0.5], dtick=1,
+                        gridcolor="#e5e7eb")
+    figure.update_xaxes(title=None)
+    return _layout(figure, f"{label(region_name)} 各季度名次", height=300)

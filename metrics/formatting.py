@@ -203,6 +203,28 @@ def judged_change_words(change: Change) -> str:
     return f"{words}，{judgement}"
 
 
+def change_arrow(change: Change) -> str:
+    """The way a value moved, beside its words: '↑' (a rank that 上升 too: a smaller number), '↓', '→' for
+    持平; '' where it cannot be told."""
+    direction = change.direction
+    if direction is None:
+        return ""
+    if direction is Direction.UNCHANGED:
+        return "→"
+    rose = change.amount < 0 if change.is_rank else change.amount > 0
+    return "↑" if rose else "↓"
+
+
+REFERENCE_WORDS = {Direction.BETTER: "好于{}", Direction.WORSE: "差于{}", Direction.UNCHANGED: "与{}持平"}
+
+
+def reference_words(against: Change, reference_name: str) -> str:
+    """A value against a reference unit's (change_between(value, reference, …)): '差于市本级', '好于市本级',
+    '与市本级持平'; '—' where the indicator has no better direction or the two cannot be compared."""
+    words = REFERENCE_WORDS.get(against.direction)
+    return words.format(reference_name) if words else NO_CHANGE
+
+
 def source_text(source: str, load_id) -> str:
     """Where a value comes from: '通报二、4 整改情况 二是' for the notice's figures, a file's own 来源 as its sender
     wrote it ('2024年第三季度报表'), and '计算：…' as the warehouse words a computed value's operands."""

@@ -8,6 +8,8 @@ import pytest
 from support import chromium
 from test_browser_polish import DESKTOP, PHONE, USERS, nav_titles, open_page, polished_dashboard, settled, signed_in
 
+from ui.common import SUMMARY_PREFIX
+
 pytestmark = pytest.mark.browser
 
 # Streamlit's page navigation puts its section headings ("指标看板", …) as <div>s inside its <ul> of links:
@@ -61,7 +63,7 @@ def test_every_page_a_role_sees_passes_axe_at_both_widths(polished, browser, rol
     # Every chart says its values in words beside it; the three chart pages have one at least.
     assert all(summaries[title] for title in ("区域对比", "趋势", "省级考核"))
     assert {title: texts for title, texts in summaries.items()
-            if not all(text.startswith("图表摘要：") for text in texts)} == {}
+            if not all(text.startswith(SUMMARY_PREFIX) for text in texts)} == {}
 
 
 def test_the_sign_in_page_passes_axe_at_both_widths(polished, browser):

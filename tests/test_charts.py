@@ -251,19 +251,19 @@ def test_a_charts_text_summary_says_its_labels_in_reading_order(seed_con):
     districts, missing, references = facts.split_comparison(
         facts.region_comparison(seed_con, "one_window_share", NOTICE_QUARTER))
     assert charts.text_summary(charts.region_bars(districts, missing, references, "2024年第三季度")) == (
-        "图表摘要：综合窗口可办事项占比(一窗通办)：各区（功能区）排名 · 2024年第三季度；2024年第三季度：华容区 97.47%、"
+        "综合窗口可办事项占比(一窗通办)：各区（功能区）排名 · 2024年第三季度；2024年第三季度：华容区 97.47%、"
         "梁子湖区 95%、葛店经开区 95%、鄂城区 90%、临空经济区 81.9%；目标：超过50%；市本级 100%。")
     trend = _series(["2024-02-15", "2024-05-15", "2024-11-15"], [60.0, None, 70.0], target=50)
     trend["period_label"] = ["2024年第一季度", "2024年第二季度", "2024年第四季度"]
     # The missing quarter is a gap on the line and says nothing here either.
     assert charts.text_summary(charts.trend_lines(trend)) == (
-        "图表摘要：测试指标趋势；鄂城区：2024年第一季度 60%、2024年第四季度 70%；目标：超过50%。")
+        "测试指标趋势；鄂城区：2024年第一季度 60%、2024年第四季度 70%；目标：超过50%。")
     from metrics import assessment
 
     assert charts.text_summary(charts.rank_chart(assessment.reported_ranks(seed_con))) == (
-        "图表摘要：全省“互联网+监管”考核 排名；2023年第三季度 第4名。")
+        "全省“互联网+监管”考核 排名；2023年第三季度 第4名。")
     assert charts.text_summary(charts.assessment_points(assessment.reported_points(seed_con))) == (
-        "图表摘要：政务服务“一窗通办” 得分 / 满分；得分：2023年第一季度 2/2分、2023年第二季度 2/2分、"
+        "政务服务“一窗通办” 得分 / 满分；得分：2023年第一季度 2/2分、2023年第二季度 2/2分、"
         "2023年第三季度 2/2分。")
 
 
@@ -271,7 +271,7 @@ def test_a_summary_gives_text_from_data_back_as_its_characters():
     trend = _series(["2024-02-15"], [60.0])
     trend["region_name"] = '<b>红</b> & "区"'
     assert charts.text_summary(charts.trend_lines(trend)) == (
-        '图表摘要：测试指标趋势；<b>红</b> & "区"：2024-02-15 60%。')
+        '测试指标趋势；<b>红</b> & "区"：2024-02-15 60%。')
 
 
 def _contrast(foreground: str, background: str) -> float:

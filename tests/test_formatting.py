@@ -59,3 +59,15 @@ def test_operators_read_as_people_know_them():
 
     assert [actor_text(a) for a in ("build", "cli:root", "system", "boss")] == [
         "初始数据构建", "服务器命令行", "系统", "boss"]
+
+
+def test_a_change_has_an_arrow_the_way_the_value_moved_and_a_rank_that_rises_points_up():
+    from metrics.claims import Change, change_between
+    from metrics.formatting import change_arrow, reference_words
+
+    assert [change_arrow(Change(amount, "%", "rate", "higher")) for amount in (2.5, -1.7, 0, None)] == [
+        "↑", "↓", "→", ""]
+    assert change_arrow(Change(-2, "名", "rank", "lower")) == "↑"  # 第5名 → 第3名
+    assert [reference_words(change_between(value, 40, "万条", "count", better), "市本级")
+            for value, better in ((30, "higher"), (50, "higher"), (40, "higher"), (30, "lower"), (30, "none"))] == [
+        "差于市本级", "好于市本级", "与市本级持平", "好于市本级", "—"]

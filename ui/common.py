@@ -53,10 +53,13 @@ PLOTLY_ZH_CN = {
 CHART_CONFIG = {"displaylogo": False, "locale": "zh-CN", "locales": {"zh-CN": {"dictionary": PLOTLY_ZH_CN}}}
 
 NARROW = "(max-width: 640px)"
+# What a chart's text summary starts with, under every chart (chart)
+SUMMARY_PREFIX = "图表摘要："
 CAPTION_COLOR = "#5b6170"
 # An empty date field shows no format code (Streamlit's placeholder is "YYYY-MM-DD"): its label says what
 # it asks. Narrow screens: the mode bar would sit on the chart's title, so it shows only on a tapped
-# (hovered) chart; 总览's status counts two to a row; a link's text wraps instead of being cut.
+# (hovered) chart; 总览's status counts two to a row; a link's text wraps instead of being cut; 驾驶舱's
+# matrix becomes its list of units (and a desktop shows the matrix only).
 # Captions: Streamlit fades them (opacity 0.6) to #797c83, 4.2:1 on white, below the 4.5:1 that small text needs
 # (WCAG AA, the axe audit); CAPTION_COLOR, opaque, reads 6.2:1 on white and 5.7:1 on the sidebar's grey.
 PAGE_CSS = f"""<style>
@@ -68,7 +71,21 @@ PAGE_CSS = f"""<style>
   .st-key-status_counts [data-testid="stColumn"] {{ min-width: calc(50% - 0.5rem) !important;
                                                    flex: 1 1 calc(50% - 0.5rem) !important; }}
   [data-testid="stPageLink"] p {{ white-space: normal !important; }}
+  .st-key-cockpit_matrix {{ display: none !important; }}
 }}
+@media (min-width: 641px) {{
+  .st-key-cockpit_list {{ display: none !important; }}
+}}
+</style>"""
+# 驾驶舱's ?mode=screen, for a meeting room's screen: no sidebar or header, the whole width, large type.
+SCREEN_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"] {
+  display: none !important; }
+[data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 1rem 2rem !important; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] { font-size: 1.35rem !important; }
+[data-testid="stMetricValue"] { font-size: 3rem !important; }
+[data-testid="stMetricLabel"] p { font-size: 1.3rem !important; }
+h1 { font-size: 3rem !important; }
 </style>"""
 # After a navigation on a narrow screen, the sidebar that was opened to navigate would cover the
 # new page: close it with its own button (Streamlit closes it only on some devices).
@@ -90,12 +107,15 @@ def close_sidebar_on_narrow_screens(page_title: str) -> None:
         st.html(CLOSE_SIDEBAR_JS.replace("PAGE", page_title), unsafe_allow_javascript=True)
 
 
-def chart(figure, file_name: str, **kwargs) -> None:
-    """A Plotly figure with the app's toolbar; its PNG download is named file_name (no suffix). Under it, the
-    chart's text summary: a chart is a picture to a screen reader, so its values are also said in words."""
-    config = {**CHART_CONFIG, "toImageButtonOptions": {"filename": file_name, "scale": 2}}
-    st.plotly_chart(figure, width="stretch", config=config, **kwargs)
-    st.caption(plain(charts.text_summary(figure)))
+def chart(figure, file_name: str, static: bool = False, summary: str | None = None, **kwargs):
+    """A Plotly figure with the app's toolbar; its PNG download is named file_name (no suffix). static: a small
+    picture with no toolbar and no hover (a tile's sparkline). Under it, its text summary: a chart is a picture
+    to a screen reader, so its values are said in words too — summary where the page words them itself, else
+    charts.text_summary. Returns st.plotly_chart's answer (the selection, with on_select)."""
+    config = {**CHART_CONFIG, "toImageButtonOptions": {"filename": file_name, "scale": 2}, "staticPlot": static}
+    event = st.plotly_chart(figure, width="stretch", config=config, **kwargs)
+    st.caption(plain(f"{SUMMARY_PREFIX}{summary or charts.text_summary(figure)}"))
+    return event
 
 
 @st.cache_resource(max_entries=4, show_spinner=False, validate=store.is_usable)

@@ -20,8 +20,10 @@ class PageSpec:
         return Path(self.file).stem
 
 
+COCKPIT = PageSpec("pages/cockpit.py", "驾驶舱", ":material/space_dashboard:")
 VIEW = [
     PageSpec("pages/overview.py", "总览", ":material/dashboard:"),
+    COCKPIT,
     PageSpec("pages/districts.py", "区域对比", ":material/bar_chart:"),
     PageSpec("pages/trends.py", "趋势", ":material/show_chart:"),
     PageSpec("pages/assessment.py", "省级考核", ":material/military_tech:"),
@@ -60,7 +62,9 @@ def sections(account: Account | None, view_open: bool) -> dict[str, list[PageSpe
         manage += EDITOR
     if account.can("admin"):
         manage += ADMIN
-    reachable = {"指标看板": VIEW, "整改与口径": [*LEDGER, SUPERVISION]}
+    # A leader (a viewer account) opens on the cockpit; whoever enters or manages data, on 总览.
+    view = [COCKPIT, *(page for page in VIEW if page is not COCKPIT)] if account.role == "viewer" else VIEW
+    reachable = {"指标看板": view, "整改与口径": [*LEDGER, SUPERVISION]}
     if manage:
         reachable["数据与账户管理"] = manage
     reachable["账户"] = [ACCOUNT]

@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 
+import streamlit as st
 from streamlit import runtime
 
 from metrics import assessment, attention, facts, periods, store, targets
@@ -117,3 +118,20 @@ def watch(poll_seconds: float = POLL_SECONDS) -> threading.Thread:
             _watching = threading.Thread(target=_watch, args=(poll_seconds,), name="warm-new-snapshots", daemon=True)
             _watching.start()
         return _watching
+
+
+# How often a meeting-room screen (驾驶舱's ?mode=screen) asks whether a new snapshot was published.
+SCREEN_POLL_SECONDS = 3.0
+
+
+def rerun_on_new_snapshot(poll_seconds: float = SCREEN_POLL_SECONDS) -> None:
+    """On a page left open (a meeting room's screen): every poll_seconds, compare the published snapshot with the
+    one this run shows, and run the whole page again on a new one (whoever published it)."""
+    shown = common.current_version()
+
+    @st.fragment(run_every=poll_seconds)
+    def watch() -> None:
+        if store.version_id(resolve_db()) != shown:
+            st.rerun(scope="app")
+
+    watch()
