@@ -77,8 +77,8 @@ def matrix() -> None:
                           highlight=highlight, large=SCREEN),
             f"驾驶舱_{board.quarter_label}", key="cockpit_matrix_chart", on_select="rerun",
             selection_mode="points", summary=cockpit.matrix_summary(board))
-        st.caption("每格：数值、状态（√ 达标 × 未达标 ？无法判定 ○ 未报送）与环比箭头；虚线框为界限值（如“≥ 50%”），"
-                   "不按数值着色；无目标的指标与市本级比较。点击一格查看明细。")
+        st.caption(f"{cockpit.CELL_KEY}；虚线框为界限值（如“≥ 50%”），不按数值着色；无目标的指标与市本级比较。"
+                   "点击一格查看明细。")
     points = event.selection.points if event else []
     if points:
         cell = board.cells[points[0]["point_index"]]
@@ -106,7 +106,7 @@ def urgent() -> None:
     with st.container(border=True):
         st.markdown(f"**需关注 · {board.quarter_label}**（最紧要的{cockpit.URGENT_SHOWN}项）")
         if not board.urgent:
-            st.caption("本期没有低于目标、明显落后于市本级、较上期变差或未报送的单位。")
+            st.caption(cockpit.NOTHING_URGENT)
         for item in board.urgent:
             st.page_link(PAGE_FILES[item.page], label=common.plain(item.text), icon=attention.ICONS[item.finding],
                          query_params={"period": periods.quarter_id(board.quarter_index),
