@@ -288,6 +288,11 @@ def urgent(con: duckdb.DuckDBPyConnection, quarter_index: int) -> tuple[attentio
     return tuple(attention.summary(found)[:URGENT_SHOWN])
 
 
+def slides_file_name(quarter_index: int) -> str:
+    """导出幻灯片's file: 领导驾驶舱_2025Q1.pptx."""
+    return f"领导驾驶舱_{periods.quarter_id(quarter_index)}.pptx"
+
+
 def cockpit(con: duckdb.DuckDBPyConnection, quarter_index: int) -> Cockpit:
     """Everything the cockpit shows for a quarter."""
     columns, units, cells = matrix(con, quarter_index)

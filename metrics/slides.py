@@ -14,7 +14,7 @@ from pptx.dml.color import RGBColor
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from metrics import charts, cockpit, facts, periods
+from metrics import charts, cockpit, facts
 from metrics.briefing import gather, images
 from metrics.formatting import STATUS_MARK
 
@@ -29,10 +29,6 @@ CJK_FONT = "Microsoft YaHei"
 TEXT_COLOR = "1f2430"
 MUTED_COLOR = "5b6170"
 BLANK_LAYOUT = 6
-
-
-def file_name(quarter_index: int) -> str:
-    return f"领导驾驶舱_{periods.quarter_id(quarter_index)}.pptx"
 
 
 def _font(run, size: int, bold: bool = False, color: str = TEXT_COLOR) -> None:
@@ -155,4 +151,4 @@ def slides_bytes(con: duckdb.DuckDBPyConnection, quarter_id: str) -> tuple[str, 
     _urgent_slide(deck, board)
     out = BytesIO()
     deck.save(out)
-    return file_name(index), out.getvalue()
+    return cockpit.slides_file_name(index), out.getvalue()
