@@ -392,7 +392,8 @@ def matrix_summary(board: Cockpit) -> str:
 
 
 def chip_text(cell: Cell) -> str:
-    """A cell as a phone's chip: '× 未达标 综合窗口可办事项占比(一窗通办) 93% ↑', '○ 未报送 …（最近一期：2024年第四季度 96%）'."""
+    """A cell as a phone's chip: '× 未达标 综合窗口可办事项占比(一窗通办) 93% ↑',
+    '○ 未报送 综合窗口可办事项占比(一窗通办)（最近一期：2024年第四季度 96%）'."""
     if cell.kind is CellKind.EARLIER:
         return f"{cell.status_mark} {cell.indicator_name}（最近一期：{cell.quarter_label} {cell.value_text}）"
     if cell.kind in (CellKind.NOT_REPORTED, CellKind.NO_DATA):

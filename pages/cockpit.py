@@ -20,7 +20,7 @@ CHIP_BADGES = {"met": "green", "missed": "red", "not_reported": "orange", "worse
 chosen = common.filters()
 if SCREEN:
     st.html(common.SCREEN_CSS)
-st.title("领导驾驶舱")
+st.title("驾驶舱")
 if chosen.quarter_index is None:
     common.empty_state("数据仓库中还没有任何指标数据。")
     st.stop()

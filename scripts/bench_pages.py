@@ -10,8 +10,9 @@ not in it); the last row times a whole fresh session through app.py to the 总�
 With --server: a real server (`streamlit run server.py`) and a real Chromium (Debian's, through Playwright: `make
 install-test`), signed in as a leader (a viewer account), click through the navigation; per page the wall time from
 the click until the page has run and drawn its charts, and the server process's CPU time over the view (median of
---views warm views). Then what a leader waits for beyond one view: sign-in → 总览, a new browser's first chart
-(Navigation and Resource Timing: bytes transferred, resources loaded twice), and the first leader after a CLI load.
+--views warm views). Then what a leader waits for beyond one view: sign-in → 驾驶舱 (a leader's landing page), a new
+browser's first chart (Navigation and Resource Timing: bytes transferred, resources loaded twice), and the first leader
+after a CLI load.
 Writes bench-results/pages-server.json (or pages-server-quarters.json).
 """
 
@@ -37,8 +38,8 @@ from scripts import cluster
 from ui import navigation
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["pages/overview.py", "pages/districts.py", "pages/trends.py", "pages/assessment.py", "pages/reporting.py",
-         "pages/ledger.py", "pages/catalog.py"]
+PAGES = ["pages/overview.py", "pages/cockpit.py", "pages/districts.py", "pages/trends.py", "pages/assessment.py",
+         "pages/reporting.py", "pages/ledger.py", "pages/catalog.py"]
 
 
 def time_page(page: str, runs: int) -> list[float]:
@@ -164,7 +165,8 @@ class RunWatch:
 
 
 def _sign_in(browser, url: str, password: str) -> tuple[RunWatch, float]:
-    """A new browser's page signed in as the leader, on 总览; the seconds from the sign-in click to 总览 drawn."""
+    """A new browser's page signed in as the leader, on 驾驶舱 (a viewer's landing page); the seconds from the sign-in
+    click to it drawn."""
     page = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN").new_page()
     watch = RunWatch(page)
     page.goto(f"{url}/auth/login")
@@ -173,7 +175,7 @@ def _sign_in(browser, url: str, password: str) -> tuple[RunWatch, float]:
     started = time.perf_counter()
     page.get_by_role("button", name="登录").click()
     watch.wait_after(0)
-    page.get_by_role("heading", name="总览").first.wait_for(timeout=120_000)
+    page.get_by_role("heading", name="驾驶舱").first.wait_for(timeout=120_000)
     return watch, time.perf_counter() - started
 
 
@@ -259,7 +261,7 @@ def print_server_table(results: dict) -> None:
     print("| server CPU per view (ms) | " + " | ".join(str(results[t]["server_cpu_ms"]) for t in pages) + " |")
     print("| wall per view (ms) | " + " | ".join(str(results[t]["wall_ms"]) for t in pages) + " |")
     chart = results["first_chart"]
-    print(f"\nsign-in → 总览: first {results['sign_in_first_s']} s, warm {results['sign_in_warm_s']} s; "
+    print(f"\nsign-in → 驾驶舱: first {results['sign_in_first_s']} s, warm {results['sign_in_warm_s']} s; "
           f"first leader {results['after_load_wait_s']:g} s after a CLI load: {results['sign_in_after_cli_load_s']} s")
     print(f"new browser → first chart (区域对比): {chart['first_chart_ms']} ms, {chart['requests']} requests, "
           f"{chart['bytes'] / 2**20:.2f} MiB transferred ({chart['decoded'] / 2**20:.2f} MiB decoded), "
@@ -272,6 +274,7 @@ def main() -> None:
     parser.add_argument("--db")
     parser.add_argument("--quarters", action="store_true", help="8 quarters × 31 units × every indicator")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--pages", nargs="+", help="time only these pages (by file name: cockpit overview)")
     parser.add_argument("--server", action="store_true", help="a real server and a signed-in Chromium")
     parser.add_argument("--views", type=int, default=4, help="server mode: measured views per page")
     parser.add_argument("--after-load-wait", type=float, default=10.0,
@@ -296,7 +299,7 @@ def main() -> None:
     os.environ["METRICS_ACCOUNTS"] = str(db.with_name("bench-accounts.duckdb"))
     results = {}
     print(f"{'page':<24}{'median ms':>12}{'p95 ms':>10}")
-    for page in PAGES:
+    for page in [page for page in PAGES if not args.pages or Path(page).stem in args.pages]:
         timings = sorted(time_page(page, args.runs))
         median = statistics.median(timings)
         p95 = timings[max(0, round(0.95 * len(timings)) - 1)]

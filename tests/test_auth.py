@@ -19,8 +19,8 @@ from metrics import accounts, changes
 from metrics.accounts.store import transaction
 from ui.common import plain
 
-VIEW = ["pages/overview.py", "pages/districts.py", "pages/trends.py", "pages/assessment.py", "pages/reporting.py",
-        "pages/ledger.py", "pages/catalog.py"]
+VIEW = ["pages/overview.py", "pages/cockpit.py", "pages/districts.py", "pages/trends.py", "pages/assessment.py",
+        "pages/reporting.py", "pages/ledger.py", "pages/catalog.py"]
 HERE = "127.0.0.1"
 
 

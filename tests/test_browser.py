@@ -121,7 +121,7 @@ def _nav_titles(page) -> set[str]:
     return {links.nth(i).inner_text().strip().splitlines()[-1] for i in range(links.count())}
 
 
-VIEW_TITLES = {"总览", "区域对比", "趋势", "省级考核", "报送情况", "整改台账", "指标口径", "我的账户"}
+VIEW_TITLES = {"总览", "驾驶舱", "区域对比", "趋势", "省级考核", "报送情况", "整改台账", "指标口径", "我的账户"}
 
 
 def test_without_login_only_login_is_reachable_even_by_url(secured, browser):

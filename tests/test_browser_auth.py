@@ -206,7 +206,8 @@ def test_password_change_keeps_this_browser_signed_in_and_signs_out_other_device
         # Another tab of this browser reopens under the renewed session at its next action, without signing in.
         second.bring_to_front()
         second.get_by_role("link", name="省级考核").click()
-        expect(second.get_by_role("heading", name="总览")).to_be_visible(timeout=60_000)
+        # A leader's landing page (ui.navigation): the renewed session opens there.
+        expect(second.get_by_role("heading", name="驾驶舱")).to_be_visible(timeout=60_000)
         expect(second.get_by_text("当前用户：changer")).to_be_visible(timeout=30_000)
         assert second.get_by_role("button", name="登录").count() == 0
     finally:

@@ -21,6 +21,7 @@ def browser():
 DESKTOP = {"width": 1440, "height": 1000}
 PHONE = {"width": 390, "height": 844}
 USERS = {"viewer": "viewer1", "editor": "hr_editor", "admin": "boss"}
+LANDING = {"viewer1": "驾驶舱", "hr_editor": "总览", "boss": "总览"}
 
 # Text the check lets through, each for a stated reason.
 # Streamlit's own widget strings, which the app cannot set (README, 已知限制).
@@ -111,7 +112,8 @@ def screenshot(page, name: str, viewport: dict) -> None:
 
 @contextmanager
 def signed_in(browser, url: str, username: str, viewport: dict = DESKTOP):
-    """A page signed in as username, on 总览; closed after the block."""
+    """A page signed in as username, on its landing page (a viewer's 驾驶舱, the others' 总览); closed after the
+    block."""
     from playwright.sync_api import expect
 
     page = browser.new_page(viewport=viewport, locale="zh-CN", has_touch=viewport is PHONE)
@@ -120,7 +122,7 @@ def signed_in(browser, url: str, username: str, viewport: dict = DESKTOP):
         page.get_by_label("用户名").fill(username)
         page.get_by_label("密码").fill(PASSWORD)
         page.get_by_role("button", name="登录").click()
-        expect(page.get_by_role("heading", name="总览")).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("heading", name=LANDING[username])).to_be_visible(timeout=30_000)
         settled(page)  # the first run's own scripts (the phone's sidebar closing) have run
         yield page
     finally:
@@ -258,7 +260,7 @@ def test_overview_table_is_whole_and_a_tapped_row_opens_in_full(polished, browse
 
     url, _ = polished
     with signed_in(browser, url, USERS["viewer"]) as page:
-        settled(page)
+        open_page(page, "总览")
         table = page.locator("[data-testid=stDataFrame]").first
         table.evaluate("element => element.scrollIntoView({block: 'start'})")
         page.wait_for_timeout(1000)

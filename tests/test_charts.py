@@ -306,3 +306,25 @@ def test_a_bars_label_inside_it_is_white(seed_con):
                charts.unit_step_bars(_units([100.0, 40.0], ["exact", "exact"], [2.0, 0.0]), steps, rule.comparator,
                                      "各单位"))
     assert [figure.data[0].insidetextfont.color for figure in figures] == [charts.LABEL_INSIDE] * 2
+
+
+def test_cockpit_matrix_outlines_a_bound_instead_of_filling_it_and_labels_each_status():
+    from metrics.charts import cockpit_matrix
+    from metrics.claims import Change
+    from metrics.cockpit import Cell, CellKind, Colour, Column, Unit
+
+    def cell(region_id, kind, value_text, status, colour, words, arrow=""):
+        return Cell("share", "占比", region_id, region_id, kind, None, value_text, "2025年第一季度", status,
+                    {"未达标": "× 未达标", "无法判定": "？无法判定"}[status], colour, words,
+                    Change(None, "%", "rate", "higher"), arrow, "—", "≥ 95%", "报表")
+
+    cells = (cell("a", CellKind.EXACT, "93%", "未达标", Colour.MISSED, "未达标", "↓"),
+             cell("b", CellKind.BOUND, "≥ 50%", "无法判定", Colour.BOUND, "无法判定"))
+    figure = cockpit_matrix((Column("share", "占比", "%"),), (Unit("a", "甲<b>", "区"), Unit("b", "乙", "区")), cells,
+                            "2025年第一季度", highlight="b")
+    assert list(figure.data[0].text) == ["<b>93%</b> ↓<br>× 未达标", "<b>≥ 50%</b><br>？无法判定"]
+    value, bound, outline = figure.layout.shapes
+    assert (value.fillcolor, value.line.dash) == ("#f8d3d0", "solid")
+    assert (bound.fillcolor, bound.line.dash, bound.line.color) == ("#ffffff", "dash", "#6b7280")
+    assert (outline.y0, outline.y1, outline.line.width) == (0.5, 1.5, 3)
+    assert list(figure.layout.yaxis.ticktext) == ["甲&lt;b&gt;", "<b>乙</b>"]  # a name from a file stays text

@@ -26,8 +26,9 @@ def ran(two_quarters_db, monkeypatch):
 
 def test_warming_runs_the_default_views_once(ran):
     count = warming.warm_default_views()
-    assert count == 14
-    assert {"headline_facts", "period_facts", "attention_items", "quarter_status_counts", "targeted_status_rows",
+    assert count == 15
+    assert {"cockpit_matrix", "cockpit_tile_series", "headline_facts", "period_facts",
+            "attention_items", "quarter_status_counts", "targeted_status_rows",
             "targeted_status_summary", "region_comparison",
             "indicator_series", "quarter_series"} <= set(ran)
     ran.clear()

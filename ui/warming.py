@@ -1,7 +1,7 @@
 """After every publish, whoever published: fill the caches of the default views once, so that the first
 leader after a load does not pay the cold cost.
 
-The calls are the ones app.py's sidebar, 总览, 区域对比 and 趋势 make with the sidebar at its defaults (the
+The calls are the ones app.py's sidebar, 驾驶舱, 总览, 区域对比 and 趋势 make with the sidebar at its defaults (the
 newest quarter, every category and region). A thread of the server process (watch, started once by
 server.py) reads the warehouse's snapshot every few seconds — one small catalog query — and warms each new
 snapshot it sees, whether a page of this server, the CLI, another server or a review approval made it; a
@@ -16,7 +16,7 @@ import time
 import streamlit as st
 from streamlit import runtime
 
-from metrics import assessment, attention, facts, periods, store, targets
+from metrics import assessment, attention, cockpit, facts, periods, store, targets
 from metrics.paths import resolve_db
 from ui import common, telemetry
 
@@ -33,6 +33,7 @@ def _steps():
     yield lambda: common.data(facts.categories)
     yield lambda: common.data(facts.regions)
     yield lambda: common.data(facts.data_status)
+    yield lambda: common.data(cockpit.cockpit, quarter)  # a leader's landing page, and the meeting room's screen
     yield lambda: common.data(facts.headline, quarter, region_id=None)
     yield lambda: common.data(assessment.reported_points)
     yield lambda: common.data(assessment.reported_ranks)
