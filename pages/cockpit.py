@@ -7,7 +7,7 @@ import streamlit as st
 
 from metrics import attention, charts, cockpit, facts, periods
 from metrics.formatting import value_text
-from ui import auth, common, warming
+from ui import auth, briefing, common, warming
 
 auth.ensure_routed()
 
@@ -30,6 +30,8 @@ st.caption(f"报告期：{board.quarter_label} · 数据截至 {status['loaded_a
            f"（第 {status['load_id']} 次变更）")
 if SCREEN:
     warming.rerun_on_new_snapshot()
+else:
+    briefing.slides_button(board.quarter_index)
 
 # Which cell is open and whose row is highlighted: from the matrix's selection, or a chip tapped on a phone.
 picked = st.session_state.get("cockpit_cell")
