@@ -38,8 +38,9 @@ def test_the_matrix_shows_the_laggard_in_its_status_colour_and_word(app, walk_db
     assert [shape["fillcolor"] for shape in figure["layout"]["shapes"]] == [
         "#d7ecd9", "#f8d3d0", "#d7ecd9", "#fdecc8", "#d7ecd9", "#fdecc8"]
     captions = [caption.value for caption in test.caption]
-    # The chart's alternative text beside it, the most urgent first.
-    assert ("图表摘要：2025年第一季度，6 个单位 × 1 项核心指标。未达标 1 项：鄂城区 综合窗口可办事项占比(一窗通办) 93%；"
+    # The chart's alternative text under it (ui.common.chart), the most urgent first.
+    assert ("图表摘要：2025年第一季度，6 个单位 × 1 项核心指标。"
+            "未达标 1 项：鄂城区 综合窗口可办事项占比(一窗通办) 93%；"
             "未报送 2 项：梁子湖区 综合窗口可办事项占比(一窗通办)（最近一期：2024年第四季度 96%）、临空经济区 "
             "综合窗口可办事项占比(一窗通办)（最近一期：2024年第四季度 86.7%）；达标 3 项：市本级 综合窗口可办事项占比"
             "(一窗通办) 100%、华容区 综合窗口可办事项占比(一窗通办) 98.8%、葛店经开区 "
