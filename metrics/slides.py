@@ -16,7 +16,7 @@ from pptx.util import Emu, Inches, Pt
 
 from metrics import charts, cockpit, facts
 from metrics.briefing import gather, images
-from metrics.formatting import STATUS_MARK
+from metrics.formatting import STATUS_MARK, inert
 
 TITLE = "政务服务指标 · 领导驾驶舱"
 URGENT_TITLE = "需关注"
@@ -41,11 +41,12 @@ def _font(run, size: int, bold: bool = False, color: str = TEXT_COLOR) -> None:
 
 
 def _paragraphs(frame, lines: list[tuple[str, int, bool, str]]) -> None:
-    """Lines of (text, size, bold, colour) as the frame's paragraphs, wrapped within it."""
+    """Lines of (text, size, bold, colour) as the frame's paragraphs, wrapped within it; each line inert, as the
+    screen shows text from files (no line break inside it, no bidi control reordering it)."""
     frame.word_wrap = True
     for index, (text, size, bold, color) in enumerate(lines):
         run = (frame.paragraphs[0] if index == 0 else frame.add_paragraph()).add_run()
-        run.text = text
+        run.text = inert(text)
         _font(run, size, bold, color)
 
 

@@ -117,3 +117,12 @@ def test_cli_writes_the_slides_and_refuses_a_quarter_without_data(walk_db, tmp_p
     deck = Presentation(out)
     assert [shape.text_frame.text for shape in deck.slides[-1].shapes][0] == "需关注 · 2025年第一季度"
     assert oct(out.stat().st_mode & 0o777) == "0o644"
+
+
+def test_text_from_files_is_written_inert():
+    """A name with a line break and a bidi override reads on one line, in its order, as on the screen."""
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[slides.BLANK_LAYOUT])
+    slides._text_box(slide, [("甲\n# 乙\u202e丙", 12, False, slides.TEXT_COLOR), ("丁", 12, True, slides.TEXT_COLOR)],
+                     0, 100)
+    assert texts(slide) == ["甲 # 乙丙\n丁"]
