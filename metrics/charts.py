@@ -1,7 +1,7 @@
 """Pure Plotly figure builders: frames in, figures out, no Streamlit and no database."""
 
 import math
-from html import escape
+from html import escape, unescape
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -26,6 +26,9 @@ MISSED_COLOR = "#c62828"
 TARGET_COLOR = "#b3261e"
 REFERENCE_COLOR = "#6b7280"
 STATUS_COLOR = {"达标": MET_COLOR, "未达标": MISSED_COLOR}
+# A bar's label inside it is white: every bar colour reads at least 4.5:1 against it (WCAG AA for small text;
+# Plotly's own choice would put dark grey on the paler ones).
+LABEL_INSIDE = "#ffffff"
 PALETTE = ["#1f5fa8", "#b26a00", "#2e7d32", "#7b1fa2", "#00838f", "#6d4c41", "#c2185b", "#455a64"]
 
 HOVER = (
@@ -145,6 +148,7 @@ def region_bars(districts: pd.DataFrame, missing: pd.DataFrame, references: pd.D
             # Inside a long bar, beside a short one: a label never runs past a phone's edge.
             textposition="auto",
             insidetextanchor="end",
+            insidetextfont={"color": LABEL_INSIDE},
             constraintext="none",
             cliponaxis=False,
             customdata=_hover_data(reported, "region_name"),
@@ -404,8 +408,8 @@ def rank_chart(ranks: pd.DataFrame) -> go.Figure:
     return _layout(figure, f"{ranks['scheme_name'].iloc[0]} 排名", height=340)
 
 
-PARTIAL_COLOR = "#b26a00"
-UNDECIDED_COLOR = "#9ca3af"
+PARTIAL_COLOR = "#9a5b00"
+UNDECIDED_COLOR = REFERENCE_COLOR
 
 
 def _points_color(points: float, max_points: float) -> str:
@@ -438,6 +442,7 @@ def unit_step_bars(units: pd.DataFrame, steps, comparator: str, title: str, kind
                   zip(ordered["value"], ordered["qualifier"], ordered["points"], strict=True)],
             textposition="auto",
             insidetextanchor="end",
+            insidetextfont={"color": LABEL_INSIDE},
             constraintext="none",
             cliponaxis=False,
             hovertemplate="<b>%{y}</b><br>%{text}<extra></extra>",
@@ -461,6 +466,32 @@ def unit_step_bars(units: pd.DataFrame, steps, comparator: str, title: str, kind
         figure.update_xaxes(range=[0, upper * 1.3])
     figure.update_yaxes(title=None)
     return _layout(figure, label(title), height=max(260, 70 + 44 * len(ordered)))
+
+
+def text_summary(figure: go.Figure) -> str:
+    """The chart as one line of text, shown beside it for a reader who cannot see it (a screen reader, a
+    text-only browser): its title, each series' labelled points in reading order (top-down for bars across,
+    in time for the rest) and the labels of its lines (target, 市本级). It reads the labels the chart itself
+    draws, so it says the same words; text from data comes back as its characters (as label() made it)."""
+    # wrapped_title's break, undone: after "：" it joins, elsewhere it stood for a separator
+    sentences = [unescape(figure.layout.title.text.replace("：<br>", "：").replace("<br>", " "))]
+    for trace in figure.data:
+        if trace.text is None:
+            continue
+        across = getattr(trace, "orientation", None) == "h"
+        if across:
+            names = trace.y
+        elif trace.hovertemplate == HOVER:  # points in time: the period each one is of (_hover_data)
+            names = [row[3] for row in trace.customdata]
+        else:
+            names = trace.x
+        points = [f"{name} {text}" for name, text in zip(names, trace.text, strict=True) if text]
+        if across:
+            points.reverse()
+        if points:
+            sentences.append(unescape((f"{trace.name}：" if trace.name else "") + "、".join(points)))
+    sentences += [unescape(annotation.text) for annotation in figure.layout.annotations]
+    return "；".join(sentences) + "。"
 
 
 # The cockpit's matrix: a light fill per colour key (dark text on it keeps its contrast), a bound drawn as an

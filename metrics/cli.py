@@ -382,18 +382,33 @@ def cmd_notify(args) -> None:
         print(f"未能发送（保留，稍后重试）：{failure}", file=sys.stderr)
 
 
-def cmd_brief(args) -> None:
-    """A quarter's briefing as .docx or .pdf, written whole or not at all."""
+def _drawn_file(args, made, what: str) -> None:
+    """The file made(con) gives (name, bytes), its charts drawn by kaleido's Chromium, written to --out whole or
+    not at all; a folder it cannot write to fails before the work."""
     from metrics.briefing import images, output  # charts and the renderer: 0.15 s of imports no other command needs
 
     out = Path(args.out)
     output.check_writable(out)
     try:
-        _, data = _read(args, lambda con: output.brief_bytes(con, args.period, args.region, args.format))
+        _, data = _read(args, made)
     finally:
         images.stop_chart_server()
     output.write_atomically(data, out)
-    print(f"已生成简报 {out}", file=sys.stderr)
+    print(f"已生成{what} {out}", file=sys.stderr)
+
+
+def cmd_brief(args) -> None:
+    """A quarter's briefing as .docx or .pdf."""
+    from metrics.briefing import output
+
+    _drawn_file(args, lambda con: output.brief_bytes(con, args.period, args.region, args.format), "简报")
+
+
+def cmd_slides(args) -> None:
+    """A quarter's 驾驶舱 as .pptx slides."""
+    from metrics import slides  # python-pptx: imports no other command needs
+
+    _drawn_file(args, lambda con: slides.slides_bytes(con, args.period), "幻灯片")
 
 
 def cmd_notice(args) -> int:
@@ -464,6 +479,9 @@ def parser() -> argparse.ArgumentParser:
     brief.add_argument("--region", help="只看一个地区(地区编码如 linkong，或名称如 临空经济区)")
     brief.add_argument("--format", required=True, choices=briefing_model.FORMATS, help="docx 或 pdf")
     brief.add_argument("--out", required=True, help="输出文件")
+    slides = command("slides", cmd_slides, "导出领导驾驶舱幻灯片(.pptx)：标题、指标矩阵、各核心指标图表、需关注")
+    slides.add_argument("--period", required=True, help="报告季度，如 2025Q1")
+    slides.add_argument("--out", required=True, help="输出 .pptx 文件")
     remind = command("remind", cmd_remind, "本季度报送提醒(JSON)：已报/未报/逾期与催报清单，可发送到 webhook")
     remind.add_argument("--period", help="报告期，如 2024Q3(默认有数据的最新季度)")
     remind.add_argument("--today", help="按哪一天判定逾期，如 2024-10-20(默认今天)")

@@ -34,6 +34,9 @@ URGENT_SHOWN = 5
 CITY_LEVEL = "市本级"
 # A unit without any value of a column: a district is asked for one (未报送, as 区域对比 says); 市本级 is not.
 NO_DATA = "无数据"
+# The key to a matrix cell's words, on the screen and on the slides; and 需关注 with nothing in it.
+CELL_KEY = "每格：数值、状态（√ 达标 × 未达标 ？无法判定 ○ 未报送）与环比箭头"
+NOTHING_URGENT = "本期没有低于目标、明显落后于市本级、较上期变差或未报送的单位。"
 
 
 class CellKind(enum.StrEnum):
@@ -283,6 +286,11 @@ def urgent(con: duckdb.DuckDBPyConnection, quarter_index: int) -> tuple[attentio
     then who has not reported (attention.summary's order)."""
     found = attention.findings(con, quarter_index, shown_per_finding=URGENT_SHOWN)
     return tuple(attention.summary(found)[:URGENT_SHOWN])
+
+
+def slides_file_name(quarter_index: int) -> str:
+    """导出幻灯片's file: 领导驾驶舱_2025Q1.pptx."""
+    return f"领导驾驶舱_{periods.quarter_id(quarter_index)}.pptx"
 
 
 def cockpit(con: duckdb.DuckDBPyConnection, quarter_index: int) -> Cockpit:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from metrics import attention, charts, cockpit, facts, periods
 from metrics.formatting import value_text
-from ui import auth, common, warming
+from ui import auth, briefing, common, warming
 
 auth.ensure_routed()
 
@@ -30,6 +30,8 @@ st.caption(f"报告期：{board.quarter_label} · 数据截至 {status['loaded_a
            f"（第 {status['load_id']} 次变更）")
 if SCREEN:
     warming.rerun_on_new_snapshot()
+else:
+    briefing.slides_button(board.quarter_index)
 
 # Which cell is open and whose row is highlighted: from the matrix's selection, or a chip tapped on a phone.
 picked = st.session_state.get("cockpit_cell")
@@ -62,8 +64,10 @@ def tiles() -> None:
                 if len(tile.series) > 1:
                     common.chart(common.figure(charts.sparkline, tuple(tile.series["quarter_label"]),
                                                tuple(tile.series["value"]), tile.indicator_name),
-                                 f"{tile.indicator_name}_趋势", static=True, key=f"spark_{tile.indicator_id}")
-                st.caption(common.plain(cockpit.tile_summary(tile)))
+                                 f"{tile.indicator_name}_趋势", static=True, key=f"spark_{tile.indicator_id}",
+                                 summary=cockpit.tile_summary(tile))
+                else:
+                    st.caption(common.plain(cockpit.tile_summary(tile)))
     score = board.assessment
     with st.container(border=True, key="cockpit_assessment"):
         left, right = st.columns(2)
@@ -83,17 +87,13 @@ def matrix() -> None:
         return
     # A desktop's grid; a phone's list of units (ui.common.PAGE_CSS shows one or the other by width).
     with st.container(key="cockpit_matrix"):
-        chart_column, summary_column = st.columns([4, 1]) if not SCREEN else (st.container(), None)
-        with chart_column:
-            event = common.chart(
-                common.figure(charts.cockpit_matrix, board.columns, board.units, board.cells, board.quarter_label,
-                              highlight=highlight, large=SCREEN),
-                f"驾驶舱_{board.quarter_label}", key="cockpit_matrix_chart", on_select="rerun",
-                selection_mode="points")
-        # The chart's text summary: beside it, or under it on the full-width screen.
-        (summary_column or st).caption(common.plain(cockpit.matrix_summary(board)))
-        st.caption("每格：数值、状态（√ 达标 × 未达标 ？无法判定 ○ 未报送）与环比箭头；虚线框为界限值（如“≥ 50%”），"
-                   "不按数值着色；无目标的指标与市本级比较。点击一格查看明细。")
+        event = common.chart(
+            common.figure(charts.cockpit_matrix, board.columns, board.units, board.cells, board.quarter_label,
+                          highlight=highlight, large=SCREEN),
+            f"驾驶舱_{board.quarter_label}", key="cockpit_matrix_chart", on_select="rerun",
+            selection_mode="points", summary=cockpit.matrix_summary(board))
+        st.caption(f"{cockpit.CELL_KEY}；虚线框为界限值（如“≥ 50%”），不按数值着色；无目标的指标与市本级比较。"
+                   "点击一格查看明细。")
     points = event.selection.points if event else []
     clicked = board.cells[points[0]["point_index"]] if points else None
     open_cell("matrix", (clicked.indicator_id, clicked.region_id) if clicked else None)
@@ -114,7 +114,7 @@ def urgent() -> None:
     with st.container(border=True):
         st.markdown(f"**需关注 · {board.quarter_label}**（最紧要的{cockpit.URGENT_SHOWN}项）")
         if not board.urgent:
-            st.caption("本期没有低于目标、明显落后于市本级、较上期变差或未报送的单位。")
+            st.caption(cockpit.NOTHING_URGENT)
         for item in board.urgent:
             st.page_link(PAGE_FILES[item.page], label=common.plain(item.text), icon=attention.ICONS[item.finding],
                          query_params={"period": periods.quarter_id(board.quarter_index),
@@ -138,24 +138,25 @@ def detail(indicator_id: str, region_id: str) -> None:
         districts, missing, references = facts.split_comparison(comparison)
         if len(districts):
             common.chart(common.figure(charts.region_bars, districts, missing, references, board.quarter_label,
-                                       highlight=region_id), f"驾驶舱_区域对比_{cell.indicator_name}")
-            st.caption(common.plain("各区排名：" + "、".join(
-                f"{row.region_name} {value_text(row.value, row.unit, row.qualifier, row.kind)}"
-                for row in districts.itertuples()) + (f"；未报送：{'、'.join(missing['region_name'])}"
-                                                       if len(missing) else "")))
+                                       highlight=region_id), f"驾驶舱_区域对比_{cell.indicator_name}",
+                         summary="各区排名：" + "、".join(
+                             f"{row.region_name} {value_text(row.value, row.unit, row.qualifier, row.kind)}"
+                             for row in districts.itertuples()) + (f"；未报送：{'、'.join(missing['region_name'])}"
+                                                                    if len(missing) else ""))
         left, right = st.columns(2)
         with left:
             series = common.data(facts.series, indicator_id, (region_id,), board.quarter_index)
+            trend = "趋势：" + "、".join(f"{row.quarter_label} {row.value_text}" for row in shown.trend.itertuples())
             if len(series) > 1:
-                common.chart(common.figure(charts.trend_lines, series), f"驾驶舱_趋势_{cell.indicator_name}")
-            st.caption(common.plain("趋势：" + "、".join(
-                f"{row.quarter_label} {row.value_text}" for row in shown.trend.itertuples())))
+                common.chart(common.figure(charts.trend_lines, series), f"驾驶舱_趋势_{cell.indicator_name}",
+                             summary=trend)
+            else:
+                st.caption(common.plain(trend))
         with right:
             if len(shown.ranks):
                 common.chart(common.figure(charts.district_rank_line, shown.ranks, cell.region_name),
-                             f"驾驶舱_名次_{cell.region_name}")
-                st.caption(common.plain("区内名次：" + "、".join(
-                    f"{row.quarter_label} {row.rank_text}" for row in shown.ranks.itertuples())))
+                             f"驾驶舱_名次_{cell.region_name}", summary="区内名次：" + "、".join(
+                                 f"{row.quarter_label} {row.rank_text}" for row in shown.ranks.itertuples()))
         if len(shown.ledger_items):
             st.markdown("**关联的整改问题**")
             for item in shown.ledger_items.itertuples():

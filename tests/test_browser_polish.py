@@ -74,8 +74,11 @@ def test_leaks_finds_english_codes_and_missing_values_and_lets_allowed_text_thro
 
 @pytest.fixture(scope="module")
 def polished(tmp_path_factory, browser):
-    """A sign-in dashboard on two quarters (a Chinese file name), one account per role."""
-    folder = tmp_path_factory.mktemp("polished")
+    yield from polished_dashboard(tmp_path_factory.mktemp("polished"))
+
+
+def polished_dashboard(folder):
+    """A sign-in dashboard on two quarters (a Chinese file name), one account per role: yield (URL, warehouse)."""
     db = seeded_warehouse(folder / "warehouse.duckdb")
     load_text(db, "三四季度报表.csv", TWO_QUARTERS_CSV)
     store = folder / "accounts.duckdb"

@@ -247,6 +247,67 @@ def test_every_text_from_data_is_drawn_as_its_characters(seed_con):
     assert list(figures[0].data[0].y)[-1] == f"{MARKUP_AS_TEXT}0"  # rank one on top, on the axis as text
 
 
+def test_a_charts_text_summary_says_its_labels_in_reading_order(seed_con):
+    districts, missing, references = facts.split_comparison(
+        facts.region_comparison(seed_con, "one_window_share", NOTICE_QUARTER))
+    assert charts.text_summary(charts.region_bars(districts, missing, references, "2024年第三季度")) == (
+        "综合窗口可办事项占比(一窗通办)：各区（功能区）排名 · 2024年第三季度；2024年第三季度：华容区 97.47%、"
+        "梁子湖区 95%、葛店经开区 95%、鄂城区 90%、临空经济区 81.9%；目标：超过50%；市本级 100%。")
+    trend = _series(["2024-02-15", "2024-05-15", "2024-11-15"], [60.0, None, 70.0], target=50)
+    trend["period_label"] = ["2024年第一季度", "2024年第二季度", "2024年第四季度"]
+    # The missing quarter is a gap on the line and says nothing here either.
+    assert charts.text_summary(charts.trend_lines(trend)) == (
+        "测试指标趋势；鄂城区：2024年第一季度 60%、2024年第四季度 70%；目标：超过50%。")
+    from metrics import assessment
+
+    assert charts.text_summary(charts.rank_chart(assessment.reported_ranks(seed_con))) == (
+        "全省“互联网+监管”考核 排名；2023年第三季度 第4名。")
+    assert charts.text_summary(charts.assessment_points(assessment.reported_points(seed_con))) == (
+        "政务服务“一窗通办” 得分 / 满分；得分：2023年第一季度 2/2分、2023年第二季度 2/2分、"
+        "2023年第三季度 2/2分。")
+
+
+def test_a_summary_gives_text_from_data_back_as_its_characters():
+    trend = _series(["2024-02-15"], [60.0])
+    trend["region_name"] = '<b>红</b> & "区"'
+    assert charts.text_summary(charts.trend_lines(trend)) == (
+        '测试指标趋势；<b>红</b> & "区"：2024-02-15 60%。')
+
+
+def _contrast(foreground: str, background: str) -> float:
+    """WCAG 2's contrast ratio of two #rrggbb colours."""
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    lighter, darker = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_every_colour_that_carries_text_reads_at_4_5_to_1():
+    """Bars carry white labels inside them; lines' labels are drawn in their own colour on white."""
+    bars = {charts.BAR_COLOR, *charts.STATUS_COLOR.values(), charts.PARTIAL_COLOR, charts.UNDECIDED_COLOR}
+    assert {colour: round(_contrast(charts.LABEL_INSIDE, colour), 2) for colour in bars
+            if _contrast(charts.LABEL_INSIDE, colour) < 4.5} == {}
+    assert [colour for colour in (charts.TARGET_COLOR, charts.REFERENCE_COLOR) if _contrast(colour, "#ffffff") < 4.5] \
+        == []
+    from ui import common
+
+    assert round(_contrast(common.CAPTION_COLOR, "#f5f6f8"), 2) == 5.73
+
+
+def test_a_bars_label_inside_it_is_white(seed_con):
+    from metrics.assessment import scoring
+
+    districts, missing, references = facts.split_comparison(
+        facts.region_comparison(seed_con, "one_window_share", NOTICE_QUARTER))
+    rule, steps = scoring.rules(seed_con)["gxbc2023-one-window"]
+    figures = (charts.region_bars(districts, missing, references, "2024年第三季度"),
+               charts.unit_step_bars(_units([100.0, 40.0], ["exact", "exact"], [2.0, 0.0]), steps, rule.comparator,
+                                     "各单位"))
+    assert [figure.data[0].insidetextfont.color for figure in figures] == [charts.LABEL_INSIDE] * 2
+
+
 def test_cockpit_matrix_outlines_a_bound_instead_of_filling_it_and_labels_each_status():
     from metrics.charts import cockpit_matrix
     from metrics.claims import Change

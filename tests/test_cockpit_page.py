@@ -38,8 +38,9 @@ def test_the_matrix_shows_the_laggard_in_its_status_colour_and_word(app, walk_db
     assert [shape["fillcolor"] for shape in figure["layout"]["shapes"]] == [
         "#d7ecd9", "#f8d3d0", "#d7ecd9", "#fdecc8", "#d7ecd9", "#fdecc8"]
     captions = [caption.value for caption in test.caption]
-    # The chart's alternative text beside it, the most urgent first.
-    assert ("2025年第一季度，6 个单位 × 1 项核心指标。未达标 1 项：鄂城区 综合窗口可办事项占比(一窗通办) 93%；"
+    # The chart's alternative text under it (ui.common.chart), the most urgent first.
+    assert ("图表摘要：2025年第一季度，6 个单位 × 1 项核心指标。"
+            "未达标 1 项：鄂城区 综合窗口可办事项占比(一窗通办) 93%；"
             "未报送 2 项：梁子湖区 综合窗口可办事项占比(一窗通办)（最近一期：2024年第四季度 96%）、临空经济区 "
             "综合窗口可办事项占比(一窗通办)（最近一期：2024年第四季度 86.7%）；达标 3 项：市本级 综合窗口可办事项占比"
             "(一窗通办) 100%、华容区 综合窗口可办事项占比(一窗通办) 98.8%、葛店经开区 "
@@ -87,3 +88,26 @@ def test_the_screen_shows_matrix_and_tiles_only_and_watches_for_a_new_snapshot(w
     assert matrix_figure(test)["layout"]["font"]["size"] == 18
     assert not [block for block in test.markdown if "需关注" in block.value]
     assert test.caption[0].value.startswith("报告期：2025年第一季度 · 数据截至 ")
+
+
+def test_the_cockpit_exports_its_slides_for_download(app, walk_db):
+    """导出幻灯片 makes the CLI's slides of the quarter in a process of its own (as 生成简报 does), then offers them."""
+    from io import BytesIO
+
+    from pptx import Presentation
+
+    from ui import briefing
+
+    test = app(COCKPIT, db=walk_db)
+    exports = [button for button in test.button if button.key == "brief-pptx"]
+    assert [(button.label, button.disabled) for button in exports] == [("导出幻灯片", False)]
+    exports[0].click().run()
+    assert [button.disabled for button in test.button if button.key == "brief-pptx"] == [True]
+    assert test.session_state[briefing.JOB].process.wait(timeout=120) == 0
+    test.run()
+    assert not test.exception and not test.error
+    assert [button.proto.label for button in test.get("download_button") if button.key == "brief-download"] == [
+        "下载 领导驾驶舱_2025Q1.pptx"]
+    deck = Presentation(BytesIO(test.session_state[briefing.MADE][-1]))
+    matrix = next(shape.table for shape in list(deck.slides)[1].shapes if shape.has_table)
+    assert [cell.text for cell in matrix.rows[2].cells] == ["鄂城区", "93% ↑\n× 未达标"]
