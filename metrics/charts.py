@@ -6,6 +6,7 @@ from html import escape
 import pandas as pd
 import plotly.graph_objects as go
 
+from metrics.claims import Status
 from metrics.formatting import (
     COMPARATOR_TEXT,
     QUALIFIER_LABEL,
@@ -25,7 +26,7 @@ MET_COLOR = "#2e7d32"
 MISSED_COLOR = "#c62828"
 TARGET_COLOR = "#b3261e"
 REFERENCE_COLOR = "#6b7280"
-STATUS_COLOR = {"达标": MET_COLOR, "未达标": MISSED_COLOR}
+STATUS_COLOR = {Status.MET: MET_COLOR, Status.MISSED: MISSED_COLOR}
 PALETTE = ["#1f5fa8", "#b26a00", "#2e7d32", "#7b1fa2", "#00838f", "#6d4c41", "#c2185b", "#455a64"]
 
 HOVER = (

@@ -1,8 +1,21 @@
-"""Readable numbers: exact plain text for files, 万/亿 and % for screens."""
+"""Readable numbers: exact plain text for files, 万/亿 and % for screens; statuses as codes, worded by one table."""
+
+import re
 
 import pytest
 
-from metrics.formatting import compact, delta_text, plain_number, rank_text, target_text, value_text
+from metrics.claims import Status
+from metrics.formatting import (
+    STATUS_MARK,
+    STATUS_NAMES,
+    compact,
+    delta_text,
+    plain_number,
+    rank_text,
+    target_text,
+    value_text,
+)
+from metrics.paths import ROOT
 
 
 @pytest.mark.parametrize(
@@ -59,3 +72,19 @@ def test_operators_read_as_people_know_them():
 
     assert [actor_text(a) for a in ("build", "cli:root", "system", "boss")] == [
         "初始数据构建", "服务器命令行", "系统", "boss"]
+
+
+def sql_literals(path) -> list[str]:
+    """The string literals of a SQL file, its comments left out."""
+    code = re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8"))
+    return re.findall(r"'((?:[^']|'')*)'", code)
+
+
+def test_sql_states_statuses_as_codes_and_every_code_has_its_words():
+    worded = {(path.relative_to(ROOT).as_posix(), literal) for path in sorted((ROOT / "sql").rglob("*.sql"))
+              for literal in sql_literals(path) if literal in STATUS_NAMES.values()}
+    assert worded == set()
+    assert set(STATUS_NAMES) == set(STATUS_MARK) == set(Status)
+    assert len(set(STATUS_NAMES.values())) == len(Status)
+    assert [STATUS_MARK[status] for status in Status] == [
+        "√ 达标", "× 未达标", "？无法判定", "— 无目标", "○ 无数据", "○ 未报送"]
