@@ -21,7 +21,7 @@ import pandas as pd
 from metrics import accounts, ingest, ledger, notify, supervision, targets
 from metrics.errors import DoneButPending, UserFacingError
 from metrics.ingest import review
-from metrics.ingest.validate import Validation
+from metrics.ingest.validation import Validation
 from metrics.store import engine, journal, queries, warehouse
 from metrics.store.warehouse import WarehouseError, open_reader
 

@@ -7,7 +7,7 @@ import streamlit as st
 from metrics import changes
 from metrics.formatting import inert
 from metrics.ingest import review
-from metrics.ingest.validate import preview
+from metrics.ingest.validation import preview
 from metrics.paths import resolve_db
 from ui import auth, common, warming
 

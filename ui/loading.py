@@ -10,7 +10,7 @@ import streamlit as st
 
 from metrics import changes, ingest
 from metrics.accounts import Account
-from metrics.ingest.validate import preview
+from metrics.ingest.validation import preview
 from ui import common, warming
 
 # The sheet of the template (metrics.ingest.files.KIND_LABELS) whose rows each table of the preview shows.

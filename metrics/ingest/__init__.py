@@ -22,7 +22,7 @@ from metrics.ingest.loads import (
     rollback_preview,
     undoable,
 )
-from metrics.ingest.validate import Progress, Validation, problem_lines, validate
+from metrics.ingest.validation import Progress, Validation, problem_lines, validate
 from metrics.store.warehouse import WarehouseError, open_reader
 
 __all__ = [

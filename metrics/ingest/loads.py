@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from metrics.formatting import actor_text
-from metrics.ingest.validate import Progress, Validation
+from metrics.ingest.validation import Progress, Validation
 from metrics.store import journal, queries, stored_facts
 from metrics.store.warehouse import WarehouseError, new_version, version_id
 

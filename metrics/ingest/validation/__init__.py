@@ -4,9 +4,9 @@ checks (what every check uses), reference (new regions and indicators), observat
 pass) and display (preview) hold the parts; callers use the names exported here.
 """
 
-from metrics.ingest.validate.checks import Progress, problem_lines
-from metrics.ingest.validate.display import preview
-from metrics.ingest.validate.file import Validation, validate
-from metrics.ingest.validate.reference import INDICATOR_VOCABULARY, REGION_LEVELS
+from metrics.ingest.validation.checks import Progress, problem_lines
+from metrics.ingest.validation.display import preview
+from metrics.ingest.validation.file import Validation, validate
+from metrics.ingest.validation.reference import INDICATOR_VOCABULARY, REGION_LEVELS
 
 __all__ = ["INDICATOR_VOCABULARY", "REGION_LEVELS", "Progress", "Validation", "preview", "problem_lines", "validate"]

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from metrics.ingest.files import ParsedFile, Table, problems_frame
-from metrics.ingest.validate.checks import Problems, Progress
-from metrics.ingest.validate.observations import (
+from metrics.ingest.validation.checks import Problems, Progress
+from metrics.ingest.validation.observations import (
     CONFLICT_COLUMNS,
     OBSERVATION_COLUMNS,
     PERIOD_COLUMNS,
@@ -19,7 +19,7 @@ from metrics.ingest.validate.observations import (
     stored_rows,
     validate_observations,
 )
-from metrics.ingest.validate.reference import (
+from metrics.ingest.validation.reference import (
     INDICATOR_COLUMNS,
     REGION_COLUMNS,
     Catalog,

@@ -9,7 +9,7 @@ import pandas as pd
 
 from metrics.ingest.files import ROW, Table, problems_frame
 from metrics.ingest.normalise import clean, match_key
-from metrics.ingest.validate.checks import EMPTY, suggestion
+from metrics.ingest.validation.checks import EMPTY, suggestion
 from metrics.store import queries
 
 ID_PATTERN = re.compile(r"[a-z][a-z0-9_-]*")

@@ -5,8 +5,8 @@ import duckdb
 import pandas as pd
 
 from metrics.formatting import BETTER_NAMES, KIND_NAMES, QUALIFIER_LABEL, TEMPORAL_NAMES, evidence_text, value_text
-from metrics.ingest.validate.file import Validation
-from metrics.ingest.validate.reference import Catalog
+from metrics.ingest.validation.file import Validation
+from metrics.ingest.validation.reference import Catalog
 
 
 def preview(con: duckdb.DuckDBPyConnection, validation: Validation) -> dict[str, pd.DataFrame]:

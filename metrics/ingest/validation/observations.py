@@ -9,8 +9,8 @@ import pandas as pd
 from metrics.formatting import plain_number
 from metrics.ingest.files import ROW, Table, problems_frame
 from metrics.ingest.normalise import UnreadableValue, match_key, parse_period, parse_value, qualifier_code
-from metrics.ingest.validate.checks import EMPTY, Problems, Progress, cell_text, mapped, suggestion
-from metrics.ingest.validate.reference import Catalog
+from metrics.ingest.validation.checks import EMPTY, Problems, Progress, cell_text, mapped, suggestion
+from metrics.ingest.validation.reference import Catalog
 from metrics.store import queries
 
 OBSERVATION_COLUMNS = [
