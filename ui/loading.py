@@ -56,7 +56,7 @@ def review_and_apply(validation: ingest.Validation, *, db: Path, account: Accoun
     if not validation.ok:
         counts[2].metric("结果", "未载入")
         st.error(refusal, icon=":material/error:")
-        problems = numbered(validation.errors, None)
+        problems = numbered(ingest.problem_table(validation.errors), None)
         common.table(problems)
         common.csv_download(problems, "校验问题.csv", "下载问题清单")
         return

@@ -134,7 +134,7 @@ def apply(
 
 
 def _stage(con: duckdb.DuckDBPyConnection, validation: Validation) -> None:
-    queries.register_frame(con, "staged_observations", validation.staged_rows)
+    queries.register_frame(con, "staged_observations", validation.rows)
     queries.register_frame(con, "staged_periods", validation.periods.astype({"start_date": "str", "end_date": "str"}))
     queries.register_frame(con, "staged_regions", validation.regions.astype({"sort_order": "int64"}))
     queries.register_frame(con, "staged_indicators", validation.indicators.astype("str").replace({"None": None}))
