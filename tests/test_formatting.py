@@ -16,6 +16,9 @@ from metrics.formatting import (
     value_text,
 )
 from metrics.paths import ROOT
+from metrics.reporting import STATE_MARK, STATE_NAMES, State
+from metrics.supervision import STATUS_NAMES as ITEM_STATUS_NAMES
+from metrics.supervision import ItemStatus
 
 
 @pytest.mark.parametrize(
@@ -81,10 +84,16 @@ def sql_literals(path) -> list[str]:
 
 
 def test_sql_states_statuses_as_codes_and_every_code_has_its_words():
+    """A value's status against its target, a report's state and a 督办 item's status leave SQL as codes and are
+    worded by one table each."""
+    words = {*STATUS_NAMES.values(), *STATE_NAMES.values(), *ITEM_STATUS_NAMES.values()}
     worded = {(path.relative_to(ROOT).as_posix(), literal) for path in sorted((ROOT / "sql").rglob("*.sql"))
-              for literal in sql_literals(path) if literal in STATUS_NAMES.values()}
+              for literal in sql_literals(path) if literal in words}
     assert worded == set()
     assert set(STATUS_NAMES) == set(STATUS_MARK) == set(Status)
     assert len(set(STATUS_NAMES.values())) == len(Status)
     assert [STATUS_MARK[status] for status in Status] == [
         "√ 达标", "× 未达标", "？无法判定", "— 无目标", "○ 无数据", "○ 未报送"]
+    assert set(STATE_NAMES) == set(STATE_MARK) == set(State)
+    assert list(STATE_MARK.values()) == ["√ 已报", "… 待审核", "← 已退回", "○ 未报", "× 逾期"]
+    assert set(ITEM_STATUS_NAMES) == set(ItemStatus)
