@@ -151,8 +151,8 @@ def test_a_refresh_judges_by_what_its_own_transaction_wrote_to_the_tables_the_ru
     try:
         assert con.execute("select region_id, status from stored_quarter_facts where indicator_id = "
                            "'one_window_share' order by region_id").fetchall() == [
-            ("city_level", "达标"), ("echeng", "未达标"), ("gedian", "达标"), ("huarong", "达标"),
-            ("liangzihu", "达标"), ("linkong", "未达标"), ("townships", "无法判定")]
+            ("city_level", "met"), ("echeng", "missed"), ("gedian", "met"), ("huarong", "met"),
+            ("liangzihu", "met"), ("linkong", "missed"), ("townships", "undecided")]
     finally:
         con.close()
 
