@@ -40,8 +40,9 @@ def findings(con: duckdb.DuckDBPyConnection, quarter_index: int, region_id: str 
 
 
 def status_counts(con: duckdb.DuckDBPyConnection, quarter_index: int, region_id: str | None = None) -> dict[str, int]:
-    """How many of the quarter's values (of every unit and indicator, or of one unit) are 达标, 未达标, 无法判定 and
-    无目标, and how many are 未报送: the same rows findings reads, so that the counts and 需关注 agree."""
+    """How many of the quarter's values (of every unit and indicator, or of one unit) stand at each status (met,
+    missed, undecided, no_target: metrics.claims.Status), and how many are not_reported: the same rows findings
+    reads, so that the counts and 需关注 agree."""
     counts = queries.run(con, "quarter_status_counts", quarter_index=quarter_index, region_id=region_id)
     return {row.status: int(row.count) for row in counts.itertuples()}
 

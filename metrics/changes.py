@@ -21,7 +21,7 @@ import pandas as pd
 from metrics import accounts, ingest, ledger, notify, supervision, targets
 from metrics.errors import DoneButPending, UserFacingError
 from metrics.ingest import review
-from metrics.ingest.validate import Validation
+from metrics.ingest.validation import Validation
 from metrics.store import engine, journal, queries, warehouse
 from metrics.store.warehouse import WarehouseError, open_reader
 
@@ -77,14 +77,14 @@ def within_scope(con: duckdb.DuckDBPyConnection, validation: Validation,
     if account.can("admin"):
         return validation
     problems = [
-        (row.行, label, row.name, f"只有管理员可以新增{label}")
+        (row.row_number, label, row.name, f"只有管理员可以新增{label}")
         for frame, label in ((validation.regions, "地区"), (validation.indicators, "指标"))
         for row in frame.itertuples()
     ]
     if not validation.rows.empty:
         cursor = engine.cursor(con)
         try:
-            staged = validation.staged_rows[["row_number", "region_id", "indicator_id"]]
+            staged = validation.rows[[ingest.ROW, "region_id", "indicator_id"]]
             queries.register_frame(cursor, "staged_scope", staged)
             facts = cursor.execute(queries.query_text("scope_facts")).df()
         finally:
@@ -98,8 +98,8 @@ def within_scope(con: duckdb.DuckDBPyConnection, validation: Validation,
         problems += [(row.row_number, "地区", row.region_name, message) for row in facts[~allowed].itertuples()]
     if not problems:
         return validation
-    extra = pd.DataFrame(problems, columns=["行", "列", "值", "问题"])
-    errors = pd.concat([validation.errors, extra], ignore_index=True).sort_values("行", kind="stable")
+    extra = ingest.problems_frame(problems)
+    errors = pd.concat([validation.errors, extra], ignore_index=True).sort_values(ingest.ROW, kind="stable")
     return dataclasses.replace(validation, errors=errors.reset_index(drop=True))
 
 

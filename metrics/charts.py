@@ -6,6 +6,7 @@ from html import escape, unescape
 import pandas as pd
 import plotly.graph_objects as go
 
+from metrics.claims import Status
 from metrics.formatting import (
     COMPARATOR_TEXT,
     QUALIFIER_LABEL,
@@ -25,7 +26,7 @@ MET_COLOR = "#2e7d32"
 MISSED_COLOR = "#c62828"
 TARGET_COLOR = "#b3261e"
 REFERENCE_COLOR = "#6b7280"
-STATUS_COLOR = {"达标": MET_COLOR, "未达标": MISSED_COLOR}
+STATUS_COLOR = {Status.MET: MET_COLOR, Status.MISSED: MISSED_COLOR}
 # A bar's label inside it is white: every bar colour reads at least 4.5:1 against it (WCAG AA for small text;
 # Plotly's own choice would put dark grey on the paler ones).
 LABEL_INSIDE = "#ffffff"
@@ -518,7 +519,7 @@ def cell_label(cell) -> str:
         return f"{cell.status_mark}<br>{label(cell.value_text)}（{label(cell.quarter_label)}）"
     if cell.kind in ("not_reported", "no_data"):
         return cell.status_mark
-    mark = cell.status_mark if cell.colour_words == cell.status else f"{cell.status_mark}·{cell.colour_words}"
+    mark = cell.status_mark if cell.colour_words == cell.status_words else f"{cell.status_mark}·{cell.colour_words}"
     arrow = f" {cell.change_arrow}" if cell.change_arrow else ""
     return f"<b>{label(cell.value_text)}</b>{arrow}<br>{label(mark)}"
 

@@ -17,6 +17,18 @@ class Direction(enum.StrEnum):
     CHANGED = "changed"  # the indicator has no better direction: the change is neither
 
 
+class Status(enum.StrEnum):
+    """A value against its target, as sql/views.sql (target_status) states it, and what a unit without a value
+    of the quarter stands at. Codes in data and code; metrics.formatting.STATUS_NAMES words them."""
+
+    MET = "met"
+    MISSED = "missed"
+    UNDECIDED = "undecided"  # a bound that does not prove the target met, nor missed
+    NO_TARGET = "no_target"
+    NO_DATA = "no_data"  # a quarterly milestone that no value answers yet
+    NOT_REPORTED = "not_reported"
+
+
 # The build loads the notice's figures as load 1 (sql/load_seed.sql); every later load is a file someone sent.
 NOTICE_LOAD_ID = 1
 NOTICE_NAME = "鄂州市数据局巡察整改进展通报（2024-07-26）"
@@ -63,14 +75,10 @@ def is_from_notice(load_id) -> bool:
     return not _is_missing(load_id) and int(load_id) == NOTICE_LOAD_ID
 
 
-# What a unit's status is in a quarter it has no value of: the value shown beside it is of an earlier quarter,
-# whose status says nothing of this quarter's target.
-NOT_REPORTED = "未报送"
-
-
 def status_in_quarter(status: str, is_current: bool) -> str:
-    """The status a surface states for the chosen quarter: the value's own where it is of that quarter."""
-    return status if is_current else NOT_REPORTED
+    """The status a surface states for the chosen quarter: the value's own where it is of that quarter, else
+    not_reported: the value shown beside it is of an earlier quarter, whose status says nothing of this one's."""
+    return status if is_current else Status.NOT_REPORTED
 
 
 def rank_move(rank: float | None, earlier_rank: float | None) -> Change:

@@ -221,15 +221,16 @@ def cmd_score(args) -> None:
 
 def _conflict_lines(conflicts: pd.DataFrame) -> list[str]:
     return [
-        f"第{conflict.行}行 {conflict.指标}/{conflict.地区}/{conflict.期间}："
-        f"已有 {conflict.原数值:g}({conflict.原限定}，{conflict.原来源}) → "
-        f"{conflict.新数值:g}({conflict.新限定}，{conflict.新来源})"
+        f"第{conflict.row_number}行 {conflict.indicator}/{conflict.region}/{conflict.period}："
+        f"已有 {conflict.old_value:g}({conflict.old_qualifier}，{conflict.old_source}) → "
+        f"{conflict.new_value:g}({conflict.new_qualifier}，{conflict.new_source})"
         for conflict in conflicts.itertuples(index=False)
     ]
 
 
-def _print_list(frame: pd.DataFrame, lines_of, what: str, full_list: str | None) -> None:
-    """The first PRINTED_LINES lines; a longer list is counted, and written whole as CSV to a file."""
+def _print_list(frame: pd.DataFrame, lines_of, table_of, what: str, full_list: str | None) -> None:
+    """The first PRINTED_LINES lines; a longer list is counted, and written whole as CSV (table_of: the frame
+    under the headers users read) to a file."""
     for line in lines_of(frame.head(PRINTED_LINES)):
         print(line, file=sys.stderr)
     if len(frame) <= PRINTED_LINES:
@@ -240,7 +241,7 @@ def _print_list(frame: pd.DataFrame, lines_of, what: str, full_list: str | None)
         handle, name = tempfile.mkstemp(prefix="metrics-load-", suffix=".csv")
         os.close(handle)
         path = Path(name)
-    _write(exporting.to_csv_text(frame), str(path))
+    _write(exporting.to_csv_text(table_of(frame)), str(path))
     print(f"……共 {len(frame)} 处{what}，以上为前 {PRINTED_LINES} 处，完整列表见 {path}", file=sys.stderr)
 
 
@@ -248,13 +249,13 @@ def cmd_load(args) -> int:
     """Exit 1 when the file has problems or would change stored rows without --replace."""
     db = resolve_db(args.db)
     validation = ingest.check_file(db, Path(args.file), kind=args.kind, max_mb=max_cli_load_mb())
-    _print_list(validation.errors, ingest.problem_lines, "问题", args.full_list)
+    _print_list(validation.errors, ingest.problem_lines, ingest.problem_table, "问题", args.full_list)
     if not validation.ok:
         # A file refused as a whole is said in its one line; a count of one problem would only repeat it.
-        if not (len(validation.errors) == 1 and validation.errors["行"].isna().all()):
+        if not (len(validation.errors) == 1 and validation.errors[ingest.ROW].isna().all()):
             print(f"错误：{len(validation.errors)} 处问题，未载入", file=sys.stderr)
         return 1
-    _print_list(validation.conflicts, _conflict_lines, "与已有数据不同", args.full_list)
+    _print_list(validation.conflicts, _conflict_lines, ingest.conflict_table, "与已有数据不同", args.full_list)
     if args.dry_run:
         inserted = len(validation.rows) - len(validation.conflicts) - validation.unchanged
         print(

@@ -12,10 +12,11 @@ import duckdb
 import pandas as pd
 
 from metrics import assessment, attention, facts, ledger, periods
-from metrics.claims import NOT_REPORTED, Change, Direction, change_between, status_in_quarter
+from metrics.claims import Change, Direction, Status, change_between, status_in_quarter
 from metrics.formatting import (
     NO_CHANGE,
     STATUS_MARK,
+    STATUS_NAMES,
     change_arrow,
     evidence_text,
     judged_change_words,
@@ -32,8 +33,6 @@ from metrics.store import queries
 TILE_QUARTERS = 8
 URGENT_SHOWN = 5
 CITY_LEVEL = "市本级"
-# A unit without any value of a column: a district is asked for one (未报送, as 区域对比 says); 市本级 is not.
-NO_DATA = "无数据"
 # The key to a matrix cell's words, on the screen and on the slides; and 需关注 with nothing in it.
 CELL_KEY = "每格：数值、状态（√ 达标 × 未达标 ？无法判定 ○ 未报送）与环比箭头"
 NOTHING_URGENT = "本期没有低于目标、明显落后于市本级、较上期变差或未报送的单位。"
@@ -67,7 +66,7 @@ class Colour(enum.StrEnum):
     NO_DATA = "no_data"
 
 
-STATUS_COLOURS = {"达标": Colour.MET, "未达标": Colour.MISSED, "无法判定": Colour.UNDECIDED}
+STATUS_COLOURS = {Status.MET: Colour.MET, Status.MISSED: Colour.MISSED, Status.UNDECIDED: Colour.UNDECIDED}
 REFERENCE_COLOURS = {Direction.BETTER: Colour.BETTER_THAN_CITY, Direction.WORSE: Colour.WORSE_THAN_CITY,
                      Direction.UNCHANGED: Colour.LEVEL_WITH_CITY}
 # How urgent a colour is: a unit's cells sorted this way give its severity (the phone's list of units).
@@ -88,7 +87,8 @@ class Cell:
     value: float | None
     value_text: str
     quarter_label: str | None  # the quarter the shown value is of (an earlier one for EARLIER)
-    status: str  # 达标 / 未达标 / 无法判定 / 无目标 / 未报送 / 无数据, as the claims layer states it
+    status: Status  # as the claims layer states it
+    status_words: str  # its words (formatting.STATUS_NAMES): 达标, 未报送 …
     status_mark: str  # the status with its symbol: "× 未达标"
     colour: Colour
     colour_words: str  # what the colour says: the status, or the comparison with 市本级
@@ -123,7 +123,7 @@ class Tile:
     value_text: str
     is_current: bool
     quarter_label: str
-    status: str
+    status: Status
     change_arrow: str
     change_text: str
     source: str
@@ -175,8 +175,9 @@ def _cell(row) -> Cell:
         kind = CellKind.EARLIER
     else:
         kind = CellKind.BOUND if is_bound else CellKind.EXACT
-    status = {CellKind.NO_DATA: NO_DATA, CellKind.NOT_REPORTED: NOT_REPORTED}.get(kind) or status_in_quarter(
-        row.status, is_current)
+    # A unit without any value of a column: a district is asked for one (未报送, as 区域对比 says); 市本级 is not.
+    status = ({CellKind.NO_DATA: Status.NO_DATA, CellKind.NOT_REPORTED: Status.NOT_REPORTED}.get(kind)
+              or status_in_quarter(row.status, is_current))
     colour, colour_words = _colour(row, kind, status)
     change = (Change(row.change_vs_previous, row.unit, row.kind, row.better) if is_current else None)
     return Cell(
@@ -186,9 +187,10 @@ def _cell(row) -> Cell:
         region_name=row.region_name,
         kind=kind,
         value=float(row.value) if has_value else None,
-        value_text=value_text(row.value, row.unit, row.qualifier, row.kind) if has_value else status,
+        value_text=value_text(row.value, row.unit, row.qualifier, row.kind) if has_value else STATUS_NAMES[status],
         quarter_label=row.quarter_label if has_value else None,
         status=status,
+        status_words=STATUS_NAMES[status],
         status_mark=STATUS_MARK.get(status, status),
         colour=colour,
         colour_words=colour_words,
@@ -200,25 +202,26 @@ def _cell(row) -> Cell:
     )
 
 
-def _colour(row, kind: CellKind, status: str) -> tuple[Colour, str]:
+def _colour(row, kind: CellKind, status: Status) -> tuple[Colour, str]:
     """The colour key of a cell and the words it stands for."""
+    words = STATUS_NAMES[status]
     if kind is CellKind.NO_DATA:
-        return Colour.NO_DATA, status
+        return Colour.NO_DATA, words
     if kind in (CellKind.NOT_REPORTED, CellKind.EARLIER):
-        return Colour.NOT_REPORTED, status
+        return Colour.NOT_REPORTED, words
     if kind is CellKind.BOUND:
-        return Colour.BOUND, status
+        return Colour.BOUND, words
     if status in STATUS_COLOURS:
-        return STATUS_COLOURS[status], status
+        return STATUS_COLOURS[status], words
     # 无目标: against 市本级 of the same quarter, where the indicator has a better direction.
     if row.region_level == CITY_LEVEL:
-        return Colour.CITY, f"{status}（{CITY_LEVEL}为参照）"
+        return Colour.CITY, f"{words}（{CITY_LEVEL}为参照）"
     if _missing(row.city_value) or row.city_qualifier not in ("exact", "approx"):
-        return Colour.NO_TARGET, status
+        return Colour.NO_TARGET, words
     against_city = change_between(row.value, row.city_value, row.unit, row.kind, row.better)
     colour = REFERENCE_COLOURS.get(against_city.direction)
     if colour is None:  # no better direction: neither above nor below is good
-        return Colour.NO_TARGET, status
+        return Colour.NO_TARGET, words
     return colour, reference_words(against_city, row.city_name)
 
 
@@ -399,7 +402,7 @@ def chip_text(cell: Cell) -> str:
         return f"{cell.status_mark} {cell.indicator_name}（最近一期：{cell.quarter_label} {cell.value_text}）"
     if cell.kind in (CellKind.NOT_REPORTED, CellKind.NO_DATA):
         return f"{cell.status_mark} {cell.indicator_name}"
-    words = "" if cell.colour_words == cell.status else f"（{cell.colour_words}）"
+    words = "" if cell.colour_words == cell.status_words else f"（{cell.colour_words}）"
     return f"{cell.status_mark}{words} {cell.indicator_name} {cell.value_text} {cell.change_arrow}".rstrip()
 
 

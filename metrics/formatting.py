@@ -8,7 +8,7 @@ import re
 
 import pandas as pd
 
-from metrics.claims import NOTICE_NAME, Change, Direction, is_from_notice
+from metrics.claims import NOTICE_NAME, Change, Direction, Status, is_from_notice
 
 QUALIFIER_PREFIX = {
     "exact": "",
@@ -33,6 +33,16 @@ QUALIFIER_LABEL = {
 COMPARATOR_TEXT = {">=": "达到", ">": "超过", "<=": "不超过", "<": "低于", "=": "等于"}
 # ... and as a sign in a table cell: '≥ 95%', never the code '>='.
 COMPARATOR_SIGNS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "="}
+
+# A status (metrics.claims.Status, the codes sql/views.sql states) in words: every surface words it by this table.
+STATUS_NAMES = {
+    Status.MET: "达标",
+    Status.MISSED: "未达标",
+    Status.UNDECIDED: "无法判定",
+    Status.NO_TARGET: "无目标",
+    Status.NO_DATA: "无数据",
+    Status.NOT_REPORTED: "未报送",
+}
 
 # An indicator's kind, time property and better direction in words.
 KIND_NAMES = {"rate": "比率", "count": "数量", "rank": "名次", "score": "得分", "duration": "时长"}
@@ -272,9 +282,10 @@ def evidence_text(evidence, is_derived: bool) -> str:
 def unreported_text(earlier_value: float | None, unit: str, qualifier: str, kind: str | None,
                     earlier_quarter: str | None) -> str:
     """A unit without a value of the quarter: '未报送（最近：2024年第三季度 98.1%）'."""
+    unreported = STATUS_NAMES[Status.NOT_REPORTED]
     if _is_missing(earlier_value):
-        return "未报送"
-    return f"未报送（最近：{earlier_quarter} {value_text(earlier_value, unit, qualifier, kind)}）"
+        return unreported
+    return f"{unreported}（最近：{earlier_quarter} {value_text(earlier_value, unit, qualifier, kind)}）"
 
 
 def held_period_text(period_label: str, held_from, latest_period_label: str) -> str:
@@ -306,7 +317,7 @@ def rank_text(rank: int) -> str:
 
 def target_text(value: float | None, comparator: str | None, unit: str, kind: str | None = None) -> str:
     if _is_missing(value):
-        return "无目标"
+        return STATUS_NAMES[Status.NO_TARGET]
     return f"{COMPARATOR_SIGNS.get(comparator, comparator)} {value_text(value, unit, kind=kind)}"
 
 
@@ -333,7 +344,7 @@ def readable_facts(frame: pd.DataFrame) -> pd.DataFrame:
             "目标": [target_text(v, c, u, k) for v, c, u, k in
                    zip(frame["target_value"], frame["target_comparator"], frame["unit"], frame["kind"],
                        strict=True)],
-            "状态": frame["status"],
+            "状态": frame["status"].map(STATUS_NAMES),
             "环比": _changes(frame, "change_vs_previous"),
             "同比": _changes(frame, "change_vs_year_ago"),
             "数据截至": pd.to_datetime(frame["end_date"]).dt.strftime("%Y-%m-%d"),
@@ -348,8 +359,9 @@ TARGET_BASIS = {"provincial_rule": "省考核规则", "notice": "通报", "burea
 # A table cell cannot hold coloured badges, so a mark beside the word carries the status.
 # A reported score's check against the rules, marked the same way.
 CHECK_MARK = {"一致": "√ 一致", "不一致": "× 不一致", "无法核对": "？无法核对"}
-STATUS_MARK = {"达标": "√ 达标", "未达标": "× 未达标", "无目标": "— 无目标", "无数据": "○ 无数据",
-               "无法判定": "？无法判定", "未报送": "○ 未报送"}
+STATUS_MARK = {status: mark + STATUS_NAMES[status] for status, mark in (
+    (Status.MET, "√ "), (Status.MISSED, "× "), (Status.NO_TARGET, "— "), (Status.NO_DATA, "○ "),
+    (Status.UNDECIDED, "？"), (Status.NOT_REPORTED, "○ "))}
 
 
 def goals_text(rows: pd.DataFrame, unit: str) -> str:
@@ -374,7 +386,7 @@ def target_status_rows(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
         "年内累计(各季数值相加)": [value_text(v, unit) for v in rows["compared_value"]],
         "目标": [target_text(v, c, unit) for v, c in zip(rows["target_value"], rows["target_comparator"],
                                                           strict=True)],
-        "达标情况": rows["status"].map(lambda name: STATUS_MARK.get(name, name)),
+        "达标情况": rows["status"].map(STATUS_MARK),
     })
     return table if rows["is_milestone"].any() else table.drop(columns=["年内累计(各季数值相加)"])
 
@@ -392,5 +404,5 @@ def projection_rows(projections: list, region_names: dict, unit: str) -> pd.Data
         "全年预测": [f"{p.label} {value_text(p.value, unit, p.qualifier or 'exact')}" for p in projections],
         "推算方法": [p.method for p in projections],
         "目标": [target_text(p.target_value, p.target_comparator, unit) for p in projections],
-        "预测是否达标": [STATUS_MARK.get(p.status, p.status) for p in projections],
+        "预测是否达标": [STATUS_MARK[p.status] for p in projections],
     })

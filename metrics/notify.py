@@ -175,7 +175,7 @@ def _supervision_alerts(subscription: Subscription, asked: pd.DataFrame) -> list
     for row in asked[asked["author"] == subscription.username].itertuples():
         about = f"{row.indicator_name} · {row.region_name} · {row.quarter_label}"
         link = f"/supervision?item={row.item_id}"
-        if row.status == "已答复":
+        if row.status == supervision.ItemStatus.ANSWERED:
             key = f"supervision_answered|{row.item_id}|{row.count_answers}"
             alerts.append(Alert(subscription.username, "supervision", key, f"督办 #{row.item_id} 已答复",
                                 f"{about}。{row.latest_answer}", link))
@@ -233,7 +233,7 @@ def due_alerts(con: duckdb.DuckDBPyConnection, subscribed: list[Subscription], t
     owed = None
     if "unreported" in kinds:
         owed = reporting.status(con, ended, today)
-        owed = owed[owed["state"] == "逾期"]
+        owed = owed[owed["state"] == reporting.State.OVERDUE]
     alerts = []
     for subscription in subscribed:
         if subscription.kind == "supervision":

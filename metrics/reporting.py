@@ -6,6 +6,7 @@ tests and the reminder job decide 逾期 for a day they name, not for the clock.
 """
 
 import datetime as dt
+import enum
 
 import duckdb
 import pandas as pd
@@ -14,9 +15,23 @@ from metrics import attention, ledger, periods
 from metrics.ingest import review
 from metrics.store import queries
 
-STATES = ("已报", "待审核", "已退回", "未报", "逾期")
+
+class State(enum.StrEnum):
+    """Where an expected report stands (sql/queries/reporting_status.sql), as a code; STATE_NAMES words it."""
+
+    REPORTED = "reported"
+    PENDING = "pending"  # filed, awaiting review
+    RETURNED = "returned"
+    DUE = "due"  # not yet filed, before the due date
+    OVERDUE = "overdue"
+
+
+# In the order pages and `python -m metrics remind` list them.
+STATE_NAMES = {State.REPORTED: "已报", State.PENDING: "待审核", State.RETURNED: "已退回", State.DUE: "未报",
+               State.OVERDUE: "逾期"}
 # Marks any CJK font draws: ↩ and the like are emoji, drawn as a box where no colour-emoji font is installed.
-STATE_MARK = {"已报": "√ 已报", "待审核": "… 待审核", "已退回": "← 已退回", "未报": "○ 未报", "逾期": "× 逾期"}
+STATE_MARK = {state: f"{mark} {STATE_NAMES[state]}" for state, mark in (
+    (State.REPORTED, "√"), (State.PENDING, "…"), (State.RETURNED, "←"), (State.DUE, "○"), (State.OVERDUE, "×"))}
 
 
 def status(con: duckdb.DuckDBPyConnection, quarter_index: int, today: dt.date) -> pd.DataFrame:
@@ -37,13 +52,13 @@ def matrix(frame: pd.DataFrame) -> pd.DataFrame:
 
 def outstanding(frame: pd.DataFrame) -> pd.DataFrame:
     """The 催报 list: per unit, what it still owes and by when, the overdue first."""
-    owed = frame[~frame["state"].isin(["已报", "待审核"])]
+    owed = frame[~frame["state"].isin([State.REPORTED, State.PENDING])]
     rows = []
     for (_, region_name), group in owed.groupby(["region_order", "region_name"], sort=True):
         rows.append({
             "单位": region_name,
-            "逾期指标": "、".join(group.loc[group["state"] == "逾期", "indicator_name"]),
-            "待报指标": "、".join(group.loc[group["state"].isin(["未报", "已退回"]), "indicator_name"]),
+            "逾期指标": "、".join(group.loc[group["state"] == State.OVERDUE, "indicator_name"]),
+            "待报指标": "、".join(group.loc[group["state"].isin([State.DUE, State.RETURNED]), "indicator_name"]),
             "截止日期": group["due_date"].min().strftime("%Y-%m-%d"),
             "项数": len(group),
         })
@@ -65,7 +80,7 @@ def digest(con: duckdb.DuckDBPyConnection, quarter_index: int, today: dt.date) -
         "period": periods.quarter_id(quarter_index),
         "period_label": periods.quarter_label(quarter_index),
         "today": today.isoformat(),
-        "counts": {state: int(counts.get(state, 0)) for state in STATES},
+        "counts": {name: int(counts.get(state, 0)) for state, name in STATE_NAMES.items()},
         "outstanding": outstanding(frame).to_dict("records"),
         "awaiting_review": int((pending["status"] == "pending").sum()),
         "overdue_problems": [f"问题{row.problem_no}：{row.title}（{row.owner_name}）"
@@ -80,7 +95,7 @@ def detail_rows(frame: pd.DataFrame) -> pd.DataFrame:
         "单位": frame["region_name"],
         "指标": frame["indicator_name"],
         "截止日期": frame["due_date"].dt.strftime("%Y-%m-%d"),
-        "状态": frame["state"],
+        "状态": frame["state"].map(STATE_NAMES),
     })
 
 
@@ -105,9 +120,9 @@ def reminders(con: duckdb.DuckDBPyConnection, quarter_index: int, today: dt.date
         problems = problems[problems["owner_name"].isin(regions)]
         missed = missed[missed["region_name"].isin(regions)]
     lines = [f"{row.region_name} {row.indicator_name} 已逾期（截止 {row.due_date:%Y-%m-%d}）"
-             for row in frame[frame["state"] == "逾期"].itertuples()]
+             for row in frame[frame["state"] == State.OVERDUE].itertuples()]
     lines += [f"{row.region_name} {row.indicator_name} 待报（截止 {row.due_date:%Y-%m-%d}）"
-              for row in frame[frame["state"].isin(["未报", "已退回"])].itertuples()]
+              for row in frame[frame["state"].isin([State.DUE, State.RETURNED])].itertuples()]
     if reviewer:
         waiting = int((review.submissions(con)["status"] == "pending").sum())
         if waiting:

@@ -120,7 +120,7 @@ def _indicator_figure(con: duckdb.DuckDBPyConnection, board: cockpit.Cockpit, ti
 def _indicator_slide(deck, board: cockpit.Cockpit, tile: cockpit.Tile, picture: bytes, height: int) -> None:
     slide = _slide(deck, tile.indicator_name, board.quarter_label)
     _text_box(slide, [(cockpit.tile_summary(tile), 16, True, TEXT_COLOR),
-                      (f"状态：{STATUS_MARK.get(tile.status, tile.status)} · 来源：{tile.source}", 12, False,
+                      (f"状态：{STATUS_MARK[tile.status]} · 来源：{tile.source}", 12, False,
                        MUTED_COLOR)], Inches(1.1), Inches(1))
     room = SLIDE_HEIGHT - Inches(2.3)
     width = min(SLIDE_WIDTH - 2 * MARGIN, int(room * images.CHART_WIDTH / height))

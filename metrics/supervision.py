@@ -8,6 +8,7 @@ closes items. Opening an item and every step is one change of the warehouse (a l
 journalled in its own transaction and so audited (metrics.changes)."""
 
 import datetime as dt
+import enum
 import hashlib
 from pathlib import Path
 
@@ -25,7 +26,22 @@ from metrics.store.warehouse import WarehouseError, new_version
 SUPERVISOR_ROLES = ("viewer", "admin")
 MAX_TEXT_CHARACTERS = 500
 ANSWER, SEND_BACK, CLOSE = "答复", "退回", "办结"
-STATUS_FILTERS = ("未办结", "逾期", "已办结")
+
+
+class ItemStatus(enum.StrEnum):
+    """Where an item stands after its latest step (sql/queries/supervision_items.sql), as a code; STATUS_NAMES
+    words it."""
+
+    OPEN = "open"
+    ANSWERED = "answered"
+    RETURNED = "returned"
+    CLOSED = "closed"
+
+
+STATUS_NAMES = {ItemStatus.OPEN: "待答复", ItemStatus.ANSWERED: "已答复", ItemStatus.RETURNED: "已退回",
+                ItemStatus.CLOSED: "已办结"}
+# What a reader filters the items by, in words: the page's and the command line's choices.
+STATUS_FILTERS = ("未办结", "逾期", STATUS_NAMES[ItemStatus.CLOSED])
 EXCEL_COLUMNS = ("序号", "指标", "单位", "季度", "督办内容", "督办人", "时限", "状态", "答复", "办结时间")
 
 
@@ -95,12 +111,12 @@ def filtered(frame: pd.DataFrame, *, region: str | None = None, author: str | No
         keep &= frame["region_name"] == region
     if author:
         keep &= frame["author"] == author
-    if status == "未办结":
-        keep &= frame["status"] != "已办结"
-    elif status == "逾期":
+    if status == STATUS_FILTERS[0]:
+        keep &= frame["status"] != ItemStatus.CLOSED
+    elif status == STATUS_FILTERS[1]:
         keep &= frame["is_overdue"]
-    elif status == "已办结":
-        keep &= frame["status"] == "已办结"
+    elif status == STATUS_FILTERS[2]:
+        keep &= frame["status"] == ItemStatus.CLOSED
     return frame[keep]
 
 
@@ -120,7 +136,7 @@ def on_figure(frame: pd.DataFrame, indicator_id: str, quarter_index: int) -> pd.
 
 
 def status_text(row) -> str:
-    return f"{row.status}（逾期）" if row.is_overdue else row.status
+    return f"{STATUS_NAMES[row.status]}（逾期）" if row.is_overdue else STATUS_NAMES[row.status]
 
 
 def _day(value) -> str:
@@ -152,9 +168,9 @@ def reminder_lines(con: duckdb.DuckDBPyConnection, account: Account, today: dt.d
     if account.role != "editor":
         return []
     owed = items(con, account, today)
-    owed = owed[owed["status"].isin(("待答复", "已退回"))].sort_values(["is_overdue", "deadline"],
-                                                                   ascending=[False, True], kind="stable")
-    return [f"督办 #{row.item_id}（{'逾期' if row.is_overdue else row.status}）：{row.indicator_name} · "
+    owed = owed[owed["status"].isin((ItemStatus.OPEN, ItemStatus.RETURNED))].sort_values(
+        ["is_overdue", "deadline"], ascending=[False, True], kind="stable")
+    return [f"督办 #{row.item_id}（{'逾期' if row.is_overdue else STATUS_NAMES[row.status]}）：{row.indicator_name} · "
             f"{row.region_name} · {row.quarter_label}，时限 {_day(row.deadline)}" for row in owed.itertuples()]
 
 
@@ -227,9 +243,9 @@ def add_step(db: Path, account: Account, item_id: int, action: str, content: str
     with new_version(db, from_current=True) as con:
         current = _item(lambda name, **params: queries.run_in_transaction(con, name, **params),
                         account, item_id, now.date())
-        if current["status"] == "已办结":
+        if current["status"] == ItemStatus.CLOSED:
             raise SupervisionError(f"督办 #{item_id} 已办结")
-        if action == SEND_BACK and current["status"] != "已答复":
+        if action == SEND_BACK and current["status"] != ItemStatus.ANSWERED:
             raise SupervisionError(f"督办 #{item_id} 尚无新的答复，无法退回")
         if submission_id is not None:
             sent = queries.run_in_transaction(con, "submission_get", submission_id=int(submission_id))

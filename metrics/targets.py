@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from metrics.claims import Status
 from metrics.formatting import goals_text, target_status_rows, target_text
 from metrics.store import journal, queries, stored_facts
 from metrics.store.warehouse import WarehouseError, new_version
@@ -76,7 +77,7 @@ def projections(con: duckdb.DuckDBPyConnection, pairs: tuple[tuple[str, str], ..
             target_comparator=optional(row.target_comparator),
             target_basis=optional(row.target_basis),
             status=row.projected_status,
-            will_meet={"达标": True, "未达标": False}.get(row.projected_status),
+            will_meet={Status.MET: True, Status.MISSED: False}.get(row.projected_status),
         )
         for row in found.itertuples()
     ]

@@ -128,7 +128,7 @@ def detail(indicator_id: str, region_id: str) -> None:
         st.subheader(common.plain(f"{cell.region_name} · {cell.indicator_name}"))
         top = st.columns(4)
         top[0].metric("数值", cell.value_text, help=common.plain(f"期间：{shown.period_label or '—'}"))
-        compared = "" if cell.colour_words == cell.status else f"  \n{common.plain(cell.colour_words)}"
+        compared = "" if cell.colour_words == cell.status_words else f"  \n{common.plain(cell.colour_words)}"
         top[1].markdown(f"**状态**  \n{common.status_badge(cell.status)}{compared}")
         top[2].markdown(f"**环比**  \n{cell.change_arrow} {common.plain(cell.change_text)}")
         top[3].markdown(f"**目标**  \n{common.plain(cell.target_text)}")

@@ -5,7 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from metrics import charts, facts, periods
-from metrics.formatting import rank_text, readable_facts, source_text, unreported_text, value_text
+from metrics.claims import Status
+from metrics.formatting import STATUS_NAMES, rank_text, readable_facts, source_text, unreported_text, value_text
 from ui import auth, common, supervision
 
 auth.ensure_routed()
@@ -55,7 +56,7 @@ rows = pd.concat([districts, missing], ignore_index=True)
 table = readable_facts(rows)
 table.insert(0, "排名", [rank_text(int(rank)) if pd.notna(rank) else "" for rank in rows["district_rank"]])
 unreported = rows["value"].isna()
-table.loc[unreported, ["期间", "状态"]] = "未报送"
+table.loc[unreported, ["期间", "状态"]] = STATUS_NAMES[Status.NOT_REPORTED]
 table.loc[unreported, "数值"] = [
     unreported_text(row.earlier_value, row.unit, row.earlier_qualifier, row.kind, row.earlier_quarter_label)
     for row in rows[unreported].itertuples()]

@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from metrics import assessment, attention, facts, periods, targets
-from metrics.claims import Change, status_in_quarter
+from metrics.claims import Change, Status, status_in_quarter
 from metrics.formatting import (
+    STATUS_NAMES,
     evidence_text,
     judged_change_words,
     points_fraction,
@@ -23,7 +24,7 @@ from ui import auth, briefing, common
 auth.ensure_routed()
 
 CARDS_PER_ROW = 4
-STATUS_ORDER = ["达标", "未达标", "无法判定", "无目标", "未报送"]
+STATUS_ORDER = [Status.MET, Status.MISSED, Status.UNDECIDED, Status.NO_TARGET, Status.NOT_REPORTED]
 PAGE_FILES = {"districts": "pages/districts.py", "trends": "pages/trends.py", "assessment": "pages/assessment.py"}
 
 chosen = common.filters()
@@ -60,10 +61,10 @@ ranks = ranks[ranks["quarter_index"] <= chosen.quarter_index]
 # Keyed: on a phone the status counts sit two to a row (ui.common.PHONE_CSS).
 columns = st.container(key="status_counts").columns([1, 1, 1, 1, 1, 1.5, 1.5])
 for column, status in zip(columns, STATUS_ORDER, strict=False):
-    column.metric(status, f"{standing.get(status, 0)}项", border=True,
+    column.metric(STATUS_NAMES[status], f"{standing.get(status, 0)}项", border=True,
                   help=(f"区、功能区中，{chosen.quarter_label}没有报送、而其他区已报送的指标项数"
-                        if status == "未报送" else
-                        f"{chosen.quarter_label}各单位各指标的本期数值中，状态为“{status}”的项数"))
+                        if status == Status.NOT_REPORTED else
+                        f"{chosen.quarter_label}各单位各指标的本期数值中，状态为“{STATUS_NAMES[status]}”的项数"))
 with columns[5]:
     if points.empty:
         st.metric("省考核得分", "无数据", border=True)
@@ -171,14 +172,14 @@ else:
     for summary in targeted.itertuples():
         unit = summary.unit
         goals, status_table = shown_status[summary.indicator_id]
-        counts = sorted(summary.status_counts.items(), key=lambda item: (-item[1], item[0]))
+        counts = sorted(summary.status_counts.items(), key=lambda item: (-item[1], STATUS_NAMES[item[0]]))
         with st.container(border=True):
             st.markdown(f"**{common.plain(summary.indicator_name)}** &nbsp; :gray[目标：{common.plain(goals)}]  \n"
                         + " &nbsp; ".join(f"{common.status_badge(name)} {count}" for name, count in counts))
             common.table(status_table, total=summary.row_count)
             if summary.has_milestones:
                 st.caption("年度目标按季度分解：第k季度以年内累计与年度目标的k/4比较。累计中含“以上”等界限值"
-                           "或缺少季度时，累计只是下限或不完整，状态为“无法判定”。")
+                           f"或缺少季度时，累计只是下限或不完整，状态为“{STATUS_NAMES[Status.UNDECIDED]}”。")
             projections = [p for p in projected if p.indicator_id == summary.indicator_id]
             if projections:
                 names = {region["region_id"]: region["region_name"] for region in summary.projectable_regions}

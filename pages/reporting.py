@@ -26,8 +26,8 @@ if chosen.region_id:
     status = status[status["region_id"] == chosen.region_id]
 
 counts = status["state"].value_counts()
-for column, state in zip(st.columns(len(reporting.STATES)), reporting.STATES, strict=True):
-    column.metric(state, f"{int(counts.get(state, 0))}项", border=True)
+for column, (state, name) in zip(st.columns(len(reporting.STATE_NAMES)), reporting.STATE_NAMES.items(), strict=True):
+    column.metric(name, f"{int(counts.get(state, 0))}项", border=True)
 
 st.subheader("报送矩阵")
 common.dataframe(reporting.matrix(status))

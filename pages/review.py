@@ -4,10 +4,10 @@ may withdraw one that still waits."""
 
 import streamlit as st
 
-from metrics import changes
+from metrics import changes, ingest
 from metrics.formatting import inert
 from metrics.ingest import review
-from metrics.ingest.validate import preview
+from metrics.ingest.validation import preview
 from metrics.paths import resolve_db
 from ui import auth, common, warming
 
@@ -50,7 +50,7 @@ if account.can("admin"):
                 common.table(shown["修改"])
         else:
             st.error(f"按当前数据校验有 {len(validation.errors)} 处问题，只能退回。", icon=":material/error:")
-            common.dataframe(validation.errors)
+            common.dataframe(ingest.problem_table(validation.errors))
         left, right = st.columns(2)
         with left:
             if st.button("审核通过并发布", type="primary", disabled=not validation.ok, icon=":material/task_alt:"):

@@ -83,7 +83,7 @@ st.markdown(item_heading(item))
 st.text(item["content"])
 for step in common.data(supervision.thread, account, number).itertuples():
     st.text(supervision.step_text(step))
-if item["status"] == "已办结":
+if item["status"] == supervision.ItemStatus.CLOSED:
     st.stop()
 
 
@@ -108,7 +108,8 @@ if account.role == "editor":
         if st.form_submit_button("提交答复", type="primary"):
             act(supervision.ANSWER, answer, attached)
 elif supervision.may_open(account):
-    actions = [supervision.CLOSE, *([supervision.SEND_BACK] if item["status"] == "已答复" else [])]
+    answered = item["status"] == supervision.ItemStatus.ANSWERED
+    actions = [supervision.CLOSE, *([supervision.SEND_BACK] if answered else [])]
     with st.form(f"supervision_decide_{number}", clear_on_submit=True):
         action = st.radio("处理", actions, horizontal=True)
         remark = st.text_area("意见（退回时必填）", max_chars=supervision.MAX_TEXT_CHARACTERS)

@@ -130,12 +130,13 @@ select * from derived_observations_of(scoped);
 create or replace view all_observations as
 select * from all_observations_of(false);
 
--- Status of a value against a target. A bound proves a target met only when the bound itself
--- meets it; it never proves a miss. No value at all is 无数据.
+-- Status of a value against a target, as a code (metrics.claims.Status; metrics.formatting.STATUS_NAMES words
+-- it). A bound proves a target met only when the bound itself meets it; it never proves a miss (undecided).
+-- No value at all is no_data.
 create or replace macro target_status(observed, qualifier, target, comparator) as
     case
-        when target is null then '无目标'
-        when observed is null then '无数据'
+        when target is null then 'no_target'
+        when observed is null then 'no_data'
         when qualifier in ('exact', 'approx') then
             case
                 when (comparator = '>' and observed > target)
@@ -143,26 +144,26 @@ create or replace macro target_status(observed, qualifier, target, comparator) a
                   or (comparator = '<' and observed < target)
                   or (comparator = '<=' and observed <= target)
                   or (comparator = '=' and observed = target)
-                then '达标' else '未达标'
+                then 'met' else 'missed'
             end
         when qualifier in ('at_least', 'all_at_least') then
             case
                 when (comparator = '>' and observed > target)
                   or (comparator = '>=' and observed >= target)
-                then '达标' else '无法判定'
+                then 'met' else 'undecided'
             end
         when qualifier = 'more_than' then
             case
-                when comparator in ('>', '>=') and observed >= target then '达标'
-                else '无法判定'
+                when comparator in ('>', '>=') and observed >= target then 'met'
+                else 'undecided'
             end
         when qualifier = 'at_most' then
             case
                 when (comparator = '<' and observed < target)
                   or (comparator = '<=' and observed <= target)
-                then '达标' else '无法判定'
+                then 'met' else 'undecided'
             end
-        else '无法判定'
+        else 'undecided'
     end;
 
 -- Targets as set, and full marks for every item's reported points: a score is on target when it
@@ -552,7 +553,7 @@ select * from final;
 create or replace view integrity_violations as
 select * from integrity_violations_of(false);
 
--- Every value of a year (all years when selected_year is null) with its target status, and a 无数据 row
+-- Every value of a year (all years when selected_year is null) with its target status, and a no_data row
 -- for each quarterly milestone of an annual target that no value answers yet; optionally of one
 -- category and one region, and (targeted_only) only of the indicators that have a target row here in
 -- any region. region_order orders each indicator's rows as pages show them.
@@ -666,7 +667,7 @@ unanswered as (
         m.basis as target_basis,
         m.source as target_source,
         m.is_milestone,
-        '无数据' as status
+        'no_data' as status
     from milestones as m
     join indicators as i using (indicator_id)
     join regions as r using (region_id)

@@ -133,7 +133,7 @@ def names_used_from(package: str) -> set[str]:
     return used
 
 
-@pytest.mark.parametrize("package", ["metrics.accounts", "metrics.ingest.validate"])
+@pytest.mark.parametrize("package", ["metrics.accounts", "metrics.ingest.validation"])
 def test_a_split_package_exports_exactly_what_its_callers_use(package):
     """Its __init__ only re-exports, from the modules that hold each concept, the names used outside it."""
     tree = ast.parse((ROOT.joinpath(*package.split(".")) / "__init__.py").read_text(encoding="utf-8"))
@@ -143,8 +143,8 @@ def test_a_split_package_exports_exactly_what_its_callers_use(package):
 
 
 @pytest.mark.parametrize(("package", "layers"), [
-    ("metrics.accounts", ["store", "audit", "users", "sign_in", "oidc"]),
-    ("metrics.ingest.validate", ["checks", "reference", "observations", "file", "display"]),
+    ("metrics.accounts", ["store", "audit", "users", "sessions", "oidc"]),
+    ("metrics.ingest.validation", ["checks", "reference", "observations", "file", "display"]),
 ])
 def test_a_split_package_s_modules_import_only_those_below_them(package, layers):
     graph = project_graph()
@@ -153,3 +153,18 @@ def test_a_split_package_s_modules_import_only_those_below_them(package, layers)
               for index, module in enumerate(modules)}
     inside = sorted(name for name in graph if name.startswith(f"{package}."))
     assert (inside, {module: above for module, above in upward.items() if above}) == (sorted(modules), {})
+
+
+def test_no_name_of_a_package_is_both_one_of_its_modules_and_a_name_it_exports():
+    """`metrics.accounts.sign_in` was a module and the function the package exports under the same name: a
+    reader (and importlib) could not tell which one a name meant."""
+    packages = sorted({module_name(path.parent / "__init__.py") for path in (ROOT / "metrics").rglob("*.py")})
+    shadowed = []
+    for package in packages:
+        directory = ROOT.joinpath(*package.split("."))
+        modules = {path.stem for path in directory.glob("*.py")} | {
+            path.name for path in directory.iterdir() if (path / "__init__.py").is_file()}
+        names = vars(importlib.import_module(package))
+        shadowed += [f"{package}.{name}" for name in sorted(modules)
+                     if name in names and not isinstance(names[name], ModuleType)]
+    assert shadowed == []

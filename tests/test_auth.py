@@ -3,7 +3,6 @@ and the pages each role may reach."""
 
 import asyncio
 import fcntl
-import importlib
 import stat
 import time
 from pathlib import Path
@@ -16,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from support import APP, PASSWORD, signed_in
 
 from metrics import accounts, changes
+from metrics.accounts import sessions
 from metrics.accounts.store import transaction
 from ui.common import plain
 
@@ -164,19 +164,18 @@ def test_failed_logins_slow_down():
 
 def test_sign_in_fails_closed_when_the_store_cannot_write(store, monkeypatch):
     """A full disk: the failure cannot be counted, so nobody signs in, with either password."""
-    signing = importlib.import_module("metrics.accounts.sign_in")  # the module; the package's sign_in is the function
-    real_run = signing._run
+    real_run = sessions._run
 
     def disk_full(con, name, **params):
         if name in ("account_failure_insert", "session_insert"):
             raise duckdb.IOException("IO Error: No space left on device")
         return real_run(con, name, **params)
 
-    monkeypatch.setattr(signing, "_run", disk_full)
+    monkeypatch.setattr(sessions, "_run", disk_full)
     for password in ("wrong-password", PASSWORD):
         with pytest.raises(accounts.StoreUnavailable, match=r"^账户库 .* 无法写入（IOException），未做任何更改$"):
             sign_in(store, "viewer1", password)
-    monkeypatch.setattr(signing, "_run", real_run)
+    monkeypatch.setattr(sessions, "_run", real_run)
     assert refusal(store, "viewer1", "wrong-password") == ("用户名或密码错误", 1)
 
 

@@ -310,16 +310,17 @@ def test_a_bars_label_inside_it_is_white(seed_con):
 
 def test_cockpit_matrix_outlines_a_bound_instead_of_filling_it_and_labels_each_status():
     from metrics.charts import cockpit_matrix
-    from metrics.claims import Change
+    from metrics.claims import Change, Status
     from metrics.cockpit import Cell, CellKind, Colour, Column, Unit
+    from metrics.formatting import STATUS_MARK, STATUS_NAMES
 
-    def cell(region_id, kind, value_text, status, colour, words, arrow=""):
+    def cell(region_id, kind, value_text, status, colour, arrow=""):
         return Cell("share", "占比", region_id, region_id, kind, None, value_text, "2025年第一季度", status,
-                    {"未达标": "× 未达标", "无法判定": "？无法判定"}[status], colour, words,
+                    STATUS_NAMES[status], STATUS_MARK[status], colour, STATUS_NAMES[status],
                     Change(None, "%", "rate", "higher"), arrow, "—", "≥ 95%", "报表")
 
-    cells = (cell("a", CellKind.EXACT, "93%", "未达标", Colour.MISSED, "未达标", "↓"),
-             cell("b", CellKind.BOUND, "≥ 50%", "无法判定", Colour.BOUND, "无法判定"))
+    cells = (cell("a", CellKind.EXACT, "93%", Status.MISSED, Colour.MISSED, "↓"),
+             cell("b", CellKind.BOUND, "≥ 50%", Status.UNDECIDED, Colour.BOUND))
     figure = cockpit_matrix((Column("share", "占比", "%"),), (Unit("a", "甲<b>", "区"), Unit("b", "乙", "区")), cells,
                             "2025年第一季度", highlight="b")
     assert list(figure.data[0].text) == ["<b>93%</b> ↓<br>× 未达标", "<b>≥ 50%</b><br>？无法判定"]

@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 from metrics import assessment, attention, charts, facts, periods
 from metrics.briefing import compose, gather, model
 from metrics.briefing.summary import summary_clauses
-from metrics.claims import NOTICE_LOAD_ID, Change
+from metrics.claims import NOTICE_LOAD_ID, Change, Status
 from metrics.formatting import (
     STATUS_MARK,
+    STATUS_NAMES,
     change_words,
     delta_text,
     judged_change_words,
@@ -48,7 +49,7 @@ QUALIFIERS = ("exact",) * 5 + ("approx", "at_least", "all_at_least", "more_than"
 # Provenance: the notice's item (load 1), a department's report, the bureau's own check.
 SOURCES = ((NOTICE_LOAD_ID, "二、4 整改情况 二是"), (2, "2024年第三季度报表"), (3, "本局核实记录"))
 COMPARATORS = (">=", ">", "<=", "<", "=")
-MARK_STATUS = {mark: status for status, mark in STATUS_MARK.items()}
+MARK_STATUS = {mark: STATUS_NAMES[status] for status, mark in STATUS_MARK.items()}
 
 
 def database() -> duckdb.DuckDBPyConnection:
@@ -166,7 +167,7 @@ def card_claims(cards: pd.DataFrame, quarter_index: int) -> dict:
         year_ago = Change(row["change_vs_year_ago"], row["unit"], row["kind"], row["better"])
         delta = common.metric_delta(previous)
         claims[row["indicator_id"], row["region_id"], quarter_index] = {
-            "status": row["status"] if row["is_current"] else "未报送",
+            "status": STATUS_NAMES[row["status"]] if row["is_current"] else "未报送",
             "环比": delta["delta"] or "—",
             "环比判断": delta.get("delta_color", "gray"),
             "同比": judged_change_words(year_ago) if row["is_current"] and year_ago.direction is not None else "—",
@@ -280,7 +281,7 @@ def test_every_surface_says_the_same_of_a_key(con, assessed, drawn, pick):
 
     # 需关注 and the CLI name exactly the quarter's misses and worsenings.
     current = latest[latest["is_current"]]
-    missed = {(row.indicator_id, row.region_id) for row in current.itertuples() if row.status == "未达标"}
+    missed = {(row.indicator_id, row.region_id) for row in current.itertuples() if row.status == Status.MISSED}
     assert {(item.indicator_id, item.region_id) for item in attention_said if item.finding == "below_target"} == missed
     for item in attention_said:
         key = (item.indicator_id, item.region_id, quarter_index)
@@ -292,8 +293,8 @@ def test_every_surface_says_the_same_of_a_key(con, assessed, drawn, pick):
 
     # 总览's counts and the briefing's count clause.
     counts = cards[cards["is_current"]]["status"].value_counts()
-    for status in ("达标", "未达标") if cards["is_current"].any() else ():
-        assert f"{status}{int(counts.get(status, 0))}项" in summary, (status, summary)
+    for status in (Status.MET, Status.MISSED) if cards["is_current"].any() else ():
+        assert f"{STATUS_NAMES[status]}{int(counts.get(status, 0))}项" in summary, (status, summary)
 
     # Every number the briefing's summary states is in the data of its quarter (or the previous one, for 环比):
     # a value, a target, a change, a gap, or a count of the rows.

@@ -7,6 +7,7 @@ import pytest
 from support import load_text, seeded_warehouse
 
 from metrics import cockpit
+from metrics.claims import Status
 from metrics.cockpit import CellKind, Colour
 from metrics.store import open_reader
 
@@ -59,7 +60,7 @@ def test_tiles_carry_the_headline_figures_and_their_last_quarters(board):
     share = tiles["one_window_share"]
     assert (share.region_name, share.value_text, share.quarter_label, share.status, share.change_arrow,
             share.change_text, share.source) == (
-        "市本级", "100%", "2025年第一季度", "达标", "→", "持平", "2025年第一季度报表")
+        "市本级", "100%", "2025年第一季度", Status.MET, "→", "持平", "2025年第一季度报表")
     assert share.series.to_dict("list") == {"quarter_label": ["2024年第三季度", "2024年第四季度", "2025年第一季度"],
                                             "value": [100.0, 100.0, 100.0], "value_text": ["100%", "100%", "100%"]}
     rank = tiles["supervision_rank"]
@@ -68,7 +69,7 @@ def test_tiles_carry_the_headline_figures_and_their_last_quarters(board):
     # A figure of an earlier quarter says so, as 总览's card does.
     modules = tiles["website_modules"]
     assert (modules.value_text, modules.is_current, modules.quarter_label, modules.status) == (
-        "7个", False, "2023年第四季度", "未报送")
+        "7个", False, "2023年第四季度", Status.NOT_REPORTED)
     assert board.assessment == cockpit.AssessmentTile(
         points_text="2/2", is_full=True, points_period="2025年第一季度", points_source="湖北省2025年一季度考核通报",
         rank_text="第3名", rank_period="2025年第一季度", rank_source="2025年第一季度报表")
@@ -91,7 +92,7 @@ def test_the_phone_list_puts_the_laggard_first_and_the_units_on_target_last(boar
 
 def test_a_cells_detail_has_its_trend_ranks_target_source_ledger_items_and_links(walk_con):
     detail = cockpit.cell_detail(walk_con, "one_window_share", "echeng", Q2025_1, today=dt.date(2025, 5, 1))
-    assert (detail.cell.value_text, detail.cell.status, detail.cell.target_text, detail.cell.source,
+    assert (detail.cell.value_text, detail.cell.status_words, detail.cell.target_text, detail.cell.source,
             detail.period_label, detail.evidence) == (
         "93%", "未达标", "≥ 95%", "2025年第一季度报表", "2025年第一季度", "—")
     assert detail.trend[["quarter_label", "value_text", "change_text"]].values.tolist() == [
@@ -130,7 +131,7 @@ def test_without_a_target_a_cell_is_coloured_against_city_level_and_a_bound_neve
         board = cockpit.cockpit(con, Q2025_1)
     finally:
         con.close()
-    row = {cell.region_name: (cell.kind, cell.value_text, cell.status, cell.colour, cell.colour_words)
+    row = {cell.region_name: (cell.kind, cell.value_text, cell.status_words, cell.colour, cell.colour_words)
            for cell in board.cells if cell.indicator_id == "supervision_push_volume"}
     assert row == {
         "市本级": (CellKind.EXACT, "4,000万条", "无目标", Colour.CITY, "无目标（市本级为参照）"),

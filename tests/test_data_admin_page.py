@@ -199,10 +199,10 @@ def test_scope_by_indicator_category_and_no_reference_data_for_editors(fresh_db)
         admin_view = changes.within_scope(con, validation, accounts.Account("boss", "admin"))
     finally:
         con.close()
-    assert checked.errors.to_dict("records") == [
+    assert ingest.problem_table(checked.errors).to_dict("records") == [
         {"行": 3, "列": "地区", "值": "鄂州市", "问题": "超出您的填报范围（指标类别：一窗通办）"}
     ]
-    assert checked_regions.errors[["行", "列", "值", "问题"]].values.tolist() == [
+    assert ingest.problem_table(checked_regions.errors)[["行", "列", "值", "问题"]].values.tolist() == [
         [2, "地区", "凤凰街道", "只有管理员可以新增地区"]
     ]
     assert admin_view.ok

@@ -1,8 +1,24 @@
-"""Readable numbers: exact plain text for files, 万/亿 and % for screens."""
+"""Readable numbers: exact plain text for files, 万/亿 and % for screens; statuses as codes, worded by one table."""
+
+import re
 
 import pytest
 
-from metrics.formatting import compact, delta_text, plain_number, rank_text, target_text, value_text
+from metrics.claims import Status
+from metrics.formatting import (
+    STATUS_MARK,
+    STATUS_NAMES,
+    compact,
+    delta_text,
+    plain_number,
+    rank_text,
+    target_text,
+    value_text,
+)
+from metrics.paths import ROOT
+from metrics.reporting import STATE_MARK, STATE_NAMES, State
+from metrics.supervision import STATUS_NAMES as ITEM_STATUS_NAMES
+from metrics.supervision import ItemStatus
 
 
 @pytest.mark.parametrize(
@@ -71,3 +87,25 @@ def test_a_change_has_an_arrow_the_way_the_value_moved_and_a_rank_that_rises_poi
     assert [reference_words(change_between(value, 40, "万条", "count", better), "市本级")
             for value, better in ((30, "higher"), (50, "higher"), (40, "higher"), (30, "lower"), (30, "none"))] == [
         "差于市本级", "好于市本级", "与市本级持平", "好于市本级", "—"]
+
+
+def sql_literals(path) -> list[str]:
+    """The string literals of a SQL file, its comments left out."""
+    code = re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8"))
+    return re.findall(r"'((?:[^']|'')*)'", code)
+
+
+def test_sql_states_statuses_as_codes_and_every_code_has_its_words():
+    """A value's status against its target, a report's state and a 督办 item's status leave SQL as codes and are
+    worded by one table each."""
+    words = {*STATUS_NAMES.values(), *STATE_NAMES.values(), *ITEM_STATUS_NAMES.values()}
+    worded = {(path.relative_to(ROOT).as_posix(), literal) for path in sorted((ROOT / "sql").rglob("*.sql"))
+              for literal in sql_literals(path) if literal in words}
+    assert worded == set()
+    assert set(STATUS_NAMES) == set(STATUS_MARK) == set(Status)
+    assert len(set(STATUS_NAMES.values())) == len(Status)
+    assert [STATUS_MARK[status] for status in Status] == [
+        "√ 达标", "× 未达标", "？无法判定", "— 无目标", "○ 无数据", "○ 未报送"]
+    assert set(STATE_NAMES) == set(STATE_MARK) == set(State)
+    assert list(STATE_MARK.values()) == ["√ 已报", "… 待审核", "← 已退回", "○ 未报", "× 逾期"]
+    assert set(ITEM_STATUS_NAMES) == set(ItemStatus)

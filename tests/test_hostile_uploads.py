@@ -207,7 +207,7 @@ def test_a_workbook_just_under_every_limit_is_read_within_the_budget(corpus):
 def test_stale_dimension_loses_no_row(corpus, seed_con):
     validation = checked(seed_con, "stale.xlsx", (corpus / "stale_dimension.xlsx").read_bytes())
     assert validation.ok, problems(validation)
-    assert list(validation.rows["行"]) == [2, 3, 4, 5, 6]
+    assert list(validation.rows["row_number"]) == [2, 3, 4, 5, 6]
     assert list(validation.rows.region_id) == ["huarong", "echeng", "liangzihu", "gedian", "linkong"]
     assert list(validation.rows.value) == [100, 101, 102, 103, 104]
 
@@ -216,7 +216,7 @@ def test_stale_dimension_loses_no_row(corpus, seed_con):
 def test_a_sheet_is_read_whatever_its_dimension_claims(corpus, seed_con, name):
     validation = checked(seed_con, name, (corpus / name).read_bytes())
     assert validation.ok, problems(validation)
-    assert validation.rows[["行", "indicator_id", "region_id", "period_id", "value"]].values.tolist() == [
+    assert validation.rows[["row_number", "indicator_id", "region_id", "period_id", "value"]].values.tolist() == [
         [2, "one_window_items", "huarong", "2024Q1", 120.0]
     ]
 
@@ -252,17 +252,17 @@ def test_cells_read_as_openpyxl_showed_them():
 def test_limits_follow_the_environment(monkeypatch):
     text_workbook = hostile.workbook({"观测值": hostile.sheet_xml(hostile.table_rows([hostile.HEADER, hostile.ROW]))})
     monkeypatch.setenv(config.MAX_UPLOAD_TEXT_CHARS.name, "20")
-    assert ingest.read_upload("t.xlsx", text_workbook).problems["问题"].tolist() == [
+    assert ingest.read_upload("t.xlsx", text_workbook).problems["problem"].tolist() == [
         REFUSED.format("展开后的文字超过 20 字上限")
     ]
     monkeypatch.delenv(config.MAX_UPLOAD_TEXT_CHARS.name)
     monkeypatch.setenv(config.MAX_UPLOAD_CELLS.name, "9")
-    assert ingest.read_upload("t.xlsx", text_workbook).problems["问题"].tolist() == [
+    assert ingest.read_upload("t.xlsx", text_workbook).problems["problem"].tolist() == [
         REFUSED.format("单元格超过 9 个上限(更大的表请另存为 CSV 载入)")
     ]
     monkeypatch.setenv(config.MAX_UPLOAD_CELLS.name, "10")
     monkeypatch.setenv(config.MAX_XLSX_EXPANDED_MB.name, "0.001")
-    assert ingest.read_upload("t.xlsx", text_workbook).problems["问题"].tolist() == [
+    assert ingest.read_upload("t.xlsx", text_workbook).problems["problem"].tolist() == [
         REFUSED.format("解压后大小超过 0.001 MiB 上限")
     ]
     monkeypatch.delenv(config.MAX_XLSX_EXPANDED_MB.name)
@@ -295,7 +295,8 @@ def test_a_shared_string_table_longer_than_the_cell_limit_is_refused(monkeypatch
         {"观测值": hostile.sheet_xml(hostile.table_rows([hostile.HEADER]))},
         {"xl/sharedStrings.xml": hostile.shared_strings([str(n) for n in range(21)])},
     )
-    assert ingest.read_upload("s.xlsx", data).problems["问题"].tolist() == [REFUSED.format("共享字符串超过 20 个上限")]
+    assert ingest.read_upload("s.xlsx", data).problems["problem"].tolist() == [
+        REFUSED.format("共享字符串超过 20 个上限")]
 
 
 DAMAGED = "无法读取 Excel 文件：文件已损坏或不是有效的 .xlsx"
@@ -310,7 +311,7 @@ BELOW_THE_HEADER = {
 def test_damage_found_while_rows_are_read_is_one_problem(damage):
     rows = hostile.table_rows([hostile.HEADER, hostile.ROW]) + BELOW_THE_HEADER[damage]
     data = hostile.workbook({"观测值": hostile.sheet_xml(rows)})
-    assert ingest.read_upload("d.xlsx", data).problems["问题"].tolist() == [DAMAGED]
+    assert ingest.read_upload("d.xlsx", data).problems["problem"].tolist() == [DAMAGED]
 
 
 # ---------------------------------------------------------------- items 17, 18, 21 and cells no one can see

@@ -112,7 +112,8 @@ def test_each_bad_file_reports_its_exact_problems(seed_con, case, suffix):
     validation = check(seed_con, path.name, path.read_bytes())
     assert problems(validation) == EXPECTED[case]
     assert not validation.ok
-    assert list(validation.errors.columns) == ["行", "列", "值", "问题"]
+    assert list(validation.errors.columns) == ["row_number", "column", "value", "problem"]
+    assert list(ingest.problem_table(validation.errors).columns) == ["行", "列", "值", "问题"]
 
 
 @pytest.mark.parametrize("name", sorted(WHOLE_FILE_EXPECTED))
@@ -211,7 +212,7 @@ def test_edited_export_is_a_conflict_until_replaced_and_rollback_restores(fresh_
     conflict = validation.conflicts.iloc[0]
     assert len(validation.conflicts) == 1
     assert validation.unchanged == before.count("\n") - 2  # every exported row but the edited one
-    assert (conflict.指标, conflict.地区, conflict.期间, conflict.原数值, conflict.新数值) == (
+    assert (conflict.indicator, conflict.region, conflict.period, conflict.old_value, conflict.new_value) == (
         "圈内通办上线事项数", "鄂州市", "asof-2023-12", 1101, 1102,
     )  # fmt: skip
     with pytest.raises(

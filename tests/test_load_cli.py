@@ -146,6 +146,22 @@ def test_many_conflicts_are_counted_and_listed_whole_in_a_file(fresh_db, tmp_pat
     assert [row["期间"] for row in listed] == months
 
 
+
+def test_many_problems_are_listed_whole_in_a_file_under_the_words_a_reader_knows(fresh_db, tmp_path, capsys):
+    """The problems are kept by code (row_number, column, value, problem); the list a person opens is headed in
+    words, as the page's download is."""
+    rows = "".join(f"一窗通办事项数,华荣区,2024Q1,{n},季报\n" for n in range(1, 23))
+    (tmp_path / "bad.csv").write_text("指标名称,地区,期间,数值,来源\n" + rows, encoding="utf-8")
+    full_list = tmp_path / "问题.csv"
+    assert main(["load", str(tmp_path / "bad.csv"), "--db", str(fresh_db), "--full-list", str(full_list)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "第2行 地区“华荣区”：未知地区“华荣区”，是否为“华容区”？"
+    assert err[20:] == [f"……共 22 处问题，以上为前 20 处，完整列表见 {full_list}", "错误：22 处问题，未载入"]
+    listed = list(csv.reader(io.StringIO(full_list.read_text(encoding="utf-8"))))
+    assert listed[0] == ["行", "列", "值", "问题"]
+    assert listed[1:3] == [["2", "地区", "华荣区", "未知地区“华荣区”，是否为“华容区”？"],
+                           ["3", "地区", "华荣区", "未知地区“华荣区”，是否为“华容区”？"]]
+
 def test_the_command_line_has_its_own_size_limit_above_the_browsers(fresh_db, tmp_path, monkeypatch, capsys):
     assert config.MAX_CLI_LOAD_MB.default == 1024
     path = tmp_path / "quarter.csv"

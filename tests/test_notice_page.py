@@ -97,7 +97,7 @@ def test_accepted_rows_with_a_new_indicator_validate_as_one_upload_and_problems_
     rows.loc[2, "地区"] = None
     upload = notice_rows.to_upload(document, rows, added)
     validation = ingest.validate(seed_con, ingest.read_upload(upload.file_name, upload.content))
-    assert notice_rows.numbered(validation.errors, upload).to_dict("records") == [
+    assert notice_rows.numbered(ingest.problem_table(validation.errors), upload).to_dict("records") == [
         {"序号": 1, "列": "观测值!数值", "值": "198.5", "问题": "比率应在0到100之间"},
         {"序号": 3, "列": "观测值!地区", "值": "", "问题": "必填项为空"},
     ]
@@ -109,7 +109,7 @@ def test_under_has_no_stored_qualifier_so_an_accepted_row_must_change_it(seed_co
     rows["处理"] = "采纳"
     upload = notice_rows.to_upload(document, rows, {})
     validation = ingest.validate(seed_con, ingest.read_upload(upload.file_name, upload.content))
-    assert notice_rows.numbered(validation.errors, upload)["问题"].tolist() == [
+    assert notice_rows.numbered(ingest.problem_table(validation.errors), upload)["问题"].tolist() == [
         "无法识别的限定“不足(低于)”：应为 精确、以上、超过、以内、约、均达…以上 或其代码(exact、at_least…)"]
 
 

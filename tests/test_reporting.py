@@ -30,8 +30,9 @@ def quarters_con(two_quarters_db):
 
 
 def one_window(frame):
+    """Each unit's state of the one-window share, in words."""
     rows = frame[frame["indicator_id"] == "one_window_share"]
-    return dict(zip(rows["region_name"], rows["state"], strict=True))
+    return dict(zip(rows["region_name"], rows["state"].map(reporting.STATE_NAMES), strict=True))
 
 
 def test_q4_before_and_after_its_due_date(quarters_con):

@@ -125,8 +125,8 @@ def test_the_calendar_follows_a_submission(cycle):
             frame = reporting.status(con, quarter, today)
         finally:
             con.close()
-        return frame.loc[(frame["indicator_id"] == "one_window_share") & (frame["region_name"] == "华容区"),
-                         "state"].item()
+        return reporting.STATE_NAMES[frame.loc[(frame["indicator_id"] == "one_window_share")
+                                               & (frame["region_name"] == "华容区"), "state"].item()]
 
     assert huarong_state() == "未报"
     returned = submit(db, clerk, data)

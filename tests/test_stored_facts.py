@@ -151,8 +151,8 @@ def test_a_refresh_judges_by_what_its_own_transaction_wrote_to_the_tables_the_ru
     try:
         assert con.execute("select region_id, status from stored_quarter_facts where indicator_id = "
                            "'one_window_share' order by region_id").fetchall() == [
-            ("city_level", "达标"), ("echeng", "未达标"), ("gedian", "达标"), ("huarong", "达标"),
-            ("liangzihu", "达标"), ("linkong", "未达标"), ("townships", "无法判定")]
+            ("city_level", "met"), ("echeng", "missed"), ("gedian", "met"), ("huarong", "met"),
+            ("liangzihu", "met"), ("linkong", "missed"), ("townships", "undecided")]
     finally:
         con.close()
 
@@ -216,3 +216,26 @@ def test_ensure_upgrades_a_warehouse_of_an_earlier_release_without_touching_its_
     finally:
         con.close()
     assert "已将数据仓库" not in ensure()  # the same release: nothing to do
+
+
+def test_an_upgrade_restates_the_stored_statuses_of_an_earlier_release_as_codes(fresh_db):
+    """Releases before the status codes stored '达标', '无目标'… in the facts: the upgrade that the changed rules
+    bring recomputes them, so that no word is left for a page to misread."""
+    from metrics.claims import Status
+    from metrics.formatting import STATUS_NAMES
+    from metrics.store import upgrade
+
+    words = {code.value: word for code, word in STATUS_NAMES.items()}
+    with new_version(fresh_db, from_current=True) as con:
+        for table in stored_facts.STORED_TABLES:
+            con.execute(f"update {table} set status = case status "
+                        + " ".join(f"when '{code}' then '{word}'" for code, word in words.items()) + " end")
+        con.execute("delete from schema_release")
+    assert upgrade.upgrade(fresh_db)
+    con = open_reader(fresh_db)
+    try:
+        stored = {table: {row[0] for row in con.execute(f"select distinct status from {table}").fetchall()}
+                  for table in stored_facts.STORED_TABLES}
+    finally:
+        con.close()
+    assert stored == {table: {Status.MET, Status.UNDECIDED, Status.NO_TARGET} for table in stored_facts.STORED_TABLES}

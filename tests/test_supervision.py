@@ -68,7 +68,8 @@ def test_the_whole_loop_is_journalled_and_audited(people):
     changes.supervision_step(db, who["boss"], item_id, "办结", "")
     row = read(db, supervision.item, who["leader"], item_id, dt.date.today())
     today = dt.date.today().isoformat()
-    assert (row["status"], row["count_answers"], row["indicator_name"], row["region_name"], row["quarter_label"]) == (
+    assert (supervision.STATUS_NAMES[row["status"]], row["count_answers"], row["indicator_name"], row["region_name"],
+            row["quarter_label"]) == (
         "已办结", 2, "综合窗口可办事项占比(一窗通办)", "华容区", "2024年第三季度")
     assert row["answers"] == (f"{today} hr_clerk：已有12个事项进驻综合窗口，下季度补齐；"
                               f"{today} hr_clerk：2025年1月底前完成")

@@ -50,11 +50,13 @@ def page_as(fresh_db, store_of_people, monkeypatch):
 
 
 def items(db, account):
+    """The account's items, each status in words."""
     con = open_reader(db)
     try:
-        return supervision.items(con, account, dt.date.today())
+        found = supervision.items(con, account, dt.date.today())
     finally:
         con.close()
+    return found.assign(status=found["status"].map(supervision.STATUS_NAMES))
 
 
 def labelled(widgets, label):

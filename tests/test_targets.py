@@ -29,32 +29,32 @@ def test_seed_statuses_against_the_provincial_rule(seed_con):
     table = targets.target_status_table(seed_con)
     one_window = table[table["indicator_id"] == "one_window_share"]
     assert rows(one_window, STATUS_COLUMNS) == [
-        ("city_level", "asof-notice", 100.0, 100.0, 50.0, "达标"),
-        ("echeng", "asof-notice", 90.0, 90.0, 50.0, "达标"),
-        ("huarong", "asof-notice", 97.47, 97.47, 50.0, "达标"),
-        ("liangzihu", "asof-notice", 95.0, 95.0, 50.0, "达标"),
-        ("gedian", "asof-notice", 95.0, 95.0, 50.0, "达标"),
-        ("linkong", "asof-notice", 81.9, 81.9, 50.0, "达标"),
-        ("townships", "asof-notice", 50.0, 50.0, 50.0, "无法判定"),
+        ("city_level", "asof-notice", 100.0, 100.0, 50.0, "met"),
+        ("echeng", "asof-notice", 90.0, 90.0, 50.0, "met"),
+        ("huarong", "asof-notice", 97.47, 97.47, 50.0, "met"),
+        ("liangzihu", "asof-notice", 95.0, 95.0, 50.0, "met"),
+        ("gedian", "asof-notice", 95.0, 95.0, 50.0, "met"),
+        ("linkong", "asof-notice", 81.9, 81.9, 50.0, "met"),
+        ("townships", "asof-notice", 50.0, 50.0, 50.0, "undecided"),
     ]
     assert set(one_window["target_basis"]) == {"provincial_rule"}
     assert len(table) == len(queries.run(seed_con, "export_observations")) + len(
         seed_con.execute("select * from derived_observations").df())
     points = table[table["indicator_id"] == "gxbc_one_window_points"]
     assert rows(points, STATUS_COLUMNS) == [  # full marks are each score's target
-        ("ezhou", "2023Q1", 2.0, 2.0, 2.0, "达标"),
-        ("ezhou", "2023Q2", 2.0, 2.0, 2.0, "达标"),
-        ("ezhou", "2023Q3", 2.0, 2.0, 2.0, "达标"),
+        ("ezhou", "2023Q1", 2.0, 2.0, 2.0, "met"),
+        ("ezhou", "2023Q2", 2.0, 2.0, 2.0, "met"),
+        ("ezhou", "2023Q3", 2.0, 2.0, 2.0, "met"),
     ]
     others = ~table["indicator_id"].isin(["one_window_share", "gxbc_one_window_points"])
-    assert set(table.loc[others, "status"]) == {"无目标"}
+    assert set(table.loc[others, "status"]) == {"no_target"}
 
 
 def test_year_filter_keeps_the_periods_ending_in_that_year(seed_con):
     table = targets.target_status_table(seed_con, year=2023)
     assert set(table["end_date"].dt.year) == {2023}
     assert rows(table[table["indicator_id"] == "supervision_push_volume"], STATUS_COLUMNS) == [
-        ("ezhou", "2023Q3", 34270000.0, 34270000.0, None, "无目标"),
+        ("ezhou", "2023Q3", 34270000.0, 34270000.0, None, "no_target"),
     ]
 
 
@@ -65,10 +65,10 @@ def test_an_annual_flow_target_is_checked_at_quarterly_milestones(fresh_db):
     push = table[table["indicator_id"] == "supervision_push_volume"]
     # Q1 and Q2 are missing, so the Q3 year-to-date sum is incomplete: it cannot be judged.
     assert rows(push, STATUS_COLUMNS) == [
-        ("ezhou", "2023Q1", None, None, 30_000_000.0, "无数据"),
-        ("ezhou", "2023Q2", None, None, 60_000_000.0, "无数据"),
-        ("ezhou", "2023Q3", 34_270_000.0, 34_270_000.0, 90_000_000.0, "无法判定"),
-        ("ezhou", "2023Q4", None, None, 120_000_000.0, "无数据"),
+        ("ezhou", "2023Q1", None, None, 30_000_000.0, "no_data"),
+        ("ezhou", "2023Q2", None, None, 60_000_000.0, "no_data"),
+        ("ezhou", "2023Q3", 34_270_000.0, 34_270_000.0, 90_000_000.0, "undecided"),
+        ("ezhou", "2023Q4", None, None, 120_000_000.0, "no_data"),
     ]
     assert rows(push, ["target_annual_value", "is_milestone", "target_basis"]) == [
         (120_000_000.0, True, "bureau")] * 4
@@ -87,18 +87,18 @@ def test_milestones_compare_the_year_to_date_sum(seed_copy, tmp_path):
     push = read(db, targets.target_status_table, 2023)
     push = push[push["indicator_id"] == "supervision_push_volume"]
     assert rows(push, STATUS_COLUMNS) == [
-        ("ezhou", "2023Q1", 30_000_000.0, 30_000_000.0, 30_000_000.0, "达标"),
-        ("ezhou", "2023Q2", 25_000_000.0, 55_000_000.0, 60_000_000.0, "未达标"),
+        ("ezhou", "2023Q1", 30_000_000.0, 30_000_000.0, 30_000_000.0, "met"),
+        ("ezhou", "2023Q2", 25_000_000.0, 55_000_000.0, 60_000_000.0, "missed"),
         # 55M + at least 34.27M is at least 89.27M: that does not prove the 90M milestone either way.
-        ("ezhou", "2023Q3", 34_270_000.0, 89_270_000.0, 90_000_000.0, "无法判定"),
-        ("ezhou", "2023Q4", None, None, 120_000_000.0, "无数据"),
+        ("ezhou", "2023Q3", 34_270_000.0, 89_270_000.0, 90_000_000.0, "undecided"),
+        ("ezhou", "2023Q4", None, None, 120_000_000.0, "no_data"),
     ]
     projected = read(db, targets.projections, (("supervision_push_volume", "ezhou"),), 2023)[0]
     assert projected == targets.Projection(
         indicator_id="supervision_push_volume", region_id="ezhou", year=2023,
         value=119_026_666.66666667, qualifier="at_least", count_quarters=3,
         method="预测：已有3个季度，按季度平均值×4线性外推", target_value=120_000_000.0,
-        target_comparator=">=", target_basis="bureau", status="无法判定", will_meet=None, label="预测",
+        target_comparator=">=", target_basis="bureau", status="undecided", will_meet=None, label="预测",
     )
 
 
@@ -107,18 +107,18 @@ def test_a_level_target_applies_each_period_and_projects_the_latest_value(fresh_
     table = read(fresh_db, targets.target_status_table, 2024)
     linkong = table[(table["indicator_id"] == "one_window_share") & (table["region_id"] == "linkong")]
     assert rows(linkong, ["period_id", "value", "target_value", "target_basis", "status"]) == [
-        ("2024Q1", None, 95.0, "bureau", "无数据"),
-        ("2024Q2", None, 95.0, "bureau", "无数据"),
+        ("2024Q1", None, 95.0, "bureau", "no_data"),
+        ("2024Q2", None, 95.0, "bureau", "no_data"),
         # The bureau's own annual target wins over the provincial >50% rule for its region and year.
-        ("asof-notice", 81.9, 95.0, "bureau", "未达标"),
-        ("2024Q3", None, 95.0, "bureau", "无数据"),
-        ("2024Q4", None, 95.0, "bureau", "无数据"),
+        ("asof-notice", 81.9, 95.0, "bureau", "missed"),
+        ("2024Q3", None, 95.0, "bureau", "no_data"),
+        ("2024Q4", None, 95.0, "bureau", "no_data"),
     ]
     others = table[(table["indicator_id"] == "one_window_share") & (table["region_id"] == "echeng")]
-    assert rows(others, ["target_value", "target_basis", "status"]) == [(50.0, "provincial_rule", "达标")]
+    assert rows(others, ["target_value", "target_basis", "status"]) == [(50.0, "provincial_rule", "met")]
     projected = read(fresh_db, targets.projections, (("one_window_share", "linkong"),), 2024)[0]
     assert (projected.label, projected.value, projected.status, projected.will_meet) == (
-        "预测", 81.9, "未达标", False)
+        "预测", 81.9, "missed", False)
     notice_time = read(fresh_db, queries.run, "score_periods").set_index("period_id").loc[
         "asof-notice", "period_label"]
     assert projected.method == f"预测：取年内最新值({notice_time})"
@@ -127,10 +127,10 @@ def test_a_level_target_applies_each_period_and_projects_the_latest_value(fresh_
 def test_projection_without_values_or_target(seed_con):
     empty = targets.projections(seed_con, (("one_window_share", "linkong"),), 2023)[0]
     assert (empty.value, empty.status, empty.will_meet, empty.method) == (
-        None, "无数据", None, "预测：年内无数据")
+        None, "no_data", None, "预测：年内无数据")
     untargeted = targets.projections(seed_con, (("supervision_push_volume", "ezhou"),), 2023)[0]
     assert (untargeted.value, untargeted.qualifier, untargeted.status, untargeted.will_meet) == (
-        137_080_000.0, "at_least", "无目标", None)
+        137_080_000.0, "at_least", "no_target", None)
 
 
 def test_setting_a_target_again_replaces_it_and_records_each_load(fresh_db):
@@ -183,7 +183,7 @@ def test_targeted_status_keeps_only_indicators_with_a_target_and_filters(seed_co
     assert rows["indicator_id"].unique().tolist() == ["gxbc_one_window_points", "one_window_share"]
     assert target_module.targeted_status(seed_con, category="党建").empty
     linkong = target_module.targeted_status(seed_con, region_id="linkong")
-    assert linkong[["region_name", "value", "status"]].values.tolist() == [["临空经济区", 81.9, "达标"]]
+    assert linkong[["region_name", "value", "status"]].values.tolist() == [["临空经济区", 81.9, "met"]]
     summary = target_module.targeted_summary(seed_con, None, None, 2024)
     assert summary["indicator_id"].tolist() == ["gxbc_one_window_points", "one_window_share"]
     assert summary["row_count"].tolist() == rows.groupby("indicator_id")["status"].size().tolist()

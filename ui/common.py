@@ -18,9 +18,9 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from metrics import changes, charts, errors, periods, store
-from metrics.claims import Change, Direction
+from metrics.claims import Change, Direction, Status
 from metrics.exporting import neutralise_formulas, neutralised
-from metrics.formatting import change_words, inert
+from metrics.formatting import STATUS_NAMES, change_words, inert
 from metrics.paths import resolve_db
 from ui import telemetry
 
@@ -434,19 +434,21 @@ def csv_download(frame: pd.DataFrame | Callable[[], pd.DataFrame], file_name: st
     )
 
 
-STATUS_BADGE = {
-    "达标": ":green[:material/check_circle: 达标]",
-    "未达标": ":red[:material/cancel: 未达标]",
-    "无目标": ":gray[:material/remove: 无目标]",
-    "无法判定": ":orange[:material/help: 无法判定]",
-    "无数据": ":gray[:material/block: 无数据]",
-    "未报送": ":orange[:material/schedule: 未报送]",
+# A status's colour and icon, shown with its word so that no reader depends on the colour.
+STATUS_BADGE_STYLE = {
+    Status.MET: ("green", "check_circle"),
+    Status.MISSED: ("red", "cancel"),
+    Status.NO_TARGET: ("gray", "remove"),
+    Status.UNDECIDED: ("orange", "help"),
+    Status.NO_DATA: ("gray", "block"),
+    Status.NOT_REPORTED: ("orange", "schedule"),
 }
 
 
 def status_badge(status: str) -> str:
-    """Markdown for a status: icon and word as well as colour."""
-    return STATUS_BADGE.get(status, status)
+    """Markdown for a status (a metrics.claims.Status code): icon and word as well as colour."""
+    colour, icon = STATUS_BADGE_STYLE[status]
+    return f":{colour}[:material/{icon}: {STATUS_NAMES[status]}]"
 
 
 def empty_state(message: str) -> None:

@@ -10,7 +10,7 @@ import streamlit as st
 
 from metrics import changes, ingest
 from metrics.accounts import Account
-from metrics.ingest.validate import preview
+from metrics.ingest.validation import preview
 from ui import common, warming
 
 # The sheet of the template (metrics.ingest.files.KIND_LABELS) whose rows each table of the preview shows.
@@ -56,7 +56,7 @@ def review_and_apply(validation: ingest.Validation, *, db: Path, account: Accoun
     if not validation.ok:
         counts[2].metric("结果", "未载入")
         st.error(refusal, icon=":material/error:")
-        problems = numbered(validation.errors, None)
+        problems = numbered(ingest.problem_table(validation.errors), None)
         common.table(problems)
         common.csv_download(problems, "校验问题.csv", "下载问题清单")
         return

@@ -6,12 +6,12 @@ exclusive file lock taken before opening it, so that the dashboard and the CLI c
 single-writer lock never reaches a user; in PostgreSQL, a table lock taken first in the transaction. Both shapes
 run the same SQL files on the same DuckDB connection type; only the connection and its lock differ.
 
-store, users, sign_in, oidc and audit hold the parts; callers use the names exported here.
+store, users, sessions, oidc and audit hold the parts; callers use the names exported here.
 """
 
 from metrics.accounts.audit import audit_trail, counted, reconcile_audit, record
 from metrics.accounts.oidc import oidc_sign_in, role_from_claims
-from metrics.accounts.sign_in import (
+from metrics.accounts.sessions import (
     MAX_CLIENT_FAILURES,
     MAX_FAILED_ATTEMPTS,
     SESSION_HOURS,

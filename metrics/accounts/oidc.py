@@ -3,7 +3,7 @@
 import re
 
 from metrics import config
-from metrics.accounts.sign_in import new_session
+from metrics.accounts.sessions import new_session
 from metrics.accounts.store import AccountError, Store, timestamp, transaction
 from metrics.accounts.users import OIDC_PREFIX
 from metrics.store.queries import run_in_transaction as _run

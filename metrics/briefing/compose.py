@@ -22,8 +22,16 @@ from metrics.briefing.model import (
     value_of,
 )
 from metrics.briefing.summary import assessment_note, summary_clauses
-from metrics.claims import NOTICE_NAME, Change, status_in_quarter
-from metrics.formatting import NO_CHANGE, STATUS_MARK, judged_change_words, points_fraction, rank_text, target_text
+from metrics.claims import NOTICE_NAME, Change, Status, status_in_quarter
+from metrics.formatting import (
+    NO_CHANGE,
+    STATUS_MARK,
+    STATUS_NAMES,
+    judged_change_words,
+    points_fraction,
+    rank_text,
+    target_text,
+)
 
 
 def _headline_table(headline: pd.DataFrame, notes: Notes) -> Table:
@@ -36,7 +44,7 @@ def _headline_table(headline: pd.DataFrame, notes: Notes) -> Table:
         status = status_in_quarter(row["status"], row["is_current"])
         rows.append((row["indicator_name"], row["region_name"], value_of(row), period,
                      target_text(row["target_value"], row["target_comparator"], row["unit"], row["kind"]),
-                     STATUS_MARK.get(status, status), previous, year_ago, notes.mark(row)))
+                     STATUS_MARK[status], previous, year_ago, notes.mark(row)))
     return Table(("指标", "地区", "数值", "期间", "目标", "状态", "环比", "同比", "注"), tuple(rows))
 
 
@@ -45,10 +53,11 @@ def _comparison_blocks(data: BriefData, notes: Notes, figure: Figure | None) -> 
         return [Paragraph(((f"{data.quarter_label}没有各区（功能区）报送的可比指标，不作区域排名。", ()),))]
     districts, missing, references = facts.split_comparison(data.comparison)
     rows = [(rank_text(int(row["district_rank"])), row["region_name"], value_of(row), row["period_label"],
-             STATUS_MARK.get(row["status"], row["status"]), notes.mark(row)) for _, row in districts.iterrows()]
-    rows += [("—", row["region_name"], "未报送", data.quarter_label, "—", "") for _, row in missing.iterrows()]
+             STATUS_MARK[row["status"]], notes.mark(row)) for _, row in districts.iterrows()]
+    rows += [("—", row["region_name"], STATUS_NAMES[Status.NOT_REPORTED], data.quarter_label, "—", "")
+             for _, row in missing.iterrows()]
     rows += [("参照", row["region_name"], value_of(row), row["period_label"],
-              STATUS_MARK.get(row["status"], row["status"]), notes.mark(row)) for _, row in references.iterrows()]
+              STATUS_MARK[row["status"]], notes.mark(row)) for _, row in references.iterrows()]
     return [figure, Table(("名次", "单位", "数值", "期间", "状态", "注"), tuple(rows))]
 
 

@@ -8,8 +8,9 @@ import pandas as pd
 from metrics import attention, periods
 from metrics.briefing.gather import BriefData
 from metrics.briefing.model import Clause, scheme_of_year
-from metrics.claims import Change, Direction, change_between
+from metrics.claims import Change, Direction, Status, change_between
 from metrics.formatting import (
+    STATUS_NAMES,
     delta_text,
     judged_change_words,
     points_fraction,
@@ -18,17 +19,17 @@ from metrics.formatting import (
     value_text,
 )
 
-STATUS_ORDER = ["达标", "未达标", "无法判定", "无目标"]
+STATUS_ORDER = [Status.MET, Status.MISSED, Status.UNDECIDED, Status.NO_TARGET]
 
 
 def _count_clause(quarter_label: str, headline: pd.DataFrame, scope: str) -> Clause:
     """The headline's statuses, of the scope's own values (全市: 市本级 and 鄂州市; the districts follow)."""
     current = headline[headline["is_current"]]
     counts = current["status"].value_counts()
-    shown = [status for status in STATUS_ORDER if status in ("达标", "未达标") or counts.get(status, 0)]
+    shown = [status for status in STATUS_ORDER if status in (Status.MET, Status.MISSED) or counts.get(status, 0)]
     if current.empty:
         return Clause(f"本期（{quarter_label}）{len(headline)}项{scope}核心指标均无本期数值，表中列其最近一期数值。")
-    tally = "、".join(f"{status}{int(counts.get(status, 0))}项" for status in shown)
+    tally = "、".join(f"{STATUS_NAMES[status]}{int(counts.get(status, 0))}项" for status in shown)
     rest = len(headline) - len(current)
     tail = f"；其余{rest}项本期无数值，表中列其最近一期数值" if rest else ""
     return Clause(f"本期（{quarter_label}）{len(headline)}项{scope}核心指标中，{len(current)}项有本期数值，"

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from metrics.ingest.files import ParsedFile, read_upload
+from metrics.ingest.files import ROW, ParsedFile, problem_table, problems_frame, read_upload
 from metrics.ingest.loads import (
     ConflictError,
     LoadError,
@@ -22,7 +22,7 @@ from metrics.ingest.loads import (
     rollback_preview,
     undoable,
 )
-from metrics.ingest.validate import Progress, Validation, problem_lines, validate
+from metrics.ingest.validation import Progress, Validation, conflict_table, problem_lines, validate
 from metrics.store.warehouse import WarehouseError, open_reader
 
 __all__ = [
@@ -31,11 +31,15 @@ __all__ = [
     "LoadResult",
     "ParsedFile",
     "Progress",
+    "ROW",
     "Validation",
     "apply",
     "check_file",
+    "conflict_table",
     "history",
     "problem_lines",
+    "problem_table",
+    "problems_frame",
     "read_upload",
     "rollback",
     "rollback_preview",

@@ -12,8 +12,14 @@ from metrics import config
 from metrics.ingest import xlsx
 from metrics.ingest.normalise import match_key
 
-ERROR_COLUMNS = ["行", "列", "值", "问题"]
-ROW = "行"
+# The file's row number (as Excel numbers it) of each table row, problem and checked observation, and the word
+# it is shown under.
+ROW = "row_number"
+ROW_HEADER = "行"
+# A problem of a file: the file's row (empty for a problem of the whole file), the column as the file heads it,
+# the cell as typed, and what is wrong; each key under the word a page, a CSV file and a terminal show it by.
+PROBLEM_HEADERS = {ROW: ROW_HEADER, "column": "列", "value": "值", "problem": "问题"}
+PROBLEM_COLUMNS = list(PROBLEM_HEADERS)
 HEADER_SEARCH_ROWS = 20
 MAX_CELL_CHARS = 32_767  # what one Excel cell holds
 INSTRUCTIONS_SHEET = "说明"
@@ -142,10 +148,15 @@ class ParsedFile:
 
 
 def problems_frame(records: list[tuple]) -> pd.DataFrame:
-    """The 行/列/值/问题 frame users see; 行 is empty for a problem of the whole file."""
-    frame = pd.DataFrame(records, columns=ERROR_COLUMNS)
+    """Problems as (row_number, column, value, problem) records; row_number is empty for the whole file."""
+    frame = pd.DataFrame(records, columns=PROBLEM_COLUMNS)
     frame[ROW] = frame[ROW].astype("Int64")
-    return frame.astype({"列": "str", "值": "str", "问题": "str"})
+    return frame.astype({"column": "str", "value": "str", "problem": "str"})
+
+
+def problem_table(problems: pd.DataFrame) -> pd.DataFrame:
+    """Problems as users see them, on a page and in a CSV file: headed 行, 列, 值, 问题."""
+    return problems.rename(columns=PROBLEM_HEADERS)
 
 
 def file_problem(message: str) -> pd.DataFrame:

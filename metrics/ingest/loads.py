@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from metrics.formatting import actor_text
-from metrics.ingest.validate import Progress, Validation
+from metrics.ingest.validation import Progress, Validation
 from metrics.store import journal, queries, stored_facts
 from metrics.store.warehouse import WarehouseError, new_version, version_id
 
@@ -134,7 +134,7 @@ def apply(
 
 
 def _stage(con: duckdb.DuckDBPyConnection, validation: Validation) -> None:
-    queries.register_frame(con, "staged_observations", validation.staged_rows)
+    queries.register_frame(con, "staged_observations", validation.rows)
     queries.register_frame(con, "staged_periods", validation.periods.astype({"start_date": "str", "end_date": "str"}))
     queries.register_frame(con, "staged_regions", validation.regions.astype({"sort_order": "int64"}))
     queries.register_frame(con, "staged_indicators", validation.indicators.astype("str").replace({"None": None}))

@@ -16,7 +16,7 @@ import pandas as pd
 from metrics import exporting
 from metrics.formatting import QUALIFIER_LABEL
 from metrics.ingest import normalise, notice
-from metrics.ingest.files import COLUMNS, ROW
+from metrics.ingest.files import COLUMNS, PROBLEM_HEADERS, ROW_HEADER
 from metrics.store import queries
 
 PENDING, ACCEPT, REJECT = "待定", "采纳", "不采纳"
@@ -246,8 +246,8 @@ def numbered(frame: pd.DataFrame, upload: Upload, sheet: str | None = None) -> p
         named = sheet or (column.split("!", 1)[0] if several and "!" in column else OBSERVATIONS_SHEET)
         return upload.numbers.get(named, {}).get(int(row), pd.NA)
 
-    columns = frame["列"] if sheet is None else [""] * len(frame)
-    numbers = [number(row, column) for row, column in zip(frame[ROW], columns, strict=True)]
-    shown = frame.drop(columns=ROW)
+    columns = frame[PROBLEM_HEADERS["column"]] if sheet is None else [""] * len(frame)
+    numbers = [number(row, column) for row, column in zip(frame[ROW_HEADER], columns, strict=True)]
+    shown = frame.drop(columns=ROW_HEADER)
     shown.insert(0, NUMBER, pd.array(numbers, dtype="Int64"))
     return shown

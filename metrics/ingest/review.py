@@ -12,7 +12,7 @@ import pandas as pd
 
 from metrics.ingest.files import read_upload
 from metrics.ingest.loads import LoadError, LoadResult, apply
-from metrics.ingest.validate import Validation, validate
+from metrics.ingest.validation import Validation, validate
 from metrics.store import journal, queries
 from metrics.store.warehouse import new_version, open_reader
 

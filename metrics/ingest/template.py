@@ -9,7 +9,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from metrics.exporting import neutralised
 from metrics.ingest.files import COLUMNS, INSTRUCTIONS_SHEET, KIND_LABELS
-from metrics.ingest.validate import INDICATOR_VOCABULARY, REGION_LEVELS
+from metrics.ingest.validation import INDICATOR_VOCABULARY, REGION_LEVELS
 from metrics.store import queries
 
 LISTS_SHEET = "下拉选项"

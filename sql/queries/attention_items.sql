@@ -28,7 +28,7 @@ below_target as (
         null::varchar as reference_name,
         abs(c.value - c.target_value) as gap
     from current as c
-    where c.status = '未达标'
+    where c.status = 'missed'
 ),
 
 below_reference as (

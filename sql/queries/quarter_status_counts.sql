@@ -1,6 +1,6 @@
 -- How the quarter's values stand, counted over every unit and indicator (of one unit, if given), as 需关注
 -- (attention_items) reads them: per status of the quarter's own values (facts_as_of, is_current) its count,
--- and 未报送: the districts without a value of the quarter for an indicator other districts reported.
+-- and not_reported (未报送): the districts without a value of the quarter for an indicator other districts reported.
 with current as (
     select indicator_id, region_id, region_level, status
     from facts_as_of($quarter_index)
@@ -26,7 +26,7 @@ not_reported as (
 counted as (
     select status, region_id from current
     union all
-    select '未报送' as status, region_id from not_reported
+    select 'not_reported' as status, region_id from not_reported
 )
 
 select status, count(*) as count

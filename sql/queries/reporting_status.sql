@@ -42,11 +42,11 @@ final as (
         expected.basis,
         reported.value is not null as is_reported,
         case
-            when reported.value is not null then '已报'
-            when submitted.status = 'pending' then '待审核'
-            when submitted.status = 'returned' then '已退回'
-            when $today > expected.due_date then '逾期'
-            else '未报'
+            when reported.value is not null then 'reported'
+            when submitted.status = 'pending' then 'pending'
+            when submitted.status = 'returned' then 'returned'
+            when $today > expected.due_date then 'overdue'
+            else 'due'
         end as state
     from expected
     left join stored_quarter_facts as reported

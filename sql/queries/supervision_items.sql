@@ -35,10 +35,10 @@ final as (
         s.author,
         s.opened_at,
         case latest.action
-            when '答复' then '已答复'
-            when '退回' then '已退回'
-            when '办结' then '已办结'
-            else '待答复'
+            when '答复' then 'answered'
+            when '退回' then 'returned'
+            when '办结' then 'closed'
+            else 'open'
         end as status,
         coalesce(latest.action, '') in ('', '退回') and s.deadline < $today as is_overdue,
         coalesce(answered.count_answers, 0) as count_answers,

@@ -8,18 +8,17 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from metrics.ingest.files import ParsedFile, Table, problems_frame
-from metrics.ingest.validate.checks import Problems, Progress
-from metrics.ingest.validate.observations import (
+from metrics.ingest.files import ROW, ParsedFile, Table, problems_frame
+from metrics.ingest.validation.checks import Problems, Progress
+from metrics.ingest.validation.observations import (
     CONFLICT_COLUMNS,
     OBSERVATION_COLUMNS,
     PERIOD_COLUMNS,
     parts_above_wholes,
-    staged_rows,
     stored_rows,
     validate_observations,
 )
-from metrics.ingest.validate.reference import (
+from metrics.ingest.validation.reference import (
     INDICATOR_COLUMNS,
     REGION_COLUMNS,
     Catalog,
@@ -44,17 +43,13 @@ class Validation:
     regions: pd.DataFrame  # regions the warehouse does not have yet
     indicators: pd.DataFrame  # indicators the warehouse does not have yet
     periods: pd.DataFrame  # calendar periods the rows name that the warehouse does not have yet
-    errors: pd.DataFrame  # 行/列/值/问题
-    conflicts: pd.DataFrame  # stored rows the file would change: old beside new
+    errors: pd.DataFrame  # row_number, column, value, problem (metrics.ingest.files.PROBLEM_HEADERS)
+    conflicts: pd.DataFrame  # stored rows the file would change: old beside new (observations.CONFLICT_HEADERS)
     unchanged: int  # rows stored already exactly as in the file
 
     @property
     def ok(self) -> bool:
         return self.errors.empty
-
-    @property
-    def staged_rows(self) -> pd.DataFrame:
-        return staged_rows(self.rows)
 
 
 def _no_progress(fraction: float, text: str) -> None:
@@ -86,7 +81,7 @@ def validate(
             rows, periods, table_errors = validate_observations(table, catalog, progress)
             cursor = engine.cursor(con)
             try:
-                queries.register_frame(cursor, "staged_observations", staged_rows(rows))
+                queries.register_frame(cursor, "staged_observations", rows)
                 progress(0.8, "正在核对已有数据")
                 table_errors = pd.concat([table_errors, parts_above_wholes(cursor, table, rows, catalog)])
                 conflicts, unchanged = stored_rows(cursor, catalog)
@@ -129,5 +124,5 @@ def _sorted(errors: list[pd.DataFrame]) -> pd.DataFrame:
         return problems_frame([])
     frame = pd.concat(frames, ignore_index=True)
     # File-wide problems first, then by row; within a row, in the order the checks ran.
-    order = frame["行"].fillna(0).to_numpy()
+    order = frame[ROW].fillna(0).to_numpy()
     return frame.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)

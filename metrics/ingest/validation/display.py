@@ -5,8 +5,10 @@ import duckdb
 import pandas as pd
 
 from metrics.formatting import BETTER_NAMES, KIND_NAMES, QUALIFIER_LABEL, TEMPORAL_NAMES, evidence_text, value_text
-from metrics.ingest.validate.file import Validation
-from metrics.ingest.validate.reference import Catalog
+from metrics.ingest.files import ROW, ROW_HEADER
+from metrics.ingest.validation.file import Validation
+from metrics.ingest.validation.observations import CONFLICT_HEADERS
+from metrics.ingest.validation.reference import Catalog
 
 
 def preview(con: duckdb.DuckDBPyConnection, validation: Validation) -> dict[str, pd.DataFrame]:
@@ -23,7 +25,7 @@ def preview(con: duckdb.DuckDBPyConnection, validation: Validation) -> dict[str,
     rows = validation.rows
     named = indicators.reindex(rows["indicator_id"])
     observations = pd.DataFrame({
-        "行": rows["行"],
+        ROW_HEADER: rows[ROW],
         "指标": named["name"].to_numpy(),
         "地区": rows["region_id"].map(region_names),
         "期间": rows["period_id"].map(period_labels),
@@ -34,14 +36,14 @@ def preview(con: duckdb.DuckDBPyConnection, validation: Validation) -> dict[str,
         "依据": [evidence_text(evidence, False) for evidence in rows["evidence"]],
     })
     conflicts = validation.conflicts.assign(
-        期间=validation.conflicts["期间"].map(lambda period: period_labels.get(period, period)),
-        原限定=validation.conflicts["原限定"].map(lambda q: QUALIFIER_LABEL.get(q, q)),
-        新限定=validation.conflicts["新限定"].map(lambda q: QUALIFIER_LABEL.get(q, q)),
-        原依据=[evidence_text(evidence, False) for evidence in validation.conflicts["原依据"]],
-        新依据=[evidence_text(evidence, False) for evidence in validation.conflicts["新依据"]],
-    )
+        period=validation.conflicts["period"].map(lambda period: period_labels.get(period, period)),
+        old_qualifier=validation.conflicts["old_qualifier"].map(lambda q: QUALIFIER_LABEL.get(q, q)),
+        new_qualifier=validation.conflicts["new_qualifier"].map(lambda q: QUALIFIER_LABEL.get(q, q)),
+        old_evidence=[evidence_text(evidence, False) for evidence in validation.conflicts["old_evidence"]],
+        new_evidence=[evidence_text(evidence, False) for evidence in validation.conflicts["new_evidence"]],
+    ).rename(columns=CONFLICT_HEADERS)
     regions = pd.DataFrame({
-        "行": validation.regions["行"],
+        ROW_HEADER: validation.regions[ROW],
         "编码": validation.regions["region_id"],
         "名称": validation.regions["name"],
         "级别": validation.regions["level"],
@@ -49,7 +51,7 @@ def preview(con: duckdb.DuckDBPyConnection, validation: Validation) -> dict[str,
         "排序": validation.regions["sort_order"],
     })
     new_indicators = pd.DataFrame({
-        "行": validation.indicators["行"],
+        ROW_HEADER: validation.indicators[ROW],
         "编码": validation.indicators["indicator_id"],
         "名称": validation.indicators["name"],
         "单位": validation.indicators["unit"],

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from metrics.exporting import FORMULA_STARTS
-from metrics.ingest.files import ERROR_COLUMNS, ROW, Table, problems_frame
+from metrics.ingest.files import PROBLEM_COLUMNS, ROW, Table, problems_frame
 
 Progress = Callable[[float, str], None]
 EMPTY = "必填项为空"
@@ -55,10 +55,10 @@ class Problems:
         self.frames.append(
             pd.DataFrame(
                 {
-                    "行": cells.loc[mask, ROW].astype("Int64"),
-                    "列": self.table.column_label(key) if key else "",
-                    "值": shown.astype("str"),
-                    "问题": message,
+                    ROW: cells.loc[mask, ROW].astype("Int64"),
+                    "column": self.table.column_label(key) if key else "",
+                    "value": shown.astype("str"),
+                    "problem": message,
                     "_at": list(self.table.headers).index(key)
                     if key in self.table.headers
                     else len(cells.columns),
@@ -71,7 +71,7 @@ class Problems:
         if not self.frames:
             return problems_frame([])
         frame = pd.concat(self.frames, ignore_index=True)
-        return frame.sort_values(["行", "_at"], kind="stable")[ERROR_COLUMNS].reset_index(drop=True)
+        return frame.sort_values([ROW, "_at"], kind="stable")[PROBLEM_COLUMNS].reset_index(drop=True)
 
 
 _EXPORT_ESCAPE = re.compile("^'(?=[" + re.escape("".join(FORMULA_STARTS)) + "])")

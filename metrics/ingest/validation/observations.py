@@ -7,14 +7,14 @@ import numpy as np
 import pandas as pd
 
 from metrics.formatting import plain_number
-from metrics.ingest.files import ROW, Table, problems_frame
+from metrics.ingest.files import ROW, ROW_HEADER, Table, problems_frame
 from metrics.ingest.normalise import UnreadableValue, match_key, parse_period, parse_value, qualifier_code
-from metrics.ingest.validate.checks import EMPTY, Problems, Progress, cell_text, mapped, suggestion
-from metrics.ingest.validate.reference import Catalog
+from metrics.ingest.validation.checks import EMPTY, Problems, Progress, cell_text, mapped, suggestion
+from metrics.ingest.validation.reference import Catalog
 from metrics.store import queries
 
 OBSERVATION_COLUMNS = [
-    "行",
+    ROW,
     "indicator_id",
     "region_id",
     "period_id",
@@ -23,31 +23,29 @@ OBSERVATION_COLUMNS = [
     "source",
     "evidence",
 ]
-CONFLICT_COLUMNS = [
-    "行",
-    "指标",
-    "地区",
-    "期间",
-    "原数值",
-    "新数值",
-    "原限定",
-    "新限定",
-    "原来源",
-    "新来源",
-    "原依据",
-    "新依据",
-]
+# A stored row the file would change, old beside new; each key under the word a page, a CSV file and a terminal
+# show it by.
+CONFLICT_HEADERS = {
+    ROW: ROW_HEADER,
+    "indicator": "指标",
+    "region": "地区",
+    "period": "期间",
+    "old_value": "原数值",
+    "new_value": "新数值",
+    "old_qualifier": "原限定",
+    "new_qualifier": "新限定",
+    "old_source": "原来源",
+    "new_source": "新来源",
+    "old_evidence": "原依据",
+    "new_evidence": "新依据",
+}
+CONFLICT_COLUMNS = list(CONFLICT_HEADERS)
 PERIOD_COLUMNS = ["period_id", "grain", "start_date", "end_date", "label"]
 
 
 def _run(cursor: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
     """A named query on this cursor, which alone sees the staged rows registered on it."""
     return cursor.execute(queries.query_text(name)).df()
-
-
-def staged_rows(rows: pd.DataFrame) -> pd.DataFrame:
-    """Observation rows as the SQL over staged rows reads them: the file's row number as row_number."""
-    return rows.rename(columns={"行": "row_number"})
 
 
 def validate_observations(table: Table, catalog: Catalog, progress: Progress):
@@ -77,7 +75,7 @@ def validate_observations(table: Table, catalog: Catalog, progress: Progress):
     usable = (keyed & value_ok & ~derived & (source != "")).to_numpy()
     rows = pd.DataFrame(
         {
-            "行": cells[ROW].to_numpy("int64")[usable],
+            ROW: cells[ROW].to_numpy("int64")[usable],
             "indicator_id": indicator_id.to_numpy()[usable],
             "region_id": region_id.to_numpy()[usable],
             "period_id": period_id.to_numpy()[usable],
@@ -303,18 +301,23 @@ def _conflicts(changed: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     region_names = dict(zip(catalog.regions.region_id, catalog.regions.name, strict=True))
     return pd.DataFrame(
         {
-            "行": changed.row_number.astype("int64"),
-            "指标": changed.indicator_id.map(catalog.indicator_name),
-            "地区": changed.region_id.map(region_names),
-            "期间": changed.period_id,
-            "原数值": changed.old_value,
-            "新数值": changed.new_value,
-            "原限定": changed.old_qualifier,
-            "新限定": changed.new_qualifier,
-            "原来源": changed.old_source,
-            "新来源": changed.new_source,
-            "原依据": changed.old_evidence,
-            "新依据": changed.new_evidence,
+            ROW: changed.row_number.astype("int64"),
+            "indicator": changed.indicator_id.map(catalog.indicator_name),
+            "region": changed.region_id.map(region_names),
+            "period": changed.period_id,
+            "old_value": changed.old_value,
+            "new_value": changed.new_value,
+            "old_qualifier": changed.old_qualifier,
+            "new_qualifier": changed.new_qualifier,
+            "old_source": changed.old_source,
+            "new_source": changed.new_source,
+            "old_evidence": changed.old_evidence,
+            "new_evidence": changed.new_evidence,
         },
         columns=CONFLICT_COLUMNS,
     )
+
+
+def conflict_table(conflicts: pd.DataFrame) -> pd.DataFrame:
+    """Conflicts as users see them in a CSV file: headed 行, 指标, 地区, 期间, 原数值, 新数值…"""
+    return conflicts.rename(columns=CONFLICT_HEADERS)

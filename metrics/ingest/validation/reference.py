@@ -9,7 +9,7 @@ import pandas as pd
 
 from metrics.ingest.files import ROW, Table, problems_frame
 from metrics.ingest.normalise import clean, match_key
-from metrics.ingest.validate.checks import EMPTY, suggestion
+from metrics.ingest.validation.checks import EMPTY, suggestion
 from metrics.store import queries
 
 ID_PATTERN = re.compile(r"[a-z][a-z0-9_-]*")
@@ -32,9 +32,9 @@ INDICATOR_VOCABULARY = {
         "none": ("无", "不适用"),
     },
 }
-REGION_COLUMNS = ["行", "region_id", "name", "level", "parent_id", "sort_order"]
+REGION_COLUMNS = [ROW, "region_id", "name", "level", "parent_id", "sort_order"]
 INDICATOR_COLUMNS = [
-    "行", "indicator_id", "name", "unit", "kind", "temporal", "better", "category", "definition", "owner",
+    ROW, "indicator_id", "name", "unit", "kind", "temporal", "better", "category", "definition", "owner",
     "notice_item",
 ]  # fmt: skip
 
@@ -181,7 +181,7 @@ def validate_indicators(table: Table, catalog: Catalog) -> tuple[pd.DataFrame, p
     file_ids: dict[str, int] = {}
     file_names: dict[str, int] = {}
     new = []
-    fields = [column for column in INDICATOR_COLUMNS if column != "行"]
+    fields = [column for column in INDICATOR_COLUMNS if column != ROW]
     for record in table.cells.to_dict("records"):
         row = record[ROW]
         cell = {key: clean(record.get(key, "")) for key in fields}
