@@ -278,12 +278,12 @@ def test_a_browsers_csv_is_held_to_the_cell_and_text_limits_and_the_command_line
     larger = "(更大的文件请由管理员用命令行 python -m metrics load 载入)"
     monkeypatch.setattr(ingest.files, "CSV_CHUNK_ROWS", 1)  # counted as read: refused at the record over the limit
     monkeypatch.setenv(config.MAX_UPLOAD_CELLS.name, "19")
-    assert ingest.read_upload("q.csv", data).problems["问题"].tolist() == [
+    assert ingest.read_upload("q.csv", data).problems["problem"].tolist() == [
         REFUSED.format(f"单元格超过 19 个上限{larger}")]
     monkeypatch.setenv(config.MAX_UPLOAD_CELLS.name, "20")
     assert ingest.read_upload("q.csv", data).problems.empty
     monkeypatch.setenv(config.MAX_UPLOAD_TEXT_CHARS.name, str(len(data.decode()) - 1))
-    assert ingest.read_upload("q.csv", data).problems["问题"].tolist() == [
+    assert ingest.read_upload("q.csv", data).problems["problem"].tolist() == [
         REFUSED.format(f"文字超过 {len(data.decode()) - 1:,} 字上限{larger}")]
     monkeypatch.setenv(config.MAX_UPLOAD_CELLS.name, "1")
     assert ingest.check_file(seed_db, path).rows_total == 4
