@@ -53,11 +53,15 @@ PLOTLY_ZH_CN = {
 CHART_CONFIG = {"displaylogo": False, "locale": "zh-CN", "locales": {"zh-CN": {"dictionary": PLOTLY_ZH_CN}}}
 
 NARROW = "(max-width: 640px)"
-# An empty date field shows no format code (Streamlit's placeholder is "YYYY-MM-DD"): its label says what
-# it asks. Narrow screens: the mode bar would sit on the chart's title, so it shows only on a tapped
-# (hovered) chart; 总览's status counts two to a row; a link's text wraps instead of being cut.
+# An empty date field shows no format code (Streamlit's field writes yyyy, mm and dd into its empty segments,
+# with the dashes between them): its label says what it asks. Narrow screens: the mode bar would sit on the
+# chart's title, so it shows only on a tapped (hovered) chart; 总览's status counts two to a row; a link's
+# text wraps instead of being cut.
 PAGE_CSS = f"""<style>
-[data-testid="stDateInput"] input::placeholder {{ color: transparent; }}
+[data-testid="stDateInputField"] [data-placeholder="true"] {{ color: transparent; }}
+[data-testid="stDateInputField"]:not(:has([role="spinbutton"]:not([data-placeholder="true"]))) [data-type="literal"] {{
+  color: transparent;
+}}
 @media {NARROW} {{
   [data-testid="stPlotlyChart"] .modebar-container {{ display: none; }}
   [data-testid="stPlotlyChart"]:hover .modebar-container {{ display: block; }}
