@@ -118,6 +118,17 @@ def test_a_change_without_a_better_direction_is_its_amount_never_no_change(fresh
     assert "持平" not in "".join(_summary(fresh_db, "2024Q4"))
 
 
+def test_a_change_writes_both_values_with_their_qualifiers_and_none_from_a_bound(fresh_db):
+    """约3,600万条 → 3,900万条 is a change between two values, each written as it was reported; 86个 → ≥ 100个 is no
+    change anyone can state, nor said as one."""
+    rows = "".join(f"{name},鄂州市,{period},{value},,{period}报表,\n" for name, values in (
+        ("监管行为推送数据量", ("约3600万条", "3900万条")), ("招投标专项整治排查项目数", ("86", "100个以上")))
+        for period, value in zip(("2024Q3", "2024Q4"), values, strict=True))
+    load_text(fresh_db, "推送.csv", "指标名称,地区,期间,数值,限定,来源,依据\n" + rows)
+    assert _summary(fresh_db, "2024Q4")[2] == (
+        "与上季度（2024年第三季度）相比，鄂州市监管行为推送数据量由约 3,600万条变为3,900万条，增加300万条，改善。")
+
+
 def test_no_laggard_is_claimed_while_a_unit_has_not_reported(fresh_db):
     """临空经济区 lags at 84% in 2024Q3 and is the only unit without a 2024Q4 value of the one-window share."""
     rows = "".join(f"综合窗口可办事项占比(一窗通办),{region},{period},{value},,{period}报表,\n"
@@ -170,7 +181,7 @@ def test_pdf_is_a4_with_the_figures_the_summary_and_source_notes(briefs, name, t
         assert _flat(SEED_GAP) in flat
         assert "较上季度" not in flat
     else:
-        assert "鄂城区综合窗口可办事项占比(一窗通办)由91.2%变为89.5%（下降1.7个百分点，变差）" in flat
+        assert "鄂城区综合窗口可办事项占比(一窗通办)由91.2%变为89.5%，下降1.7个百分点，变差" in flat
     assert "附件3数据来源" in flat and "二、4整改情况二是" in flat
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     path = tmp_path / "brief.pdf"
@@ -578,3 +589,16 @@ def test_gongwen_typefaces_are_used_where_installed(monkeypatch):
 def test_note_marks_are_ranges_not_runs():
     assert [model.note_marks(numbers) for numbers in ((), (3,), (1, 2), (1, 2, 3, 4, 7), (16, 1, 2, 3, 5, 6))] == [
         "", "[3]", "[1,2]", "[1–4,7]", "[1–3,5,6,16]"]
+
+
+def test_the_body_is_set_in_3hao_and_the_title_in_2hao_as_gbt_9704_sets_them(briefs):
+    """3号 (16 pt) body and headings, a 2号 (22 pt) title, in the PDF's stylesheet and the Word file's styles; the
+    walk brief's body still keeps to 2–3 pages (test_the_walk_brief_is_a_gongwen_…)."""
+    from metrics.briefing import pdf
+
+    stylesheet = pdf.css()
+    assert re.search(r"html \{[^}]*font-size: 16pt;", stylesheet)
+    assert re.search(r"\.title \{[^}]*font-size: 22pt;", stylesheet)
+    assert re.search(r"h1 \{[^}]*font-size: 16pt;", stylesheet) and re.search(r"h2 \{[^}]*font-size: 16pt;", stylesheet)
+    styles = docx.Document(io.BytesIO(briefs["walk"]["docx"])).styles
+    assert [styles[name].font.size.pt for name in ("Normal", "Title", "Heading 1", "Heading 2")] == [16, 22, 16, 16]

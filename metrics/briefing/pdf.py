@@ -24,7 +24,7 @@ CSS = string.Template("""
     @bottom-center { content: "— " counter(page) " —"; font-family: "${table}"; font-size: 9pt; }
 }
 @page :first { @top-center { content: none; border: none; } }
-html { font-family: "${body}"; font-size: ${body_size}pt; line-height: 1.5; color: #111; }
+html { font-family: "${body}"; font-size: ${body_size}pt; line-height: 1.35; color: #111; }
 .running { position: running(running); font-size: 8.5pt; color: #555; font-family: "${table}"; }
 .marking { font-family: "${heading}"; font-size: 12pt; margin: 0 0 3mm 0; }
 .masthead { font-family: "${title}"; font-weight: bold; color: #c00000; font-size: 26pt; text-align: center;
@@ -41,7 +41,7 @@ h2 { font-family: "${subheading}"; font-weight: bold; font-size: ${subheading_si
 .signature { margin: 8mm 4em 0 0; text-align: right; page-break-inside: avoid; }
 .signature p { margin: 0; text-align: right; }
 .appendix { page-break-before: always; }
-p { margin: 0 0 2mm 0; text-align: justify; }
+p { margin: 0 0 1mm 0; text-align: justify; }
 p.body { text-indent: 2em; }
 p.small { font-size: ${small_size}pt; color: #333; line-height: 1.5; }
 sup { font-size: 6.5pt; line-height: 0; color: #444; }
@@ -51,10 +51,10 @@ thead { display: table-header-group; }
 th { background: #eef1f5; font-weight: bold; white-space: nowrap; }
 td.short { white-space: nowrap; }
 td { overflow-wrap: anywhere; }
-th, td { border: 0.5pt solid #9aa3ad; padding: 1mm 1.4mm; vertical-align: top; text-align: left; }
+th, td { border: 0.5pt solid #9aa3ad; padding: 0.4mm 1.2mm; vertical-align: top; text-align: left; }
 tr { page-break-inside: avoid; }
 figure { margin: 2mm 0 4mm 0; page-break-inside: avoid; }
-figure img { width: 100%; }
+figure img { width: 62%; display: block; margin: 0 auto; }  /* the body of 3号 text keeps to 2–3 pages */
 figcaption { font-size: ${small_size}pt; color: #333; text-align: center; margin-top: 1mm; }
 """)
 
