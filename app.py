@@ -74,7 +74,8 @@ with common.warehouse_failures():
                 f"共 {status['count_observations']:,} 条观测值 · 最近变更：{what}"
                 f"（第 {status['load_id']} 次变更，{common.plain(actor_text(status['user_name']))}，"
                 f"{status['loaded_at']:%Y-%m-%d %H:%M}）  \n"
-                + sources_summary(status["count_observations"], status["count_notice_observations"])
+                + common.plain(sources_summary(status["count_observations"], status["count_notice_observations"],
+                                               status["documents"]))
             )
 
     common.freeze_startup_objects()

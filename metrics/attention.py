@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from metrics.claims import change_between
+from metrics.claims import Status, change_between
 from metrics.formatting import delta_text, judged_change_words, target_text, value_text
 from metrics.store import queries
 
@@ -39,12 +39,23 @@ def findings(con: duckdb.DuckDBPyConnection, quarter_index: int, region_id: str 
                        region_id=region_id, shown_per_finding=shown_per_finding)
 
 
-def status_counts(con: duckdb.DuckDBPyConnection, quarter_index: int, region_id: str | None = None) -> dict[str, int]:
+@dataclass(frozen=True)
+class Standing:
+    """How the quarter's values stand: the count of each status, and the units without a value (未报送) by name."""
+
+    counts: dict[str, int]
+    unreported: tuple[str, ...]
+
+
+def status_counts(con: duckdb.DuckDBPyConnection, quarter_index: int, region_id: str | None = None) -> Standing:
     """How many of the quarter's values (of every unit and indicator, or of one unit) stand at each status (met,
-    missed, undecided, no_target: metrics.claims.Status), and how many are not_reported: the same rows findings
-    reads, so that the counts and 需关注 agree."""
+    missed, undecided, no_target: metrics.claims.Status), and how many are not_reported and of which units: the
+    same rows findings reads, so that the counts and 需关注 agree. 总览's cards and the brief's count sentence
+    both state this."""
     counts = queries.run(con, "quarter_status_counts", quarter_index=quarter_index, region_id=region_id)
-    return {row.status: int(row.count) for row in counts.itertuples()}
+    unreported = counts.loc[counts["status"] == Status.NOT_REPORTED, "region_names"]
+    return Standing({row.status: int(row.count) for row in counts.itertuples()},
+                    tuple(unreported.iloc[0]) if len(unreported) else ())
 
 
 def _sentence(row) -> str:
@@ -57,7 +68,8 @@ def _sentence(row) -> str:
         gap = delta_text(row.reference_value, row.value, row.unit, row.kind).lstrip("+")
         return (f"{row.region_name} {row.indicator_name} {value}，低于{row.reference_name}"
                 f"（{value_text(row.reference_value, row.unit, kind=row.kind)}）{gap}")
-    change = judged_change_words(change_between(row.value, row.reference_value, row.unit, row.kind, row.better))
+    change = judged_change_words(change_between(row.value, row.reference_value, row.unit, row.kind, row.better,
+                                                (row.qualifier, row.reference_qualifier)))
     return f"{row.region_name} {row.indicator_name} {value}，较{row.reference_name}{change}"
 
 

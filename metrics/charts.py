@@ -6,7 +6,7 @@ from html import escape, unescape
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics.claims import Status
+from metrics.claims import Status, has_better_direction
 from metrics.formatting import (
     COMPARATOR_TEXT,
     QUALIFIER_LABEL,
@@ -127,12 +127,13 @@ def _add_target_line(figure: go.Figure, frame: pd.DataFrame, unit: str, add_line
 
 def region_bars(districts: pd.DataFrame, missing: pd.DataFrame, references: pd.DataFrame,
                 quarter_label: str, highlight: str | None = None) -> go.Figure:
-    """The districts that reported in the quarter, ranked top-down with value labels, the target
+    """The districts that reported in the quarter in the comparison's order top-down (by place, or by value
+    where the indicator has no better direction: then the title names no ranking), with value labels, the target
     line and 市本级 of the same quarter for reference. A district that did not report stays on the
     axis, labelled 未报送, with no bar; its latest earlier value, if any, is a grey marker labelled
     with its own quarter. highlight: a region_id to outline."""
     districts, missing, references = _labelled(districts), _labelled(missing), _labelled(references)
-    shown = pd.concat([districts.sort_values("district_rank"), missing.sort_values("region_order")])
+    shown = pd.concat([districts, missing.sort_values("region_order")])
     ordered = shown.iloc[::-1]
     first = ordered.iloc[0]
     unit, kind, name = first["unit"], first["kind"], first["indicator_name"]
@@ -207,7 +208,9 @@ def region_bars(districts: pd.DataFrame, missing: pd.DataFrame, references: pd.D
         tickvals=list(range(0, 101, 20)) if unit == "%" else None,
         gridcolor="#e5e7eb",
     )
-    return _layout(figure, f"{name}：各区（功能区）排名 · {quarter_label}", height=max(300, 90 + 52 * len(ordered)))
+    compared = "排名" if has_better_direction(first["better"]) else "数值对比（无优劣方向）"
+    return _layout(figure, f"{name}：各区（功能区）{compared} · {quarter_label}",
+                   height=max(300, 90 + 52 * len(ordered)))
 
 
 def quarter_ticks(first_index: int, last_index: int) -> dict:

@@ -44,8 +44,26 @@ def comparable_indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def region_comparison(con: duckdb.DuckDBPyConnection, indicator_id: str, quarter_index: int) -> pd.DataFrame:
     """One indicator in one quarter for every district (ranked, or 未报送 with its latest earlier
-    value beside it) and for the reference regions that hold a value of the quarter."""
-    return queries.run(con, "region_comparison", indicator_id=indicator_id, quarter_index=quarter_index)
+    value beside it) and for the reference regions that hold a value of the quarter.
+
+    A reporting district's place (metrics.claims.places) is district_rank to district_rank_worst, equal where
+    the values decide it, and none for an indicator without a better direction or for an undecided bound.
+    Districts come first, by place (without a better direction: by value, highest first), then the others by
+    their order."""
+    frame = queries.run(con, "region_comparison", indicator_id=indicator_id, quarter_index=quarter_index)
+    reported = frame["is_district"] & frame["value"].notna()
+    found = claims.places(frame.loc[reported, "value"].tolist(), frame.loc[reported, "qualifier"].tolist(),
+                          frame["better"].iloc[0] if len(frame) else "none")
+    frame["district_rank"] = pd.Series([place.best if place else None for place in found],
+                                       index=frame.index[reported], dtype="float64")
+    frame["district_rank_worst"] = pd.Series([place.worst if place else None for place in found],
+                                             index=frame.index[reported], dtype="float64")
+    frame["unreported"] = ~reported
+    frame["by_value"] = -frame["value"]
+    order = (["unreported", "district_rank", "district_rank_worst"]
+             if len(frame) and claims.has_better_direction(frame["better"].iloc[0]) else ["unreported", "by_value"])
+    return (frame.sort_values([*order, "region_order"], kind="stable", na_position="last")
+            .drop(columns=["unreported", "by_value"]).reset_index(drop=True))
 
 
 def split_comparison(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -96,6 +114,7 @@ def categories(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def data_status(con: duckdb.DuckDBPyConnection) -> dict:
-    """The number of observations and the last recorded change."""
-    frame = queries.run(con, "data_status", notice_load_id=claims.NOTICE_LOAD_ID)
+    """The number of observations, of them the documents' (documents: their names and dates), and the last
+    recorded change."""
+    frame = queries.run(con, "data_status")
     return frame.iloc[0].to_dict() if len(frame) else {}

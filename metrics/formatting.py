@@ -8,7 +8,7 @@ import re
 
 import pandas as pd
 
-from metrics.claims import NOTICE_NAME, Change, Direction, Status, is_from_notice
+from metrics.claims import Change, Direction, Status, is_from_notice
 
 QUALIFIER_PREFIX = {
     "exact": "",
@@ -257,9 +257,10 @@ def change_name(kind: str) -> str:
     return "、".join(names)
 
 
-def sources_summary(count_observations: int, count_notice: int) -> str:
-    """Where the warehouse's figures come from, by their provenance."""
-    notice = f"{NOTICE_NAME}所载，均注明通报条目"
+def sources_summary(count_observations: int, count_notice: int, documents: str) -> str:
+    """Where the warehouse's figures come from, by their provenance; documents: the named documents' names and
+    dates, as the warehouse stores them (facts.data_status)."""
+    notice = f"{documents}所载，均注明通报条目"
     if count_notice >= count_observations:
         return f"数字来源：全部 {count_observations:,} 条为{notice}"
     loaded = count_observations - count_notice
@@ -315,6 +316,19 @@ def rank_text(rank: int) -> str:
     return f"第{rank}名"
 
 
+def place_text(best: float | None, worst: float | None) -> str:
+    """A place (metrics.claims.places) as it reads: '第2名', '第2–3名' where bounds leave it open, '' for none."""
+    if _is_missing(best):
+        return ""
+    return rank_text(int(best)) if best == worst else f"第{int(best)}–{int(worst)}名"
+
+
+# Why a comparison of an indicator without a better direction names no places.
+NO_DIRECTION_ORDER = "该指标没有优劣方向，各区（功能区）按数值从高到低排列，不排名次。"
+# Why a bound has no place and a value beside it may have a range.
+BOUND_PLACES = "“≥”“>”“≤”为通报或报表只给出的界限值，不能确定名次的不排名；与其相邻的数值名次列出可能的范围。"
+
+
 def target_text(value: float | None, comparator: str | None, unit: str, kind: str | None = None) -> str:
     if _is_missing(value):
         return STATUS_NAMES[Status.NO_TARGET]
@@ -362,6 +376,22 @@ CHECK_MARK = {"一致": "√ 一致", "不一致": "× 不一致", "无法核对
 STATUS_MARK = {status: mark + STATUS_NAMES[status] for status, mark in (
     (Status.MET, "√ "), (Status.MISSED, "× "), (Status.NO_TARGET, "— "), (Status.NO_DATA, "○ "),
     (Status.UNDECIDED, "？"), (Status.NOT_REPORTED, "○ "))}
+
+
+# The statuses a count of the quarter's values states (metrics.attention.status_counts), in the order 总览's cards
+# and the brief's count sentence give them.
+STANDING_ORDER = (Status.MET, Status.MISSED, Status.UNDECIDED, Status.NO_TARGET, Status.NOT_REPORTED)
+
+
+def standing_text(counts: dict[str, int], unreported: tuple[str, ...]) -> str:
+    """A count of the quarter's values as the brief states it, with the same words as 总览's cards:
+    '达标4项、未达标1项、无目标2项，未报送2项（梁子湖区、临空经济区）'; 无法判定 and 未报送 only where there are any."""
+    *judged, missing = STANDING_ORDER
+    text = "、".join(f"{STATUS_NAMES[status]}{counts.get(status, 0)}项" for status in judged
+                    if counts.get(status, 0) or status != Status.UNDECIDED)
+    if counts.get(missing, 0):
+        text += f"，{STATUS_NAMES[missing]}{counts[missing]}项（{'、'.join(unreported)}）"
+    return text
 
 
 def goals_text(rows: pd.DataFrame, unit: str) -> str:

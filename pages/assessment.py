@@ -6,13 +6,14 @@ import streamlit as st
 
 from metrics import assessment, charts
 from metrics.assessment import scoring
-from metrics.claims import change_between, rank_move
+from metrics.claims import change_between, decided_rank, rank_move
 from metrics.formatting import (
     CHECK_MARK,
     change_words,
     evidence_text,
     held_period_text,
     held_units_text,
+    place_text,
     points_fraction,
     rank_text,
     source_text,
@@ -259,14 +260,17 @@ if tab == "whatif":
         else:
             st.markdown("**各区(功能区)按模拟数值排名**（数值相同名次并列，下一名次顺延）")
             common.table(pd.DataFrame({
-                "排名": ranking["rank"].map(rank_text),
+                "排名": [place_text(best, worst) or "—" for best, worst in
+                       zip(ranking["rank"], ranking["rank_worst"], strict=True)],
                 "地区": ranking["region"],
                 "模拟数值": [value_text(v, u, q) for v, u, q in
                          zip(ranking["value"], ranking["unit"], ranking["qualifier"], strict=True)],
                 "模拟得分": ranking["points"].map(points_text),
-                "原排名": ranking["baseline_rank"].map(lambda rank: "—" if pd.isna(rank) else rank_text(int(rank))),
-                "名次变化": [change_words(rank_move(r, b)) for r, b in
-                         zip(ranking["rank"], ranking["baseline_rank"], strict=True)],
+                "原排名": [place_text(best, worst) or "—" for best, worst in
+                        zip(ranking["baseline_rank"], ranking["baseline_rank_worst"], strict=True)],
+                "名次变化": [change_words(rank_move(decided_rank(r, rw), decided_rank(b, bw))) for r, rw, b, bw in
+                         zip(ranking["rank"], ranking["rank_worst"], ranking["baseline_rank"],
+                             ranking["baseline_rank_worst"], strict=True)],
             }))
 
     scored = result.item_points

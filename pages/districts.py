@@ -5,8 +5,17 @@ import pandas as pd
 import streamlit as st
 
 from metrics import charts, facts, periods
-from metrics.claims import Status
-from metrics.formatting import STATUS_NAMES, rank_text, readable_facts, source_text, unreported_text, value_text
+from metrics.claims import POINT_QUALIFIERS, Status, has_better_direction
+from metrics.formatting import (
+    BOUND_PLACES,
+    NO_DIRECTION_ORDER,
+    STATUS_NAMES,
+    place_text,
+    readable_facts,
+    source_text,
+    unreported_text,
+    value_text,
+)
 from ui import auth, common, supervision
 
 auth.ensure_routed()
@@ -16,8 +25,6 @@ st.title("区域对比")
 if chosen.quarter_index is None:
     common.empty_state("数据仓库中还没有任何指标数据。")
     st.stop()
-st.caption(f"{chosen.quarter_label}各区（功能区）在同一指标上的排名：只比较本季度的数值，虚线为目标线，点线为同期市本级。")
-
 choices = common.data(facts.comparable_indicators)
 if choices.empty:
     common.empty_state("暂无任何分区数据，无法对比。")
@@ -30,6 +37,10 @@ common.show_link_notices()
 
 comparison = common.data(facts.region_comparison, indicator_id, chosen.quarter_index)
 districts, missing, references = facts.split_comparison(comparison)
+ranked = has_better_direction(comparison["better"].iloc[0])
+compared = "排名" if ranked else "数值对比"
+st.caption(f"{chosen.quarter_label}各区（功能区）在同一指标上的{compared}：只比较本季度的数值，虚线为目标线，"
+           "点线为同期市本级。" + ("" if ranked else NO_DIRECTION_ORDER))
 
 if districts.empty:
     earlier = comparison.dropna(subset=["earlier_quarter_label"])
@@ -39,7 +50,7 @@ else:
     common.chart(common.figure(charts.region_bars, districts, missing, references, chosen.quarter_label,
                                highlight=chosen.region_id), f"区域对比_{names[indicator_id]}_{chosen.quarter_label}")
 if len(missing):
-    st.warning(f"{chosen.quarter_label}未报送：{common.plain('、'.join(missing['region_name']))}。未报送的单位不参加排名；"
+    st.warning(f"{chosen.quarter_label}未报送：{common.plain('、'.join(missing['region_name']))}。未报送的单位不参加{compared}；"
                "图中灰色菱形是其最近一期数值，注明了所属季度。", icon=":material/schedule:")
 
 for row in references.itertuples():
@@ -51,10 +62,12 @@ for row in references.itertuples():
             icon=":material/info:",
         )
 
-st.subheader(f"排名表 · {chosen.quarter_label}")
+st.subheader(f"{'排名表' if ranked else '数值表'} · {chosen.quarter_label}")
 rows = pd.concat([districts, missing], ignore_index=True)
 table = readable_facts(rows)
-table.insert(0, "排名", [rank_text(int(rank)) if pd.notna(rank) else "" for rank in rows["district_rank"]])
+if ranked:
+    table.insert(0, "排名", [place_text(best, worst) for best, worst in
+                           zip(rows["district_rank"], rows["district_rank_worst"], strict=True)])
 unreported = rows["value"].isna()
 table.loc[unreported, ["期间", "状态"]] = STATUS_NAMES[Status.NOT_REPORTED]
 table.loc[unreported, "数值"] = [
@@ -62,7 +75,11 @@ table.loc[unreported, "数值"] = [
     for row in rows[unreported].itertuples()]
 # The indicator is chosen above: the table keeps what differs between the units.
 common.table(table.drop(columns=["原始数值", "指标", "单位", "限定"]).fillna(""), key="districts_facts")
-st.caption("并列数值名次相同，下一名次顺延。")
+if ranked:
+    bounded = ~districts["qualifier"].isin(POINT_QUALIFIERS)
+    st.caption("并列数值名次相同，下一名次顺延。" + (BOUND_PLACES if bounded.any() else ""))
+else:
+    st.caption(NO_DIRECTION_ORDER)
 reference_table = readable_facts(references[references["value"].notna()])
 if len(reference_table):
     st.markdown(f"**参考：市本级与乡镇(街道) · {chosen.quarter_label}**")

@@ -8,6 +8,7 @@ import streamlit as st
 from metrics import assessment, attention, facts, periods, targets
 from metrics.claims import Change, Status, status_in_quarter
 from metrics.formatting import (
+    STANDING_ORDER,
     STATUS_NAMES,
     evidence_text,
     judged_change_words,
@@ -24,7 +25,6 @@ from ui import auth, briefing, common
 auth.ensure_routed()
 
 CARDS_PER_ROW = 4
-STATUS_ORDER = [Status.MET, Status.MISSED, Status.UNDECIDED, Status.NO_TARGET, Status.NOT_REPORTED]
 PAGE_FILES = {"districts": "pages/districts.py", "trends": "pages/trends.py", "assessment": "pages/assessment.py"}
 
 chosen = common.filters()
@@ -60,9 +60,10 @@ ranks = ranks[ranks["quarter_index"] <= chosen.quarter_index]
 
 # Keyed: on a phone the status counts sit two to a row (ui.common.PHONE_CSS).
 columns = st.container(key="status_counts").columns([1, 1, 1, 1, 1, 1.5, 1.5])
-for column, status in zip(columns, STATUS_ORDER, strict=False):
-    column.metric(STATUS_NAMES[status], f"{standing.get(status, 0)}项", border=True,
+for column, status in zip(columns, STANDING_ORDER, strict=False):
+    column.metric(STATUS_NAMES[status], f"{standing.counts.get(status, 0)}项", border=True,
                   help=(f"区、功能区中，{chosen.quarter_label}没有报送、而其他区已报送的指标项数"
+                        + (f"：{common.plain('、'.join(standing.unreported))}" if standing.unreported else "")
                         if status == Status.NOT_REPORTED else
                         f"{chosen.quarter_label}各单位各指标的本期数值中，状态为“{STATUS_NAMES[status]}”的项数"))
 with columns[5]:

@@ -481,10 +481,11 @@ RAW_SQL = {
                year_ago.value as year_ago_value, year_ago.quarter_label as year_ago_quarter_label,
                case when s.qualifier in ('exact', 'approx') and year_ago.qualifier in ('exact', 'approx')
                     then round(s.value - year_ago.value, 6) end as change_vs_year_ago,
-               case when s.is_district and s.value is not null then
+               case when s.is_district and s.value is not null and i.better <> 'none' then
                    rank() over (partition by s.is_district and s.value is not null
                                 order by case when i.better = 'lower' then s.value else -s.value end) end
                    as region_rank,
+               region_rank as region_rank_worst,  -- exact values only: every place is decided
                e.earlier_value, e.earlier_qualifier, e.earlier_quarter_label, e.earlier_period_label
         from shown as s
         cross join (select * from indicators where indicator_id = $indicator_id) as i

@@ -48,3 +48,6 @@ select * from read_csv($problem_indicators, header = true, all_varchar = true);
 
 insert into reporting_rules by name
 select * from read_csv($reporting_rules, header = true, all_varchar = true);
+
+insert into source_documents by name
+select * from read_csv($source_documents, header = true, all_varchar = true);

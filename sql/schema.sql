@@ -76,6 +76,14 @@ create table if not exists observations (   -- key: (indicator_id, region_id, pe
     load_id      integer not null
 );
 
+-- The documents whose figures a load brought, by their own name and date (the seed's load 1 is the notice's):
+-- what the sidebar's source line and the brief's notes name, never a name written into the code.
+create table if not exists source_documents (   -- key: load_id
+    load_id   integer not null,
+    name      varchar not null,
+    issued_on date not null
+);
+
 -- Before-images of the rows a load changed, so that the load can be undone exactly.
 create table if not exists load_changes (   -- key: (load_id, indicator_id, region_id, period_id)
     load_id      integer not null,

@@ -23,8 +23,8 @@ from ui import briefing as ui_briefing
 
 OUTPUT = Path(__file__).resolve().parent / "output" / "brief"
 SANS_CJK = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
-SEED_GAP = ("综合窗口可办事项占比(一窗通办)：临空经济区81.9%，低于市本级（100%）18.1个百分点；"
-            "鄂城区90%，低于市本级（100%）10个百分点。")
+SEED_GAP = ("对照目标和市本级，综合窗口可办事项占比(一窗通办)方面，临空经济区为81.9%，低于市本级（100%）18.1个百分点；"
+            "鄂城区为90%，低于市本级（100%）10个百分点。")
 # The notice's figures in the seed's 2024Q3 brief; the two-quarter fixture's 2024Q4 brief has its own.
 FIGURES = {"seed": ["97.47%", "81.9%", "2/2", "第4名"], "two_quarters": ["98.6%", "84%", "2/2", "第5名", "3,900万条"]}
 
@@ -79,13 +79,13 @@ def _flat(text: str) -> str:
 
 def test_seed_summary_states_what_the_notice_holds_and_no_change_without_a_previous_quarter(seed_db):
     assert _summary(seed_db, "2024Q3") == [
-        "本期（2024年第三季度）12项全市核心指标中，4项有本期数值，其中达标1项、未达标0项、无目标3项；"
-        "其余8项本期无数值，表中列其最近一期数值。",
+        "2024年第三季度，各单位各项指标的本期数值中，达标6项、未达标0项、无法判定1项、无目标32项。"
+        "全市12项核心指标中，4项有本期数值，其余8项下表列其最近一期数值。",
         SEED_GAP,
         "数据仓库中没有上一季度（2024年第二季度）的数据，本期不作环比比较。",
-        "省级考核：2023年湖北省“高效办成一件事”考核中政务服务“一窗通办”得分2/2（2023年第三季度，满分）；"
-        "2023年全省“互联网+监管”考核中位列全省第4名（2023年第三季度）。",
-        "本期5个区（功能区）均有报送，没有缺报的指标。",
+        "省级考核方面，2023年湖北省“高效办成一件事”考核中，政务服务“一窗通办”得分2/2，为满分（2023年第三季度）；"
+        "2023年全省“互联网+监管”考核中，位列全省第4名（2023年第三季度）。",
+        "报送方面，本期5个区（功能区）均有报送，没有缺报的指标。",
     ]
 
 
@@ -99,13 +99,13 @@ def test_no_change_claim_when_the_previous_quarter_holds_no_comparable_value(see
 def test_two_quarter_summary_states_each_change_with_both_values(two_quarters_db):
     clauses = _summary(two_quarters_db, "2024Q4")
     assert clauses[2] == (
-        "较上季度（2024年第三季度）：市本级综合窗口可办事项占比(一窗通办)与上季度持平（100%）；"
-        "鄂州市“互联网+监管”考核全省排名由第3名变为第5名（下降2位，变差）；"
-        "鄂州市监管行为推送数据量由3,600万条变为3,900万条（增加300万条，改善）；"
-        "鄂城区综合窗口可办事项占比(一窗通办)由91.2%变为89.5%（下降1.7个百分点，变差）。")
-    assert clauses[1] == ("综合窗口可办事项占比(一窗通办)：临空经济区84%，低于市本级（100%）16个百分点；"
-                          "鄂城区89.5%，低于市本级（100%）10.5个百分点；梁子湖区、葛店经开区未报送。")
-    assert clauses[-1] == "报送情况：5个区（功能区）中2个本期没有任何数值：梁子湖区、葛店经开区。"
+        "与上季度（2024年第三季度）相比，市本级综合窗口可办事项占比(一窗通办)持平，仍为100%；"
+        "鄂州市“互联网+监管”考核全省排名由第3名变为第5名，下降2位，变差；"
+        "监管行为推送数据量由3,600万条变为3,900万条，增加300万条，改善；"
+        "鄂城区综合窗口可办事项占比(一窗通办)由91.2%变为89.5%，下降1.7个百分点，变差。")
+    assert clauses[1] == ("对照目标和市本级，综合窗口可办事项占比(一窗通办)方面，"
+                          "临空经济区为84%，低于市本级（100%）16个百分点；鄂城区为89.5%，低于市本级（100%）10.5个百分点；梁子湖区、葛店经开区本期未报送。")
+    assert clauses[-1] == "报送方面，5个区（功能区）中，梁子湖区、葛店经开区本期没有报送任何数值。"
 
 
 def test_a_change_without_a_better_direction_is_its_amount_never_no_change(fresh_db):
@@ -113,9 +113,20 @@ def test_a_change_without_a_better_direction_is_its_amount_never_no_change(fresh
     rows = "".join(f"招投标专项整治排查项目数,鄂州市,{period},{value},,{period}报表,\n"
                    for period, value in (("2024Q2", 86), ("2024Q3", 102), ("2024Q4", 64)))
     load_text(fresh_db, "招投标.csv", "指标名称,地区,期间,数值,限定,来源,依据\n" + rows)
-    assert "鄂州市招投标专项整治排查项目数由102个变为64个（减少38个）" in _summary(fresh_db, "2024Q4")[2]
-    assert "鄂州市招投标专项整治排查项目数由86个变为102个（增加16个）" in _summary(fresh_db, "2024Q3")[2]
+    assert "鄂州市招投标专项整治排查项目数由102个变为64个，减少38个。" in _summary(fresh_db, "2024Q4")[2]
+    assert "鄂州市招投标专项整治排查项目数由86个变为102个，增加16个。" in _summary(fresh_db, "2024Q3")[2]
     assert "持平" not in "".join(_summary(fresh_db, "2024Q4"))
+
+
+def test_a_change_writes_both_values_with_their_qualifiers_and_none_from_a_bound(fresh_db):
+    """约3,600万条 → 3,900万条 is a change between two values, each written as it was reported; 86个 → ≥ 100个 is no
+    change anyone can state, nor said as one."""
+    rows = "".join(f"{name},鄂州市,{period},{value},,{period}报表,\n" for name, values in (
+        ("监管行为推送数据量", ("约3600万条", "3900万条")), ("招投标专项整治排查项目数", ("86", "100个以上")))
+        for period, value in zip(("2024Q3", "2024Q4"), values, strict=True))
+    load_text(fresh_db, "推送.csv", "指标名称,地区,期间,数值,限定,来源,依据\n" + rows)
+    assert _summary(fresh_db, "2024Q4")[2] == (
+        "与上季度（2024年第三季度）相比，鄂州市监管行为推送数据量由约 3,600万条变为3,900万条，增加300万条，改善。")
 
 
 def test_no_laggard_is_claimed_while_a_unit_has_not_reported(fresh_db):
@@ -131,6 +142,8 @@ def test_no_laggard_is_claimed_while_a_unit_has_not_reported(fresh_db):
     assert "本期没有低于目标或低于市本级10个百分点以上的单位。" not in summary
     assert summary[1] == ("本期已报送的数值中没有低于目标或低于市本级10个百分点以上的；临空经济区有指标未报送，"
                           "无法判断其是否达标。")
+    assert summary[0].startswith("2024年第四季度，各单位各项指标的本期数值中，")
+    assert "未报送1项（临空经济区）" in summary[0]
 
 
 def test_a_region_brief_speaks_of_that_region_only(two_quarters_db):
@@ -138,10 +151,13 @@ def test_a_region_brief_speaks_of_that_region_only(two_quarters_db):
     assert data.region_id == "linkong"
     assert data.headline["region_name"].tolist() == ["临空经济区"]
     clauses = [clause.text for clause in summary.summary_clauses(data)]
-    assert clauses[1] == "综合窗口可办事项占比(一窗通办)：临空经济区84%，低于市本级（100%）16个百分点。"
-    assert clauses[2] == ("较上季度（2024年第三季度）：临空经济区综合窗口可办事项占比(一窗通办)由82.3%变为84%"
-                          "（上升1.7个百分点，改善）。")
-    assert clauses[-1] == "本期临空经济区有报送，没有缺报的指标。"
+    assert clauses[0] == ("2024年第四季度，临空经济区各项指标的本期数值中，达标1项、未达标0项、无目标0项。"
+                          "临空经济区1项核心指标均有本期数值。")
+    assert clauses[1] == ("对照目标和市本级，综合窗口可办事项占比(一窗通办)方面，"
+                          "临空经济区为84%，低于市本级（100%）16个百分点。")
+    assert clauses[2] == ("与上季度（2024年第三季度）相比，临空经济区综合窗口可办事项占比(一窗通办)由82.3%变为84%，"
+                          "上升1.7个百分点，改善。")
+    assert clauses[-1] == "报送方面，本期临空经济区有报送，没有缺报的指标。"
     assert set(data.stake["region_id"]) == {"linkong"}
 
 
@@ -165,7 +181,7 @@ def test_pdf_is_a4_with_the_figures_the_summary_and_source_notes(briefs, name, t
         assert _flat(SEED_GAP) in flat
         assert "较上季度" not in flat
     else:
-        assert "鄂城区综合窗口可办事项占比(一窗通办)由91.2%变为89.5%（下降1.7个百分点，变差）" in flat
+        assert "鄂城区综合窗口可办事项占比(一窗通办)由91.2%变为89.5%，下降1.7个百分点，变差" in flat
     assert "附件3数据来源" in flat and "二、4整改情况二是" in flat
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     path = tmp_path / "brief.pdf"
@@ -439,17 +455,18 @@ def test_an_unknown_region_is_refused_in_one_line_whatever_the_names_hold(long_t
 # The walk of issue #24: 临空经济区 silent in 2025Q1, 鄂城区 below the 2025 target of 95%, 招投标专项整治排查项目数
 # (no better direction) down by a third, the provincial rank back from 5th to 3rd under the 2023 scheme.
 WALK_SUMMARY = [
-    "本期（2025年第一季度）12项全市核心指标中，4项有本期数值，其中达标1项、未达标0项、无目标3项；"
-    "其余8项本期无数值，表中列其最近一期数值。",
-    "综合窗口可办事项占比(一窗通办)：鄂城区93%，未达到目标（≥ 95%）；临空经济区未报送。",
-    "较上季度（2024年第四季度）：市本级综合窗口可办事项占比(一窗通办)与上季度持平（100%）；"
-    "鄂州市“互联网+监管”考核全省排名由第5名变为第3名（上升2位，改善）；"
-    "鄂州市监管行为推送数据量由3,900万条变为4,200万条（增加300万条，改善）；"
-    "鄂州市招投标专项整治排查项目数由96个变为64个（减少32个）；"
-    "鄂城区综合窗口可办事项占比(一窗通办)由94%变为93%（下降1个百分点，变差）。",
-    "省级考核：2023年湖北省“高效办成一件事”考核中政务服务“一窗通办”得分2/2（2023年第三季度，满分）；"
-    "2025年全省“互联网+监管”考核中位列全省第3名（2025年第一季度）。",
-    "报送情况：5个区（功能区）中1个本期没有任何数值：临空经济区。",
+    # The count 总览's cards state (鄂城区 未达标, 临空经济区 未报送), not the city-level headline's alone.
+    "2025年第一季度，各单位各项指标的本期数值中，达标4项、未达标1项、无目标3项，未报送1项（临空经济区）。"
+    "全市12项核心指标中，4项有本期数值，其余8项下表列其最近一期数值。",
+    "对照目标和市本级，综合窗口可办事项占比(一窗通办)方面，鄂城区为93%，未达到目标（≥ 95%）；临空经济区本期未报送。",
+    "与上季度（2024年第四季度）相比，市本级综合窗口可办事项占比(一窗通办)持平，仍为100%；"
+    "鄂州市“互联网+监管”考核全省排名由第5名变为第3名，上升2位，改善；"
+    "监管行为推送数据量由3,900万条变为4,200万条，增加300万条，改善；"
+    "招投标专项整治排查项目数由96个变为64个，减少32个；"
+    "鄂城区综合窗口可办事项占比(一窗通办)由94%变为93%，下降1个百分点，变差。",
+    "省级考核方面，2023年湖北省“高效办成一件事”考核中，政务服务“一窗通办”得分2/2，为满分（2023年第三季度）；"
+    "2025年全省“互联网+监管”考核中，位列全省第3名（2025年第一季度）。",
+    "报送方面，5个区（功能区）中，临空经济区本期没有报送任何数值。",
 ]
 
 
@@ -476,8 +493,8 @@ def test_an_equal_value_or_rank_is_said_as_no_change_never_from_x_to_x(fresh_db)
         for period, value in zip(("2024Q3", "2024Q4"), values, strict=True))
     load_text(fresh_db, "持平.csv", "指标名称,地区,期间,数值,限定,来源,依据\n" + rows)
     assert _summary(fresh_db, "2024Q4")[2] == (
-        "较上季度（2024年第三季度）：市本级综合窗口可办事项占比(一窗通办)与上季度持平（100%）；"
-        "鄂州市“互联网+监管”考核全省排名与上季度持平（第3名）。")
+        "与上季度（2024年第三季度）相比，市本级综合窗口可办事项占比(一窗通办)持平，仍为100%；"
+        "鄂州市“互联网+监管”考核全省排名持平，仍为第3名。")
 
 
 def test_each_source_is_cited_once_and_loaded_values_are_not_called_computed(briefs, tmp_path):
@@ -572,3 +589,16 @@ def test_gongwen_typefaces_are_used_where_installed(monkeypatch):
 def test_note_marks_are_ranges_not_runs():
     assert [model.note_marks(numbers) for numbers in ((), (3,), (1, 2), (1, 2, 3, 4, 7), (16, 1, 2, 3, 5, 6))] == [
         "", "[3]", "[1,2]", "[1–4,7]", "[1–3,5,6,16]"]
+
+
+def test_the_body_is_set_in_3hao_and_the_title_in_2hao_as_gbt_9704_sets_them(briefs):
+    """3号 (16 pt) body and headings, a 2号 (22 pt) title, in the PDF's stylesheet and the Word file's styles; the
+    walk brief's body still keeps to 2–3 pages (test_the_walk_brief_is_a_gongwen_…)."""
+    from metrics.briefing import pdf
+
+    stylesheet = pdf.css()
+    assert re.search(r"html \{[^}]*font-size: 16pt;", stylesheet)
+    assert re.search(r"\.title \{[^}]*font-size: 22pt;", stylesheet)
+    assert re.search(r"h1 \{[^}]*font-size: 16pt;", stylesheet) and re.search(r"h2 \{[^}]*font-size: 16pt;", stylesheet)
+    styles = docx.Document(io.BytesIO(briefs["walk"]["docx"])).styles
+    assert [styles[name].font.size.pt for name in ("Normal", "Title", "Heading 1", "Heading 2")] == [16, 22, 16, 16]

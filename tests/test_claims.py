@@ -7,10 +7,10 @@ import re
 import pytest
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
+from support import load_text
 from test_pages import texts
 from test_quarters import table_with
 
-from metrics.claims import NOTICE_NAME
 from metrics.cli import main
 from metrics.formatting import browser_text, change_name, evidence_text, source_text, sources_summary
 from ui.common import plain
@@ -34,17 +34,42 @@ def test_each_kind_of_change_has_its_own_name(kind, name):
     assert change_name(kind) == name
 
 
+# The notice as the seed's source_documents names it.
+NOTICE = "鄂州市数据局巡察整改进展通报（2024-07-26）"
+
+
 def test_the_sources_line_counts_the_notices_figures_and_the_loaded_ones():
-    assert sources_summary(58, 58) == f"数字来源：全部 58 条为{NOTICE_NAME}所载，均注明通报条目"
-    assert sources_summary(72, 58) == (f"数字来源：58 条为{NOTICE_NAME}所载，均注明通报条目；"
-                                       "14 条来自载入的文件，均注明报送来源")
+    assert sources_summary(58, 58, NOTICE) == f"数字来源：全部 58 条为{NOTICE}所载，均注明通报条目"
+    assert sources_summary(72, 58, NOTICE) == (f"数字来源：58 条为{NOTICE}所载，均注明通报条目；"
+                                               "14 条来自载入的文件，均注明报送来源")
+
+
+def test_the_notices_name_and_date_come_from_the_warehouse(app, fresh_db):
+    """The sidebar and the brief's notes name the document the warehouse stores, not one written in the code."""
+    from metrics.briefing import compose, gather, images
+    from metrics.store.warehouse import new_version, open_reader
+
+    with new_version(fresh_db, from_current=True) as con:
+        con.execute("update source_documents set name = '鄂州市数据局关于巡察整改进展情况的通报', "
+                    "issued_on = '2024-08-01'")
+    renamed = "鄂州市数据局关于巡察整改进展情况的通报（2024-08-01）"
+    sidebar = "\n".join(caption.value for caption in app(db=fresh_db).sidebar.caption)
+    assert sources_summary(58, 58, renamed) in sidebar and NOTICE not in sidebar
+    con = open_reader(fresh_db)
+    try:
+        data = gather.gather(con, "2024Q3")
+    finally:
+        con.close()
+    document = compose.build_document(data, pngs=[b""] * len(images.chart_figures(data)))
+    said = "".join(text for block in document.appendix if hasattr(block, "runs") for text, _ in block.runs)
+    assert f"“来源”为{renamed}的条目（以“通报”开头）、载入文件所注的来源" in said and NOTICE not in said
 
 
 def test_pages_say_where_each_value_came_from(app, two_quarters_db):
     test = app(db=two_quarters_db, filter_period="2024Q4")
     sidebar = "\n".join(caption.value for caption in test.sidebar.caption)
     assert "最近变更：载入文件“2024Q3-Q4.csv”（第 2 次变更，测试，" in sidebar
-    assert sources_summary(72, 58) in sidebar
+    assert sources_summary(72, 58, NOTICE) in sidebar
     facts = table_with(test, "来源").set_index(["指标", "地区"])
     assert facts.loc[("综合窗口可办事项占比(一窗通办)", "鄂城区"), "来源"] == "2024年第四季度报表"
     assert facts.loc[("认领及发布的依申请和公共服务事项数", "市本级"), "来源"].startswith("通报二、4")
@@ -117,7 +142,7 @@ def test_a_rank_that_rose_from_5th_to_3rd_reads_up_2_places_in_green_and_says_wh
         "第3名", "上升2位", MetricProto.MetricDirection.UP, MetricProto.MetricColor.GREEN)
     # The sidebar counts the figures by their provenance: the notice's, and the files' (the walk's 22 rows and
     # 华容区's approved one).
-    assert sources_summary(81, 58) in "\n".join(caption.value for caption in test.sidebar.caption)
+    assert sources_summary(81, 58, NOTICE) in "\n".join(caption.value for caption in test.sidebar.caption)
 
 
 def test_an_unchanged_rank_is_drawn_without_arrow_or_colour():
@@ -278,3 +303,56 @@ def test_the_change_history_on_the_command_line_names_no_id_path_or_system_accou
     assert LEAKS.findall(history) == []
     assert history.splitlines()[1].startswith("1,种子数据,observations.csv,")
     assert ",服务器命令行," in history.splitlines()[-1]
+
+
+# 2024Q4 values of the districts: an indicator without a better direction, and a share with one bound among them.
+HEADER = "指标名称,地区,期间,数值,限定,来源,依据\n"
+DISTRICT_NAMES = ("鄂城区", "华容区", "梁子湖区", "葛店经开区", "临空经济区")
+UNDIRECTED_CSV = HEADER + "".join(f"招投标专项整治排查项目数,{region},2024Q4,{value},,2024年第四季度报表,\n"
+                                  for region, value in zip(DISTRICT_NAMES, (30, 50, 20, 40, 10), strict=True))
+BOUNDED_CSV = HEADER + "".join(f"综合窗口可办事项占比(一窗通办),{region},2024Q4,{value},,2024年第四季度报表,\n"
+                               for region, value in zip(DISTRICT_NAMES, ("95%以上", 98, 96, 90, 99), strict=True))
+
+
+def test_an_indicator_without_a_better_direction_is_ordered_by_value_and_never_ranked(app, fresh_db):
+    """招投标专项整治排查项目数 has no better direction: the most projects is never 第1名 (区域对比, brief)."""
+    from test_pages import figure
+
+    from metrics.briefing import compose, gather, model
+    from metrics.formatting import NO_DIRECTION_ORDER
+    from metrics.store.warehouse import open_reader
+
+    load_text(fresh_db, "招投标.csv", UNDIRECTED_CSV)
+    test = app("pages/districts.py", db=fresh_db, filter_period="2024Q4", districts_indicator="tender_projects_audited")
+    compared = table_with(test, "地区")
+    assert "排名" not in compared.columns
+    assert compared[["地区", "数值"]].values.tolist() == [
+        ["华容区", "50个"], ["葛店经开区", "40个"], ["鄂城区", "30个"], ["梁子湖区", "20个"], ["临空经济区", "10个"]]
+    assert figure(test)["layout"]["title"]["text"] == \
+        "招投标专项整治排查项目数：<br>各区（功能区）数值对比（无优劣方向） · 2024年第四季度"
+    assert NO_DIRECTION_ORDER in [caption.value for caption in test.caption]
+    assert not re.search(r"第\d+名|排名表", texts(test))
+    con = open_reader(fresh_db)
+    try:
+        blocks = compose._comparison_blocks(gather.gather(con, "2024Q4"), model.Notes(), None)
+    finally:
+        con.close()
+    table = blocks[1]
+    assert table.columns == ("单位", "数值", "期间", "状态", "注")
+    assert [row[:2] for row in table.rows[:5]] == [("华容区", "50个"), ("葛店经开区", "40个"), ("鄂城区", "30个"),
+                                                   ("梁子湖区", "20个"), ("临空经济区", "10个")]
+    assert blocks[2].runs == ((NO_DIRECTION_ORDER, ()),)
+
+
+def test_a_bound_is_never_ranked_as_its_value(app, fresh_db):
+    """鄂城区 reported ≥ 95%: it may be first or fourth, so it has no place, and the units it may pass have the range
+    of theirs; 葛店经开区's 90% is last whatever 鄂城区's value is."""
+    from metrics.formatting import BOUND_PLACES
+
+    load_text(fresh_db, "一窗.csv", BOUNDED_CSV)
+    test = app("pages/districts.py", db=fresh_db, filter_period="2024Q4")
+    ranked = table_with(test, "排名")
+    assert ranked[["排名", "地区", "数值"]].values.tolist() == [
+        ["第1–2名", "临空经济区", "99%"], ["第2–3名", "华容区", "98%"], ["第3–4名", "梁子湖区", "96%"],
+        ["第5名", "葛店经开区", "90%"], ["", "鄂城区", "≥ 95%"]]
+    assert f"并列数值名次相同，下一名次顺延。{BOUND_PLACES}" in [caption.value for caption in test.caption]

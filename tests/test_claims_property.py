@@ -7,6 +7,7 @@ status and change come from the SQL the pages read. Each surface is then rendere
 renders through — 总览 (cards, counts, 需关注), 区域对比, 趋势 (tables and chart hovers), the briefing and
 the CLI's reminder — and their claims are compared."""
 
+import itertools
 import re
 
 import duckdb
@@ -20,12 +21,13 @@ from metrics.briefing import compose, gather, model
 from metrics.briefing.summary import summary_clauses
 from metrics.claims import NOTICE_LOAD_ID, Change, Status
 from metrics.formatting import (
+    STANDING_ORDER,
     STATUS_MARK,
     STATUS_NAMES,
     change_words,
     delta_text,
     judged_change_words,
-    rank_text,
+    place_text,
     readable_facts,
     source_text,
     target_text,
@@ -200,7 +202,8 @@ def brief_data(con: duckdb.DuckDBPyConnection, quarter_index: int, quarters: pd.
         headline=headline, facts=latest, previous_facts=previous[previous["is_current"]], findings=findings,
         comparison=gather._comparison(con, quarter_index), series=(), points=assessed[0], ranks=assessed[1],
         checks=nothing, stake=nothing, problems=nothing,
-        units=queries.run(con, "quarter_units", quarter_index=quarter_index), status={},
+        units=queries.run(con, "quarter_units", quarter_index=quarter_index),
+        standing=attention.status_counts(con, quarter_index), status={},
         long_texts=model.LongTexts())
 
 
@@ -208,6 +211,32 @@ def brief_data(con: duckdb.DuckDBPyConnection, quarter_index: int, quarters: pd.
 
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
+RANK_WORDS = re.compile(r"第\d+(?:–\d+)?名")
+COUNTED = re.compile(f"({'|'.join(sorted(STANDING_ORDER, key=len, reverse=True))})(\\d+)项")
+# How a bound reads (formatting.QUALIFIER_PREFIX): never one end of a change.
+BOUND_SIGNS = ("≥", ">", "≤", "均")
+
+
+def realisations(value: float, qualifier: str) -> tuple[float, ...]:
+    """Values a qualified figure may stand for: a bound at its edge and far beyond it."""
+    return {"at_least": (value, value + 1000), "all_at_least": (value, value + 1000),
+            "more_than": (value + 0.001, value + 1000), "at_most": (value, value - 1000)}.get(qualifier, (value,))
+
+
+def assert_places_hold(districts: pd.DataFrame, better: str) -> None:
+    """区域对比's places are claims the data support: none without a better direction, and each stated place (or
+    range) holds the unit's competition rank in every way its bounds and the others' may be realised."""
+    if better == "none":
+        assert districts["district_rank"].isna().all(), districts
+        return
+    sign = 1 if better == "higher" else -1
+    for values in itertools.product(*(realisations(v, q) for v, q in zip(districts["value"], districts["qualifier"],
+                                                                       strict=True))):
+        for own, best, worst in zip(values, districts["district_rank"], districts["district_rank_worst"],
+                                    strict=True):
+            if pd.notna(best):
+                rank = 1 + sum(sign * other > sign * own for other in values)
+                assert best <= rank <= worst, (values, own, best, worst)
 
 
 @settings(max_examples=200, deadline=None, derandomize=True,
@@ -235,6 +264,10 @@ def test_every_surface_says_the_same_of_a_key(con, assessed, drawn, pick):
     for indicator_id in indicators:
         comparison = facts.region_comparison(con, indicator_id, quarter_index)
         districts, missing, references = facts.split_comparison(comparison)
+        assert_places_hold(districts, indicators[indicator_id]["better"])
+        if len(districts):
+            title = charts.region_bars(districts, missing, references, "本期").layout.title.text
+            assert ("排名" in title) == (indicators[indicator_id]["better"] != "none"), title
         rows = pd.concat([districts, missing], ignore_index=True).assign(indicator_id=indicator_id,
                                                                         quarter_index=quarter_index)
         districts_said |= table_claims(rows, readable_facts(rows))
@@ -275,9 +308,15 @@ def test_every_surface_says_the_same_of_a_key(con, assessed, drawn, pick):
     if data.comparison is not None:  # the brief's ranking table and 区域对比's
         indicator_id = data.comparison["indicator_id"].iloc[0]
         ranked = facts.split_comparison(data.comparison)[0]
+        has_rank = indicators[indicator_id]["better"] != "none"
         for row, cells in zip(ranked.itertuples(), comparison_rows, strict=False):
             said = districts_said[indicator_id, row.region_id, quarter_index]
-            assert (cells[0], MARK_STATUS.get(cells[4], cells[4])) == (rank_text(row.district_rank), said["status"])
+            place = place_text(row.district_rank, row.district_rank_worst) or "—"
+            # Without a better direction the table has no 名次 column, and no cell names a place.
+            named = cells[1:] if has_rank else cells
+            assert len(named) == 5 and (not has_rank or cells[0] == place), (cells, row)
+            assert MARK_STATUS.get(cells[-2], cells[-2]) == said["status"]
+            assert not any(RANK_WORDS.search(cell) for cell in (named[0], *named[2:])), cells  # but a rank's value
 
     # 需关注 and the CLI name exactly the quarter's misses and worsenings.
     current = latest[latest["is_current"]]
@@ -291,15 +330,22 @@ def test_every_surface_says_the_same_of_a_key(con, assessed, drawn, pick):
         if item.finding == "not_reported":
             assert districts_said.get(key) is None, item.text
 
-    # 总览's counts and the briefing's count clause.
-    counts = cards[cards["is_current"]]["status"].value_counts()
-    for status in (Status.MET, Status.MISSED) if cards["is_current"].any() else ():
-        assert f"{STATUS_NAMES[status]}{int(counts.get(status, 0))}项" in summary, (status, summary)
+    # 总览's counts (its cards state attention.status_counts) and the briefing's count sentence: one count.
+    standing = attention.status_counts(con, quarter_index)
+    counted = summary_clauses(data)[0].text
+    said_counts = {status: int(count) for status, count in COUNTED.findall(counted)}
+    assert {status: said_counts.get(STATUS_NAMES[status], 0) for status in STANDING_ORDER} == {
+        status: standing.counts.get(status, 0) for status in STANDING_ORDER}, (counted, standing)
+    silent = findings.loc[findings["finding"] == "not_reported"].sort_values("region_order")["region_name"]
+    assert standing.unreported == tuple(dict.fromkeys(silent)), (standing, silent)
+    if standing.unreported:
+        assert f"（{'、'.join(standing.unreported)}）" in counted, counted
 
     # Every number the briefing's summary states is in the data of its quarter (or the previous one, for 环比):
     # a value, a target, a change, a gap, or a count of the rows.
     said_of_period = [periods.quarter_label(quarter_index), periods.quarter_label(quarter_index - 1),
-                      f"{attention.REFERENCE_GAP_POINTS:g}", *map(str, range(len(latest) + len(DISTRICTS) + 1))]
+                      f"{attention.REFERENCE_GAP_POINTS:g}", *map(str, range(len(latest) + len(DISTRICTS) + 1)),
+                      *map(str, standing.counts.values())]
     for row in pd.concat([current, data.previous_facts]).itertuples():
         said_of_period += [value_text(row.value, row.unit, row.qualifier, row.kind),
                            target_text(row.target_value, row.target_comparator, row.unit, row.kind),
@@ -309,8 +355,15 @@ def test_every_surface_says_the_same_of_a_key(con, assessed, drawn, pick):
     numbers = set(NUMBER.findall(" ".join(said_of_period)))
     assert set(NUMBER.findall(summary)) <= numbers, (set(NUMBER.findall(summary)) - numbers, summary)
 
-    # Every change the briefing states is between two comparable, different values.
-    for before, after in re.findall(r"由([^由]+?)变为([^（；。]+)", summary):
+    # Every change the briefing states is between two comparable, different values, each written with its own
+    # qualifier ('由约95%变为93%', never '由95%…' for 约95%).
+    stated = {(value_text(row.previous_value, row.unit, row.previous_qualifier, row.kind),
+               value_text(row.value, row.unit, row.qualifier, row.kind)) for row in cards.itertuples()}
+    stated |= {(value_text(row.reference_value, row.unit, row.reference_qualifier, row.kind),
+                value_text(row.value, row.unit, row.qualifier, row.kind)) for row in findings.itertuples()
+               if row.finding == "worse"}
+    for before, after in re.findall(r"由([^由]+?)变为([^，；。]+)", summary):
         assert before != after, summary
-        assert not after.startswith(("≥", ">", "≤", "均")), summary
-    assert summary.count("持平") == summary.count("与上季度持平（"), summary  # an equal value, said once as such
+        assert not before.startswith(BOUND_SIGNS) and not after.startswith(BOUND_SIGNS), summary
+        assert (before, after) in stated, (before, after, summary)
+    assert summary.count("持平") == summary.count("持平，仍为"), summary  # an equal value, said once as such

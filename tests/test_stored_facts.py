@@ -194,7 +194,8 @@ def test_ensure_upgrades_a_warehouse_of_an_earlier_release_without_touching_its_
     with new_version(fresh_db, from_current=True) as con:
         for statement in ("drop table stored_observation_facts", "drop table stored_quarter_facts",
                           "drop table newest_quarter_facts", "drop table refresh_keys", "drop table indicator_aliases",
-                          "drop table schema_release", "create or replace view latest_facts as select 1 as stale"):
+                          "drop table schema_release", "drop table source_documents",
+                          "create or replace view latest_facts as select 1 as stale"):
             con.execute(statement)
 
     def ensure() -> str:
@@ -211,6 +212,8 @@ def test_ensure_upgrades_a_warehouse_of_an_earlier_release_without_touching_its_
         assert con.execute("select alias from indicator_aliases where indicator_id = 'circle_full_online_share' "
                            "order by alias").fetchall() == [("圈内通办网办率",), ("跨域通办全程网办率",)]
         assert "stale" not in [c[0] for c in con.execute("select * from latest_facts limit 0").description]
+        assert con.execute("select load_id, name, issued_on::varchar from source_documents").fetchall() == [
+            (1, "鄂州市数据局巡察整改进展通报", "2024-07-26")]
         assert con.execute("select action from change_log order by happened_at desc, action limit 1").fetchone() == (
             "升级数据仓库",)
     finally:

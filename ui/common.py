@@ -57,15 +57,19 @@ NARROW = "(max-width: 640px)"
 # What a chart's text summary starts with, under every chart (chart)
 SUMMARY_PREFIX = "图表摘要："
 CAPTION_COLOR = "#5b6170"
-# An empty date field shows no format code (Streamlit's placeholder is "YYYY-MM-DD"): its label says what
-# it asks. Narrow screens: the mode bar would sit on the chart's title, so it shows only on a tapped
-# (hovered) chart; 总览's status counts two to a row; a link's text wraps instead of being cut; 驾驶舱's
-# matrix becomes its list of units (and a desktop shows the matrix only).
+# An empty date field shows no format code (Streamlit's field writes yyyy, mm and dd into its empty segments,
+# with the dashes between them): its label says what it asks. Narrow screens: the mode bar would sit on the
+# chart's title, so it shows only on a tapped (hovered) chart; 总览's status counts two to a row; a link's
+# text wraps instead of being cut; 驾驶舱's matrix becomes its list of units (and a desktop shows the matrix
+# only).
 # Captions: Streamlit fades them (opacity 0.6) to #797c83, 4.2:1 on white, below the 4.5:1 that small text needs
 # (WCAG AA, the axe audit); CAPTION_COLOR, opaque, reads 6.2:1 on white and 5.7:1 on the sidebar's grey.
 PAGE_CSS = f"""<style>
 [data-testid="stCaptionContainer"] {{ opacity: 1 !important; color: {CAPTION_COLOR} !important; }}
-[data-testid="stDateInput"] input::placeholder {{ color: transparent; }}
+[data-testid="stDateInputField"] [data-placeholder="true"] {{ color: transparent; }}
+[data-testid="stDateInputField"]:not(:has([role="spinbutton"]:not([data-placeholder="true"]))) [data-type="literal"] {{
+  color: transparent;
+}}
 @media {NARROW} {{
   [data-testid="stPlotlyChart"] .modebar-container {{ display: none; }}
   [data-testid="stPlotlyChart"]:hover .modebar-container {{ display: block; }}

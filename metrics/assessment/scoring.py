@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 import duckdb
 import pandas as pd
 
+from metrics import claims
 from metrics.facts import DISTRICT_LEVELS
 from metrics.formatting import QUALIFIER_PREFIX, delta_text, plain_number, value_text
 from metrics.store import queries
@@ -568,15 +569,19 @@ def _city_totals(used: pd.DataFrame) -> pd.DataFrame:
 
 
 def _district_ranking(used: pd.DataFrame, lower_is_better: set[str]) -> pd.DataFrame:
-    """Districts ranked per item and period on their (simulated) values, in competition order:
-    equal values share a place and the next place is skipped (95, 95 → 2, 2, then 4)."""
+    """Districts ranked per item and period on their (simulated) values, in competition order (metrics.claims.places):
+    equal values share a place and the next place is skipped (95, 95 → 2, 2, then 4); a bound's place is rank to
+    rank_worst, or none where the others leave it open."""
     districts = used[used["region_level"].isin(DISTRICT_LEVELS) & used["value"].notna()].copy()
-    districts["sort_value"] = districts["value"].where(~districts["rule_id"].isin(lower_is_better),
-                                                       -districts["value"])
-    districts["rank"] = districts.groupby(["scheme", "item", "period"])["sort_value"].rank(
-        method="min", ascending=False).astype(int)
-    ranked = districts.sort_values(["scheme", "item", "period", "rank", "region_order"])
-    return ranked[["scheme", "item", "period", "region", "value", "qualifier", "unit", "points", "rank"]]
+    districts["rank"] = districts["rank_worst"] = float("nan")
+    for _, rows in districts.groupby(["scheme", "item", "period"], sort=False):
+        better = "lower" if rows["rule_id"].iloc[0] in lower_is_better else "higher"
+        found = claims.places(rows["value"].tolist(), rows["qualifier"].tolist(), better)
+        districts.loc[rows.index, "rank"] = [place.best if place else None for place in found]
+        districts.loc[rows.index, "rank_worst"] = [place.worst if place else None for place in found]
+    ranked = districts.sort_values(["scheme", "item", "period", "rank", "rank_worst", "region_order"],
+                                   na_position="last")
+    return ranked[["scheme", "item", "period", "region", "value", "qualifier", "unit", "points", "rank", "rank_worst"]]
 
 
 def what_if(con: duckdb.DuckDBPyConnection,
@@ -601,8 +606,10 @@ def what_if(con: duckdb.DuckDBPyConnection,
     totals["change"] = totals["points"] - totals["baseline_points"]
     lower_is_better = {rule_id for rule_id, (rule, _) in rubric.rules.items() if rule.comparator in ("<", "<=")}
     ranking = _district_ranking(changed, lower_is_better).merge(
-        _district_ranking(baseline, lower_is_better)[["scheme", "item", "period", "region", "value", "points", "rank"]]
-        .rename(columns={"value": "baseline_value", "points": "baseline_points", "rank": "baseline_rank"}),
+        _district_ranking(baseline, lower_is_better)[["scheme", "item", "period", "region", "value", "points", "rank",
+                                                      "rank_worst"]]
+        .rename(columns={"value": "baseline_value", "points": "baseline_points", "rank": "baseline_rank",
+                         "rank_worst": "baseline_rank_worst"}),
         on=["scheme", "item", "period", "region"], how="left")
     return WhatIfResult(item_points, totals.reset_index(drop=True), ranking.reset_index(drop=True))
 

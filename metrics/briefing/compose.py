@@ -22,12 +22,15 @@ from metrics.briefing.model import (
     value_of,
 )
 from metrics.briefing.summary import assessment_note, summary_clauses
-from metrics.claims import NOTICE_NAME, Change, Status, status_in_quarter
+from metrics.claims import POINT_QUALIFIERS, Change, Status, has_better_direction, status_in_quarter
 from metrics.formatting import (
+    BOUND_PLACES,
     NO_CHANGE,
+    NO_DIRECTION_ORDER,
     STATUS_MARK,
     STATUS_NAMES,
     judged_change_words,
+    place_text,
     points_fraction,
     rank_text,
     target_text,
@@ -52,13 +55,22 @@ def _comparison_blocks(data: BriefData, notes: Notes, figure: Figure | None) -> 
     if data.comparison is None:
         return [Paragraph(((f"{data.quarter_label}没有各区（功能区）报送的可比指标，不作区域排名。", ()),))]
     districts, missing, references = facts.split_comparison(data.comparison)
-    rows = [(rank_text(int(row["district_rank"])), row["region_name"], value_of(row), row["period_label"],
-             STATUS_MARK[row["status"]], notes.mark(row)) for _, row in districts.iterrows()]
-    rows += [("—", row["region_name"], STATUS_NAMES[Status.NOT_REPORTED], data.quarter_label, "—", "")
+    ranked = has_better_direction(data.comparison["better"].iloc[0])
+    rows = [((place_text(row["district_rank"], row["district_rank_worst"]) or "—",) if ranked else ())
+            + (row["region_name"], value_of(row), row["period_label"], STATUS_MARK[row["status"]],
+               notes.mark(row)) for _, row in districts.iterrows()]
+    rows += [(("—",) if ranked else ())
+             + (row["region_name"], STATUS_NAMES[Status.NOT_REPORTED], data.quarter_label, "—", "")
              for _, row in missing.iterrows()]
-    rows += [("参照", row["region_name"], value_of(row), row["period_label"],
-              STATUS_MARK[row["status"]], notes.mark(row)) for _, row in references.iterrows()]
-    return [figure, Table(("名次", "单位", "数值", "期间", "状态", "注"), tuple(rows))]
+    rows += [(("参照",) if ranked else ()) + (row["region_name"], value_of(row), row["period_label"],
+                                              STATUS_MARK[row["status"]], notes.mark(row))
+             for _, row in references.iterrows()]
+    columns = ("单位", "数值", "期间", "状态", "注")
+    if not ranked:
+        return [figure, Table(columns, tuple(rows)), Paragraph(((NO_DIRECTION_ORDER, ()),), small=True)]
+    bounded = not districts["qualifier"].isin(POINT_QUALIFIERS).all()
+    return [figure, Table(("名次", *columns), tuple(rows)), *([Paragraph(((BOUND_PLACES, ()),), small=True)]
+                                                               if bounded else [])]
 
 
 def _assessment_blocks(data: BriefData, notes: Notes) -> list:
@@ -156,12 +168,14 @@ def build_document(data: BriefData, pngs: list[bytes] | None = None,
         Paragraph(((f"附件：{'　'.join(f'{number}. {name}' for number, name in enumerate(APPENDICES, start=1))}",
                     ()),)),
     ]
+    # The documents the notes cite by item ('通报二、4 …'), named as the warehouse stores them.
+    notice = f"{data.status['documents']}的条目（以“通报”开头）、" if data.status.get("documents") else ""
     appendix = [
         Heading(f"附件1　{APPENDICES[0]}"),
         *(trends or [Paragraph((("截至本期，没有跨两个季度以上的核心指标数值，不作趋势图。", ()),))]),
         Heading(f"附件2　{APPENDICES[1]}"), *_stake_blocks(data, notes),
         Heading(f"附件3　{APPENDICES[2]}"),
-        Paragraph(((f"注号对应下表，每个来源一个注号。“来源”为{NOTICE_NAME}的条目、载入文件所注的来源，"
+        Paragraph(((f"注号对应下表，每个来源一个注号。“来源”为{notice}载入文件所注的来源，"
                     "或以“计算：”开头，列出算式所用数字的出处。", ()),), small=True),
         notes.table(),
     ]

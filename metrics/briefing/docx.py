@@ -11,7 +11,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from metrics.briefing.model import Document, Figure, Heading, Paragraph, Table, note_marks, typeface
+from metrics.briefing.model import SIZES, Document, Figure, Heading, Paragraph, Table, note_marks, typeface
 
 RED = RGBColor(0xC0, 0x00, 0x00)
 TEXT_WIDTH_MM = 160
@@ -30,12 +30,12 @@ def _set_font(font, name: str) -> None:
 def _styles(document) -> None:
     styles = document.styles
     _set_font(styles["Normal"].font, typeface("body"))
-    styles["Normal"].font.size = Pt(11)
-    for name, role, size, bold in (("Title", "title", 19, True), ("Heading 1", "heading", 13, False),
-                                   ("Heading 2", "subheading", 11.5, True)):
+    styles["Normal"].font.size = Pt(SIZES["body"])
+    for name, role, bold in (("Title", "title", True), ("Heading 1", "heading", False),
+                             ("Heading 2", "subheading", True)):
         style = styles[name]
         _set_font(style.font, typeface(role))
-        style.font.size = Pt(size)
+        style.font.size = Pt(SIZES[role])
         style.font.bold = bold
         style.font.color.rgb = RGBColor(0, 0, 0)
     styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -97,7 +97,7 @@ def _title_block(document, brief: Document) -> None:
     run.font.size, run.font.bold, run.font.color.rgb = Pt(26), True, RED
     _red_rule(masthead)
     document.add_paragraph(brief.title, style="Title")
-    for text, size in ((brief.subtitle, 12), (brief.facts_line, 9)):
+    for text, size in ((brief.subtitle, SIZES["body"]), (brief.facts_line, SIZES["small"])):
         line = document.add_paragraph()
         line.alignment = WD_ALIGN_PARAGRAPH.CENTER
         line.add_run(text).font.size = Pt(size)
@@ -117,17 +117,17 @@ def _table(document, table: Table) -> None:
         for cell in row.cells:
             for run in cell.paragraphs[0].runs:
                 _set_font(run.font, typeface("table"))
-                run.font.size = Pt(8.5)
+                run.font.size = Pt(SIZES["table"])
 
 
 def _paragraph(document, block: Paragraph) -> None:
     paragraph = document.add_paragraph()
     if not block.small:
-        paragraph.paragraph_format.first_line_indent = Pt(21)
+        paragraph.paragraph_format.first_line_indent = Pt(2 * SIZES["body"])  # two characters
     for text, numbers in block.runs:
         run = paragraph.add_run(text)
         if block.small:
-            run.font.size = Pt(8.5)
+            run.font.size = Pt(SIZES["small"])
         if numbers:
             paragraph.add_run(note_marks(numbers)).font.superscript = True
 

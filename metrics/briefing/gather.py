@@ -34,6 +34,7 @@ class BriefData:
     stake: pd.DataFrame
     problems: pd.DataFrame
     units: pd.DataFrame
+    standing: attention.Standing
     status: dict
     long_texts: LongTexts
 
@@ -134,6 +135,7 @@ def gather(con: duckdb.DuckDBPyConnection, quarter_id: str, region: str | None =
         stake=bounded(_latest_stake(con, index, region_id)),
         problems=bounded(ledger.problems(con)),
         units=bounded(_in_region(queries.run(con, "quarter_units", quarter_index=index), region_id)),
+        standing=attention.status_counts(con, index, region_id),
         status=facts.data_status(con),
         long_texts=long_texts,
     )

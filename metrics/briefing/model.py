@@ -28,6 +28,11 @@ TYPEFACES = {
     "subheading": ("楷体_GB2312", "楷体", "KaiTi", "方正楷体_GBK", "FZKai-Z03S", "Noto Serif CJK SC"),
     "table": ("Noto Sans CJK SC",),
 }
+# Type sizes in points by role, as GB/T 9704 sets them: the title in 2号 (22 pt), the body and its headings in
+# 3号 (16 pt); the tables in 8 pt and their notes and captions in 小五 (9 pt), where a 3号 table would not fit the
+# page and the body would run past three pages.
+SIZES = {"title": 22, "body": 16, "heading": 16, "subheading": 16, "table": 8, "small": 9}
+
 # The formats a brief is typeset in (metrics.briefing.output.renderer), and what `brief --format` accepts.
 FORMATS = ("docx", "pdf")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import weasyprint
 
-from metrics.briefing.model import Document, Figure, Heading, Paragraph, Table, note_marks, typeface
+from metrics.briefing.model import SIZES, Document, Figure, Heading, Paragraph, Table, note_marks, typeface
 
 SHORT_CELL = 10
 # A paragraph's text may break after every BREAK_EVERY characters: an appendix holds whole texts
@@ -24,43 +24,45 @@ CSS = string.Template("""
     @bottom-center { content: "— " counter(page) " —"; font-family: "${table}"; font-size: 9pt; }
 }
 @page :first { @top-center { content: none; border: none; } }
-html { font-family: "${body}"; font-size: 11pt; line-height: 1.65; color: #111; }
+html { font-family: "${body}"; font-size: ${body_size}pt; line-height: 1.35; color: #111; }
 .running { position: running(running); font-size: 8.5pt; color: #555; font-family: "${table}"; }
 .marking { font-family: "${heading}"; font-size: 12pt; margin: 0 0 3mm 0; }
 .masthead { font-family: "${title}"; font-weight: bold; color: #c00000; font-size: 26pt; text-align: center;
             letter-spacing: 4pt; margin: 0; }
 .rule { border: none; border-top: 2pt solid #c00000; margin: 4mm 0 6mm 0; }
-.title { font-family: "${title}"; font-weight: bold; font-size: 19pt; text-align: center; margin: 0 0 2mm 0; }
-.subtitle { text-align: center; font-size: 12pt; margin: 0; }
+.title { font-family: "${title}"; font-weight: bold; font-size: ${title_size}pt; text-align: center;
+         margin: 0 0 2mm 0; }
+.subtitle { text-align: center; font-family: "${subheading}"; margin: 0; }
 .facts { text-align: center; font-size: 9pt; color: #444; margin: 1mm 0 6mm 0; }
-h1 { font-family: "${heading}"; font-weight: normal; font-size: 13pt; margin: 5mm 0 2mm 0;
+h1 { font-family: "${heading}"; font-weight: normal; font-size: ${heading_size}pt; margin: 4mm 0 1.5mm 0;
      page-break-after: avoid; }
-h2 { font-family: "${subheading}"; font-weight: bold; font-size: 11.5pt; margin: 4mm 0 1.5mm 0;
+h2 { font-family: "${subheading}"; font-weight: bold; font-size: ${subheading_size}pt; margin: 3mm 0 1.5mm 0;
      page-break-after: avoid; }
 .signature { margin: 8mm 4em 0 0; text-align: right; page-break-inside: avoid; }
 .signature p { margin: 0; text-align: right; }
 .appendix { page-break-before: always; }
-p { margin: 0 0 2mm 0; text-align: justify; }
+p { margin: 0 0 1mm 0; text-align: justify; }
 p.body { text-indent: 2em; }
-p.small { font-size: 8.5pt; color: #333; line-height: 1.5; }
+p.small { font-size: ${small_size}pt; color: #333; line-height: 1.5; }
 sup { font-size: 6.5pt; line-height: 0; color: #444; }
-table { width: 100%; border-collapse: collapse; font-family: "${table}"; font-size: 8.5pt; line-height: 1.4;
+table { width: 100%; border-collapse: collapse; font-family: "${table}"; font-size: ${table_size}pt; line-height: 1.4;
         margin: 1mm 0 3mm 0; }
 thead { display: table-header-group; }
 th { background: #eef1f5; font-weight: bold; white-space: nowrap; }
 td.short { white-space: nowrap; }
 td { overflow-wrap: anywhere; }
-th, td { border: 0.5pt solid #9aa3ad; padding: 1mm 1.4mm; vertical-align: top; text-align: left; }
+th, td { border: 0.5pt solid #9aa3ad; padding: 0.4mm 1.2mm; vertical-align: top; text-align: left; }
 tr { page-break-inside: avoid; }
 figure { margin: 2mm 0 4mm 0; page-break-inside: avoid; }
-figure img { width: 100%; }
-figcaption { font-size: 8.5pt; color: #333; text-align: center; margin-top: 1mm; }
+figure img { width: 62%; display: block; margin: 0 auto; }  /* the body of 3号 text keeps to 2–3 pages */
+figcaption { font-size: ${small_size}pt; color: #333; text-align: center; margin-top: 1mm; }
 """)
 
 
 def css() -> str:
-    """The stylesheet with the typefaces installed here (model.typeface)."""
-    return CSS.substitute({role: typeface(role) for role in ("title", "body", "heading", "subheading", "table")})
+    """The stylesheet with the typefaces installed here (model.typeface) and the sizes of GB/T 9704 (model.SIZES)."""
+    return CSS.substitute({**{role: typeface(role) for role in ("title", "body", "heading", "subheading", "table")},
+                           **{f"{role}_size": size for role, size in SIZES.items()}})
 
 
 def _notes(numbers: tuple[int, ...]) -> str:

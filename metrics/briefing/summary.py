@@ -6,34 +6,37 @@ from collections.abc import Mapping
 import pandas as pd
 
 from metrics import attention, periods
+from metrics.attention import Standing
 from metrics.briefing.gather import BriefData
 from metrics.briefing.model import Clause, scheme_of_year
-from metrics.claims import Change, Direction, Status, change_between
+from metrics.claims import Change, Direction, change_between
 from metrics.formatting import (
-    STATUS_NAMES,
     delta_text,
     judged_change_words,
     points_fraction,
     rank_text,
+    standing_text,
     target_text,
     value_text,
 )
 
-STATUS_ORDER = [Status.MET, Status.MISSED, Status.UNDECIDED, Status.NO_TARGET]
 
-
-def _count_clause(quarter_label: str, headline: pd.DataFrame, scope: str) -> Clause:
-    """The headline's statuses, of the scope's own values (全市: 市本级 and 鄂州市; the districts follow)."""
+def _count_clause(quarter_label: str, headline: pd.DataFrame, standing: Standing, scope: str | None) -> Clause:
+    """How the quarter's values stand, the count 总览's cards state (attention.status_counts, over every unit, or
+    the scope's), with the units that did not report named; then how many headline indicators have a value."""
+    whose = f"{scope}各项指标" if scope else "各单位各项指标"
+    if sum(standing.counts.values()):
+        counted = f"{quarter_label}，{whose}的本期数值中，{standing_text(standing.counts, standing.unreported)}。"
+    else:
+        counted = f"{quarter_label}，{whose}均无本期数值。"
     current = headline[headline["is_current"]]
-    counts = current["status"].value_counts()
-    shown = [status for status in STATUS_ORDER if status in (Status.MET, Status.MISSED) or counts.get(status, 0)]
+    named = f"{scope or '全市'}{len(headline)}项核心指标"
     if current.empty:
-        return Clause(f"本期（{quarter_label}）{len(headline)}项{scope}核心指标均无本期数值，表中列其最近一期数值。")
-    tally = "、".join(f"{STATUS_NAMES[status]}{int(counts.get(status, 0))}项" for status in shown)
+        return Clause(f"{counted}{named}均无本期数值，下表列其最近一期数值。")
     rest = len(headline) - len(current)
-    tail = f"；其余{rest}项本期无数值，表中列其最近一期数值" if rest else ""
-    return Clause(f"本期（{quarter_label}）{len(headline)}项{scope}核心指标中，{len(current)}项有本期数值，"
-                  f"其中{tally}{tail}。")
+    if not rest:
+        return Clause(f"{counted}{named}均有本期数值。")
+    return Clause(f"{counted}{named}中，{len(current)}项有本期数值，其余{rest}项下表列其最近一期数值。")
 
 
 def _gap_clauses(findings: pd.DataFrame, now: Mapping, city: Mapping) -> list[Clause]:
@@ -48,26 +51,28 @@ def _gap_clauses(findings: pd.DataFrame, now: Mapping, city: Mapping) -> list[Cl
             value = value_text(row.value, row.unit, row.qualifier, row.kind)
             sources.append(now[(row.indicator_id, row.region_id)])
             if row.finding == "below_target":
-                parts.append(f"{row.region_name}{value}，未达到目标"
+                parts.append(f"{row.region_name}为{value}，未达到目标"
                              f"（{target_text(row.target_value, row.target_comparator, row.unit, row.kind)}）")
             else:
                 sources.append(city[row.indicator_id])
                 gap = delta_text(row.reference_value, row.value, row.unit, row.kind).lstrip("+")
-                parts.append(f"{row.region_name}{value}，低于{row.reference_name}"
+                parts.append(f"{row.region_name}为{value}，低于{row.reference_name}"
                              f"（{value_text(row.reference_value, row.unit, kind=row.kind)}）{gap}")
         if indicator_id in silent:
-            parts.append(f"{'、'.join(silent[indicator_id])}未报送")
-        clauses.append(Clause(f"{rows['indicator_name'].iloc[0]}：{'；'.join(parts)}。", tuple(sources)))
+            parts.append(f"{'、'.join(silent[indicator_id])}本期未报送")
+        opening = "" if clauses else "对照目标和市本级，"
+        clauses.append(Clause(f"{opening}{rows['indicator_name'].iloc[0]}方面，{'；'.join(parts)}。", tuple(sources)))
     return clauses
 
 
-def _change_part(subject: str, before: float, now: float, qualifier: str, change: Change) -> str:
-    """'…由91.2%变为89.5%（下降1.7个百分点，变差）'; two equal values are no change: '…与上季度持平（100%）'."""
-    now_text = value_text(now, change.unit, qualifier, change.kind)
+def _change_part(subject: str, before: float, now: float, qualifiers: tuple[str, str], change: Change) -> str:
+    """'…由91.2%变为89.5%，下降1.7个百分点，变差', each value with its qualifier ('由约95%变为约97%'); two equal values
+    are no change: '…持平，仍为100%'. qualifiers: now's and before's."""
+    now_text = value_text(now, change.unit, qualifiers[0], change.kind)
     if change.direction is Direction.UNCHANGED:
-        return f"{subject}与上季度持平（{now_text}）"
-    return (f"{subject}由{value_text(before, change.unit, kind=change.kind)}变为{now_text}"
-            f"（{judged_change_words(change)}）")
+        return f"{subject}持平，仍为{now_text}"
+    return (f"{subject}由{value_text(before, change.unit, qualifiers[1], change.kind)}变为{now_text}，"
+            f"{judged_change_words(change)}")
 
 
 def _change_clause(quarter_index: int, headline: pd.DataFrame, findings: pd.DataFrame,
@@ -78,19 +83,25 @@ def _change_clause(quarter_index: int, headline: pd.DataFrame, findings: pd.Data
     keys = ["indicator_id", "region_id"]
     listed = findings.set_index(keys).index.isin(changed.set_index(keys).index)
     worse = findings[(findings["finding"] == "worse").to_numpy() & ~listed].head(attention.WORSE_SHOWN)
-    items = [(row["region_name"], row["indicator_name"], row["previous_value"], row["value"], row["qualifier"],
+    items = [(row["region_name"], row["indicator_name"], row["previous_value"], row["value"],
+              (row["qualifier"], row["previous_qualifier"]),
               Change(row["change_vs_previous"], row["unit"], row["kind"], row["better"]),
               (row["indicator_id"], row["region_id"])) for _, row in changed.iterrows()]
-    items += [(row.region_name, row.indicator_name, row.reference_value, row.value, row.qualifier,
-               change_between(row.value, row.reference_value, row.unit, row.kind, row.better),
+    items += [(row.region_name, row.indicator_name, row.reference_value, row.value,
+               (row.qualifier, row.reference_qualifier),
+               change_between(row.value, row.reference_value, row.unit, row.kind, row.better,
+                              (row.qualifier, row.reference_qualifier)),
                (row.indicator_id, row.region_id)) for row in worse.itertuples()]
     if not items:
         if quarter_index - 1 not in set(quarters["quarter_index"]):
             return Clause(f"数据仓库中没有上一季度（{previous}）的数据，本期不作环比比较。")
         return Clause(f"本期核心指标与上一季度（{previous}）没有可比的数值，不作环比比较。")
-    parts = [_change_part(region + name, before, now, qualifier, change)
-             for region, name, before, now, qualifier, change, _ in items]
-    return Clause(f"较上季度（{previous}）：{'；'.join(parts)}。",
+    # A unit named once for its run of indicators: '鄂州市甲…；乙…'.
+    regions = [region for region, *_ in items]
+    parts = [_change_part(("" if position and regions[position - 1] == region else region) + name,
+                          before, now, qualifiers, change)
+             for position, (region, name, before, now, qualifiers, change, _) in enumerate(items)]
+    return Clause(f"与上季度（{previous}）相比，{'；'.join(parts)}。",
                   tuple(row for *_, key in items for row in (before[key], now[key])))
 
 
@@ -107,14 +118,14 @@ def assessment_note(row: Mapping, value_column: str) -> dict:
 def _assessment_clause(points: pd.DataFrame, ranks: pd.DataFrame) -> Clause | None:
     latest_points = points.groupby(["scheme_id", "item_id"], sort=False).tail(1).to_dict("records")
     latest_ranks = ranks.groupby("scheme_id", sort=False).tail(1).to_dict("records")
-    parts = [f"{scheme_of_year(row)}中{row['item_name']}得分{points_fraction(row['points'], row['max_points'])}"
-             f"（{row['period_label']}{'，满分' if row['points'] >= row['max_points'] else ''}）"
+    parts = [f"{scheme_of_year(row)}中，{row['item_name']}得分{points_fraction(row['points'], row['max_points'])}"
+             f"{'，为满分' if row['points'] >= row['max_points'] else ''}（{row['period_label']}）"
              for row in latest_points]
-    parts += [f"{scheme_of_year(row)}中位列全省{rank_text(int(row['rank']))}（{row['period_label']}）"
+    parts += [f"{scheme_of_year(row)}中，位列全省{rank_text(int(row['rank']))}（{row['period_label']}）"
               for row in latest_ranks]
     if not parts:
         return None
-    return Clause(f"省级考核：{'；'.join(parts)}。", (*(assessment_note(row, "points") for row in latest_points),
+    return Clause(f"省级考核方面，{'；'.join(parts)}。", (*(assessment_note(row, "points") for row in latest_points),
                                                   *(assessment_note(row, "rank") for row in latest_ranks)))
 
 
@@ -134,13 +145,13 @@ def _reporting_clause(units: pd.DataFrame, findings: pd.DataFrame) -> Clause:
     parts = []
     if silent.empty and missing.empty:
         who = units["region_name"].iloc[0] if len(units) == 1 else f"{len(units)}个区（功能区）均"
-        return Clause(f"本期{who}有报送，没有缺报的指标。")
+        return Clause(f"报送方面，本期{who}有报送，没有缺报的指标。")
     if len(silent):
-        parts.append(f"{len(units)}个区（功能区）中{len(silent)}个本期没有任何数值：{'、'.join(silent['region_name'])}")
+        parts.append(f"{len(units)}个区（功能区）中，{'、'.join(silent['region_name'])}本期没有报送任何数值")
     partial = missing[~missing["region_id"].isin(silent["region_id"])]
     for region_name, rows in partial.groupby("region_name", sort=False):
         parts.append(f"{region_name}未报送{'、'.join(rows['indicator_name'])}")
-    return Clause(f"报送情况：{'；'.join(parts)}。")
+    return Clause(f"报送方面，{'；'.join(parts)}。")
 
 
 def summary_clauses(data: BriefData) -> list[Clause]:
@@ -149,7 +160,7 @@ def summary_clauses(data: BriefData) -> list[Clause]:
     before = {(row["indicator_id"], row["region_id"]): row for row in data.previous_facts.to_dict("records")}
     city = {key[0]: row for key, row in now.items() if row["region_level"] == "市本级" and row["is_current"]}
     gaps = _gap_clauses(data.findings, now, city)
-    clauses = [_count_clause(data.quarter_label, data.headline, data.region_name or "全市")]
+    clauses = [_count_clause(data.quarter_label, data.headline, data.standing, data.region_name)]
     clauses += gaps or [_no_gap_clause(data.units, data.findings)]
     clauses.append(_change_clause(data.quarter_index, data.headline, data.findings, data.quarters, now, before))
     if (scored := _assessment_clause(data.points, data.ranks)) is not None:

@@ -25,6 +25,7 @@ SEED_TABLES = (
     "problems",
     "problem_indicators",
     "reporting_rules",
+    "source_documents",
 )
 
 

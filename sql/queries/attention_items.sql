@@ -52,6 +52,7 @@ worse as (
         'worse' as finding,
         c.*,
         c.previous_value as reference_value,
+        c.previous_qualifier as reference_qualifier,
         c.previous_quarter_label as reference_name,
         abs(c.change_vs_previous) as gap
     from current as c
@@ -110,6 +111,7 @@ select
     target_value,
     target_comparator,
     reference_value,
+    coalesce(reference_qualifier, 'exact') as reference_qualifier,
     reference_name,
     change_vs_previous,
     gap,

@@ -1,6 +1,6 @@
 -- One indicator in one quarter for every district and every reference region that holds it. Only
--- the quarter's own values are ranked; a district without one is 未报送 (value null), never in the
--- ranking, and carries its latest earlier value (earlier_*) instead.
+-- the quarter's own values are ranked (metrics.facts.region_comparison, by metrics.claims.places); a district
+-- without one is 未报送 (value null), never in the ranking, and carries its latest earlier value (earlier_*).
 with districts as (
     select region_id, name as region_name, level as region_level, sort_order as region_order
     from regions
@@ -74,13 +74,6 @@ final as (
         current.year_ago_value,
         current.year_ago_quarter_label,
         current.change_vs_year_ago,
-        case
-            when is_district(units.region_level) and current.value is not null then
-                rank() over (
-                    partition by is_district(units.region_level) and current.value is not null
-                    order by case when indicator.better = 'lower' then current.value else -current.value end
-                )
-        end as district_rank,
         earlier.earlier_value,
         earlier.earlier_qualifier,
         earlier.earlier_quarter_label,
@@ -93,4 +86,4 @@ final as (
 
 select *
 from final
-order by district_rank nulls last, region_order;
+order by region_order;
