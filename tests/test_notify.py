@@ -320,3 +320,14 @@ def test_the_brief_at_the_deadline_survives_an_unreachable_smtp_server(world, mo
         assert len(box.messages) == 1
     finally:
         box.stop()
+
+
+def test_a_channel_the_admin_has_not_configured_fails_in_one_chinese_line_and_waits(world):
+    db, store = world   # neither the robot nor the SMTP server is configured
+    notify.subscribe(store, Subscription("leader", "supervision", channels=("webhook", "email"),
+                                         email="leader@ezhou.gov.cn"))
+    asked_and_answered(db)
+    assert notify.run(db) == Report(0, 0, [
+        f"{ANSWERED} → 群机器人：未配置群机器人地址（METRICS_NOTIFY_WEBHOOK）",
+        f"{ANSWERED} → 邮件：未配置邮件服务器（METRICS_SMTP_HOST）"])
+    assert notify.undelivered(store)["attempts"].tolist() == [1, 1]
