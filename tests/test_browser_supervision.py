@@ -139,6 +139,7 @@ def test_the_whole_loop_at_desktop_width(site, browser, tmp_path):
         clerk.get_by_role("link", name=f"督办 #1（待答复）：{owed}").click()
         answer(clerk, "鄂城区12个事项尚在进驻中")
         expect(clerk.get_by_text("督办 #1 已答复")).to_be_visible(timeout=60_000)
+        settled(clerk)
         shot(clerk, "desktop_3_answered")
 
     with signed_in(browser, site, "leader", FIGURE, DESKTOP) as leader:
@@ -196,7 +197,7 @@ def test_ask_from_attention_answer_and_close_at_phone_width(site, browser):
         dialog = leader.get_by_role("dialog")
         form = dialog.locator("[data-testid=stForm]").filter(has_text="就临空经济区本季度的数值督办")
         expect(form).to_be_visible(timeout=60_000)
-        form.get_by_label("督办内容").fill(QUESTION)
+        form.get_by_label("督办内容").fill("临空经济区低于市本级18.1个百分点，请说明原因")
         shot(leader, "phone_1_ask_from_attention")
         form.get_by_role("button", name="督办").click()
         expect(leader.get_by_text("已发起督办 #1，临空经济区的填报人员将在“提醒”中看到")).to_be_visible(
