@@ -67,6 +67,25 @@ def no_exception(page) -> None:
     assert page.locator("[data-testid=stException]").count() == 0
 
 
+def choose(page, form, label: str, option: str) -> None:
+    """Pick option in the form's selectbox label. A click may land while the dropdown is being drawn and leave
+    it shut (seen on a loaded machine), so the list is opened again until the option shows."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import expect
+
+    box = form.locator("[data-testid=stSelectbox]").filter(has_text=label)
+    choice = page.get_by_role("option", name=option, exact=True)
+    for _ in range(3):
+        box.click()
+        try:
+            choice.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    choice.click()
+    expect(form.get_by_role("combobox", name=label)).to_have_value(option)
+
+
 def answer(page, text: str, attached: str | None = None) -> None:
     """On 督办, an item opened: the clerk's answer, with a file sent for review."""
     from playwright.sync_api import expect
@@ -76,8 +95,7 @@ def answer(page, text: str, attached: str | None = None) -> None:
     settled(page)
     form.get_by_label("答复").fill(text)
     if attached:
-        form.locator("[data-testid=stSelectbox]").click()
-        page.get_by_role("option", name=attached).click()
+        choose(page, form, "附上更正文件", attached)
     form.get_by_role("button", name="提交答复").click()
 
 
@@ -100,9 +118,7 @@ def ask(page, unit: str, content: str) -> None:
     form = page.locator("[data-testid=stForm]").filter(has_text="督办内容")
     expect(form).to_be_visible(timeout=60_000)
     settled(page)
-    form.locator("[data-testid=stSelectbox]").click()
-    page.get_by_role("option", name=unit, exact=True).click()
-    expect(form.get_by_role("combobox", name="单位")).to_have_value(unit)
+    choose(page, form, "单位", unit)
     form.get_by_label("督办内容").fill(content)
     form.get_by_role("button", name="督办").click()
 
