@@ -104,7 +104,8 @@ with st.container(border=True):
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
             st.page_link(PAGE_FILES[item.page], label=common.plain(item.text), icon=attention.ICONS[item.finding],
                          query_params=link_params(item.indicator_id, item.region_id))
-            supervision.ask_button(item.indicator_id, item.region_id, chosen.quarter_index, item.text)
+            supervision.ask_button(item.indicator_id, item.region_id, chosen.quarter_index, item.text,
+                                   key=f"ask_{item.finding}_{item.indicator_id}_{item.region_id}")
     rest = attention.unlisted(listed)
     if rest:
         st.caption(f"{rest}；可在“区域对比”“趋势”中按指标查看。")

@@ -8,7 +8,7 @@ import shutil
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
-from support import APP, PASSWORD, free_port, signed_in
+from support import APP, PASSWORD, TWO_QUARTERS_CSV, free_port, load_text, signed_in
 from test_review import submit as submit_file
 
 from metrics import accounts, changes, config, notify, supervision
@@ -160,9 +160,10 @@ def test_a_leader_asks_from_the_overviews_attention_list_with_the_same_form(page
     asks = [button.key for button in overview.button if button.label == "督办"]
     assert (findings, asks) == (["临空经济区 综合窗口可办事项占比(一窗通办) 81.9%，低于市本级（100%）18.1个百分点",
                                  "鄂城区 综合窗口可办事项占比(一窗通办) 90%，低于市本级（100%）10个百分点"],
-                                ["ask_one_window_share_linkong_8098", "ask_one_window_share_echeng_8098"])
+                                ["ask_below_reference_one_window_share_linkong",
+                                 "ask_below_reference_one_window_share_echeng"])
     assert not [form for form in overview.get("form") if form.proto.form.form_id.startswith("supervise_")]
-    overview.button(key="ask_one_window_share_linkong_8098").click().run()
+    overview.button(key="ask_below_reference_one_window_share_linkong").click().run()
     assert [form.proto.form.form_id for form in overview.get("form")] == ["supervise_one_window_share_8098_linkong"]
     # The dialog names the finding and the unit; the unit is the finding's, not chosen.
     assert findings[0] in [text.value for text in overview.text]
@@ -170,6 +171,11 @@ def test_a_leader_asks_from_the_overviews_attention_list_with_the_same_form(page
     assert not [box for box in overview.selectbox if box.label == "单位"]
     # Its submission reruns the dialog alone (a fragment), which AppTest does not: the phone walk of
     # test_browser_supervision sends it.
+    # A figure found twice (鄂城区 2024Q4: far below 市本级, and worse than 2024Q3) has a button for each finding.
+    load_text(fresh_db, "2024Q3-Q4.csv", TWO_QUARTERS_CSV)
+    twice = page_as("leader", "pages/overview.py", period="2024Q4")
+    assert [button.key for button in twice.button if button.label == "督办" and "echeng" in button.key] == [
+        "ask_below_reference_one_window_share_echeng", "ask_worse_one_window_share_echeng"]
     # A clerk reads 需关注 but asks nobody.
     assert not [button for button in page_as("hr_clerk", "pages/overview.py", period="2024Q3").button
                 if button.label == "督办"]

@@ -77,15 +77,15 @@ def ask_form(indicator_id: str, units: list[str], quarter_index: int) -> None:
                 st.rerun()
 
 
-def ask_button(indicator_id: str, region_id: str, quarter_index: int, about: str) -> None:
-    """A small 督办 button that opens ask_form for one unit's figure in a dialog headed by about (the sentence
-    the leader read), for a leader or admin. A dialog and not a popover: on a phone a popover low on the
-    screen puts its form's button out of reach."""
+def ask_button(indicator_id: str, region_id: str, quarter_index: int, about: str, key: str) -> None:
+    """A small 督办 button (widget key: key, unique on the page; one figure may be found twice, below target and
+    worse) that opens ask_form for one unit's figure in a dialog headed by about (the sentence the leader
+    read), for a leader or admin. A dialog and not a popover: on a phone a popover low on the screen puts its
+    form's button out of reach."""
     session = auth.current_session()
     if session is None or not supervision.may_open(session.account):
         return
-    if st.button("督办", icon=":material/assignment_late:", type="tertiary",
-                 key=f"ask_{indicator_id}_{region_id}_{quarter_index}"):
+    if st.button("督办", icon=":material/assignment_late:", type="tertiary", key=key):
         _ask_dialog(indicator_id, region_id, quarter_index, about)
 
 
