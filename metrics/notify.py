@@ -12,7 +12,7 @@ import json
 import re
 import smtplib
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -27,7 +27,8 @@ from metrics.store import queries
 from metrics.store.warehouse import open_reader
 
 KINDS = {"supervision": "我督办的事项有答复或逾期", "below_target": "单位本季度低于目标",
-         "fell": "单位较上季度变差超过设定幅度", "unreported": "单位过了截止日期仍未报送上季度数据"}
+         "fell": "单位较上季度变差超过设定幅度", "unreported": "单位过了截止日期仍未报送上季度数据",
+         "brief": "上季度数据报齐（或报送截止）时发送季度简报（邮件附 PDF）"}
 # The kinds that watch units' figures, for chosen indicators and units.
 FIGURE_KINDS = ("below_target", "fell", "unreported")
 CHANNELS = {"inbox": "站内消息", "webhook": "群机器人", "email": "邮件"}
@@ -67,6 +68,7 @@ class Alert:
     title: str
     body: str
     link: str
+    brief_period: str | None = None   # brief: the quarter (2024Q4) whose brief an e-mail of it carries
 
 
 @dataclass(frozen=True)
@@ -217,10 +219,20 @@ def _unreported_alerts(subscription: Subscription, owed: pd.DataFrame, quarter: 
             for row in owed.itertuples() if subscription.watches(row.indicator_id, row.region_id)]
 
 
+def _brief_alerts(subscription: Subscription, closing: str | None, quarter: int) -> list[Alert]:
+    """The brief of the quarter just ended, once its reporting is over (reporting.closing says why)."""
+    if closing is None:
+        return []
+    period = periods.quarter_id(quarter)
+    return [Alert(subscription.username, "brief", f"brief|{quarter}", f"{periods.quarter_label(quarter)}简报",
+                  f"{closing}。可在总览生成本季度简报。", f"/?period={period}", brief_period=period)]
+
+
 def due_alerts(con: duckdb.DuckDBPyConnection, subscribed: list[Subscription], today: dt.date) -> list[Alert]:
     """What the subscriptions ask for now, sent before or not: 督办 answers and overdue items of their
     authors; units below target or worse in the newest quarter with data; reports of the quarter just ended
-    that are past their due date."""
+    that are past their due date; the brief of the quarter just ended once all is reported or the deadline
+    passed, whichever comes first."""
     kinds = {s.kind for s in subscribed}
     asked = supervision.all_items(con, today) if "supervision" in kinds else None
     newest, findings = None, None
@@ -234,12 +246,15 @@ def due_alerts(con: duckdb.DuckDBPyConnection, subscribed: list[Subscription], t
     if "unreported" in kinds:
         owed = reporting.status(con, ended, today)
         owed = owed[owed["state"] == reporting.State.OVERDUE]
+    closing = reporting.closing(con, ended, today) if "brief" in kinds else None
     alerts = []
     for subscription in subscribed:
         if subscription.kind == "supervision":
             alerts += _supervision_alerts(subscription, asked)
         elif subscription.kind == "unreported":
             alerts += _unreported_alerts(subscription, owed, ended)
+        elif subscription.kind == "brief":
+            alerts += _brief_alerts(subscription, closing, ended)
         elif newest is not None:
             alerts += _finding_alerts(subscription, findings, newest)
     return alerts
@@ -266,20 +281,22 @@ def record(store: accounts.Store, subscribed: list[Subscription], alerts: list[A
                 queries.run_in_transaction(con, "notify_inbox_insert", created_at=now, **message)
             for channel, address in (("webhook", None), ("email", subscription.email)):
                 if channel in subscription.channels:
-                    queries.run_in_transaction(con, "notify_delivery_insert", channel=channel, address=address,
-                                               created_at=now, **message)
+                    queries.run_in_transaction(
+                        con, "notify_delivery_insert", channel=channel, address=address, created_at=now,
+                        brief_period=alert.brief_period if channel == "email" else None, **message)
     return new
 
 
-def _text(row, config: Settings) -> str:
-    return f"{row.title}\n{row.body}\n{config.link(row.link)}"
+def _text(row, configured: Settings) -> str:
+    return f"{row.title}\n{row.body}\n{configured.link(row.link)}"
 
 
-def _send_webhook(row, config: Settings) -> None:
-    if not config.webhook_url:
+def _send_webhook(row, configured: Settings, attachment: tuple[str, bytes] | None = None) -> None:
+    """A robot's message is text only: it never carries an attachment (none is given for this channel)."""
+    if not configured.webhook_url:
         raise NotifyError(f"未配置群机器人地址（{config.NOTIFY_WEBHOOK.name}）")
-    body = json.dumps({"msgtype": "text", "text": {"content": _text(row, config)}}, ensure_ascii=False)
-    _, answer = webhook.post(config.webhook_url, body.encode("utf-8"), DEADLINE_SECONDS)
+    body = json.dumps({"msgtype": "text", "text": {"content": _text(row, configured)}}, ensure_ascii=False)
+    _, answer = webhook.post(configured.webhook_url, body.encode("utf-8"), DEADLINE_SECONDS)
     # The robots answer 200 with an error code when they refuse a message (a wrong key, a rate limit).
     with contextlib.suppress(ValueError):
         reply = json.loads(answer or b"{}")
@@ -303,15 +320,18 @@ def _smtp_reason(error: Exception) -> str:
     return type(error).__name__
 
 
-def _send_email(row, config: Settings) -> None:
-    smtp = config.smtp
+def _send_email(row, configured: Settings, attachment: tuple[str, bytes] | None = None) -> None:
+    """The alert as a mail, with the attachment (file name, PDF bytes) if there is one."""
+    smtp = configured.smtp
     if smtp is None:
         raise NotifyError(f"未配置邮件服务器（{config.SMTP_HOST.name}）")
     message = EmailMessage()
     message["Subject"] = SUBJECT_PREFIX + row.title
     message["From"] = smtp.sender
     message["To"] = row.address
-    message.set_content(_text(row, config))
+    message.set_content(_text(row, configured) + (f"\n附件：{attachment[0]}" if attachment else ""))
+    if attachment:
+        message.add_attachment(attachment[1], maintype="application", subtype="pdf", filename=attachment[0])
     try:
         client = (smtplib.SMTP_SSL if smtp.security == "ssl" else smtplib.SMTP)(smtp.host, smtp.port,
                                                                                 timeout=DEADLINE_SECONDS)
@@ -334,18 +354,27 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(FIRST_RETRY * 2 ** (attempts - 1), LAST_RETRY)
 
 
-def deliver(store: accounts.Store, config: Settings, now: dt.datetime) -> tuple[int, list[str]]:
-    """Try every delivery that is due; the store is not held while the network is. How many were delivered,
-    and one line per failure."""
+def deliver(store: accounts.Store, configured: Settings, now: dt.datetime,
+            brief: Callable[[str], tuple[str, bytes]] | None = None) -> tuple[int, list[str]]:
+    """Try every delivery that is due; the store is not held while the network is. An e-mail of the brief
+    subscription carries the brief brief(quarter id) makes (file name, PDF bytes), made once per quarter in a
+    run and again on a retry. How many were delivered, and one line per failure."""
     with _store(store) as con:
         due = queries.run_in_transaction(con, "notify_deliveries_due", now=now)
         # Leased while this run sends them: an overlapping run (a slow cron job) does not send them again.
         queries.run_in_transaction(con, "notify_deliveries_lease", delivery_ids=due["delivery_id"].tolist(),
                                    lease_until=now + LEASE)
-    outcomes = []
+    outcomes, briefs = [], {}
     for row in due.itertuples():
         try:
-            SENDERS[row.channel](row, config)
+            attachment = None
+            if isinstance(row.brief_period, str):
+                if brief is None:
+                    raise NotifyError(f"无法生成{row.brief_period}简报")
+                if row.brief_period not in briefs:
+                    briefs[row.brief_period] = brief(row.brief_period)
+                attachment = briefs[row.brief_period]
+            SENDERS[row.channel](row, configured, attachment)
             outcomes.append((row, None))
         except UserFacingError as error:
             outcomes.append((row, str(error)))
@@ -383,12 +412,24 @@ def record_due(db: Path, now: dt.datetime | None = None) -> list[Alert]:
     return record(store, subscribed, alerts, now)
 
 
+def brief_pdf(db: Path, period: str) -> tuple[str, bytes]:
+    """The quarter's brief of every unit as a PDF, as 总览 makes it: its file name and bytes."""
+    from metrics.briefing import images, output  # Chromium and WeasyPrint: only for a run that sends a brief
+
+    con = open_reader(db)
+    try:
+        return output.brief_bytes(con, period, None, "pdf")
+    finally:
+        con.close()
+        images.stop_chart_server()
+
+
 def run(db: Path, now: dt.datetime | None = None) -> Report:
     """Record what is new, and try every delivery that is due."""
     now = now or _now()
-    config = settings()
+    configured = settings()
     new = record_due(db, now)
-    delivered, failures = deliver(accounts.accounts_path(db), config, now)
+    delivered, failures = deliver(accounts.accounts_path(db), configured, now, lambda period: brief_pdf(db, period))
     return Report(len(new), delivered, failures)
 
 

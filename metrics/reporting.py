@@ -39,6 +39,23 @@ def status(con: duckdb.DuckDBPyConnection, quarter_index: int, today: dt.date) -
     return queries.run(con, "reporting_status", quarter_index=quarter_index, today=today)
 
 
+def closing(con: duckdb.DuckDBPyConnection, quarter_index: int, today: dt.date) -> str | None:
+    """Whether the quarter's reporting is over, as the sentence that says why: every figure the rules expect
+    reported and published (已报), or the last due date of the quarter passed (the day after it, as 逾期 reads
+    it); None while neither, or when no rule expects anything of the quarter."""
+    frame = status(con, quarter_index, today)
+    if frame.empty:
+        return None
+    label = periods.quarter_label(quarter_index)
+    owed = frame[frame["state"] != "已报"]
+    if owed.empty:
+        return f"{label}各单位数据已报齐（{len(frame)} 项）"
+    deadline = frame["due_date"].max()
+    if today > deadline.date():
+        return f"{label}报送已于 {deadline:%Y-%m-%d} 截止，{len(frame) - len(owed)} 项已报，{len(owed)} 项未报"
+    return None
+
+
 def matrix(frame: pd.DataFrame) -> pd.DataFrame:
     """Units down, indicators across, each cell the state with its mark; '—' where not expected."""
     if frame.empty:

@@ -163,15 +163,24 @@ def excel_rows(frame: pd.DataFrame) -> pd.DataFrame:
     }, columns=list(EXCEL_COLUMNS))
 
 
-def reminder_lines(con: duckdb.DuckDBPyConnection, account: Account, today: dt.date) -> list[str]:
-    """An editor's unanswered items (待答复 or 已退回), overdue first: one line each for the 提醒 panel."""
+def owed(con: duckdb.DuckDBPyConnection, account: Account, today: dt.date) -> pd.DataFrame:
+    """An editor's unanswered items (待答复 or 已退回), overdue first; none for any other role."""
     if account.role != "editor":
-        return []
-    owed = items(con, account, today)
-    owed = owed[owed["status"].isin((ItemStatus.OPEN, ItemStatus.RETURNED))].sort_values(
+        return items(con, account, today).iloc[0:0]
+    waiting = items(con, account, today)
+    return waiting[waiting["status"].isin((ItemStatus.OPEN, ItemStatus.RETURNED))].sort_values(
         ["is_overdue", "deadline"], ascending=[False, True], kind="stable")
-    return [f"督办 #{row.item_id}（{'逾期' if row.is_overdue else STATUS_NAMES[row.status]}）：{row.indicator_name} · "
-            f"{row.region_name} · {row.quarter_label}，时限 {_day(row.deadline)}" for row in owed.itertuples()]
+
+
+def reminder_text(row) -> str:
+    """One owed item as the 提醒 panel and the unit's data page say it."""
+    return (f"督办 #{row.item_id}（{'逾期' if row.is_overdue else STATUS_NAMES[row.status]}）：{row.indicator_name} · "
+            f"{row.region_name} · {row.quarter_label}，时限 {_day(row.deadline)}")
+
+
+def reminder_lines(con: duckdb.DuckDBPyConnection, account: Account, today: dt.date) -> list[str]:
+    """An editor's owed items, one line each."""
+    return [reminder_text(row) for row in owed(con, account, today).itertuples()]
 
 
 def _text(content: str | None, what: str, *, required: bool = True) -> str:

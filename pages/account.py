@@ -18,6 +18,7 @@ st.markdown(
     f"用户名：**{common.plain(account.name)}** · 角色：**{accounts.ROLE_NAMES[account.role]}** · "
     f"可填报范围：{account.scope_text()}"
 )
+st.caption(f"{accounts.ROLE_NAMES[account.role]}账户：{accounts.ROLE_DUTIES[account.role]}。")
 if account.username.startswith(accounts.OIDC_PREFIX):
     st.caption("此账户由统一身份认证登录，密码在身份认证系统中管理。")
 else:

@@ -86,6 +86,5 @@ if len(reference_table):
     common.table(reference_table.drop(columns=["原始数值"]))
 common.csv_download(table, f"区域对比_{names[indicator_id]}_{chosen.quarter_label}.csv")
 # A leader asks a unit about its value (or its missing one) of this quarter; the answers come back here.
-supervision.beside_figures(indicator_id, chosen.quarter_index,
-                           dict(zip(rows["region_id"], rows["region_name"], strict=True)))
+supervision.beside_figures(indicator_id, chosen.quarter_index, rows["region_id"].tolist())
 st.caption(periods.TIME_RULE)

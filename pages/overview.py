@@ -20,7 +20,7 @@ from metrics.formatting import (
     unprojected_text,
     value_text,
 )
-from ui import auth, briefing, common
+from ui import auth, briefing, common, supervision
 
 auth.ensure_routed()
 
@@ -99,8 +99,12 @@ with st.container(border=True):
     if not listed.findings:
         st.caption("本期没有低于目标、明显落后于市本级、较上期变差或未报送的单位。")
     for item in listed.findings:
-        st.page_link(PAGE_FILES[item.page], label=common.plain(item.text), icon=attention.ICONS[item.finding],
-                     query_params=link_params(item.indicator_id, item.region_id))
+        # Beside each finding, a leader asks the unit about it (督办) without leaving 总览.
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            st.page_link(PAGE_FILES[item.page], label=common.plain(item.text), icon=attention.ICONS[item.finding],
+                         query_params=link_params(item.indicator_id, item.region_id))
+            supervision.ask_button(item.indicator_id, item.region_id, chosen.quarter_index, item.text,
+                                   key=f"ask_{item.finding}_{item.indicator_id}_{item.region_id}")
     if listed.unlisted:
         st.caption(f"{listed.unlisted}；可在“区域对比”“趋势”中按指标查看。")
 

@@ -19,8 +19,8 @@ auth.ensure_routed()
 st.title("督办")
 common.show_pending()
 account = auth.require("viewer")
-st.caption("领导或管理员在“区域对比”页就某单位某季度的数值发起督办，该单位的填报人员在此答复；"
-           "督办人审阅答复后办结或退回。点选一行查看全部往来。")
+st.caption("本局领导（使用查看账户）或管理员在“区域对比”的数值下、或“总览”“需关注”的一条旁发起督办；该单位的"
+           "填报人员在“提醒”中点开，在此答复；督办人审阅答复后办结或退回。点选一行查看全部往来。")
 
 if account.can("admin"):
     inbox.failed_deliveries()
@@ -52,25 +52,24 @@ st.download_button("下载督办清单（Excel）",
                    data=lambda: exporting.xlsx_bytes({"督办": supervision.excel_rows(shown)}),
                    file_name="督办清单.xlsx", icon=":material/download:",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+# A row tapped, else the linked item (a closed one, say, that the default 未办结 filter leaves out).
+picked = []
 if shown.empty:
     common.empty_state("没有符合条件的督办事项。")
     if not visible:
         st.stop()
-
-selection = common.table(pd.DataFrame({
-    "序号": shown["item_id"],
-    "指标": shown["indicator_name"],
-    "单位": shown["region_name"],
-    "状态": [supervision.status_text(row) for row in shown.itertuples()],
-    "季度": shown["quarter_label"],
-    "时限": pd.to_datetime(shown["deadline"]).dt.strftime("%Y-%m-%d"),
-    "督办人": shown["author"],
-    "答复次数": shown["count_answers"],
-    "督办内容": shown["content"],
-}), key="supervision_table")
-
-# A row tapped, else the linked item.
-picked = selection.selection.rows
+else:
+    picked = common.table(pd.DataFrame({
+        "序号": shown["item_id"],
+        "指标": shown["indicator_name"],
+        "单位": shown["region_name"],
+        "状态": [supervision.status_text(row) for row in shown.itertuples()],
+        "季度": shown["quarter_label"],
+        "时限": pd.to_datetime(shown["deadline"]).dt.strftime("%Y-%m-%d"),
+        "督办人": shown["author"],
+        "答复次数": shown["count_answers"],
+        "督办内容": shown["content"],
+    }), key="supervision_table").selection.rows
 if picked:
     item = shown.iloc[picked[0]]
 elif visible:

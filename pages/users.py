@@ -29,6 +29,8 @@ common.table(table)
 region_names = common.data(facts.regions)["name"].tolist()
 categories = common.data(facts.categories)
 role_options = list(accounts.ROLE_NAMES)
+# No leader role: the help says that leaders are given 查看 accounts, and what they may do with them.
+ROLES_HELP = "  \n".join(f"**{accounts.ROLE_NAMES[role]}**：{accounts.ROLE_DUTIES[role]}" for role in role_options)
 
 left, right = st.columns(2)
 with left, st.form("add_user", clear_on_submit=True):
@@ -36,7 +38,7 @@ with left, st.form("add_user", clear_on_submit=True):
     username = st.text_input("用户名")
     password = st.text_input(f"初始密码（至少{accounts.MIN_PASSWORD_LENGTH}个字符，首次登录须修改）",
                              type="password")
-    role = st.selectbox("角色", role_options, format_func=accounts.ROLE_NAMES.get)
+    role = st.selectbox("角色", role_options, format_func=accounts.ROLE_NAMES.get, help=ROLES_HELP)
     scope_regions = st.multiselect("可填报地区（填报角色）", region_names, format_func=inert,
                                    placeholder="选择地区（可多选）")
     scope_categories = st.multiselect("可填报指标类别（填报角色）", categories, placeholder="选择指标类别（可多选）")
@@ -60,7 +62,7 @@ with right:
         current = users.set_index("username").loc[target]
         with st.form("edit_role"):
             new_role = st.selectbox("角色", role_options, index=role_options.index(current["role"]),
-                                    format_func=accounts.ROLE_NAMES.get)
+                                    format_func=accounts.ROLE_NAMES.get, help=ROLES_HELP)
             new_regions = st.multiselect("可填报地区", region_names, format_func=inert,
                                          placeholder="选择地区（可多选）",
                                          default=[r for r in current["scope_regions"] if r in region_names])

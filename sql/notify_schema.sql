@@ -8,9 +8,11 @@ create table if not exists notify_subscriptions (
     kind          varchar not null,       -- supervision: 督办 items I asked, answered or overdue,
                                           -- below_target: a unit's value of the newest quarter below its target,
                                           -- fell: a unit's value of the newest quarter worse by more than points,
-                                          -- unreported: a unit's report of the quarter just ended past its due date
-    indicator_ids varchar[] not null,     -- the indicators watched (not for supervision); empty: every one
-    region_ids    varchar[] not null,     -- the units watched (not for supervision); empty: every one
+                                          -- unreported: a unit's report of the quarter just ended past its due date,
+                                          -- brief: the quarterly brief once the quarter just ended is complete or
+                                          -- past its reporting deadline
+    indicator_ids varchar[] not null,     -- the indicators watched (not for supervision or brief); empty: every one
+    region_ids    varchar[] not null,     -- the units watched (not for supervision or brief); empty: every one
     points        double,                 -- fell: by how much
     channels      varchar[] not null,     -- any of inbox, webhook, email
     email         varchar,                -- the address of the email channel
@@ -49,3 +51,7 @@ create table if not exists notify_deliveries (
     delivered_at    timestamp,
     last_error      varchar               -- one line of Chinese, never a password
 );
+
+-- brief_period: the quarter (e.g. 2024Q4) whose brief, as a PDF, an e-mail of the brief subscription carries; null: none.
+-- Added here rather than above so that a store laid out before the brief subscription gets it too.
+alter table notify_deliveries add column if not exists brief_period varchar;

@@ -218,7 +218,7 @@ def test_a_run_that_overlaps_another_does_not_send_what_that_one_is_sending(worl
     asked_and_answered(db)
     now, overlapping, sent = dt.datetime(2030, 1, 6, 8, 0), [], []
 
-    def slow_send(row, config):
+    def slow_send(row, config, attachment):
         sent.append(row.title)
         if len(sent) == 1:   # a second cron job starts while the first is sending
             overlapping.append(notify.deliver(store, config, now))
@@ -248,3 +248,86 @@ def test_a_unit_that_fell_by_more_than_the_points_and_a_report_past_its_due_date
     assert notify.run(db, dt.datetime(2025, 1, 17, 9, 0)).new_alerts == 0
     with pytest.raises(notify.NotifyError, match="^请填写变差超过多少（大于 0）$"):
         notify.subscribe(store, Subscription("leader", "fell", points=0, **watched))
+
+
+# The rest of 2024Q4 after TWO_QUARTERS_CSV: with it, every figure the rules expect of the quarter is reported.
+REST_OF_2024Q4 = """指标名称,地区,期间,数值,限定,来源,依据
+综合窗口可办事项占比(一窗通办),梁子湖区,2024Q4,96,,2024年第四季度报表,
+综合窗口可办事项占比(一窗通办),葛店经开区,2024Q4,96.2,,2024年第四季度报表,
+圈内通办上线事项数,鄂州市,2024Q4,1150,,2024年第四季度报表,
+圈内通办全程网办事项数,鄂州市,2024Q4,1000,,2024年第四季度报表,
+鄂汇办上线依申请和公共服务事项数,鄂州市,2024Q4,460,,2024年第四季度报表,
+“高效办成一件事”考核“一窗通办”指标得分,鄂州市,2024Q4,2,,湖北省2024年四季度考核通报,
+"""
+BRIEF_FILE = "政务服务指标季度简报_2024Q4.pdf"
+BRIEF_SUBJECT = "【政务服务指标看板】2024年第四季度简报"
+
+
+def brief_of(mail) -> bytes:
+    """The one attachment of a mail, checked to be the quarter's brief as a PDF."""
+    [attached] = list(mail.iter_attachments())
+    assert (attached.get_content_type(), attached.get_filename()) == ("application/pdf", BRIEF_FILE)
+    data = attached.get_content()
+    assert data.startswith(b"%PDF-")
+    return data
+
+
+def test_the_quarterly_brief_goes_out_once_with_its_pdf_when_the_quarters_data_are_complete(world, mailbox,
+                                                                                             monkeypatch):
+    db, store = world
+    smtp_settings(monkeypatch, mailbox.controller.port)
+    load_text(db, "2024Q3-Q4.csv", TWO_QUARTERS_CSV)   # 2024Q4 not complete: 梁子湖区, 葛店经开区 and others owe it
+    notify.subscribe(store, Subscription("leader", "brief", channels=("inbox", "email"), email="leader@ezhou.gov.cn"))
+    assert notify.run(db, dt.datetime(2025, 1, 10, 9, 0)) == Report(0, 0, [])   # before the deadline (01-30)
+    load_text(db, "2024Q4-rest.csv", REST_OF_2024Q4)
+    assert notify.run(db, dt.datetime(2025, 1, 12, 9, 0)) == Report(1, 1, [])
+    body = "2024年第四季度各单位数据已报齐（12 项）。可在总览生成本季度简报。"
+    assert notify.inbox(store, "leader")[["title", "body", "link"]].values.tolist() == [
+        ["2024年第四季度简报", body, "/?period=2024Q4"]]
+    [mail] = mailbox.messages
+    assert (mail["Subject"], mail["To"]) == (BRIEF_SUBJECT, "leader@ezhou.gov.cn")
+    assert mail.get_body(("plain",)).get_content() == (
+        f"2024年第四季度简报\n{body}\n/?period=2024Q4\n附件：{BRIEF_FILE}\n")
+    brief_of(mail)
+    # Once per quarter: later runs, past the deadline too, send nothing new.
+    assert notify.run(db, dt.datetime(2025, 1, 31, 9, 0)) == Report(0, 0, [])
+    assert (len(mailbox.messages), len(notify.inbox(store, "leader"))) == (1, 1)
+
+
+def test_the_brief_at_the_deadline_survives_an_unreachable_smtp_server(world, monkeypatch, capsys):
+    db, store = world
+    port = free_port()   # nothing listens here yet
+    smtp_settings(monkeypatch, port)
+    load_text(db, "2024Q3-Q4.csv", TWO_QUARTERS_CSV)
+    notify.subscribe(store, Subscription("leader", "brief", channels=("email",), email="leader@ezhou.gov.cn"))
+    started = dt.datetime(2025, 1, 31, 8, 0)   # the day after the quarter's last due date, 2025-01-30
+    assert cli.main(["notify", "--db", str(db), "--now", started.isoformat()]) == 0
+    printed = capsys.readouterr()
+    reason = f"邮件未能发送到 leader@ezhou.gov.cn（127.0.0.1:{port}）：连接被拒绝"
+    assert printed.out == "新提醒 1 条；本次发送成功 0 条，失败 1 条\n"
+    assert printed.err == f"未能发送（保留，稍后重试）：2024年第四季度简报 → 邮件：{reason}\n"
+    assert notify.undelivered(store)[["title", "attempts", "last_error"]].values.tolist() == [
+        ["2024年第四季度简报", 1, reason]]
+    box = Mailbox(port)
+    try:
+        assert notify.run(db, started + dt.timedelta(minutes=5)) == Report(0, 1, [])
+        [mail] = box.messages
+        assert mail["Subject"] == BRIEF_SUBJECT
+        assert "2024年第四季度报送已于 2025-01-30 截止，6 项已报，6 项未报。" in mail.get_body(("plain",)).get_content()
+        brief_of(mail)
+        assert notify.undelivered(store).empty
+        assert notify.run(db, started + dt.timedelta(days=1)) == Report(0, 0, [])
+        assert len(box.messages) == 1
+    finally:
+        box.stop()
+
+
+def test_a_channel_the_admin_has_not_configured_fails_in_one_chinese_line_and_waits(world):
+    db, store = world   # neither the robot nor the SMTP server is configured
+    notify.subscribe(store, Subscription("leader", "supervision", channels=("webhook", "email"),
+                                         email="leader@ezhou.gov.cn"))
+    asked_and_answered(db)
+    assert notify.run(db) == Report(0, 0, [
+        f"{ANSWERED} → 群机器人：未配置群机器人地址（METRICS_NOTIFY_WEBHOOK）",
+        f"{ANSWERED} → 邮件：未配置邮件服务器（METRICS_SMTP_HOST）"])
+    assert notify.undelivered(store)["attempts"].tolist() == [1, 1]

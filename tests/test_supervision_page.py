@@ -8,7 +8,7 @@ import shutil
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
-from support import APP, PASSWORD, free_port, signed_in
+from support import APP, PASSWORD, TWO_QUARTERS_CSV, free_port, load_text, signed_in
 from test_review import submit as submit_file
 
 from metrics import accounts, changes, config, notify, supervision
@@ -96,9 +96,11 @@ def test_a_leader_asks_on_a_figure_the_clerk_answers_and_the_leader_closes_and_n
     assert not [t for t in districts.text_area if t.label == "督办内容"]
 
     deadline = dt.date.today() + dt.timedelta(days=14)
-    reminders = [c.value for c in page_as("hr_clerk", None).sidebar.caption]
-    assert f"督办 \\#1（待答复）：综合窗口可办事项占比(一窗通办) · 华容区 · 2024年第三季度，时限 {deadline:%Y-%m-%d}" \
-        in reminders, reminders
+    # In 提醒, a link to the item's thread.
+    reminders = [(link.proto.label, link.proto.page, link.proto.query_string)
+                 for link in page_as("hr_clerk", None).sidebar.get("page_link")]
+    assert (f"督办 \\#1（待答复）：综合窗口可办事项占比(一窗通办) · 华容区 · 2024年第三季度，时限 {deadline:%Y-%m-%d}",
+            "supervision", "item=1") in reminders, reminders
     owed = page_as("hr_clerk", "pages/data_admin.py").warning[0].value   # and on the unit's data page
     assert owed.startswith("**2024年第三季度您的范围内待办 1 项：** 督办 \\#1（待答复）：综合窗口可办事项占比"), owed
     submit_file(fresh_db, accounts.Account("hr_clerk", "editor", ("华容区",)))   # the corrected file, for review
@@ -151,3 +153,44 @@ def test_subscriptions_the_inbox_badge_and_the_admins_view_of_a_failed_delivery(
     # The channels as configured, shown literally: the password only as 已设置.
     assert (f"提醒发送：群机器人未配置；邮件服务器127\\.0.0.1\\:{port}（none，用户 mailer，密码已设置），"
             "发件人 dashboard@\u2060ezhou.gov.cn。") in [c.value for c in admin.caption]
+
+
+def test_a_leader_asks_from_the_overviews_attention_list_with_the_same_form(page_as, fresh_db):
+    overview = page_as("leader", "pages/overview.py", period="2024Q3")
+    findings = [link.proto.label for link in overview.get("page_link") if link.proto.page == "districts"]
+    # Beside each finding of 需关注, its 督办 button; the form is built once the button opens its dialog.
+    asks = [button.key for button in overview.button if button.label == "督办"]
+    assert (findings, asks) == (["临空经济区 综合窗口可办事项占比(一窗通办) 81.9%，低于市本级（100%）18.1个百分点",
+                                 "鄂城区 综合窗口可办事项占比(一窗通办) 90%，低于市本级（100%）10个百分点"],
+                                ["ask_below_reference_one_window_share_linkong",
+                                 "ask_below_reference_one_window_share_echeng"])
+    assert not [form for form in overview.get("form") if form.proto.form.form_id.startswith("supervise_")]
+    overview.button(key="ask_below_reference_one_window_share_linkong").click().run()
+    assert [form.proto.form.form_id for form in overview.get("form")] == ["supervise_one_window_share_8098_linkong"]
+    # The dialog names the finding and the unit; the unit is the finding's, not chosen.
+    assert findings[0] in [text.value for text in overview.text]
+    assert "**就临空经济区本季度的数值督办**" in [m.value for m in overview.markdown]
+    assert not [box for box in overview.selectbox if box.label == "单位"]
+    # Its submission reruns the dialog alone (a fragment), which AppTest does not: the phone walk of
+    # test_browser_supervision sends it.
+    # A figure found twice (鄂城区 2024Q4: far below 市本级, and worse than 2024Q3) has a button for each finding.
+    load_text(fresh_db, "2024Q3-Q4.csv", TWO_QUARTERS_CSV)
+    twice = page_as("leader", "pages/overview.py", period="2024Q4")
+    assert [button.key for button in twice.button if button.label == "督办" and "echeng" in button.key] == [
+        "ask_below_reference_one_window_share_echeng", "ask_worse_one_window_share_echeng"]
+    # A clerk reads 需关注 but asks nobody.
+    assert not [button for button in page_as("hr_clerk", "pages/overview.py", period="2024Q3").button
+                if button.label == "督办"]
+
+
+def test_my_account_says_what_a_viewer_may_do_and_subscribes_to_the_quarterly_brief(page_as, fresh_db):
+    mine = page_as("leader", "pages/account.py")
+    # There is no leader role: the page says what the 查看 account a leader signs in with may do.
+    assert "查看账户：浏览各页面；本局领导使用查看账户：可就数值发起督办，审阅答复后办结或退回，不能修改数据。" in [
+        caption.value for caption in mine.caption]
+    assert "**上季度数据报齐（或报送截止）时发送季度简报（邮件附 PDF）**" in [m.value for m in mine.markdown]
+    mine.multiselect(key="notify_brief_channels").set_value(["inbox", "email"])
+    labelled(mine.text_input, "邮箱（选择“邮件”时必填）").input("leader@ezhou.gov.cn")
+    submit(mine, "保存订阅")
+    assert notify.subscriptions(fresh_db.with_name("accounts.duckdb")) == [
+        notify.Subscription("leader", "brief", channels=("inbox", "email"), email="leader@ezhou.gov.cn")]

@@ -45,6 +45,7 @@ from metrics.accounts.users import (
     LOCK_MINUTES,
     MIN_PASSWORD_LENGTH,
     OIDC_PREFIX,
+    ROLE_DUTIES,
     ROLE_NAMES,
     Account,
     add_user,
@@ -57,7 +58,8 @@ from metrics.accounts.users import (
 )
 
 __all__ = ["Account", "AccountError", "LOCK_MINUTES", "LoginRefused", "MAX_CLIENT_FAILURES",
-           "MAX_FAILED_ATTEMPTS", "MIN_PASSWORD_LENGTH", "OIDC_PREFIX", "PostgresStore", "ROLE_NAMES", "SESSION_HOURS",
+           "MAX_FAILED_ATTEMPTS", "MIN_PASSWORD_LENGTH", "OIDC_PREFIX", "PostgresStore", "ROLE_DUTIES", "ROLE_NAMES",
+           "SESSION_HOURS",
            "STORE_TABLES", "Session", "Store", "StoreBusy", "StoreUnavailable", "THROTTLED", "WRONG", "accounts_file",
            "accounts_path", "add_user", "audit_trail", "authorise", "bootstrap_admin", "change_own_password",
            "counted", "end_session", "end_session_by_id", "idle_limit", "list_users", "live_sessions", "login_delay",

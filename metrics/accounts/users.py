@@ -15,6 +15,13 @@ from metrics.accounts.store import AccountError, Store, timestamp, transaction
 from metrics.store.queries import run_in_transaction as _run
 
 ROLE_NAMES = {"viewer": "查看", "editor": "填报", "admin": "管理"}
+# What each role may do, in the words 我的账户 and 账户管理 show. There is no leader role: the bureau's leaders
+# sign in with 查看 accounts, which ask and close 督办 items (metrics.supervision) but change no figure.
+ROLE_DUTIES = {
+    "viewer": "浏览各页面；本局领导使用查看账户：可就数值发起督办，审阅答复后办结或退回，不能修改数据",
+    "editor": "在本人范围内上传数据（提交审核）、添加整改进展、答复本单位的督办",
+    "admin": "全部操作：载入与撤销、审核、目标、账户与审计日志；也可发起、办结或退回督办",
+}
 ROLE_RANK = {"viewer": 0, "editor": 1, "admin": 2}
 LOCK_MINUTES = 15  # how long sign-in failures count towards a lock (sign_in); list_users shows them
 MIN_PASSWORD_LENGTH = 10
