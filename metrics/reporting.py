@@ -47,7 +47,7 @@ def closing(con: duckdb.DuckDBPyConnection, quarter_index: int, today: dt.date) 
     if frame.empty:
         return None
     label = periods.quarter_label(quarter_index)
-    owed = frame[frame["state"] != "已报"]
+    owed = frame[frame["state"] != State.REPORTED]
     if owed.empty:
         return f"{label}各单位数据已报齐（{len(frame)} 项）"
     deadline = frame["due_date"].max()

@@ -206,7 +206,7 @@ def test_ask_from_attention_answer_and_close_at_phone_width(site, browser):
     from playwright.sync_api import expect
 
     finding = "临空经济区 综合窗口可办事项占比(一窗通办) 81.9%，低于市本级（100%）18.1个百分点"
-    with signed_in(browser, site, "leader", "", PHONE) as leader:
+    with signed_in(browser, site, "leader", "overview", PHONE) as leader:
         row = leader.locator("[data-testid=stHorizontalBlock]").filter(has_text=finding)
         expect(row).to_be_visible(timeout=60_000)
         row.get_by_role("button", name="督办").click()

@@ -212,7 +212,7 @@ def brief_data(con: duckdb.DuckDBPyConnection, quarter_index: int, quarters: pd.
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 RANK_WORDS = re.compile(r"第\d+(?:–\d+)?名")
-COUNTED = re.compile(f"({'|'.join(sorted(STANDING_ORDER, key=len, reverse=True))})(\\d+)项")
+COUNTED = re.compile(f"({'|'.join(sorted(STATUS_NAMES.values(), key=len, reverse=True))})(\\d+)项")
 # How a bound reads (formatting.QUALIFIER_PREFIX): never one end of a change.
 BOUND_SIGNS = ("≥", ">", "≤", "均")
 
