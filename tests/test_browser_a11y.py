@@ -6,7 +6,18 @@ has its text summary under it. Streamlit's own chrome is left out by STREAMLIT_C
 
 import pytest
 from support import chromium
-from test_browser_polish import DESKTOP, PHONE, USERS, nav_titles, open_page, polished_dashboard, settled, signed_in
+from test_browser_polish import (
+    DESKTOP,
+    PHONE,
+    USERS,
+    VISIBLE_TEXT,
+    leaks,
+    nav_titles,
+    open_page,
+    polished_dashboard,
+    screenshot,
+    signed_in,
+)
 
 from ui.common import SUMMARY_PREFIX
 
@@ -45,20 +56,23 @@ def audit(page) -> list[str]:
 
 
 @pytest.mark.parametrize("role", sorted(USERS))
-def test_every_page_a_role_sees_passes_axe_at_both_widths(polished, browser, role):
+def test_every_page_a_role_sees_reads_in_chinese_and_passes_axe_at_both_widths(polished, browser, role):
+    """One walk through the role's pages, each at both widths: a whole-page screenshot, no English word of
+    Streamlit's or the app's left in the visible text, and the audit (one walk: each page costs a run)."""
     url, _ = polished
-    found, summaries = {}, {}
+    leaked, found, summaries = {}, {}, {}
     with signed_in(browser, url, USERS[role]) as page:
         titles = nav_titles(page)
         for title in titles:
             open_page(page, title)
             for width, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-                page.set_viewport_size(viewport)
-                settled(page)
+                screenshot(page, f"polish_{role}_{title}_{width}", viewport)
+                leaked[(title, width)] = leaks(page.evaluate(VISIBLE_TEXT), title, data=tuple(USERS.values()))
                 found[(title, width)] = audit(page)
             summaries[title] = page.evaluate(CHART_SUMMARIES)
             page.set_viewport_size(DESKTOP)
     assert len(found) == 2 * len(titles) >= 18
+    assert {key: words for key, words in leaked.items() if words} == {}
     assert {key: lines for key, lines in found.items() if lines} == {}
     # Every chart says its values in words beside it; the three chart pages have one at least.
     assert all(summaries[title] for title in ("区域对比", "趋势", "省级考核"))

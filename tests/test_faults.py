@@ -1,4 +1,4 @@
-"""A large CLI load killed (SIGKILL) at 20 points across its run: the warehouse never shows half a
+"""A large CLI load killed (SIGKILL) at 14 points across its run: the warehouse never shows half a
 load, history and the audit trail agree once `ensure` has reconciled them, and after a final good
 load every load can still be rolled back, back to the seed."""
 
@@ -15,7 +15,7 @@ from metrics.paths import ROOT
 from metrics.store import queries
 from metrics.store.warehouse import open_reader, version_id
 
-KILLS = 20
+KILLS = 14
 # Enough rows for a load of a few seconds on a shared 2-core machine, so that the kills land in
 # every phase (start-up, reading, validation, writing, checking, commit, audit).
 ROWS = 100_000
