@@ -25,9 +25,8 @@ warehouse: install
 run: warehouse
 	$(PY) -m streamlit run server.py --server.port $(PORT)
 
-# Three workers on two cores: browser and server tests spend much of their time waiting for a page run, so a
-# third worker fills it; a file's tests stay on one worker, so module-scoped warehouses and servers are made once
-PYTEST_PARALLEL ?= -n 3 --dist loadfile
+# Both cores; a file's tests stay on one worker, so module-scoped warehouses and servers are made once
+PYTEST_PARALLEL ?= -n 2 --dist loadfile
 
 test: install-test
 	$(PY) -m pytest $(PYTEST_PARALLEL)
