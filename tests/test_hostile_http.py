@@ -75,11 +75,18 @@ class StreamlitSession:
             message = ForwardMsg.FromString(self.socket.recv(timeout=60))
             if message.WhichOneof("type") == "new_session":
                 self.id = message.new_session.initialize.session_id
+                self._first_run: PageRun | None = None
                 return
 
+    def first_run(self) -> PageRun:
+        """The run begun as the socket opened, once it has ended."""
+        if self._first_run is None:
+            self._first_run = self._finished()
+        return self._first_run
+
     def open(self, url_path: str) -> PageRun:
-        """After the first run (begun as the socket opened) has ended: the page at url_path, as its link opens it."""
-        self.page = self._finished().pages[url_path]
+        """After the first run has ended: the page at url_path, as its link opens it."""
+        self.page = self.first_run().pages[url_path]
         opened = self.run()
         self.uploader = opened.uploader
         return opened
@@ -164,6 +171,8 @@ def test_uploads_only_from_an_uploading_account_into_its_own_session_within_limi
     editor = StreamlitSession(url, editor_cookie)
     others = [StreamlitSession(url, editor_cookie) for _ in range(2)]
     try:
+        for session in (anonymous, viewer, editor, *others):
+            session.first_run()  # their page runs' memory is not the uploads'
         before = rss_mib(url)
         for n in range(6):  # the attack of the issue: anonymous 40 MB PUTs
             assert put_file(url, anonymous.cookie, anonymous.xsrf, anonymous.id, 40 * MIB, f"a{n}") == (
