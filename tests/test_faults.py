@@ -18,7 +18,7 @@ from metrics.store.warehouse import open_reader, version_id
 KILLS = 14
 # Enough rows for a load of a few seconds on a shared 2-core machine, so that the kills land in
 # every phase (start-up, reading, validation, writing, checking, commit, audit).
-ROWS = 100_000
+ROWS = 50_000
 REGIONS = ("鄂州市", "市本级", "鄂城区", "华容区", "梁子湖区", "葛店经开区", "临空经济区", "全市乡镇(街道)",
            "市数据局(本局)")
 AUDITED = {"载入数据": "observations", "撤销载入": "rollback"}

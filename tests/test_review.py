@@ -205,9 +205,9 @@ def race(*steps: tuple[float, object]) -> list[str]:
     return refusals
 
 
-@pytest.mark.slow  # 20 approvals racing withdrawals, a minute: with make test, as test_concurrent_load's race is
+@pytest.mark.slow  # 12 approvals racing withdrawals, half a minute: with make test, as test_concurrent_load's race is
 def test_a_withdrawal_racing_an_approval_never_leaves_a_withdrawn_submission_published(cycle):
-    """The clerk withdraws while the admin approves, 20 times: each submission ends either 已撤回 with
+    """The clerk withdraws while the admin approves, 12 times: each submission ends either 已撤回 with
     nothing published, or 已通过 with its value published by its own load; never a mix."""
     db, _, clerk, _, admin = cycle
 
@@ -218,13 +218,13 @@ def test_a_withdrawal_racing_an_approval_never_leaves_a_withdrawn_submission_pub
         finally:
             con.close()
 
-    for attempt in range(20):
+    for attempt in range(12):
         value = f"{50 + attempt}.5%"
         number = submit(db, clerk, CLERK_FILE.replace(b"98.1%", value.encode()))
         before = published()
         # The withdrawal comes later on each try, from at once to after the approval: before it, inside it
         # (the race), after it.
-        refusals = race((attempt * 0.05, lambda n=number: changes.withdraw(db, n, clerk)),
+        refusals = race((attempt * 0.08, lambda n=number: changes.withdraw(db, n, clerk)),
                         (0.0, lambda n=number: changes.approve(db, n, admin)))
         [(_, status, _)] = [row for row in statuses(db) if row[0] == number]
         con = open_reader(db)
