@@ -6,10 +6,11 @@ from html import escape, unescape
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics.claims import Status, has_better_direction
+from metrics.claims import ScoreCheck, Status, has_better_direction
 from metrics.formatting import (
     COMPARATOR_TEXT,
     QUALIFIER_LABEL,
+    SCORE_CHECK_NAMES,
     compact,
     inert,
     points_fraction,
@@ -425,7 +426,7 @@ def _points_color(points: float, max_points: float) -> str:
 
 
 def _points_label(points: float) -> str:
-    return "得分无法判定" if pd.isna(points) else f"{points:g}分"
+    return f"得分{SCORE_CHECK_NAMES[ScoreCheck.UNDECIDED]}" if pd.isna(points) else f"{points:g}分"
 
 
 def unit_step_bars(units: pd.DataFrame, steps, comparator: str, title: str, kind: str | None = None) -> go.Figure:

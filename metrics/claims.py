@@ -28,6 +28,32 @@ class Status(enum.StrEnum):
     NO_DATA = "no_data"  # a quarterly milestone that no value answers yet
     NOT_REPORTED = "not_reported"
 
+
+class ScoreCheck(enum.StrEnum):
+    """A score against the scheme's rules (metrics.assessment.scoring): in score_table, how a unit's points stand
+    beside the points reported for it; in reported_check, how a reported score came out when checked (AGREES,
+    DIFFERS or UNCHECKABLE). Codes in data and code; metrics.formatting.SCORE_CHECK_NAMES words them."""
+
+    NO_RULE = "no_rule"
+    NO_DATA = "no_data"  # no value of the period to score
+    UNDECIDED = "undecided"  # a bound that leaves the points open
+    NO_REPORTED_POINTS = "no_reported_points"  # points computed, but none reported to compare them with
+    AGREES = "agrees"
+    DIFFERS = "differs"
+    UNCHECKABLE = "uncheckable"  # not every unit has a value of the quarter: the reported score stands unchecked
+
+
+class PointsSource(enum.StrEnum):
+    """Where the points a what-if counts for a unit come from (metrics.assessment.scoring.what_if): computed by the
+    rules, reported by the province, or neither. Codes in data and code; metrics.formatting.POINTS_SOURCE_NAMES
+    words them."""
+
+    COMPUTED = "computed"
+    COMPUTED_ASSUMED = "computed_assumed"  # computed on a part of the rule the rubric does not state
+    REPORTED = "reported"
+    NONE = "none"
+
+
 # The qualifiers of a value (an exact or approximate figure) rather than a bound ('≥ 50%'): only values are
 # compared, changed and ranked as numbers.
 POINT_QUALIFIERS = ("exact", "approx")

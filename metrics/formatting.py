@@ -8,7 +8,7 @@ import re
 
 import pandas as pd
 
-from metrics.claims import Change, Direction, Status, is_from_notice
+from metrics.claims import Change, Direction, PointsSource, ScoreCheck, Status, is_from_notice
 
 QUALIFIER_PREFIX = {
     "exact": "",
@@ -43,6 +43,22 @@ STATUS_NAMES = {
     Status.NO_DATA: "无数据",
     Status.NOT_REPORTED: "未报送",
 }
+
+# A score against the scheme's rules (metrics.claims.ScoreCheck) in words: the command line's score table, the
+# assessment page and the brief word it by this table. Points a bound leaves open, or that no value gives, read as
+# a target status does.
+SCORE_CHECK_NAMES = {
+    ScoreCheck.NO_RULE: "无计分规则",
+    ScoreCheck.NO_DATA: STATUS_NAMES[Status.NO_DATA],
+    ScoreCheck.UNDECIDED: STATUS_NAMES[Status.UNDECIDED],
+    ScoreCheck.NO_REPORTED_POINTS: "无上报得分",
+    ScoreCheck.AGREES: "一致",
+    ScoreCheck.DIFFERS: "不一致",
+    ScoreCheck.UNCHECKABLE: "无法核对",
+}
+# Where a what-if's points come from (metrics.claims.PointsSource), in words.
+POINTS_SOURCE_NAMES = {PointsSource.COMPUTED: "按规则计算", PointsSource.COMPUTED_ASSUMED: "按规则计算(含假设)",
+                       PointsSource.REPORTED: "省里上报", PointsSource.NONE: "—"}
 
 # An indicator's kind, time property and better direction in words.
 KIND_NAMES = {"rate": "比率", "count": "数量", "rank": "名次", "score": "得分", "duration": "时长"}
@@ -372,7 +388,8 @@ def readable_facts(frame: pd.DataFrame) -> pd.DataFrame:
 TARGET_BASIS = {"provincial_rule": "省考核规则", "notice": "通报", "bureau": "本局设定"}
 # A table cell cannot hold coloured badges, so a mark beside the word carries the status.
 # A reported score's check against the rules, marked the same way.
-CHECK_MARK = {"一致": "√ 一致", "不一致": "× 不一致", "无法核对": "？无法核对"}
+CHECK_MARK = {check: mark + SCORE_CHECK_NAMES[check] for check, mark in (
+    (ScoreCheck.AGREES, "√ "), (ScoreCheck.DIFFERS, "× "), (ScoreCheck.UNCHECKABLE, "？"))}
 STATUS_MARK = {status: mark + STATUS_NAMES[status] for status, mark in (
     (Status.MET, "√ "), (Status.MISSED, "× "), (Status.NO_TARGET, "— "), (Status.NO_DATA, "○ "),
     (Status.UNDECIDED, "？"), (Status.NOT_REPORTED, "○ "))}

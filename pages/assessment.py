@@ -6,9 +6,11 @@ import streamlit as st
 
 from metrics import assessment, charts
 from metrics.assessment import scoring
-from metrics.claims import change_between, decided_rank, rank_move
+from metrics.claims import ScoreCheck, change_between, decided_rank, rank_move
 from metrics.formatting import (
     CHECK_MARK,
+    POINTS_SOURCE_NAMES,
+    SCORE_CHECK_NAMES,
     change_words,
     evidence_text,
     held_period_text,
@@ -26,7 +28,7 @@ auth.ensure_routed()
 
 WHATIF_PREFIX = "whatif_"
 INPUTS_PER_ROW = 4
-POINTS_SOURCE = {"计算": "按规则计算", "计算(含假设)": "按规则计算(含假设)", "上报": "省里上报", "无": "—"}
+UNDECIDED = SCORE_CHECK_NAMES[ScoreCheck.UNDECIDED]
 
 
 def points_text(points: float, missing: str = "—") -> str:
@@ -95,30 +97,31 @@ if tab == "check":
     if check.empty:
         common.empty_state("没有上报得分可供核对。")
     else:
-        mismatched = check[check["status"] == "不一致"]
-        agreed = check[check["status"] == "一致"]
-        unchecked = check[check["status"] == "无法核对"]
+        mismatched = check[check["status"] == ScoreCheck.DIFFERS]
+        agreed = check[check["status"] == ScoreCheck.AGREES]
+        unchecked = check[check["status"] == ScoreCheck.UNCHECKABLE]
         if len(mismatched):
             listed = "、".join(f"{row.period_label}（上报{points_text(row.reported_points)}，"
                               f"计算{points_text(row.reference_points)}）" for row in mismatched.itertuples())
-            st.error(f"**不一致：{len(mismatched)}个期间的上报得分与计算得分不同** — {listed}。请核实数值或计分规则。",
-                     icon=":material/error:")
+            st.error(f"**{SCORE_CHECK_NAMES[ScoreCheck.DIFFERS]}：{len(mismatched)}个期间的上报得分与计算得分不同** — "
+                     f"{listed}。请核实数值或计分规则。", icon=":material/error:")
         if len(agreed):
-            st.success(f"**一致：** {'、'.join(agreed['period_label'])}的上报得分与按当季各单位数值计算的得分相同。",
-                       icon=":material/check_circle:")
+            st.success(f"**{SCORE_CHECK_NAMES[ScoreCheck.AGREES]}：** {'、'.join(agreed['period_label'])}"
+                       "的上报得分与按当季各单位数值计算的得分相同。", icon=":material/check_circle:")
         if len(unchecked):
             st.warning(
-                f"**无法核对：** {'、'.join(unchecked['period_label'])}没有全部单位的当季数值，不能用规则核对上报得分。"
+                f"**{SCORE_CHECK_NAMES[ScoreCheck.UNCHECKABLE]}：** {'、'.join(unchecked['period_label'])}"
+                "没有全部单位的当季数值，不能用规则核对上报得分。"
                 "下表的“参考计算”只说明按已有的数值能得几分，不能证明当季计分对错；缺少哪些单位见“说明”。",
                 icon=":material/help:")
         check_table = pd.DataFrame({
             "期间": check["period_label"],
             "上报得分": check["reported_points"].map(points_text),
-            "计算得分（参考计算）": [points_text(p) if status != "无法核对" else f"（参考）{points_text(p)}"
+            "计算得分（参考计算）": [f"（参考）{points_text(p)}" if status == ScoreCheck.UNCHECKABLE else points_text(p)
                              for p, status in zip(check["reference_points"], check["status"], strict=True)],
             "满分": check["max_points"].map(points_text),
             # A mark beside the word, so that a mismatch does not rest on colour alone.
-            "核对结果": check["status"].map(lambda status: CHECK_MARK.get(status, status)),
+            "核对结果": check["status"].map(CHECK_MARK),
             "计算所用数值": check["reference_period_label"].fillna("—"),
             "计入单位": check["reference_units"],
             "说明": check["caveat"],
@@ -165,7 +168,7 @@ if tab == "stake":
                                                           strict=True)],
             "期间": [held_period_text(p, h, latest) for p, h, latest in
                    zip(stake["period_label"], stake["held_from"], stake["latest_period_label"], strict=True)],
-            "得分": stake["computed_points"].map(lambda p: points_text(p, "无法判定")),
+            "得分": stake["computed_points"].map(lambda p: points_text(p, UNDECIDED)),
             "满分": stake["max_points"].map(points_text),
             "可多得": stake["next_step_points"].map(points_text),
             "下一步": stake["action"],
@@ -285,11 +288,11 @@ if tab == "whatif":
         "单位": simulated["region"],
         "数值": [value_text(v, u, q) for v, u, q in
                zip(simulated["value"], simulated["unit"], simulated["qualifier"], strict=True)],
-        "模拟得分": simulated["points"].map(lambda p: points_text(p, "无法判定")),
-        "原得分": simulated["baseline_points"].map(lambda p: points_text(p, "无法判定")),
+        "模拟得分": simulated["points"].map(lambda p: points_text(p, UNDECIDED)),
+        "原得分": simulated["baseline_points"].map(lambda p: points_text(p, UNDECIDED)),
         "得分变化": [change_words(points_change(p, b))
                  for p, b in zip(simulated["points"], simulated["baseline_points"], strict=True)],
-        "计分依据": simulated["points_source"].map(POINTS_SOURCE),
+        "计分依据": simulated["points_source"].map(POINTS_SOURCE_NAMES),
         "数值期间": [held_period_text(period_label, h, period_label) for h in simulated["held_from"]],
         "说明": (simulated["assumption"] + simulated["note"]).replace("", "—"),
     }), key="whatif_table")

@@ -380,6 +380,20 @@ def test_a_headline_value_of_an_earlier_quarter_is_not_reported_in_this_one(two_
     assert rows["综合窗口可办事项占比(一窗通办)"][3:6] == ("2024年第四季度", "> 50%", "√ 达标")
 
 
+def test_the_brief_words_each_reported_scores_check_and_points_a_bound_leaves_open(seed_db):
+    """A reported score's check and a unit's open points are codes in the data (metrics.claims.ScoreCheck); the brief
+    words them as the assessment page does."""
+    data = _gather(seed_db, "2024Q3")
+    checks, = (block for block in compose._assessment_blocks(data, model.Notes()) if isinstance(block, model.Table))
+    assert [row[2:5] for row in checks.rows] == [
+        ("2023年第一季度", "2/2", "无法核对"), ("2023年第二季度", "2/2", "无法核对"),
+        ("2023年第三季度", "2/2", "无法核对"), ("2023年第三季度", "第4名", "—")]
+    stake, = (block for block in compose._stake_blocks(data, model.Notes()) if isinstance(block, model.Table))
+    assert [(row[0], row[2], row[3]) for row in stake.rows] == [
+        ("市本级", "100%", "2/2"), ("鄂城区", "90%", "2/2"), ("华容区", "97.47%", "2/2"), ("梁子湖区", "95%", "2/2"),
+        ("葛店经开区", "95%", "2/2"), ("临空经济区", "81.9%", "2/2"), ("全市乡镇(街道)", "均 ≥ 50%", "无法判定")]
+
+
 def test_a_chart_caption_names_its_sources_as_the_notes_do(two_quarters_db):
     """The notice's figures are 通报…, a file's values its sender's source, in a caption as in the notes."""
     captions = [caption for _, caption in images.chart_figures(_gather(two_quarters_db, "2024Q4"))]

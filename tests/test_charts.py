@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 
 from metrics import charts, facts
+from metrics.claims import ScoreCheck
+from metrics.formatting import SCORE_CHECK_NAMES
 
 NOTICE_QUARTER = 2024 * 4 + 2
 
@@ -173,6 +175,15 @@ def test_unit_step_bars_label_points_and_draw_the_step(seed_con):
     assert [shape.x0 for shape in figure.layout.shapes] == [50.0]
     assert [a.text for a in figure.layout.annotations] == ["超过50%得2分"]
     assert figure.layout.xaxis.range == (0, 128)
+
+
+def test_a_units_open_points_are_worded_by_the_score_check_table(monkeypatch):
+    """The bar of a unit whose bound leaves its points open says so in the words of SCORE_CHECK_NAMES, not its own."""
+    from metrics.assessment.scoring import Step
+
+    monkeypatch.setitem(SCORE_CHECK_NAMES, ScoreCheck.UNDECIDED, "待定")
+    figure = charts.unit_step_bars(_units([50.0], ["all_at_least"], [None]), [Step(50, 2)], ">", "各单位")
+    assert list(figure.data[0].text) == ["均 ≥ 50% · 得分待定"]
     assert figure.layout.xaxis.tickvals == (0, 20, 40, 60, 80, 100)
     assert figure.layout.title.text == "各单位"
 

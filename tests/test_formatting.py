@@ -1,11 +1,15 @@
 """Readable numbers: exact plain text for files, 万/亿 and % for screens; statuses as codes, worded by one table."""
 
+import ast
 import re
 
 import pytest
 
-from metrics.claims import Status
+from metrics.claims import PointsSource, ScoreCheck, Status
 from metrics.formatting import (
+    CHECK_MARK,
+    POINTS_SOURCE_NAMES,
+    SCORE_CHECK_NAMES,
     STATUS_MARK,
     STATUS_NAMES,
     compact,
@@ -109,3 +113,35 @@ def test_sql_states_statuses_as_codes_and_every_code_has_its_words():
     assert set(STATE_NAMES) == set(STATE_MARK) == set(State)
     assert list(STATE_MARK.values()) == ["√ 已报", "… 待审核", "← 已退回", "○ 未报", "× 逾期"]
     assert set(ITEM_STATUS_NAMES) == set(ItemStatus)
+
+
+def test_a_scores_check_and_source_are_codes_worded_by_one_table_each():
+    """A score against the rules (scoring's score_table and reported_check) is a code; SCORE_CHECK_NAMES words
+    every code, with the words of a target's status where the two say the same, and CHECK_MARK marks a checked
+    reported score in a table cell. A what-if's points name their source by a code too."""
+    assert [SCORE_CHECK_NAMES[check] for check in ScoreCheck] == [
+        "无计分规则", "无数据", "无法判定", "无上报得分", "一致", "不一致", "无法核对"]
+    assert SCORE_CHECK_NAMES[ScoreCheck.UNDECIDED] == STATUS_NAMES[Status.UNDECIDED]
+    assert CHECK_MARK == {
+        ScoreCheck.AGREES: "√ 一致", ScoreCheck.DIFFERS: "× 不一致", ScoreCheck.UNCHECKABLE: "？无法核对"}
+    assert [POINTS_SOURCE_NAMES[source] for source in PointsSource] == [
+        "按规则计算", "按规则计算(含假设)", "省里上报", "—"]
+
+
+def test_no_module_but_the_word_table_holds_a_scores_word_as_a_string():
+    """Code compares and stores the codes and renders the words from SCORE_CHECK_NAMES and POINTS_SOURCE_NAMES: a
+    word standing alone as a string constant (a status set, a comparison, a placeholder, a table of its own) anywhere
+    else is a word used as data. 无数据 is left out: pages also write it on a card that has no figure at all, which
+    is no score's check."""
+    words = {*(SCORE_CHECK_NAMES[check] for check in ScoreCheck if check != ScoreCheck.NO_DATA),
+             *(POINTS_SOURCE_NAMES[source] for source in PointsSource if source != PointsSource.NONE)}
+    table = ROOT / "metrics" / "formatting.py"
+    found = []
+    for path in sorted(path for directory in ("metrics", "pages", "ui") for path in (ROOT / directory).rglob("*.py")
+                       if path != table):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        # A piece of an f-string is part of a sentence ('省里上报{period}全市得分…'), not a word on its own.
+        sentences = {id(part) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for part in node.values}
+        found += [(path.relative_to(ROOT).as_posix(), node.lineno, node.value) for node in ast.walk(tree)
+                  if isinstance(node, ast.Constant) and node.value in words and id(node) not in sentences]
+    assert found == []

@@ -480,3 +480,24 @@ def test_staged_frames_reach_duckdb_with_their_types_and_nulls():
         ("x", 1.5, "VARCHAR", "DOUBLE"), (None, None, "VARCHAR", "DOUBLE")]
     queries.register_frame(con, "nothing", pd.DataFrame(columns=["text"]))
     assert con.execute("select count(*) from nothing where text = 'x'").fetchone() == (0,)
+
+
+def test_indicator_file_problems(seed_con):
+    """A code the warehouse holds must come unchanged, a code or name only once in the file, and a new code must not
+    take a name the warehouse gives another."""
+    data = """指标编码,指标名称,单位,类型,时态,方向,类别,口径,责任单位
+one_window_items,一窗通办事项数,个,数量,时点,越高越好,一窗通办,通过无差别或分领域综合窗口可办理的事项数,市数据局
+one_window_items,一窗通办事项数,项,数量,时点,越高越好,一窗通办,通过无差别或分领域综合窗口可办理的事项数,市数据局
+new_items,一窗通办事项数,项,数量,时点,越高越好,一窗通办,新口径,市数据局
+new_share,新比例,%,比率,水平,越高越好,一窗通办,新口径,市数据局
+""".encode()
+    validation = check(seed_con, "指标.csv", data)
+    assert problems(validation) == [
+        (2, "指标编码", "one_window_items",
+         "指标编码“one_window_items”已存在(“一窗通办事项数”)，已有指标不能通过载入修改"),
+        (3, "指标编码", "one_window_items", "与第2行重复(同一指标编码)"),
+        (3, "指标名称", "一窗通办事项数", "与第2行重复(同一指标名称)"),
+        (4, "指标名称", "一窗通办事项数", "与第2行重复(同一指标名称)"),
+        (4, "指标名称", "一窗通办事项数", "指标名称“一窗通办事项数”已被指标编码“one_window_items”使用"),
+    ]
+    assert validation.indicators["indicator_id"].tolist() == ["new_share"]

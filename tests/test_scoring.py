@@ -267,17 +267,17 @@ def test_score_table_for_the_seed(seed_con):
                "reported_points", "status"]
     rows = [tuple(None if v != v else v for v in row) for row in seed_rows(table, columns)]
     assert rows == [
-        ("gxbc-2023", "one_window", "ezhou", "2023Q1", None, None, None, 2.0, "无数据"),
-        ("gxbc-2023", "one_window", "ezhou", "2023Q2", None, None, None, 2.0, "无数据"),
-        ("gxbc-2023", "one_window", "ezhou", "2023Q3", None, None, None, 2.0, "无数据"),
-        ("gxbc-2023", "one_window", "city_level", "asof-notice", 100.0, "exact", 2.0, None, "无上报得分"),
-        ("gxbc-2023", "one_window", "echeng", "asof-notice", 90.0, "exact", 2.0, None, "无上报得分"),
-        ("gxbc-2023", "one_window", "huarong", "asof-notice", 97.47, "exact", 2.0, None, "无上报得分"),
-        ("gxbc-2023", "one_window", "liangzihu", "asof-notice", 95.0, "exact", 2.0, None, "无上报得分"),
-        ("gxbc-2023", "one_window", "gedian", "asof-notice", 95.0, "exact", 2.0, None, "无上报得分"),
-        ("gxbc-2023", "one_window", "linkong", "asof-notice", 81.9, "exact", 2.0, None, "无上报得分"),
-        ("gxbc-2023", "one_window", "townships", "asof-notice", 50.0, "all_at_least", None, None, "无法判定"),
-        ("hlwjg-2023", "overall", "ezhou", "2023Q3", 4.0, "exact", None, None, "无计分规则"),
+        ("gxbc-2023", "one_window", "ezhou", "2023Q1", None, None, None, 2.0, "no_data"),
+        ("gxbc-2023", "one_window", "ezhou", "2023Q2", None, None, None, 2.0, "no_data"),
+        ("gxbc-2023", "one_window", "ezhou", "2023Q3", None, None, None, 2.0, "no_data"),
+        ("gxbc-2023", "one_window", "city_level", "asof-notice", 100.0, "exact", 2.0, None, "no_reported_points"),
+        ("gxbc-2023", "one_window", "echeng", "asof-notice", 90.0, "exact", 2.0, None, "no_reported_points"),
+        ("gxbc-2023", "one_window", "huarong", "asof-notice", 97.47, "exact", 2.0, None, "no_reported_points"),
+        ("gxbc-2023", "one_window", "liangzihu", "asof-notice", 95.0, "exact", 2.0, None, "no_reported_points"),
+        ("gxbc-2023", "one_window", "gedian", "asof-notice", 95.0, "exact", 2.0, None, "no_reported_points"),
+        ("gxbc-2023", "one_window", "linkong", "asof-notice", 81.9, "exact", 2.0, None, "no_reported_points"),
+        ("gxbc-2023", "one_window", "townships", "asof-notice", 50.0, "all_at_least", None, None, "undecided"),
+        ("hlwjg-2023", "overall", "ezhou", "2023Q3", 4.0, "exact", None, None, "no_rule"),
     ]
     assert not table["is_mismatch"].any()
     assert scoring.score_table(seed_con, scheme_id="gxbc-2023", period_id="2023Q2")["region_id"].tolist() == [
@@ -299,7 +299,7 @@ def test_seed_one_window_q1_to_q3_computed_equals_reported_2_of_2(seed_con):
     assert check["reference_units"].tolist() == [
         "市本级、鄂城区、华容区、梁子湖区、葛店经开区、临空经济区"] * 3
     assert check["undecided_units"].tolist() == ["全市乡镇(街道)"] * 3
-    assert check["status"].tolist() == ["无法核对"] * 3
+    assert check["status"].tolist() == ["uncheckable"] * 3
     notice_time = scoring.queries.run(seed_con, "score_periods").set_index("period_id").loc[
         "asof-notice", "period_label"]
     assert check["caveat"].iloc[0] == (
@@ -327,11 +327,11 @@ def test_a_quarters_own_unit_values_confirm_or_contradict_its_reported_points(se
     finally:
         con.close()
     assert check[["period", "status", "reference_points", "reference_units"]].values.tolist() == [
-        ["2023Q1", "一致", 2.0, "市本级、鄂城区、华容区、梁子湖区、葛店经开区、临空经济区"],
+        ["2023Q1", "agrees", 2.0, "市本级、鄂城区、华容区、梁子湖区、葛店经开区、临空经济区"],
         # one unit's 0 points contradict a reported 2 whatever the silent units hold
-        ["2023Q2", "不一致", 0.0, "临空经济区"],
+        ["2023Q2", "differs", 0.0, "临空经济区"],
         # one unit's 2 points cannot confirm a reported 2 while the others have not reported
-        ["2023Q3", "无法核对", 2.0, "华容区"],
+        ["2023Q3", "uncheckable", 2.0, "华容区"],
     ]
     assert check["caveat"].iloc[2] == (
         "市本级、鄂城区、梁子湖区、葛店经开区、临空经济区、全市乡镇(街道)没有2023年第三季度的数值，无法核对上报得分；"
@@ -396,7 +396,7 @@ def test_what_if_changes_the_total_and_the_ranking_without_writing(seed_db):
     ]
     ezhou = result.item_points[result.item_points["region_id"] == "ezhou"]
     assert seed_rows(ezhou, ["period", "points", "points_source", "baseline_points"])[:3] == [
-        ("2023Q1", 0.0, "计算(含假设)", 2.0), ("2023Q2", 2.0, "计算", 2.0), ("2023Q3", 2.0, "上报", 2.0),
+        ("2023Q1", 0.0, "computed_assumed", 2.0), ("2023Q2", 2.0, "computed", 2.0), ("2023Q3", 2.0, "reported", 2.0),
     ]
 
 

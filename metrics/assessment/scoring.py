@@ -14,8 +14,9 @@ import duckdb
 import pandas as pd
 
 from metrics import claims
+from metrics.claims import PointsSource, ScoreCheck
 from metrics.facts import DISTRICT_LEVELS
-from metrics.formatting import QUALIFIER_PREFIX, delta_text, plain_number, value_text
+from metrics.formatting import QUALIFIER_PREFIX, SCORE_CHECK_NAMES, delta_text, plain_number, value_text
 from metrics.store import queries
 
 CITY_LEVEL = "市"
@@ -173,7 +174,7 @@ def evaluate(rule: Rule, steps: Sequence[Step], value: float | None, qualifier: 
     value it allows scores the same: ≥ 50 does not decide "超过50%"."""
     _check(rule, steps)
     if _is_missing(value):
-        return Evaluation(None, False, "无数据")
+        return Evaluation(None, False, SCORE_CHECK_NAMES[ScoreCheck.NO_DATA])
     low, high = _possible_range(float(value), qualifier)
     low_points, low_assumed = _points_at(rule, steps, low)
     high_points, high_assumed = _points_at(rule, steps, high)
@@ -182,7 +183,7 @@ def evaluate(rule: Rule, steps: Sequence[Step], value: float | None, qualifier: 
         assumed = "(低档为假设)" if low_assumed or high_assumed else ""
         return Evaluation(
             None, False,
-            f"无法判定：值为{QUALIFIER_PREFIX[qualifier]}{plain_number(value)}，"
+            f"{SCORE_CHECK_NAMES[ScoreCheck.UNDECIDED]}：值为{QUALIFIER_PREFIX[qualifier]}{plain_number(value)}，"
             f"得分在{plain_number(least)}至{plain_number(most)}分之间{assumed}",
         )
     assumed = low_assumed or high_assumed
@@ -291,13 +292,13 @@ def _judge(row: dict, rule: Rule, steps: Sequence[Step]) -> None:
     elif evaluation.points is not None:
         row.update(next_step_gap=0.0, next_step_points=0.0)
     if evaluation.points is None:
-        row["status"] = "无法判定"
+        row["status"] = ScoreCheck.UNDECIDED
     elif row["reported_points"] is None:
-        row["status"] = "无上报得分"
+        row["status"] = ScoreCheck.NO_REPORTED_POINTS
     elif row["reported_points"] == evaluation.points:
-        row["status"] = "一致"
+        row["status"] = ScoreCheck.AGREES
     else:
-        row.update(status="不一致", is_mismatch=True)
+        row.update(status=ScoreCheck.DIFFERS, is_mismatch=True)
 
 
 def _score_item(item: Mapping, rubric: _Rubric) -> list[dict]:
@@ -328,9 +329,9 @@ def _score_item(item: Mapping, rubric: _Rubric) -> list[dict]:
             "region_order": region["sort_order"], "end_date": period["end_date"],
         }
         if rule is None:
-            row.update(status="无计分规则", note=_text(item["item_note"]))
+            row.update(status=ScoreCheck.NO_RULE, note=_text(item["item_note"]))
         elif not has_value:
-            row.update(status="无数据", note=f"{period['period_label']}无观测值，不计算得分")
+            row.update(status=ScoreCheck.NO_DATA, note=f"{period['period_label']}无观测值，不计算得分")
         else:
             _judge(row, rule, steps)
         rows.append(row)
@@ -347,7 +348,7 @@ def _score(rubric: _Rubric) -> pd.DataFrame:
 def score_table(con: duckdb.DuckDBPyConnection, scheme_id: str | None = None,
                 period_id: str | None = None) -> pd.DataFrame:
     """One row per item, region and period with a value or reported points: the value, the points
-    the rule computes (None when 无数据 or 无法判定), the points reported, the signed gap to the next
+    the rule computes (None when NO_DATA or UNDECIDED), the points reported, the signed gap to the next
     step and the points it adds (0 and 0 at full marks); columns SCORE_COLUMNS, then region_order
     and end_date for sorting."""
     frame = _score(_load(con))
@@ -374,7 +375,7 @@ def _reference(row: Mapping, scored: pd.DataFrame) -> dict:
     """Score the item's units for a reported score that has no value of its own. Only the units'
     values of the same reporting quarter can confirm or contradict it: the lowest points any unit
     earns is what full marks for every unit would have to show. Without them the check is
-    无法核对, and the points the units' nearest values give are shown for reference only."""
+    UNCHECKABLE, and the points the units' nearest values give are shown for reference only."""
     valued = scored[(scored["scheme"] == row["scheme"]) & (scored["item"] == row["item"])
                     & scored["value"].notna()].copy()
     quarter = reporting_quarter(row["end_date"])
@@ -390,7 +391,7 @@ def _reference(row: Mapping, scored: pd.DataFrame) -> dict:
     undecided = "、".join(open_rows["region"])
     if decided.empty:
         return dict(reference_period=None, reference_period_label=None, reference_points=None,
-                    reference_units="", undecided_units=undecided, status="无法核对",
+                    reference_units="", undecided_units=undecided, status=ScoreCheck.UNCHECKABLE,
                     caveat=f"{row['period_label']}及其他时点均无可计分的观测值")
     reference_points = float(decided["computed_points"].min())
     labels = "、".join(dict.fromkeys(decided["period_label"]))
@@ -406,12 +407,12 @@ def _reference(row: Mapping, scored: pd.DataFrame) -> dict:
         silent = valued.loc[~valued["region_id"].isin(same_quarter["region_id"])].sort_values("region_order")
         silent_units = "、".join(dict.fromkeys(silent["region"]))
         if silent_units and reference_points >= row["reported_points"]:
-            return dict(reference, status="无法核对",
+            return dict(reference, status=ScoreCheck.UNCHECKABLE,
                         caveat=f"{silent_units}没有{row['period_label']}的数值，无法核对上报得分；已报送的单位按"
                                f"{labels}数值计算为{plain_number(reference_points)}分{bounds}")
-        agrees = "一致" if reference_points == row["reported_points"] else "不一致"
+        agrees = ScoreCheck.AGREES if reference_points == row["reported_points"] else ScoreCheck.DIFFERS
         return dict(reference, status=agrees, caveat=f"按{labels}各单位数值计算{bounds}")
-    return dict(reference, status="无法核对",
+    return dict(reference, status=ScoreCheck.UNCHECKABLE,
                 caveat=f"{row['period_label']}没有各单位的当季数值，无法核对上报得分；按{labels}各单位数值"
                        f"计算为{plain_number(reference_points)}分，只供参考，不是当季数值{bounds}")
 
@@ -514,10 +515,11 @@ def _with_overrides(rubric: _Rubric, overrides: Mapping[tuple[str, str, str], fl
 def _points_used(scored: pd.DataFrame) -> pd.DataFrame:
     used = scored.copy()
     used["points"] = used["computed_points"].astype(float).fillna(used["reported_points"].astype(float))
-    used["points_source"] = "无"
-    used.loc[used["reported_points"].notna(), "points_source"] = "上报"
-    used.loc[used["computed_points"].notna(), "points_source"] = "计算"
-    used.loc[used["computed_points"].notna() & (used["assumption"] != ""), "points_source"] = "计算(含假设)"
+    used["points_source"] = PointsSource.NONE
+    used.loc[used["reported_points"].notna(), "points_source"] = PointsSource.REPORTED
+    used.loc[used["computed_points"].notna(), "points_source"] = PointsSource.COMPUTED
+    used.loc[used["computed_points"].notna() & (used["assumption"] != ""), "points_source"] = (
+        PointsSource.COMPUTED_ASSUMED)
     return used
 
 
@@ -643,8 +645,9 @@ POINT_COLUMNS = ["value", "computed_points", "reported_points", "max_points", "n
 
 def score_export(con: duckdb.DuckDBPyConnection, scheme_id: str | None = None,
                  period_id: str | None = None) -> pd.DataFrame:
-    """score_table as the CLI writes it: SCORE_COLUMNS, numbers as exact plain text."""
+    """score_table as the CLI writes it: SCORE_COLUMNS, numbers as exact plain text, the status in words."""
     frame = score_table(con, scheme_id, period_id)[SCORE_COLUMNS].copy()
     for column in POINT_COLUMNS:
         frame[column] = frame[column].map(plain_number)
+    frame["status"] = frame["status"].map(SCORE_CHECK_NAMES)
     return frame

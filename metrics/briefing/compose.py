@@ -22,11 +22,12 @@ from metrics.briefing.model import (
     value_of,
 )
 from metrics.briefing.summary import assessment_note, summary_clauses
-from metrics.claims import POINT_QUALIFIERS, Change, Status, has_better_direction, status_in_quarter
+from metrics.claims import POINT_QUALIFIERS, Change, ScoreCheck, Status, has_better_direction, status_in_quarter
 from metrics.formatting import (
     BOUND_PLACES,
     NO_CHANGE,
     NO_DIRECTION_ORDER,
+    SCORE_CHECK_NAMES,
     STATUS_MARK,
     STATUS_NAMES,
     judged_change_words,
@@ -78,7 +79,7 @@ def _assessment_blocks(data: BriefData, notes: Notes) -> list:
     checks = data.checks.set_index(["scheme", "item", "period"])["status"]
     rows = [(scheme_of_year(row), row["item_name"], row["period_label"],
              points_fraction(row["points"], row["max_points"]),
-             checks.get((row["scheme_id"], row["item_id"], row["period_id"]), "—"),
+             SCORE_CHECK_NAMES.get(checks.get((row["scheme_id"], row["item_id"], row["period_id"])), "—"),
              notes.mark(assessment_note(row, "points"))) for row in data.points.to_dict("records")]
     rows += [(scheme_of_year(row), "全省排名", row["period_label"], rank_text(int(row["rank"])), "—",
               notes.mark(assessment_note(row, "rank"))) for row in data.ranks.to_dict("records")]
@@ -96,8 +97,8 @@ def _stake_blocks(data: BriefData, notes: Notes) -> list:
         blocks.append(Paragraph(((f"{scheme_name} · {item_name}", ()),), small=True))
         blocks.append(Table(("单位", "期间", "现值", "按规则计分", "距下一档", "注"), tuple(
             (row["region"], row["period_label"], value_of(row),
-             "无法判定" if pd.isna(row["computed_points"]) else points_fraction(row["computed_points"],
-                                                                             row["max_points"]),
+             SCORE_CHECK_NAMES[ScoreCheck.UNDECIDED] if pd.isna(row["computed_points"])
+             else points_fraction(row["computed_points"], row["max_points"]),
              row["action"], notes.mark(row)) for row in rows.to_dict("records"))))
     latest = data.points.groupby(["scheme_id", "item_id"]).tail(1)
     assumptions = dict.fromkeys(

@@ -2,6 +2,7 @@
 holds (Catalog)."""
 
 import re
+from collections.abc import Callable, Iterable
 
 import duckdb
 import numpy as np
@@ -37,6 +38,8 @@ INDICATOR_COLUMNS = [
     ROW, "indicator_id", "name", "unit", "kind", "temporal", "better", "category", "definition", "owner",
     "notice_item",
 ]  # fmt: skip
+# What a file must give unchanged for an indicator the warehouse holds (notice_item may be added later).
+INDICATOR_KEPT = ("name", "unit", "kind", "temporal", "better", "category", "definition", "owner")
 
 
 class Catalog:
@@ -98,39 +101,69 @@ def _check_id(text: str) -> str | None:
     return None if ID_PATTERN.fullmatch(text) else ID_RULE
 
 
+class _Rows:
+    """A reference table checked one row at a time (start, problem, finish) against the rows of its kind that the
+    warehouse holds (existing, indexed by the code in column id_key; noun, 地区 or 指标, names the kind): every
+    row's problems, and the row of each code and name given so far, so that a repeat names the row it repeats.
+    kept: what of a stored row a file must give unchanged, as a tuple."""
+
+    def __init__(self, table: Table, existing: pd.DataFrame, id_key: str, noun: str,
+                 kept: Callable[[pd.Series], tuple]):
+        self.table, self.existing, self.id_key, self.noun, self.kept = table, existing, id_key, noun, kept
+        self.ids: dict[str, int] = {}
+        self.names: dict[str, int] = {}
+        self.problems: list[tuple] = []
+        self.row, self.cell, self.row_problems = None, {}, []
+
+    def start(self, record: dict, keys: Iterable[str]) -> dict[str, str]:
+        """Begin the record's row; its cells of keys, cleaned."""
+        self.row, self.row_problems = record[ROW], []
+        self.cell = {key: clean(record.get(key, "")) for key in keys}
+        return self.cell
+
+    def problem(self, key: str, message: str) -> None:
+        self.row_problems.append((self.row, self.table.column_label(key), self.cell[key], message))
+
+    def finish(self, name: str, given: tuple) -> bool:
+        """End the row, named name (as matched): a code the warehouse holds must come with what it holds (given,
+        the row's values of kept). Whether the row is new and without problems."""
+        code = self.cell[self.id_key]
+        if code in self.existing.index:
+            stored = self.existing.loc[code]
+            if self.kept(stored) != given:
+                self.problem(self.id_key, f"{self.noun}编码“{code}”已存在(“{stored['name']}”)，"
+                                          f"已有{self.noun}不能通过载入修改")
+        self.ids.setdefault(code, self.row)
+        self.names.setdefault(name, self.row)
+        self.problems += self.row_problems
+        return not self.row_problems and code not in self.existing.index
+
+
 def validate_regions(table: Table, catalog: Catalog) -> tuple[pd.DataFrame, pd.DataFrame]:
     """New regions (a township under its district); an existing one must be given unchanged."""
-    problems: list[tuple] = []
     existing = catalog.regions.set_index("region_id")
+    rows = _Rows(table, existing, "region_id", "地区",
+                 lambda stored: (match_key(stored["name"]), stored.level, stored.parent_id))
+    problem = rows.problem
     levels = dict(zip(existing.index, existing.level, strict=True))
-    file_ids: dict[str, int] = {}
-    file_names: dict[str, int] = {}
     new = []
     next_order = int(existing.sort_order.max()) + 1 if len(existing) else 0
     for record in table.cells.to_dict("records"):
-        row = record[ROW]
-        cell = {
-            key: clean(record.get(key, "")) for key in ("region_id", "name", "level", "parent", "sort_order")
-        }
-        row_problems = []
-
-        def problem(key: str, message: str, cell=cell, row=row, row_problems=row_problems) -> None:
-            row_problems.append((row, table.column_label(key), cell[key], message))
-
+        cell = rows.start(record, ("region_id", "name", "level", "parent", "sort_order"))
         for key in ("region_id", "name", "level", "parent"):
             if not cell[key]:
                 problem(key, EMPTY)
         region_id, name, level = cell["region_id"], match_key(cell["name"]), cell["level"]
         if region_id and (message := _check_id(region_id)):
             problem("region_id", message)
-        if region_id in file_ids:
-            problem("region_id", f"与第{file_ids[region_id]}行重复(同一地区编码)")
+        if region_id in rows.ids:
+            problem("region_id", f"与第{rows.ids[region_id]}行重复(同一地区编码)")
         name_owner = catalog.region_by_key.get(name)
         name_taken = name_owner in existing.index and name_owner != region_id
         if name_taken:
             problem("name", f"地区名称“{cell['name']}”已被地区编码“{name_owner}”使用")
-        elif name and name in file_names:
-            problem("name", f"与第{file_names[name]}行重复(同一地区名称)")
+        elif name and name in rows.names:
+            problem("name", f"与第{rows.names[name]}行重复(同一地区名称)")
         if level and level not in REGION_LEVELS:
             problem("level", f"未知级别“{level}”：应为 {'、'.join(REGION_LEVELS)} 之一")
         parent_id = catalog.region_by_key.get(match_key(cell["parent"])) or catalog.region_by_key.get(
@@ -149,22 +182,13 @@ def validate_regions(table: Table, catalog: Catalog) -> tuple[pd.DataFrame, pd.D
                 order = int(cell["sort_order"])
             except ValueError:
                 problem("sort_order", f"排序“{cell['sort_order']}”不是整数")
-        if region_id in existing.index:
-            stored = existing.loc[region_id]
-            if (match_key(stored["name"]), stored.level, stored.parent_id) != (name, level, parent_id):
-                problem(
-                    "region_id", f"地区编码“{region_id}”已存在(“{stored['name']}”)，已有地区不能通过载入修改"
-                )
-        file_ids.setdefault(region_id, row)
-        file_names.setdefault(name, row)
-        problems += row_problems
-        if not row_problems and region_id not in existing.index:
+        if rows.finish(name, (name, level, parent_id)):
             if order is None:
                 order, next_order = next_order, next_order + 1
-            new.append((row, region_id, cell["name"], level, parent_id, order))
+            new.append((rows.row, region_id, cell["name"], level, parent_id, order))
             levels[region_id] = level
             catalog.add_regions(pd.DataFrame({"region_id": [region_id], "name": [cell["name"]]}))
-    return pd.DataFrame(new, columns=REGION_COLUMNS), problems_frame(problems)
+    return pd.DataFrame(new, columns=REGION_COLUMNS), problems_frame(rows.problems)
 
 
 def _vocabulary_code(field: str, text: str) -> str | None:
@@ -176,30 +200,23 @@ def _vocabulary_code(field: str, text: str) -> str | None:
 
 def validate_indicators(table: Table, catalog: Catalog) -> tuple[pd.DataFrame, pd.DataFrame]:
     """New plain (not derived) indicators; an existing one must be given unchanged."""
-    problems: list[tuple] = []
-    existing = catalog.indicators
-    file_ids: dict[str, int] = {}
-    file_names: dict[str, int] = {}
+    rows = _Rows(table, catalog.indicators, "indicator_id", "指标",
+                 lambda stored: tuple(clean(stored[key]) for key in INDICATOR_KEPT))
+    problem = rows.problem
     new = []
     fields = [column for column in INDICATOR_COLUMNS if column != ROW]
     for record in table.cells.to_dict("records"):
-        row = record[ROW]
-        cell = {key: clean(record.get(key, "")) for key in fields}
-        row_problems = []
-
-        def problem(key: str, message: str, cell=cell, row=row, row_problems=row_problems) -> None:
-            row_problems.append((row, table.column_label(key), cell[key], message))
-
+        cell = rows.start(record, fields)
         for key in fields:
             if key != "notice_item" and not cell[key]:
                 problem(key, EMPTY)
         indicator_id, name_key = cell["indicator_id"], match_key(cell["name"])
         if indicator_id and (message := _check_id(indicator_id)):
             problem("indicator_id", message)
-        if indicator_id in file_ids:
-            problem("indicator_id", f"与第{file_ids[indicator_id]}行重复(同一指标编码)")
-        if name_key and name_key in file_names:
-            problem("name", f"与第{file_names[name_key]}行重复(同一指标名称)")
+        if indicator_id in rows.ids:
+            problem("indicator_id", f"与第{rows.ids[indicator_id]}行重复(同一指标编码)")
+        if name_key and name_key in rows.names:
+            problem("name", f"与第{rows.names[name_key]}行重复(同一指标名称)")
         codes = {}
         for field, vocabulary in INDICATOR_VOCABULARY.items():
             codes[field] = _vocabulary_code(field, cell[field])
@@ -209,21 +226,10 @@ def validate_indicators(table: Table, catalog: Catalog) -> tuple[pd.DataFrame, p
         if codes["kind"] == "rate" and cell["unit"] and cell["unit"] != "%":
             problem("unit", "比率类指标的单位应为%")
         values = {**cell, **codes}
-        if indicator_id in existing.index:
-            stored = existing.loc[indicator_id]
-            compared = ("name", "unit", "kind", "temporal", "better", "category", "definition", "owner")
-            if any(clean(stored[key]) != values[key] for key in compared):
-                problem(
-                    "indicator_id",
-                    f"指标编码“{indicator_id}”已存在(“{stored['name']}”)，已有指标不能通过载入修改",
-                )
-        elif name_key in catalog.indicator_by_name:
+        if indicator_id not in catalog.indicators.index and name_key in catalog.indicator_by_name:
             problem(
                 "name", f"指标名称“{cell['name']}”已被指标编码“{catalog.indicator_by_name[name_key]}”使用"
             )
-        file_ids.setdefault(indicator_id, row)
-        file_names.setdefault(name_key, row)
-        problems += row_problems
-        if not row_problems and indicator_id not in existing.index:
-            new.append((row, *(values[key] or None for key in fields)))
-    return pd.DataFrame(new, columns=INDICATOR_COLUMNS), problems_frame(problems)
+        if rows.finish(name_key, tuple(values[key] for key in INDICATOR_KEPT)):
+            new.append((rows.row, *(values[key] or None for key in fields)))
+    return pd.DataFrame(new, columns=INDICATOR_COLUMNS), problems_frame(rows.problems)
