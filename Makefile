@@ -25,8 +25,10 @@ warehouse: install
 run: warehouse
 	$(PY) -m streamlit run server.py --server.port $(PORT)
 
-# Both cores; a file's tests stay on one worker, so module-scoped warehouses and servers are made once
-PYTEST_PARALLEL ?= -n 2 --dist loadfile
+# Both cores; a file's tests stay on one worker, so module-scoped warehouses and servers are made once. Files go out
+# in the order tests/conftest.py sorts them (the slow ones first): xdist's default order, by number of tests, sent
+# the one-test files (the kill test, the property test, the cluster) last, to run alone while the other core idled.
+PYTEST_PARALLEL ?= -n 2 --dist loadfile --no-loadscope-reorder
 
 test: install-test
 	$(PY) -m pytest $(PYTEST_PARALLEL)
