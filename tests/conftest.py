@@ -16,11 +16,17 @@ from metrics.accounts import users
 from metrics.store.warehouse import open_reader
 from scripts import cluster  # PostgreSQL, app servers and nginx as `make cluster` starts them
 
-# Files whose tests kill processes, start clusters or generate large warehouses; with the browser tests and
-# those on PostgreSQL they are what `make test-fast` leaves out.
+# Files whose tests kill processes, start clusters, generate large warehouses or hundreds of small ones, or draw
+# charts through kaleido's Chromium; with the browser tests, those on PostgreSQL and those whose fixtures below start
+# a browser or a server, they are what `make test-fast` leaves out (tests of other files that do the same carry the
+# slow mark themselves).
 SLOW_MODULES = {
     "test_faults", "test_cluster", "test_shared_catalog", "test_load_test", "test_bench_scale",
-    "test_concurrent_load", "test_hostile_uploads",
+    "test_concurrent_load", "test_hostile_uploads", "test_claims_property", "test_slides",
+}
+SLOW_FIXTURES = {
+    "briefs",  # test_briefing's PDF and Word briefs, their charts drawn by kaleido's Chromium
+    "mailbox",  # test_notify's SMTP server
 }
 
 
@@ -32,7 +38,8 @@ def _uses_postgres(item) -> bool:
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if item.path.stem in SLOW_MODULES or item.get_closest_marker("browser") or _uses_postgres(item):
+        if (item.path.stem in SLOW_MODULES or item.get_closest_marker("browser") or _uses_postgres(item)
+                or SLOW_FIXTURES.intersection(item.fixturenames)):
             item.add_marker(pytest.mark.slow)
     # The slow files first: on both cores (make test) the quick ones then fill the gaps, instead of a long file
     # starting last and running alone.

@@ -293,6 +293,7 @@ def test_a_failed_write_leaves_neither_a_temporary_nor_a_half_file(tmp_path, mon
     assert out.read_bytes() == b"previous brief"
 
 
+@pytest.mark.slow  # draws the brief's charts through kaleido's Chromium
 def test_cli_writes_the_brief(two_quarters_db, tmp_path, capsys):
     out = tmp_path / "简报.docx"
     assert main(["brief", "--db", str(two_quarters_db), "--period", "2024Q3", "--region", "linkong",
@@ -323,6 +324,7 @@ def _briefs_offered(test) -> list[str]:
     return [button.proto.label for button in test.get("download_button") if button.key == "brief-download"]
 
 
+@pytest.mark.slow  # draws the brief's charts through kaleido's Chromium
 def test_overview_makes_the_brief_of_the_sidebar_choice_for_download(app):
     """The button makes the CLI's brief of the chosen quarter and region in a process of its own;
     while it runs the session can make no other brief, and once it is done the page offers it."""
@@ -442,6 +444,7 @@ def long_text_db(tmp_path_factory):
     return db
 
 
+@pytest.mark.slow  # draws the brief's charts through kaleido's Chromium
 def test_a_brief_of_long_texts_takes_seconds_and_holds_them_whole_in_its_appendix(long_text_db, tmp_path):
     out = tmp_path / "简报.pdf"
     started = time.monotonic()

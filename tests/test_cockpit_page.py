@@ -3,6 +3,7 @@ lands on it."""
 
 import json
 
+import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 from support import APP
@@ -90,6 +91,7 @@ def test_the_screen_shows_matrix_and_tiles_only_and_watches_for_a_new_snapshot(w
     assert test.caption[0].value.startswith("报告期：2025年第一季度 · 数据截至 ")
 
 
+@pytest.mark.slow  # draws the slides' charts through kaleido's Chromium
 def test_the_cockpit_exports_its_slides_for_download(app, walk_db):
     """导出幻灯片 makes the CLI's slides of the quarter in a process of its own (as 生成简报 does), then offers them."""
     from io import BytesIO

@@ -146,6 +146,7 @@ def test_an_answer_reaches_the_inbox_the_robot_and_the_mailbox_once(world, mailb
         robot.stop()
 
 
+@pytest.mark.slow  # waits out an SMTP connection that nobody answers
 def test_an_unreachable_smtp_server_keeps_the_alert_and_it_goes_out_on_a_later_run(world, monkeypatch, capsys):
     db, store = world
     port = free_port()   # nothing listens here yet
@@ -294,6 +295,7 @@ def test_the_quarterly_brief_goes_out_once_with_its_pdf_when_the_quarters_data_a
     assert (len(mailbox.messages), len(notify.inbox(store, "leader"))) == (1, 1)
 
 
+@pytest.mark.slow  # draws the brief's charts through kaleido's Chromium
 def test_the_brief_at_the_deadline_survives_an_unreachable_smtp_server(world, monkeypatch, capsys):
     db, store = world
     port = free_port()   # nothing listens here yet

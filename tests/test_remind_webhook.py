@@ -81,6 +81,7 @@ def listener():
         each.close()
 
 
+@pytest.mark.slow  # waits out a webhook's whole deadline
 def test_a_server_that_answers_a_byte_every_5_seconds_gets_the_whole_deadline_and_no_more(seed_db, listener):
     drip = listener(delay=5)
     done, took = remind(seed_db, f"http://127.0.0.1:{drip.port}/hook?{SECRET}")

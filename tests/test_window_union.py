@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from support import ROOT
 
 from metrics.store import warehouse
@@ -29,6 +30,7 @@ def test_duckdb_still_fails_on_the_reduced_shape():
     assert done.returncode == -11 or (done.returncode, lines[1].split(" failed: ")[1]) == (1, INTERNAL_ERROR)
 
 
+@pytest.mark.slow  # a large generated warehouse and many random queries of it
 def test_overview_over_random_townships_never_meets_it():
     """总览's query for random (quarter, township) pairs on 40 townships × 480 months × 7 rates: on the
     window over the union 6 runs of 7 failed within 120 calls (at calls 1-68), one by a segmentation fault."""
