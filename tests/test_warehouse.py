@@ -283,3 +283,28 @@ def test_files_no_snapshot_refers_to_are_removed_once_old_and_never_while_a_writ
         assert int(queries.run(first, "count_observations").iloc[0, 0]) == 58
     finally:
         first.close()
+
+
+def test_a_page_runs_connection_reads_the_snapshot_pinned_at_its_start_not_a_later_one(fresh_db):
+    """A change committed while a page runs (here: before its first query) is not what that run's queries read:
+    the connection of a version is opened at that version's snapshot."""
+    from support import load_text
+
+    from ui import common
+
+    def loads(con) -> int:
+        return con.execute("select count(*) from loads").fetchone()[0]
+
+    pinned = warehouse.version_id(fresh_db)
+    with open_reader(fresh_db) as con:
+        before = loads(con)
+    load_text(fresh_db, "late.csv", "指标名称,地区,期间,数值,来源\n一窗通办事项数,华容区,2024Q1,120,季报\n")
+    assert warehouse.version_id(fresh_db) != pinned
+    common._connection.clear()
+    try:
+        assert loads(common._connection(str(fresh_db), pinned)) == before
+        assert loads(common._connection(str(fresh_db), warehouse.version_id(fresh_db))) == before + 1
+        with warehouse.open_version(fresh_db, pinned) as con:
+            assert loads(con) == before
+    finally:
+        common._connection.clear()

@@ -128,9 +128,9 @@ def chart(figure, file_name: str, static: bool = False, summary: str | None = No
 
 @st.cache_resource(max_entries=4, show_spinner=False, validate=store.is_usable)
 def _connection(db: str, version: str) -> duckdb.DuckDBPyConnection:
-    """Read-only connection to one warehouse snapshot; a new snapshot gets a new connection, and so does one
-    whose database DuckDB has invalidated (store.is_usable), on the warehouse opened afresh."""
-    return store.open_reader(Path(db))
+    """Read-only connection to the warehouse snapshot version names; a new snapshot gets a new connection, and so
+    does one whose database DuckDB has invalidated (store.is_usable), on the warehouse opened afresh."""
+    return store.open_version(Path(db), version)
 
 
 @contextlib.contextmanager

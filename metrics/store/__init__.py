@@ -9,9 +9,10 @@ from metrics.store.warehouse import (
     is_usable,
     missing_files_text,
     open_reader,
+    open_version,
     page_failure_text,
     version_id,
 )
 
-__all__ = ["WarehouseError", "is_usable", "missing_files_text", "open_reader", "page_failure_text", "run",
-           "version_id"]
+__all__ = ["WarehouseError", "is_usable", "missing_files_text", "open_reader", "open_version", "page_failure_text",
+           "run", "version_id"]

@@ -350,14 +350,19 @@ def forget(db: Path) -> None:
         _LAKES.pop((lake_dir(db).resolve(), catalog_url()), None)
 
 
+def _readable(lake: _Lake, snapshot: int | None) -> int:
+    """The snapshot asked for, or the current one; either way only from a lake seen to hold tables (_Lake.snapshot)."""
+    current = lake.snapshot()
+    return current if snapshot is None else snapshot
+
+
 def open_reader(db: Path, snapshot: int | None = None, *, embedded: bool = False) -> duckdb.DuckDBPyConnection:
     """A read-only view of the warehouse as it is now (or as it was at an earlier snapshot), unchanged
     by later commits; embedded: the one of the SQLite catalog even where a shared one is configured."""
     if (embedded or not catalog_url()) and not catalog_file(db).exists():  # moved or removed meanwhile
         forget(db)
     try:
-        return _using_lake(db, lambda lake: lake.cursor(lake.pin(lake.snapshot() if snapshot is None else snapshot)),
-                           embedded=embedded)
+        return _using_lake(db, lambda lake: lake.cursor(lake.pin(_readable(lake, snapshot))), embedded=embedded)
     except duckdb.OutOfMemoryException:
         raise
     except duckdb.Error as error:
@@ -371,9 +376,18 @@ def read_once(db: Path) -> duckdb.DuckDBPyConnection:
     return _using_lake(db, lambda lake: lake.cursor(LATEST))
 
 
+VERSION_PREFIX = "snapshot-"
+
+
 def version_id(db: Path) -> str:
     """A name that changes with every committed change (used as a cache key)."""
-    return f"snapshot-{current_snapshot(db)}"
+    return f"{VERSION_PREFIX}{current_snapshot(db)}"
+
+
+def open_version(db: Path, version: str) -> duckdb.DuckDBPyConnection:
+    """A read-only view of the snapshot that version_id named, whatever was committed since: the queries of one
+    page run read the state pinned at its start, not a newer one that a change committed meanwhile."""
+    return open_reader(db, int(version.removeprefix(VERSION_PREFIX)))
 
 
 @contextlib.contextmanager
